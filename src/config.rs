@@ -1,0 +1,242 @@
+//! Settings: a TOML file, then `HALLWAY_*` environment overrides, validated once at start.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The public host, with the port when it is not the scheme's default.
+    pub domain: String,
+    /// `https` or `http`: how peers and clients reach `domain`.
+    pub scheme: String,
+    pub listen: SocketAddr,
+    pub database_url: String,
+    pub database_pool_size: u32,
+    pub data_dir: PathBuf,
+    pub tls: Option<TlsFiles>,
+    pub title: String,
+    pub description: String,
+    pub contact_email: String,
+    pub password_grant: bool,
+    pub max_characters: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    domain: Option<String>,
+    scheme: Option<String>,
+    listen: Option<String>,
+    database_url: Option<String>,
+    data_dir: Option<PathBuf>,
+    title: Option<String>,
+    description: Option<String>,
+    contact_email: Option<String>,
+    #[serde(default)]
+    database: DatabaseSection,
+    #[serde(default)]
+    tls: TlsSection,
+    #[serde(default)]
+    oauth: OauthSection,
+    #[serde(default)]
+    statuses: StatusesSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DatabaseSection {
+    pool_size: Option<u32>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TlsSection {
+    cert: Option<PathBuf>,
+    key: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OauthSection {
+    password_grant: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StatusesSection {
+    max_characters: Option<usize>,
+}
+
+/// A configuration problem, as one line that names the key.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {0}")]
+pub struct ConfigError(pub String);
+
+type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+impl Settings {
+    /// Loads `path` when given (it must exist), else `hallway.toml` when present, then the environment.
+    pub fn load(path: Option<&Path>) -> Result<Settings, ConfigError> {
+        let file = match path {
+            Some(path) => Some(read_file(path)?),
+            None if Path::new("hallway.toml").exists() => Some(read_file(Path::new("hallway.toml"))?),
+            None => None,
+        };
+        Settings::from_parts(file.as_deref().unwrap_or(""), &|key| std::env::var(key).ok())
+    }
+
+    /// Builds settings from TOML text and an environment lookup.
+    pub fn from_parts(toml_text: &str, env: Env) -> Result<Settings, ConfigError> {
+        let file: FileSettings = toml::from_str(toml_text).map_err(|e| ConfigError(toml_error_line(&e)))?;
+        let tls = tls_files(
+            env_or("HALLWAY_TLS_CERT", env, file.tls.cert),
+            env_or("HALLWAY_TLS_KEY", env, file.tls.key),
+        )?;
+        let domain = env_or("HALLWAY_DOMAIN", env, file.domain).unwrap_or_else(|| "localhost:8080".into());
+        validate_domain(&domain)?;
+        let scheme = env_or("HALLWAY_SCHEME", env, file.scheme).unwrap_or_else(|| default_scheme(&domain, tls.is_some()));
+        if scheme != "https" && scheme != "http" {
+            return Err(ConfigError(format!("scheme: '{scheme}' must be https or http")));
+        }
+        let listen_text = env_or("HALLWAY_LISTEN", env, file.listen).unwrap_or_else(|| "127.0.0.1:8080".into());
+        let listen = listen_text
+            .parse()
+            .map_err(|_| ConfigError(format!("listen: '{listen_text}' is not an address like 127.0.0.1:8080")))?;
+        let database_url =
+            env_or("HALLWAY_DATABASE_URL", env, file.database_url).unwrap_or_else(|| "sqlite://data/hallway.db".into());
+        crate::db::Backend::from_url(&database_url).map_err(|why| ConfigError(format!("database_url: {why}")))?;
+        let database_pool_size = parsed("HALLWAY_DATABASE_POOL_SIZE", "database.pool_size", env, file.database.pool_size)?
+            .unwrap_or(10);
+        if database_pool_size == 0 {
+            return Err(ConfigError("database.pool_size: must be at least 1".into()));
+        }
+        let max_characters = parsed("HALLWAY_MAX_CHARACTERS", "statuses.max_characters", env, file.statuses.max_characters)?
+            .unwrap_or(500);
+        if max_characters == 0 {
+            return Err(ConfigError("statuses.max_characters: must be at least 1".into()));
+        }
+        Ok(Settings {
+            domain,
+            scheme,
+            listen,
+            database_url,
+            database_pool_size,
+            data_dir: env_or("HALLWAY_DATA_DIR", env, file.data_dir).unwrap_or_else(|| PathBuf::from("data")),
+            tls,
+            title: env_or("HALLWAY_TITLE", env, file.title).unwrap_or_else(|| "Hallway".into()),
+            description: file.description.unwrap_or_default(),
+            contact_email: file.contact_email.unwrap_or_default(),
+            password_grant: parsed("HALLWAY_OAUTH_PASSWORD_GRANT", "oauth.password_grant", env, file.oauth.password_grant)?
+                .unwrap_or(true),
+            max_characters,
+        })
+    }
+
+    /// `scheme://domain`, the prefix of every public URL of this instance.
+    pub fn base_url(&self) -> String {
+        format!("{}://{}", self.scheme, self.domain)
+    }
+
+    /// The default settings of a fresh clone, with the given database (used by tests and benchmarks).
+    pub fn for_database(database_url: &str) -> Result<Settings, ConfigError> {
+        let url = database_url.to_owned();
+        Settings::from_parts("", &move |key| (key == "HALLWAY_DATABASE_URL").then(|| url.clone()))
+    }
+}
+
+fn read_file(path: &Path) -> Result<String, ConfigError> {
+    std::fs::read_to_string(path).map_err(|e| ConfigError(format!("--config: cannot read {}: {e}", path.display())))
+}
+
+fn toml_error_line(error: &toml::de::Error) -> String {
+    error.message().lines().next().unwrap_or("unreadable TOML").to_owned()
+}
+
+fn env_or<T: From<String>>(key: &str, env: Env, file_value: Option<T>) -> Option<T> {
+    env(key).map(T::from).or(file_value)
+}
+
+fn parsed<T: std::str::FromStr>(key: &str, file_key: &str, env: Env, file_value: Option<T>) -> Result<Option<T>, ConfigError> {
+    match env(key) {
+        Some(text) => text
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|_| ConfigError(format!("{file_key} (from {key}): '{text}' is not a valid value"))),
+        None => Ok(file_value),
+    }
+}
+
+fn tls_files(cert: Option<PathBuf>, key: Option<PathBuf>) -> Result<Option<TlsFiles>, ConfigError> {
+    match (cert, key) {
+        (Some(cert), Some(key)) => Ok(Some(TlsFiles { cert, key })),
+        (None, None) => Ok(None),
+        (Some(_), None) => Err(ConfigError("tls.key (HALLWAY_TLS_KEY): needed when tls.cert is set".into())),
+        (None, Some(_)) => Err(ConfigError("tls.cert (HALLWAY_TLS_CERT): needed when tls.key is set".into())),
+    }
+}
+
+fn validate_domain(domain: &str) -> Result<(), ConfigError> {
+    let valid = !domain.is_empty()
+        && !domain.contains("://")
+        && url::Url::parse(&format!("https://{domain}/")).is_ok_and(|u| u.path() == "/" && u.username().is_empty());
+    if valid {
+        Ok(())
+    } else {
+        Err(ConfigError(format!("domain: '{domain}' is not a host name (with an optional :port)")))
+    }
+}
+
+/// https unless the instance has no TLS of its own and lives on a loopback name, as a fresh clone does.
+fn default_scheme(domain: &str, has_tls: bool) -> String {
+    let host = domain.rsplit_once(':').map_or(domain, |(host, _)| host);
+    let loopback = host == "localhost" || host.starts_with("127.") || host == "[::1]";
+    if has_tls || !loopback { "https".into() } else { "http".into() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(toml_text: &str, vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let vars: Vec<(String, String)> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Settings::from_parts(toml_text, &move |key| vars.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()))
+    }
+
+    #[test]
+    fn defaults_run_a_local_instance() {
+        let s = settings("", &[]).unwrap();
+        assert_eq!(s.base_url(), "http://localhost:8080");
+        assert_eq!(s.database_url, "sqlite://data/hallway.db");
+        assert!(s.password_grant);
+        assert_eq!(s.max_characters, 500);
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let s = settings("domain = \"a.example\"\n[oauth]\npassword_grant = false\n", &[("HALLWAY_DOMAIN", "b.example")]).unwrap();
+        assert_eq!(s.domain, "b.example");
+        assert_eq!(s.scheme, "https");
+        assert!(!s.password_grant);
+    }
+
+    #[test]
+    fn bad_values_name_their_key() {
+        let err = settings("", &[("HALLWAY_LISTEN", "nowhere")]).unwrap_err().to_string();
+        assert!(err.contains("listen"), "{err}");
+        let err = settings("colour = 1", &[]).unwrap_err().to_string();
+        assert!(err.contains("colour"), "{err}");
+        let err = settings("", &[("HALLWAY_DATABASE_URL", "mysql://x")]).unwrap_err().to_string();
+        assert!(err.contains("database_url"), "{err}");
+        let err = settings("[statuses]\nmax_characters = \"many\"", &[]).unwrap_err().to_string();
+        assert!(err.contains("max_characters") || err.contains("invalid type"), "{err}");
+    }
+}

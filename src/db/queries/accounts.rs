@@ -1,0 +1,74 @@
+use diesel::prelude::*;
+
+use crate::db::models::Account;
+use crate::db::schema::accounts::dsl::*;
+use crate::db::{lower, DbConn};
+use crate::error::AppResult;
+
+pub fn insert(conn: &mut DbConn, account: &Account) -> AppResult<()> {
+    diesel::insert_into(accounts).values(account).execute(conn)?;
+    Ok(())
+}
+
+pub fn find(conn: &mut DbConn, account_id: i64) -> AppResult<Option<Account>> {
+    Ok(accounts.find(account_id).select(Account::as_select()).first(conn).optional()?)
+}
+
+pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<Account>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(accounts.filter(id.eq_any(ids)).select(Account::as_select()).load(conn)?)
+}
+
+/// An account by username (case-insensitive) and domain (None for local accounts).
+pub fn find_by_name(conn: &mut DbConn, name: &str, account_domain: Option<&str>) -> AppResult<Option<Account>> {
+    let query = accounts.filter(lower(username).eq(name.to_lowercase())).select(Account::as_select());
+    let found = match account_domain {
+        None => query.filter(domain.is_null()).first(conn).optional()?,
+        Some(d) => query.filter(lower(domain.assume_not_null()).eq(d.to_lowercase())).first(conn).optional()?,
+    };
+    Ok(found)
+}
+
+pub fn list_local(conn: &mut DbConn) -> AppResult<Vec<Account>> {
+    Ok(accounts.filter(domain.is_null()).order(id.asc()).select(Account::as_select()).load(conn)?)
+}
+
+pub fn count_local(conn: &mut DbConn) -> AppResult<i64> {
+    Ok(accounts.filter(domain.is_null()).filter(suspended_at.is_null()).count().get_result(conn)?)
+}
+
+pub fn count_domains(conn: &mut DbConn) -> AppResult<i64> {
+    Ok(accounts.filter(domain.is_not_null()).select(domain).distinct().count().get_result(conn)?)
+}
+
+pub fn update(conn: &mut DbConn, account: &Account) -> AppResult<()> {
+    diesel::update(accounts.find(account.id)).set(account).execute(conn)?;
+    Ok(())
+}
+
+pub fn set_suspended(conn: &mut DbConn, account_id: i64, at: Option<chrono::NaiveDateTime>) -> AppResult<bool> {
+    Ok(diesel::update(accounts.find(account_id)).set(suspended_at.eq(at)).execute(conn)? == 1)
+}
+
+pub fn add_followers(conn: &mut DbConn, account_id: i64, delta: i32) -> AppResult<()> {
+    diesel::update(accounts.find(account_id)).set(followers_count.eq(followers_count + delta)).execute(conn)?;
+    Ok(())
+}
+
+pub fn add_following(conn: &mut DbConn, account_id: i64, delta: i32) -> AppResult<()> {
+    diesel::update(accounts.find(account_id)).set(following_count.eq(following_count + delta)).execute(conn)?;
+    Ok(())
+}
+
+pub fn add_statuses(conn: &mut DbConn, account_id: i64, delta: i32, at: Option<chrono::NaiveDateTime>) -> AppResult<()> {
+    let target = accounts.find(account_id);
+    match at {
+        Some(at) => diesel::update(target)
+            .set((statuses_count.eq(statuses_count + delta), last_status_at.eq(at)))
+            .execute(conn)?,
+        None => diesel::update(target).set(statuses_count.eq(statuses_count + delta)).execute(conn)?,
+    };
+    Ok(())
+}

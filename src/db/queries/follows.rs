@@ -1,0 +1,80 @@
+use diesel::prelude::*;
+
+use crate::db::models::{Account, Follow};
+use crate::db::schema::{accounts, follows};
+use crate::db::{load_page, DbConn, Page};
+use crate::error::AppResult;
+
+pub fn insert(conn: &mut DbConn, follow: &Follow) -> AppResult<()> {
+    diesel::insert_into(follows::table).values(follow).execute(conn)?;
+    Ok(())
+}
+
+pub fn find(conn: &mut DbConn, account_id: i64, target_id: i64) -> AppResult<Option<Follow>> {
+    Ok(follows::table
+        .filter(follows::account_id.eq(account_id))
+        .filter(follows::target_account_id.eq(target_id))
+        .select(Follow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn update_options(conn: &mut DbConn, follow_id: i64, show_reblogs: bool, notify: bool) -> AppResult<()> {
+    diesel::update(follows::table.find(follow_id))
+        .set((follows::show_reblogs.eq(show_reblogs), follows::notify.eq(notify)))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn delete(conn: &mut DbConn, follow_id: i64) -> AppResult<()> {
+    diesel::delete(follows::table.find(follow_id)).execute(conn)?;
+    Ok(())
+}
+
+/// Follows from `account_id` to any of `target_ids`.
+pub fn following_among(conn: &mut DbConn, account_id: i64, target_ids: &[i64]) -> AppResult<Vec<Follow>> {
+    Ok(follows::table
+        .filter(follows::account_id.eq(account_id))
+        .filter(follows::target_account_id.eq_any(target_ids))
+        .select(Follow::as_select())
+        .load(conn)?)
+}
+
+/// Which of `account_ids` follow `target_id`.
+pub fn followers_among(conn: &mut DbConn, target_id: i64, account_ids: &[i64]) -> AppResult<Vec<i64>> {
+    Ok(follows::table
+        .filter(follows::target_account_id.eq(target_id))
+        .filter(follows::account_id.eq_any(account_ids))
+        .select(follows::account_id)
+        .load(conn)?)
+}
+
+/// The local followers of an account, with their follow, for fan-out.
+pub fn local_followers(conn: &mut DbConn, target_id: i64) -> AppResult<Vec<Follow>> {
+    Ok(follows::table
+        .inner_join(accounts::table.on(accounts::id.eq(follows::account_id)))
+        .filter(follows::target_account_id.eq(target_id))
+        .filter(accounts::domain.is_null())
+        .select(Follow::as_select())
+        .load(conn)?)
+}
+
+/// (follow id, follower), paginated by follow id.
+pub fn followers_page(conn: &mut DbConn, target_id: i64, page: &Page) -> AppResult<Vec<(i64, Account)>> {
+    let query = follows::table
+        .inner_join(accounts::table.on(accounts::id.eq(follows::account_id)))
+        .filter(follows::target_account_id.eq(target_id))
+        .select((follows::id, Account::as_select()))
+        .into_boxed();
+    Ok(load_page!(query, follows::id, page, conn))
+}
+
+/// (follow id, followed account), paginated by follow id.
+pub fn following_page(conn: &mut DbConn, account_id: i64, page: &Page) -> AppResult<Vec<(i64, Account)>> {
+    let query = follows::table
+        .inner_join(accounts::table.on(accounts::id.eq(follows::target_account_id)))
+        .filter(follows::account_id.eq(account_id))
+        .select((follows::id, Account::as_select()))
+        .into_boxed();
+    Ok(load_page!(query, follows::id, page, conn))
+}

@@ -1,0 +1,101 @@
+//! Favourites, bookmarks and pins: three tables of the same shape, one set of functions each.
+
+use diesel::prelude::*;
+
+use crate::db::models::{Status, StatusMark};
+use crate::db::schema::statuses;
+use crate::db::{load_page, DbConn, Page};
+use crate::error::AppResult;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarkKind {
+    Favourite,
+    Bookmark,
+    Pin,
+}
+
+macro_rules! mark_queries {
+    ($table:ident) => {
+        pub mod $table {
+            use super::*;
+            use crate::db::schema::$table as t;
+
+            /// Adds the mark; false when it was already there.
+            pub fn insert(conn: &mut DbConn, mark: &StatusMark) -> AppResult<bool> {
+                if find(conn, mark.account_id, mark.status_id)?.is_some() {
+                    return Ok(false);
+                }
+                diesel::insert_into(t::table)
+                    .values((
+                        t::id.eq(mark.id),
+                        t::account_id.eq(mark.account_id),
+                        t::status_id.eq(mark.status_id),
+                        t::created_at.eq(mark.created_at),
+                    ))
+                    .execute(conn)?;
+                Ok(true)
+            }
+
+            pub fn find(conn: &mut DbConn, account_id: i64, status_id: i64) -> AppResult<Option<StatusMark>> {
+                Ok(t::table
+                    .filter(t::account_id.eq(account_id))
+                    .filter(t::status_id.eq(status_id))
+                    .select((t::id, t::account_id, t::status_id, t::created_at))
+                    .first(conn)
+                    .optional()?)
+            }
+
+            /// Removes the mark; false when there was none.
+            pub fn delete(conn: &mut DbConn, account_id: i64, status_id: i64) -> AppResult<bool> {
+                let deleted = diesel::delete(
+                    t::table.filter(t::account_id.eq(account_id)).filter(t::status_id.eq(status_id)),
+                )
+                .execute(conn)?;
+                Ok(deleted > 0)
+            }
+
+            /// Which of `status_ids` carry this account's mark.
+            pub fn marked_among(conn: &mut DbConn, account_id: i64, status_ids: &[i64]) -> AppResult<Vec<i64>> {
+                if status_ids.is_empty() {
+                    return Ok(Vec::new());
+                }
+                Ok(t::table
+                    .filter(t::account_id.eq(account_id))
+                    .filter(t::status_id.eq_any(status_ids))
+                    .select(t::status_id)
+                    .load(conn)?)
+            }
+
+            pub fn status_ids_of(conn: &mut DbConn, account_id: i64) -> AppResult<Vec<i64>> {
+                Ok(t::table.filter(t::account_id.eq(account_id)).select(t::status_id).load(conn)?)
+            }
+
+            pub fn count_of(conn: &mut DbConn, account_id: i64) -> AppResult<i64> {
+                Ok(t::table.filter(t::account_id.eq(account_id)).count().get_result(conn)?)
+            }
+
+            /// (mark id, status) of an account's marks, paginated by mark id.
+            pub fn page(conn: &mut DbConn, account_id: i64, page: &Page) -> AppResult<Vec<(i64, Status)>> {
+                let query = t::table
+                    .inner_join(statuses::table)
+                    .filter(t::account_id.eq(account_id))
+                    .select((t::id, Status::as_select()))
+                    .into_boxed();
+                Ok(load_page!(query, t::id, page, conn))
+            }
+
+            /// (mark id, account id) of those who marked a status, paginated by mark id.
+            pub fn markers_page(conn: &mut DbConn, status_id: i64, page: &Page) -> AppResult<Vec<(i64, i64)>> {
+                let query = t::table
+                    .filter(t::status_id.eq(status_id))
+                    .select((t::id, t::account_id))
+                    .into_boxed();
+                Ok(load_page!(query, t::id, page, conn))
+            }
+        }
+    };
+}
+
+mark_queries!(favourites);
+mark_queries!(bookmarks);
+mark_queries!(status_pins);

@@ -1,0 +1,9 @@
+pub mod accounts;
+pub mod follows;
+pub mod markers;
+pub mod marks;
+pub mod notifications;
+pub mod oauth;
+pub mod statuses;
+pub mod timelines;
+pub mod users;

@@ -1,0 +1,64 @@
+use diesel::prelude::*;
+
+use crate::db::models::Notification;
+use crate::db::schema::notifications::dsl::*;
+use crate::db::{load_page, DbConn, Page};
+use crate::error::AppResult;
+
+pub fn insert(conn: &mut DbConn, notification: &Notification) -> AppResult<()> {
+    diesel::insert_into(notifications).values(notification).execute(conn)?;
+    Ok(())
+}
+
+pub fn find(conn: &mut DbConn, owner: i64, notification_id: i64) -> AppResult<Option<Notification>> {
+    Ok(notifications
+        .filter(account_id.eq(owner))
+        .filter(id.eq(notification_id))
+        .select(Notification::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// A page of an account's notifications; `kinds` keeps only those, `excluded` drops those.
+pub fn page(conn: &mut DbConn, owner: i64, kinds: &[String], excluded: &[String], from: Option<i64>, page: &Page) -> AppResult<Vec<Notification>> {
+    let mut query = notifications.filter(account_id.eq(owner)).select(Notification::as_select()).into_boxed();
+    if !kinds.is_empty() {
+        query = query.filter(kind.eq_any(kinds.to_vec()));
+    }
+    if !excluded.is_empty() {
+        query = query.filter(kind.ne_all(excluded.to_vec()));
+    }
+    if let Some(from) = from {
+        query = query.filter(from_account_id.eq(from));
+    }
+    Ok(load_page!(query, id, page, conn))
+}
+
+pub fn delete(conn: &mut DbConn, owner: i64, notification_id: i64) -> AppResult<bool> {
+    Ok(diesel::delete(notifications.filter(account_id.eq(owner)).filter(id.eq(notification_id))).execute(conn)? > 0)
+}
+
+pub fn clear(conn: &mut DbConn, owner: i64) -> AppResult<()> {
+    diesel::delete(notifications.filter(account_id.eq(owner))).execute(conn)?;
+    Ok(())
+}
+
+/// Removes the notification an action caused, when the action is undone.
+pub fn delete_caused_by(conn: &mut DbConn, owner: i64, from: i64, of_kind: &str, of_status: Option<i64>) -> AppResult<()> {
+    let query = notifications.filter(account_id.eq(owner)).filter(from_account_id.eq(from)).filter(kind.eq(of_kind));
+    match of_status {
+        Some(s) => diesel::delete(query.filter(status_id.eq(s))).execute(conn)?,
+        None => diesel::delete(query).execute(conn)?,
+    };
+    Ok(())
+}
+
+pub fn exists_for_status(conn: &mut DbConn, owner: i64, of_kind: &str, of_status: i64) -> AppResult<bool> {
+    let found: i64 = notifications
+        .filter(account_id.eq(owner))
+        .filter(kind.eq(of_kind))
+        .filter(status_id.eq(of_status))
+        .count()
+        .get_result(conn)?;
+    Ok(found > 0)
+}

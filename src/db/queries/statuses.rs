@@ -1,0 +1,235 @@
+use diesel::prelude::*;
+
+use crate::db::models::{IdempotencyKey, Mention, Status, StatusEdit, StatusEditForm, Tag};
+use crate::db::schema::{idempotency_keys, mentions, status_edits, status_tags, statuses, tags};
+use crate::db::{load_page, lower, DbConn, Page};
+use crate::error::AppResult;
+
+pub fn insert(conn: &mut DbConn, status: &Status) -> AppResult<()> {
+    diesel::insert_into(statuses::table).values(status).execute(conn)?;
+    Ok(())
+}
+
+pub fn find(conn: &mut DbConn, status_id: i64) -> AppResult<Option<Status>> {
+    Ok(statuses::table.find(status_id).select(Status::as_select()).first(conn).optional()?)
+}
+
+pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<Status>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(statuses::table.filter(statuses::id.eq_any(ids)).select(Status::as_select()).load(conn)?)
+}
+
+pub fn delete(conn: &mut DbConn, status_id: i64) -> AppResult<()> {
+    diesel::delete(statuses::table.find(status_id)).execute(conn)?;
+    Ok(())
+}
+
+pub fn apply_edit(conn: &mut DbConn, status_id: i64, form: &StatusEditForm) -> AppResult<()> {
+    diesel::update(statuses::table.find(status_id)).set(form).execute(conn)?;
+    Ok(())
+}
+
+pub fn add_replies(conn: &mut DbConn, status_id: i64, delta: i32) -> AppResult<()> {
+    diesel::update(statuses::table.find(status_id))
+        .set(statuses::replies_count.eq(statuses::replies_count + delta))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn add_reblogs(conn: &mut DbConn, status_id: i64, delta: i32) -> AppResult<()> {
+    diesel::update(statuses::table.find(status_id))
+        .set(statuses::reblogs_count.eq(statuses::reblogs_count + delta))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn add_favourites(conn: &mut DbConn, status_id: i64, delta: i32) -> AppResult<()> {
+    diesel::update(statuses::table.find(status_id))
+        .set(statuses::favourites_count.eq(statuses::favourites_count + delta))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find_reblog(conn: &mut DbConn, account_id: i64, of_id: i64) -> AppResult<Option<Status>> {
+    Ok(statuses::table
+        .filter(statuses::account_id.eq(account_id))
+        .filter(statuses::reblog_of_id.eq(of_id))
+        .select(Status::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Which of `of_ids` `account_id` has reblogged.
+pub fn reblogged_among(conn: &mut DbConn, account_id: i64, of_ids: &[i64]) -> AppResult<Vec<i64>> {
+    if of_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(statuses::table
+        .filter(statuses::account_id.eq(account_id))
+        .filter(statuses::reblog_of_id.eq_any(of_ids))
+        .select(statuses::reblog_of_id.assume_not_null())
+        .load(conn)?)
+}
+
+pub fn reblogs_of(conn: &mut DbConn, of_id: i64) -> AppResult<Vec<Status>> {
+    Ok(statuses::table.filter(statuses::reblog_of_id.eq(of_id)).select(Status::as_select()).load(conn)?)
+}
+
+/// (reblog id, reblogger account id), newest first.
+pub fn rebloggers_page(conn: &mut DbConn, of_id: i64, page: &Page) -> AppResult<Vec<(i64, i64)>> {
+    let query = statuses::table
+        .filter(statuses::reblog_of_id.eq(of_id))
+        .select((statuses::id, statuses::account_id))
+        .into_boxed();
+    Ok(load_page!(query, statuses::id, page, conn))
+}
+
+pub fn replies_to(conn: &mut DbConn, parent_ids: &[i64]) -> AppResult<Vec<Status>> {
+    if parent_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(statuses::table
+        .filter(statuses::in_reply_to_id.eq_any(parent_ids))
+        .order(statuses::id.asc())
+        .select(Status::as_select())
+        .load(conn)?)
+}
+
+/// Which of an account's statuses a viewer gets, worked out by the caller from their relationship.
+pub struct AccountStatusFilter<'a> {
+    pub visibilities: &'a [&'a str],
+    /// Statuses that mention this account are visible whatever their visibility.
+    pub mentioned: Option<i64>,
+    pub exclude_replies: bool,
+    pub exclude_reblogs: bool,
+    pub tag_id: Option<i64>,
+    pub only_ids: Option<&'a [i64]>,
+}
+
+pub fn account_page(conn: &mut DbConn, author_id: i64, filter: &AccountStatusFilter, page: &Page) -> AppResult<Vec<Status>> {
+    let mut query = statuses::table.filter(statuses::account_id.eq(author_id)).select(Status::as_select()).into_boxed();
+    let mentioned_ids = mentions::table.select(mentions::status_id).filter(mentions::account_id.eq(filter.mentioned.unwrap_or(0)));
+    query = query.filter(statuses::visibility.eq_any(filter.visibilities.to_vec()).or(statuses::id.eq_any(mentioned_ids)));
+    if filter.exclude_replies {
+        query = query.filter(
+            statuses::in_reply_to_id.is_null().or(statuses::in_reply_to_account_id.eq(author_id)),
+        );
+    }
+    if filter.exclude_reblogs {
+        query = query.filter(statuses::reblog_of_id.is_null());
+    }
+    if let Some(tag_id) = filter.tag_id {
+        query = query.filter(statuses::id.eq_any(status_tags::table.select(status_tags::status_id).filter(status_tags::tag_id.eq(tag_id))));
+    }
+    if let Some(ids) = filter.only_ids {
+        query = query.filter(statuses::id.eq_any(ids.to_vec()));
+    }
+    Ok(load_page!(query, statuses::id, page, conn))
+}
+
+/// Public statuses, not reblogs; `local`: Some(true) local only, Some(false) remote only.
+pub fn public_page(conn: &mut DbConn, local: Option<bool>, page: &Page) -> AppResult<Vec<Status>> {
+    let mut query = statuses::table
+        .filter(statuses::visibility.eq("public"))
+        .filter(statuses::reblog_of_id.is_null())
+        .select(Status::as_select())
+        .into_boxed();
+    if let Some(local) = local {
+        query = query.filter(statuses::local.eq(local));
+    }
+    Ok(load_page!(query, statuses::id, page, conn))
+}
+
+pub fn tag_page(conn: &mut DbConn, tag_id: i64, local: Option<bool>, page: &Page) -> AppResult<Vec<Status>> {
+    let mut query = statuses::table
+        .inner_join(status_tags::table)
+        .filter(status_tags::tag_id.eq(tag_id))
+        .filter(statuses::visibility.eq("public"))
+        .select(Status::as_select())
+        .into_boxed();
+    if let Some(local) = local {
+        query = query.filter(statuses::local.eq(local));
+    }
+    Ok(load_page!(query, statuses::id, page, conn))
+}
+
+pub fn count_local(conn: &mut DbConn) -> AppResult<i64> {
+    Ok(statuses::table.filter(statuses::local.eq(true)).count().get_result(conn)?)
+}
+
+pub fn insert_edit(conn: &mut DbConn, edit: &StatusEdit) -> AppResult<()> {
+    diesel::insert_into(status_edits::table).values(edit).execute(conn)?;
+    Ok(())
+}
+
+pub fn edits_of(conn: &mut DbConn, status_id: i64) -> AppResult<Vec<StatusEdit>> {
+    Ok(status_edits::table
+        .filter(status_edits::status_id.eq(status_id))
+        .order(status_edits::id.asc())
+        .select(StatusEdit::as_select())
+        .load(conn)?)
+}
+
+pub fn insert_mentions(conn: &mut DbConn, status_id: i64, account_ids: &[i64]) -> AppResult<()> {
+    for &account_id in account_ids {
+        diesel::insert_into(mentions::table).values(&Mention { status_id, account_id }).execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn delete_mentions(conn: &mut DbConn, status_id: i64) -> AppResult<()> {
+    diesel::delete(mentions::table.filter(mentions::status_id.eq(status_id))).execute(conn)?;
+    Ok(())
+}
+
+pub fn mentions_of(conn: &mut DbConn, status_ids: &[i64]) -> AppResult<Vec<Mention>> {
+    if status_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(mentions::table.filter(mentions::status_id.eq_any(status_ids)).select(Mention::as_select()).load(conn)?)
+}
+
+pub fn find_tag(conn: &mut DbConn, name: &str) -> AppResult<Option<Tag>> {
+    Ok(tags::table.filter(lower(tags::name).eq(name.to_lowercase())).select(Tag::as_select()).first(conn).optional()?)
+}
+
+pub fn insert_tag(conn: &mut DbConn, tag: &Tag) -> AppResult<()> {
+    diesel::insert_into(tags::table).values(tag).execute(conn)?;
+    Ok(())
+}
+
+pub fn tags_of(conn: &mut DbConn, status_ids: &[i64]) -> AppResult<Vec<(i64, Tag)>> {
+    if status_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(status_tags::table
+        .inner_join(tags::table)
+        .filter(status_tags::status_id.eq_any(status_ids))
+        .select((status_tags::status_id, Tag::as_select()))
+        .load(conn)?)
+}
+
+pub fn set_status_tags(conn: &mut DbConn, status_id: i64, tag_ids: &[i64]) -> AppResult<()> {
+    diesel::delete(status_tags::table.filter(status_tags::status_id.eq(status_id))).execute(conn)?;
+    for &tag_id in tag_ids {
+        diesel::insert_into(status_tags::table)
+            .values((status_tags::status_id.eq(status_id), status_tags::tag_id.eq(tag_id)))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn find_idempotent(conn: &mut DbConn, account_id: i64, key: &str) -> AppResult<Option<i64>> {
+    Ok(idempotency_keys::table
+        .find((account_id, key))
+        .select(idempotency_keys::status_id)
+        .first(conn)
+        .optional()?)
+}
+
+pub fn insert_idempotent(conn: &mut DbConn, record: &IdempotencyKey) -> AppResult<()> {
+    diesel::insert_into(idempotency_keys::table).values(record).execute(conn)?;
+    Ok(())
+}

@@ -1,0 +1,51 @@
+use diesel::prelude::*;
+
+use crate::db::models::{HomeTimelineEntry, Status};
+use crate::db::schema::{home_timeline_entries as home, statuses};
+use crate::db::{load_page, DbConn, Page};
+use crate::error::AppResult;
+
+pub fn insert_home(conn: &mut DbConn, entries: &[HomeTimelineEntry]) -> AppResult<()> {
+    for entry in entries {
+        diesel::insert_into(home::table).values(entry).execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn home_page(conn: &mut DbConn, account_id: i64, page: &Page) -> AppResult<Vec<Status>> {
+    let query = home::table
+        .inner_join(statuses::table)
+        .filter(home::account_id.eq(account_id))
+        .select(Status::as_select())
+        .into_boxed();
+    Ok(load_page!(query, home::status_id, page, conn))
+}
+
+/// Of `status_ids`, those already in the account's home timeline.
+pub fn in_home_among(conn: &mut DbConn, account_id: i64, status_ids: &[i64]) -> AppResult<Vec<i64>> {
+    if status_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(home::table
+        .filter(home::account_id.eq(account_id))
+        .filter(home::status_id.eq_any(status_ids))
+        .select(home::status_id)
+        .load(conn)?)
+}
+
+pub fn remove_author_from_home(conn: &mut DbConn, account_id: i64, author_id: i64) -> AppResult<()> {
+    diesel::delete(home::table.filter(home::account_id.eq(account_id)).filter(home::author_id.eq(author_id)))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn remove_status_from_homes(conn: &mut DbConn, status_id: i64, except: &[i64]) -> AppResult<()> {
+    diesel::delete(home::table.filter(home::status_id.eq(status_id)).filter(home::account_id.ne_all(except)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Accounts whose home timeline holds the status.
+pub fn homes_with(conn: &mut DbConn, status_id: i64) -> AppResult<Vec<i64>> {
+    Ok(home::table.filter(home::status_id.eq(status_id)).select(home::account_id).load(conn)?)
+}

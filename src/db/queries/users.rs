@@ -1,0 +1,48 @@
+use diesel::prelude::*;
+
+use crate::db::models::{Account, User};
+use crate::db::schema::{accounts, users};
+use crate::db::{lower, DbConn};
+use crate::error::AppResult;
+
+pub fn insert(conn: &mut DbConn, user: &User) -> AppResult<()> {
+    diesel::insert_into(users::table).values(user).execute(conn)?;
+    Ok(())
+}
+
+pub fn find(conn: &mut DbConn, account_id: i64) -> AppResult<Option<User>> {
+    Ok(users::table.find(account_id).select(User::as_select()).first(conn).optional()?)
+}
+
+/// A local user by email or by username, as the password grant and the sign-in page accept both.
+pub fn find_by_login(conn: &mut DbConn, login: &str) -> AppResult<Option<(User, Account)>> {
+    let login = login.trim().to_lowercase();
+    let login = login.strip_prefix('@').unwrap_or(&login).to_owned();
+    Ok(users::table
+        .inner_join(accounts::table)
+        .filter(users::email.eq(&login).or(lower(accounts::username).eq(&login)))
+        .select((User::as_select(), Account::as_select()))
+        .first(conn)
+        .optional()?)
+}
+
+pub fn set_password(conn: &mut DbConn, account_id: i64, hash: &str) -> AppResult<bool> {
+    Ok(diesel::update(users::table.find(account_id)).set(users::password_hash.eq(hash)).execute(conn)? == 1)
+}
+
+pub fn set_posting_defaults(
+    conn: &mut DbConn,
+    account_id: i64,
+    visibility: &str,
+    sensitive: bool,
+    language: Option<&str>,
+) -> AppResult<()> {
+    diesel::update(users::table.find(account_id))
+        .set((
+            users::default_visibility.eq(visibility),
+            users::default_sensitive.eq(sensitive),
+            users::default_language.eq(language),
+        ))
+        .execute(conn)?;
+    Ok(())
+}

@@ -1,0 +1,250 @@
+// @generated shape: mirrors migrations/sqlite and migrations/postgres (see diesel.toml).
+
+diesel::table! {
+    accounts (id) {
+        id -> BigInt,
+        username -> Text,
+        domain -> Nullable<Text>,
+        display_name -> Text,
+        note_source -> Text,
+        note_html -> Text,
+        uri -> Text,
+        url -> Text,
+        inbox_url -> Text,
+        shared_inbox_url -> Nullable<Text>,
+        followers_url -> Text,
+        public_key_pem -> Text,
+        private_key_pem -> Nullable<Text>,
+        avatar_url -> Nullable<Text>,
+        header_url -> Nullable<Text>,
+        locked -> Bool,
+        bot -> Bool,
+        discoverable -> Bool,
+        fields_json -> Text,
+        followers_count -> Integer,
+        following_count -> Integer,
+        statuses_count -> Integer,
+        last_status_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        suspended_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    users (account_id) {
+        account_id -> BigInt,
+        email -> Text,
+        password_hash -> Text,
+        admin -> Bool,
+        default_visibility -> Text,
+        default_sensitive -> Bool,
+        default_language -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    oauth_apps (id) {
+        id -> BigInt,
+        name -> Text,
+        website -> Nullable<Text>,
+        redirect_uris -> Text,
+        scopes -> Text,
+        client_id -> Text,
+        client_secret_hash -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    oauth_tokens (id) {
+        id -> BigInt,
+        token_hash -> Text,
+        app_id -> BigInt,
+        account_id -> Nullable<BigInt>,
+        scopes -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    oauth_codes (code_hash) {
+        code_hash -> Text,
+        app_id -> BigInt,
+        account_id -> BigInt,
+        scopes -> Text,
+        redirect_uri -> Text,
+        code_challenge -> Nullable<Text>,
+        code_challenge_method -> Nullable<Text>,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    statuses (id) {
+        id -> BigInt,
+        uri -> Text,
+        url -> Text,
+        account_id -> BigInt,
+        local -> Bool,
+        in_reply_to_id -> Nullable<BigInt>,
+        in_reply_to_account_id -> Nullable<BigInt>,
+        reblog_of_id -> Nullable<BigInt>,
+        text -> Text,
+        content -> Text,
+        spoiler_text -> Text,
+        sensitive -> Bool,
+        visibility -> Text,
+        language -> Nullable<Text>,
+        app_id -> Nullable<BigInt>,
+        replies_count -> Integer,
+        reblogs_count -> Integer,
+        favourites_count -> Integer,
+        created_at -> Timestamp,
+        edited_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    status_edits (id) {
+        id -> BigInt,
+        status_id -> BigInt,
+        text -> Text,
+        content -> Text,
+        spoiler_text -> Text,
+        sensitive -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    mentions (status_id, account_id) {
+        status_id -> BigInt,
+        account_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    tags (id) {
+        id -> BigInt,
+        name -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    status_tags (status_id, tag_id) {
+        status_id -> BigInt,
+        tag_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    favourites (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        status_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    bookmarks (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        status_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    status_pins (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        status_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    follows (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        target_account_id -> BigInt,
+        show_reblogs -> Bool,
+        notify -> Bool,
+        uri -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    home_timeline_entries (account_id, status_id) {
+        account_id -> BigInt,
+        status_id -> BigInt,
+        author_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        from_account_id -> BigInt,
+        kind -> Text,
+        status_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    markers (account_id, timeline) {
+        account_id -> BigInt,
+        timeline -> Text,
+        last_read_id -> Text,
+        version -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (account_id, key) {
+        account_id -> BigInt,
+        key -> Text,
+        status_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(users -> accounts (account_id));
+diesel::joinable!(statuses -> accounts (account_id));
+diesel::joinable!(home_timeline_entries -> statuses (status_id));
+diesel::joinable!(status_tags -> tags (tag_id));
+diesel::joinable!(status_tags -> statuses (status_id));
+diesel::joinable!(mentions -> statuses (status_id));
+diesel::joinable!(favourites -> statuses (status_id));
+diesel::joinable!(bookmarks -> statuses (status_id));
+diesel::joinable!(status_pins -> statuses (status_id));
+diesel::joinable!(oauth_tokens -> oauth_apps (app_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    accounts,
+    users,
+    oauth_apps,
+    oauth_tokens,
+    oauth_codes,
+    statuses,
+    status_edits,
+    mentions,
+    tags,
+    status_tags,
+    favourites,
+    bookmarks,
+    status_pins,
+    follows,
+    home_timeline_entries,
+    notifications,
+    markers,
+    idempotency_keys,
+);

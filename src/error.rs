@@ -1,0 +1,97 @@
+//! One error type for the whole crate; it renders as Mastodon's `{"error": "..."}`.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("The access token is invalid")]
+    InvalidToken,
+    #[error("This method requires an authenticated user")]
+    UserRequired,
+    #[error("This action is outside the authorized scopes")]
+    OutOfScope,
+    #[error("Your login is currently disabled")]
+    AccountDisabled,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("Record not found")]
+    NotFound,
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("Validation failed: {0}")]
+    Validation(String),
+    #[error("{0}")]
+    Unprocessable(String),
+    #[error("Request body too large")]
+    PayloadTooLarge,
+    #[error("Too many requests")]
+    RateLimited,
+    #[error("Service temporarily unavailable")]
+    Unavailable(String),
+    #[error("Internal server error")]
+    Internal(String),
+    #[error("Internal server error")]
+    Database(diesel::result::Error),
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(error: diesel::result::Error) -> Self {
+        match error {
+            diesel::result::Error::NotFound => AppError::NotFound,
+            other => AppError::Database(other),
+        }
+    }
+}
+
+impl AppError {
+    pub fn validation(message: impl Into<String>) -> Self {
+        AppError::Validation(message.into())
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        AppError::BadRequest(message.into())
+    }
+
+    /// True for a unique-constraint violation, which callers treat as "it already exists".
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(
+            self,
+            AppError::Database(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _
+            ))
+        )
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::InvalidToken => StatusCode::UNAUTHORIZED,
+            AppError::UserRequired
+            | AppError::OutOfScope
+            | AppError::AccountDisabled
+            | AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Validation(_) | AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) | AppError::Database(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            AppError::Internal(detail) => log::error!("internal error: {detail}"),
+            AppError::Database(detail) => log::error!("database error: {detail}"),
+            AppError::Unavailable(detail) => log::warn!("unavailable: {detail}"),
+            _ => {}
+        }
+        HttpResponse::build(self.status_code()).json(serde_json::json!({ "error": self.to_string() }))
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;
