@@ -29,6 +29,9 @@ pub enum AppError {
     RateLimited,
     #[error("Service temporarily unavailable")]
     Unavailable(String),
+    /// An OAuth endpoint's error, rendered as RFC 6749 `{"error": code, "error_description": …}`.
+    #[error("{code}")]
+    OAuth { status: u16, code: &'static str, description: String },
     #[error("Internal server error")]
     Internal(String),
     #[error("Internal server error")]
@@ -47,6 +50,10 @@ impl From<diesel::result::Error> for AppError {
 impl AppError {
     pub fn validation(message: impl Into<String>) -> Self {
         AppError::Validation(message.into())
+    }
+
+    pub fn oauth(status: u16, code: &'static str, description: impl Into<String>) -> Self {
+        AppError::OAuth { status, code, description: description.into() }
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
@@ -79,6 +86,7 @@ impl ResponseError for AppError {
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::OAuth { status, .. } => StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_REQUEST),
             AppError::Internal(_) | AppError::Database(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -88,6 +96,10 @@ impl ResponseError for AppError {
             AppError::Internal(detail) => log::error!("internal error: {detail}"),
             AppError::Database(detail) => log::error!("database error: {detail}"),
             AppError::Unavailable(detail) => log::warn!("unavailable: {detail}"),
+            AppError::OAuth { code, description, .. } => {
+                return HttpResponse::build(self.status_code())
+                    .json(serde_json::json!({ "error": code, "error_description": description }))
+            }
             _ => {}
         }
         HttpResponse::build(self.status_code()).json(serde_json::json!({ "error": self.to_string() }))

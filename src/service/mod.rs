@@ -1,3 +1,12 @@
 //! The rules of the instance: no HTTP, no wire formats; only `db` queries underneath.
+//! Functions take a connection already inside the caller's transaction (see `db::Database::write`).
 
+pub mod accounts;
+pub mod auth;
+pub mod follows;
+pub mod instance;
 pub mod markup;
+pub mod notifications;
+pub mod statuses;
+pub mod timelines;
+pub mod views;

@@ -1,0 +1,297 @@
+//! Local users and accounts: creation, profile, lookup, relationships, an account's statuses.
+
+use std::collections::HashSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::Settings;
+use crate::db::models::{Account, Status, User};
+use crate::db::queries::{accounts, follows, marks, oauth, statuses, users};
+use crate::db::{DbConn, Page};
+use crate::error::{AppError, AppResult};
+use crate::ids;
+use crate::service::auth;
+use crate::service::markup;
+use crate::service::statuses::Visibility;
+
+pub const MAX_DISPLAY_NAME: usize = 30;
+pub const MAX_NOTE: usize = 500;
+pub const MAX_FIELDS: usize = 4;
+pub const MAX_FIELD_LENGTH: usize = 255;
+const MIN_PASSWORD: usize = 8;
+
+/// A profile field as stored: plain text, rendered when shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileField {
+    pub name: String,
+    pub value: String,
+}
+
+pub fn profile_fields(account: &Account) -> Vec<ProfileField> {
+    serde_json::from_str(&account.fields_json).unwrap_or_default()
+}
+
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub password: &'a str,
+    pub email: Option<&'a str>,
+    pub admin: bool,
+}
+
+pub fn validate_username(username: &str) -> AppResult<()> {
+    let valid_chars = username.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if username.is_empty() || username.len() > 30 || !valid_chars {
+        return Err(AppError::validation("Username must be 1 to 30 letters, digits or underscores"));
+    }
+    Ok(())
+}
+
+fn validate_password(password: &str) -> AppResult<()> {
+    if password.chars().count() < MIN_PASSWORD {
+        return Err(AppError::validation(format!("Password is too short (minimum is {MIN_PASSWORD} characters)")));
+    }
+    Ok(())
+}
+
+/// Creates a local user and its account.
+pub fn create_user(conn: &mut DbConn, settings: &Settings, input: NewUser) -> AppResult<Account> {
+    validate_username(input.username)?;
+    validate_password(input.password)?;
+    if accounts::find_by_name(conn, input.username, None)?.is_some() {
+        return Err(AppError::validation("Username has already been taken"));
+    }
+    let host = settings.domain.split(':').next().unwrap_or(&settings.domain);
+    let email = input.email.map_or_else(|| format!("{}@{host}", input.username), |e| e.trim().to_lowercase());
+    if !email.contains('@') {
+        return Err(AppError::validation("Email is invalid"));
+    }
+    if users::find_by_login(conn, &email)?.is_some() {
+        return Err(AppError::validation("Email has already been taken"));
+    }
+    let now = ids::now();
+    let base = settings.base_url();
+    let uri = format!("{base}/users/{}", input.username);
+    let account = Account {
+        id: ids::next_id(),
+        username: input.username.to_owned(),
+        domain: None,
+        display_name: String::new(),
+        note_source: String::new(),
+        note_html: String::new(),
+        url: format!("{base}/@{}", input.username),
+        inbox_url: format!("{uri}/inbox"),
+        shared_inbox_url: Some(format!("{base}/inbox")),
+        followers_url: format!("{uri}/followers"),
+        uri,
+        public_key_pem: String::new(),
+        private_key_pem: None,
+        avatar_url: None,
+        header_url: None,
+        locked: false,
+        bot: false,
+        discoverable: true,
+        fields_json: "[]".into(),
+        followers_count: 0,
+        following_count: 0,
+        statuses_count: 0,
+        last_status_at: None,
+        created_at: now,
+        updated_at: now,
+        suspended_at: None,
+    };
+    accounts::insert(conn, &account)?;
+    users::insert(
+        conn,
+        &User {
+            account_id: account.id,
+            email,
+            password_hash: auth::hash_password(input.password)?,
+            admin: input.admin,
+            default_visibility: "public".into(),
+            default_sensitive: false,
+            default_language: None,
+            created_at: now,
+        },
+    )?;
+    Ok(account)
+}
+
+pub fn local_by_username(conn: &mut DbConn, username: &str) -> AppResult<Account> {
+    accounts::find_by_name(conn, username, None)?.ok_or(AppError::NotFound)
+}
+
+pub fn set_password(conn: &mut DbConn, username: &str, password: &str) -> AppResult<()> {
+    validate_password(password)?;
+    let account = local_by_username(conn, username)?;
+    users::set_password(conn, account.id, &auth::hash_password(password)?)?;
+    Ok(())
+}
+
+/// Suspends (and signs out) or unsuspends a local user.
+pub fn set_suspended(conn: &mut DbConn, username: &str, suspended: bool) -> AppResult<()> {
+    let account = local_by_username(conn, username)?;
+    accounts::set_suspended(conn, account.id, suspended.then(ids::now))?;
+    if suspended {
+        oauth::delete_tokens_of(conn, account.id)?;
+    }
+    Ok(())
+}
+
+pub fn list_users(conn: &mut DbConn) -> AppResult<Vec<(Account, Option<User>)>> {
+    let mut listed = Vec::new();
+    for account in accounts::list_local(conn)? {
+        let user = users::find(conn, account.id)?;
+        listed.push((account, user));
+    }
+    Ok(listed)
+}
+
+/// An account anyone may look at: suspended ones are gone from view.
+pub fn get(conn: &mut DbConn, account_id: i64) -> AppResult<Account> {
+    accounts::find(conn, account_id)?.filter(|a| a.suspended_at.is_none()).ok_or(AppError::NotFound)
+}
+
+/// `acct` as clients write it: `name`, `@name`, `name@our.domain` or `name@other.domain`.
+pub fn lookup(conn: &mut DbConn, settings: &Settings, acct: &str) -> AppResult<Account> {
+    let acct = acct.trim().trim_start_matches('@');
+    let (name, domain) = match acct.split_once('@') {
+        Some((name, domain)) if domain.eq_ignore_ascii_case(&settings.domain) => (name, None),
+        Some((name, domain)) => (name, Some(domain)),
+        None => (acct, None),
+    };
+    accounts::find_by_name(conn, name, domain)?.filter(|a| a.suspended_at.is_none()).ok_or(AppError::NotFound)
+}
+
+#[derive(Debug, Default)]
+pub struct ProfileChange {
+    pub display_name: Option<String>,
+    pub note: Option<String>,
+    pub locked: Option<bool>,
+    pub bot: Option<bool>,
+    pub discoverable: Option<bool>,
+    pub fields: Option<Vec<ProfileField>>,
+    pub default_visibility: Option<String>,
+    pub default_sensitive: Option<bool>,
+    pub default_language: Option<Option<String>>,
+}
+
+pub fn update_profile(conn: &mut DbConn, settings: &Settings, account: &Account, user: &User, change: ProfileChange) -> AppResult<(Account, User)> {
+    let mut updated = account.clone();
+    if let Some(name) = change.display_name {
+        if name.chars().count() > MAX_DISPLAY_NAME {
+            return Err(AppError::validation(format!("Display name is too long (maximum is {MAX_DISPLAY_NAME} characters)")));
+        }
+        updated.display_name = name;
+    }
+    if let Some(note) = change.note {
+        if note.chars().count() > MAX_NOTE {
+            return Err(AppError::validation(format!("Note is too long (maximum is {MAX_NOTE} characters)")));
+        }
+        updated.note_html = markup::render(&note, &settings.base_url(), &|_| None);
+        updated.note_source = note;
+    }
+    if let Some(fields) = change.fields {
+        let fields: Vec<ProfileField> =
+            fields.into_iter().filter(|f| !(f.name.trim().is_empty() && f.value.trim().is_empty())).collect();
+        if fields.len() > MAX_FIELDS {
+            return Err(AppError::validation(format!("Fields can have at most {MAX_FIELDS} entries")));
+        }
+        if fields.iter().any(|f| f.name.chars().count() > MAX_FIELD_LENGTH || f.value.chars().count() > MAX_FIELD_LENGTH) {
+            return Err(AppError::validation(format!("Fields are too long (maximum is {MAX_FIELD_LENGTH} characters)")));
+        }
+        updated.fields_json = serde_json::to_string(&fields).map_err(|e| AppError::Internal(e.to_string()))?;
+    }
+    updated.locked = change.locked.unwrap_or(updated.locked);
+    updated.bot = change.bot.unwrap_or(updated.bot);
+    updated.discoverable = change.discoverable.unwrap_or(updated.discoverable);
+    updated.updated_at = ids::now();
+    accounts::update(conn, &updated)?;
+
+    let visibility = match change.default_visibility {
+        Some(v) => Visibility::parse(&v)?.as_str().to_owned(),
+        None => user.default_visibility.clone(),
+    };
+    let sensitive = change.default_sensitive.unwrap_or(user.default_sensitive);
+    let language = change.default_language.unwrap_or(user.default_language.clone()).filter(|l| !l.is_empty());
+    users::set_posting_defaults(conn, account.id, &visibility, sensitive, language.as_deref())?;
+    let user = users::find(conn, account.id)?.ok_or(AppError::NotFound)?;
+    Ok((updated, user))
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Relationship {
+    pub id: i64,
+    pub following: bool,
+    pub showing_reblogs: bool,
+    pub notifying: bool,
+    pub followed_by: bool,
+}
+
+pub fn relationships(conn: &mut DbConn, viewer: &Account, ids: &[i64]) -> AppResult<Vec<Relationship>> {
+    let following = follows::following_among(conn, viewer.id, ids)?;
+    let mut followed_by: HashSet<i64> = HashSet::new();
+    for &id in ids {
+        if follows::find(conn, id, viewer.id)?.is_some() {
+            followed_by.insert(id);
+        }
+    }
+    Ok(ids
+        .iter()
+        .map(|&id| {
+            let follow = following.iter().find(|f| f.target_account_id == id);
+            Relationship {
+                id,
+                following: follow.is_some(),
+                showing_reblogs: follow.is_some_and(|f| f.show_reblogs),
+                notifying: follow.is_some_and(|f| f.notify),
+                followed_by: followed_by.contains(&id),
+            }
+        })
+        .collect())
+}
+
+pub struct StatusesQuery {
+    pub only_media: bool,
+    pub exclude_replies: bool,
+    pub exclude_reblogs: bool,
+    pub pinned: bool,
+    pub tagged: Option<String>,
+}
+
+/// An account's statuses as the viewer may see them.
+pub fn statuses_of(conn: &mut DbConn, viewer: Option<&Account>, account_id: i64, query: &StatusesQuery, page: &Page) -> AppResult<Vec<Status>> {
+    let account = get(conn, account_id)?;
+    if query.only_media {
+        // No status carries media attachments until media uploads exist.
+        return Ok(Vec::new());
+    }
+    let viewer_id = viewer.map(|v| v.id);
+    let follows_account = match viewer_id {
+        Some(v) if v != account.id => follows::find(conn, v, account.id)?.is_some(),
+        _ => false,
+    };
+    let visibilities: &[&str] = if viewer_id == Some(account.id) {
+        &["public", "unlisted", "private", "direct"]
+    } else if follows_account {
+        &["public", "unlisted", "private"]
+    } else {
+        &["public", "unlisted"]
+    };
+    let tag_id = match &query.tagged {
+        Some(name) => match statuses::find_tag(conn, name)? {
+            Some(tag) => Some(tag.id),
+            None => return Ok(Vec::new()),
+        },
+        None => None,
+    };
+    let pinned_ids = if query.pinned { Some(marks::status_pins::status_ids_of(conn, account.id)?) } else { None };
+    let filter = statuses::AccountStatusFilter {
+        visibilities,
+        mentioned: viewer_id,
+        exclude_replies: query.exclude_replies,
+        exclude_reblogs: query.exclude_reblogs,
+        tag_id,
+        only_ids: pinned_ids.as_deref(),
+    };
+    statuses::account_page(conn, account.id, &filter, page)
+}

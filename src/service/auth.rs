@@ -1,0 +1,385 @@
+//! Passwords, OAuth applications, codes and tokens, scopes.
+
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::db::models::{Account, OauthApp, OauthCode, OauthToken, User};
+use crate::db::queries::{accounts, oauth, users};
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+use crate::ids;
+
+pub const OOB_REDIRECT: &str = "urn:ietf:wg:oauth:2.0:oob";
+const CODE_LIFETIME_MINUTES: i64 = 10;
+
+const TOP_SCOPES: &[&str] = &["read", "write", "follow", "push", "profile", "admin:read", "admin:write"];
+const READ_SCOPES: &[&str] = &[
+    "accounts", "blocks", "bookmarks", "favourites", "filters", "follows", "lists", "mutes", "notifications", "search",
+    "statuses",
+];
+const WRITE_SCOPES: &[&str] = &[
+    "accounts", "blocks", "bookmarks", "conversations", "favourites", "filters", "follows", "lists", "media", "mutes",
+    "notifications", "reports", "statuses",
+];
+const ADMIN_SCOPES: &[&str] = &["accounts", "reports", "domain_allows", "domain_blocks", "ip_blocks", "email_domain_blocks", "canonical_email_blocks"];
+/// What the legacy `follow` scope grants.
+const FOLLOW_IMPLIES: &[&str] =
+    &["read:follows", "write:follows", "read:blocks", "write:blocks", "read:mutes", "write:mutes"];
+
+/// A set of OAuth scopes, as granted to an app or a token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scopes(Vec<String>);
+
+impl Scopes {
+    /// Parses a space- (or plus-) separated scope list; unknown scopes are a validation error.
+    pub fn parse(text: &str) -> AppResult<Scopes> {
+        let mut scopes: Vec<String> = Vec::new();
+        for scope in text.split([' ', '+', ',']).filter(|s| !s.is_empty()) {
+            if !is_known_scope(scope) {
+                return Err(AppError::validation(format!("Scopes: '{scope}' is not a known scope")));
+            }
+            if !scopes.iter().any(|s| s == scope) {
+                scopes.push(scope.to_owned());
+            }
+        }
+        if scopes.is_empty() {
+            scopes.push("read".into());
+        }
+        Ok(Scopes(scopes))
+    }
+
+    pub fn list(&self) -> &[String] {
+        &self.0
+    }
+
+    pub fn as_string(&self) -> String {
+        self.0.join(" ")
+    }
+
+    /// Whether these scopes grant `required` (e.g. `read:statuses`).
+    pub fn allows(&self, required: &str) -> bool {
+        self.0.iter().any(|granted| {
+            granted == required
+                || required.strip_prefix(granted.as_str()).is_some_and(|rest| rest.starts_with(':'))
+                || (granted == "follow" && FOLLOW_IMPLIES.contains(&required))
+        })
+    }
+
+    /// Whether every scope of `other` is granted by these.
+    pub fn covers(&self, other: &Scopes) -> bool {
+        other.0.iter().all(|scope| self.allows(scope))
+    }
+}
+
+fn is_known_scope(scope: &str) -> bool {
+    if TOP_SCOPES.contains(&scope) {
+        return true;
+    }
+    match scope.split_once(':') {
+        Some(("read", rest)) => READ_SCOPES.contains(&rest),
+        Some(("write", rest)) => WRITE_SCOPES.contains(&rest),
+        Some(("admin", rest)) => rest
+            .split_once(':')
+            .is_some_and(|(mode, what)| (mode == "read" || mode == "write") && ADMIN_SCOPES.contains(&what)),
+        _ => false,
+    }
+}
+
+/// Who is calling, from a bearer token.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub token_id: i64,
+    pub app: OauthApp,
+    pub scopes: Scopes,
+    pub user: Option<(User, Account)>,
+}
+
+pub fn hash_password(password: &str) -> AppResult<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|e| AppError::Internal(format!("password hashing: {e}")))
+}
+
+pub fn verify_password(password: &str, stored_hash: &str) -> bool {
+    PasswordHash::new(stored_hash)
+        .is_ok_and(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+}
+
+/// A new random secret (256 bits, URL-safe).
+pub fn random_secret() -> String {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// What the database keeps of a secret: its SHA-256, so a leaked database reveals no usable token.
+pub fn secret_hash(secret: &str) -> String {
+    let digest = Sha256::digest(secret.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub struct NewApp {
+    pub name: String,
+    pub redirect_uris: Vec<String>,
+    pub scopes: String,
+    pub website: Option<String>,
+}
+
+/// Registers an app; returns it with its client secret, which is shown only now.
+pub fn create_app(conn: &mut DbConn, input: NewApp) -> AppResult<(OauthApp, String)> {
+    let name = input.name.trim();
+    if name.is_empty() {
+        return Err(AppError::validation("Name can't be blank"));
+    }
+    if name.chars().count() > 60 {
+        return Err(AppError::validation("Name is too long (maximum is 60 characters)"));
+    }
+    let redirect_uris: Vec<String> =
+        input.redirect_uris.iter().flat_map(|u| u.split_whitespace()).map(str::to_owned).collect();
+    if redirect_uris.is_empty() {
+        return Err(AppError::validation("Redirect URI can't be blank"));
+    }
+    if let Some(bad) = redirect_uris.iter().find(|u| u.as_str() != OOB_REDIRECT && url::Url::parse(u).is_err()) {
+        return Err(AppError::validation(format!("Redirect URI must be an absolute URI: {bad}")));
+    }
+    let scopes = Scopes::parse(&input.scopes)?;
+    let website = input.website.filter(|w| !w.trim().is_empty());
+    let secret = random_secret();
+    let app = OauthApp {
+        id: ids::next_id(),
+        name: name.to_owned(),
+        website,
+        redirect_uris: redirect_uris.join("\n"),
+        scopes: scopes.as_string(),
+        client_id: random_secret(),
+        client_secret_hash: secret_hash(&secret),
+        created_at: ids::now(),
+    };
+    oauth::insert_app(conn, &app)?;
+    Ok((app, secret))
+}
+
+pub fn redirect_uris(app: &OauthApp) -> Vec<String> {
+    app.redirect_uris.lines().map(str::to_owned).collect()
+}
+
+/// The session of a bearer token; suspended users are refused.
+pub fn session_for_token(conn: &mut DbConn, token: &str) -> AppResult<Session> {
+    let stored = oauth::find_token(conn, &secret_hash(token))?.ok_or(AppError::InvalidToken)?;
+    let app = oauth::find_app(conn, stored.app_id)?.ok_or(AppError::InvalidToken)?;
+    let user = match stored.account_id {
+        Some(account_id) => {
+            let account = accounts::find(conn, account_id)?.ok_or(AppError::InvalidToken)?;
+            let user = users::find(conn, account_id)?.ok_or(AppError::InvalidToken)?;
+            if account.suspended_at.is_some() {
+                return Err(AppError::AccountDisabled);
+            }
+            Some((user, account))
+        }
+        None => None,
+    };
+    Ok(Session { token_id: stored.id, app, scopes: Scopes::parse(&stored.scopes)?, user })
+}
+
+/// An app authenticated by its client id and, where given, its secret.
+pub struct Client {
+    pub app: OauthApp,
+    pub secret_verified: bool,
+}
+
+pub fn authenticate_client(conn: &mut DbConn, client_id: &str, client_secret: Option<&str>) -> AppResult<Client> {
+    let app = oauth::find_app_by_client_id(conn, client_id)?.ok_or_else(invalid_client)?;
+    let secret_verified = match client_secret {
+        Some(secret) if secret_hash(secret) == app.client_secret_hash => true,
+        Some(_) => return Err(invalid_client()),
+        None => false,
+    };
+    Ok(Client { app, secret_verified })
+}
+
+fn invalid_client() -> AppError {
+    AppError::oauth(401, "invalid_client", "Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method.")
+}
+
+fn invalid_grant(why: &str) -> AppError {
+    AppError::oauth(400, "invalid_grant", why)
+}
+
+/// The scopes a request asks for, which must lie within the app's.
+pub fn requested_scopes(app: &OauthApp, requested: Option<&str>) -> AppResult<Scopes> {
+    let app_scopes = Scopes::parse(&app.scopes)?;
+    let requested = match requested.filter(|s| !s.trim().is_empty()) {
+        Some(text) => Scopes::parse(text).map_err(|_| invalid_scope())?,
+        None => return Ok(app_scopes),
+    };
+    if app_scopes.covers(&requested) {
+        Ok(requested)
+    } else {
+        Err(invalid_scope())
+    }
+}
+
+fn invalid_scope() -> AppError {
+    AppError::oauth(400, "invalid_scope", "The requested scope is invalid, unknown, or malformed.")
+}
+
+/// Checks a login (email or username) and password; suspended users cannot sign in.
+pub fn check_login(conn: &mut DbConn, login: &str, password: &str) -> AppResult<Option<(User, Account)>> {
+    let Some((user, account)) = users::find_by_login(conn, login)? else {
+        return Ok(None);
+    };
+    if !verify_password(password, &user.password_hash) || account.suspended_at.is_some() {
+        return Ok(None);
+    }
+    Ok(Some((user, account)))
+}
+
+pub struct CodeRequest<'a> {
+    pub app: &'a OauthApp,
+    pub account_id: i64,
+    pub scopes: &'a Scopes,
+    pub redirect_uri: &'a str,
+    pub code_challenge: Option<String>,
+    pub code_challenge_method: Option<String>,
+}
+
+/// Issues an authorization code (stored hashed, short-lived, single use).
+pub fn issue_code(conn: &mut DbConn, request: CodeRequest) -> AppResult<String> {
+    let method = match (&request.code_challenge, request.code_challenge_method.as_deref()) {
+        (None, _) => None,
+        (Some(_), None | Some("plain")) => Some("plain".to_owned()),
+        (Some(_), Some("S256")) => Some("S256".to_owned()),
+        (Some(_), Some(other)) => {
+            return Err(AppError::bad_request(format!("code_challenge_method '{other}' is not supported")))
+        }
+    };
+    oauth::delete_expired_codes(conn, ids::now())?;
+    let code = random_secret();
+    oauth::insert_code(
+        conn,
+        &OauthCode {
+            code_hash: secret_hash(&code),
+            app_id: request.app.id,
+            account_id: request.account_id,
+            scopes: request.scopes.as_string(),
+            redirect_uri: request.redirect_uri.to_owned(),
+            code_challenge: request.code_challenge,
+            code_challenge_method: method,
+            expires_at: ids::now() + chrono::Duration::minutes(CODE_LIFETIME_MINUTES),
+        },
+    )?;
+    Ok(code)
+}
+
+/// A freshly issued token: the secret to hand out once, and its record.
+pub struct IssuedToken {
+    pub secret: String,
+    pub record: OauthToken,
+}
+
+fn issue_token(conn: &mut DbConn, app_id: i64, account_id: Option<i64>, scopes: &Scopes) -> AppResult<IssuedToken> {
+    let secret = random_secret();
+    let record = OauthToken {
+        id: ids::next_id(),
+        token_hash: secret_hash(&secret),
+        app_id,
+        account_id,
+        scopes: scopes.as_string(),
+        created_at: ids::now(),
+    };
+    oauth::insert_token(conn, &record)?;
+    Ok(IssuedToken { secret, record })
+}
+
+/// The `authorization_code` grant, with PKCE when the code was issued with a challenge.
+pub fn exchange_code(
+    conn: &mut DbConn,
+    client: &Client,
+    code: &str,
+    redirect_uri: Option<&str>,
+    code_verifier: Option<&str>,
+) -> AppResult<IssuedToken> {
+    let stored = oauth::take_code(conn, &secret_hash(code))?
+        .filter(|c| c.app_id == client.app.id && c.expires_at > ids::now())
+        .ok_or_else(|| invalid_grant("The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client."))?;
+    if redirect_uri.is_some_and(|uri| uri != stored.redirect_uri) {
+        return Err(invalid_grant("The redirect_uri does not match the one used in the authorization request."));
+    }
+    match (&stored.code_challenge, stored.code_challenge_method.as_deref()) {
+        (Some(challenge), method) => {
+            let verifier = code_verifier.ok_or_else(|| invalid_grant("code_verifier is required"))?;
+            if !pkce_matches(challenge, method.unwrap_or("plain"), verifier) {
+                return Err(invalid_grant("The code_verifier does not match the code_challenge."));
+            }
+        }
+        (None, _) if !client.secret_verified => return Err(invalid_client()),
+        (None, _) => {}
+    }
+    issue_token(conn, client.app.id, Some(stored.account_id), &Scopes::parse(&stored.scopes)?)
+}
+
+fn pkce_matches(challenge: &str, method: &str, verifier: &str) -> bool {
+    match method {
+        "S256" => URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes())) == challenge,
+        _ => verifier == challenge,
+    }
+}
+
+/// The `password` grant: login by email or username.
+pub fn password_grant(conn: &mut DbConn, client: &Client, login: &str, password: &str, scope: Option<&str>) -> AppResult<IssuedToken> {
+    if !client.secret_verified {
+        return Err(invalid_client());
+    }
+    let scopes = requested_scopes(&client.app, scope)?;
+    let (_, account) = check_login(conn, login, password)?
+        .ok_or_else(|| invalid_grant("The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client."))?;
+    issue_token(conn, client.app.id, Some(account.id), &scopes)
+}
+
+/// The `client_credentials` grant: a token for the app alone.
+pub fn client_credentials_grant(conn: &mut DbConn, client: &Client, scope: Option<&str>) -> AppResult<IssuedToken> {
+    if !client.secret_verified {
+        return Err(invalid_client());
+    }
+    let scopes = requested_scopes(&client.app, scope)?;
+    issue_token(conn, client.app.id, None, &scopes)
+}
+
+/// Revokes a token of the client's; revoking an unknown token is not an error (RFC 7009).
+pub fn revoke(conn: &mut DbConn, client: &Client, token: &str) -> AppResult<()> {
+    oauth::delete_token(conn, &secret_hash(token), client.app.id)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_cover_their_granular_forms() {
+        let scopes = Scopes::parse("read write:statuses follow").unwrap();
+        assert!(scopes.allows("read:notifications"));
+        assert!(scopes.allows("write:statuses"));
+        assert!(!scopes.allows("write:favourites"));
+        assert!(scopes.allows("write:follows"));
+        assert!(!scopes.allows("push"));
+        assert!(Scopes::parse("read bogus").is_err());
+        assert!(Scopes::parse("admin:read:domain_allows").is_ok());
+    }
+
+    #[test]
+    fn pkce_s256_matches_rfc7636_example() {
+        assert!(pkce_matches(
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+            "S256",
+            "dBjftJeZ4CVP-mJ92K9qpIh0iRmK-xE9yZtz8DR1BU0"
+        ));
+        assert!(!pkce_matches("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", "S256", "wrong"));
+    }
+}

@@ -1,0 +1,100 @@
+//! Following: the follow itself, its counters, its notification and the home timeline merge.
+
+use crate::db::models::{Account, Follow, HomeTimelineEntry};
+use crate::db::queries::{accounts, follows, statuses, timelines};
+use crate::db::{DbConn, Page};
+use crate::error::{AppError, AppResult};
+use crate::ids;
+use crate::service::accounts::{relationships, Relationship};
+use crate::service::notifications::notify;
+use crate::service::views;
+
+/// How many of the followed account's latest statuses join the follower's home timeline.
+const MERGE_LIMIT: i64 = 40;
+
+pub struct FollowOptions {
+    pub reblogs: Option<bool>,
+    pub notify: Option<bool>,
+}
+
+pub fn follow(conn: &mut DbConn, follower: &Account, target_id: i64, options: FollowOptions) -> AppResult<Relationship> {
+    let target = accounts::find(conn, target_id)?.filter(|a| a.suspended_at.is_none()).ok_or(AppError::NotFound)?;
+    if target.id == follower.id {
+        return Err(AppError::Forbidden("This action is not allowed".into()));
+    }
+    match follows::find(conn, follower.id, target.id)? {
+        Some(existing) => follows::update_options(
+            conn,
+            existing.id,
+            options.reblogs.unwrap_or(existing.show_reblogs),
+            options.notify.unwrap_or(existing.notify),
+        )?,
+        None => {
+            follows::insert(
+                conn,
+                &Follow {
+                    id: ids::next_id(),
+                    account_id: follower.id,
+                    target_account_id: target.id,
+                    show_reblogs: options.reblogs.unwrap_or(true),
+                    notify: options.notify.unwrap_or(false),
+                    uri: None,
+                    created_at: ids::now(),
+                },
+            )?;
+            accounts::add_following(conn, follower.id, 1)?;
+            accounts::add_followers(conn, target.id, 1)?;
+            notify(conn, target.id, follower.id, "follow", None)?;
+            merge_into_home(conn, follower.id, &target)?;
+        }
+    }
+    one_relationship(conn, follower, target.id)
+}
+
+pub fn unfollow(conn: &mut DbConn, follower: &Account, target_id: i64) -> AppResult<Relationship> {
+    let target = accounts::find(conn, target_id)?.ok_or(AppError::NotFound)?;
+    if let Some(existing) = follows::find(conn, follower.id, target.id)? {
+        follows::delete(conn, existing.id)?;
+        accounts::add_following(conn, follower.id, -1)?;
+        accounts::add_followers(conn, target.id, -1)?;
+        timelines::remove_author_from_home(conn, follower.id, target.id)?;
+    }
+    one_relationship(conn, follower, target.id)
+}
+
+fn one_relationship(conn: &mut DbConn, viewer: &Account, id: i64) -> AppResult<Relationship> {
+    relationships(conn, viewer, &[id])?.pop().ok_or(AppError::NotFound)
+}
+
+/// Brings the followed account's recent statuses into the follower's home timeline.
+fn merge_into_home(conn: &mut DbConn, follower_id: i64, target: &Account) -> AppResult<()> {
+    let filter = statuses::AccountStatusFilter {
+        visibilities: &["public", "unlisted", "private"],
+        mentioned: Some(follower_id),
+        exclude_replies: true,
+        exclude_reblogs: false,
+        tag_id: None,
+        only_ids: None,
+    };
+    let page = Page { limit: MERGE_LIMIT, ..Page::default() };
+    let recent = statuses::account_page(conn, target.id, &filter, &page)?;
+    let recent = views::visible(conn, Some(follower_id), recent)?;
+    let ids: Vec<i64> = recent.iter().map(|s| s.id).collect();
+    let present = timelines::in_home_among(conn, follower_id, &ids)?;
+    let entries: Vec<HomeTimelineEntry> = ids
+        .into_iter()
+        .filter(|id| !present.contains(id))
+        .map(|status_id| HomeTimelineEntry { account_id: follower_id, status_id, author_id: target.id })
+        .collect();
+    timelines::insert_home(conn, &entries)
+}
+
+pub fn followers(conn: &mut DbConn, account_id: i64, page: &Page) -> AppResult<Vec<(i64, Account)>> {
+    let account = crate::service::accounts::get(conn, account_id)?;
+    follows::followers_page(conn, account.id, page)
+}
+
+pub fn following(conn: &mut DbConn, account_id: i64, page: &Page) -> AppResult<Vec<(i64, Account)>> {
+    let account = crate::service::accounts::get(conn, account_id)?;
+    follows::following_page(conn, account.id, page)
+}

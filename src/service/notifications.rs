@@ -1,0 +1,59 @@
+//! Notifications: made by the actions that cause them, listed and dismissed by their owner.
+
+use crate::db::models::{Account, Notification};
+use crate::db::queries::{accounts, notifications};
+use crate::db::{DbConn, Page};
+use crate::error::{AppError, AppResult};
+use crate::ids;
+use crate::service::views::{self, NotificationView};
+
+pub const KINDS: &[&str] = &["mention", "status", "reblog", "follow", "follow_request", "favourite", "poll", "update"];
+
+/// Notifies a local account of something another account did; nothing for oneself or remote accounts.
+pub fn notify(conn: &mut DbConn, recipient: i64, from: i64, kind: &str, status_id: Option<i64>) -> AppResult<()> {
+    if recipient == from {
+        return Ok(());
+    }
+    if !accounts::find(conn, recipient)?.is_some_and(|a| a.is_local()) {
+        return Ok(());
+    }
+    notifications::insert(
+        conn,
+        &Notification {
+            id: ids::next_id(),
+            account_id: recipient,
+            from_account_id: from,
+            kind: kind.to_owned(),
+            status_id,
+            created_at: ids::now(),
+        },
+    )
+}
+
+pub struct Filter {
+    pub types: Vec<String>,
+    pub exclude_types: Vec<String>,
+    pub account_id: Option<i64>,
+}
+
+pub fn list(conn: &mut DbConn, owner: &Account, filter: &Filter, page: &Page) -> AppResult<Vec<NotificationView>> {
+    let rows = notifications::page(conn, owner.id, &filter.types, &filter.exclude_types, filter.account_id, page)?;
+    views::notifications(conn, owner.id, rows)
+}
+
+pub fn get(conn: &mut DbConn, owner: &Account, id: i64) -> AppResult<NotificationView> {
+    let row = notifications::find(conn, owner.id, id)?.ok_or(AppError::NotFound)?;
+    views::notifications(conn, owner.id, vec![row])?.pop().ok_or(AppError::NotFound)
+}
+
+pub fn dismiss(conn: &mut DbConn, owner: &Account, id: i64) -> AppResult<()> {
+    if notifications::delete(conn, owner.id, id)? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+pub fn clear(conn: &mut DbConn, owner: &Account) -> AppResult<()> {
+    notifications::clear(conn, owner.id)
+}

@@ -1,0 +1,516 @@
+//! Posting, editing and deleting statuses, and what others do to them (favourite, reblog, bookmark, pin).
+//! Each function runs inside the caller's transaction: the status, its timeline rows and its
+//! notifications are written together.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::config::Settings;
+use crate::db::models::{Account, HomeTimelineEntry, IdempotencyKey, Status, StatusEdit, StatusEditForm, StatusMark, Tag, User};
+use crate::db::queries::{accounts, follows, marks, notifications as notification_rows, statuses, timelines};
+use crate::db::{DbConn, Page};
+use crate::error::{AppError, AppResult};
+use crate::ids;
+use crate::service::markup::{self, MentionLink, WrittenMention};
+use crate::service::notifications::notify;
+use crate::service::views::{self, StatusView};
+
+pub const MAX_PINNED: i64 = 5;
+const MAX_ANCESTORS: usize = 40;
+const MAX_DESCENDANTS: usize = 4_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    Public,
+    Unlisted,
+    Private,
+    Direct,
+}
+
+impl Visibility {
+    pub fn parse(text: &str) -> AppResult<Visibility> {
+        match text {
+            "public" => Ok(Visibility::Public),
+            "unlisted" => Ok(Visibility::Unlisted),
+            "private" => Ok(Visibility::Private),
+            "direct" => Ok(Visibility::Direct),
+            other => Err(AppError::validation(format!("Visibility '{other}' is not one of public, unlisted, private, direct"))),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Public => "public",
+            Visibility::Unlisted => "unlisted",
+            Visibility::Private => "private",
+            Visibility::Direct => "direct",
+        }
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct NewStatus {
+    pub text: String,
+    pub spoiler_text: String,
+    pub sensitive: Option<bool>,
+    pub visibility: Option<Visibility>,
+    pub in_reply_to_id: Option<i64>,
+    pub language: Option<String>,
+    pub idempotency_key: Option<String>,
+    pub app_id: Option<i64>,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct StatusChange {
+    pub text: String,
+    pub spoiler_text: String,
+    pub sensitive: Option<bool>,
+    pub language: Option<String>,
+}
+
+/// The text of a status rendered, with the accounts it mentions and the tags it carries.
+struct Rendered {
+    html: String,
+    mentioned: Vec<Account>,
+    tag_ids: Vec<i64>,
+}
+
+pub fn create(conn: &mut DbConn, settings: &Settings, author: &Account, user: &User, input: NewStatus) -> AppResult<StatusView> {
+    if let Some(key) = &input.idempotency_key {
+        if let Some(existing) = statuses::find_idempotent(conn, author.id, key)? {
+            return views::status_for(conn, Some(author.id), existing)?.ok_or(AppError::NotFound);
+        }
+    }
+    validate_text(settings, &input.text, &input.spoiler_text)?;
+    let parent = match input.in_reply_to_id {
+        Some(parent_id) => Some(
+            views::status_for(conn, Some(author.id), parent_id)?
+                .filter(|p| p.reblog.is_none())
+                .ok_or(AppError::NotFound)?
+                .status,
+        ),
+        None => None,
+    };
+    let visibility = match input.visibility {
+        Some(v) => v,
+        None => Visibility::parse(&user.default_visibility)?,
+    };
+    let rendered = render(conn, settings, &input.text)?;
+    let id = ids::next_id();
+    let now = ids::now();
+    let status = Status {
+        id,
+        uri: format!("{}/users/{}/statuses/{id}", settings.base_url(), author.username),
+        url: format!("{}/@{}/{id}", settings.base_url(), author.username),
+        account_id: author.id,
+        local: true,
+        in_reply_to_id: parent.as_ref().map(|p| p.id),
+        in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
+        reblog_of_id: None,
+        text: input.text,
+        content: rendered.html,
+        sensitive: input.sensitive.unwrap_or(user.default_sensitive) || !input.spoiler_text.trim().is_empty(),
+        spoiler_text: input.spoiler_text.trim().to_owned(),
+        visibility: visibility.as_str().to_owned(),
+        language: input.language.filter(|l| !l.is_empty()).or_else(|| user.default_language.clone()),
+        app_id: input.app_id,
+        replies_count: 0,
+        reblogs_count: 0,
+        favourites_count: 0,
+        created_at: now,
+        edited_at: None,
+    };
+    statuses::insert(conn, &status)?;
+    let mentioned_ids: Vec<i64> = rendered.mentioned.iter().map(|a| a.id).collect();
+    statuses::insert_mentions(conn, id, &mentioned_ids)?;
+    statuses::set_status_tags(conn, id, &rendered.tag_ids)?;
+    accounts::add_statuses(conn, author.id, 1, Some(now))?;
+    if let Some(parent) = &parent {
+        statuses::add_replies(conn, parent.id, 1)?;
+    }
+    if let Some(key) = input.idempotency_key {
+        statuses::insert_idempotent(conn, &IdempotencyKey { account_id: author.id, key, status_id: id, created_at: now })?;
+    }
+    fan_out(conn, &status, &mentioned_ids)?;
+    for account_id in &mentioned_ids {
+        notify(conn, *account_id, author.id, "mention", Some(id))?;
+    }
+    views::status_for(conn, Some(author.id), id)?.ok_or(AppError::NotFound)
+}
+
+fn validate_text(settings: &Settings, text: &str, spoiler_text: &str) -> AppResult<()> {
+    if text.trim().is_empty() {
+        return Err(AppError::validation("Text can't be blank"));
+    }
+    let length = markup::counted_length(text) + spoiler_text.chars().count();
+    if length > settings.max_characters {
+        return Err(AppError::validation(format!("Text character limit of {} exceeded", settings.max_characters)));
+    }
+    Ok(())
+}
+
+/// Renders text, resolving mentions to known accounts and creating tags as needed.
+fn render(conn: &mut DbConn, settings: &Settings, text: &str) -> AppResult<Rendered> {
+    let parsed = markup::parse(text);
+    let mut resolved: Vec<(WrittenMention, Account)> = Vec::new();
+    for mention in parsed.mentions {
+        let domain = mention.domain.as_deref().filter(|d| !d.eq_ignore_ascii_case(&settings.domain));
+        if let Some(account) = accounts::find_by_name(conn, &mention.username, domain)? {
+            if !resolved.iter().any(|(_, a)| a.id == account.id) {
+                resolved.push((mention, account));
+            }
+        }
+    }
+    let html = markup::render(text, &settings.base_url(), &|written| {
+        resolved.iter().find(|(m, _)| m == written).map(|(_, account)| MentionLink {
+            url: account.url.clone(),
+            display: account.username.clone(),
+        })
+    });
+    let mut tag_ids = Vec::new();
+    for name in parsed.tags {
+        tag_ids.push(find_or_create_tag(conn, &name)?.id);
+    }
+    Ok(Rendered { html, mentioned: resolved.into_iter().map(|(_, a)| a).collect(), tag_ids })
+}
+
+pub fn find_or_create_tag(conn: &mut DbConn, name: &str) -> AppResult<Tag> {
+    if let Some(tag) = statuses::find_tag(conn, name)? {
+        return Ok(tag);
+    }
+    let tag = Tag { id: ids::next_id(), name: name.to_owned(), created_at: ids::now() };
+    statuses::insert_tag(conn, &tag)?;
+    Ok(tag)
+}
+
+/// Puts a new status (or reblog) into the home timelines of the local accounts that should see it.
+fn fan_out(conn: &mut DbConn, status: &Status, mentioned: &[i64]) -> AppResult<()> {
+    let mut receivers: HashSet<i64> = HashSet::from([status.account_id]);
+    if status.visibility != "direct" {
+        let followers = follows::local_followers(conn, status.account_id)?;
+        let follower_ids: Vec<i64> = followers
+            .iter()
+            .filter(|f| status.reblog_of_id.is_none() || f.show_reblogs)
+            .map(|f| f.account_id)
+            .collect();
+        receivers.extend(reply_audience(conn, status, follower_ids)?);
+    }
+    let local_mentioned: Vec<i64> = accounts::find_many(conn, mentioned)?.into_iter().filter(|a| a.is_local()).map(|a| a.id).collect();
+    receivers.extend(local_mentioned);
+    if let Some(original_id) = status.reblog_of_id {
+        let already: HashSet<i64> = timelines::homes_with(conn, original_id)?.into_iter().collect();
+        receivers.retain(|r| !already.contains(r));
+    }
+    let entries: Vec<HomeTimelineEntry> = receivers
+        .into_iter()
+        .map(|account_id| HomeTimelineEntry { account_id, status_id: status.id, author_id: status.account_id })
+        .collect();
+    timelines::insert_home(conn, &entries)
+}
+
+/// A reply to someone else reaches only the followers who also follow (or are) the one replied to.
+fn reply_audience(conn: &mut DbConn, status: &Status, follower_ids: Vec<i64>) -> AppResult<Vec<i64>> {
+    match status.in_reply_to_account_id {
+        Some(replied_to) if replied_to != status.account_id => {
+            let also_following: HashSet<i64> = follows::followers_among(conn, replied_to, &follower_ids)?.into_iter().collect();
+            Ok(follower_ids.into_iter().filter(|f| *f == replied_to || also_following.contains(f)).collect())
+        }
+        _ => Ok(follower_ids),
+    }
+}
+
+/// A status of the account's own, for changing it.
+fn own_status(conn: &mut DbConn, author: &Account, status_id: i64) -> AppResult<Status> {
+    let status = statuses::find(conn, status_id)?.ok_or(AppError::NotFound)?;
+    if status.account_id != author.id {
+        return Err(if views::can_see(conn, Some(author.id), &status)? {
+            AppError::Forbidden("This action is not allowed".into())
+        } else {
+            AppError::NotFound
+        });
+    }
+    Ok(status)
+}
+
+pub fn edit(conn: &mut DbConn, settings: &Settings, author: &Account, status_id: i64, change: StatusChange) -> AppResult<StatusView> {
+    let status = own_status(conn, author, status_id)?;
+    if status.reblog_of_id.is_some() {
+        return Err(AppError::NotFound);
+    }
+    validate_text(settings, &change.text, &change.spoiler_text)?;
+    if statuses::edits_of(conn, status.id)?.is_empty() {
+        statuses::insert_edit(conn, &snapshot(&status, status.created_at))?;
+    }
+    let rendered = render(conn, settings, &change.text)?;
+    let now = ids::now();
+    let spoiler_text = change.spoiler_text.trim().to_owned();
+    let form = StatusEditForm {
+        sensitive: change.sensitive.unwrap_or(status.sensitive) || !spoiler_text.is_empty(),
+        spoiler_text,
+        content: rendered.html,
+        text: change.text,
+        language: change.language.filter(|l| !l.is_empty()).or(status.language.clone()),
+        edited_at: Some(now),
+    };
+    statuses::apply_edit(conn, status.id, &form)?;
+    let previously_mentioned: HashSet<i64> =
+        statuses::mentions_of(conn, &[status.id])?.into_iter().map(|m| m.account_id).collect();
+    let mentioned_ids: Vec<i64> = rendered.mentioned.iter().map(|a| a.id).collect();
+    statuses::delete_mentions(conn, status.id)?;
+    statuses::insert_mentions(conn, status.id, &mentioned_ids)?;
+    statuses::set_status_tags(conn, status.id, &rendered.tag_ids)?;
+    let edited = statuses::find(conn, status.id)?.ok_or(AppError::NotFound)?;
+    statuses::insert_edit(conn, &snapshot(&edited, now))?;
+    for account_id in mentioned_ids.iter().filter(|id| !previously_mentioned.contains(id)) {
+        notify(conn, *account_id, author.id, "mention", Some(status.id))?;
+    }
+    for reblog in statuses::reblogs_of(conn, status.id)? {
+        if !notification_rows::exists_for_status(conn, reblog.account_id, "update", status.id)? {
+            notify(conn, reblog.account_id, author.id, "update", Some(status.id))?;
+        }
+    }
+    views::status_for(conn, Some(author.id), status.id)?.ok_or(AppError::NotFound)
+}
+
+fn snapshot(status: &Status, at: chrono::NaiveDateTime) -> StatusEdit {
+    StatusEdit {
+        id: ids::next_id(),
+        status_id: status.id,
+        text: status.text.clone(),
+        content: status.content.clone(),
+        spoiler_text: status.spoiler_text.clone(),
+        sensitive: status.sensitive,
+        created_at: at,
+    }
+}
+
+/// Deletes one's own status; answers it as it was, with its source text for redrafting.
+pub fn delete(conn: &mut DbConn, author: &Account, status_id: i64) -> AppResult<StatusView> {
+    let status = own_status(conn, author, status_id)?;
+    let mut view = views::status_for(conn, Some(author.id), status.id)?.ok_or(AppError::NotFound)?;
+    view.deleted_source = Some(status.text.clone());
+    for reblog in statuses::reblogs_of(conn, status.id)? {
+        remove_reblog(conn, &reblog)?;
+    }
+    match status.reblog_of_id {
+        Some(_) => remove_reblog(conn, &status)?,
+        None => {
+            if let Some(parent_id) = status.in_reply_to_id {
+                statuses::add_replies(conn, parent_id, -1)?;
+            }
+            accounts::add_statuses(conn, author.id, -1, None)?;
+            statuses::delete(conn, status.id)?;
+        }
+    }
+    Ok(view)
+}
+
+fn remove_reblog(conn: &mut DbConn, reblog: &Status) -> AppResult<()> {
+    if let Some(original_id) = reblog.reblog_of_id {
+        statuses::add_reblogs(conn, original_id, -1)?;
+        if let Some(original) = statuses::find(conn, original_id)? {
+            notification_rows::delete_caused_by(conn, original.account_id, reblog.account_id, "reblog", Some(original_id))?;
+        }
+    }
+    accounts::add_statuses(conn, reblog.account_id, -1, None)?;
+    statuses::delete(conn, reblog.id)
+}
+
+/// A status the actor may see and act on: never a reblog wrapper (actions go to the original).
+fn visible_original(conn: &mut DbConn, actor: &Account, status_id: i64) -> AppResult<Status> {
+    let view = views::status_for(conn, Some(actor.id), status_id)?.ok_or(AppError::NotFound)?;
+    Ok(match view.reblog {
+        Some(original) => original.status,
+        None => view.status,
+    })
+}
+
+fn view_of(conn: &mut DbConn, actor: &Account, status_id: i64) -> AppResult<StatusView> {
+    views::status_for(conn, Some(actor.id), status_id)?.ok_or(AppError::NotFound)
+}
+
+fn new_mark(actor: &Account, status_id: i64) -> StatusMark {
+    StatusMark { id: ids::next_id(), account_id: actor.id, status_id, created_at: ids::now() }
+}
+
+pub fn favourite(conn: &mut DbConn, actor: &Account, status_id: i64) -> AppResult<StatusView> {
+    let status = visible_original(conn, actor, status_id)?;
+    if marks::favourites::insert(conn, &new_mark(actor, status.id))? {
+        statuses::add_favourites(conn, status.id, 1)?;
+        notify(conn, status.account_id, actor.id, "favourite", Some(status.id))?;
+    }
+    view_of(conn, actor, status.id)
+}
+
+pub fn unfavourite(conn: &mut DbConn, actor: &Account, status_id: i64) -> AppResult<StatusView> {
+    let status = visible_original(conn, actor, status_id)?;
+    if marks::favourites::delete(conn, actor.id, status.id)? {
+        statuses::add_favourites(conn, status.id, -1)?;
+        notification_rows::delete_caused_by(conn, status.account_id, actor.id, "favourite", Some(status.id))?;
+    }
+    view_of(conn, actor, status.id)
+}
+
+pub fn bookmark(conn: &mut DbConn, actor: &Account, status_id: i64) -> AppResult<StatusView> {
+    let status = visible_original(conn, actor, status_id)?;
+    marks::bookmarks::insert(conn, &new_mark(actor, status.id))?;
+    view_of(conn, actor, status.id)
+}
+
+pub fn unbookmark(conn: &mut DbConn, actor: &Account, status_id: i64) -> AppResult<StatusView> {
+    let status = visible_original(conn, actor, status_id)?;
+    marks::bookmarks::delete(conn, actor.id, status.id)?;
+    view_of(conn, actor, status.id)
+}
+
+pub fn pin(conn: &mut DbConn, actor: &Account, status_id: i64) -> AppResult<StatusView> {
+    let status = own_status(conn, actor, status_id)?;
+    if status.reblog_of_id.is_some() {
+        return Err(AppError::validation("Boosts cannot be pinned"));
+    }
+    if status.visibility == "direct" {
+        return Err(AppError::validation("Direct posts cannot be pinned"));
+    }
+    if marks::status_pins::find(conn, actor.id, status.id)?.is_none() {
+        if marks::status_pins::count_of(conn, actor.id)? >= MAX_PINNED {
+            return Err(AppError::validation("You have already pinned the maximum number of posts"));
+        }
+        marks::status_pins::insert(conn, &new_mark(actor, status.id))?;
+    }
+    view_of(conn, actor, status.id)
+}
+
+pub fn unpin(conn: &mut DbConn, actor: &Account, status_id: i64) -> AppResult<StatusView> {
+    let status = own_status(conn, actor, status_id)?;
+    marks::status_pins::delete(conn, actor.id, status.id)?;
+    view_of(conn, actor, status.id)
+}
+
+/// Reblogs a status; answers the reblog wrapper. Reblogging twice answers the same reblog.
+pub fn reblog(conn: &mut DbConn, actor: &Account, status_id: i64, visibility: Option<Visibility>) -> AppResult<StatusView> {
+    let original = visible_original(conn, actor, status_id)?;
+    let allowed = original.visibility == "public"
+        || original.visibility == "unlisted"
+        || (original.visibility == "private" && original.account_id == actor.id);
+    if !allowed {
+        return Err(AppError::Forbidden("This action is not allowed".into()));
+    }
+    if let Some(existing) = statuses::find_reblog(conn, actor.id, original.id)? {
+        return view_of(conn, actor, existing.id);
+    }
+    let visibility = match (visibility, original.visibility.as_str()) {
+        (_, "private") => Visibility::Private,
+        (Some(v @ (Visibility::Public | Visibility::Unlisted | Visibility::Private)), _) => v,
+        _ => Visibility::Public,
+    };
+    let id = ids::next_id();
+    let now = ids::now();
+    let reblog = Status {
+        id,
+        uri: format!("{}/statuses/{id}/activity", actor.uri),
+        url: format!("{}/statuses/{id}/activity", actor.uri),
+        account_id: actor.id,
+        local: actor.is_local(),
+        in_reply_to_id: None,
+        in_reply_to_account_id: None,
+        reblog_of_id: Some(original.id),
+        text: String::new(),
+        content: String::new(),
+        spoiler_text: String::new(),
+        sensitive: false,
+        visibility: visibility.as_str().to_owned(),
+        language: None,
+        app_id: None,
+        replies_count: 0,
+        reblogs_count: 0,
+        favourites_count: 0,
+        created_at: now,
+        edited_at: None,
+    };
+    statuses::insert(conn, &reblog)?;
+    statuses::add_reblogs(conn, original.id, 1)?;
+    accounts::add_statuses(conn, actor.id, 1, Some(now))?;
+    fan_out(conn, &reblog, &[])?;
+    notify(conn, original.account_id, actor.id, "reblog", Some(original.id))?;
+    view_of(conn, actor, id)
+}
+
+/// Undoes a reblog; answers the original status.
+pub fn unreblog(conn: &mut DbConn, actor: &Account, status_id: i64) -> AppResult<StatusView> {
+    let original = visible_original(conn, actor, status_id)?;
+    if let Some(reblog) = statuses::find_reblog(conn, actor.id, original.id)? {
+        remove_reblog(conn, &reblog)?;
+    }
+    view_of(conn, actor, original.id)
+}
+
+pub struct Context {
+    pub ancestors: Vec<StatusView>,
+    pub descendants: Vec<StatusView>,
+}
+
+/// The thread around a status: visible ancestors oldest first, visible descendants depth first.
+pub fn context(conn: &mut DbConn, viewer: Option<i64>, status_id: i64) -> AppResult<Context> {
+    let status = views::status_for(conn, viewer, status_id)?.ok_or(AppError::NotFound)?.status;
+    let mut ancestors = Vec::new();
+    let mut parent_id = status.in_reply_to_id;
+    while let Some(id) = parent_id.filter(|_| ancestors.len() < MAX_ANCESTORS) {
+        let Some(parent) = statuses::find(conn, id)? else { break };
+        parent_id = parent.in_reply_to_id;
+        ancestors.push(parent);
+    }
+    ancestors.reverse();
+    let ancestors = views::visible(conn, viewer, ancestors)?;
+    let descendants = descendants_depth_first(conn, status.id)?;
+    let descendants = views::visible(conn, viewer, descendants)?;
+    Ok(Context { ancestors: views::hydrate(conn, viewer, ancestors)?, descendants: views::hydrate(conn, viewer, descendants)? })
+}
+
+fn descendants_depth_first(conn: &mut DbConn, root: i64) -> AppResult<Vec<Status>> {
+    let mut children: HashMap<i64, Vec<Status>> = HashMap::new();
+    let mut frontier = vec![root];
+    let mut found = 0;
+    while !frontier.is_empty() && found < MAX_DESCENDANTS {
+        let replies = statuses::replies_to(conn, &frontier)?;
+        found += replies.len();
+        frontier = replies.iter().map(|r| r.id).collect();
+        for reply in replies {
+            children.entry(reply.in_reply_to_id.unwrap_or(root)).or_default().push(reply);
+        }
+    }
+    let mut ordered = Vec::new();
+    let mut stack: Vec<Status> = children.remove(&root).unwrap_or_default().into_iter().rev().collect();
+    while let Some(next) = stack.pop() {
+        if let Some(kids) = children.remove(&next.id) {
+            stack.extend(kids.into_iter().rev());
+        }
+        ordered.push(next);
+    }
+    Ok(ordered)
+}
+
+/// A status's versions, oldest first; a status never edited has one.
+pub fn history(conn: &mut DbConn, viewer: Option<i64>, status_id: i64) -> AppResult<(StatusView, Vec<StatusEdit>)> {
+    let view = views::status_for(conn, viewer, status_id)?.ok_or(AppError::NotFound)?;
+    let mut edits = statuses::edits_of(conn, view.status.id)?;
+    if edits.is_empty() {
+        edits.push(snapshot(&view.status, view.status.created_at));
+    }
+    Ok((view, edits))
+}
+
+pub fn source(conn: &mut DbConn, author: &Account, status_id: i64) -> AppResult<Status> {
+    own_status(conn, author, status_id)
+}
+
+/// Accounts who favourited or reblogged a status, with the paging id of each.
+pub fn interacted_by(conn: &mut DbConn, viewer: Option<i64>, status_id: i64, reblogs: bool, page: &Page) -> AppResult<Vec<(i64, Account)>> {
+    let status = views::status_for(conn, viewer, status_id)?.ok_or(AppError::NotFound)?.status;
+    let pairs = if reblogs {
+        statuses::rebloggers_page(conn, status.id, page)?
+    } else {
+        marks::favourites::markers_page(conn, status.id, page)?
+    };
+    let ids: Vec<i64> = pairs.iter().map(|(_, account)| *account).collect();
+    let accounts: HashMap<i64, Account> = accounts::find_many(conn, &ids)?.into_iter().map(|a| (a.id, a)).collect();
+    Ok(pairs.into_iter().filter_map(|(page_id, account)| Some((page_id, accounts.get(&account)?.clone()))).collect())
+}

@@ -1,0 +1,48 @@
+//! Timelines: home (fanned out on write), public, hashtag, favourites and bookmarks.
+
+use std::collections::HashMap;
+
+use crate::db::models::{Account, Status};
+use crate::db::queries::{marks, statuses, timelines};
+use crate::db::{DbConn, Page};
+use crate::error::AppResult;
+use crate::service::views::{self, StatusView};
+
+pub fn home(conn: &mut DbConn, viewer: &Account, page: &Page) -> AppResult<Vec<StatusView>> {
+    let rows = timelines::home_page(conn, viewer.id, page)?;
+    views::hydrate(conn, Some(viewer.id), rows)
+}
+
+/// `local`: Some(true) only this instance's statuses, Some(false) only other instances'.
+pub fn public(conn: &mut DbConn, viewer: Option<&Account>, local: Option<bool>, page: &Page) -> AppResult<Vec<StatusView>> {
+    let rows = statuses::public_page(conn, local, page)?;
+    views::hydrate(conn, viewer.map(|v| v.id), rows)
+}
+
+pub fn tag(conn: &mut DbConn, viewer: Option<&Account>, name: &str, local: Option<bool>, page: &Page) -> AppResult<Vec<StatusView>> {
+    let Some(tag) = statuses::find_tag(conn, name)? else {
+        return Ok(Vec::new());
+    };
+    let rows = statuses::tag_page(conn, tag.id, local, page)?;
+    views::hydrate(conn, viewer.map(|v| v.id), rows)
+}
+
+/// (favourite id, status) pairs; pages go by the favourite's id, as Mastodon's do.
+pub fn favourites(conn: &mut DbConn, viewer: &Account, page: &Page) -> AppResult<Vec<(i64, StatusView)>> {
+    let marked = marks::favourites::page(conn, viewer.id, page)?;
+    marked_views(conn, viewer, marked)
+}
+
+pub fn bookmarks(conn: &mut DbConn, viewer: &Account, page: &Page) -> AppResult<Vec<(i64, StatusView)>> {
+    let marked = marks::bookmarks::page(conn, viewer.id, page)?;
+    marked_views(conn, viewer, marked)
+}
+
+fn marked_views(conn: &mut DbConn, viewer: &Account, marked: Vec<(i64, Status)>) -> AppResult<Vec<(i64, StatusView)>> {
+    let mark_of: HashMap<i64, i64> = marked.iter().map(|(mark_id, status)| (status.id, *mark_id)).collect();
+    let rows = views::visible(conn, Some(viewer.id), marked.into_iter().map(|(_, status)| status).collect())?;
+    Ok(views::hydrate(conn, Some(viewer.id), rows)?
+        .into_iter()
+        .filter_map(|view| Some((*mark_of.get(&view.status.id)?, view)))
+        .collect())
+}

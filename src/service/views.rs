@@ -1,0 +1,205 @@
+//! Statuses and notifications with everything needed to show them to one viewer.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::db::models::{Account, Notification, OauthApp, Status, Tag};
+use crate::db::queries::{accounts, follows, marks, oauth, statuses, timelines};
+use crate::db::DbConn;
+use crate::error::AppResult;
+
+#[derive(Debug, Clone)]
+pub struct StatusView {
+    pub status: Status,
+    pub account: Account,
+    pub reblog: Option<Box<StatusView>>,
+    pub mentions: Vec<Account>,
+    pub tags: Vec<Tag>,
+    pub app: Option<OauthApp>,
+    /// The viewer's own marks, None for anonymous readers.
+    pub viewer: Option<ViewerFlags>,
+    /// The source text, set only when a status is answered as deleted (for redraft).
+    pub deleted_source: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ViewerFlags {
+    pub favourited: bool,
+    pub reblogged: bool,
+    pub bookmarked: bool,
+    pub pinned: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct NotificationView {
+    pub notification: Notification,
+    pub account: Account,
+    pub status: Option<StatusView>,
+}
+
+/// Whether `viewer` may see `status` (for a reblog, the caller checks the original).
+pub fn can_see(conn: &mut DbConn, viewer: Option<i64>, status: &Status) -> AppResult<bool> {
+    Ok(visible(conn, viewer, vec![status.clone()])?.len() == 1)
+}
+
+/// Keeps the statuses the viewer may see, in order.
+pub fn visible(conn: &mut DbConn, viewer: Option<i64>, rows: Vec<Status>) -> AppResult<Vec<Status>> {
+    let restricted: Vec<&Status> = rows.iter().filter(|s| !is_open(&s.visibility)).collect();
+    if restricted.is_empty() {
+        return Ok(rows);
+    }
+    let Some(viewer) = viewer else {
+        return Ok(rows.into_iter().filter(|s| is_open(&s.visibility)).collect());
+    };
+    let authors: Vec<i64> = restricted.iter().map(|s| s.account_id).collect();
+    let followed: HashSet<i64> =
+        follows::following_among(conn, viewer, &authors)?.into_iter().map(|f| f.target_account_id).collect();
+    let restricted_ids: Vec<i64> = restricted.iter().map(|s| s.id).collect();
+    let mentioned: HashSet<i64> = statuses::mentions_of(conn, &restricted_ids)?
+        .into_iter()
+        .filter(|m| m.account_id == viewer)
+        .map(|m| m.status_id)
+        .collect();
+    Ok(rows
+        .into_iter()
+        .filter(|s| {
+            is_open(&s.visibility)
+                || s.account_id == viewer
+                || mentioned.contains(&s.id)
+                || (s.visibility == "private" && followed.contains(&s.account_id))
+        })
+        .collect())
+}
+
+fn is_open(visibility: &str) -> bool {
+    visibility == "public" || visibility == "unlisted"
+}
+
+/// Loads one status for a viewer, or None when it does not exist or is not theirs to see.
+pub fn status_for(conn: &mut DbConn, viewer: Option<i64>, status_id: i64) -> AppResult<Option<StatusView>> {
+    let Some(row) = statuses::find(conn, status_id)? else {
+        return Ok(None);
+    };
+    let checked = match row.reblog_of_id {
+        Some(original_id) => statuses::find(conn, original_id)?,
+        None => Some(row.clone()),
+    };
+    match checked {
+        Some(checked) if can_see(conn, viewer, &checked)? => Ok(hydrate(conn, viewer, vec![row])?.pop()),
+        _ => Ok(None),
+    }
+}
+
+/// Builds views for rows, in their order, with one batch of queries per kind of data.
+pub fn hydrate(conn: &mut DbConn, viewer: Option<i64>, rows: Vec<Status>) -> AppResult<Vec<StatusView>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let original_ids: Vec<i64> = rows.iter().filter_map(|s| s.reblog_of_id).collect();
+    let originals: HashMap<i64, Status> =
+        statuses::find_many(conn, &original_ids)?.into_iter().map(|s| (s.id, s)).collect();
+    let all: Vec<&Status> = rows.iter().chain(originals.values()).collect();
+    let all_ids: Vec<i64> = all.iter().map(|s| s.id).collect();
+
+    let mentions = statuses::mentions_of(conn, &all_ids)?;
+    let mut account_ids: Vec<i64> = all.iter().map(|s| s.account_id).chain(mentions.iter().map(|m| m.account_id)).collect();
+    account_ids.sort_unstable();
+    account_ids.dedup();
+    let accounts: HashMap<i64, Account> = accounts::find_many(conn, &account_ids)?.into_iter().map(|a| (a.id, a)).collect();
+
+    let mut tags: HashMap<i64, Vec<Tag>> = HashMap::new();
+    for (status_id, tag) in statuses::tags_of(conn, &all_ids)? {
+        tags.entry(status_id).or_default().push(tag);
+    }
+    let mut mentioned: HashMap<i64, Vec<Account>> = HashMap::new();
+    for mention in mentions {
+        if let Some(account) = accounts.get(&mention.account_id) {
+            mentioned.entry(mention.status_id).or_default().push(account.clone());
+        }
+    }
+    let mut app_ids: Vec<i64> = all.iter().filter_map(|s| s.app_id).collect();
+    app_ids.dedup();
+    let apps: HashMap<i64, OauthApp> = oauth::find_apps(conn, &app_ids)?.into_iter().map(|a| (a.id, a)).collect();
+    let flags = viewer.map(|v| viewer_flags(conn, v, &all_ids)).transpose()?;
+
+    let parts = Parts { accounts: &accounts, tags: &tags, mentioned: &mentioned, apps: &apps, flags: flags.as_ref() };
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            let reblog = match row.reblog_of_id {
+                Some(original_id) => Some(Box::new(parts.view(originals.get(&original_id)?.clone(), None)?)),
+                None => None,
+            };
+            parts.view(row, reblog)
+        })
+        .collect())
+}
+
+struct Parts<'a> {
+    accounts: &'a HashMap<i64, Account>,
+    tags: &'a HashMap<i64, Vec<Tag>>,
+    mentioned: &'a HashMap<i64, Vec<Account>>,
+    apps: &'a HashMap<i64, OauthApp>,
+    flags: Option<&'a Marked>,
+}
+
+impl Parts<'_> {
+    fn view(&self, status: Status, reblog: Option<Box<StatusView>>) -> Option<StatusView> {
+        let id = status.id;
+        Some(StatusView {
+            account: self.accounts.get(&status.account_id)?.clone(),
+            mentions: self.mentioned.get(&id).cloned().unwrap_or_default(),
+            tags: self.tags.get(&id).cloned().unwrap_or_default(),
+            app: status.app_id.and_then(|app_id| self.apps.get(&app_id).cloned()),
+            viewer: self.flags.map(|marked| ViewerFlags {
+                favourited: marked.favourited.contains(&id),
+                reblogged: marked.reblogged.contains(&id),
+                bookmarked: marked.bookmarked.contains(&id),
+                pinned: marked.pinned.contains(&id),
+            }),
+            reblog,
+            status,
+            deleted_source: None,
+        })
+    }
+}
+
+struct Marked {
+    favourited: HashSet<i64>,
+    reblogged: HashSet<i64>,
+    bookmarked: HashSet<i64>,
+    pinned: HashSet<i64>,
+}
+
+fn viewer_flags(conn: &mut DbConn, viewer: i64, ids: &[i64]) -> AppResult<Marked> {
+    Ok(Marked {
+        favourited: marks::favourites::marked_among(conn, viewer, ids)?.into_iter().collect(),
+        reblogged: statuses::reblogged_among(conn, viewer, ids)?.into_iter().collect(),
+        bookmarked: marks::bookmarks::marked_among(conn, viewer, ids)?.into_iter().collect(),
+        pinned: marks::status_pins::marked_among(conn, viewer, ids)?.into_iter().collect(),
+    })
+}
+
+pub fn notifications(conn: &mut DbConn, viewer: i64, rows: Vec<Notification>) -> AppResult<Vec<NotificationView>> {
+    let mut account_ids: Vec<i64> = rows.iter().map(|n| n.from_account_id).collect();
+    account_ids.dedup();
+    let accounts: HashMap<i64, Account> = accounts::find_many(conn, &account_ids)?.into_iter().map(|a| (a.id, a)).collect();
+    let status_ids: Vec<i64> = rows.iter().filter_map(|n| n.status_id).collect();
+    let status_rows = statuses::find_many(conn, &status_ids)?;
+    let statuses: HashMap<i64, StatusView> =
+        hydrate(conn, Some(viewer), status_rows)?.into_iter().map(|v| (v.status.id, v)).collect();
+    Ok(rows
+        .into_iter()
+        .filter_map(|notification| {
+            let status = match notification.status_id {
+                Some(id) => Some(statuses.get(&id)?.clone()),
+                None => None,
+            };
+            Some(NotificationView { account: accounts.get(&notification.from_account_id)?.clone(), status, notification })
+        })
+        .collect())
+}
+
+/// Whether the account's home timeline holds the status already.
+pub fn in_home(conn: &mut DbConn, account_id: i64, status_id: i64) -> AppResult<bool> {
+    Ok(!timelines::in_home_among(conn, account_id, &[status_id])?.is_empty())
+}
