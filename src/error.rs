@@ -15,7 +15,7 @@ pub enum AppError {
     AccountDisabled,
     #[error("{0}")]
     Forbidden(String),
-    #[error("Record not found")]
+    #[error("Not Found")]
     NotFound,
     #[error("{0}")]
     BadRequest(String),

@@ -1,7 +1,11 @@
 //! Hallway: a federated, Mastodon-compatible micro-blogging server for the divisions of a company.
 
+pub mod api;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod ids;
+pub mod oauth;
+pub mod server;
 pub mod service;
+pub mod state;

@@ -1,1 +1,126 @@
-fn main() {}
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use hallway::config::Settings;
+use hallway::db::Database;
+use hallway::service::accounts::{self, NewUser};
+use hallway::state::AppState;
+
+#[derive(Parser)]
+#[command(name = "hallway", version, about = "A federated, Mastodon-compatible micro-blogging server")]
+struct Cli {
+    /// TOML configuration file (default: hallway.toml when present); HALLWAY_* variables override it.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the instance (applies pending migrations first).
+    Serve,
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Manage local users.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user.
+    Create {
+        name: String,
+        #[arg(long)]
+        password: String,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        admin: bool,
+    },
+    /// List users.
+    List,
+    /// Set a user's password.
+    SetPassword { name: String, password: String },
+    /// Suspend a user: they are signed out and cannot sign in.
+    Suspend { name: String },
+    /// Lift a suspension.
+    Unsuspend { name: String },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("hallway: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    let settings = Settings::load(cli.config.as_deref()).map_err(|e| e.to_string())?;
+    let db = Database::connect(&settings.database_url, settings.database_pool_size)?;
+    let applied = db.migrate()?;
+    if applied > 0 {
+        log::info!("applied {applied} migration(s)");
+    }
+    match cli.command {
+        Command::Migrate => {
+            println!("database is up to date ({applied} migration(s) applied now)");
+            Ok(())
+        }
+        Command::Serve => serve(db, settings),
+        Command::User(command) => user_command(&db, &settings, command),
+    }
+}
+
+fn serve(db: Database, settings: Settings) -> Result<(), String> {
+    let listener = TcpListener::bind(settings.listen).map_err(|e| format!("cannot listen on {}: {e}", settings.listen))?;
+    log::info!("serving {} on {}", settings.base_url(), settings.listen);
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let state = AppState::new(db, settings);
+    actix_web::rt::System::new().block_on(async move {
+        let server = hallway::server::start(state, listener, workers).map_err(|e| e.to_string())?;
+        server.await.map_err(|e| e.to_string())
+    })
+}
+
+fn user_command(db: &Database, settings: &Settings, command: UserCommand) -> Result<(), String> {
+    let outcome = match command {
+        UserCommand::Create { name, password, email, admin } => db
+            .write_blocking(|conn| {
+                let user = NewUser { username: &name, password: &password, email: email.as_deref(), admin };
+                accounts::create_user(conn, settings, user)
+            })
+            .map(|account| println!("created @{}@{} (id {})", account.username, settings.domain, account.id)),
+        UserCommand::List => db.read_blocking(accounts::list_users).map(|users| {
+            println!("{:<24} {:<32} {:<6} {}", "USERNAME", "EMAIL", "ADMIN", "STATE");
+            for (account, user) in users {
+                let email = user.as_ref().map_or("", |u| u.email.as_str());
+                let admin = if user.as_ref().is_some_and(|u| u.admin) { "yes" } else { "no" };
+                let state = if account.suspended_at.is_some() { "suspended" } else { "active" };
+                println!("{:<24} {:<32} {:<6} {}", account.username, email, admin, state);
+            }
+        }),
+        UserCommand::SetPassword { name, password } => db
+            .write_blocking(|conn| accounts::set_password(conn, &name, &password))
+            .map(|()| println!("password of {name} changed")),
+        UserCommand::Suspend { name } => db
+            .write_blocking(|conn| accounts::set_suspended(conn, &name, true))
+            .map(|()| println!("{name} suspended")),
+        UserCommand::Unsuspend { name } => db
+            .write_blocking(|conn| accounts::set_suspended(conn, &name, false))
+            .map(|()| println!("{name} unsuspended")),
+    };
+    outcome.map_err(|e| match e {
+        hallway::error::AppError::NotFound => "no such user".to_string(),
+        other => other.to_string(),
+    })
+}

@@ -66,10 +66,7 @@ impl ManageConnection for Manager {
             Backend::Sqlite => {
                 let mut conn = SqliteConnection::establish(sqlite_path(&self.url))
                     .map_err(diesel::r2d2::Error::ConnectionError)?;
-                conn.batch_execute(
-                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                     PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
-                )
+                conn.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
                 .map_err(diesel::r2d2::Error::QueryError)?;
                 Ok(AnyConnection::Sqlite(conn))
             }
@@ -97,7 +94,7 @@ impl Database {
     pub fn connect(url: &str, pool_size: u32) -> Result<Database, String> {
         let backend = Backend::from_url(url)?;
         if backend == Backend::Sqlite {
-            create_parent_dir(sqlite_path(url))?;
+            enable_wal(sqlite_path(url))?;
         }
         let pool = Pool::builder()
             .max_size(pool_size)
@@ -172,6 +169,14 @@ where
     tokio::task::spawn_blocking(work)
         .await
         .map_err(|e| AppError::Internal(format!("blocking task failed: {e}")))?
+}
+
+/// Switches the database file to WAL once, before the pool opens its connections (the mode persists).
+fn enable_wal(path: &str) -> Result<(), String> {
+    create_parent_dir(path)?;
+    let mut conn = SqliteConnection::establish(path).map_err(|e| format!("cannot open the database {path}: {e}"))?;
+    conn.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL;")
+        .map_err(|e| format!("cannot switch {path} to WAL: {e}"))
 }
 
 fn create_parent_dir(path: &str) -> Result<(), String> {

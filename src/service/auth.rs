@@ -75,6 +75,17 @@ impl Scopes {
     }
 }
 
+/// Every scope this server knows, as advertised in the OAuth metadata.
+pub fn supported_scopes() -> Vec<String> {
+    let mut all: Vec<String> = TOP_SCOPES.iter().map(|s| s.to_string()).collect();
+    all.extend(READ_SCOPES.iter().map(|s| format!("read:{s}")));
+    all.extend(WRITE_SCOPES.iter().map(|s| format!("write:{s}")));
+    for mode in ["read", "write"] {
+        all.extend(ADMIN_SCOPES.iter().map(|s| format!("admin:{mode}:{s}")));
+    }
+    all
+}
+
 fn is_known_scope(scope: &str) -> bool {
     if TOP_SCOPES.contains(&scope) {
         return true;

@@ -53,6 +53,17 @@ pub fn render(text: &str, base_url: &str, resolve: &dyn Fn(&WrittenMention) -> O
     paragraphs.concat()
 }
 
+/// One line of text (a profile field) with links, escaped, without paragraphs.
+pub fn render_line(text: &str) -> String {
+    tokenize(text)
+        .map(|token| match token {
+            Token::Url(url) => link_html(url),
+            Token::Text(t) | Token::Mention(t, _) => escape(t),
+            Token::Hashtag(tag) => format!("#{}", escape(tag)),
+        })
+        .collect()
+}
+
 /// The length Mastodon counts: a URL is 23 characters, a remote mention counts only its username.
 pub fn counted_length(text: &str) -> usize {
     tokenize(text)

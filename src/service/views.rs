@@ -23,6 +23,7 @@ pub struct StatusView {
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ViewerFlags {
+    pub viewer_id: i64,
     pub favourited: bool,
     pub reblogged: bool,
     pub bookmarked: bool,
@@ -151,6 +152,7 @@ impl Parts<'_> {
             tags: self.tags.get(&id).cloned().unwrap_or_default(),
             app: status.app_id.and_then(|app_id| self.apps.get(&app_id).cloned()),
             viewer: self.flags.map(|marked| ViewerFlags {
+                viewer_id: marked.viewer_id,
                 favourited: marked.favourited.contains(&id),
                 reblogged: marked.reblogged.contains(&id),
                 bookmarked: marked.bookmarked.contains(&id),
@@ -164,6 +166,7 @@ impl Parts<'_> {
 }
 
 struct Marked {
+    viewer_id: i64,
     favourited: HashSet<i64>,
     reblogged: HashSet<i64>,
     bookmarked: HashSet<i64>,
@@ -172,6 +175,7 @@ struct Marked {
 
 fn viewer_flags(conn: &mut DbConn, viewer: i64, ids: &[i64]) -> AppResult<Marked> {
     Ok(Marked {
+        viewer_id: viewer,
         favourited: marks::favourites::marked_among(conn, viewer, ids)?.into_iter().collect(),
         reblogged: statuses::reblogged_among(conn, viewer, ids)?.into_iter().collect(),
         bookmarked: marks::bookmarks::marked_among(conn, viewer, ids)?.into_iter().collect(),

@@ -1,0 +1,191 @@
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use crate::api::auth::Auth;
+use crate::api::entities::{Account, CredentialAccount, Relationship, Status};
+use crate::api::pagination::{paged_json, PageParams};
+use crate::api::params::{flex, path_id, Params, Query};
+use crate::error::AppResult;
+use crate::service::accounts::{self, ProfileChange, ProfileField, StatusesQuery};
+use crate::service::{follows, views};
+use crate::state::AppState;
+
+pub async fn verify_credentials(state: web::Data<AppState>, auth: Auth) -> AppResult<HttpResponse> {
+    let me = auth.user(&["read:accounts", "profile"])?;
+    Ok(HttpResponse::Ok().json(CredentialAccount::from_rows(&me.account, &me.user, &state.settings)))
+}
+
+#[derive(Deserialize)]
+pub struct UpdateCredentials {
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    display_name: Option<String>,
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    note: Option<String>,
+    #[serde(default, deserialize_with = "flex::bool_opt")]
+    locked: Option<bool>,
+    #[serde(default, deserialize_with = "flex::bool_opt")]
+    bot: Option<bool>,
+    #[serde(default, deserialize_with = "flex::bool_opt")]
+    discoverable: Option<bool>,
+    #[serde(default)]
+    fields_attributes: Option<FieldsAttributes>,
+    #[serde(default)]
+    source: Option<SourceChange>,
+}
+
+/// Rails sends profile fields as a list or as a map keyed "0".."3".
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum FieldsAttributes {
+    List(Vec<ProfileField>),
+    Indexed(std::collections::BTreeMap<String, ProfileField>),
+}
+
+#[derive(Deserialize)]
+pub struct SourceChange {
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    privacy: Option<String>,
+    #[serde(default, deserialize_with = "flex::bool_opt")]
+    sensitive: Option<bool>,
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    language: Option<String>,
+}
+
+pub async fn update_credentials(state: web::Data<AppState>, auth: Auth, Params(input): Params<UpdateCredentials>) -> AppResult<HttpResponse> {
+    let me = auth.user(&["write:accounts"])?;
+    let source = input.source.unwrap_or(SourceChange { privacy: None, sensitive: None, language: None });
+    let change = ProfileChange {
+        display_name: input.display_name,
+        note: input.note,
+        locked: input.locked,
+        bot: input.bot,
+        discoverable: input.discoverable,
+        fields: input.fields_attributes.map(|f| match f {
+            FieldsAttributes::List(list) => list,
+            FieldsAttributes::Indexed(map) => map.into_values().collect(),
+        }),
+        default_visibility: source.privacy,
+        default_sensitive: source.sensitive,
+        default_language: source.language.map(Some),
+    };
+    let settings = state.settings.clone();
+    let (account, user) = state
+        .db
+        .write(move |conn| accounts::update_profile(conn, &settings, &me.account, &me.user, change))
+        .await?;
+    Ok(HttpResponse::Ok().json(CredentialAccount::from_rows(&account, &user, &state.settings)))
+}
+
+pub async fn show(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> AppResult<HttpResponse> {
+    auth.viewer(&["read:accounts"])?;
+    let id = path_id(&id)?;
+    let account = state.db.read(move |conn| accounts::get(conn, id)).await?;
+    Ok(HttpResponse::Ok().json(Account::from_row(&account, &state.settings)))
+}
+
+#[derive(Deserialize)]
+pub struct LookupQuery {
+    #[serde(default)]
+    acct: String,
+}
+
+pub async fn lookup(state: web::Data<AppState>, auth: Auth, Query(query): Query<LookupQuery>) -> AppResult<HttpResponse> {
+    auth.viewer(&["read:accounts"])?;
+    let settings = state.settings.clone();
+    let account = state.db.read(move |conn| accounts::lookup(conn, &settings, &query.acct)).await?;
+    Ok(HttpResponse::Ok().json(Account::from_row(&account, &state.settings)))
+}
+
+#[derive(Deserialize)]
+pub struct RelationshipsQuery {
+    #[serde(default, deserialize_with = "flex::id_list")]
+    id: Vec<i64>,
+}
+
+pub async fn relationships(state: web::Data<AppState>, auth: Auth, Query(query): Query<RelationshipsQuery>) -> AppResult<HttpResponse> {
+    let me = auth.user(&["read:follows"])?;
+    let found = state.db.read(move |conn| accounts::relationships(conn, &me.account, &query.id)).await?;
+    Ok(HttpResponse::Ok().json(found.iter().map(Relationship::from_view).collect::<Vec<_>>()))
+}
+
+#[derive(Deserialize)]
+pub struct FollowParams {
+    #[serde(default, deserialize_with = "flex::bool_opt")]
+    reblogs: Option<bool>,
+    #[serde(default, deserialize_with = "flex::bool_opt")]
+    notify: Option<bool>,
+}
+
+pub async fn follow(state: web::Data<AppState>, auth: Auth, id: web::Path<String>, Params(input): Params<FollowParams>) -> AppResult<HttpResponse> {
+    let me = auth.user(&["write:follows"])?;
+    let id = path_id(&id)?;
+    let options = follows::FollowOptions { reblogs: input.reblogs, notify: input.notify };
+    let relationship = state.db.write(move |conn| follows::follow(conn, &me.account, id, options)).await?;
+    Ok(HttpResponse::Ok().json(Relationship::from_view(&relationship)))
+}
+
+pub async fn unfollow(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> AppResult<HttpResponse> {
+    let me = auth.user(&["write:follows"])?;
+    let id = path_id(&id)?;
+    let relationship = state.db.write(move |conn| follows::unfollow(conn, &me.account, id)).await?;
+    Ok(HttpResponse::Ok().json(Relationship::from_view(&relationship)))
+}
+
+pub async fn followers(req: HttpRequest, state: web::Data<AppState>, auth: Auth, id: web::Path<String>, Query(page): Query<PageParams>) -> AppResult<HttpResponse> {
+    account_list(req, state, auth, id, page, false).await
+}
+
+pub async fn following(req: HttpRequest, state: web::Data<AppState>, auth: Auth, id: web::Path<String>, Query(page): Query<PageParams>) -> AppResult<HttpResponse> {
+    account_list(req, state, auth, id, page, true).await
+}
+
+async fn account_list(req: HttpRequest, state: web::Data<AppState>, auth: Auth, id: web::Path<String>, page: PageParams, following: bool) -> AppResult<HttpResponse> {
+    auth.viewer(&["read:accounts"])?;
+    let id = path_id(&id)?;
+    let page = page.accounts();
+    let listed = state
+        .db
+        .read(move |conn| if following { follows::following(conn, id, &page) } else { follows::followers(conn, id, &page) })
+        .await?;
+    let paging_ids: Vec<i64> = listed.iter().map(|(follow_id, _)| *follow_id).collect();
+    let body: Vec<Account> = listed.iter().map(|(_, a)| Account::from_row(a, &state.settings)).collect();
+    Ok(paged_json(&req, &state.settings, &body, &paging_ids))
+}
+
+#[derive(Deserialize)]
+pub struct AccountStatusesParams {
+    #[serde(default, deserialize_with = "flex::bool_or_false")]
+    only_media: bool,
+    #[serde(default, deserialize_with = "flex::bool_or_false")]
+    exclude_replies: bool,
+    #[serde(default, deserialize_with = "flex::bool_or_false")]
+    exclude_reblogs: bool,
+    #[serde(default, deserialize_with = "flex::bool_or_false")]
+    pinned: bool,
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    tagged: Option<String>,
+    #[serde(flatten)]
+    page: PageParams,
+}
+
+pub async fn statuses(req: HttpRequest, state: web::Data<AppState>, auth: Auth, id: web::Path<String>, Query(params): Query<AccountStatusesParams>) -> AppResult<HttpResponse> {
+    let viewer = auth.viewer(&["read:statuses"])?;
+    let id = path_id(&id)?;
+    let query = StatusesQuery {
+        only_media: params.only_media,
+        exclude_replies: params.exclude_replies,
+        exclude_reblogs: params.exclude_reblogs,
+        pinned: params.pinned,
+        tagged: params.tagged,
+    };
+    let page = params.page.statuses();
+    let found = state
+        .db
+        .read(move |conn| {
+            let rows = accounts::statuses_of(conn, viewer.as_ref(), id, &query, &page)?;
+            views::hydrate(conn, viewer.map(|v| v.id), rows)
+        })
+        .await?;
+    let paging_ids: Vec<i64> = found.iter().map(|v| v.status.id).collect();
+    Ok(paged_json(&req, &state.settings, &Status::list(&found, &state.settings), &paging_ids))
+}

@@ -1,0 +1,83 @@
+//! The bearer token of a request, and the scope checks each endpoint makes.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest};
+
+use crate::db::models::{Account, User};
+use crate::error::{AppError, AppResult};
+use crate::service::auth::{self, Session};
+use crate::state::AppState;
+
+/// The caller's session, if the request carried a token. An invalid token is refused outright.
+pub struct Auth(Option<Session>);
+
+impl FromRequest for Auth {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let token = bearer_token(req);
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        Box::pin(async move {
+            let Some(token) = token else { return Ok(Auth(None)) };
+            let state = state.ok_or_else(|| AppError::Internal("no app state".into()))?;
+            let session = state.db.read(move |conn| auth::session_for_token(conn, &token)).await?;
+            Ok(Auth(Some(session)))
+        })
+    }
+}
+
+fn bearer_token(req: &HttpRequest) -> Option<String> {
+    let header = req.headers().get("authorization").and_then(|v| v.to_str().ok());
+    if let Some(value) = header {
+        let (scheme, token) = value.trim().split_once(' ')?;
+        return scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned()).filter(|t| !t.is_empty());
+    }
+    url::form_urlencoded::parse(req.query_string().as_bytes())
+        .find(|(key, _)| key == "access_token")
+        .map(|(_, value)| value.into_owned())
+}
+
+/// The signed-in user behind a token.
+pub struct UserSession {
+    pub user: User,
+    pub account: Account,
+    pub app_id: i64,
+}
+
+impl Auth {
+    /// A token of any kind, for app-level endpoints.
+    pub fn session(&self) -> AppResult<&Session> {
+        self.0.as_ref().ok_or(AppError::InvalidToken)
+    }
+
+    /// A signed-in user whose token grants one of `scopes`.
+    pub fn user(&self, scopes: &[&str]) -> AppResult<UserSession> {
+        let session = self.session()?;
+        check_scopes(session, scopes)?;
+        let (user, account) = session.user.clone().ok_or(AppError::UserRequired)?;
+        Ok(UserSession { user, account, app_id: session.app.id })
+    }
+
+    /// For endpoints open to everyone: the account of a signed-in caller, if any (with a scope check).
+    pub fn viewer(&self, scopes: &[&str]) -> AppResult<Option<Account>> {
+        match &self.0 {
+            None => Ok(None),
+            Some(session) => {
+                check_scopes(session, scopes)?;
+                Ok(session.user.as_ref().map(|(_, account)| account.clone()))
+            }
+        }
+    }
+}
+
+fn check_scopes(session: &Session, scopes: &[&str]) -> AppResult<()> {
+    if scopes.iter().any(|scope| session.scopes.allows(scope)) {
+        Ok(())
+    } else {
+        Err(AppError::OutOfScope)
+    }
+}

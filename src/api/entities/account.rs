@@ -1,0 +1,191 @@
+use serde::Serialize;
+
+use super::timestamp;
+use crate::config::Settings;
+use crate::db::models::{self, User};
+use crate::service::accounts::{profile_fields, Relationship as RelationshipView};
+use crate::service::markup;
+
+#[derive(Debug, Serialize)]
+pub struct Account {
+    pub id: String,
+    pub username: String,
+    pub acct: String,
+    pub display_name: String,
+    pub locked: bool,
+    pub bot: bool,
+    pub discoverable: bool,
+    pub indexable: bool,
+    pub group: bool,
+    pub created_at: String,
+    pub note: String,
+    pub url: String,
+    pub uri: String,
+    pub avatar: String,
+    pub avatar_static: String,
+    pub header: String,
+    pub header_static: String,
+    pub followers_count: i32,
+    pub following_count: i32,
+    pub statuses_count: i32,
+    pub last_status_at: Option<String>,
+    pub hide_collections: bool,
+    pub noindex: bool,
+    pub emojis: Vec<serde_json::Value>,
+    pub roles: Vec<serde_json::Value>,
+    pub fields: Vec<Field>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Field {
+    pub name: String,
+    pub value: String,
+    pub verified_at: Option<String>,
+}
+
+impl Account {
+    pub fn from_row(account: &models::Account, settings: &Settings) -> Account {
+        let base = settings.base_url();
+        let avatar = account.avatar_url.clone().unwrap_or_else(|| format!("{base}/avatars/original/missing.png"));
+        let header = account.header_url.clone().unwrap_or_else(|| format!("{base}/headers/original/missing.png"));
+        Account {
+            id: account.id.to_string(),
+            username: account.username.clone(),
+            acct: match &account.domain {
+                Some(domain) => format!("{}@{domain}", account.username),
+                None => account.username.clone(),
+            },
+            display_name: account.display_name.clone(),
+            locked: account.locked,
+            bot: account.bot,
+            discoverable: account.discoverable,
+            indexable: account.discoverable,
+            group: false,
+            created_at: timestamp(&account.created_at.date().and_hms_opt(0, 0, 0).unwrap_or(account.created_at)),
+            note: account.note_html.clone(),
+            url: account.url.clone(),
+            uri: account.uri.clone(),
+            avatar_static: avatar.clone(),
+            avatar,
+            header_static: header.clone(),
+            header,
+            followers_count: account.followers_count.max(0),
+            following_count: account.following_count.max(0),
+            statuses_count: account.statuses_count.max(0),
+            last_status_at: account.last_status_at.map(|t| t.format("%Y-%m-%d").to_string()),
+            hide_collections: false,
+            noindex: false,
+            emojis: Vec::new(),
+            roles: Vec::new(),
+            fields: profile_fields(account)
+                .into_iter()
+                .map(|f| Field {
+                    name: markup::escape(&f.name),
+                    value: markup::render_line(&f.value),
+                    verified_at: None,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The signed-in user's own account, with `source` and `role` (verify/update_credentials).
+#[derive(Debug, Serialize)]
+pub struct CredentialAccount {
+    #[serde(flatten)]
+    pub account: Account,
+    pub source: Source,
+    pub role: Role,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Source {
+    pub privacy: String,
+    pub sensitive: bool,
+    pub language: Option<String>,
+    pub note: String,
+    pub fields: Vec<Field>,
+    pub follow_requests_count: i32,
+    pub hide_collections: bool,
+    pub discoverable: bool,
+    pub indexable: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Role {
+    pub id: String,
+    pub name: String,
+    pub permissions: String,
+    pub color: String,
+    pub highlighted: bool,
+}
+
+impl CredentialAccount {
+    pub fn from_rows(account: &models::Account, user: &User, settings: &Settings) -> CredentialAccount {
+        CredentialAccount {
+            account: Account::from_row(account, settings),
+            source: Source {
+                privacy: user.default_visibility.clone(),
+                sensitive: user.default_sensitive,
+                language: user.default_language.clone(),
+                note: account.note_source.clone(),
+                fields: profile_fields(account)
+                    .into_iter()
+                    .map(|f| Field { name: f.name, value: f.value, verified_at: None })
+                    .collect(),
+                follow_requests_count: 0,
+                hide_collections: false,
+                discoverable: account.discoverable,
+                indexable: account.discoverable,
+            },
+            role: if user.admin {
+                Role { id: "3".into(), name: "Owner".into(), permissions: "1048575".into(), color: String::new(), highlighted: true }
+            } else {
+                Role { id: "-99".into(), name: String::new(), permissions: "65536".into(), color: String::new(), highlighted: false }
+            },
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Relationship {
+    pub id: String,
+    pub following: bool,
+    pub showing_reblogs: bool,
+    pub notifying: bool,
+    pub languages: Option<Vec<String>>,
+    pub followed_by: bool,
+    pub blocking: bool,
+    pub blocked_by: bool,
+    pub muting: bool,
+    pub muting_notifications: bool,
+    pub muting_expires_at: Option<String>,
+    pub requested: bool,
+    pub requested_by: bool,
+    pub domain_blocking: bool,
+    pub endorsed: bool,
+    pub note: String,
+}
+
+impl Relationship {
+    pub fn from_view(view: &RelationshipView) -> Relationship {
+        Relationship {
+            id: view.id.to_string(),
+            following: view.following,
+            showing_reblogs: view.showing_reblogs,
+            notifying: view.notifying,
+            languages: None,
+            followed_by: view.followed_by,
+            blocking: false,
+            blocked_by: false,
+            muting: false,
+            muting_notifications: false,
+            muting_expires_at: None,
+            requested: false,
+            requested_by: false,
+            domain_blocking: false,
+            endorsed: false,
+            note: String::new(),
+        }
+    }
+}

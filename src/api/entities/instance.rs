@@ -1,0 +1,123 @@
+//! `/api/v1/instance` and `/api/v2/instance`, shaped as Mastodon 4.3's.
+
+use serde_json::{json, Value};
+
+use crate::config::Settings;
+use crate::service::accounts::{MAX_DISPLAY_NAME, MAX_FIELDS, MAX_FIELD_LENGTH, MAX_NOTE};
+use crate::service::instance::Stats;
+use crate::service::statuses::MAX_PINNED;
+
+/// Mastodon's version format, which clients parse to pick features.
+pub fn version() -> String {
+    format!("4.3.0 (compatible; Hallway {})", env!("CARGO_PKG_VERSION"))
+}
+
+fn streaming_url(settings: &Settings) -> String {
+    let scheme = if settings.scheme == "https" { "wss" } else { "ws" };
+    format!("{scheme}://{}", settings.domain)
+}
+
+fn statuses_configuration(settings: &Settings) -> Value {
+    json!({
+        "max_characters": settings.max_characters,
+        "max_media_attachments": 4,
+        "characters_reserved_per_url": 23
+    })
+}
+
+fn polls_configuration() -> Value {
+    json!({ "max_options": 4, "max_characters_per_option": 50, "min_expiration": 300, "max_expiration": 2629746 })
+}
+
+fn media_configuration() -> Value {
+    json!({
+        "supported_mime_types": [],
+        "description_limit": 1500,
+        "image_size_limit": 0,
+        "image_matrix_limit": 0,
+        "video_size_limit": 0,
+        "video_frame_rate_limit": 0,
+        "video_matrix_limit": 0
+    })
+}
+
+pub struct InstanceV1;
+
+impl InstanceV1 {
+    pub fn build(settings: &Settings, stats: &Stats) -> Value {
+        json!({
+            "uri": settings.domain,
+            "title": settings.title,
+            "short_description": settings.description,
+            "description": settings.description,
+            "email": settings.contact_email,
+            "version": version(),
+            "urls": { "streaming_api": streaming_url(settings) },
+            "stats": {
+                "user_count": stats.user_count,
+                "status_count": stats.status_count,
+                "domain_count": stats.domain_count
+            },
+            "thumbnail": Value::Null,
+            "languages": ["en"],
+            "registrations": false,
+            "approval_required": false,
+            "invites_enabled": false,
+            "configuration": {
+                "accounts": { "max_featured_tags": 10 },
+                "statuses": statuses_configuration(settings),
+                "media_attachments": media_configuration(),
+                "polls": polls_configuration()
+            },
+            "contact_account": Value::Null,
+            "rules": []
+        })
+    }
+}
+
+pub struct InstanceV2;
+
+impl InstanceV2 {
+    pub fn build(settings: &Settings, stats: &Stats) -> Value {
+        let base = settings.base_url();
+        json!({
+            "domain": settings.domain,
+            "title": settings.title,
+            "version": version(),
+            "source_url": "",
+            "description": settings.description,
+            "usage": { "users": { "active_month": stats.user_count } },
+            "thumbnail": { "url": format!("{base}/avatars/original/missing.png") },
+            "icon": [],
+            "languages": ["en"],
+            "configuration": {
+                "urls": {
+                    "streaming": streaming_url(settings),
+                    "status": Value::Null,
+                    "about": format!("{base}/about"),
+                    "privacy_policy": Value::Null,
+                    "terms_of_service": Value::Null
+                },
+                "vapid": { "public_key": "" },
+                "accounts": {
+                    "max_display_name_length": MAX_DISPLAY_NAME,
+                    "max_note_length": MAX_NOTE,
+                    "max_featured_tags": 10,
+                    "max_pinned_statuses": MAX_PINNED,
+                    "max_profile_fields": MAX_FIELDS,
+                    "profile_field_name_limit": MAX_FIELD_LENGTH,
+                    "profile_field_value_limit": MAX_FIELD_LENGTH
+                },
+                "statuses": statuses_configuration(settings),
+                "media_attachments": media_configuration(),
+                "polls": polls_configuration(),
+                "translation": { "enabled": false },
+                "limited_federation": true
+            },
+            "registrations": { "enabled": false, "approval_required": false, "reason_required": false, "message": Value::Null, "min_age": Value::Null, "url": Value::Null },
+            "api_versions": { "mastodon": 1 },
+            "contact": { "email": settings.contact_email, "account": Value::Null },
+            "rules": []
+        })
+    }
+}

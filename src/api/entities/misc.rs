@@ -1,0 +1,137 @@
+use serde::Serialize;
+
+use super::{timestamp, Account, Status};
+use crate::config::Settings;
+use crate::db::models::{Marker as MarkerRow, OauthApp, User};
+use crate::service::auth::{self, IssuedToken};
+use crate::service::views::NotificationView;
+
+#[derive(Debug, Serialize)]
+pub struct Application {
+    pub id: String,
+    pub name: String,
+    pub website: Option<String>,
+    pub scopes: Vec<String>,
+    pub redirect_uris: Vec<String>,
+    pub redirect_uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_secret_expires_at: Option<i64>,
+}
+
+impl Application {
+    /// The app as its creator sees it once, with the client secret.
+    pub fn created(app: &OauthApp, client_secret: String) -> Application {
+        Application {
+            client_id: Some(app.client_id.clone()),
+            client_secret: Some(client_secret),
+            client_secret_expires_at: Some(0),
+            ..Application::public(app)
+        }
+    }
+
+    pub fn public(app: &OauthApp) -> Application {
+        let redirect_uris = auth::redirect_uris(app);
+        Application {
+            id: app.id.to_string(),
+            name: app.name.clone(),
+            website: app.website.clone(),
+            scopes: app.scopes.split(' ').map(str::to_owned).collect(),
+            redirect_uri: redirect_uris.join("\n"),
+            redirect_uris,
+            client_id: None,
+            client_secret: None,
+            client_secret_expires_at: None,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Token {
+    pub access_token: String,
+    pub token_type: &'static str,
+    pub scope: String,
+    pub created_at: i64,
+}
+
+impl Token {
+    pub fn from_issued(issued: IssuedToken) -> Token {
+        Token {
+            access_token: issued.secret,
+            token_type: "Bearer",
+            scope: issued.record.scopes,
+            created_at: issued.record.created_at.and_utc().timestamp(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Notification {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub created_at: String,
+    pub group_key: String,
+    pub account: Account,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
+}
+
+impl Notification {
+    pub fn from_view(view: &NotificationView, settings: &Settings) -> Notification {
+        let n = &view.notification;
+        Notification {
+            id: n.id.to_string(),
+            kind: n.kind.clone(),
+            created_at: timestamp(&n.created_at),
+            group_key: format!("ungrouped-{}", n.id),
+            account: Account::from_row(&view.account, settings),
+            status: view.status.as_ref().map(|s| Status::from_view(s, settings)),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Marker {
+    pub last_read_id: String,
+    pub version: i32,
+    pub updated_at: String,
+}
+
+impl Marker {
+    pub fn from_row(marker: &MarkerRow) -> Marker {
+        Marker { last_read_id: marker.last_read_id.clone(), version: marker.version, updated_at: timestamp(&marker.updated_at) }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Preferences {
+    #[serde(rename = "posting:default:visibility")]
+    pub visibility: String,
+    #[serde(rename = "posting:default:sensitive")]
+    pub sensitive: bool,
+    #[serde(rename = "posting:default:language")]
+    pub language: Option<String>,
+    #[serde(rename = "reading:expand:media")]
+    pub expand_media: &'static str,
+    #[serde(rename = "reading:expand:spoilers")]
+    pub expand_spoilers: bool,
+    #[serde(rename = "reading:autoplay:gifs")]
+    pub autoplay_gifs: bool,
+}
+
+impl Preferences {
+    pub fn from_user(user: &User) -> Preferences {
+        Preferences {
+            visibility: user.default_visibility.clone(),
+            sensitive: user.default_sensitive,
+            language: user.default_language.clone(),
+            expand_media: "default",
+            expand_spoilers: false,
+            autoplay_gifs: false,
+        }
+    }
+}

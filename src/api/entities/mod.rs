@@ -1,0 +1,18 @@
+//! The JSON the clients see, field by field as Mastodon's entities; built from service views.
+
+mod account;
+mod instance;
+mod misc;
+mod status;
+
+pub use account::{Account, CredentialAccount, Relationship};
+pub use instance::{version, InstanceV1, InstanceV2};
+pub use misc::{Application, Marker, Notification, Preferences, Token};
+pub use status::{Context, Status, StatusEdit, StatusSource};
+
+use chrono::NaiveDateTime;
+
+/// Mastodon's timestamp format: ISO 8601 in UTC with milliseconds.
+pub fn timestamp(time: &NaiveDateTime) -> String {
+    time.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}

@@ -1,0 +1,167 @@
+use serde::Serialize;
+
+use super::{timestamp, Account};
+use crate::config::Settings;
+use crate::db::models::StatusEdit as EditRow;
+use crate::service::views::StatusView;
+
+#[derive(Debug, Serialize)]
+pub struct Status {
+    pub id: String,
+    pub created_at: String,
+    pub in_reply_to_id: Option<String>,
+    pub in_reply_to_account_id: Option<String>,
+    pub sensitive: bool,
+    pub spoiler_text: String,
+    pub visibility: String,
+    pub language: Option<String>,
+    pub uri: String,
+    pub url: Option<String>,
+    pub replies_count: i32,
+    pub reblogs_count: i32,
+    pub favourites_count: i32,
+    pub quotes_count: i32,
+    pub edited_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub favourited: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reblogged: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub muted: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bookmarked: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pinned: Option<bool>,
+    pub content: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filtered: Option<Vec<serde_json::Value>>,
+    pub reblog: Option<Box<Status>>,
+    pub application: Option<Application>,
+    pub account: Account,
+    pub media_attachments: Vec<serde_json::Value>,
+    pub mentions: Vec<Mention>,
+    pub tags: Vec<Tag>,
+    pub emojis: Vec<serde_json::Value>,
+    pub card: Option<serde_json::Value>,
+    pub poll: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Application {
+    pub name: String,
+    pub website: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Mention {
+    pub id: String,
+    pub username: String,
+    pub url: String,
+    pub acct: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Tag {
+    pub name: String,
+    pub url: String,
+}
+
+impl Status {
+    pub fn from_view(view: &StatusView, settings: &Settings) -> Status {
+        let status = &view.status;
+        let is_reblog = view.reblog.is_some();
+        let flags = view.viewer;
+        let own = flags.is_some();
+        Status {
+            id: status.id.to_string(),
+            created_at: timestamp(&status.created_at),
+            in_reply_to_id: status.in_reply_to_id.map(|id| id.to_string()),
+            in_reply_to_account_id: status.in_reply_to_account_id.map(|id| id.to_string()),
+            sensitive: status.sensitive,
+            spoiler_text: status.spoiler_text.clone(),
+            visibility: status.visibility.clone(),
+            language: status.language.clone(),
+            uri: status.uri.clone(),
+            url: Some(status.url.clone()),
+            replies_count: status.replies_count.max(0),
+            reblogs_count: status.reblogs_count.max(0),
+            favourites_count: status.favourites_count.max(0),
+            quotes_count: 0,
+            edited_at: status.edited_at.as_ref().map(timestamp),
+            favourited: flags.map(|f| f.favourited),
+            reblogged: flags.map(|f| f.reblogged),
+            muted: own.then_some(false),
+            bookmarked: flags.map(|f| f.bookmarked),
+            pinned: flags.filter(|f| !is_reblog && f.viewer_id == status.account_id).map(|f| f.pinned),
+            content: status.content.clone(),
+            filtered: own.then(Vec::new),
+            reblog: view.reblog.as_ref().map(|original| Box::new(Status::from_view(original, settings))),
+            application: view.app.as_ref().map(|app| Application { name: app.name.clone(), website: app.website.clone() }),
+            account: Account::from_row(&view.account, settings),
+            media_attachments: Vec::new(),
+            mentions: view
+                .mentions
+                .iter()
+                .map(|a| {
+                    let account = Account::from_row(a, settings);
+                    Mention { id: account.id, username: account.username, url: account.url, acct: account.acct }
+                })
+                .collect(),
+            tags: view
+                .tags
+                .iter()
+                .map(|t| Tag { name: t.name.to_lowercase(), url: format!("{}/tags/{}", settings.base_url(), t.name.to_lowercase()) })
+                .collect(),
+            emojis: Vec::new(),
+            card: None,
+            poll: None,
+            text: view.deleted_source.clone(),
+        }
+    }
+
+    pub fn list(views: &[StatusView], settings: &Settings) -> Vec<Status> {
+        views.iter().map(|v| Status::from_view(v, settings)).collect()
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Context {
+    pub ancestors: Vec<Status>,
+    pub descendants: Vec<Status>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct StatusEdit {
+    pub content: String,
+    pub spoiler_text: String,
+    pub sensitive: bool,
+    pub created_at: String,
+    pub account: Account,
+    pub poll: Option<serde_json::Value>,
+    pub media_attachments: Vec<serde_json::Value>,
+    pub emojis: Vec<serde_json::Value>,
+}
+
+impl StatusEdit {
+    pub fn from_row(edit: &EditRow, view: &StatusView, settings: &Settings) -> StatusEdit {
+        StatusEdit {
+            content: edit.content.clone(),
+            spoiler_text: edit.spoiler_text.clone(),
+            sensitive: edit.sensitive,
+            created_at: timestamp(&edit.created_at),
+            account: Account::from_row(&view.account, settings),
+            poll: None,
+            media_attachments: Vec::new(),
+            emojis: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct StatusSource {
+    pub id: String,
+    pub text: String,
+    pub spoiler_text: String,
+}

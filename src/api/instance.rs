@@ -1,0 +1,97 @@
+use std::collections::BTreeMap;
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::api::auth::Auth;
+use crate::api::entities::{InstanceV1, InstanceV2, Marker, Preferences};
+use crate::api::params::{flex, Params, Query};
+use crate::error::AppResult;
+use crate::service::instance;
+use crate::state::AppState;
+
+pub async fn v1(state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    let stats = state.db.read(instance::stats).await?;
+    Ok(HttpResponse::Ok().json(InstanceV1::build(&state.settings, &stats)))
+}
+
+pub async fn v2(state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    let stats = state.db.read(instance::stats).await?;
+    Ok(HttpResponse::Ok().json(InstanceV2::build(&state.settings, &stats)))
+}
+
+pub async fn nodeinfo_index(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok().json(json!({
+        "links": [{
+            "rel": "http://nodeinfo.diaspora.software/ns/schema/2.0",
+            "href": format!("{}/nodeinfo/2.0", state.settings.base_url())
+        }]
+    }))
+}
+
+pub async fn nodeinfo(state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    let stats = state.db.read(instance::stats).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/2.0#\"")
+        .json(json!({
+            "version": "2.0",
+            "software": { "name": "hallway", "version": env!("CARGO_PKG_VERSION") },
+            "protocols": ["activitypub"],
+            "services": { "outbound": [], "inbound": [] },
+            "usage": {
+                "users": { "total": stats.user_count, "activeMonth": stats.user_count, "activeHalfyear": stats.user_count },
+                "localPosts": stats.status_count
+            },
+            "openRegistrations": false,
+            "metadata": { "nodeName": state.settings.title }
+        })))
+}
+
+pub async fn custom_emojis() -> HttpResponse {
+    HttpResponse::Ok().json(json!([]))
+}
+
+pub async fn preferences(auth: Auth) -> AppResult<HttpResponse> {
+    let me = auth.user(&["read:accounts"])?;
+    Ok(HttpResponse::Ok().json(Preferences::from_user(&me.user)))
+}
+
+#[derive(Deserialize)]
+pub struct MarkersQuery {
+    #[serde(default, deserialize_with = "flex::string_list")]
+    timeline: Vec<String>,
+}
+
+pub async fn markers(state: web::Data<AppState>, auth: Auth, Query(query): Query<MarkersQuery>) -> AppResult<HttpResponse> {
+    let me = auth.user(&["read:statuses"])?;
+    let found = state.db.read(move |conn| instance::markers(conn, &me.account, &query.timeline)).await?;
+    let body: BTreeMap<String, Marker> = found.iter().map(|m| (m.timeline.clone(), Marker::from_row(m))).collect();
+    Ok(HttpResponse::Ok().json(body))
+}
+
+#[derive(Deserialize)]
+pub struct MarkerChange {
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    last_read_id: Option<String>,
+}
+
+pub async fn set_markers(state: web::Data<AppState>, auth: Auth, Params(input): Params<BTreeMap<String, serde_json::Value>>) -> AppResult<HttpResponse> {
+    let me = auth.user(&["write:statuses"])?;
+    let mut changes = Vec::new();
+    for timeline in instance::MARKER_TIMELINES {
+        if let Some(value) = input.get(*timeline) {
+            let change: MarkerChange = serde_json::from_value(value.clone())
+                .map_err(|e| crate::error::AppError::validation(e.to_string()))?;
+            changes.push((timeline.to_string(), change.last_read_id.unwrap_or_default()));
+        }
+    }
+    let saved = state
+        .db
+        .write(move |conn| {
+            changes.iter().map(|(timeline, id)| instance::set_marker(conn, &me.account, timeline, id)).collect::<AppResult<Vec<_>>>()
+        })
+        .await?;
+    let body: BTreeMap<String, Marker> = saved.iter().map(|m| (m.timeline.clone(), Marker::from_row(m))).collect();
+    Ok(HttpResponse::Ok().json(body))
+}

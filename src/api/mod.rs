@@ -1,0 +1,89 @@
+//! The Mastodon client API: routes and thin handlers; the JSON shapes live in `entities`.
+
+pub mod accounts;
+pub mod apps;
+pub mod auth;
+pub mod entities;
+pub mod instance;
+pub mod notifications;
+pub mod pagination;
+pub mod params;
+pub mod statuses;
+pub mod timelines;
+
+use actix_web::{web, HttpResponse};
+
+use crate::error::AppError;
+
+const MISSING_IMAGE: &[u8] = include_bytes!("assets/missing.png");
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/api/v1")
+            .route("/apps", web::post().to(apps::create))
+            .route("/apps/verify_credentials", web::get().to(apps::verify_credentials))
+            .route("/instance", web::get().to(instance::v1))
+            .route("/custom_emojis", web::get().to(instance::custom_emojis))
+            .route("/preferences", web::get().to(instance::preferences))
+            .route("/markers", web::get().to(instance::markers))
+            .route("/markers", web::post().to(instance::set_markers))
+            .configure(account_routes)
+            .configure(status_routes)
+            .route("/timelines/home", web::get().to(timelines::home))
+            .route("/timelines/public", web::get().to(timelines::public))
+            .route("/timelines/tag/{hashtag}", web::get().to(timelines::tag))
+            .route("/favourites", web::get().to(timelines::favourites))
+            .route("/bookmarks", web::get().to(timelines::bookmarks))
+            .route("/notifications", web::get().to(notifications::list))
+            .route("/notifications/clear", web::post().to(notifications::clear))
+            .route("/notifications/{id}", web::get().to(notifications::show))
+            .route("/notifications/{id}/dismiss", web::post().to(notifications::dismiss)),
+    )
+    .route("/api/v2/instance", web::get().to(instance::v2))
+    .route("/.well-known/nodeinfo", web::get().to(instance::nodeinfo_index))
+    .route("/nodeinfo/2.0", web::get().to(instance::nodeinfo))
+    .route("/avatars/original/missing.png", web::get().to(missing_image))
+    .route("/headers/original/missing.png", web::get().to(missing_image));
+}
+
+fn account_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/accounts/verify_credentials", web::get().to(accounts::verify_credentials))
+        .route("/accounts/update_credentials", web::patch().to(accounts::update_credentials))
+        .route("/accounts/lookup", web::get().to(accounts::lookup))
+        .route("/accounts/relationships", web::get().to(accounts::relationships))
+        .route("/accounts/{id}", web::get().to(accounts::show))
+        .route("/accounts/{id}/statuses", web::get().to(accounts::statuses))
+        .route("/accounts/{id}/followers", web::get().to(accounts::followers))
+        .route("/accounts/{id}/following", web::get().to(accounts::following))
+        .route("/accounts/{id}/follow", web::post().to(accounts::follow))
+        .route("/accounts/{id}/unfollow", web::post().to(accounts::unfollow));
+}
+
+fn status_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/statuses", web::post().to(statuses::create))
+        .route("/statuses/{id}", web::get().to(statuses::show))
+        .route("/statuses/{id}", web::put().to(statuses::edit))
+        .route("/statuses/{id}", web::delete().to(statuses::delete))
+        .route("/statuses/{id}/context", web::get().to(statuses::context))
+        .route("/statuses/{id}/history", web::get().to(statuses::history))
+        .route("/statuses/{id}/source", web::get().to(statuses::source))
+        .route("/statuses/{id}/favourite", web::post().to(statuses::favourite))
+        .route("/statuses/{id}/unfavourite", web::post().to(statuses::unfavourite))
+        .route("/statuses/{id}/reblog", web::post().to(statuses::reblog))
+        .route("/statuses/{id}/unreblog", web::post().to(statuses::unreblog))
+        .route("/statuses/{id}/bookmark", web::post().to(statuses::bookmark))
+        .route("/statuses/{id}/unbookmark", web::post().to(statuses::unbookmark))
+        .route("/statuses/{id}/pin", web::post().to(statuses::pin))
+        .route("/statuses/{id}/unpin", web::post().to(statuses::unpin))
+        .route("/statuses/{id}/favourited_by", web::get().to(statuses::favourited_by))
+        .route("/statuses/{id}/reblogged_by", web::get().to(statuses::reblogged_by));
+}
+
+async fn missing_image() -> HttpResponse {
+    HttpResponse::Ok().content_type("image/png").insert_header(("Cache-Control", "public, max-age=86400")).body(MISSING_IMAGE)
+}
+
+/// Anything no route matched.
+pub async fn not_found() -> Result<HttpResponse, AppError> {
+    Err(AppError::NotFound)
+}

@@ -1,0 +1,67 @@
+//! Mastodon's paging: `max_id`, `since_id`, `min_id`, `limit`, and the `Link` header.
+
+use actix_web::{HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use crate::api::params::flex;
+use crate::config::Settings;
+use crate::db::Page;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PageParams {
+    #[serde(default, deserialize_with = "flex::i64_opt")]
+    pub max_id: Option<i64>,
+    #[serde(default, deserialize_with = "flex::i64_opt")]
+    pub since_id: Option<i64>,
+    #[serde(default, deserialize_with = "flex::i64_opt")]
+    pub min_id: Option<i64>,
+    #[serde(default, deserialize_with = "flex::i64_opt")]
+    pub limit: Option<i64>,
+}
+
+impl PageParams {
+    /// The page, with `limit` clamped to 1..=max (default as given).
+    pub fn page(&self, default: i64, max: i64) -> Page {
+        Page {
+            max_id: self.max_id,
+            since_id: self.since_id,
+            min_id: self.min_id,
+            limit: self.limit.unwrap_or(default).clamp(1, max),
+        }
+    }
+
+    /// Timelines: 20 by default, 40 at most.
+    pub fn statuses(&self) -> Page {
+        self.page(20, 40)
+    }
+
+    /// Account lists: 40 by default, 80 at most.
+    pub fn accounts(&self) -> Page {
+        self.page(40, 80)
+    }
+}
+
+/// A JSON list answer with a `Link` header pointing past its oldest and newest item's paging ids.
+pub fn paged_json<T: serde::Serialize>(req: &HttpRequest, settings: &Settings, items: &T, paging_ids: &[i64]) -> HttpResponse {
+    let mut response = HttpResponse::Ok();
+    if let (Some(newest), Some(oldest)) = (paging_ids.first(), paging_ids.last()) {
+        response.insert_header(("Link", link_header(req, settings, *oldest, *newest)));
+    }
+    response.json(items)
+}
+
+fn link_header(req: &HttpRequest, settings: &Settings, oldest: i64, newest: i64) -> String {
+    let kept: Vec<(String, String)> = url::form_urlencoded::parse(req.query_string().as_bytes())
+        .filter(|(key, _)| !matches!(key.as_ref(), "max_id" | "min_id" | "since_id" | "access_token"))
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let url_with = |key: &str, id: i64| {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in &kept {
+            query.append_pair(k, v);
+        }
+        query.append_pair(key, &id.to_string());
+        format!("{}{}?{}", settings.base_url(), req.path(), query.finish())
+    };
+    format!("<{}>; rel=\"next\", <{}>; rel=\"prev\"", url_with("max_id", oldest), url_with("min_id", newest))
+}

@@ -1,0 +1,231 @@
+//! Request parameters as Rails reads them: query string and body merged, the body as JSON or as a
+//! form with `key[]` lists and `key[sub]` maps, and values that may be strings where types are expected.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest};
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use crate::error::AppError;
+
+pub const MAX_BODY_BYTES: usize = 1 << 20;
+
+/// Query and body parameters, deserialized into `T`.
+pub struct Params<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for Params<T> {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let body = web::Bytes::from_request(&req, payload);
+        Box::pin(async move {
+            let body = body.await.map_err(|e| match e.as_response_error().status_code().as_u16() {
+                413 => AppError::PayloadTooLarge,
+                _ => AppError::bad_request("The request body could not be read"),
+            })?;
+            let mut merged = parse_pairs(req.query_string());
+            let content_type = req.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+            for (key, value) in parse_body(content_type, &body)? {
+                merged.insert(key, value);
+            }
+            let value = T::deserialize(Value::Object(merged))
+                .map_err(|e| AppError::validation(e.to_string().replace(" at line 0 column 0", "")))?;
+            Ok(Params(value))
+        })
+    }
+}
+
+/// Only the query string, for GET endpoints.
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest for Query<T> {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(query(req.query_string()).map(Query))
+    }
+}
+
+pub fn query<T: DeserializeOwned>(query_string: &str) -> Result<T, AppError> {
+    T::deserialize(Value::Object(parse_pairs(query_string))).map_err(|e| AppError::validation(e.to_string()))
+}
+
+fn parse_body(content_type: &str, body: &[u8]) -> Result<Map<String, Value>, AppError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Map::new());
+    }
+    let mime = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    if mime == "application/json" || mime.ends_with("+json") {
+        return match serde_json::from_slice(body) {
+            Ok(Value::Object(map)) => Ok(map),
+            Ok(_) => Err(AppError::bad_request("The JSON body must be an object")),
+            Err(_) => Err(AppError::bad_request("Error occurred while parsing request parameters")),
+        };
+    }
+    if mime.is_empty() || mime == "application/x-www-form-urlencoded" {
+        let text = std::str::from_utf8(body).map_err(|_| AppError::bad_request("The form body is not UTF-8"))?;
+        return Ok(parse_pairs(text));
+    }
+    Err(AppError::Unprocessable(format!("Content type '{mime}' is not supported here")))
+}
+
+/// Parses `a=1&b[]=2&b[]=3&c[d]=4` into `{"a":"1","b":["2","3"],"c":{"d":"4"}}`.
+pub fn parse_pairs(text: &str) -> Map<String, Value> {
+    let mut root = Map::new();
+    for (key, value) in url::form_urlencoded::parse(text.as_bytes()) {
+        let path = key_path(&key);
+        insert_at(&mut root, &path, Value::String(value.into_owned()));
+    }
+    root
+}
+
+fn key_path(key: &str) -> Vec<String> {
+    let Some(open) = key.find('[') else {
+        return vec![key.to_owned()];
+    };
+    let mut path = vec![key[..open].to_owned()];
+    path.extend(key[open..].split('[').skip(1).map(|part| part.trim_end_matches(']').to_owned()));
+    path
+}
+
+fn insert_at(map: &mut Map<String, Value>, path: &[String], value: Value) {
+    let (head, rest) = match path.split_first() {
+        Some(split) => split,
+        None => return,
+    };
+    match rest.first().map(String::as_str) {
+        None => match map.get_mut(head) {
+            Some(Value::Array(items)) => items.push(value),
+            Some(existing) => *existing = Value::Array(vec![existing.take(), value]),
+            None => {
+                map.insert(head.clone(), value);
+            }
+        },
+        Some("") => {
+            let slot = map.entry(head.clone()).or_insert_with(|| Value::Array(Vec::new()));
+            match slot {
+                Value::Array(items) => items.push(value),
+                other => *other = Value::Array(vec![other.take(), value]),
+            }
+        }
+        Some(_) => {
+            let slot = map.entry(head.clone()).or_insert_with(|| Value::Object(Map::new()));
+            if !slot.is_object() {
+                *slot = Value::Object(Map::new());
+            }
+            if let Value::Object(inner) = slot {
+                insert_at(inner, rest, value);
+            }
+        }
+    }
+}
+
+/// Deserializers that accept what Rails accepts: `"1"`, `"true"`, `1` or `true` for a boolean, and so on.
+pub mod flex {
+    use serde::{Deserialize, Deserializer};
+    use serde_json::Value;
+
+    fn as_bool(value: &Value) -> Option<bool> {
+        match value {
+            Value::Bool(b) => Some(*b),
+            Value::Number(n) => Some(n.as_i64() != Some(0)),
+            Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+                "1" | "true" | "on" | "t" | "yes" => Some(true),
+                "0" | "false" | "off" | "f" | "no" | "" => Some(false),
+                _ => None,
+            },
+            Value::Null => None,
+            _ => None,
+        }
+    }
+
+    pub fn bool_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+        let value = Value::deserialize(d)?;
+        if value.is_null() {
+            return Ok(None);
+        }
+        as_bool(&value).map(Some).ok_or_else(|| serde::de::Error::custom(format!("'{value}' is not a boolean")))
+    }
+
+    pub fn bool_or_false<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+        Ok(bool_opt(d)?.unwrap_or(false))
+    }
+
+    fn as_i64(value: &Value) -> Option<i64> {
+        match value {
+            Value::Number(n) => n.as_i64(),
+            Value::String(s) => s.trim().parse().ok(),
+            _ => None,
+        }
+    }
+
+    /// An id or a number; an empty string counts as absent.
+    pub fn i64_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+        let value = Value::deserialize(d)?;
+        match &value {
+            Value::Null => Ok(None),
+            Value::String(s) if s.trim().is_empty() => Ok(None),
+            _ => as_i64(&value).map(Some).ok_or_else(|| serde::de::Error::custom(format!("'{value}' is not a number"))),
+        }
+    }
+
+    /// A string, or a number given where a string was meant.
+    pub fn string_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+        match Value::deserialize(d)? {
+            Value::Null => Ok(None),
+            Value::String(s) => Ok(Some(s)),
+            Value::Number(n) => Ok(Some(n.to_string())),
+            Value::Bool(b) => Ok(Some(b.to_string())),
+            other => Err(serde::de::Error::custom(format!("'{other}' is not a string"))),
+        }
+    }
+
+    /// A list given as `key[]=a&key[]=b`, as a JSON array, or as one value.
+    pub fn string_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+        let value = Value::deserialize(d)?;
+        let items = match value {
+            Value::Null => Vec::new(),
+            Value::Array(items) => items,
+            Value::Object(map) => map.into_iter().map(|(_, v)| v).collect(),
+            one => vec![one],
+        };
+        items
+            .into_iter()
+            .map(|item| match item {
+                Value::String(s) => Ok(s),
+                Value::Number(n) => Ok(n.to_string()),
+                other => Err(serde::de::Error::custom(format!("'{other}' is not a string"))),
+            })
+            .collect()
+    }
+
+    /// Like [`string_list`] for ids.
+    pub fn id_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<i64>, D::Error> {
+        string_list(d)?
+            .into_iter()
+            .map(|s| s.trim().parse().map_err(|_| serde::de::Error::custom(format!("'{s}' is not an id"))))
+            .collect()
+    }
+}
+
+/// A path id: anything that is not a number names no record.
+pub fn path_id(text: &str) -> Result<i64, AppError> {
+    text.parse().map_err(|_| AppError::NotFound)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forms_nest_like_rails() {
+        let map = parse_pairs("a=1&b[]=2&b[]=3&c[d]=4&f[0][name]=x&f[0][value]=y&a=5");
+        assert_eq!(Value::Object(map), serde_json::json!({"a":["1","5"],"b":["2","3"],"c":{"d":"4"},"f":{"0":{"name":"x","value":"y"}}}));
+    }
+}

@@ -1,0 +1,200 @@
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use crate::api::auth::{Auth, UserSession};
+use crate::api::entities::{Account, Context, Status, StatusEdit, StatusSource};
+use crate::api::pagination::{paged_json, PageParams};
+use crate::api::params::{flex, path_id, Params, Query};
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+use crate::service::statuses::{self, NewStatus, StatusChange, Visibility};
+use crate::service::views::{self, StatusView};
+use crate::state::AppState;
+
+#[derive(Deserialize)]
+pub struct StatusParams {
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    status: Option<String>,
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    spoiler_text: Option<String>,
+    #[serde(default, deserialize_with = "flex::bool_opt")]
+    sensitive: Option<bool>,
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    visibility: Option<String>,
+    #[serde(default, deserialize_with = "flex::i64_opt")]
+    in_reply_to_id: Option<i64>,
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    language: Option<String>,
+    #[serde(default, deserialize_with = "flex::string_list")]
+    media_ids: Vec<String>,
+    #[serde(default)]
+    poll: Option<serde_json::Value>,
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    scheduled_at: Option<String>,
+}
+
+impl StatusParams {
+    fn refuse_unsupported(&self) -> AppResult<()> {
+        if !self.media_ids.is_empty() {
+            return Err(AppError::validation("Media attachments are not supported on this server yet"));
+        }
+        if self.poll.as_ref().is_some_and(|p| !p.is_null()) {
+            return Err(AppError::validation("Polls are not supported on this server yet"));
+        }
+        if self.scheduled_at.as_ref().is_some_and(|s| !s.is_empty()) {
+            return Err(AppError::validation("Scheduled statuses are not supported on this server yet"));
+        }
+        Ok(())
+    }
+}
+
+fn one(state: &AppState, view: &StatusView) -> HttpResponse {
+    HttpResponse::Ok().json(Status::from_view(view, &state.settings))
+}
+
+pub async fn create(req: HttpRequest, state: web::Data<AppState>, auth: Auth, Params(input): Params<StatusParams>) -> AppResult<HttpResponse> {
+    let me = auth.user(&["write:statuses"])?;
+    input.refuse_unsupported()?;
+    let visibility = input.visibility.as_deref().filter(|v| !v.is_empty()).map(Visibility::parse).transpose()?;
+    let idempotency_key = req.headers().get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let new_status = NewStatus {
+        text: input.status.unwrap_or_default(),
+        spoiler_text: input.spoiler_text.unwrap_or_default(),
+        sensitive: input.sensitive,
+        visibility,
+        in_reply_to_id: input.in_reply_to_id,
+        language: input.language,
+        idempotency_key: idempotency_key.filter(|k| !k.is_empty() && k.len() <= 255),
+        app_id: Some(me.app_id),
+    };
+    let settings = state.settings.clone();
+    let view = state
+        .db
+        .write(move |conn| statuses::create(conn, &settings, &me.account, &me.user, new_status))
+        .await?;
+    Ok(one(&state, &view))
+}
+
+pub async fn show(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> AppResult<HttpResponse> {
+    let viewer = auth.viewer(&["read:statuses"])?.map(|a| a.id);
+    let id = path_id(&id)?;
+    let view = state.db.read(move |conn| views::status_for(conn, viewer, id)).await?.ok_or(AppError::NotFound)?;
+    Ok(one(&state, &view))
+}
+
+pub async fn edit(state: web::Data<AppState>, auth: Auth, id: web::Path<String>, Params(input): Params<StatusParams>) -> AppResult<HttpResponse> {
+    let me = auth.user(&["write:statuses"])?;
+    input.refuse_unsupported()?;
+    let id = path_id(&id)?;
+    let change = StatusChange {
+        text: input.status.unwrap_or_default(),
+        spoiler_text: input.spoiler_text.unwrap_or_default(),
+        sensitive: input.sensitive,
+        language: input.language,
+    };
+    let settings = state.settings.clone();
+    let view = state.db.write(move |conn| statuses::edit(conn, &settings, &me.account, id, change)).await?;
+    Ok(one(&state, &view))
+}
+
+pub async fn delete(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> AppResult<HttpResponse> {
+    let me = auth.user(&["write:statuses"])?;
+    let id = path_id(&id)?;
+    let view = state.db.write(move |conn| statuses::delete(conn, &me.account, id)).await?;
+    Ok(one(&state, &view))
+}
+
+pub async fn context(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> AppResult<HttpResponse> {
+    let viewer = auth.viewer(&["read:statuses"])?.map(|a| a.id);
+    let id = path_id(&id)?;
+    let found = state.db.read(move |conn| statuses::context(conn, viewer, id)).await?;
+    Ok(HttpResponse::Ok().json(Context {
+        ancestors: Status::list(&found.ancestors, &state.settings),
+        descendants: Status::list(&found.descendants, &state.settings),
+    }))
+}
+
+pub async fn history(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> AppResult<HttpResponse> {
+    let viewer = auth.viewer(&["read:statuses"])?.map(|a| a.id);
+    let id = path_id(&id)?;
+    let (view, edits) = state.db.read(move |conn| statuses::history(conn, viewer, id)).await?;
+    let body: Vec<StatusEdit> = edits.iter().map(|e| StatusEdit::from_row(e, &view, &state.settings)).collect();
+    Ok(HttpResponse::Ok().json(body))
+}
+
+pub async fn source(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> AppResult<HttpResponse> {
+    let me = auth.user(&["read:statuses"])?;
+    let id = path_id(&id)?;
+    let status = state.db.read(move |conn| statuses::source(conn, &me.account, id)).await?;
+    Ok(HttpResponse::Ok().json(StatusSource { id: status.id.to_string(), text: status.text, spoiler_text: status.spoiler_text }))
+}
+
+type Action = fn(&mut DbConn, &crate::db::models::Account, i64) -> AppResult<StatusView>;
+
+/// The POST actions on a status that answer it: favourite, bookmark, pin and their undos.
+async fn act(state: web::Data<AppState>, auth: Auth, id: web::Path<String>, scope: &str, action: Action) -> AppResult<HttpResponse> {
+    let me: UserSession = auth.user(&[scope])?;
+    let id = path_id(&id)?;
+    let view = state.db.write(move |conn| action(conn, &me.account, id)).await?;
+    Ok(one(&state, &view))
+}
+
+pub async fn favourite(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> AppResult<HttpResponse> {
+    act(state, auth, id, "write:favourites", statuses::favourite).await
+}
+
+pub async fn unfavourite(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> AppResult<HttpResponse> {
+    act(state, auth, id, "write:favourites", statuses::unfavourite).await
+}
+
+pub async fn bookmark(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> AppResult<HttpResponse> {
+    act(state, auth, id, "write:bookmarks", statuses::bookmark).await
+}
+
+pub async fn unbookmark(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> AppResult<HttpResponse> {
+    act(state, auth, id, "write:bookmarks", statuses::unbookmark).await
+}
+
+pub async fn pin(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> AppResult<HttpResponse> {
+    act(state, auth, id, "write:accounts", statuses::pin).await
+}
+
+pub async fn unpin(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> AppResult<HttpResponse> {
+    act(state, auth, id, "write:accounts", statuses::unpin).await
+}
+
+pub async fn unreblog(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> AppResult<HttpResponse> {
+    act(state, auth, id, "write:statuses", statuses::unreblog).await
+}
+
+#[derive(Deserialize)]
+pub struct ReblogParams {
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    visibility: Option<String>,
+}
+
+pub async fn reblog(state: web::Data<AppState>, auth: Auth, id: web::Path<String>, Params(input): Params<ReblogParams>) -> AppResult<HttpResponse> {
+    let me = auth.user(&["write:statuses"])?;
+    let id = path_id(&id)?;
+    let visibility = input.visibility.as_deref().filter(|v| !v.is_empty()).map(Visibility::parse).transpose()?;
+    let view = state.db.write(move |conn| statuses::reblog(conn, &me.account, id, visibility)).await?;
+    Ok(one(&state, &view))
+}
+
+pub async fn favourited_by(req: HttpRequest, state: web::Data<AppState>, auth: Auth, id: web::Path<String>, Query(page): Query<PageParams>) -> AppResult<HttpResponse> {
+    interacted_by(req, state, auth, id, page, false).await
+}
+
+pub async fn reblogged_by(req: HttpRequest, state: web::Data<AppState>, auth: Auth, id: web::Path<String>, Query(page): Query<PageParams>) -> AppResult<HttpResponse> {
+    interacted_by(req, state, auth, id, page, true).await
+}
+
+async fn interacted_by(req: HttpRequest, state: web::Data<AppState>, auth: Auth, id: web::Path<String>, page: PageParams, reblogs: bool) -> AppResult<HttpResponse> {
+    let viewer = auth.viewer(&["read:accounts"])?.map(|a| a.id);
+    let id = path_id(&id)?;
+    let page = page.accounts();
+    let listed = state.db.read(move |conn| statuses::interacted_by(conn, viewer, id, reblogs, &page)).await?;
+    let paging_ids: Vec<i64> = listed.iter().map(|(paging_id, _)| *paging_id).collect();
+    let body: Vec<Account> = listed.iter().map(|(_, a)| Account::from_row(a, &state.settings)).collect();
+    Ok(paged_json(&req, &state.settings, &body, &paging_ids))
+}

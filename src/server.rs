@@ -1,0 +1,88 @@
+//! The HTTP server: middleware, routes, plain or TLS listener.
+
+use std::io::{self, BufReader};
+use std::net::TcpListener;
+
+use actix_cors::Cors;
+use actix_web::dev::Server;
+use actix_web::middleware::{Logger, NormalizePath, TrailingSlash};
+use actix_web::{http, web, App, HttpResponse, HttpServer};
+
+use crate::api;
+use crate::api::params::MAX_BODY_BYTES;
+use crate::config::TlsFiles;
+use crate::oauth;
+use crate::state::AppState;
+
+/// Starts serving on an already bound listener (TLS when the settings name a certificate).
+pub fn start(state: AppState, listener: TcpListener, workers: usize) -> io::Result<Server> {
+    let tls = state.settings.tls.as_ref().map(load_tls).transpose()?;
+    let data = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
+            .wrap(NormalizePath::new(TrailingSlash::Trim))
+            .wrap(cors())
+            .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
+            .configure(routes)
+    })
+    .workers(workers.max(1));
+    let server = match tls {
+        Some(config) => server.listen_rustls_0_23(listener, config)?,
+        None => server.listen(listener)?,
+    };
+    Ok(server.run())
+}
+
+fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.configure(api::routes)
+        .route("/oauth/authorize", web::get().to(oauth::authorize_page))
+        .route("/oauth/authorize", web::post().to(oauth::authorize_submit))
+        .route("/oauth/token", web::post().to(oauth::token))
+        .route("/oauth/revoke", web::post().to(oauth::revoke))
+        .route("/.well-known/oauth-authorization-server", web::get().to(oauth::metadata))
+        .route("/", web::get().to(home_page))
+        .default_service(web::to(api::not_found));
+}
+
+fn cors() -> Cors {
+    Cors::default()
+        .allow_any_origin()
+        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+        .allowed_headers([
+            http::header::AUTHORIZATION,
+            http::header::CONTENT_TYPE,
+            http::header::ACCEPT,
+            http::header::HeaderName::from_static("idempotency-key"),
+        ])
+        .expose_headers([http::header::LINK, http::header::HeaderName::from_static("x-ratelimit-remaining")])
+        .max_age(86_400)
+}
+
+async fn home_page(state: web::Data<AppState>) -> HttpResponse {
+    let title = crate::service::markup::escape(&state.settings.title);
+    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title></head>\
+         <body><h1>{title}</h1><p>This is a Hallway instance. Sign in with any Mastodon app \
+         (Elk, Phanpy, Tusky, Ivory, toot…) using the address <strong>{domain}</strong>.</p></body></html>",
+        domain = crate::service::markup::escape(&state.settings.domain)
+    ))
+}
+
+fn load_tls(files: &TlsFiles) -> io::Result<rustls::ServerConfig> {
+    let open = |path: &std::path::Path| {
+        std::fs::File::open(path)
+            .map(BufReader::new)
+            .map_err(|e| io::Error::new(e.kind(), format!("cannot read {}: {e}", path.display())))
+    };
+    let certs = rustls_pemfile::certs(&mut open(&files.cert)?).collect::<Result<Vec<_>, _>>()?;
+    let key = rustls_pemfile::private_key(&mut open(&files.key)?)?
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, format!("no private key in {}", files.key.display())))?;
+    rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("TLS certificate: {e}")))
+}
