@@ -8,6 +8,7 @@ pub mod instance;
 pub mod notifications;
 pub mod pagination;
 pub mod params;
+pub mod search;
 pub mod statuses;
 pub mod timelines;
 
@@ -40,6 +41,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/notifications/{id}/dismiss", web::post().to(notifications::dismiss)),
     )
     .route("/api/v2/instance", web::get().to(instance::v2))
+    .route("/api/v2/search", web::get().to(search::v2))
     .route("/.well-known/nodeinfo", web::get().to(instance::nodeinfo_index))
     .route("/nodeinfo/2.0", web::get().to(instance::nodeinfo))
     .route("/avatars/original/missing.png", web::get().to(missing_image))
@@ -51,6 +53,7 @@ fn account_routes(cfg: &mut web::ServiceConfig) {
         .route("/accounts/update_credentials", web::patch().to(accounts::update_credentials))
         .route("/accounts/lookup", web::get().to(accounts::lookup))
         .route("/accounts/relationships", web::get().to(accounts::relationships))
+        .route("/accounts/search", web::get().to(search::accounts))
         .route("/accounts/{id}", web::get().to(accounts::show))
         .route("/accounts/{id}/statuses", web::get().to(accounts::statuses))
         .route("/accounts/{id}/followers", web::get().to(accounts::followers))

@@ -44,3 +44,8 @@ diesel::define_sql_function! {
     /// SQL `lower(text)`, the same in SQLite and PostgreSQL.
     fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
 }
+
+/// Escapes `%`, `_` and `\` for a LIKE pattern used with `ESCAPE '\'`.
+pub fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}

@@ -72,3 +72,21 @@ pub fn add_statuses(conn: &mut DbConn, account_id: i64, delta: i32, at: Option<c
     };
     Ok(())
 }
+
+/// Accounts whose username starts with, or display name contains, the text (case-insensitive).
+pub fn search(conn: &mut DbConn, text: &str, limit: i64, offset: i64) -> AppResult<Vec<Account>> {
+    let lowered = crate::db::escape_like(&text.to_lowercase());
+    Ok(accounts
+        .filter(suspended_at.is_null())
+        .filter(
+            lower(username)
+                .like(format!("{lowered}%"))
+                .escape('\\')
+                .or(lower(display_name).like(format!("%{lowered}%")).escape('\\')),
+        )
+        .order((domain.is_not_null(), followers_count.desc(), id.asc()))
+        .limit(limit)
+        .offset(offset)
+        .select(Account::as_select())
+        .load(conn)?)
+}

@@ -233,3 +233,24 @@ pub fn insert_idempotent(conn: &mut DbConn, record: &IdempotencyKey) -> AppResul
     diesel::insert_into(idempotency_keys::table).values(record).execute(conn)?;
     Ok(())
 }
+
+/// Tags whose name starts with the text (case-insensitive).
+pub fn search_tags(conn: &mut DbConn, text: &str, limit: i64, offset: i64) -> AppResult<Vec<Tag>> {
+    let pattern = format!("{}%", crate::db::escape_like(&text.to_lowercase()));
+    Ok(tags::table
+        .filter(lower(tags::name).like(pattern).escape('\\'))
+        .order(tags::name.asc())
+        .limit(limit)
+        .offset(offset)
+        .select(Tag::as_select())
+        .load(conn)?)
+}
+
+pub fn find_by_uri_or_url(conn: &mut DbConn, text: &str) -> AppResult<Option<Status>> {
+    Ok(statuses::table
+        .filter(statuses::uri.eq(text).or(statuses::url.eq(text)))
+        .filter(statuses::reblog_of_id.is_null())
+        .select(Status::as_select())
+        .first(conn)
+        .optional()?)
+}

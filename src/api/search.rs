@@ -1,0 +1,66 @@
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::api::auth::Auth;
+use crate::api::entities::{Account, Status};
+use crate::api::params::{flex, Query};
+use crate::error::{AppError, AppResult};
+use crate::service::search::{self, Kind};
+use crate::state::AppState;
+
+#[derive(Deserialize)]
+pub struct SearchParams {
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    q: Option<String>,
+    #[serde(default, rename = "type", deserialize_with = "flex::string_opt")]
+    kind: Option<String>,
+    #[serde(default, deserialize_with = "flex::i64_opt")]
+    limit: Option<i64>,
+    #[serde(default, deserialize_with = "flex::i64_opt")]
+    offset: Option<i64>,
+}
+
+fn kinds(kind: Option<&str>) -> AppResult<Vec<Kind>> {
+    match kind.filter(|k| !k.is_empty()) {
+        None => Ok(vec![Kind::Accounts, Kind::Hashtags, Kind::Statuses]),
+        Some("accounts") => Ok(vec![Kind::Accounts]),
+        Some("hashtags") => Ok(vec![Kind::Hashtags]),
+        Some("statuses") => Ok(vec![Kind::Statuses]),
+        Some(other) => Err(AppError::bad_request(format!("Unknown search type '{other}'"))),
+    }
+}
+
+pub async fn v2(state: web::Data<AppState>, auth: Auth, Query(params): Query<SearchParams>) -> AppResult<HttpResponse> {
+    let viewer = auth.viewer(&["read:search"])?;
+    let query = search::Query {
+        text: params.q.unwrap_or_default(),
+        kinds: kinds(params.kind.as_deref())?,
+        limit: params.limit.unwrap_or(20).clamp(1, 40),
+        offset: params.offset.unwrap_or(0).max(0),
+    };
+    let settings = state.settings.clone();
+    let found = state.db.read(move |conn| search::search(conn, &settings, viewer.as_ref(), &query)).await?;
+    let base = state.settings.base_url();
+    Ok(HttpResponse::Ok().json(json!({
+        "accounts": found.accounts.iter().map(|a| Account::from_row(a, &state.settings)).collect::<Vec<_>>(),
+        "statuses": Status::list(&found.statuses, &state.settings),
+        "hashtags": found.hashtags.iter().map(|t| {
+            let name = t.name.to_lowercase();
+            json!({ "name": name, "url": format!("{base}/tags/{name}"), "history": [], "following": false })
+        }).collect::<Vec<_>>(),
+    })))
+}
+
+pub async fn accounts(state: web::Data<AppState>, auth: Auth, Query(params): Query<SearchParams>) -> AppResult<HttpResponse> {
+    let viewer = auth.viewer(&["read:accounts"])?;
+    let query = search::Query {
+        text: params.q.unwrap_or_default(),
+        kinds: vec![Kind::Accounts],
+        limit: params.limit.unwrap_or(40).clamp(1, 80),
+        offset: params.offset.unwrap_or(0).max(0),
+    };
+    let settings = state.settings.clone();
+    let found = state.db.read(move |conn| search::search(conn, &settings, viewer.as_ref(), &query)).await?;
+    Ok(HttpResponse::Ok().json(found.accounts.iter().map(|a| Account::from_row(a, &state.settings)).collect::<Vec<_>>()))
+}
