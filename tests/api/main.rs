@@ -1,0 +1,5 @@
+//! Integration tests: real servers, real HTTP, each test on SQLite and on PostgreSQL.
+
+mod support;
+
+mod oauth;

@@ -1,0 +1,310 @@
+//! A real Hallway server per test, on SQLite or PostgreSQL, driven over HTTP.
+
+use std::future::Future;
+use std::net::TcpListener;
+use std::sync::mpsc;
+
+use diesel::Connection;
+use reqwest::header::HeaderMap;
+use serde_json::Value;
+
+use hallway::config::Settings;
+use hallway::db::Database;
+use hallway::service::accounts::{self, NewUser};
+use hallway::state::AppState;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub const PASSWORD: &str = "correct horse battery";
+
+pub struct TestServer {
+    pub base: String,
+    pub db: Database,
+    pub settings: Settings,
+    handle: actix_web::dev::ServerHandle,
+    _dir: tempfile::TempDir,
+    postgres: Option<(String, String)>,
+}
+
+/// Runs a test against a fresh server on the given backend. The PostgreSQL run needs
+/// `HALLWAY_TEST_POSTGRES_URL`; without it the test says so and passes (CI always sets it).
+pub async fn run<F, Fut>(backend: Backend, test: F)
+where
+    F: FnOnce(TestServer) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let configure: fn(&mut Settings) = |_| {};
+    run_with(backend, configure, test).await
+}
+
+pub async fn run_with<F, Fut>(backend: Backend, configure: fn(&mut Settings), test: F)
+where
+    F: FnOnce(TestServer) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let Some(server) = TestServer::start(backend, configure).await else {
+        eprintln!("skipped: HALLWAY_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    test(server).await
+}
+
+/// Declares each listed `async fn(TestServer)` as two tests: `<name>::sqlite` and `<name>::postgres`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($test:ident),* $(,)?) => {
+        $(
+            mod $test {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    $crate::support::run($crate::support::Backend::Sqlite, super::$test).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    $crate::support::run($crate::support::Backend::Postgres, super::$test).await
+                }
+            }
+        )*
+    };
+}
+
+impl TestServer {
+    pub async fn start(backend: Backend, configure: fn(&mut Settings)) -> Option<TestServer> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (database_url, postgres) = match backend {
+            Backend::Sqlite => (format!("sqlite://{}/hallway.db", dir.path().display()), None),
+            Backend::Postgres => {
+                let admin_url = std::env::var("HALLWAY_TEST_POSTGRES_URL").ok()?;
+                let name = format!("hallway_test_{}", hallway::ids::next_id());
+                let url = create_postgres_database(&admin_url, &name);
+                (url, Some((admin_url, name)))
+            }
+        };
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().unwrap().port();
+        let mut settings = Settings::for_database(&database_url).expect("settings");
+        settings.domain = format!("127.0.0.1:{port}");
+        settings.scheme = "http".into();
+        settings.data_dir = dir.path().join("data");
+        settings.database_pool_size = 4;
+        configure(&mut settings);
+        let db = Database::connect(&settings.database_url, settings.database_pool_size).expect("database");
+        db.migrate().expect("migrations");
+        let handle = spawn_server(AppState::new(db.clone(), settings.clone()), listener);
+        Some(TestServer { base: format!("http://127.0.0.1:{port}"), db, settings, handle, _dir: dir, postgres })
+    }
+
+    /// Creates a local user (password [`PASSWORD`], email `NAME@corp.example`).
+    pub async fn create_user(&self, name: &str) -> hallway::db::models::Account {
+        let (db, settings, name) = (self.db.clone(), self.settings.clone(), name.to_owned());
+        tokio::task::spawn_blocking(move || {
+            let email = format!("{name}@corp.example");
+            db.write_blocking(|conn| {
+                accounts::create_user(conn, &settings, NewUser { username: &name, password: PASSWORD, email: Some(&email), admin: false })
+            })
+        })
+        .await
+        .unwrap()
+        .expect("create user")
+    }
+
+    /// A client without a token.
+    pub fn anonymous(&self) -> Api {
+        Api { client: client(), base: self.base.clone(), token: None }
+    }
+
+    /// Registers an app with the given scopes; returns (client_id, client_secret).
+    pub async fn register_app(&self, scopes: &str, redirect_uri: &str) -> (String, String) {
+        let app = self
+            .anonymous()
+            .post_json("/api/v1/apps", &serde_json::json!({"client_name": "test", "redirect_uris": redirect_uri, "scopes": scopes}))
+            .await;
+        assert_eq!(app.status, 200, "{}", app.body);
+        (app.str("client_id"), app.str("client_secret"))
+    }
+
+    /// Creates the user and signs in with the password grant, with the given scopes.
+    pub async fn login_with_scopes(&self, name: &str, scopes: &str) -> Api {
+        self.create_user(name).await;
+        self.token_for(name, scopes).await
+    }
+
+    /// Signs an existing user in (password grant).
+    pub async fn token_for(&self, name: &str, scopes: &str) -> Api {
+        let (client_id, client_secret) = self.register_app(scopes, "urn:ietf:wg:oauth:2.0:oob").await;
+        let token = self
+            .anonymous()
+            .post_form(
+                "/oauth/token",
+                &[
+                    ("grant_type", "password"),
+                    ("client_id", &client_id),
+                    ("client_secret", &client_secret),
+                    ("username", &format!("{name}@corp.example")),
+                    ("password", PASSWORD),
+                    ("scope", scopes),
+                ],
+            )
+            .await;
+        assert_eq!(token.status, 200, "{}", token.body);
+        Api { client: client(), base: self.base.clone(), token: Some(token.str("access_token")) }
+    }
+
+    /// Creates the user and signs in with `read write follow push`.
+    pub async fn login(&self, name: &str) -> Api {
+        self.login_with_scopes(name, "read write follow push").await
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let handle = self.handle.clone();
+        std::thread::spawn(move || stop_server(handle));
+        if let Some((admin_url, name)) = self.postgres.take() {
+            if let Ok(mut conn) = diesel::PgConnection::establish(&admin_url) {
+                use diesel::RunQueryDsl;
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn);
+            }
+        }
+    }
+}
+
+fn stop_server(handle: actix_web::dev::ServerHandle) {
+    actix_web::rt::System::new().block_on(handle.stop(false));
+}
+
+fn create_postgres_database(admin_url: &str, name: &str) -> String {
+    use diesel::RunQueryDsl;
+    let mut conn = diesel::PgConnection::establish(admin_url)
+        .unwrap_or_else(|e| panic!("HALLWAY_TEST_POSTGRES_URL is set but PostgreSQL is unreachable: {e}"));
+    diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut conn).expect("create test database");
+    let mut url = url::Url::parse(admin_url).expect("HALLWAY_TEST_POSTGRES_URL is not a URL");
+    url.set_path(name);
+    url.to_string()
+}
+
+fn spawn_server(state: AppState, listener: TcpListener) -> actix_web::dev::ServerHandle {
+    let (sender, receiver) = mpsc::channel();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let server = hallway::server::start(state, listener, 1).expect("server");
+            sender.send(server.handle()).unwrap();
+            let _ = server.await;
+        })
+    });
+    receiver.recv().expect("server handle")
+}
+
+fn client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).cookie_store(true).build().unwrap()
+}
+
+/// An HTTP client for one user (or nobody).
+#[derive(Clone)]
+pub struct Api {
+    pub client: reqwest::Client,
+    pub base: String,
+    pub token: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct Resp {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Resp {
+    pub fn str(&self, key: &str) -> String {
+        self.body[key].as_str().unwrap_or_else(|| panic!("no string '{key}' in {}", self.body)).to_owned()
+    }
+
+    pub fn id(&self) -> String {
+        self.str("id")
+    }
+
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers.get(name).map(|v| v.to_str().unwrap().to_owned())
+    }
+
+    pub fn array(&self) -> &Vec<Value> {
+        self.body.as_array().unwrap_or_else(|| panic!("not an array: {}", self.body))
+    }
+
+    /// The ids of a list answer, in order.
+    pub fn ids(&self) -> Vec<String> {
+        self.array().iter().map(|v| v["id"].as_str().unwrap().to_owned()).collect()
+    }
+
+    pub fn error(&self) -> String {
+        self.body["error"].as_str().unwrap_or_else(|| panic!("no error in {}", self.body)).to_owned()
+    }
+}
+
+impl Api {
+    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let builder = self.client.request(method, format!("{}{path}", self.base));
+        match &self.token {
+            Some(token) => builder.bearer_auth(token),
+            None => builder,
+        }
+    }
+
+    pub async fn send(&self, builder: reqwest::RequestBuilder) -> Resp {
+        let response = builder.send().await.expect("request");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.unwrap();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Resp { status, headers, body, text }
+    }
+
+    pub async fn get(&self, path: &str) -> Resp {
+        self.send(self.request(reqwest::Method::GET, path)).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Resp {
+        self.send(self.request(reqwest::Method::DELETE, path)).await
+    }
+
+    pub async fn post(&self, path: &str) -> Resp {
+        self.send(self.request(reqwest::Method::POST, path)).await
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> Resp {
+        self.send(self.request(reqwest::Method::POST, path).json(body)).await
+    }
+
+    pub async fn put_json(&self, path: &str, body: &Value) -> Resp {
+        self.send(self.request(reqwest::Method::PUT, path).json(body)).await
+    }
+
+    pub async fn patch_form(&self, path: &str, form: &[(&str, &str)]) -> Resp {
+        self.send(self.request(reqwest::Method::PATCH, path).form(form)).await
+    }
+
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> Resp {
+        self.send(self.request(reqwest::Method::POST, path).form(form)).await
+    }
+
+    /// Posts a status with the given text (and extra JSON fields); panics unless it succeeds.
+    pub async fn toot(&self, text: &str, extra: Value) -> Resp {
+        let mut body = serde_json::json!({ "status": text });
+        if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
+            body.extend(extra.clone());
+        }
+        let response = self.post_json("/api/v1/statuses", &body).await;
+        assert_eq!(response.status, 200, "posting failed: {}", response.body);
+        response
+    }
+
+    pub async fn me(&self) -> Resp {
+        self.get("/api/v1/accounts/verify_credentials").await
+    }
+}
