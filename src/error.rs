@@ -23,6 +23,8 @@ pub enum AppError {
     Validation(String),
     #[error("{0}")]
     Unprocessable(String),
+    #[error("{0}")]
+    Conflict(String),
     #[error("Request body too large")]
     PayloadTooLarge,
     #[error("Too many requests")]
@@ -84,6 +86,7 @@ impl ResponseError for AppError {
             AppError::Validation(_) | AppError::Unprocessable(_) | AppError::UserRequired => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
+            AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,

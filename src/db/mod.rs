@@ -4,8 +4,11 @@ pub mod models;
 pub mod pool;
 pub mod queries;
 pub mod schema;
+pub mod seed;
 
 pub use pool::{AnyConnection, Backend, Database, DbConn};
+
+use crate::error::AppResult;
 
 /// Bounds of a page of rows ordered by an id column, as Mastodon's `max_id`/`since_id`/`min_id`/`limit`.
 #[derive(Debug, Clone, Copy, Default)]
@@ -43,6 +46,17 @@ pub(crate) use load_page;
 diesel::define_sql_function! {
     /// SQL `lower(text)`, the same in SQLite and PostgreSQL.
     fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+/// Runs an insert in a savepoint; false when a unique constraint says the row exists already (a concurrent
+/// transaction won the race), so that callers can take the "already there" path instead of failing.
+pub fn insert_if_absent(conn: &mut DbConn, insert: impl FnOnce(&mut DbConn) -> AppResult<()>) -> AppResult<bool> {
+    use diesel::Connection;
+    match conn.transaction(insert) {
+        Ok(()) => Ok(true),
+        Err(error) if error.is_unique_violation() => Ok(false),
+        Err(error) => Err(error),
+    }
 }
 
 /// Escapes `%`, `_` and `\` for a LIKE pattern used with `ESCAPE '\'`.

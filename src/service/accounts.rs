@@ -68,17 +68,37 @@ pub fn create_user(conn: &mut DbConn, settings: &Settings, input: NewUser) -> Ap
     if users::find_by_login(conn, &email)?.is_some() {
         return Err(AppError::validation("Email has already been taken"));
     }
+    let account = new_local_account(settings, input.username);
+    accounts::insert(conn, &account)?;
+    users::insert(
+        conn,
+        &User {
+            account_id: account.id,
+            email,
+            password_hash: auth::hash_password(input.password)?,
+            admin: input.admin,
+            default_visibility: "public".into(),
+            default_sensitive: false,
+            default_language: None,
+            created_at: account.created_at,
+        },
+    )?;
+    Ok(account)
+}
+
+/// The account row of a new local user.
+pub fn new_local_account(settings: &Settings, username: &str) -> Account {
     let now = ids::now();
     let base = settings.base_url();
-    let uri = format!("{base}/users/{}", input.username);
-    let account = Account {
+    let uri = format!("{base}/users/{username}");
+    Account {
         id: ids::next_id(),
-        username: input.username.to_owned(),
+        username: username.to_owned(),
         domain: None,
         display_name: String::new(),
         note_source: String::new(),
         note_html: String::new(),
-        url: format!("{base}/@{}", input.username),
+        url: format!("{base}/@{username}"),
         inbox_url: format!("{uri}/inbox"),
         shared_inbox_url: Some(format!("{base}/inbox")),
         followers_url: format!("{uri}/followers"),
@@ -98,22 +118,7 @@ pub fn create_user(conn: &mut DbConn, settings: &Settings, input: NewUser) -> Ap
         created_at: now,
         updated_at: now,
         suspended_at: None,
-    };
-    accounts::insert(conn, &account)?;
-    users::insert(
-        conn,
-        &User {
-            account_id: account.id,
-            email,
-            password_hash: auth::hash_password(input.password)?,
-            admin: input.admin,
-            default_visibility: "public".into(),
-            default_sensitive: false,
-            default_language: None,
-            created_at: now,
-        },
-    )?;
-    Ok(account)
+    }
 }
 
 pub fn local_by_username(conn: &mut DbConn, username: &str) -> AppResult<Account> {

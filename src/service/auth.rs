@@ -294,7 +294,7 @@ pub struct IssuedToken {
     pub record: OauthToken,
 }
 
-fn issue_token(conn: &mut DbConn, app_id: i64, account_id: Option<i64>, scopes: &Scopes) -> AppResult<IssuedToken> {
+pub fn issue_token(conn: &mut DbConn, app_id: i64, account_id: Option<i64>, scopes: &Scopes) -> AppResult<IssuedToken> {
     let secret = random_secret();
     let record = OauthToken {
         id: ids::next_id(),

@@ -1,8 +1,10 @@
 //! Following: the follow itself, its counters, its notification and the home timeline merge.
 
-use crate::db::models::{Account, Follow, HomeTimelineEntry};
+use std::collections::HashSet;
+
+use crate::db::models::{Account, Follow, HomeTimelineEntry, Status};
 use crate::db::queries::{accounts, follows, statuses, timelines};
-use crate::db::{DbConn, Page};
+use crate::db::{insert_if_absent, DbConn, Page};
 use crate::error::{AppError, AppResult};
 use crate::ids;
 use crate::service::accounts::{relationships, Relationship};
@@ -30,22 +32,23 @@ pub fn follow(conn: &mut DbConn, follower: &Account, target_id: i64, options: Fo
             options.notify.unwrap_or(existing.notify),
         )?,
         None => {
-            follows::insert(
-                conn,
-                &Follow {
-                    id: ids::next_id(),
-                    account_id: follower.id,
-                    target_account_id: target.id,
-                    show_reblogs: options.reblogs.unwrap_or(true),
-                    notify: options.notify.unwrap_or(false),
-                    uri: None,
-                    created_at: ids::now(),
-                },
-            )?;
+            let show_reblogs = options.reblogs.unwrap_or(true);
+            let follow = Follow {
+                id: ids::next_id(),
+                account_id: follower.id,
+                target_account_id: target.id,
+                show_reblogs,
+                notify: options.notify.unwrap_or(false),
+                uri: None,
+                created_at: ids::now(),
+            };
+            if !insert_if_absent(conn, |conn| follows::insert(conn, &follow))? {
+                return one_relationship(conn, follower, target.id);
+            }
             accounts::add_following(conn, follower.id, 1)?;
             accounts::add_followers(conn, target.id, 1)?;
             notify(conn, target.id, follower.id, "follow", None)?;
-            merge_into_home(conn, follower.id, &target)?;
+            merge_into_home(conn, follower.id, &target, show_reblogs)?;
         }
     }
     one_relationship(conn, follower, target.id)
@@ -66,20 +69,21 @@ fn one_relationship(conn: &mut DbConn, viewer: &Account, id: i64) -> AppResult<R
     relationships(conn, viewer, &[id])?.pop().ok_or(AppError::NotFound)
 }
 
-/// Brings the followed account's recent statuses into the follower's home timeline.
-fn merge_into_home(conn: &mut DbConn, follower_id: i64, target: &Account) -> AppResult<()> {
+/// Brings the followed account's recent statuses into the follower's home timeline, leaving out
+/// what fan-out would not have delivered: replies to strangers, and reblogs the follow hides.
+fn merge_into_home(conn: &mut DbConn, follower_id: i64, target: &Account, show_reblogs: bool) -> AppResult<()> {
     let filter = statuses::AccountStatusFilter {
         visibilities: &["public", "unlisted", "private"],
         mentioned: Some(follower_id),
-        exclude_replies: true,
-        exclude_reblogs: false,
+        exclude_replies: false,
+        exclude_reblogs: !show_reblogs,
         tag_id: None,
         only_ids: None,
     };
     let page = Page { limit: MERGE_LIMIT, ..Page::default() };
     let recent = statuses::account_page(conn, target.id, &filter, &page)?;
     let recent = views::visible(conn, Some(follower_id), recent)?;
-    let ids: Vec<i64> = recent.iter().map(|s| s.id).collect();
+    let ids: Vec<i64> = replies_worth_merging(conn, follower_id, recent)?.iter().map(|s| s.id).collect();
     let present = timelines::in_home_among(conn, follower_id, &ids)?;
     let entries: Vec<HomeTimelineEntry> = ids
         .into_iter()
@@ -87,6 +91,20 @@ fn merge_into_home(conn: &mut DbConn, follower_id: i64, target: &Account) -> App
         .map(|status_id| HomeTimelineEntry { account_id: follower_id, status_id, author_id: target.id })
         .collect();
     timelines::insert_home(conn, &entries)
+}
+
+/// Keeps non-replies, self-replies, and replies to the follower or to someone they follow.
+fn replies_worth_merging(conn: &mut DbConn, follower_id: i64, recent: Vec<Status>) -> AppResult<Vec<Status>> {
+    let replied_to: Vec<i64> = recent.iter().filter_map(|s| s.in_reply_to_account_id).collect();
+    let followed: HashSet<i64> =
+        follows::following_among(conn, follower_id, &replied_to)?.into_iter().map(|f| f.target_account_id).collect();
+    Ok(recent
+        .into_iter()
+        .filter(|s| match s.in_reply_to_account_id {
+            Some(to) => to == s.account_id || to == follower_id || followed.contains(&to),
+            None => true,
+        })
+        .collect())
 }
 
 pub fn followers(conn: &mut DbConn, account_id: i64, page: &Page) -> AppResult<Vec<(i64, Account)>> {

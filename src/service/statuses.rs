@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use crate::config::Settings;
 use crate::db::models::{Account, HomeTimelineEntry, IdempotencyKey, Status, StatusEdit, StatusEditForm, StatusMark, Tag, User};
 use crate::db::queries::{accounts, follows, marks, notifications as notification_rows, statuses, timelines};
-use crate::db::{DbConn, Page};
+use crate::db::{insert_if_absent, DbConn, Page};
 use crate::error::{AppError, AppResult};
 use crate::ids;
 use crate::service::markup::{self, MentionLink, WrittenMention};
@@ -128,7 +128,10 @@ pub fn create(conn: &mut DbConn, settings: &Settings, author: &Account, user: &U
         statuses::add_replies(conn, parent.id, 1)?;
     }
     if let Some(key) = input.idempotency_key {
-        statuses::insert_idempotent(conn, &IdempotencyKey { account_id: author.id, key, status_id: id, created_at: now })?;
+        let record = IdempotencyKey { account_id: author.id, key, status_id: id, created_at: now };
+        if !insert_if_absent(conn, |conn| statuses::insert_idempotent(conn, &record))? {
+            return Err(AppError::Conflict("A request with the same Idempotency-Key is in progress".into()));
+        }
     }
     fan_out(conn, &status, &mentioned_ids)?;
     for account_id in &mentioned_ids {
@@ -178,24 +181,28 @@ pub fn find_or_create_tag(conn: &mut DbConn, name: &str) -> AppResult<Tag> {
         return Ok(tag);
     }
     let tag = Tag { id: ids::next_id(), name: name.to_owned(), created_at: ids::now() };
-    statuses::insert_tag(conn, &tag)?;
-    Ok(tag)
+    if insert_if_absent(conn, |conn| statuses::insert_tag(conn, &tag))? {
+        Ok(tag)
+    } else {
+        statuses::find_tag(conn, name)?.ok_or(AppError::NotFound)
+    }
 }
 
-/// Puts a new status (or reblog) into the home timelines of the local accounts that should see it.
+/// Puts a new status (or reblog) into the home timelines of the local accounts that should see it:
+/// the author and their followers; a direct status reaches only the followers it mentions.
 fn fan_out(conn: &mut DbConn, status: &Status, mentioned: &[i64]) -> AppResult<()> {
     let mut receivers: HashSet<i64> = HashSet::from([status.account_id]);
-    if status.visibility != "direct" {
-        let followers = follows::local_followers(conn, status.account_id)?;
-        let follower_ids: Vec<i64> = followers
-            .iter()
-            .filter(|f| status.reblog_of_id.is_none() || f.show_reblogs)
-            .map(|f| f.account_id)
-            .collect();
+    let followers = follows::local_followers(conn, status.account_id)?;
+    let follower_ids: Vec<i64> = followers
+        .iter()
+        .filter(|f| status.reblog_of_id.is_none() || f.show_reblogs)
+        .map(|f| f.account_id)
+        .collect();
+    if status.visibility == "direct" {
+        receivers.extend(follower_ids.into_iter().filter(|f| mentioned.contains(f)));
+    } else {
         receivers.extend(reply_audience(conn, status, follower_ids)?);
     }
-    let local_mentioned: Vec<i64> = accounts::find_many(conn, mentioned)?.into_iter().filter(|a| a.is_local()).map(|a| a.id).collect();
-    receivers.extend(local_mentioned);
     if let Some(original_id) = status.reblog_of_id {
         let already: HashSet<i64> = timelines::homes_with(conn, original_id)?.into_iter().collect();
         receivers.retain(|r| !already.contains(r));
@@ -218,17 +225,10 @@ fn reply_audience(conn: &mut DbConn, status: &Status, follower_ids: Vec<i64>) ->
     }
 }
 
-/// A status of the account's own, for changing it.
+/// A status of the account's own, for changing it; Mastodon looks only among the caller's own, so
+/// anyone else's status is not found.
 fn own_status(conn: &mut DbConn, author: &Account, status_id: i64) -> AppResult<Status> {
-    let status = statuses::find(conn, status_id)?.ok_or(AppError::NotFound)?;
-    if status.account_id != author.id {
-        return Err(if views::can_see(conn, Some(author.id), &status)? {
-            AppError::Forbidden("This action is not allowed".into())
-        } else {
-            AppError::NotFound
-        });
-    }
-    Ok(status)
+    statuses::find(conn, status_id)?.filter(|s| s.account_id == author.id).ok_or(AppError::NotFound)
 }
 
 pub fn edit(conn: &mut DbConn, settings: &Settings, author: &Account, status_id: i64, change: StatusChange) -> AppResult<StatusView> {
@@ -498,8 +498,9 @@ pub fn history(conn: &mut DbConn, viewer: Option<i64>, status_id: i64) -> AppRes
     Ok((view, edits))
 }
 
-pub fn source(conn: &mut DbConn, author: &Account, status_id: i64) -> AppResult<Status> {
-    own_status(conn, author, status_id)
+/// The source of a status; as in Mastodon, anyone who may read the status may read its source.
+pub fn source(conn: &mut DbConn, viewer: &Account, status_id: i64) -> AppResult<Status> {
+    Ok(views::status_for(conn, Some(viewer.id), status_id)?.ok_or(AppError::NotFound)?.status)
 }
 
 /// Accounts who favourited or reblogged a status, with the paging id of each.

@@ -146,16 +146,19 @@ struct Parts<'a> {
 impl Parts<'_> {
     fn view(&self, status: Status, reblog: Option<Box<StatusView>>) -> Option<StatusView> {
         let id = status.id;
+        // A reblog carries the viewer's marks on its original, as Mastodon's answers do.
+        let marked_id = status.reblog_of_id.unwrap_or(id);
         Some(StatusView {
-            account: self.accounts.get(&status.account_id)?.clone(),
+            // A suspended author's statuses are gone from view, as their account is.
+            account: self.accounts.get(&status.account_id).filter(|a| a.suspended_at.is_none())?.clone(),
             mentions: self.mentioned.get(&id).cloned().unwrap_or_default(),
             tags: self.tags.get(&id).cloned().unwrap_or_default(),
             app: status.app_id.and_then(|app_id| self.apps.get(&app_id).cloned()),
             viewer: self.flags.map(|marked| ViewerFlags {
                 viewer_id: marked.viewer_id,
-                favourited: marked.favourited.contains(&id),
-                reblogged: marked.reblogged.contains(&id),
-                bookmarked: marked.bookmarked.contains(&id),
+                favourited: marked.favourited.contains(&marked_id),
+                reblogged: marked.reblogged.contains(&marked_id),
+                bookmarked: marked.bookmarked.contains(&marked_id),
                 pinned: marked.pinned.contains(&id),
             }),
             reblog,

@@ -71,7 +71,7 @@ pub struct Tag {
 impl Status {
     pub fn from_view(view: &StatusView, settings: &Settings) -> Status {
         let status = &view.status;
-        let is_reblog = view.reblog.is_some();
+        let pinnable = view.reblog.is_none() && status.visibility != "direct";
         let flags = view.viewer;
         let own = flags.is_some();
         Status {
@@ -94,7 +94,7 @@ impl Status {
             reblogged: flags.map(|f| f.reblogged),
             muted: own.then_some(false),
             bookmarked: flags.map(|f| f.bookmarked),
-            pinned: flags.filter(|f| !is_reblog && f.viewer_id == status.account_id).map(|f| f.pinned),
+            pinned: flags.filter(|f| pinnable && f.viewer_id == status.account_id).map(|f| f.pinned),
             content: status.content.clone(),
             filtered: own.then(Vec::new),
             reblog: view.reblog.as_ref().map(|original| Box::new(Status::from_view(original, settings))),

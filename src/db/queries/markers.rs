@@ -2,7 +2,7 @@ use diesel::prelude::*;
 
 use crate::db::models::Marker;
 use crate::db::schema::markers::dsl::*;
-use crate::db::DbConn;
+use crate::db::{insert_if_absent, DbConn};
 use crate::error::AppResult;
 
 pub fn find(conn: &mut DbConn, owner: i64, timelines: &[String]) -> AppResult<Vec<Marker>> {
@@ -23,12 +23,17 @@ pub fn set(conn: &mut DbConn, owner: i64, which: &str, read_id: &str, at: chrono
         version: existing.as_ref().map_or(1, |m| m.version + 1),
         updated_at: at,
     };
-    if existing.is_some() {
+    let inserted = existing.is_none() && insert_if_absent(conn, |conn| insert(conn, &marker))?;
+    if !inserted {
         diesel::update(markers.find((owner, which)))
-            .set((last_read_id.eq(read_id), version.eq(marker.version), updated_at.eq(at)))
+            .set((last_read_id.eq(read_id), version.eq(version + 1), updated_at.eq(at)))
             .execute(conn)?;
-    } else {
-        diesel::insert_into(markers).values(&marker).execute(conn)?;
+        return Ok(markers.find((owner, which)).select(Marker::as_select()).first(conn)?);
     }
     Ok(marker)
+}
+
+fn insert(conn: &mut DbConn, marker: &Marker) -> AppResult<()> {
+    diesel::insert_into(markers).values(marker).execute(conn)?;
+    Ok(())
 }

@@ -4,7 +4,7 @@ use diesel::prelude::*;
 
 use crate::db::models::{Status, StatusMark};
 use crate::db::schema::statuses;
-use crate::db::{load_page, DbConn, Page};
+use crate::db::{insert_if_absent, load_page, DbConn, Page};
 use crate::error::AppResult;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +25,10 @@ macro_rules! mark_queries {
                 if find(conn, mark.account_id, mark.status_id)?.is_some() {
                     return Ok(false);
                 }
+                insert_if_absent(conn, |conn| insert_row(conn, mark))
+            }
+
+            fn insert_row(conn: &mut DbConn, mark: &StatusMark) -> AppResult<()> {
                 diesel::insert_into(t::table)
                     .values((
                         t::id.eq(mark.id),
@@ -33,7 +37,7 @@ macro_rules! mark_queries {
                         t::created_at.eq(mark.created_at),
                     ))
                     .execute(conn)?;
-                Ok(true)
+                Ok(())
             }
 
             pub fn find(conn: &mut DbConn, account_id: i64, status_id: i64) -> AppResult<Option<StatusMark>> {
