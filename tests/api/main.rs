@@ -2,4 +2,10 @@
 
 mod support;
 
+mod accounts;
+mod http;
+mod instance;
+mod notifications;
 mod oauth;
+mod statuses;
+mod timelines;

@@ -129,11 +129,12 @@ pub fn account_page(conn: &mut DbConn, author_id: i64, filter: &AccountStatusFil
     Ok(load_page!(query, statuses::id, page, conn))
 }
 
-/// Public statuses, not reblogs; `local`: Some(true) local only, Some(false) remote only.
+/// Public statuses, neither reblogs nor replies to others; `local`: Some(true) local only, Some(false) remote only.
 pub fn public_page(conn: &mut DbConn, local: Option<bool>, page: &Page) -> AppResult<Vec<Status>> {
     let mut query = statuses::table
         .filter(statuses::visibility.eq("public"))
         .filter(statuses::reblog_of_id.is_null())
+        .filter(statuses::in_reply_to_id.is_null().or(statuses::in_reply_to_account_id.eq(statuses::account_id.nullable())))
         .select(Status::as_select())
         .into_boxed();
     if let Some(local) = local {

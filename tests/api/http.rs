@@ -1,0 +1,247 @@
+//! HTTP as clients meet it: errors as JSON, trailing slashes, CORS, bad bodies, TLS, and the CLI.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::json;
+
+use crate::support::{run_with, Api, Backend, TestServer};
+
+crate::on_both_backends!(
+    unknown_paths_answer_json_404,
+    trailing_slashes_are_tolerated,
+    cors_preflight_and_exposed_headers,
+    bad_bodies_are_client_errors,
+    tokens_are_checked,
+    oversized_bodies_are_refused,
+);
+
+async fn unknown_paths_answer_json_404(server: TestServer) {
+    let anonymous = server.anonymous();
+    for path in ["/api/v1/nope", "/api/v2/nope/deeper", "/api/v1/statuses/123456789"] {
+        let missing = anonymous.get(path).await;
+        assert_eq!(missing.status, 404, "{path}: {}", missing.text);
+        assert!(missing.header("content-type").unwrap().starts_with("application/json"), "{path}");
+        assert_eq!(missing.error(), "Not Found", "{path}");
+    }
+    let wrong_method = anonymous.delete("/api/v1/nope").await;
+    assert_eq!(wrong_method.status, 404);
+    assert_eq!(wrong_method.error(), "Not Found");
+}
+
+async fn trailing_slashes_are_tolerated(server: TestServer) {
+    let ann = server.login("ann").await;
+    let posted = ann.post_json("/api/v1/statuses/", &json!({"status": "posted with a slash"})).await;
+    assert_eq!(posted.status, 200, "{}", posted.body);
+    let id = posted.id();
+    for path in [
+        "/api/v1/timelines/home/".to_owned(),
+        "/api/v1/accounts/verify_credentials/".to_owned(),
+        format!("/api/v1/statuses/{id}/"),
+        "/api/v1/timelines/public/?local=true".to_owned(),
+        "/api/v2/instance/".to_owned(),
+        "/api/v1/instance/".to_owned(),
+        "/.well-known/nodeinfo/".to_owned(),
+    ] {
+        let answered = ann.get(&path).await;
+        assert_eq!(answered.status, 200, "{path}: {}", answered.text);
+    }
+    let home = ann.get("/api/v1/timelines/home/").await;
+    assert_eq!(home.ids(), vec![id.clone()]);
+    let favourited = ann.post(&format!("/api/v1/statuses/{id}/favourite/")).await;
+    assert_eq!(favourited.status, 200, "{}", favourited.body);
+    assert_eq!(favourited.body["favourited"], true);
+}
+
+async fn cors_preflight_and_exposed_headers(server: TestServer) {
+    let ann = server.login("ann").await;
+    let origin = "https://elk.example";
+    let preflight = ann
+        .send(
+            ann.client
+                .request(reqwest::Method::OPTIONS, format!("{}/api/v1/statuses", ann.base))
+                .header("Origin", origin)
+                .header("Access-Control-Request-Method", "POST")
+                .header("Access-Control-Request-Headers", "authorization, content-type, idempotency-key"),
+        )
+        .await;
+    assert!(preflight.status == 200 || preflight.status == 204, "{} {}", preflight.status, preflight.text);
+    let allowed_origin = preflight.header("access-control-allow-origin").expect("allow-origin");
+    assert!(allowed_origin == origin || allowed_origin == "*", "{allowed_origin}");
+    let allowed_headers = preflight.header("access-control-allow-headers").expect("allow-headers").to_ascii_lowercase();
+    for header in ["authorization", "content-type", "idempotency-key"] {
+        assert!(allowed_headers.contains(header), "{header} not in {allowed_headers}");
+    }
+    let allowed_methods = preflight.header("access-control-allow-methods").expect("allow-methods");
+    assert!(allowed_methods.contains("POST"), "{allowed_methods}");
+
+    ann.toot("something to page", json!({})).await;
+    let cross_origin = ann.send(ann.client.get(format!("{}/api/v1/timelines/public", ann.base)).header("Origin", origin)).await;
+    assert_eq!(cross_origin.status, 200);
+    assert!(cross_origin.header("link").is_some());
+    let exposed = cross_origin.header("access-control-expose-headers").expect("expose-headers").to_ascii_lowercase();
+    assert!(exposed.split(',').any(|h| h.trim() == "link"), "Link is not exposed: {exposed}");
+    assert!(cross_origin.header("access-control-allow-origin").is_some());
+    let refused = ann.send(ann.client.get(format!("{}/api/v1/timelines/home", ann.base)).header("Origin", origin)).await;
+    assert_eq!(refused.status, 401);
+    assert!(refused.header("access-control-allow-origin").is_some(), "a browser client could not read the error");
+}
+
+async fn post_raw(api: &Api, path: &str, content_type: &str, body: impl Into<reqwest::Body>) -> crate::support::Resp {
+    let request = api
+        .client
+        .post(format!("{}{path}", api.base))
+        .bearer_auth(api.token.as_deref().unwrap())
+        .header("Content-Type", content_type)
+        .body(body);
+    api.send(request).await
+}
+
+async fn bad_bodies_are_client_errors(server: TestServer) {
+    let ann = server.login("ann").await;
+    for (body, why) in [("{\"status\": \"unfinished", "malformed JSON"), ("[\"status\", \"hello\"]", "an array"), ("\"hello\"", "a string")] {
+        let refused = post_raw(&ann, "/api/v1/statuses", "application/json", body).await;
+        assert_eq!(refused.status, 400, "{why}: {}", refused.text);
+        assert!(!refused.error().is_empty(), "{why}");
+    }
+    let wrong_type = ann.post_json("/api/v1/statuses", &json!({"status": "hello", "sensitive": "maybe"})).await;
+    assert_eq!(wrong_type.status, 422, "{}", wrong_type.body);
+    assert!(wrong_type.error().contains("maybe"), "{}", wrong_type.body);
+    let bad_visibility = ann.post_json("/api/v1/statuses", &json!({"status": "hello", "visibility": "friends"})).await;
+    assert_eq!(bad_visibility.status, 422, "{}", bad_visibility.body);
+    let blank = ann.post_json("/api/v1/statuses", &json!({"status": "   "})).await;
+    assert_eq!(blank.status, 422, "{}", blank.body);
+    let bad_id = ann.get("/api/v1/timelines/home?max_id=abc").await;
+    assert!(bad_id.status == 400 || bad_id.status == 422, "{} {}", bad_id.status, bad_id.text);
+    let form = post_raw(&ann, "/api/v1/statuses", "application/x-www-form-urlencoded", "status=from+a+form&sensitive=true").await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    assert_eq!(form.body["sensitive"], true);
+    assert!(ann.get("/api/v1/timelines/home").await.ids().contains(&form.id()), "nothing else was posted");
+    assert_eq!(ann.get("/api/v1/timelines/home").await.array().len(), 1);
+}
+
+async fn tokens_are_checked(server: TestServer) {
+    let ann = server.login("ann").await;
+    let forged = Api { token: Some("not-a-real-token".into()), ..ann.clone() };
+    for path in ["/api/v1/timelines/home", "/api/v1/accounts/verify_credentials", "/api/v1/timelines/public"] {
+        let refused = forged.get(path).await;
+        assert_eq!(refused.status, 401, "{path}: {}", refused.text);
+        assert_eq!(refused.error(), "The access token is invalid", "{path}");
+    }
+    let anonymous = server.anonymous();
+    for path in ["/api/v1/timelines/home", "/api/v1/notifications", "/api/v1/bookmarks"] {
+        let refused = anonymous.get(path).await;
+        assert_eq!(refused.status, 401, "{path}: {}", refused.text);
+        assert_eq!(refused.error(), "The access token is invalid", "{path}");
+    }
+    assert_eq!(anonymous.post_json("/api/v1/statuses", &json!({"status": "hi"})).await.status, 401);
+    assert_eq!(ann.get("/api/v1/timelines/home").await.status, 200);
+}
+
+async fn oversized_bodies_are_refused(server: TestServer) {
+    let ann = server.login("ann").await;
+    let huge = json!({ "status": "x".repeat(2 * 1024 * 1024) }).to_string();
+    let refused = post_raw(&ann, "/api/v1/statuses", "application/json", huge).await;
+    assert_eq!(refused.status, 413, "{}", refused.text);
+    assert!(refused.header("content-type").unwrap().starts_with("application/json"));
+    assert!(!refused.error().is_empty());
+    assert_eq!(ann.get("/api/v1/timelines/home").await.ids(), Vec::<String>::new());
+}
+
+fn data_file(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/api/data").join(name)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serves_https_with_its_certificate() {
+    let configure: fn(&mut hallway::config::Settings) = |settings| {
+        settings.tls = Some(hallway::config::TlsFiles { cert: data_file("tls-cert.pem"), key: data_file("tls-key.pem") });
+        settings.scheme = "https".into();
+    };
+    run_with(Backend::Sqlite, configure, |server: TestServer| async move {
+        let port = server.base.rsplit(':').next().unwrap().to_owned();
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let pem = std::fs::read(data_file("tls-cert.pem")).unwrap();
+        let client = reqwest::Client::builder()
+            .add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap())
+            .build()
+            .unwrap();
+        let https = Api { client, base: format!("https://127.0.0.1:{port}"), token: None };
+        let instance = https.get("/api/v1/instance").await;
+        assert_eq!(instance.status, 200, "{}", instance.text);
+        assert_eq!(instance.body["urls"]["streaming_api"], format!("wss://127.0.0.1:{port}"));
+        let v2 = https.get("/api/v2/instance").await;
+        assert_eq!(v2.body["configuration"]["urls"]["about"], format!("https://127.0.0.1:{port}/about"));
+
+        server.create_user("ann").await;
+        let plain = reqwest::Client::new().get(format!("{}/api/v1/accounts/lookup?acct=ann", server.base)).send().await;
+        assert!(plain.map_or(true, |r| !r.status().is_success()), "plain HTTP was answered on the TLS port");
+        let over_tls = https.get("/api/v1/accounts/lookup?acct=ann").await;
+        assert_eq!(over_tls.status, 200, "{}", over_tls.text);
+        assert_eq!(over_tls.str("url"), format!("https://127.0.0.1:{port}/@ann"));
+
+        let untrusting = reqwest::Client::builder().build().unwrap();
+        assert!(untrusting.get(format!("https://127.0.0.1:{port}/api/v1/instance")).send().await.is_err(), "an unknown certificate was accepted");
+    })
+    .await
+}
+
+/// Runs the CLI binary in its own directory, on its own SQLite file.
+fn hallway(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_hallway"));
+    command.args(args).current_dir(dir).env("HALLWAY_DATABASE_URL", format!("sqlite://{}/cli.db", dir.display()));
+    for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("HALLWAY_") && k != "HALLWAY_DATABASE_URL") {
+        command.env_remove(key);
+    }
+    command.env("RUST_LOG", "warn").envs(env.iter().copied());
+    command.output().expect("run the hallway binary")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn cli_creates_and_lists_users() {
+    let dir = tempfile::tempdir().unwrap();
+    let created = hallway(dir.path(), &["user", "create", "zoe", "--password", "a long password", "--email", "zoe@corp.example"], &[]);
+    assert!(created.status.success(), "{}{}", text(&created.stdout), text(&created.stderr));
+    assert!(text(&created.stdout).contains("zoe"), "{}", text(&created.stdout));
+    let admin = hallway(dir.path(), &["user", "create", "yann", "--password", "a long password", "--admin"], &[]);
+    assert!(admin.status.success(), "{}", text(&admin.stderr));
+
+    let listed = hallway(dir.path(), &["user", "list"], &[]);
+    assert!(listed.status.success(), "{}", text(&listed.stderr));
+    let out = text(&listed.stdout);
+    let zoe = out.lines().find(|l| l.starts_with("zoe ")).unwrap_or_else(|| panic!("zoe not listed: {out}"));
+    assert!(zoe.contains("zoe@corp.example") && zoe.contains("active"), "{zoe}");
+    let yann = out.lines().find(|l| l.starts_with("yann ")).unwrap_or_else(|| panic!("yann not listed: {out}"));
+    assert!(yann.contains("yes"), "{yann}");
+
+    let taken = hallway(dir.path(), &["user", "create", "ZOE", "--password", "another password"], &[]);
+    assert!(!taken.status.success(), "a taken name was accepted");
+    let stderr = text(&taken.stderr);
+    assert!(stderr.contains("already been taken"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    let short = hallway(dir.path(), &["user", "create", "xavier", "--password", "short"], &[]);
+    assert!(!short.status.success());
+    assert!(text(&short.stderr).contains("Password is too short"), "{}", text(&short.stderr));
+    let suspended = hallway(dir.path(), &["user", "suspend", "zoe"], &[]);
+    assert!(suspended.status.success(), "{}", text(&suspended.stderr));
+    let relisted = text(&hallway(dir.path(), &["user", "list"], &[]).stdout);
+    assert!(relisted.lines().any(|l| l.starts_with("zoe ") && l.contains("suspended")), "{relisted}");
+    let unknown = hallway(dir.path(), &["user", "suspend", "nobody"], &[]);
+    assert!(!unknown.status.success());
+    assert!(text(&unknown.stderr).contains("no such user"), "{}", text(&unknown.stderr));
+}
+
+#[test]
+fn cli_refuses_a_bad_listen_address_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let refused = hallway(dir.path(), &["serve"], &[("HALLWAY_LISTEN", "nowhere")]);
+    assert!(!refused.status.success(), "serve started with listen=nowhere");
+    let stderr = text(&refused.stderr);
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "expected one line: {stderr}");
+    assert!(lines[0].contains("listen") && lines[0].contains("nowhere"), "{stderr}");
+}
