@@ -68,11 +68,70 @@ fn parse_body(content_type: &str, body: &[u8]) -> Result<Map<String, Value>, App
             Err(_) => Err(AppError::bad_request("Error occurred while parsing request parameters")),
         };
     }
+    if mime == "multipart/form-data" {
+        return parse_multipart(content_type, body);
+    }
     if mime.is_empty() || mime == "application/x-www-form-urlencoded" {
         let text = std::str::from_utf8(body).map_err(|_| AppError::bad_request("The form body is not UTF-8"))?;
         return Ok(parse_pairs(text));
     }
     Err(AppError::Unprocessable(format!("Content type '{mime}' is not supported here")))
+}
+
+/// The text fields of a `multipart/form-data` body (Tusky and Mastodon.py send profile updates so).
+/// File parts are refused until media uploads exist, rather than dropped unseen.
+fn parse_multipart(content_type: &str, body: &[u8]) -> Result<Map<String, Value>, AppError> {
+    let boundary = content_type
+        .split(';')
+        .find_map(|param| param.trim().strip_prefix("boundary="))
+        .map(|b| b.trim_matches('"'))
+        .filter(|b| !b.is_empty())
+        .ok_or_else(|| AppError::bad_request("The multipart body has no boundary"))?;
+    let delimiter = format!("--{boundary}");
+    let mut root = Map::new();
+    for part in split_bytes(body, delimiter.as_bytes()).into_iter().skip(1) {
+        if part.starts_with(b"--") {
+            break;
+        }
+        let part = part.strip_prefix(b"\r\n").unwrap_or(part);
+        let header_end = find_bytes(part, b"\r\n\r\n").ok_or_else(|| AppError::bad_request("A multipart part has no headers"))?;
+        let headers = String::from_utf8_lossy(&part[..header_end]);
+        let content = &part[header_end + 4..];
+        let content = content.strip_suffix(b"\r\n").unwrap_or(content);
+        let name = disposition_param(&headers, "name").ok_or_else(|| AppError::bad_request("A multipart part has no name"))?;
+        if disposition_param(&headers, "filename").is_some() {
+            if content.is_empty() {
+                continue;
+            }
+            return Err(AppError::Unprocessable(format!("File uploads ('{name}') are not supported on this server yet")));
+        }
+        let value = String::from_utf8(content.to_vec()).map_err(|_| AppError::bad_request("A multipart field is not UTF-8"))?;
+        insert_at(&mut root, &key_path(&name), Value::String(value));
+    }
+    Ok(root)
+}
+
+/// A parameter of the part's `Content-Disposition` header, e.g. `name="note"`.
+fn disposition_param(headers: &str, key: &str) -> Option<String> {
+    let line = headers.lines().find(|l| l.to_ascii_lowercase().starts_with("content-disposition:"))?;
+    line.split(';').skip(1).find_map(|param| {
+        let (k, v) = param.trim().split_once('=')?;
+        (k.eq_ignore_ascii_case(key)).then(|| v.trim().trim_matches('"').to_owned())
+    })
+}
+
+fn find_bytes(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|window| window == needle)
+}
+
+fn split_bytes<'a>(mut rest: &'a [u8], delimiter: &[u8]) -> Vec<&'a [u8]> {
+    let mut parts = Vec::new();
+    while let Some(at) = find_bytes(rest, delimiter) {
+        parts.push(&rest[..at]);
+        rest = &rest[at + delimiter.len()..];
+    }
+    parts.push(rest);
+    parts
 }
 
 /// Parses `a=1&b[]=2&b[]=3&c[d]=4` into `{"a":"1","b":["2","3"],"c":{"d":"4"}}`.
@@ -222,6 +281,15 @@ pub fn path_id(text: &str) -> Result<i64, AppError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn multipart_text_fields_are_read_and_files_refused() {
+        let body = "--XX\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\nthere\r\n--XX\r\nContent-Disposition: form-data; name=\"fields_attributes[0][name]\"\r\n\r\nteam\r\n--XX--\r\n";
+        let map = parse_multipart("multipart/form-data; boundary=XX", body.as_bytes()).unwrap();
+        assert_eq!(Value::Object(map), serde_json::json!({"note": "hello\r\nthere", "fields_attributes": {"0": {"name": "team"}}}));
+        let file = "--XX\r\nContent-Disposition: form-data; name=\"avatar\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\nPNG\r\n--XX--\r\n";
+        assert!(parse_multipart("multipart/form-data; boundary=XX", file.as_bytes()).is_err());
+    }
 
     #[test]
     fn forms_nest_like_rails() {

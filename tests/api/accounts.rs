@@ -12,6 +12,7 @@ crate::on_both_backends!(
     account_entities_have_mastodons_keys,
     update_credentials_with_a_form,
     update_credentials_with_json,
+    update_credentials_with_multipart,
     profile_limits_are_enforced,
     accounts_are_shown_and_looked_up,
     relationships_report_both_directions,
@@ -145,6 +146,28 @@ async fn update_credentials_with_a_form(server: TestServer) {
     assert_eq!(explicit.str("visibility"), "public");
     let public = server.anonymous().get(&format!("/api/v1/accounts/{}", me.id())).await;
     assert_eq!(public.str("note"), note);
+}
+
+/// Tusky sends profile edits as multipart/form-data; text parts are read, file parts refused clearly.
+async fn update_credentials_with_multipart(server: TestServer) {
+    let ann = server.login("ann").await;
+    let form = reqwest::multipart::Form::new()
+        .text("display_name", "Ann (multipart)")
+        .text("fields_attributes[0][name]", "Team")
+        .text("fields_attributes[0][value]", "Sales");
+    let request = ann.client.patch(format!("{}/api/v1/accounts/update_credentials", ann.base)).bearer_auth(ann.token.as_ref().unwrap());
+    let updated = ann.send(request.multipart(form)).await;
+    assert_eq!(updated.status, 200, "{}", updated.body);
+    assert_eq!(updated.str("display_name"), "Ann (multipart)");
+    assert_eq!(updated.body["fields"][0]["value"], "Sales");
+
+    let avatar = reqwest::multipart::Part::bytes(vec![0x89, b'P', b'N', b'G']).file_name("me.png").mime_str("image/png").unwrap();
+    let with_file = reqwest::multipart::Form::new().text("display_name", "Not saved").part("avatar", avatar);
+    let request = ann.client.patch(format!("{}/api/v1/accounts/update_credentials", ann.base)).bearer_auth(ann.token.as_ref().unwrap());
+    let refused = ann.send(request.multipart(with_file)).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.error().contains("avatar"), "{}", refused.body);
+    assert_eq!(ann.me().await.str("display_name"), "Ann (multipart)", "nothing of a refused request is saved");
 }
 
 async fn update_credentials_with_json(server: TestServer) {
