@@ -201,7 +201,8 @@ pub fn notifications(conn: &mut DbConn, viewer: i64, rows: Vec<Notification>) ->
                 Some(id) => Some(statuses.get(&id)?.clone()),
                 None => None,
             };
-            Some(NotificationView { account: accounts.get(&notification.from_account_id)?.clone(), status, notification })
+            let account = accounts.get(&notification.from_account_id).filter(|a| a.suspended_at.is_none())?.clone();
+            Some(NotificationView { account, status, notification })
         })
         .collect())
 }

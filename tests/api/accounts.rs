@@ -416,7 +416,11 @@ async fn suspended_users_are_locked_out_and_hidden(server: TestServer) {
     let ann_id = ann.me().await.id();
     assert_eq!(bob.post(&format!("/api/v1/accounts/{ann_id}/follow")).await.status, 200);
     let news = ann.toot("before the suspension #news", json!({})).await.id();
+    let bobs = bob.toot("a post ann likes", json!({})).await.id();
+    assert_eq!(ann.post(&format!("/api/v1/statuses/{bobs}/favourite")).await.status, 200);
+    assert_eq!(bob.get("/api/v1/notifications").await.array().len(), 1);
     suspend(&server, "ann").await;
+    assert_eq!(bob.get("/api/v1/notifications").await.body, json!([]), "notifications from a suspended account are hidden");
 
     let locked_out = ann.me().await;
     assert!(
