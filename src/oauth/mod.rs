@@ -113,7 +113,7 @@ pub async fn authorize_submit(req: HttpRequest, state: web::Data<AppState>, Para
     let account = match signed_in {
         Ok(Some((_, account))) => account,
         Ok(None) => {
-            let page = page::consent(&state.settings, &checked.app.name, checked.scopes.list(), &form.request, &checked.redirect_uri, &form.csrf_token, Some("Invalid email, username or password."));
+            let page = page::consent(&state.settings, &checked.app.name, checked.scopes.list(), &form.request, &checked.redirect_uri, &form.csrf_token, Some((&form.login, "Invalid email, username or password.")));
             return html(HttpResponse::Unauthorized(), page).finish_html();
         }
         Err(_) => return html(HttpResponse::ServiceUnavailable(), page::error(&state.settings, "Please try again.")).finish_html(),

@@ -47,10 +47,13 @@ pub fn consent(
     params: &AuthorizeParams,
     redirect_uri: &str,
     csrf: &str,
-    error: Option<&str>,
+    failed_login: Option<(&str, &str)>,
 ) -> String {
     let scope_items: String = scopes.iter().map(|s| format!("<li>{}</li>", escape(s))).collect();
-    let error_html = error.map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", escape(e))).unwrap_or_default();
+    let error_html = failed_login
+        .map(|(_, e)| format!("<p class=\"error\" role=\"alert\">{}</p>", escape(e)))
+        .unwrap_or_default();
+    let login = failed_login.map(|(login, _)| escape(login)).unwrap_or_default();
     let fields = [
         hidden("csrf_token", Some(csrf)),
         hidden("response_type", Some("code")),
@@ -70,7 +73,7 @@ pub fn consent(
 <form method="post" action="/oauth/authorize">
 {fields}
 <label for="login">Email or username</label>
-<input type="text" id="login" name="login" autocomplete="username" autofocus required>
+<input type="text" id="login" name="login" value="{login}" autocomplete="username" autofocus required>
 <label for="password">Password</label>
 <input type="password" id="password" name="password" autocomplete="current-password">
 <div class="buttons">

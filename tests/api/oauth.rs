@@ -216,6 +216,7 @@ async fn sign_in_page_refuses_forged_forms_and_bad_passwords(server: TestServer)
         .await;
     assert_eq!(wrong_password.status, 401);
     assert!(wrong_password.text.contains("Invalid email, username or password."));
+    assert!(wrong_password.text.contains("value=\"gus\""), "the login is kept, the password is not");
 
     let unknown_client = browser.get("/oauth/authorize?client_id=nope&response_type=code").await;
     assert_eq!(unknown_client.status, 400);
