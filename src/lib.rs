@@ -1,6 +1,7 @@
 //! Hallway: a federated, Mastodon-compatible micro-blogging server for the divisions of a company.
 
 pub mod api;
+pub mod apub;
 pub mod config;
 pub mod db;
 pub mod error;

@@ -1,0 +1,3 @@
+//! ActivityPub: what crosses between instances (signatures now; actors, objects, activities and delivery next).
+
+pub mod signatures;
