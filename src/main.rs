@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 use hallway::config::Settings;
 use hallway::db::Database;
 use hallway::service::accounts::{self, NewUser};
+use hallway::service::peers;
 use hallway::state::AppState;
 
 #[derive(Parser)]
@@ -28,6 +29,19 @@ enum Command {
     /// Manage local users.
     #[command(subcommand)]
     User(UserCommand),
+    /// Manage the allowlist of peer instances.
+    #[command(subcommand)]
+    Peers(PeersCommand),
+}
+
+#[derive(Subcommand)]
+enum PeersCommand {
+    /// Allow a peer instance (HOST or HOST:PORT) to federate.
+    Allow { host: String },
+    /// Stop federating with a peer: queued deliveries are cancelled, stored content stays.
+    Remove { host: String },
+    /// List peers with their delivery health.
+    List,
 }
 
 #[derive(Subcommand)]
@@ -78,6 +92,7 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Serve => serve(db, settings),
         Command::User(command) => user_command(&db, &settings, command),
+        Command::Peers(command) => peers_command(&db, command),
     }
 }
 
@@ -89,6 +104,37 @@ fn serve(db: Database, settings: Settings) -> Result<(), String> {
     actix_web::rt::System::new().block_on(async move {
         let server = hallway::server::start(state, listener, workers).map_err(|e| e.to_string())?;
         server.await.map_err(|e| e.to_string())
+    })
+}
+
+fn peers_command(db: &Database, command: PeersCommand) -> Result<(), String> {
+    let outcome = match command {
+        PeersCommand::Allow { host } => {
+            db.write_blocking(|conn| peers::allow(conn, &host)).map(|peer| println!("allowed {}", peer.host))
+        }
+        PeersCommand::Remove { host } => db.write_blocking(|conn| peers::remove(conn, &host)).map(|removal| {
+            println!(
+                "removed {}: {} queued deliveries cancelled; its accounts and posts already stored are kept",
+                removal.peer.host, removal.cancelled_deliveries
+            )
+        }),
+        PeersCommand::List => db.read_blocking(peers::list).map(|listed| {
+            let when = |t: Option<chrono::NaiveDateTime>| t.map_or("-".to_owned(), |t| t.format("%Y-%m-%d %H:%M:%S").to_string());
+            println!("{:<32} {:<8} {:<20} {:<20} {:>6}  {}", "HOST", "STATE", "LAST SUCCESS", "LAST ERROR", "QUEUED", "ERROR");
+            for health in listed {
+                let peer = &health.peer;
+                let state = if peer.allowed { "allowed" } else { "removed" };
+                let error = peer.last_error.as_deref().unwrap_or("");
+                println!(
+                    "{:<32} {:<8} {:<20} {:<20} {:>6}  {}",
+                    peer.host, state, when(peer.last_success_at), when(peer.last_error_at), health.queued, error
+                );
+            }
+        }),
+    };
+    outcome.map_err(|e| match e {
+        hallway::error::AppError::NotFound => "no such peer on the allowlist".to_string(),
+        other => other.to_string(),
     })
 }
 

@@ -1,6 +1,7 @@
 //! The Mastodon client API: routes and thin handlers; the JSON shapes live in `entities`.
 
 pub mod accounts;
+pub mod admin;
 pub mod apps;
 pub mod auth;
 pub mod entities;
@@ -38,7 +39,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/notifications", web::get().to(notifications::list))
             .route("/notifications/clear", web::post().to(notifications::clear))
             .route("/notifications/{id}", web::get().to(notifications::show))
-            .route("/notifications/{id}/dismiss", web::post().to(notifications::dismiss)),
+            .route("/notifications/{id}/dismiss", web::post().to(notifications::dismiss))
+            .route("/admin/domain_allows", web::get().to(admin::list))
+            .route("/admin/domain_allows", web::post().to(admin::create))
+            .route("/admin/domain_allows/{id}", web::get().to(admin::show))
+            .route("/admin/domain_allows/{id}", web::delete().to(admin::delete)),
     )
     .route("/api/v2/instance", web::get().to(instance::v2))
     .route("/api/v2/search", web::get().to(search::v2))

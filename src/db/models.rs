@@ -221,3 +221,60 @@ pub struct IdempotencyKey {
     pub status_id: i64,
     pub created_at: NaiveDateTime,
 }
+
+/// An instance the admins allow to federate (or allowed once: `allowed` false keeps its history).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = peers)]
+pub struct Peer {
+    pub id: i64,
+    pub host: String,
+    pub allowed: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub last_success_at: Option<NaiveDateTime>,
+    pub last_error_at: Option<NaiveDateTime>,
+    pub last_error: Option<String>,
+}
+
+/// One activity to POST to one inbox: the transactional outbox.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = deliveries)]
+pub struct Delivery {
+    pub id: i64,
+    pub activity_uri: String,
+    pub peer_host: String,
+    pub inbox_url: String,
+    /// The local account whose key signs; None for the instance actor.
+    pub signer_account_id: Option<i64>,
+    pub body: String,
+    pub state: String,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub leased_until: Option<NaiveDateTime>,
+    pub last_error: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub finished_at: Option<NaiveDateTime>,
+}
+
+/// A follow sent to a remote account and not yet accepted.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = follow_requests)]
+pub struct FollowRequest {
+    pub id: i64,
+    pub account_id: i64,
+    pub target_account_id: i64,
+    pub show_reblogs: bool,
+    pub notify: bool,
+    pub uri: String,
+    pub created_at: NaiveDateTime,
+}
+
+/// The instance actor's key pair (one row, id 1).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = instance_keys)]
+pub struct InstanceKeys {
+    pub id: i32,
+    pub public_key_pem: String,
+    pub private_key_pem: String,
+    pub created_at: NaiveDateTime,
+}

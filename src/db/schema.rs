@@ -217,6 +217,65 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    peers (id) {
+        id -> BigInt,
+        host -> Text,
+        allowed -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        last_success_at -> Nullable<Timestamp>,
+        last_error_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    deliveries (id) {
+        id -> BigInt,
+        activity_uri -> Text,
+        peer_host -> Text,
+        inbox_url -> Text,
+        signer_account_id -> Nullable<BigInt>,
+        body -> Text,
+        state -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        leased_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    received_activities (uri) {
+        uri -> Text,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    follow_requests (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        target_account_id -> BigInt,
+        show_reblogs -> Bool,
+        notify -> Bool,
+        uri -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    instance_keys (id) {
+        id -> Integer,
+        public_key_pem -> Text,
+        private_key_pem -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> accounts (account_id));
 diesel::joinable!(statuses -> accounts (account_id));
 diesel::joinable!(home_timeline_entries -> statuses (status_id));
@@ -247,4 +306,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     notifications,
     markers,
     idempotency_keys,
+    peers,
+    deliveries,
+    received_activities,
+    follow_requests,
+    instance_keys,
 );

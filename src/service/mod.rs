@@ -7,6 +7,7 @@ pub mod follows;
 pub mod instance;
 pub mod markup;
 pub mod notifications;
+pub mod peers;
 pub mod search;
 pub mod statuses;
 pub mod timelines;

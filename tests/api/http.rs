@@ -1,11 +1,11 @@
 //! HTTP as clients meet it: errors as JSON, trailing slashes, CORS, bad bodies, TLS, and the CLI.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use serde_json::json;
 
-use crate::support::{run_with, Api, Backend, TestServer};
+use std::path::{Path, PathBuf};
+
+use crate::support::{hallway, run_with, Api, Backend, TestServer};
 
 crate::on_both_backends!(
     unknown_paths_answer_json_404,
@@ -184,17 +184,6 @@ async fn serves_https_with_its_certificate() {
         assert!(untrusting.get(format!("https://127.0.0.1:{port}/api/v1/instance")).send().await.is_err(), "an unknown certificate was accepted");
     })
     .await
-}
-
-/// Runs the CLI binary in its own directory, on its own SQLite file.
-fn hallway(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_hallway"));
-    command.args(args).current_dir(dir).env("HALLWAY_DATABASE_URL", format!("sqlite://{}/cli.db", dir.display()));
-    for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("HALLWAY_") && k != "HALLWAY_DATABASE_URL") {
-        command.env_remove(key);
-    }
-    command.env("RUST_LOG", "warn").envs(env.iter().copied());
-    command.output().expect("run the hallway binary")
 }
 
 fn text(bytes: &[u8]) -> String {

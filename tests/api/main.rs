@@ -7,5 +7,6 @@ mod http;
 mod instance;
 mod notifications;
 mod oauth;
+mod peers;
 mod statuses;
 mod timelines;

@@ -2,6 +2,8 @@
 
 use std::future::Future;
 use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Command, Output};
 use std::sync::mpsc;
 
 use diesel::Connection;
@@ -100,11 +102,19 @@ impl TestServer {
 
     /// Creates a local user (password [`PASSWORD`], email `NAME@corp.example`).
     pub async fn create_user(&self, name: &str) -> hallway::db::models::Account {
+        self.create_account(name, false).await
+    }
+
+    pub async fn create_admin(&self, name: &str) -> hallway::db::models::Account {
+        self.create_account(name, true).await
+    }
+
+    async fn create_account(&self, name: &str, admin: bool) -> hallway::db::models::Account {
         let (db, settings, name) = (self.db.clone(), self.settings.clone(), name.to_owned());
         tokio::task::spawn_blocking(move || {
             let email = format!("{name}@corp.example");
             db.write_blocking(|conn| {
-                accounts::create_user(conn, &settings, NewUser { username: &name, password: PASSWORD, email: Some(&email), admin: false })
+                accounts::create_user(conn, &settings, NewUser { username: &name, password: PASSWORD, email: Some(&email), admin })
             })
         })
         .await
@@ -307,4 +317,15 @@ impl Api {
     pub async fn me(&self) -> Resp {
         self.get("/api/v1/accounts/verify_credentials").await
     }
+}
+
+/// Runs the CLI binary in its own directory, on its own SQLite file.
+pub fn hallway(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_hallway"));
+    command.args(args).current_dir(dir).env("HALLWAY_DATABASE_URL", format!("sqlite://{}/cli.db", dir.display()));
+    for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("HALLWAY_") && k != "HALLWAY_DATABASE_URL") {
+        command.env_remove(key);
+    }
+    command.env("RUST_LOG", "warn").envs(env.iter().copied());
+    command.output().expect("run the hallway binary")
 }

@@ -2,7 +2,7 @@ use serde::Serialize;
 
 use super::{timestamp, Account, Status};
 use crate::config::Settings;
-use crate::db::models::{Marker as MarkerRow, OauthApp, User};
+use crate::db::models::{Marker as MarkerRow, OauthApp, Peer, User};
 use crate::service::auth::{self, IssuedToken};
 use crate::service::views::NotificationView;
 
@@ -133,5 +133,18 @@ impl Preferences {
             expand_spoilers: false,
             autoplay_gifs: false,
         }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct DomainAllow {
+    pub id: String,
+    pub domain: String,
+    pub created_at: String,
+}
+
+impl DomainAllow {
+    pub fn from_row(peer: &Peer) -> DomainAllow {
+        DomainAllow { id: peer.id.to_string(), domain: peer.host.clone(), created_at: timestamp(&peer.created_at) }
     }
 }

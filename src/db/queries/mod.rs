@@ -1,9 +1,11 @@
 pub mod accounts;
+pub mod deliveries;
 pub mod follows;
 pub mod markers;
 pub mod marks;
 pub mod notifications;
 pub mod oauth;
+pub mod peers;
 pub mod statuses;
 pub mod timelines;
 pub mod users;

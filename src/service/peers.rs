@@ -1,0 +1,120 @@
+//! The allowlist of peer instances: nothing federates with a host that is not on it.
+
+use std::collections::HashMap;
+
+use crate::db::models::Peer;
+use crate::db::queries::{deliveries, peers};
+use crate::db::{DbConn, Page};
+use crate::error::{AppError, AppResult};
+use crate::ids;
+
+/// A peer with its delivery health.
+pub struct PeerHealth {
+    pub peer: Peer,
+    pub queued: i64,
+}
+
+/// What removing a peer did: deliveries stop; what is stored stays.
+pub struct Removal {
+    pub peer: Peer,
+    pub cancelled_deliveries: usize,
+}
+
+/// A peer as operators write it (`eng.corp.example`, `10.0.0.5:8443`, even `https://host/`), reduced to the
+/// `host[:port]` authority that URLs and signatures are matched against.
+pub fn normalize_host(text: &str) -> AppResult<String> {
+    let trimmed = text.trim();
+    let without_scheme = trimmed.split_once("://").map_or(trimmed, |(_, rest)| rest);
+    let authority = without_scheme.split('/').next().unwrap_or_default().to_lowercase();
+    let parsed = url::Url::parse(&format!("http://{authority}/")).ok();
+    match parsed {
+        Some(url) if !authority.is_empty() && !authority.contains('@') && url.host_str().is_some() => {
+            // URLs on the scheme's default port carry no port, whichever scheme the peer uses.
+            let host = crate::apub::signatures::authority(&url);
+            Ok(host.strip_suffix(":443").map_or(host.clone(), str::to_owned))
+        }
+        _ => Err(AppError::validation(format!("'{text}' is not a host name or address (with an optional :port)"))),
+    }
+}
+
+pub fn allow(conn: &mut DbConn, host: &str) -> AppResult<Peer> {
+    let host = normalize_host(host)?;
+    let now = ids::now();
+    match peers::find_by_host(conn, &host)? {
+        Some(peer) => {
+            peers::set_allowed(conn, peer.id, true, now)?;
+            Ok(Peer { allowed: true, updated_at: now, ..peer })
+        }
+        None => {
+            let peer = Peer {
+                id: ids::next_id(),
+                host,
+                allowed: true,
+                created_at: now,
+                updated_at: now,
+                last_success_at: None,
+                last_error_at: None,
+                last_error: None,
+            };
+            peers::insert(conn, &peer)?;
+            Ok(peer)
+        }
+    }
+}
+
+/// Takes a peer off the allowlist and cancels what was waiting for it; stored posts and accounts stay.
+pub fn remove(conn: &mut DbConn, host: &str) -> AppResult<Removal> {
+    let host = normalize_host(host)?;
+    let peer = peers::find_by_host(conn, &host)?.filter(|p| p.allowed).ok_or(AppError::NotFound)?;
+    remove_peer(conn, peer)
+}
+
+pub fn remove_by_id(conn: &mut DbConn, peer_id: i64) -> AppResult<Removal> {
+    let peer = peers::find(conn, peer_id)?.filter(|p| p.allowed).ok_or(AppError::NotFound)?;
+    remove_peer(conn, peer)
+}
+
+fn remove_peer(conn: &mut DbConn, peer: Peer) -> AppResult<Removal> {
+    let now = ids::now();
+    peers::set_allowed(conn, peer.id, false, now)?;
+    let cancelled_deliveries = deliveries::cancel_queued_for(conn, &peer.host, now)?;
+    Ok(Removal { peer: Peer { allowed: false, updated_at: now, ..peer }, cancelled_deliveries })
+}
+
+pub fn list(conn: &mut DbConn) -> AppResult<Vec<PeerHealth>> {
+    let queued: HashMap<String, i64> = deliveries::queued_by_peer(conn)?.into_iter().collect();
+    Ok(peers::list(conn)?
+        .into_iter()
+        .map(|peer| PeerHealth { queued: queued.get(&peer.host).copied().unwrap_or(0), peer })
+        .collect())
+}
+
+pub fn allowed_page(conn: &mut DbConn, page: &Page) -> AppResult<Vec<Peer>> {
+    peers::allowed_page(conn, page)
+}
+
+pub fn get_allowed(conn: &mut DbConn, peer_id: i64) -> AppResult<Peer> {
+    peers::find(conn, peer_id)?.filter(|p| p.allowed).ok_or(AppError::NotFound)
+}
+
+/// Whether a URL's host is an allowed peer.
+pub fn is_allowed_url(conn: &mut DbConn, url: &url::Url) -> AppResult<bool> {
+    peers::is_allowed(conn, &crate::apub::signatures::authority(url))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize_host;
+
+    #[test]
+    fn hosts_are_reduced_to_their_authority() {
+        assert_eq!(normalize_host("Eng.Corp.Example").unwrap(), "eng.corp.example");
+        assert_eq!(normalize_host("https://eng.corp.example/").unwrap(), "eng.corp.example");
+        assert_eq!(normalize_host("10.0.0.5:8443").unwrap(), "10.0.0.5:8443");
+        assert_eq!(normalize_host("http://127.0.0.2:80").unwrap(), "127.0.0.2");
+        assert_eq!(normalize_host("eng.corp.example:443").unwrap(), "eng.corp.example");
+        assert!(normalize_host("").is_err());
+        assert!(normalize_host("user@host").is_err());
+        assert!(normalize_host("bad host").is_err());
+    }
+}
