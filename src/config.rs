@@ -21,6 +21,8 @@ pub struct Settings {
     pub contact_email: String,
     pub password_grant: bool,
     pub max_characters: usize,
+    /// Whether peers may be reached over plain http (intranets without TLS).
+    pub federation_allow_http: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -48,6 +50,14 @@ struct FileSettings {
     oauth: OauthSection,
     #[serde(default)]
     statuses: StatusesSection,
+    #[serde(default)]
+    federation: FederationSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FederationSection {
+    allow_http: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -137,6 +147,8 @@ impl Settings {
             password_grant: parsed("HALLWAY_OAUTH_PASSWORD_GRANT", "oauth.password_grant", env, file.oauth.password_grant)?
                 .unwrap_or(true),
             max_characters,
+            federation_allow_http: parsed("HALLWAY_FEDERATION_ALLOW_HTTP", "federation.allow_http", env, file.federation.allow_http)?
+                .unwrap_or(false),
         })
     }
 

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod auth;
 pub mod follows;
 pub mod instance;
+pub mod keys;
 pub mod markup;
 pub mod notifications;
 pub mod peers;

@@ -1,6 +1,7 @@
 pub mod accounts;
 pub mod deliveries;
 pub mod follows;
+pub mod keys;
 pub mod markers;
 pub mod marks;
 pub mod notifications;

@@ -1,0 +1,174 @@
+//! Every request Hallway makes to another instance: only to allowed peers, signed, bounded in size and time.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use reqwest::header::{ACCEPT, CONTENT_TYPE, USER_AGENT};
+use url::Url;
+
+use crate::apub::signatures::{self, authority};
+use crate::config::Settings;
+use crate::db::Database;
+use crate::service::keys::{self, SigningKey};
+use crate::service::peers;
+
+pub const ACTIVITY_JSON: &str = "application/activity+json";
+const MAX_RESPONSE_BYTES: usize = 1 << 20;
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Debug, thiserror::Error)]
+pub enum FederationError {
+    #[error("{0} is not an allowed peer")]
+    NotAllowed(String),
+    #[error("{0} is not an http(s) URL this instance may reach")]
+    BadUrl(String),
+    #[error("request failed: {0}")]
+    Transport(String),
+    #[error("the peer answered {0}")]
+    Status(u16),
+    #[error("the peer's answer is too large")]
+    TooLarge,
+    #[error("the peer's answer is not ActivityPub JSON: {0}")]
+    NotActivityJson(String),
+    #[error("signing failed: {0}")]
+    Signing(String),
+    #[error("database: {0}")]
+    Database(String),
+}
+
+/// The outbound side of federation, shared by request handlers and the delivery worker.
+#[derive(Clone)]
+pub struct FederationClient {
+    http: reqwest::Client,
+    db: Database,
+    settings: Arc<Settings>,
+}
+
+impl FederationClient {
+    pub fn new(db: Database, settings: Arc<Settings>) -> FederationClient {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(TIMEOUT)
+            .connect_timeout(Duration::from_secs(5))
+            .build()
+            .expect("an HTTP client with the default TLS settings");
+        FederationClient { http, db, settings }
+    }
+
+    pub fn instance_actor_uri(&self) -> String {
+        format!("{}/actor", self.settings.base_url())
+    }
+
+    fn user_agent(&self) -> String {
+        format!("Hallway/{} (+{})", env!("CARGO_PKG_VERSION"), self.settings.base_url())
+    }
+
+    /// Refuses any URL that is not http(s) (http only when allowed) on an allowed peer.
+    pub async fn check_allowed(&self, url: &Url) -> Result<(), FederationError> {
+        let scheme_ok = url.scheme() == "https" || (url.scheme() == "http" && self.settings.federation_allow_http);
+        if !scheme_ok || url.host_str().is_none() || !url.username().is_empty() {
+            return Err(FederationError::BadUrl(url.to_string()));
+        }
+        let target = url.clone();
+        let allowed = self
+            .db
+            .read(move |conn| peers::is_allowed_url(conn, &target))
+            .await
+            .map_err(|e| FederationError::Database(e.to_string()))?;
+        if allowed {
+            Ok(())
+        } else {
+            Err(FederationError::NotAllowed(authority(url)))
+        }
+    }
+
+    async fn instance_key(&self) -> Result<SigningKey, FederationError> {
+        let actor_uri = self.instance_actor_uri();
+        self.db
+            .write(move |conn| keys::instance_signing_key(conn, &actor_uri))
+            .await
+            .map_err(|e| FederationError::Database(e.to_string()))
+    }
+
+    /// A signed GET (by the instance actor) of an ActivityPub document on an allowed peer.
+    pub async fn fetch(&self, url: &Url) -> Result<serde_json::Value, FederationError> {
+        self.check_allowed(url).await?;
+        let key = self.instance_key().await?;
+        let request = self
+            .http
+            .get(url.clone())
+            .header(ACCEPT, format!("{ACTIVITY_JSON}, application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\""))
+            .header(USER_AGENT, self.user_agent());
+        let response = send_signed(request, "GET", url, &key, b"").await?;
+        if !response.status().is_success() {
+            return Err(FederationError::Status(response.status().as_u16()));
+        }
+        let content_type = response.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+        if !(content_type.contains("activity+json") || content_type.contains("ld+json") || content_type.starts_with("application/json")) {
+            return Err(FederationError::NotActivityJson(content_type));
+        }
+        let body = read_bounded(response).await?;
+        serde_json::from_slice(&body).map_err(|e| FederationError::NotActivityJson(e.to_string()))
+    }
+
+    /// A plain JSON GET (WebFinger) on an allowed peer.
+    pub async fn fetch_plain_json(&self, url: &Url) -> Result<serde_json::Value, FederationError> {
+        self.check_allowed(url).await?;
+        let response = self
+            .http
+            .get(url.clone())
+            .header(ACCEPT, "application/jrd+json, application/json")
+            .header(USER_AGENT, self.user_agent())
+            .send()
+            .await
+            .map_err(|e| FederationError::Transport(e.to_string()))?;
+        if !response.status().is_success() {
+            return Err(FederationError::Status(response.status().as_u16()));
+        }
+        let body = read_bounded(response).await?;
+        serde_json::from_slice(&body).map_err(|e| FederationError::NotActivityJson(e.to_string()))
+    }
+
+    /// POSTs an activity to an inbox, signed with the given key; answers the peer's status code.
+    pub async fn deliver(&self, inbox: &Url, body: &[u8], key: &SigningKey) -> Result<u16, FederationError> {
+        self.check_allowed(inbox).await?;
+        let request = self
+            .http
+            .post(inbox.clone())
+            .header(CONTENT_TYPE, ACTIVITY_JSON)
+            .header(USER_AGENT, self.user_agent())
+            .body(body.to_vec());
+        let response = send_signed(request, "POST", inbox, key, body).await?;
+        Ok(response.status().as_u16())
+    }
+}
+
+async fn send_signed(
+    request: reqwest::RequestBuilder,
+    method: &str,
+    url: &Url,
+    key: &SigningKey,
+    body: &[u8],
+) -> Result<reqwest::Response, FederationError> {
+    let private_key =
+        signatures::private_key_from_pem(&key.private_key_pem).map_err(|e| FederationError::Signing(e.to_string()))?;
+    let headers = signatures::sign(method, url, &key.key_id, &private_key, body, SystemTime::now())
+        .map_err(|e| FederationError::Signing(e.to_string()))?;
+    let request = headers.into_iter().fold(request, |request, (name, value)| request.header(name, value));
+    request.send().await.map_err(|e| FederationError::Transport(e.to_string()))
+}
+
+async fn read_bounded(mut response: reqwest::Response) -> Result<Vec<u8>, FederationError> {
+    if response.content_length().is_some_and(|length| length as usize > MAX_RESPONSE_BYTES) {
+        return Err(FederationError::TooLarge);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| FederationError::Transport(e.to_string()))? {
+        body.extend_from_slice(&chunk);
+        if body.len() > MAX_RESPONSE_BYTES {
+            return Err(FederationError::TooLarge);
+        }
+    }
+    Ok(body)
+}

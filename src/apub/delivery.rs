@@ -1,0 +1,157 @@
+//! The delivery worker: takes due rows of the outbox, signs and POSTs them, records the outcome.
+//! A row is done only after a 2xx; other failures retry with exponential backoff for three days
+//! (a 4xx other than 408/429 is final). Rows are leased, so a crashed process's work comes due again.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::NaiveDateTime;
+use rand::Rng;
+use tokio::sync::{Notify, Semaphore};
+use url::Url;
+
+use crate::apub::client::{FederationClient, FederationError};
+use crate::db::models::Delivery;
+use crate::db::queries::{deliveries, peers};
+use crate::db::Database;
+use crate::error::AppResult;
+use crate::ids;
+use crate::service::keys::{self, SigningKey};
+
+const BATCH: i64 = 64;
+const LEASE: Duration = Duration::from_secs(120);
+const IDLE_POLL: Duration = Duration::from_millis(500);
+const CONCURRENT_SENDS: usize = 16;
+/// How long a delivery keeps being retried before it is given up.
+const GIVE_UP_AFTER: chrono::Duration = chrono::Duration::hours(72);
+
+/// Wakes the worker when new deliveries are queued.
+#[derive(Clone, Default)]
+pub struct DeliveryQueue {
+    wake: Arc<Notify>,
+}
+
+impl DeliveryQueue {
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+}
+
+pub struct Worker {
+    client: FederationClient,
+    db: Database,
+    queue: DeliveryQueue,
+    retry_base: Duration,
+    sends: Arc<Semaphore>,
+}
+
+/// Runs the delivery loop forever on the current runtime.
+pub fn spawn(client: FederationClient, db: Database, queue: DeliveryQueue, retry_base: Duration) {
+    let worker = Arc::new(Worker { client, db, queue, retry_base, sends: Arc::new(Semaphore::new(CONCURRENT_SENDS)) });
+    tokio::spawn(async move { worker.run().await });
+}
+
+impl Worker {
+    async fn run(self: Arc<Self>) {
+        loop {
+            let claimed = self.claim().await.unwrap_or_else(|e| {
+                log::warn!("delivery: cannot claim work: {e}");
+                Vec::new()
+            });
+            if claimed.len() < BATCH as usize {
+                let _ = tokio::time::timeout(IDLE_POLL, self.queue.wake.notified()).await;
+            }
+            for delivery in claimed {
+                let permit = self.sends.clone().acquire_owned().await.expect("the semaphore is never closed");
+                let worker = self.clone();
+                tokio::spawn(async move {
+                    worker.attempt(delivery).await;
+                    drop(permit);
+                });
+            }
+        }
+    }
+
+    async fn claim(&self) -> AppResult<Vec<Delivery>> {
+        self.db
+            .write(|conn| {
+                let now = ids::now();
+                deliveries::claim_due(conn, now, now + chrono::Duration::from_std(LEASE).unwrap_or_default(), BATCH)
+            })
+            .await
+    }
+
+    async fn attempt(&self, delivery: Delivery) {
+        let outcome = self.send(&delivery).await;
+        let now = ids::now();
+        let host = delivery.peer_host.clone();
+        let record = match outcome {
+            Ok(status) if (200..300).contains(&status) => Outcome::Delivered,
+            Ok(status) if (400..500).contains(&status) && status != 408 && status != 429 => {
+                Outcome::Failed(format!("refused with {status}"))
+            }
+            Ok(status) => Outcome::Retry(format!("answered {status}")),
+            Err(FederationError::NotAllowed(host)) => Outcome::Failed(format!("{host} is no longer an allowed peer")),
+            Err(e @ (FederationError::BadUrl(_) | FederationError::Signing(_))) => Outcome::Failed(e.to_string()),
+            Err(e) => Outcome::Retry(e.to_string()),
+        };
+        let next_attempt = self.next_attempt(&delivery, now);
+        let result = self
+            .db
+            .write(move |conn| match record {
+                Outcome::Delivered => {
+                    deliveries::mark_delivered(conn, delivery.id, now)?;
+                    peers::record_success(conn, &host, now)
+                }
+                Outcome::Failed(error) => {
+                    deliveries::mark_failed(conn, delivery.id, now, &error)?;
+                    peers::record_error(conn, &host, now, &error)
+                }
+                Outcome::Retry(error) => {
+                    match next_attempt {
+                        Some(at) => deliveries::schedule_retry(conn, delivery.id, at, &error)?,
+                        None => deliveries::mark_failed(conn, delivery.id, now, &format!("gave up: {error}"))?,
+                    }
+                    peers::record_error(conn, &host, now, &error)
+                }
+            })
+            .await;
+        if let Err(e) = result {
+            log::warn!("delivery: cannot record an outcome: {e}");
+        }
+    }
+
+    async fn send(&self, delivery: &Delivery) -> Result<u16, FederationError> {
+        let inbox = Url::parse(&delivery.inbox_url).map_err(|_| FederationError::BadUrl(delivery.inbox_url.clone()))?;
+        let key = self.signing_key(delivery.signer_account_id).await?;
+        self.client.deliver(&inbox, delivery.body.as_bytes(), &key).await
+    }
+
+    async fn signing_key(&self, signer: Option<i64>) -> Result<SigningKey, FederationError> {
+        let instance_actor = self.client.instance_actor_uri();
+        self.db
+            .write(move |conn| match signer {
+                Some(account_id) => keys::account_signing_key(conn, account_id),
+                None => keys::instance_signing_key(conn, &instance_actor),
+            })
+            .await
+            .map_err(|e| FederationError::Database(e.to_string()))
+    }
+
+    /// Exponential backoff from the retry base, with jitter; None once the delivery is too old.
+    fn next_attempt(&self, delivery: &Delivery, now: NaiveDateTime) -> Option<NaiveDateTime> {
+        if now - delivery.created_at > GIVE_UP_AFTER {
+            return None;
+        }
+        let exponent = delivery.attempts.clamp(0, 16) as u32;
+        let delay = self.retry_base.saturating_mul(2u32.saturating_pow(exponent)).min(Duration::from_secs(6 * 3600));
+        let jitter = rand::thread_rng().gen_range(0.8..1.2);
+        Some(now + chrono::Duration::from_std(delay.mul_f64(jitter)).unwrap_or_default())
+    }
+}
+
+enum Outcome {
+    Delivered,
+    Failed(String),
+    Retry(String),
+}

@@ -1,0 +1,51 @@
+//! Key pairs for signing: one per local account, one for the instance actor; made when first needed.
+
+use crate::db::models::{Account, InstanceKeys};
+use crate::db::queries::{accounts, keys};
+use crate::db::{insert_if_absent, DbConn};
+use crate::error::{AppError, AppResult};
+use crate::ids;
+
+/// A key to sign with: its id (as peers fetch it) and its private PEM.
+#[derive(Debug, Clone)]
+pub struct SigningKey {
+    pub key_id: String,
+    pub private_key_pem: String,
+}
+
+fn generate() -> AppResult<activitypub_federation::http_signatures::Keypair> {
+    activitypub_federation::http_signatures::generate_actor_keypair()
+        .map_err(|e| AppError::Internal(format!("key generation: {e}")))
+}
+
+/// The instance actor's key pair, made on first use.
+pub fn instance(conn: &mut DbConn) -> AppResult<InstanceKeys> {
+    if let Some(existing) = keys::instance(conn)? {
+        return Ok(existing);
+    }
+    let pair = generate()?;
+    let created = InstanceKeys { id: 1, public_key_pem: pair.public_key, private_key_pem: pair.private_key, created_at: ids::now() };
+    insert_if_absent(conn, |conn| keys::insert_instance(conn, &created))?;
+    keys::instance(conn)?.ok_or(AppError::NotFound)
+}
+
+/// A local account with its key pair, made on first use.
+pub fn with_keys(conn: &mut DbConn, account: Account) -> AppResult<Account> {
+    if account.private_key_pem.is_some() || !account.is_local() {
+        return Ok(account);
+    }
+    let pair = generate()?;
+    keys::set_account_keys(conn, account.id, &pair.public_key, &pair.private_key)?;
+    accounts::find(conn, account.id)?.ok_or(AppError::NotFound)
+}
+
+pub fn account_signing_key(conn: &mut DbConn, account_id: i64) -> AppResult<SigningKey> {
+    let account = accounts::find(conn, account_id)?.ok_or(AppError::NotFound)?;
+    let account = with_keys(conn, account)?;
+    Ok(SigningKey { key_id: format!("{}#main-key", account.uri), private_key_pem: account.private_key_pem.unwrap_or_default() })
+}
+
+pub fn instance_signing_key(conn: &mut DbConn, instance_actor_uri: &str) -> AppResult<SigningKey> {
+    let keys = instance(conn)?;
+    Ok(SigningKey { key_id: format!("{instance_actor_uri}#main-key"), private_key_pem: keys.private_key_pem })
+}
