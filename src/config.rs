@@ -23,6 +23,8 @@ pub struct Settings {
     pub max_characters: usize,
     /// Whether peers may be reached over plain http (intranets without TLS).
     pub federation_allow_http: bool,
+    /// The first retry delay of a failed delivery; each further retry doubles it.
+    pub federation_retry_base: std::time::Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -58,6 +60,7 @@ struct FileSettings {
 #[serde(deny_unknown_fields)]
 struct FederationSection {
     allow_http: Option<bool>,
+    retry_base_ms: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -149,6 +152,11 @@ impl Settings {
             max_characters,
             federation_allow_http: parsed("HALLWAY_FEDERATION_ALLOW_HTTP", "federation.allow_http", env, file.federation.allow_http)?
                 .unwrap_or(false),
+            federation_retry_base: std::time::Duration::from_millis(
+                parsed("HALLWAY_FEDERATION_RETRY_BASE_MS", "federation.retry_base_ms", env, file.federation.retry_base_ms)?
+                    .unwrap_or(30_000)
+                    .max(1),
+            ),
         })
     }
 

@@ -9,6 +9,7 @@ use actix_web::middleware::{Logger, NormalizePath, TrailingSlash};
 use actix_web::{http, web, App, HttpResponse, HttpServer};
 
 use crate::api;
+use crate::apub::delivery;
 use crate::api::params::MAX_BODY_BYTES;
 use crate::config::TlsFiles;
 use crate::oauth;
@@ -17,6 +18,7 @@ use crate::state::AppState;
 /// Starts serving on an already bound listener (TLS when the settings name a certificate).
 pub fn start(state: AppState, listener: TcpListener, workers: usize) -> io::Result<Server> {
     let tls = state.settings.tls.as_ref().map(load_tls).transpose()?;
+    delivery::spawn(state.federation.clone(), state.db.clone(), state.deliveries.clone(), state.settings.federation_retry_base);
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
@@ -37,6 +39,7 @@ pub fn start(state: AppState, listener: TcpListener, workers: usize) -> io::Resu
 
 fn routes(cfg: &mut web::ServiceConfig) {
     cfg.configure(api::routes)
+        .configure(crate::apub::routes::routes)
         .route("/oauth/authorize", web::get().to(oauth::authorize_page))
         .route("/oauth/authorize", web::post().to(oauth::authorize_submit))
         .route("/oauth/token", web::post().to(oauth::token))

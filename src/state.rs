@@ -1,16 +1,24 @@
 //! What every request handler can reach.
 
+use std::sync::Arc;
+
+use crate::apub::client::FederationClient;
+use crate::apub::delivery::DeliveryQueue;
 use crate::config::Settings;
 use crate::db::Database;
 
 #[derive(Clone)]
 pub struct AppState {
     pub db: Database,
-    pub settings: std::sync::Arc<Settings>,
+    pub settings: Arc<Settings>,
+    pub federation: FederationClient,
+    pub deliveries: DeliveryQueue,
 }
 
 impl AppState {
     pub fn new(db: Database, settings: Settings) -> AppState {
-        AppState { db, settings: std::sync::Arc::new(settings) }
+        let settings = Arc::new(settings);
+        let federation = FederationClient::new(db.clone(), settings.clone());
+        AppState { db, settings, federation, deliveries: DeliveryQueue::default() }
     }
 }

@@ -2,4 +2,5 @@
 
 pub mod client;
 pub mod delivery;
+pub mod routes;
 pub mod signatures;

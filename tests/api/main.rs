@@ -3,6 +3,7 @@
 mod support;
 
 mod accounts;
+mod federation;
 mod http;
 mod instance;
 mod notifications;
