@@ -7,6 +7,9 @@ use actix_web::{HttpResponse, ResponseError};
 pub enum AppError {
     #[error("The access token is invalid")]
     InvalidToken,
+    /// A federation request without a valid signature.
+    #[error("{0}")]
+    Unauthorized(String),
     #[error("This method requires an authenticated user")]
     UserRequired,
     #[error("This action is outside the authorized scopes")]
@@ -77,7 +80,7 @@ impl AppError {
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
-            AppError::InvalidToken => StatusCode::UNAUTHORIZED,
+            AppError::InvalidToken | AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             AppError::OutOfScope
             | AppError::AccountDisabled
             | AppError::Forbidden(_) => StatusCode::FORBIDDEN,

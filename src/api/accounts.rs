@@ -5,7 +5,8 @@ use crate::api::auth::Auth;
 use crate::api::entities::{Account, CredentialAccount, Relationship, Status};
 use crate::api::pagination::{paged_json, PageParams};
 use crate::api::params::{flex, path_id, Params, Query};
-use crate::error::AppResult;
+use crate::apub::resolve;
+use crate::error::{AppError, AppResult};
 use crate::service::accounts::{self, ProfileChange, ProfileField, StatusesQuery};
 use crate::service::{follows, views};
 use crate::state::AppState;
@@ -92,7 +93,14 @@ pub struct LookupQuery {
 pub async fn lookup(state: web::Data<AppState>, auth: Auth, Query(query): Query<LookupQuery>) -> AppResult<HttpResponse> {
     auth.viewer(&["read:accounts"])?;
     let settings = state.settings.clone();
-    let account = state.db.read(move |conn| accounts::lookup(conn, &settings, &query.acct)).await?;
+    let acct = query.acct.trim().trim_start_matches('@').to_owned();
+    let local = state.db.read(move |conn| accounts::lookup(conn, &settings, &acct)).await;
+    let account = match (local, query.acct.trim().trim_start_matches('@').split_once('@')) {
+        (Err(AppError::NotFound), Some((user, host))) => {
+            resolve::by_acct(&state, user, host).await.map_err(|_| AppError::NotFound)?
+        }
+        (found, _) => found?,
+    };
     Ok(HttpResponse::Ok().json(Account::from_row(&account, &state.settings)))
 }
 

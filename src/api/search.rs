@@ -5,6 +5,7 @@ use serde_json::json;
 use crate::api::auth::Auth;
 use crate::api::entities::{Account, Status};
 use crate::api::params::{flex, Query};
+use crate::apub::resolve;
 use crate::error::{AppError, AppResult};
 use crate::service::search::{self, Kind};
 use crate::state::AppState;
@@ -19,6 +20,15 @@ pub struct SearchParams {
     limit: Option<i64>,
     #[serde(default, deserialize_with = "flex::i64_opt")]
     offset: Option<i64>,
+    #[serde(default, deserialize_with = "flex::bool_or_false")]
+    resolve: bool,
+}
+
+/// `@user@host` of another instance, when the query is exactly that.
+fn remote_acct<'a>(q: &'a str, own_domain: &str) -> Option<(&'a str, &'a str)> {
+    let (user, host) = q.trim().trim_start_matches('@').split_once('@')?;
+    let plausible = !user.is_empty() && !host.is_empty() && !host.contains(char::is_whitespace) && !user.contains(char::is_whitespace);
+    (plausible && !host.eq_ignore_ascii_case(own_domain)).then_some((user, host))
 }
 
 fn kinds(kind: Option<&str>) -> AppResult<Vec<Kind>> {
@@ -33,6 +43,12 @@ fn kinds(kind: Option<&str>) -> AppResult<Vec<Kind>> {
 
 pub async fn v2(state: web::Data<AppState>, auth: Auth, Query(params): Query<SearchParams>) -> AppResult<HttpResponse> {
     let viewer = auth.viewer(&["read:search"])?;
+    let q = params.q.clone().unwrap_or_default();
+    if let (true, Some(_), Some((user, host))) = (params.resolve, &viewer, remote_acct(&q, &state.settings.domain)) {
+        if let Err(e) = resolve::by_acct(&state, user, host).await {
+            log::info!("search: cannot resolve @{user}@{host}: {e}");
+        }
+    }
     let query = search::Query {
         text: params.q.unwrap_or_default(),
         kinds: kinds(params.kind.as_deref())?,

@@ -1,6 +1,11 @@
 //! ActivityPub: what crosses between instances (signatures now; actors, objects, activities and delivery next).
 
+pub mod activities;
+pub mod addressing;
 pub mod client;
 pub mod delivery;
+pub mod inbound;
+pub mod objects;
+pub mod resolve;
 pub mod routes;
 pub mod signatures;

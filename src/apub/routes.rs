@@ -1,17 +1,112 @@
 //! The ActivityPub side of the HTTP server: WebFinger, actors, objects, inboxes.
 
-use actix_web::{web, HttpResponse};
+use activitypub_federation::protocol::public_key::PublicKey;
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
 use crate::api::params::Query;
-use crate::error::AppResult;
-use crate::service::federation;
+use crate::apub::client::ACTIVITY_JSON;
+use crate::apub::inbound;
+use crate::apub::objects::{with_context, ActorKind, Endpoints, Person};
+use crate::error::{AppError, AppResult};
+use crate::service::{accounts, federation, keys};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/.well-known/webfinger", web::get().to(webfinger))
-        .route("/.well-known/host-meta", web::get().to(host_meta));
+        .route("/.well-known/host-meta", web::get().to(host_meta))
+        .route("/actor", web::get().to(instance_actor))
+        .route("/users/{name}", web::get().to(actor))
+        .route("/users/{name}/followers", web::get().to(followers))
+        .route("/users/{name}/following", web::get().to(following))
+        .route("/users/{name}/outbox", web::get().to(outbox));
+}
+
+fn activity_json(body: impl serde::Serialize) -> HttpResponse {
+    HttpResponse::Ok().content_type(ACTIVITY_JSON).insert_header(("Vary", "Accept, Signature")).json(body)
+}
+
+/// The instance actor signs our fetches; peers must be able to read its key without signing themselves.
+async fn instance_actor(state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    let keys = state.db.write(keys::instance).await?;
+    let base = state.settings.base_url();
+    let id = url::Url::parse(&format!("{base}/actor")).map_err(|e| AppError::Internal(e.to_string()))?;
+    let inbox = url::Url::parse(&format!("{base}/inbox")).map_err(|e| AppError::Internal(e.to_string()))?;
+    let person = Person {
+        kind: ActorKind::Application,
+        preferred_username: state.settings.domain.clone(),
+        name: Some(state.settings.title.clone()),
+        summary: None,
+        inbox: inbox.clone(),
+        outbox: None,
+        followers: None,
+        following: None,
+        endpoints: Some(Endpoints { shared_inbox: Some(inbox) }),
+        public_key: PublicKey { id: format!("{id}#main-key"), owner: id.clone(), public_key_pem: keys.public_key_pem },
+        icon: None,
+        image: None,
+        url: None,
+        manually_approves_followers: true,
+        discoverable: false,
+        published: None,
+        attachment: Vec::new(),
+        id,
+    };
+    Ok(activity_json(with_context(person)))
+}
+
+/// A local actor, served only to allowed peers that sign their request (divisions own their data).
+async fn actor(req: HttpRequest, state: web::Data<AppState>, name: web::Path<String>) -> AppResult<HttpResponse> {
+    inbound::signer(&state, &req, None).await?;
+    let name = name.into_inner();
+    let account = state
+        .db
+        .write(move |conn| {
+            let account = accounts::local_by_username(conn, &name)?;
+            keys::with_keys(conn, account)
+        })
+        .await?;
+    Ok(activity_json(with_context(Person::from_local(&account, &state.settings.base_url()))))
+}
+
+async fn collection_count(req: HttpRequest, state: web::Data<AppState>, name: String, which: Counted) -> AppResult<HttpResponse> {
+    inbound::signer(&state, &req, None).await?;
+    let account = state.db.read(move |conn| accounts::local_by_username(conn, &name)).await?;
+    let total = match which {
+        Counted::Followers => account.followers_count,
+        Counted::Following => account.following_count,
+        Counted::Statuses => account.statuses_count,
+    };
+    let suffix = match which {
+        Counted::Followers => "followers",
+        Counted::Following => "following",
+        Counted::Statuses => "outbox",
+    };
+    Ok(activity_json(json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{}/{suffix}", account.uri),
+        "type": "OrderedCollection",
+        "totalItems": total.max(0)
+    })))
+}
+
+enum Counted {
+    Followers,
+    Following,
+    Statuses,
+}
+
+async fn followers(req: HttpRequest, state: web::Data<AppState>, name: web::Path<String>) -> AppResult<HttpResponse> {
+    collection_count(req, state, name.into_inner(), Counted::Followers).await
+}
+
+async fn following(req: HttpRequest, state: web::Data<AppState>, name: web::Path<String>) -> AppResult<HttpResponse> {
+    collection_count(req, state, name.into_inner(), Counted::Following).await
+}
+
+async fn outbox(req: HttpRequest, state: web::Data<AppState>, name: web::Path<String>) -> AppResult<HttpResponse> {
+    collection_count(req, state, name.into_inner(), Counted::Statuses).await
 }
 
 #[derive(Deserialize)]

@@ -10,6 +10,7 @@ pub mod keys;
 pub mod markup;
 pub mod notifications;
 pub mod peers;
+pub mod remote;
 pub mod search;
 pub mod statuses;
 pub mod timelines;

@@ -97,6 +97,10 @@ pub fn get_allowed(conn: &mut DbConn, peer_id: i64) -> AppResult<Peer> {
     peers::find(conn, peer_id)?.filter(|p| p.allowed).ok_or(AppError::NotFound)
 }
 
+pub fn is_allowed(conn: &mut DbConn, host: &str) -> AppResult<bool> {
+    peers::is_allowed(conn, host)
+}
+
 /// Whether a URL's host is an allowed peer.
 pub fn is_allowed_url(conn: &mut DbConn, url: &url::Url) -> AppResult<bool> {
     peers::is_allowed(conn, &crate::apub::signatures::authority(url))

@@ -93,6 +93,8 @@ impl TestServer {
         settings.scheme = "http".into();
         settings.data_dir = dir.path().join("data");
         settings.database_pool_size = 4;
+        settings.federation_allow_http = true;
+        settings.federation_retry_base = std::time::Duration::from_millis(200);
         configure(&mut settings);
         let db = Database::connect(&settings.database_url, settings.database_pool_size).expect("database");
         db.migrate().expect("migrations");
@@ -120,6 +122,20 @@ impl TestServer {
         .await
         .unwrap()
         .expect("create user")
+    }
+
+    /// The instance's state, for calling the library as the server would (federation helpers).
+    pub fn state(&self) -> AppState {
+        AppState::new(self.db.clone(), self.settings.clone())
+    }
+
+    /// Puts another instance on this one's allowlist.
+    pub async fn allow_peer(&self, other: &TestServer) {
+        let (db, host) = (self.db.clone(), other.settings.domain.clone());
+        tokio::task::spawn_blocking(move || db.write_blocking(|conn| hallway::service::peers::allow(conn, &host)))
+            .await
+            .unwrap()
+            .expect("allow peer");
     }
 
     /// A client without a token.

@@ -90,3 +90,7 @@ pub fn search(conn: &mut DbConn, text: &str, limit: i64, offset: i64) -> AppResu
         .select(Account::as_select())
         .load(conn)?)
 }
+
+pub fn find_by_uri(conn: &mut DbConn, account_uri: &str) -> AppResult<Option<Account>> {
+    Ok(accounts.filter(uri.eq(account_uri)).select(Account::as_select()).first(conn).optional()?)
+}

@@ -1,0 +1,313 @@
+//! Notes (statuses) and the tombstones deleted ones leave.
+
+use std::collections::BTreeMap;
+
+use activitypub_federation::kinds::kind;
+use activitypub_federation::kinds::object::TombstoneType;
+use activitypub_federation::protocol::helpers::{deserialize_one_or_many, deserialize_skip_error};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use url::Url;
+
+use super::{deserialize_parseable_items, stored_url};
+use crate::apub::addressing::{self, Audience};
+use crate::apub::signatures::authority;
+use crate::db::models::Account;
+use crate::service::statuses::Visibility;
+use crate::service::views::StatusView;
+
+kind!(HashtagType, Hashtag);
+
+/// Mastodon makes statuses of Articles and Questions too (a Question's poll is not read yet).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NoteKind {
+    Note,
+    Article,
+    Question,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Note {
+    #[serde(rename = "type")]
+    pub kind: NoteKind,
+    pub id: Url,
+    pub attributed_to: Url,
+    #[serde(default, deserialize_with = "deserialize_one_or_many")]
+    pub to: Vec<String>,
+    #[serde(default, deserialize_with = "deserialize_one_or_many")]
+    pub cc: Vec<String>,
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
+    pub content: String,
+    #[serde(default, deserialize_with = "deserialize_skip_error", skip_serializing_if = "BTreeMap::is_empty")]
+    pub content_map: BTreeMap<String, String>,
+    /// The content warning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
+    pub sensitive: bool,
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
+    pub in_reply_to: Option<Url>,
+    #[serde(default, deserialize_with = "deserialize_skip_error", skip_serializing_if = "Option::is_none")]
+    pub published: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "deserialize_skip_error", skip_serializing_if = "Option::is_none")]
+    pub updated: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "deserialize_skip_error", skip_serializing_if = "Option::is_none")]
+    pub url: Option<Url>,
+    #[serde(default, deserialize_with = "deserialize_parseable_items")]
+    pub tag: Vec<Tag>,
+    /// Media, kept as sent until Hallway stores media.
+    #[serde(default, deserialize_with = "deserialize_parseable_items")]
+    pub attachment: Vec<Value>,
+}
+
+/// The tags Hallway reads; emojis and other kinds are dropped when parsing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum Tag {
+    Mention(Mention),
+    Hashtag(Hashtag),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mention {
+    /// The mentioned actor's id.
+    pub href: Url,
+    /// `@user@domain`.
+    #[serde(default)]
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Hashtag {
+    #[serde(default, deserialize_with = "deserialize_skip_error", skip_serializing_if = "Option::is_none")]
+    pub href: Option<Url>,
+    /// `#name`.
+    pub name: String,
+}
+
+/// What a deleted object leaves behind.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tombstone {
+    #[serde(rename = "type")]
+    pub kind: TombstoneType,
+    pub id: Url,
+}
+
+impl Note {
+    /// A status of ours. `in_reply_to` is the uri of the status it answers, which the view does not hold.
+    /// A reblog is not a note: send `Announce::of_reblog` instead.
+    pub fn from_view(view: &StatusView, base_url: &str, in_reply_to: Option<&str>) -> Note {
+        let status = &view.status;
+        // A visibility we cannot read reaches the fewest people.
+        let visibility = Visibility::parse(&status.visibility).unwrap_or(Visibility::Direct);
+        let mentioned: Vec<String> = view.mentions.iter().map(|account| account.uri.clone()).collect();
+        let Audience { to, cc } = addressing::audience(visibility, &view.account.followers_url, &mentioned);
+        let local_domain = authority(&stored_url(base_url));
+        let mentions = view.mentions.iter().map(|account| Tag::Mention(Mention::of(account, &local_domain)));
+        let hashtags = view.tags.iter().map(|tag| {
+            let href = stored_url(&format!("{base_url}/tags/{}", tag.name.to_lowercase()));
+            Tag::Hashtag(Hashtag { href: Some(href), name: format!("#{}", tag.name) })
+        });
+        Note {
+            kind: NoteKind::Note,
+            id: stored_url(&status.uri),
+            attributed_to: stored_url(&view.account.uri),
+            to,
+            cc,
+            content: status.content.clone(),
+            content_map: status.language.iter().map(|language| (language.clone(), status.content.clone())).collect(),
+            summary: Some(status.spoiler_text.clone()).filter(|spoiler| !spoiler.is_empty()),
+            sensitive: status.sensitive,
+            in_reply_to: in_reply_to.map(stored_url),
+            published: Some(status.created_at.and_utc()),
+            updated: status.edited_at.map(|edited| edited.and_utc()),
+            url: Some(stored_url(&status.url)),
+            tag: mentions.chain(hashtags).collect(),
+            attachment: Vec::new(),
+        }
+    }
+
+    pub fn audience(&self) -> Audience {
+        Audience { to: self.to.clone(), cc: self.cc.clone() }
+    }
+
+    pub fn visibility(&self, author_followers_url: &str) -> Visibility {
+        addressing::visibility(&self.to, &self.cc, author_followers_url)
+    }
+
+    /// The actors the note mentions by tag (Mastodon also counts actors in `to`/`cc` of a direct note).
+    pub fn mentioned_uris(&self) -> Vec<&Url> {
+        self.tag
+            .iter()
+            .filter_map(|tag| match tag {
+                Tag::Mention(mention) => Some(&mention.href),
+                Tag::Hashtag(_) => None,
+            })
+            .collect()
+    }
+
+    /// Hashtag names without `#`, as the peer wrote them.
+    pub fn hashtag_names(&self) -> Vec<&str> {
+        self.tag
+            .iter()
+            .filter_map(|tag| match tag {
+                Tag::Hashtag(hashtag) => Some(hashtag.name.trim_start_matches('#')),
+                Tag::Mention(_) => None,
+            })
+            .filter(|name| !name.is_empty())
+            .collect()
+    }
+
+    pub fn spoiler_text(&self) -> &str {
+        self.summary.as_deref().unwrap_or_default()
+    }
+
+    /// The language whose `contentMap` entry is the content.
+    pub fn language(&self) -> Option<&str> {
+        self.content_map.iter().find(|(_, content)| **content == self.content).map(|(language, _)| language.as_str())
+    }
+}
+
+impl Mention {
+    fn of(account: &Account, local_domain: &str) -> Mention {
+        let domain = account.domain.as_deref().unwrap_or(local_domain);
+        Mention { href: stored_url(&account.uri), name: format!("@{}@{domain}", account.username) }
+    }
+}
+
+impl Tombstone {
+    pub fn new(id: Url) -> Tombstone {
+        Tombstone { kind: TombstoneType::Tombstone, id }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::apub::addressing::PUBLIC;
+    use crate::apub::objects::testing::{self, BASE_URL};
+    use crate::apub::objects::with_context;
+
+    const GTS_FOLLOWERS: &str = "http://127.0.0.1:3290/users/alice/followers";
+
+    fn gotosocial_note(name: &str) -> Note {
+        serde_json::from_str(&testing::gotosocial(name)).expect("a GoToSocial note")
+    }
+
+    #[test]
+    fn gotosocial_notes_read_with_their_visibility_mentions_and_hashtags() {
+        let public = gotosocial_note("note.json");
+        assert_eq!(public.kind, NoteKind::Note);
+        assert_eq!(public.visibility(GTS_FOLLOWERS), Visibility::Public);
+        assert_eq!(public.attributed_to.as_str(), "http://127.0.0.1:3290/users/alice");
+        assert_eq!(public.spoiler_text(), "");
+        assert!(!public.sensitive);
+        assert_eq!(public.in_reply_to, None);
+        assert_eq!(public.language(), Some("en"));
+        assert_eq!(public.attachment, Vec::<Value>::new());
+
+        let followers_only = gotosocial_note("note_followers_only.json");
+        assert_eq!(followers_only.visibility(GTS_FOLLOWERS), Visibility::Private);
+        let carol = Url::parse("https://127.0.0.1:3291/users/carol").expect("a URL");
+        assert_eq!(followers_only.mentioned_uris(), vec![&carol]);
+        assert_eq!(followers_only.hashtag_names(), vec!["hallwaytest"]);
+        assert!(followers_only.content.contains("#<span>HallwayTest</span>"));
+    }
+
+    #[test]
+    fn unknown_tags_are_dropped_and_odd_values_tolerated() {
+        let json = serde_json::json!({
+            "type": "Article",
+            "id": "https://mastodon.corp.example/users/dana/statuses/1",
+            "attributedTo": "https://mastodon.corp.example/users/dana",
+            "to": "as:Public",
+            "content": null,
+            "inReplyTo": {"id": "https://hallway.corp.example/users/alice/statuses/2", "type": "Note"},
+            "tag": [
+                {"type": "Emoji", "name": ":blobcat:", "icon": {"type": "Image", "url": "https://x.example/b.png"}},
+                {"type": "Mention", "name": "@nobody"},
+                {"type": "Hashtag", "name": "#Budgets"}
+            ],
+            "attachment": {"type": "Document", "mediaType": "image/png", "url": "https://x.example/c.png"}
+        });
+        let note: Note = serde_json::from_value(json).expect("a tolerated note");
+        assert_eq!(note.kind, NoteKind::Article);
+        assert_eq!(note.visibility(""), Visibility::Public);
+        assert_eq!((note.content.as_str(), note.in_reply_to.as_ref()), ("", None));
+        assert_eq!(note.mentioned_uris(), Vec::<&Url>::new(), "a mention without href is no mention");
+        assert_eq!(note.hashtag_names(), vec!["Budgets"]);
+        assert_eq!(note.attachment.len(), 1);
+    }
+
+    #[test]
+    fn a_status_becomes_a_note_addressed_by_its_visibility() {
+        let alice = testing::local_account(1, "alice");
+        let dana = testing::remote_account(2, "dana", "mastodon.corp.example");
+        let bob = testing::local_account(3, "bob");
+        let followers = alice.followers_url.clone();
+        let expected = [
+            ("public", vec![PUBLIC.to_owned()], vec![followers.clone(), dana.uri.clone(), bob.uri.clone()]),
+            ("unlisted", vec![followers.clone()], vec![PUBLIC.to_owned(), dana.uri.clone(), bob.uri.clone()]),
+            ("private", vec![followers.clone()], vec![dana.uri.clone(), bob.uri.clone()]),
+            ("direct", vec![dana.uri.clone(), bob.uri.clone()], vec![]),
+        ];
+        for (visibility, to, cc) in expected {
+            let view = testing::status_view(alice.clone(), visibility, vec![dana.clone(), bob.clone()]);
+            let json = serde_json::to_value(with_context(Note::from_view(&view, BASE_URL, None))).expect("JSON");
+            assert_eq!((&json["to"], &json["cc"]), (&serde_json::json!(to), &serde_json::json!(cc)), "{visibility}");
+
+            let read_back: Note = serde_json::from_value(json).expect("our own note parses");
+            assert_eq!(read_back.visibility(&followers).as_str(), visibility);
+            assert_eq!(read_back.mentioned_uris().len(), 2);
+        }
+    }
+
+    #[test]
+    fn a_note_carries_mentions_hashtags_warning_and_reply() {
+        let alice = testing::local_account(1, "alice");
+        let dana = testing::remote_account(2, "dana", "mastodon.corp.example");
+        let bob = testing::local_account(3, "bob");
+        let mut view = testing::status_view(alice, "public", vec![dana, bob]);
+        view.status.spoiler_text = "Q4 numbers".into();
+        view.status.sensitive = true;
+        view.status.edited_at = Some(view.status.created_at + chrono::Duration::minutes(5));
+        let parent = "https://mastodon.corp.example/users/dana/statuses/113500000000000001";
+        let json = serde_json::to_value(Note::from_view(&view, BASE_URL, Some(parent))).expect("JSON");
+
+        assert_eq!(json["type"], "Note");
+        assert_eq!(json["id"], "https://hallway.corp.example/users/alice/statuses/115000000000000001");
+        assert_eq!(json["attributedTo"], "https://hallway.corp.example/users/alice");
+        assert_eq!(json["url"], "https://hallway.corp.example/@alice/115000000000000001");
+        assert_eq!(json["summary"], "Q4 numbers");
+        assert_eq!(json["sensitive"], true);
+        assert_eq!(json["inReplyTo"], parent);
+        assert_eq!(json["published"], "2026-11-20T09:15:00Z");
+        assert_eq!(json["updated"], "2026-11-20T09:20:00Z");
+        assert_eq!(json["contentMap"]["en"], json["content"]);
+        assert_eq!(json["attachment"], serde_json::json!([]));
+        assert_eq!(
+            json["tag"],
+            serde_json::json!([
+                {"type": "Mention", "href": "https://mastodon.corp.example/users/dana", "name": "@dana@mastodon.corp.example"},
+                {"type": "Mention", "href": "https://hallway.corp.example/users/bob", "name": "@bob@hallway.corp.example"},
+                {"type": "Hashtag", "href": "https://hallway.corp.example/tags/hallwaytest", "name": "#HallwayTest"}
+            ])
+        );
+
+        let read_back: Note = serde_json::from_value(json).expect("our own note parses");
+        assert_eq!(read_back.spoiler_text(), "Q4 numbers");
+        assert_eq!(read_back.in_reply_to.as_ref().map(Url::as_str), Some(parent));
+        assert_eq!(read_back.hashtag_names(), vec!["HallwayTest"]);
+    }
+
+    #[test]
+    fn a_status_without_warning_or_language_leaves_them_out() {
+        let mut view = testing::status_view(testing::local_account(1, "alice"), "public", Vec::new());
+        view.status.language = None;
+        let json = serde_json::to_value(Note::from_view(&view, BASE_URL, None)).expect("JSON");
+        assert!(json.get("summary").is_none() && json.get("contentMap").is_none());
+        assert_eq!(json["inReplyTo"], Value::Null);
+    }
+}

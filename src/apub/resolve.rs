@@ -1,0 +1,95 @@
+//! Finding remote actors: from our database, else fetched (signed, from allowed peers only) and stored.
+
+use url::Url;
+
+use crate::apub::client::FederationError;
+use crate::apub::objects::Person;
+use crate::db::models::Account;
+use crate::service::remote;
+use crate::state::AppState;
+
+/// The account of a remote actor URI; fetched when unknown or when `refresh` asks for it.
+pub async fn actor(state: &AppState, uri: &Url, refresh: bool) -> Result<Account, FederationError> {
+    let key = uri.to_string();
+    let known = state.db.read(move |conn| remote::find_by_uri(conn, &key)).await.map_err(database)?;
+    match known {
+        Some(account) if !refresh || account.is_local() => Ok(account),
+        known => fetch_actor(state, uri, known).await,
+    }
+}
+
+async fn fetch_actor(state: &AppState, uri: &Url, known: Option<Account>) -> Result<Account, FederationError> {
+    let document = state.federation.fetch(uri).await?;
+    let person: Person = serde_json::from_value(document).map_err(|e| FederationError::NotActivityJson(e.to_string()))?;
+    if person.id != *uri {
+        return Err(FederationError::NotActivityJson(format!("{uri} answered with the actor {}", person.id)));
+    }
+    let account = person.to_account(known.as_ref()).map_err(FederationError::NotActivityJson)?;
+    state.db.write(move |conn| remote::upsert_account(conn, account)).await.map_err(database)
+}
+
+/// A remote account named `user@host`: from our database, else found through WebFinger on the peer.
+pub async fn by_acct(state: &AppState, username: &str, host: &str) -> Result<Account, FederationError> {
+    let (name, domain) = (username.to_owned(), host.to_lowercase());
+    let known = state
+        .db
+        .read(move |conn| crate::db::queries::accounts::find_by_name(conn, &name, Some(&domain)))
+        .await
+        .map_err(database)?;
+    if let Some(account) = known {
+        return Ok(account);
+    }
+    let actor_uri = webfinger(state, username, host).await?;
+    actor(state, &actor_uri, false).await
+}
+
+/// Asks a peer's WebFinger for the actor of `user@host`: over https, and over http when allowed.
+async fn webfinger(state: &AppState, username: &str, host: &str) -> Result<Url, FederationError> {
+    let schemes: &[&str] = if state.settings.federation_allow_http { &["https", "http"] } else { &["https"] };
+    let mut last_error = FederationError::BadUrl(host.to_owned());
+    for scheme in schemes {
+        let url = Url::parse(&format!("{scheme}://{host}/.well-known/webfinger?resource=acct:{username}@{host}"))
+            .map_err(|_| FederationError::BadUrl(host.to_owned()))?;
+        match state.federation.fetch_plain_json(&url).await {
+            Ok(jrd) => return self_link(&jrd).ok_or_else(|| FederationError::NotActivityJson("no self link".into())),
+            Err(e @ FederationError::Transport(_)) => last_error = e,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last_error)
+}
+
+fn self_link(jrd: &serde_json::Value) -> Option<Url> {
+    jrd["links"].as_array()?.iter().find_map(|link| {
+        let kind = link["type"].as_str().unwrap_or_default();
+        let is_actor = link["rel"] == "self" && (kind.contains("activity+json") || kind.contains("ld+json"));
+        is_actor.then(|| Url::parse(link["href"].as_str()?).ok()).flatten()
+    })
+}
+
+/// The actor a signature's keyId belongs to: `…/users/x#main-key` (Mastodon) or `…/users/x/main-key`
+/// (GoToSocial) name the actor `…/users/x`.
+pub fn key_owner(key_id: &str) -> Option<Url> {
+    let mut url = Url::parse(key_id).ok()?;
+    url.set_fragment(None);
+    if let Some(owner) = url.path().strip_suffix("/main-key").map(str::to_owned) {
+        url.set_path(&owner);
+    }
+    Some(url)
+}
+
+fn database(error: crate::error::AppError) -> FederationError {
+    FederationError::Database(error.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::key_owner;
+
+    #[test]
+    fn key_ids_name_their_actor() {
+        assert_eq!(key_owner("https://m.example/users/ann#main-key").unwrap().as_str(), "https://m.example/users/ann");
+        assert_eq!(key_owner("http://127.0.0.1:3290/users/alice/main-key").unwrap().as_str(), "http://127.0.0.1:3290/users/alice");
+        assert!(key_owner("not a url").is_none());
+    }
+}

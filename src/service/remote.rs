@@ -1,0 +1,30 @@
+//! Remote accounts and content as stored here: created or refreshed from what their instance serves.
+
+use crate::db::models::Account;
+use crate::db::queries::accounts;
+use crate::db::{insert_if_absent, DbConn};
+use crate::error::{AppError, AppResult};
+
+/// Stores a remote account by its URI: inserted when new, refreshed (keeping our id and counters) when known.
+pub fn upsert_account(conn: &mut DbConn, fetched: Account) -> AppResult<Account> {
+    if fetched.is_local() {
+        return Err(AppError::validation("a remote account must have a domain"));
+    }
+    match accounts::find_by_uri(conn, &fetched.uri)? {
+        Some(existing) => {
+            let refreshed = Account { id: existing.id, created_at: existing.created_at, suspended_at: existing.suspended_at, ..fetched };
+            accounts::update(conn, &refreshed)?;
+            Ok(refreshed)
+        }
+        None => {
+            if !insert_if_absent(conn, |conn| accounts::insert(conn, &fetched))? {
+                return accounts::find_by_uri(conn, &fetched.uri)?.ok_or(AppError::NotFound);
+            }
+            Ok(fetched)
+        }
+    }
+}
+
+pub fn find_by_uri(conn: &mut DbConn, uri: &str) -> AppResult<Option<Account>> {
+    accounts::find_by_uri(conn, uri)
+}
