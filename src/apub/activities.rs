@@ -97,7 +97,7 @@ pub enum InboxActivity {
     Follow(Follow),
     Accept(Accept),
     Reject(Reject),
-    Undo(Undo),
+    Undo(Box<Undo>),
     Create(Box<Create>),
     Update(Box<Update>),
     Delete(Delete),
@@ -114,7 +114,7 @@ impl<'de> Deserialize<'de> for InboxActivity {
             "Follow" => serde_json::from_value(value).map(InboxActivity::Follow),
             "Accept" => serde_json::from_value(value).map(InboxActivity::Accept),
             "Reject" => serde_json::from_value(value).map(InboxActivity::Reject),
-            "Undo" => serde_json::from_value(value).map(InboxActivity::Undo),
+            "Undo" => serde_json::from_value(value).map(|undo| InboxActivity::Undo(Box::new(undo))),
             "Create" => serde_json::from_value(value).map(|create| InboxActivity::Create(Box::new(create))),
             "Update" => serde_json::from_value(value).map(|update| InboxActivity::Update(Box::new(update))),
             "Delete" => serde_json::from_value(value).map(InboxActivity::Delete),
@@ -573,7 +573,7 @@ mod tests {
         let undo = Undo::of(follow.clone(), alice());
         assert_eq!(undo.id.as_str(), "https://hallway.corp.example/users/alice#follows/42/undo");
         assert_eq!(undo.to, vec![dana().to_string()]);
-        assert_eq!(sent(undo.clone()), InboxActivity::Undo(undo));
+        assert_eq!(sent(undo.clone()), InboxActivity::Undo(Box::new(undo)));
     }
 
     #[test]
