@@ -25,6 +25,8 @@ pub struct Settings {
     pub federation_allow_http: bool,
     /// The first retry delay of a failed delivery; each further retry doubles it.
     pub federation_retry_base: std::time::Duration,
+    /// How many activities one peer may deliver per minute before it is answered 429.
+    pub federation_inbox_per_minute: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -61,6 +63,7 @@ struct FileSettings {
 struct FederationSection {
     allow_http: Option<bool>,
     retry_base_ms: Option<u64>,
+    inbox_per_minute: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -157,6 +160,13 @@ impl Settings {
                     .unwrap_or(30_000)
                     .max(1),
             ),
+            federation_inbox_per_minute: parsed(
+                "HALLWAY_FEDERATION_INBOX_PER_MINUTE",
+                "federation.inbox_per_minute",
+                env,
+                file.federation.inbox_per_minute,
+            )?
+            .unwrap_or(3_000),
         })
     }
 

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::apub::client::FederationClient;
 use crate::apub::delivery::DeliveryQueue;
+use crate::apub::inbound::RateLimiter;
 use crate::config::Settings;
 use crate::db::Database;
 
@@ -13,12 +14,14 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub federation: FederationClient,
     pub deliveries: DeliveryQueue,
+    pub inbox_limiter: Arc<RateLimiter>,
 }
 
 impl AppState {
     pub fn new(db: Database, settings: Settings) -> AppState {
         let settings = Arc::new(settings);
         let federation = FederationClient::new(db.clone(), settings.clone());
-        AppState { db, settings, federation, deliveries: DeliveryQueue::default() }
+        let inbox_limiter = Arc::new(RateLimiter::new(settings.federation_inbox_per_minute));
+        AppState { db, settings, federation, deliveries: DeliveryQueue::default(), inbox_limiter }
     }
 }

@@ -74,6 +74,7 @@ pub async fn update_credentials(state: web::Data<AppState>, auth: Auth, Params(i
         .db
         .write(move |conn| accounts::update_profile(conn, &settings, &me.account, &me.user, change))
         .await?;
+    state.deliveries.wake();
     Ok(HttpResponse::Ok().json(CredentialAccount::from_rows(&account, &user, &state.settings)))
 }
 
@@ -128,15 +129,17 @@ pub async fn follow(state: web::Data<AppState>, auth: Auth, id: web::Path<String
     let me = auth.user(&["write:follows"])?;
     let id = path_id(&id)?;
     let options = follows::FollowOptions { reblogs: input.reblogs, notify: input.notify };
-    let relationship = state.db.write(move |conn| follows::follow(conn, &me.account, id, options)).await?;
-    Ok(HttpResponse::Ok().json(Relationship::from_view(&relationship)))
+    let outcome = state.db.write(move |conn| follows::follow(conn, &me.account, id, options)).await?;
+    state.deliveries.wake();
+    Ok(HttpResponse::Ok().json(Relationship::from_view(&outcome.relationship)))
 }
 
 pub async fn unfollow(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> AppResult<HttpResponse> {
     let me = auth.user(&["write:follows"])?;
     let id = path_id(&id)?;
-    let relationship = state.db.write(move |conn| follows::unfollow(conn, &me.account, id)).await?;
-    Ok(HttpResponse::Ok().json(Relationship::from_view(&relationship)))
+    let outcome = state.db.write(move |conn| follows::unfollow(conn, &me.account, id)).await?;
+    state.deliveries.wake();
+    Ok(HttpResponse::Ok().json(Relationship::from_view(&outcome.relationship)))
 }
 
 pub async fn followers(req: HttpRequest, state: web::Data<AppState>, auth: Auth, id: web::Path<String>, Query(page): Query<PageParams>) -> AppResult<HttpResponse> {

@@ -72,6 +72,7 @@ pub async fn create(req: HttpRequest, state: web::Data<AppState>, auth: Auth, Pa
         .db
         .write(move |conn| statuses::create(conn, &settings, &me.account, &me.user, new_status))
         .await?;
+    state.deliveries.wake();
     Ok(one(&state, &view))
 }
 
@@ -94,13 +95,16 @@ pub async fn edit(state: web::Data<AppState>, auth: Auth, id: web::Path<String>,
     };
     let settings = state.settings.clone();
     let view = state.db.write(move |conn| statuses::edit(conn, &settings, &me.account, id, change)).await?;
+    state.deliveries.wake();
     Ok(one(&state, &view))
 }
 
 pub async fn delete(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> AppResult<HttpResponse> {
     let me = auth.user(&["write:statuses"])?;
     let id = path_id(&id)?;
-    let view = state.db.write(move |conn| statuses::delete(conn, &me.account, id)).await?;
+    let settings = state.settings.clone();
+    let view = state.db.write(move |conn| statuses::delete(conn, &settings, &me.account, id)).await?;
+    state.deliveries.wake();
     Ok(one(&state, &view))
 }
 
@@ -136,6 +140,7 @@ async fn act(state: web::Data<AppState>, auth: Auth, id: web::Path<String>, scop
     let me: UserSession = auth.user(&[scope])?;
     let id = path_id(&id)?;
     let view = state.db.write(move |conn| action(conn, &me.account, id)).await?;
+    state.deliveries.wake();
     Ok(one(&state, &view))
 }
 
@@ -178,6 +183,7 @@ pub async fn reblog(state: web::Data<AppState>, auth: Auth, id: web::Path<String
     let id = path_id(&id)?;
     let visibility = input.visibility.as_deref().filter(|v| !v.is_empty()).map(Visibility::parse).transpose()?;
     let view = state.db.write(move |conn| statuses::reblog(conn, &me.account, id, visibility)).await?;
+    state.deliveries.wake();
     Ok(one(&state, &view))
 }
 

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::api::params::Query;
 use crate::apub::client::ACTIVITY_JSON;
-use crate::apub::inbound;
+use crate::apub::{inbound, inbox};
 use crate::apub::objects::{with_context, ActorKind, Endpoints, Person};
 use crate::error::{AppError, AppResult};
 use crate::service::{accounts, federation, keys};
@@ -20,7 +20,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/users/{name}", web::get().to(actor))
         .route("/users/{name}/followers", web::get().to(followers))
         .route("/users/{name}/following", web::get().to(following))
-        .route("/users/{name}/outbox", web::get().to(outbox));
+        .route("/users/{name}/outbox", web::get().to(outbox))
+        .route("/inbox", web::post().to(inbox::shared_inbox))
+        .route("/users/{name}/inbox", web::post().to(inbox::actor_inbox));
 }
 
 fn activity_json(body: impl serde::Serialize) -> HttpResponse {

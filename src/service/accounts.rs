@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::Settings;
 use crate::db::models::{Account, Status, User};
-use crate::db::queries::{accounts, follows, marks, oauth, statuses, users};
+use crate::db::queries::{accounts, follow_requests, follows, marks, oauth, statuses, users};
 use crate::db::{DbConn, Page};
 use crate::error::{AppError, AppResult};
 use crate::ids;
@@ -211,6 +211,7 @@ pub fn update_profile(conn: &mut DbConn, settings: &Settings, account: &Account,
     updated.discoverable = change.discoverable.unwrap_or(updated.discoverable);
     updated.updated_at = ids::now();
     accounts::update(conn, &updated)?;
+    crate::apub::outbox::profile_updated(conn, settings, &updated)?;
 
     let visibility = match change.default_visibility {
         Some(v) => Visibility::parse(&v)?.as_str().to_owned(),
@@ -230,10 +231,12 @@ pub struct Relationship {
     pub showing_reblogs: bool,
     pub notifying: bool,
     pub followed_by: bool,
+    pub requested: bool,
 }
 
 pub fn relationships(conn: &mut DbConn, viewer: &Account, ids: &[i64]) -> AppResult<Vec<Relationship>> {
     let following = follows::following_among(conn, viewer.id, ids)?;
+    let requested: HashSet<i64> = follow_requests::requested_among(conn, viewer.id, ids)?.into_iter().collect();
     let mut followed_by: HashSet<i64> = HashSet::new();
     for &id in ids {
         if follows::find(conn, id, viewer.id)?.is_some() {
@@ -250,6 +253,7 @@ pub fn relationships(conn: &mut DbConn, viewer: &Account, ids: &[i64]) -> AppRes
                 showing_reblogs: follow.is_some_and(|f| f.show_reblogs),
                 notifying: follow.is_some_and(|f| f.notify),
                 followed_by: followed_by.contains(&id),
+                requested: requested.contains(&id),
             }
         })
         .collect())

@@ -2,8 +2,9 @@
 
 use std::collections::HashSet;
 
-use crate::db::models::{Account, Follow, HomeTimelineEntry, Status};
-use crate::db::queries::{accounts, follows, statuses, timelines};
+use crate::db::models::{Account, Follow, FollowRequest, HomeTimelineEntry, Status};
+use crate::db::queries::{accounts, follow_requests, follows, statuses, timelines};
+use crate::apub::outbox;
 use crate::db::{insert_if_absent, DbConn, Page};
 use crate::error::{AppError, AppResult};
 use crate::ids;
@@ -19,50 +20,110 @@ pub struct FollowOptions {
     pub notify: Option<bool>,
 }
 
-pub fn follow(conn: &mut DbConn, follower: &Account, target_id: i64, options: FollowOptions) -> AppResult<Relationship> {
+pub struct FollowOutcome {
+    pub relationship: Relationship,
+    /// A follow of a remote account waits for its Accept; the request to send, when one was made now.
+    pub new_request: Option<FollowRequest>,
+}
+
+pub fn follow(conn: &mut DbConn, follower: &Account, target_id: i64, options: FollowOptions) -> AppResult<FollowOutcome> {
     let target = accounts::find(conn, target_id)?.filter(|a| a.suspended_at.is_none()).ok_or(AppError::NotFound)?;
     if target.id == follower.id {
         return Err(AppError::Forbidden("This action is not allowed".into()));
     }
-    match follows::find(conn, follower.id, target.id)? {
-        Some(existing) => follows::update_options(
+    let show_reblogs = options.reblogs.unwrap_or(true);
+    let notify_on_post = options.notify.unwrap_or(false);
+    let mut new_request = None;
+    if let Some(existing) = follows::find(conn, follower.id, target.id)? {
+        follows::update_options(
             conn,
             existing.id,
             options.reblogs.unwrap_or(existing.show_reblogs),
             options.notify.unwrap_or(existing.notify),
-        )?,
-        None => {
-            let show_reblogs = options.reblogs.unwrap_or(true);
-            let follow = Follow {
-                id: ids::next_id(),
-                account_id: follower.id,
-                target_account_id: target.id,
-                show_reblogs,
-                notify: options.notify.unwrap_or(false),
-                uri: None,
-                created_at: ids::now(),
-            };
-            if !insert_if_absent(conn, |conn| follows::insert(conn, &follow))? {
-                return one_relationship(conn, follower, target.id);
-            }
-            accounts::add_following(conn, follower.id, 1)?;
-            accounts::add_followers(conn, target.id, 1)?;
-            notify(conn, target.id, follower.id, "follow", None)?;
-            merge_into_home(conn, follower.id, &target, show_reblogs)?;
+        )?;
+    } else if target.is_local() {
+        establish(conn, follower, &target, show_reblogs, notify_on_post, None)?;
+    } else if follow_requests::find(conn, follower.id, target.id)?.is_none() {
+        let id = ids::next_id();
+        let request = FollowRequest {
+            id,
+            account_id: follower.id,
+            target_account_id: target.id,
+            show_reblogs,
+            notify: notify_on_post,
+            uri: format!("{}/follows/{id}", follower.uri),
+            created_at: ids::now(),
+        };
+        if insert_if_absent(conn, |conn| follow_requests::insert(conn, &request))? {
+            outbox::follow(conn, follower, &target, &request)?;
+            new_request = Some(request);
         }
     }
-    one_relationship(conn, follower, target.id)
+    Ok(FollowOutcome { relationship: one_relationship(conn, follower, target.id)?, new_request })
 }
 
-pub fn unfollow(conn: &mut DbConn, follower: &Account, target_id: i64) -> AppResult<Relationship> {
-    let target = accounts::find(conn, target_id)?.ok_or(AppError::NotFound)?;
-    if let Some(existing) = follows::find(conn, follower.id, target.id)? {
-        follows::delete(conn, existing.id)?;
-        accounts::add_following(conn, follower.id, -1)?;
-        accounts::add_followers(conn, target.id, -1)?;
-        timelines::remove_author_from_home(conn, follower.id, target.id)?;
+/// A follow that now holds: its row, the counters, the notification and the home timeline merge.
+/// False when it existed already.
+pub fn establish(conn: &mut DbConn, follower: &Account, target: &Account, show_reblogs: bool, notify_on_post: bool, uri: Option<String>) -> AppResult<bool> {
+    let follow = Follow {
+        id: ids::next_id(),
+        account_id: follower.id,
+        target_account_id: target.id,
+        show_reblogs,
+        notify: notify_on_post,
+        uri,
+        created_at: ids::now(),
+    };
+    if !insert_if_absent(conn, |conn| follows::insert(conn, &follow))? {
+        return Ok(false);
     }
-    one_relationship(conn, follower, target.id)
+    accounts::add_following(conn, follower.id, 1)?;
+    accounts::add_followers(conn, target.id, 1)?;
+    notify(conn, target.id, follower.id, "follow", None)?;
+    if follower.is_local() {
+        merge_into_home(conn, follower.id, target, show_reblogs)?;
+    }
+    Ok(true)
+}
+
+/// A remote account accepted the follow request of a local one.
+pub fn request_accepted(conn: &mut DbConn, follower: &Account, target: &Account) -> AppResult<()> {
+    if let Some(request) = follow_requests::find(conn, follower.id, target.id)? {
+        follow_requests::delete(conn, request.id)?;
+        establish(conn, follower, target, request.show_reblogs, request.notify, Some(request.uri))?;
+    }
+    Ok(())
+}
+
+pub struct Unfollowed {
+    pub relationship: Relationship,
+    /// The URI of the follow (or follow request) that ended, for the Undo a remote account needs.
+    pub ended_uri: Option<String>,
+}
+
+pub fn unfollow(conn: &mut DbConn, follower: &Account, target_id: i64) -> AppResult<Unfollowed> {
+    let target = accounts::find(conn, target_id)?.ok_or(AppError::NotFound)?;
+    let ended_uri = end_follow(conn, follower, &target)?;
+    if let Some(uri) = &ended_uri {
+        outbox::unfollow(conn, follower, &target, uri)?;
+    }
+    Ok(Unfollowed { relationship: one_relationship(conn, follower, target.id)?, ended_uri })
+}
+
+/// Ends a follow or a pending request of `follower` to `target`; answers the URI of what ended.
+pub fn end_follow(conn: &mut DbConn, follower: &Account, target: &Account) -> AppResult<Option<String>> {
+    if let Some(request) = follow_requests::find(conn, follower.id, target.id)? {
+        follow_requests::delete(conn, request.id)?;
+        return Ok(Some(request.uri));
+    }
+    let Some(existing) = follows::find(conn, follower.id, target.id)? else {
+        return Ok(None);
+    };
+    follows::delete(conn, existing.id)?;
+    accounts::add_following(conn, follower.id, -1)?;
+    accounts::add_followers(conn, target.id, -1)?;
+    timelines::remove_author_from_home(conn, follower.id, target.id)?;
+    Ok(Some(existing.uri.unwrap_or_else(|| format!("{}/follows/{}", follower.uri, existing.id))))
 }
 
 fn one_relationship(conn: &mut DbConn, viewer: &Account, id: i64) -> AppResult<Relationship> {

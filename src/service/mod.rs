@@ -11,6 +11,7 @@ pub mod markup;
 pub mod notifications;
 pub mod peers;
 pub mod remote;
+pub mod sanitize;
 pub mod search;
 pub mod statuses;
 pub mod timelines;

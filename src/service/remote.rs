@@ -25,6 +25,12 @@ pub fn upsert_account(conn: &mut DbConn, fetched: Account) -> AppResult<Account>
     }
 }
 
+/// A remote account deleted on its instance: hidden here, as a suspension hides it.
+pub fn remove_account(conn: &mut DbConn, account: &Account) -> AppResult<()> {
+    accounts::set_suspended(conn, account.id, Some(crate::ids::now()))?;
+    Ok(())
+}
+
 pub fn find_by_uri(conn: &mut DbConn, uri: &str) -> AppResult<Option<Account>> {
     accounts::find_by_uri(conn, uri)
 }

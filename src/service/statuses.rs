@@ -10,6 +10,7 @@ use crate::db::queries::{accounts, follows, marks, notifications as notification
 use crate::db::{insert_if_absent, DbConn, Page};
 use crate::error::{AppError, AppResult};
 use crate::ids;
+use crate::apub::outbox;
 use crate::service::markup::{self, MentionLink, WrittenMention};
 use crate::service::notifications::notify;
 use crate::service::views::{self, StatusView};
@@ -137,7 +138,9 @@ pub fn create(conn: &mut DbConn, settings: &Settings, author: &Account, user: &U
     for account_id in &mentioned_ids {
         notify(conn, *account_id, author.id, "mention", Some(id))?;
     }
-    views::status_for(conn, Some(author.id), id)?.ok_or(AppError::NotFound)
+    let view = views::status_for(conn, Some(author.id), id)?.ok_or(AppError::NotFound)?;
+    outbox::status_created(conn, settings, &view)?;
+    Ok(view)
 }
 
 fn validate_text(settings: &Settings, text: &str, spoiler_text: &str) -> AppResult<()> {
@@ -268,7 +271,9 @@ pub fn edit(conn: &mut DbConn, settings: &Settings, author: &Account, status_id:
             notify(conn, reblog.account_id, author.id, "update", Some(status.id))?;
         }
     }
-    views::status_for(conn, Some(author.id), status.id)?.ok_or(AppError::NotFound)
+    let view = views::status_for(conn, Some(author.id), status.id)?.ok_or(AppError::NotFound)?;
+    outbox::status_updated(conn, settings, &view)?;
+    Ok(view)
 }
 
 fn snapshot(status: &Status, at: chrono::NaiveDateTime) -> StatusEdit {
@@ -284,9 +289,10 @@ fn snapshot(status: &Status, at: chrono::NaiveDateTime) -> StatusEdit {
 }
 
 /// Deletes one's own status; answers it as it was, with its source text for redrafting.
-pub fn delete(conn: &mut DbConn, author: &Account, status_id: i64) -> AppResult<StatusView> {
+pub fn delete(conn: &mut DbConn, settings: &Settings, author: &Account, status_id: i64) -> AppResult<StatusView> {
     let status = own_status(conn, author, status_id)?;
     let mut view = views::status_for(conn, Some(author.id), status.id)?.ok_or(AppError::NotFound)?;
+    outbox::status_deleted(conn, settings, &view)?;
     view.deleted_source = Some(status.text.clone());
     for reblog in statuses::reblogs_of(conn, status.id)? {
         remove_reblog(conn, &reblog)?;
@@ -334,18 +340,22 @@ fn new_mark(actor: &Account, status_id: i64) -> StatusMark {
 
 pub fn favourite(conn: &mut DbConn, actor: &Account, status_id: i64) -> AppResult<StatusView> {
     let status = visible_original(conn, actor, status_id)?;
-    if marks::favourites::insert(conn, &new_mark(actor, status.id))? {
+    let mark = new_mark(actor, status.id);
+    if marks::favourites::insert(conn, &mark)? {
         statuses::add_favourites(conn, status.id, 1)?;
         notify(conn, status.account_id, actor.id, "favourite", Some(status.id))?;
+        outbox::favourited(conn, actor, &status, mark.id)?;
     }
     view_of(conn, actor, status.id)
 }
 
 pub fn unfavourite(conn: &mut DbConn, actor: &Account, status_id: i64) -> AppResult<StatusView> {
     let status = visible_original(conn, actor, status_id)?;
-    if marks::favourites::delete(conn, actor.id, status.id)? {
+    if let Some(mark) = marks::favourites::find(conn, actor.id, status.id)? {
+        marks::favourites::delete(conn, actor.id, status.id)?;
         statuses::add_favourites(conn, status.id, -1)?;
         notification_rows::delete_caused_by(conn, status.account_id, actor.id, "favourite", Some(status.id))?;
+        outbox::unfavourited(conn, actor, &status, mark.id)?;
     }
     view_of(conn, actor, status.id)
 }
@@ -431,13 +441,17 @@ pub fn reblog(conn: &mut DbConn, actor: &Account, status_id: i64, visibility: Op
     accounts::add_statuses(conn, actor.id, 1, Some(now))?;
     fan_out(conn, &reblog, &[])?;
     notify(conn, original.account_id, actor.id, "reblog", Some(original.id))?;
-    view_of(conn, actor, id)
+    let view = view_of(conn, actor, id)?;
+    outbox::reblogged(conn, &view)?;
+    Ok(view)
 }
 
 /// Undoes a reblog; answers the original status.
 pub fn unreblog(conn: &mut DbConn, actor: &Account, status_id: i64) -> AppResult<StatusView> {
     let original = visible_original(conn, actor, status_id)?;
     if let Some(reblog) = statuses::find_reblog(conn, actor.id, original.id)? {
+        let reblog_view = view_of(conn, actor, reblog.id)?;
+        outbox::unreblogged(conn, &reblog_view)?;
         remove_reblog(conn, &reblog)?;
     }
     view_of(conn, actor, original.id)
@@ -514,4 +528,229 @@ pub fn interacted_by(conn: &mut DbConn, viewer: Option<i64>, status_id: i64, reb
     let ids: Vec<i64> = pairs.iter().map(|(_, account)| *account).collect();
     let accounts: HashMap<i64, Account> = accounts::find_many(conn, &ids)?.into_iter().map(|a| (a.id, a)).collect();
     Ok(pairs.into_iter().filter_map(|(page_id, account)| Some((page_id, accounts.get(&account)?.clone()))).collect())
+}
+
+/// A status from another instance, as its Note says, already read into plain values.
+#[derive(Debug, Clone)]
+pub struct RemoteStatus {
+    pub uri: String,
+    pub url: String,
+    pub content_html: String,
+    pub spoiler_text: String,
+    pub sensitive: bool,
+    pub visibility: Visibility,
+    pub language: Option<String>,
+    pub in_reply_to_uri: Option<String>,
+    pub mentioned_uris: Vec<String>,
+    pub tags: Vec<String>,
+    pub published: Option<chrono::NaiveDateTime>,
+}
+
+/// Accounts we know among the mentioned URIs (local ones and remote ones already stored).
+fn known_accounts(conn: &mut DbConn, uris: &[String]) -> AppResult<Vec<Account>> {
+    let mut found = Vec::new();
+    for uri in uris {
+        if let Some(account) = accounts::find_by_uri(conn, uri)? {
+            if !found.iter().any(|a: &Account| a.id == account.id) {
+                found.push(account);
+            }
+        }
+    }
+    Ok(found)
+}
+
+fn tag_ids(conn: &mut DbConn, names: &[String]) -> AppResult<Vec<i64>> {
+    let mut ids = Vec::new();
+    for name in names.iter().filter(|n| !n.is_empty()) {
+        let id = find_or_create_tag(conn, name)?.id;
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    Ok(ids)
+}
+
+/// Stores a status another instance delivered; the same fan-out, notifications and counters as a local
+/// one. Answers the new status's id, or None when it was known already.
+pub fn create_remote(conn: &mut DbConn, author: &Account, remote: RemoteStatus) -> AppResult<Option<i64>> {
+    if statuses::find_by_uri_or_url(conn, &remote.uri)?.is_some() {
+        return Ok(None);
+    }
+    let parent = match &remote.in_reply_to_uri {
+        Some(uri) => statuses::find_by_uri_or_url(conn, uri)?,
+        None => None,
+    };
+    let mentioned = known_accounts(conn, &remote.mentioned_uris)?;
+    let now = ids::now();
+    let id = ids::next_id();
+    let status = Status {
+        id,
+        uri: remote.uri,
+        url: remote.url,
+        account_id: author.id,
+        local: false,
+        in_reply_to_id: parent.as_ref().map(|p| p.id),
+        in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
+        reblog_of_id: None,
+        text: String::new(),
+        content: super::sanitize::html(&remote.content_html),
+        spoiler_text: remote.spoiler_text,
+        sensitive: remote.sensitive,
+        visibility: remote.visibility.as_str().to_owned(),
+        language: remote.language,
+        app_id: None,
+        replies_count: 0,
+        reblogs_count: 0,
+        favourites_count: 0,
+        created_at: remote.published.filter(|p| *p <= now).unwrap_or(now),
+        edited_at: None,
+    };
+    statuses::insert(conn, &status)?;
+    let mentioned_ids: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
+    statuses::insert_mentions(conn, id, &mentioned_ids)?;
+    let tags = tag_ids(conn, &remote.tags)?;
+    statuses::set_status_tags(conn, id, &tags)?;
+    accounts::add_statuses(conn, author.id, 1, Some(status.created_at))?;
+    if let Some(parent) = &parent {
+        statuses::add_replies(conn, parent.id, 1)?;
+    }
+    fan_out(conn, &status, &mentioned_ids)?;
+    for account_id in &mentioned_ids {
+        notify(conn, *account_id, author.id, "mention", Some(id))?;
+    }
+    Ok(Some(id))
+}
+
+/// A status of `author`'s by URI; another account's status is not found.
+fn remote_status_of(conn: &mut DbConn, author: &Account, uri: &str) -> AppResult<Option<Status>> {
+    Ok(statuses::find_by_uri_or_url(conn, uri)?.filter(|s| s.account_id == author.id))
+}
+
+/// Applies an edit another instance delivered; rebloggers here are told, as for a local edit.
+pub fn edit_remote(conn: &mut DbConn, author: &Account, remote: RemoteStatus) -> AppResult<()> {
+    let Some(status) = remote_status_of(conn, author, &remote.uri)? else {
+        return Ok(());
+    };
+    if statuses::edits_of(conn, status.id)?.is_empty() {
+        statuses::insert_edit(conn, &snapshot(&status, status.created_at))?;
+    }
+    let now = ids::now();
+    let form = StatusEditForm {
+        text: String::new(),
+        content: super::sanitize::html(&remote.content_html),
+        spoiler_text: remote.spoiler_text,
+        sensitive: remote.sensitive,
+        language: remote.language.or(status.language.clone()),
+        edited_at: Some(now),
+    };
+    statuses::apply_edit(conn, status.id, &form)?;
+    let mentioned = known_accounts(conn, &remote.mentioned_uris)?;
+    let mentioned_ids: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
+    statuses::delete_mentions(conn, status.id)?;
+    statuses::insert_mentions(conn, status.id, &mentioned_ids)?;
+    let tags = tag_ids(conn, &remote.tags)?;
+    statuses::set_status_tags(conn, status.id, &tags)?;
+    let edited = statuses::find(conn, status.id)?.ok_or(AppError::NotFound)?;
+    statuses::insert_edit(conn, &snapshot(&edited, now))?;
+    for reblog in statuses::reblogs_of(conn, status.id)? {
+        if !notification_rows::exists_for_status(conn, reblog.account_id, "update", status.id)? {
+            notify(conn, reblog.account_id, author.id, "update", Some(status.id))?;
+        }
+    }
+    Ok(())
+}
+
+/// Removes a status (or reblog) another instance deleted.
+pub fn delete_remote(conn: &mut DbConn, author: &Account, uri: &str) -> AppResult<()> {
+    let Some(status) = remote_status_of(conn, author, uri)? else {
+        return Ok(());
+    };
+    for reblog in statuses::reblogs_of(conn, status.id)? {
+        remove_reblog(conn, &reblog)?;
+    }
+    match status.reblog_of_id {
+        Some(_) => remove_reblog(conn, &status),
+        None => {
+            if let Some(parent_id) = status.in_reply_to_id {
+                statuses::add_replies(conn, parent_id, -1)?;
+            }
+            accounts::add_statuses(conn, author.id, -1, None)?;
+            statuses::delete(conn, status.id)
+        }
+    }
+}
+
+/// A remote account favourites a status here (by URI); false when the status is unknown.
+pub fn favourite_remote(conn: &mut DbConn, actor: &Account, status_uri: &str) -> AppResult<bool> {
+    let Some(status) = statuses::find_by_uri_or_url(conn, status_uri)? else { return Ok(false) };
+    if !views::can_see(conn, Some(actor.id), &status)? {
+        return Ok(false);
+    }
+    if marks::favourites::insert(conn, &new_mark(actor, status.id))? {
+        statuses::add_favourites(conn, status.id, 1)?;
+        notify(conn, status.account_id, actor.id, "favourite", Some(status.id))?;
+    }
+    Ok(true)
+}
+
+pub fn unfavourite_remote(conn: &mut DbConn, actor: &Account, status_uri: &str) -> AppResult<()> {
+    let Some(status) = statuses::find_by_uri_or_url(conn, status_uri)? else { return Ok(()) };
+    if marks::favourites::delete(conn, actor.id, status.id)? {
+        statuses::add_favourites(conn, status.id, -1)?;
+        notification_rows::delete_caused_by(conn, status.account_id, actor.id, "favourite", Some(status.id))?;
+    }
+    Ok(())
+}
+
+/// A remote account reblogs a status known here; the reblog keeps the Announce's id as its URI.
+pub fn reblog_remote(conn: &mut DbConn, actor: &Account, original_uri: &str, announce_uri: &str) -> AppResult<bool> {
+    let Some(original) = statuses::find_by_uri_or_url(conn, original_uri)? else { return Ok(false) };
+    let open = original.visibility == "public" || original.visibility == "unlisted";
+    if !open || original.reblog_of_id.is_some() || statuses::find_reblog(conn, actor.id, original.id)?.is_some() {
+        return Ok(false);
+    }
+    let now = ids::now();
+    let reblog = Status {
+        id: ids::next_id(),
+        uri: announce_uri.to_owned(),
+        url: announce_uri.to_owned(),
+        account_id: actor.id,
+        local: false,
+        in_reply_to_id: None,
+        in_reply_to_account_id: None,
+        reblog_of_id: Some(original.id),
+        text: String::new(),
+        content: String::new(),
+        spoiler_text: String::new(),
+        sensitive: false,
+        visibility: original.visibility.clone(),
+        language: None,
+        app_id: None,
+        replies_count: 0,
+        reblogs_count: 0,
+        favourites_count: 0,
+        created_at: now,
+        edited_at: None,
+    };
+    statuses::insert(conn, &reblog)?;
+    statuses::add_reblogs(conn, original.id, 1)?;
+    accounts::add_statuses(conn, actor.id, 1, Some(now))?;
+    fan_out(conn, &reblog, &[])?;
+    notify(conn, original.account_id, actor.id, "reblog", Some(original.id))?;
+    Ok(true)
+}
+
+/// Undoes a remote account's reblog, named by the Announce's id or by the original's URI.
+pub fn unreblog_remote(conn: &mut DbConn, actor: &Account, uri: &str) -> AppResult<()> {
+    let reblog = match remote_status_of(conn, actor, uri)? {
+        Some(reblog) if reblog.reblog_of_id.is_some() => Some(reblog),
+        _ => match statuses::find_by_uri_or_url(conn, uri)? {
+            Some(original) => statuses::find_reblog(conn, actor.id, original.id)?,
+            None => None,
+        },
+    };
+    match reblog {
+        Some(reblog) => remove_reblog(conn, &reblog),
+        None => Ok(()),
+    }
 }

@@ -95,3 +95,113 @@ fn counting_listener() -> (String, Arc<AtomicUsize>) {
     });
     (host, connections)
 }
+
+/// Polls `check` until it holds (deliveries are asynchronous), for at most ten seconds.
+async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..100 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("timed out waiting until {what}");
+}
+
+async fn two_instances(backend: Backend) -> (TestServer, TestServer) {
+    let sales = TestServer::start(backend, |_| {}).await.expect("sales instance");
+    let eng = TestServer::start(backend, |_| {}).await.expect("eng instance");
+    sales.allow_peer(&eng).await;
+    eng.allow_peer(&sales).await;
+    (sales, eng)
+}
+
+/// Follow, Accept, post, favourite, reply with a mention, boost, delete and unfollow across two instances.
+async fn a_conversation_across_two_instances(backend: Backend) {
+    let (sales, eng) = two_instances(backend).await;
+    let ann = sales.login("ann").await;
+    let bob = eng.login("bob").await;
+    let eng_domain = eng.settings.domain.clone();
+    let sales_domain = sales.settings.domain.clone();
+
+    let bob_there = ann.get(&format!("/api/v1/accounts/lookup?acct=bob@{eng_domain}")).await.id();
+    let followed = ann.post(&format!("/api/v1/accounts/{bob_there}/follow")).await;
+    assert_eq!(followed.status, 200, "{}", followed.body);
+    assert_eq!(followed.body["requested"], true, "a remote follow waits for its Accept: {}", followed.body);
+    eventually("the follow is accepted", || async {
+        ann.get(&format!("/api/v1/accounts/relationships?id[]={bob_there}")).await.body[0]["following"] == true
+    })
+    .await;
+    let bob_here = bob.me().await;
+    assert_eq!(bob_here.body["followers_count"], 1);
+    let follow_notes = bob.get("/api/v1/notifications?types[]=follow").await;
+    assert_eq!(follow_notes.body[0]["account"]["acct"], format!("ann@{sales_domain}"));
+
+    let post = bob.toot("Who knows the #onboarding checklist?", serde_json::json!({})).await;
+    let post_uri = post.str("uri");
+    eventually("bob's post reaches ann's home", || async {
+        ann.get("/api/v1/timelines/home").await.array().iter().any(|s| s["uri"] == post_uri.as_str())
+    })
+    .await;
+    let home = ann.get("/api/v1/timelines/home").await;
+    let there = home.array().iter().find(|s| s["uri"] == post_uri.as_str()).unwrap().clone();
+    assert_eq!(there["account"]["acct"], format!("bob@{eng_domain}"));
+    assert!(there["content"].as_str().unwrap().contains("onboarding"));
+    let there_id = there["id"].as_str().unwrap().to_owned();
+
+    assert_eq!(ann.post(&format!("/api/v1/statuses/{there_id}/favourite")).await.status, 200);
+    let bob_post_id = post.id();
+    eventually("the favourite reaches bob", || async {
+        bob.get(&format!("/api/v1/statuses/{bob_post_id}")).await.body["favourites_count"] == 1
+    })
+    .await;
+    let notes = bob.get("/api/v1/notifications?types[]=favourite").await;
+    assert_eq!(notes.body[0]["account"]["acct"], format!("ann@{sales_domain}"));
+
+    let reply = ann
+        .toot(&format!("@bob@{eng_domain} it is on the wiki"), serde_json::json!({"in_reply_to_id": there_id}))
+        .await;
+    assert_eq!(reply.body["mentions"][0]["acct"], format!("bob@{eng_domain}"));
+    eventually("the reply reaches bob as a mention", || async {
+        bob.get("/api/v1/notifications?types[]=mention").await.array().len() == 1
+    })
+    .await;
+    let context = bob.get(&format!("/api/v1/statuses/{bob_post_id}/context")).await;
+    assert_eq!(context.body["descendants"][0]["account"]["acct"], format!("ann@{sales_domain}"), "{}", context.body);
+    assert_eq!(bob.get(&format!("/api/v1/statuses/{bob_post_id}")).await.body["replies_count"], 1);
+
+    let reply_there = bob.get("/api/v1/notifications?types[]=mention").await.body[0]["status"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(bob.post(&format!("/api/v1/statuses/{reply_there}/reblog")).await.status, 200);
+    let reply_id = reply.id();
+    eventually("bob's boost reaches ann", || async {
+        ann.get(&format!("/api/v1/statuses/{reply_id}")).await.body["reblogs_count"] == 1
+    })
+    .await;
+    assert_eq!(ann.get("/api/v1/notifications?types[]=reblog").await.array().len(), 1);
+
+    assert_eq!(bob.delete(&format!("/api/v1/statuses/{bob_post_id}")).await.status, 200);
+    eventually("the deletion reaches ann", || async {
+        ann.get(&format!("/api/v1/statuses/{there_id}")).await.status == 404
+    })
+    .await;
+
+    assert_eq!(ann.post(&format!("/api/v1/accounts/{bob_there}/unfollow")).await.status, 200);
+    eventually("the unfollow reaches bob", || async { bob.me().await.body["followers_count"] == 0 }).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_conversation_across_two_instances_on_sqlite() {
+    a_conversation_across_two_instances(Backend::Sqlite).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_conversation_across_two_instances_on_postgres() {
+    if std::env::var("HALLWAY_TEST_POSTGRES_URL").is_err() {
+        eprintln!("skipped: HALLWAY_TEST_POSTGRES_URL is not set");
+        return;
+    }
+    a_conversation_across_two_instances(Backend::Postgres).await
+}

@@ -181,7 +181,7 @@ impl Relationship {
             muting: false,
             muting_notifications: false,
             muting_expires_at: None,
-            requested: false,
+            requested: view.requested,
             requested_by: false,
             domain_blocking: false,
             endorsed: false,

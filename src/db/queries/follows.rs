@@ -78,3 +78,22 @@ pub fn following_page(conn: &mut DbConn, account_id: i64, page: &Page) -> AppRes
         .into_boxed();
     Ok(load_page!(query, follows::id, page, conn))
 }
+
+/// Inboxes of an account's remote followers (shared inboxes where they have one), each once.
+pub fn remote_follower_inboxes(conn: &mut DbConn, target_id: i64) -> AppResult<Vec<String>> {
+    let rows: Vec<(String, Option<String>)> = follows::table
+        .inner_join(accounts::table.on(accounts::id.eq(follows::account_id)))
+        .filter(follows::target_account_id.eq(target_id))
+        .filter(accounts::domain.is_not_null())
+        .select((accounts::inbox_url, accounts::shared_inbox_url))
+        .load(conn)?;
+    let mut inboxes: Vec<String> =
+        rows.into_iter().map(|(inbox, shared)| shared.filter(|s| !s.is_empty()).unwrap_or(inbox)).collect();
+    inboxes.sort();
+    inboxes.dedup();
+    Ok(inboxes)
+}
+
+pub fn find_by_uri(conn: &mut DbConn, follow_uri: &str) -> AppResult<Option<Follow>> {
+    Ok(follows::table.filter(follows::uri.eq(follow_uri)).select(Follow::as_select()).first(conn).optional()?)
+}

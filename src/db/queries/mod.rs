@@ -1,5 +1,6 @@
 pub mod accounts;
 pub mod deliveries;
+pub mod follow_requests;
 pub mod follows;
 pub mod keys;
 pub mod markers;
@@ -7,6 +8,7 @@ pub mod marks;
 pub mod notifications;
 pub mod oauth;
 pub mod peers;
+pub mod received;
 pub mod statuses;
 pub mod timelines;
 pub mod users;

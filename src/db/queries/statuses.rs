@@ -250,7 +250,6 @@ pub fn search_tags(conn: &mut DbConn, text: &str, limit: i64, offset: i64) -> Ap
 pub fn find_by_uri_or_url(conn: &mut DbConn, text: &str) -> AppResult<Option<Status>> {
     Ok(statuses::table
         .filter(statuses::uri.eq(text).or(statuses::url.eq(text)))
-        .filter(statuses::reblog_of_id.is_null())
         .select(Status::as_select())
         .first(conn)
         .optional()?)

@@ -1,0 +1,225 @@
+//! The inbox: activities other instances deliver, checked (see `inbound`), read into plain values and
+//! applied through the same service functions as local actions, once per activity id.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use url::Url;
+
+use crate::apub::activities::{Deleted, FollowReference, InboxActivity, Undone, Updated};
+use crate::apub::addressing::is_public;
+use crate::apub::objects::{Note, Person};
+use crate::apub::signatures::authority;
+use crate::apub::{inbound, outbox, resolve};
+use crate::db::models::Account;
+use crate::db::queries::{accounts, received};
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+use crate::ids;
+use crate::service::statuses::{self, RemoteStatus};
+use crate::service::{follows, remote};
+use crate::state::AppState;
+
+/// How many unknown accounts one activity may make us fetch (mentions), and how far up a thread we fetch.
+const MAX_FETCHED_MENTIONS: usize = 10;
+const MAX_PARENT_DEPTH: usize = 5;
+
+pub async fn shared_inbox(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> AppResult<HttpResponse> {
+    receive(&req, &state, &body).await
+}
+
+pub async fn actor_inbox(req: HttpRequest, state: web::Data<AppState>, _name: web::Path<String>, body: web::Bytes) -> AppResult<HttpResponse> {
+    receive(&req, &state, &body).await
+}
+
+async fn receive(req: &HttpRequest, state: &AppState, body: &[u8]) -> AppResult<HttpResponse> {
+    let signer = inbound::signer(state, req, Some(body)).await?;
+    if !state.inbox_limiter.admit(signer.domain.as_deref().unwrap_or_default()) {
+        return Err(AppError::RateLimited);
+    }
+    let activity: InboxActivity =
+        serde_json::from_slice(body).map_err(|e| AppError::bad_request(format!("Unreadable activity: {e}")))?;
+    let (Some(id), Some(actor)) = (activity.id().cloned(), activity.actor().cloned()) else {
+        return Ok(HttpResponse::Accepted().finish());
+    };
+    if actor.as_str() != signer.uri || authority(&id) != authority(&actor) {
+        return Err(AppError::Unauthorized("The activity is not the signer's own".into()));
+    }
+    let key = id.to_string();
+    if state.db.read(move |conn| received::seen(conn, &key)).await? {
+        return Ok(HttpResponse::Accepted().finish());
+    }
+    prepare(state, &signer, &activity).await;
+    state
+        .db
+        .write(move |conn| {
+            if received::record(conn, id.as_str(), ids::now())? {
+                apply(conn, &signer, activity)?;
+            }
+            Ok(())
+        })
+        .await?;
+    state.deliveries.wake();
+    Ok(HttpResponse::Accepted().finish())
+}
+
+/// Fetches, before the transaction, what applying the activity will need: unknown mentioned accounts and
+/// the thread above a reply. Failures only leave those out.
+async fn prepare(state: &AppState, signer: &Account, activity: &InboxActivity) {
+    let note = match activity {
+        InboxActivity::Create(create) => &create.object,
+        InboxActivity::Update(update) => match &update.object {
+            Updated::Note(note) => note.as_ref(),
+            Updated::Person(_) => return,
+        },
+        _ => return,
+    };
+    for uri in addressed_actors(note).into_iter().take(MAX_FETCHED_MENTIONS) {
+        if let Err(e) = resolve::actor(state, &uri, false).await {
+            log::debug!("inbox: mentioned {uri} not fetched: {e}");
+        }
+    }
+    fetch_thread(state, signer, note.in_reply_to.clone()).await;
+}
+
+/// Stores the statuses a reply answers, up the thread, that are not known here yet.
+async fn fetch_thread(state: &AppState, signer: &Account, mut parent: Option<Url>) {
+    let mut chain = Vec::new();
+    while let Some(uri) = parent.take().filter(|_| chain.len() < MAX_PARENT_DEPTH) {
+        let key = uri.to_string();
+        let known = state.db.read(move |conn| Ok(crate::db::queries::statuses::find_by_uri_or_url(conn, &key)?.is_some())).await;
+        if known.unwrap_or(true) {
+            break;
+        }
+        let Ok(document) = state.federation.fetch(&uri).await else { break };
+        let Ok(note) = serde_json::from_value::<Note>(document) else { break };
+        if note.id != uri {
+            break;
+        }
+        parent = note.in_reply_to.clone();
+        chain.push(note);
+    }
+    for note in chain.into_iter().rev() {
+        let Ok(author) = resolve::actor(state, &note.attributed_to, false).await else { continue };
+        if authority(&note.id) != authority(&note.attributed_to) {
+            continue;
+        }
+        let remote = remote_status(&note, &author);
+        let stored = state.db.write(move |conn| statuses::create_remote(conn, &author, remote)).await;
+        if let Err(e) = stored {
+            log::debug!("inbox: thread status not stored for {}: {e}", signer.uri);
+        }
+    }
+}
+
+/// The actors a note addresses or tags, beyond the public and follower collections.
+fn addressed_actors(note: &Note) -> Vec<Url> {
+    let mut uris: Vec<Url> = note.mentioned_uris().into_iter().cloned().collect();
+    for address in note.to.iter().chain(&note.cc) {
+        if is_public(address) || address.ends_with("/followers") {
+            continue;
+        }
+        if let Ok(url) = Url::parse(address) {
+            if !uris.contains(&url) {
+                uris.push(url);
+            }
+        }
+    }
+    uris
+}
+
+fn remote_status(note: &Note, author: &Account) -> RemoteStatus {
+    RemoteStatus {
+        uri: note.id.to_string(),
+        url: note.url.as_ref().unwrap_or(&note.id).to_string(),
+        content_html: note.content.clone(),
+        spoiler_text: note.spoiler_text().to_owned(),
+        sensitive: note.sensitive,
+        visibility: note.visibility(&author.followers_url),
+        language: note.language().map(str::to_owned),
+        in_reply_to_uri: note.in_reply_to.as_ref().map(Url::to_string),
+        mentioned_uris: addressed_actors(note).iter().map(Url::to_string).collect(),
+        tags: note.hashtag_names().into_iter().map(|t| t.trim_start_matches('#').to_owned()).collect(),
+        published: note.published.map(|p| p.naive_utc()),
+    }
+}
+
+/// The local account a URI names, if it is one of ours.
+fn local_account(conn: &mut DbConn, uri: &Url) -> AppResult<Option<Account>> {
+    Ok(accounts::find_by_uri(conn, uri.as_str())?.filter(|a| a.is_local() && a.suspended_at.is_none()))
+}
+
+fn apply(conn: &mut DbConn, signer: &Account, activity: InboxActivity) -> AppResult<()> {
+    match activity {
+        InboxActivity::Follow(follow) => {
+            let Some(target) = local_account(conn, &follow.object)? else { return Ok(()) };
+            follows::establish(conn, signer, &target, true, false, Some(follow.id.to_string()))?;
+            outbox::accept_follow(conn, &target, signer, follow.id.as_str())
+        }
+        InboxActivity::Accept(accept) => match followed_by_local(conn, &accept.object)? {
+            Some(follower) => follows::request_accepted(conn, &follower, signer),
+            None => Ok(()),
+        },
+        InboxActivity::Reject(reject) => match followed_by_local(conn, &reject.object)? {
+            Some(follower) => follows::end_follow(conn, &follower, signer).map(|_| ()),
+            None => Ok(()),
+        },
+        InboxActivity::Undo(undo) => undo_activity(conn, signer, undo.object),
+        InboxActivity::Create(create) => {
+            if create.object.attributed_to.as_str() != signer.uri {
+                return Ok(());
+            }
+            statuses::create_remote(conn, signer, remote_status(&create.object, signer)).map(|_| ())
+        }
+        InboxActivity::Update(update) => match update.object {
+            Updated::Note(note) if note.attributed_to.as_str() == signer.uri => {
+                statuses::edit_remote(conn, signer, remote_status(&note, signer))
+            }
+            Updated::Person(person) if person.id.as_str() == signer.uri => update_person(conn, signer, &person),
+            _ => Ok(()),
+        },
+        InboxActivity::Delete(delete) => match &delete.object {
+            Deleted::Id(id) if id.as_str() == signer.uri => remote::remove_account(conn, signer),
+            object => statuses::delete_remote(conn, signer, object.id().as_str()),
+        },
+        InboxActivity::Announce(announce) => {
+            statuses::reblog_remote(conn, signer, announce.object.as_str(), announce.id.as_str()).map(|_| ())
+        }
+        InboxActivity::Like(like) => statuses::favourite_remote(conn, signer, like.object.as_str()).map(|_| ()),
+        InboxActivity::Unsupported(kind) => {
+            log::debug!("inbox: {kind} from {} ignored", signer.uri);
+            Ok(())
+        }
+    }
+}
+
+/// The local follower an Accept or Reject answers: the embedded Follow's actor, or the request's owner.
+fn followed_by_local(conn: &mut DbConn, reference: &FollowReference) -> AppResult<Option<Account>> {
+    match reference {
+        FollowReference::Follow(follow) => local_account(conn, &follow.actor),
+        FollowReference::Id(id) => {
+            let owner = id.as_str().split("/follows/").next().and_then(|actor| Url::parse(actor).ok());
+            match owner {
+                Some(owner) => local_account(conn, &owner),
+                None => Ok(None),
+            }
+        }
+    }
+}
+
+fn undo_activity(conn: &mut DbConn, signer: &Account, undone: Undone) -> AppResult<()> {
+    match undone {
+        Undone::Follow(follow) => match local_account(conn, &follow.object)? {
+            Some(target) => follows::end_follow(conn, signer, &target).map(|_| ()),
+            None => Ok(()),
+        },
+        Undone::Like(like) => statuses::unfavourite_remote(conn, signer, like.object.as_str()),
+        Undone::Announce(announce) => statuses::unreblog_remote(conn, signer, announce.id.as_str()),
+        Undone::Id(id) => statuses::unreblog_remote(conn, signer, id.as_str()),
+    }
+}
+
+fn update_person(conn: &mut DbConn, signer: &Account, person: &Person) -> AppResult<()> {
+    match person.to_account(Some(signer)) {
+        Ok(account) => remote::upsert_account(conn, account).map(|_| ()),
+        Err(why) => Err(AppError::bad_request(why)),
+    }
+}

@@ -1,0 +1,150 @@
+//! What local actions send to other instances: the activity is built here and queued for delivery in the
+//! caller's transaction, so that it leaves exactly when the action commits.
+
+use serde::Serialize;
+use url::Url;
+
+use crate::apub::activities::{Accept, Announce, Create, Delete, Follow, Like, Undo, Update};
+use crate::apub::objects::{with_context, Note, Person};
+use crate::config::Settings;
+use crate::db::models::{Account, FollowRequest, Status};
+use crate::db::queries::{accounts, follows, statuses};
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+use crate::service::federation::{enqueue, inbox_of};
+use crate::service::views::StatusView;
+
+fn url(text: &str) -> AppResult<Url> {
+    Url::parse(text).map_err(|e| AppError::Internal(format!("not a URL {text:?}: {e}")))
+}
+
+fn queue(conn: &mut DbConn, id: &Url, activity: impl Serialize, signer: &Account, inboxes: Vec<String>) -> AppResult<()> {
+    let body = serde_json::to_string(&with_context(activity)).map_err(|e| AppError::Internal(e.to_string()))?;
+    enqueue(conn, id.as_str(), &body, Some(signer.id), inboxes)?;
+    Ok(())
+}
+
+fn follow_activity(uri: &str, follower: &Account, target: &Account) -> AppResult<Follow> {
+    Ok(Follow::new(url(uri)?, url(&follower.uri)?, url(&target.uri)?))
+}
+
+/// A local account asks a remote one to be followed.
+pub fn follow(conn: &mut DbConn, follower: &Account, target: &Account, request: &FollowRequest) -> AppResult<()> {
+    let activity = follow_activity(&request.uri, follower, target)?;
+    queue(conn, &activity.id.clone(), activity, follower, vec![target.inbox_url.clone()])
+}
+
+/// A local account stops following (or asking to follow) a remote one.
+pub fn unfollow(conn: &mut DbConn, follower: &Account, target: &Account, follow_uri: &str) -> AppResult<()> {
+    if target.is_local() {
+        return Ok(());
+    }
+    let undo = Undo::of(follow_activity(follow_uri, follower, target)?, url(&follower.uri)?);
+    queue(conn, &undo.id.clone(), undo, follower, vec![target.inbox_url.clone()])
+}
+
+/// A local account accepts a remote account's follow.
+pub fn accept_follow(conn: &mut DbConn, target: &Account, follower: &Account, follow_uri: &str) -> AppResult<()> {
+    let accept = Accept::of(follow_activity(follow_uri, follower, target)?, url(&target.uri)?);
+    queue(conn, &accept.id.clone(), accept, target, vec![follower.inbox_url.clone()])
+}
+
+/// Every remote inbox a status of a local author goes to: followers' (unless direct), the mentioned, and
+/// the author of the status it answers.
+fn status_inboxes(conn: &mut DbConn, view: &StatusView) -> AppResult<Vec<String>> {
+    let mut inboxes = Vec::new();
+    if view.status.visibility != "direct" {
+        inboxes.extend(follows::remote_follower_inboxes(conn, view.account.id)?);
+    }
+    inboxes.extend(view.mentions.iter().filter_map(inbox_of));
+    Ok(inboxes)
+}
+
+fn note_of(conn: &mut DbConn, settings: &Settings, view: &StatusView) -> AppResult<Note> {
+    let parent_uri = match view.status.in_reply_to_id {
+        Some(parent_id) => statuses::find(conn, parent_id)?.map(|parent| parent.uri),
+        None => None,
+    };
+    Ok(Note::from_view(view, &settings.base_url(), parent_uri.as_deref()))
+}
+
+pub fn status_created(conn: &mut DbConn, settings: &Settings, view: &StatusView) -> AppResult<()> {
+    let create = Create::new(note_of(conn, settings, view)?);
+    let inboxes = status_inboxes(conn, view)?;
+    queue(conn, &create.id.clone(), create, &view.account, inboxes)
+}
+
+pub fn status_updated(conn: &mut DbConn, settings: &Settings, view: &StatusView) -> AppResult<()> {
+    let update = Update::of_note(note_of(conn, settings, view)?);
+    let inboxes = status_inboxes(conn, view)?;
+    queue(conn, &update.id.clone(), update, &view.account, inboxes)
+}
+
+/// Sent before the rows go: the audience is read from the status.
+pub fn status_deleted(conn: &mut DbConn, settings: &Settings, view: &StatusView) -> AppResult<()> {
+    if let Some(original) = &view.reblog {
+        return reblog_undone(conn, view, original);
+    }
+    let delete = Delete::of_note(&note_of(conn, settings, view)?);
+    let inboxes = status_inboxes(conn, view)?;
+    queue(conn, &delete.id.clone(), delete, &view.account, inboxes)
+}
+
+fn like_activity(actor: &Account, status_uri: &str, like_id: i64) -> AppResult<Like> {
+    Ok(Like::new(url(&format!("{}/likes/{like_id}", actor.uri))?, url(&actor.uri)?, url(status_uri)?))
+}
+
+/// The inbox of a status's remote author, if the author is remote.
+fn author_inbox(conn: &mut DbConn, status: &Status) -> AppResult<Option<String>> {
+    Ok(accounts::find(conn, status.account_id)?.as_ref().and_then(inbox_of))
+}
+
+/// A local account favourites a remote status: the Like goes to the status's author.
+pub fn favourited(conn: &mut DbConn, actor: &Account, status: &Status, like_id: i64) -> AppResult<()> {
+    let Some(inbox) = author_inbox(conn, status)? else { return Ok(()) };
+    let like = like_activity(actor, &status.uri, like_id)?;
+    queue(conn, &like.id.clone(), like, actor, vec![inbox])
+}
+
+pub fn unfavourited(conn: &mut DbConn, actor: &Account, status: &Status, like_id: i64) -> AppResult<()> {
+    let Some(inbox) = author_inbox(conn, status)? else { return Ok(()) };
+    let undo = Undo::of(like_activity(actor, &status.uri, like_id)?, url(&actor.uri)?);
+    queue(conn, &undo.id.clone(), undo, actor, vec![inbox])
+}
+
+fn reblog_inboxes(conn: &mut DbConn, reblog: &StatusView, original: &StatusView) -> AppResult<Vec<String>> {
+    let mut inboxes = follows::remote_follower_inboxes(conn, reblog.account.id)?;
+    inboxes.extend(inbox_of(&original.account));
+    Ok(inboxes)
+}
+
+/// A local account reblogs a status: followers and the original's author hear of it.
+pub fn reblogged(conn: &mut DbConn, reblog: &StatusView) -> AppResult<()> {
+    let (Some(original), Some(announce)) = (&reblog.reblog, Announce::of_reblog(reblog)) else {
+        return Ok(());
+    };
+    let inboxes = reblog_inboxes(conn, reblog, original)?;
+    queue(conn, &announce.id.clone(), announce, &reblog.account, inboxes)
+}
+
+fn reblog_undone(conn: &mut DbConn, reblog: &StatusView, original: &StatusView) -> AppResult<()> {
+    let Some(announce) = Announce::of_reblog(reblog) else { return Ok(()) };
+    let inboxes = reblog_inboxes(conn, reblog, original)?;
+    let undo = Undo::of(announce, url(&reblog.account.uri)?);
+    queue(conn, &undo.id.clone(), undo, &reblog.account, inboxes)
+}
+
+/// Undoes a reblog given its view (the wrapper with its original).
+pub fn unreblogged(conn: &mut DbConn, reblog: &StatusView) -> AppResult<()> {
+    match &reblog.reblog {
+        Some(original) => reblog_undone(conn, reblog, original),
+        None => Ok(()),
+    }
+}
+
+/// A local profile changed: followers' instances refresh it.
+pub fn profile_updated(conn: &mut DbConn, settings: &Settings, account: &Account) -> AppResult<()> {
+    let update = Update::of_person(Person::from_local(account, &settings.base_url()));
+    let inboxes = follows::remote_follower_inboxes(conn, account.id)?;
+    queue(conn, &update.id.clone(), update, account, inboxes)
+}
