@@ -27,7 +27,10 @@ pub struct SearchParams {
 /// `@user@host` of another instance, when the query is exactly that.
 fn remote_acct<'a>(q: &'a str, own_domain: &str) -> Option<(&'a str, &'a str)> {
     let (user, host) = q.trim().trim_start_matches('@').split_once('@')?;
-    let plausible = !user.is_empty() && !host.is_empty() && !host.contains(char::is_whitespace) && !user.contains(char::is_whitespace);
+    let plausible = !user.is_empty()
+        && !host.is_empty()
+        && !host.contains(|c: char| c.is_whitespace() || c == '/')
+        && !user.contains(|c: char| c.is_whitespace() || c == '/' || c == ':');
     (plausible && !host.eq_ignore_ascii_case(own_domain)).then_some((user, host))
 }
 
@@ -41,13 +44,28 @@ fn kinds(kind: Option<&str>) -> AppResult<Vec<Kind>> {
     }
 }
 
+/// Brings a remote account (`@user@host`) or status (its URL) here, so that the search finds it.
+async fn resolve_remote(state: &AppState, q: &str) {
+    let outcome = match (remote_acct(q, &state.settings.domain), url::Url::parse(q.trim())) {
+        (Some((user, host)), _) => resolve::by_acct(state, user, host).await.map(|_| ()),
+        (None, Ok(url)) if url.scheme().starts_with("http") && url.host_str().is_some() => {
+            if crate::apub::signatures::authority(&url) == state.settings.domain {
+                return;
+            }
+            resolve::status(state, &url).await
+        }
+        _ => return,
+    };
+    if let Err(e) = outcome {
+        log::info!("search: cannot resolve {q}: {e}");
+    }
+}
+
 pub async fn v2(state: web::Data<AppState>, auth: Auth, Query(params): Query<SearchParams>) -> AppResult<HttpResponse> {
     let viewer = auth.viewer(&["read:search"])?;
     let q = params.q.clone().unwrap_or_default();
-    if let (true, Some(_), Some((user, host))) = (params.resolve, &viewer, remote_acct(&q, &state.settings.domain)) {
-        if let Err(e) = resolve::by_acct(&state, user, host).await {
-            log::info!("search: cannot resolve @{user}@{host}: {e}");
-        }
+    if params.resolve && viewer.is_some() {
+        resolve_remote(&state, &q).await;
     }
     let query = search::Query {
         text: params.q.unwrap_or_default(),

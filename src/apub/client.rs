@@ -32,6 +32,8 @@ pub enum FederationError {
     NotActivityJson(String),
     #[error("signing failed: {0}")]
     Signing(String),
+    #[error("the account was removed")]
+    Gone,
     #[error("database: {0}")]
     Database(String),
 }

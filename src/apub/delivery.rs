@@ -2,7 +2,8 @@
 //! A row is done only after a 2xx; other failures retry with exponential backoff for three days
 //! (a 4xx other than 408/429 is final). Rows are leased, so a crashed process's work comes due again.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::NaiveDateTime;
@@ -19,7 +20,11 @@ use crate::ids;
 use crate::service::keys::{self, SigningKey};
 
 const BATCH: i64 = 64;
-const LEASE: Duration = Duration::from_secs(120);
+/// Longer than one send can take (the client's timeout) plus the recording of its outcome; a claim
+/// older than this belongs to a worker that died, and its rows come due again.
+const LEASE: Duration = Duration::from_secs(20);
+/// How many sends to one peer may be in flight, so that a slow peer cannot hold every sending slot.
+const PER_PEER_IN_FLIGHT: usize = 4;
 const IDLE_POLL: Duration = Duration::from_millis(500);
 const CONCURRENT_SENDS: usize = 16;
 /// How long a delivery keeps being retried before it is given up.
@@ -43,11 +48,19 @@ pub struct Worker {
     queue: DeliveryQueue,
     retry_base: Duration,
     sends: Arc<Semaphore>,
+    in_flight: Mutex<HashMap<String, usize>>,
 }
 
 /// Runs the delivery loop forever on the current runtime.
 pub fn spawn(client: FederationClient, db: Database, queue: DeliveryQueue, retry_base: Duration) {
-    let worker = Arc::new(Worker { client, db, queue, retry_base, sends: Arc::new(Semaphore::new(CONCURRENT_SENDS)) });
+    let worker = Arc::new(Worker {
+        client,
+        db,
+        queue,
+        retry_base,
+        sends: Arc::new(Semaphore::new(CONCURRENT_SENDS)),
+        in_flight: Mutex::new(HashMap::new()),
+    });
     tokio::spawn(async move { worker.run().await });
 }
 
@@ -61,22 +74,63 @@ impl Worker {
             if claimed.len() < BATCH as usize {
                 let _ = tokio::time::timeout(IDLE_POLL, self.queue.wake.notified()).await;
             }
-            for delivery in claimed {
+            let (to_send, to_release) = self.within_peer_limits(claimed);
+            if !to_release.is_empty() {
+                if let Err(e) = self.db.write(move |conn| deliveries::release(conn, &to_release)).await {
+                    log::warn!("delivery: cannot release claims: {e}");
+                }
+            }
+            for delivery in to_send {
                 let permit = self.sends.clone().acquire_owned().await.expect("the semaphore is never closed");
                 let worker = self.clone();
                 tokio::spawn(async move {
+                    let host = delivery.peer_host.clone();
                     worker.attempt(delivery).await;
+                    worker.count_in_flight(&host, -1);
                     drop(permit);
                 });
             }
         }
     }
 
+    fn count_in_flight(&self, host: &str, change: isize) {
+        let mut in_flight = self.in_flight.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let count = in_flight.entry(host.to_owned()).or_default();
+        *count = count.saturating_add_signed(change);
+        if *count == 0 {
+            in_flight.remove(host);
+        }
+    }
+
+    /// Splits claimed rows into those to send now (counted in flight) and those over their peer's limit.
+    fn within_peer_limits(&self, claimed: Vec<Delivery>) -> (Vec<Delivery>, Vec<i64>) {
+        let mut in_flight = self.in_flight.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let (mut to_send, mut to_release) = (Vec::new(), Vec::new());
+        for delivery in claimed {
+            let count = in_flight.entry(delivery.peer_host.clone()).or_default();
+            if *count < PER_PEER_IN_FLIGHT {
+                *count += 1;
+                to_send.push(delivery);
+            } else {
+                to_release.push(delivery.id);
+            }
+        }
+        (to_send, to_release)
+    }
+
+    /// Peers with as many sends in flight as they may have: their rows wait for the next round.
+    fn saturated_peers(&self) -> Vec<String> {
+        let in_flight = self.in_flight.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        in_flight.iter().filter(|(_, count)| **count >= PER_PEER_IN_FLIGHT).map(|(host, _)| host.clone()).collect()
+    }
+
     async fn claim(&self) -> AppResult<Vec<Delivery>> {
+        let saturated = self.saturated_peers();
         self.db
-            .write(|conn| {
+            .write(move |conn| {
                 let now = ids::now();
-                deliveries::claim_due(conn, now, now + chrono::Duration::from_std(LEASE).unwrap_or_default(), BATCH)
+                let lease_until = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
+                deliveries::claim_due(conn, now, lease_until, BATCH, &saturated)
             })
             .await
     }

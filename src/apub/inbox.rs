@@ -126,7 +126,7 @@ fn addressed_actors(note: &Note) -> Vec<Url> {
     uris
 }
 
-fn remote_status(note: &Note, author: &Account) -> RemoteStatus {
+pub(crate) fn remote_status(note: &Note, author: &Account) -> RemoteStatus {
     RemoteStatus {
         uri: note.id.to_string(),
         url: note.url.as_ref().unwrap_or(&note.id).to_string(),

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use url::Url;
 
-use crate::apub::activities::{Accept, Announce, Create, Delete, Follow, Like, Undo, Update};
+use crate::apub::activities::{Accept, Announce, Create, Delete, Deleted, Follow, Like, Undo, Update};
 use crate::apub::objects::{with_context, Note, Person};
 use crate::config::Settings;
 use crate::db::models::{Account, FollowRequest, Status};
@@ -60,7 +60,7 @@ fn status_inboxes(conn: &mut DbConn, view: &StatusView) -> AppResult<Vec<String>
     Ok(inboxes)
 }
 
-fn note_of(conn: &mut DbConn, settings: &Settings, view: &StatusView) -> AppResult<Note> {
+pub fn note_of(conn: &mut DbConn, settings: &Settings, view: &StatusView) -> AppResult<Note> {
     let parent_uri = match view.status.in_reply_to_id {
         Some(parent_id) => statuses::find(conn, parent_id)?.map(|parent| parent.uri),
         None => None,
@@ -140,6 +140,21 @@ pub fn unreblogged(conn: &mut DbConn, reblog: &StatusView) -> AppResult<()> {
         Some(original) => reblog_undone(conn, reblog, original),
         None => Ok(()),
     }
+}
+
+/// A local account is suspended: its followers' instances remove it (Delete of the actor).
+pub fn account_deleted(conn: &mut DbConn, account: &Account) -> AppResult<()> {
+    let actor = url(&account.uri)?;
+    let delete = Delete {
+        kind: Default::default(),
+        id: url(&format!("{}#delete", account.uri))?,
+        object: Deleted::Id(actor.clone()),
+        actor,
+        to: vec![crate::apub::addressing::PUBLIC.to_owned()],
+        cc: Vec::new(),
+    };
+    let inboxes = follows::remote_follower_inboxes(conn, account.id)?;
+    queue(conn, &delete.id.clone(), delete, account, inboxes)
 }
 
 /// A local profile changed: followers' instances refresh it.

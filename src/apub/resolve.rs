@@ -3,7 +3,9 @@
 use url::Url;
 
 use crate::apub::client::FederationError;
-use crate::apub::objects::Person;
+use crate::apub::objects::{Note, Person};
+use crate::apub::signatures::authority;
+use crate::service::statuses;
 use crate::db::models::Account;
 use crate::service::remote;
 use crate::state::AppState;
@@ -36,8 +38,10 @@ pub async fn by_acct(state: &AppState, username: &str, host: &str) -> Result<Acc
         .read(move |conn| crate::db::queries::accounts::find_by_name(conn, &name, Some(&domain)))
         .await
         .map_err(database)?;
-    if let Some(account) = known {
-        return Ok(account);
+    match known {
+        Some(account) if account.suspended_at.is_some() => return Err(FederationError::Gone),
+        Some(account) => return Ok(account),
+        None => {}
     }
     let actor_uri = webfinger(state, username, host).await?;
     actor(state, &actor_uri, false).await
@@ -65,6 +69,20 @@ fn self_link(jrd: &serde_json::Value) -> Option<Url> {
         let is_actor = link["rel"] == "self" && (kind.contains("activity+json") || kind.contains("ld+json"));
         is_actor.then(|| Url::parse(link["href"].as_str()?).ok()).flatten()
     })
+}
+
+/// A remote status by its URL (its id, or the page URL that serves it): fetched, checked and stored.
+pub async fn status(state: &AppState, url: &Url) -> Result<(), FederationError> {
+    let document = state.federation.fetch(url).await?;
+    let note: Note = serde_json::from_value(document).map_err(|e| FederationError::NotActivityJson(e.to_string()))?;
+    let same_origin = authority(&note.id) == authority(url) && authority(&note.id) == authority(&note.attributed_to);
+    if !same_origin {
+        return Err(FederationError::NotActivityJson(format!("{url} served a note of another origin")));
+    }
+    let author = actor(state, &note.attributed_to, false).await?;
+    let remote = crate::apub::inbox::remote_status(&note, &author);
+    state.db.write(move |conn| statuses::create_remote(conn, &author, remote)).await.map_err(database)?;
+    Ok(())
 }
 
 /// The actor a signature's keyId belongs to: `…/users/x#main-key` (Mastodon) or `…/users/x/main-key`

@@ -7,10 +7,10 @@ use serde_json::json;
 
 use crate::api::params::Query;
 use crate::apub::client::ACTIVITY_JSON;
-use crate::apub::{inbound, inbox};
+use crate::apub::{inbound, inbox, outbox};
 use crate::apub::objects::{with_context, ActorKind, Endpoints, Person};
 use crate::error::{AppError, AppResult};
-use crate::service::{accounts, federation, keys};
+use crate::service::{accounts, federation, keys, views};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -21,6 +21,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/users/{name}/followers", web::get().to(followers))
         .route("/users/{name}/following", web::get().to(following))
         .route("/users/{name}/outbox", web::get().to(outbox))
+        .route("/users/{name}/statuses/{id}", web::get().to(note))
+        .route("/@{name}/{id}", web::get().to(note))
         .route("/inbox", web::post().to(inbox::shared_inbox))
         .route("/users/{name}/inbox", web::post().to(inbox::actor_inbox));
 }
@@ -70,6 +72,24 @@ async fn actor(req: HttpRequest, state: web::Data<AppState>, name: web::Path<Str
         })
         .await?;
     Ok(activity_json(with_context(Person::from_local(&account, &state.settings.base_url()))))
+}
+
+/// A status as a Note, to a signed request from an allowed peer whose signer may see it.
+async fn note(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String)>) -> AppResult<HttpResponse> {
+    let signer = inbound::signer(&state, &req, None).await?;
+    let (name, id) = path.into_inner();
+    let id = crate::api::params::path_id(&id)?;
+    let settings = state.settings.clone();
+    let note = state
+        .db
+        .read(move |conn| {
+            let view = views::status_for(conn, Some(signer.id), id)?
+                .filter(|v| v.account.is_local() && v.account.username.eq_ignore_ascii_case(&name) && v.reblog.is_none())
+                .ok_or(AppError::NotFound)?;
+            outbox::note_of(conn, &settings, &view)
+        })
+        .await?;
+    Ok(activity_json(with_context(note)))
 }
 
 async fn collection_count(req: HttpRequest, state: web::Data<AppState>, name: String, which: Counted) -> AppResult<HttpResponse> {

@@ -138,6 +138,7 @@ pub fn set_suspended(conn: &mut DbConn, username: &str, suspended: bool) -> AppR
     accounts::set_suspended(conn, account.id, suspended.then(ids::now))?;
     if suspended {
         oauth::delete_tokens_of(conn, account.id)?;
+        crate::apub::outbox::account_deleted(conn, &account)?;
     }
     Ok(())
 }

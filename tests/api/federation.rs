@@ -205,3 +205,110 @@ async fn a_conversation_across_two_instances_on_postgres() {
     }
     a_conversation_across_two_instances(Backend::Postgres).await
 }
+
+/// Looks up `name@domain` from `api`, follows it and waits until the follow is accepted; answers its local id.
+async fn follow_remote(api: &crate::support::Api, name: &str, domain: &str) -> String {
+    let id = api.get(&format!("/api/v1/accounts/lookup?acct={name}@{domain}")).await.id();
+    assert_eq!(api.post(&format!("/api/v1/accounts/{id}/follow")).await.status, 200);
+    eventually("a follow is accepted", || async {
+        api.get(&format!("/api/v1/accounts/relationships?id[]={id}")).await.body[0]["following"] == true
+    })
+    .await;
+    id
+}
+
+/// The status with this URI in a home timeline, if there.
+async fn in_home(api: &crate::support::Api, uri: &str) -> Option<serde_json::Value> {
+    api.get("/api/v1/timelines/home?limit=40").await.array().iter().find(|s| s["uri"] == uri).cloned()
+}
+
+/// Three divisions: visibility holds across instances, edits and profile changes travel, a suspension
+/// removes the account elsewhere, and a fourth instance that sales did not allow gets nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_instances_keep_visibility_edits_and_suspensions() {
+    let (sales, eng) = two_instances(Backend::Sqlite).await;
+    let hr = TestServer::start(Backend::Sqlite, |_| {}).await.unwrap();
+    for (a, b) in [(&sales, &hr), (&hr, &sales), (&eng, &hr), (&hr, &eng)] {
+        a.allow_peer(b).await;
+    }
+    let stranger = TestServer::start(Backend::Sqlite, |_| {}).await.unwrap();
+    stranger.allow_peer(&sales).await;
+
+    let ann = sales.login("ann").await;
+    let bob = eng.login("bob").await;
+    let dave = eng.login("dave").await;
+    let cat = hr.login("cat").await;
+    let sales_domain = sales.settings.domain.clone();
+    let eng_domain = eng.settings.domain.clone();
+    follow_remote(&bob, "ann", &sales_domain).await;
+    follow_remote(&cat, "ann", &sales_domain).await;
+    assert_eq!(ann.me().await.body["followers_count"], 2);
+
+    let private = ann.toot("followers only: the Q3 numbers", serde_json::json!({"visibility": "private"})).await.str("uri");
+    let direct = ann.toot(&format!("@bob@{eng_domain} just between us"), serde_json::json!({"visibility": "direct"})).await.str("uri");
+    let public = ann.toot("I'll be in town on Friday", serde_json::json!({})).await;
+    let public_uri = public.str("uri");
+    eventually("posts reach eng and hr", || async { in_home(&bob, &public_uri).await.is_some() && in_home(&cat, &public_uri).await.is_some() }).await;
+
+    let on_eng = in_home(&bob, &private).await.expect("a follower on eng sees the followers-only post");
+    assert_eq!(on_eng["visibility"], "private");
+    let private_there = on_eng["id"].as_str().unwrap().to_owned();
+    assert_eq!(dave.get(&format!("/api/v1/statuses/{private_there}")).await.status, 404, "a non-follower on the same instance must not see it");
+    assert!(in_home(&cat, &private).await.is_some());
+    eventually("the direct message reaches bob", || async {
+        bob.get("/api/v1/notifications?types[]=mention").await.array().iter().any(|n| n["status"]["uri"] == direct.as_str())
+    })
+    .await;
+    assert!(in_home(&cat, &direct).await.is_none(), "a direct message goes only to those it mentions");
+    assert!(cat.get("/api/v1/notifications").await.array().iter().all(|n| n["status"]["uri"] != direct.as_str()));
+
+    let edited = ann.put_json(&format!("/api/v1/statuses/{}", public.id()), &serde_json::json!({"status": "I'll be in town on Saturday"})).await;
+    assert_eq!(edited.status, 200);
+    eventually("the edit reaches hr", || async {
+        in_home(&cat, &public_uri).await.is_some_and(|s| s["content"].as_str().unwrap_or_default().contains("Saturday") && !s["edited_at"].is_null())
+    })
+    .await;
+    let profile = ann.patch_form("/api/v1/accounts/update_credentials", &[("display_name", "Ann from Sales")]).await;
+    assert_eq!(profile.status, 200);
+    eventually("the profile change reaches eng", || async {
+        bob.get(&format!("/api/v1/accounts/lookup?acct=ann@{sales_domain}")).await.body["display_name"] == "Ann from Sales"
+    })
+    .await;
+
+    let refused = stranger.login("eve").await.get(&format!("/api/v1/accounts/lookup?acct=ann@{sales_domain}")).await;
+    assert_eq!(refused.status, 404, "sales serves nothing to an instance it did not allow");
+
+    let (db, name) = (sales.db.clone(), "ann".to_owned());
+    tokio::task::spawn_blocking(move || db.write_blocking(|conn| hallway::service::accounts::set_suspended(conn, &name, true)))
+        .await
+        .unwrap()
+        .unwrap();
+    sales.state().deliveries.wake();
+    eventually("the suspension reaches hr", || async {
+        cat.get(&format!("/api/v1/accounts/lookup?acct=ann@{sales_domain}")).await.status == 404
+    })
+    .await;
+    assert!(in_home(&cat, &public_uri).await.is_none(), "a removed account's posts leave timelines");
+}
+
+/// A status URL pasted into search is fetched from its instance (when allowed) and shown.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_resolves_a_remote_status_url() {
+    let (sales, eng) = two_instances(Backend::Sqlite).await;
+    let ann = sales.login("ann").await;
+    let bob = eng.login("bob").await;
+    let post = bob.toot("The #handbook moved to the wiki", serde_json::json!({})).await;
+    for url in [post.str("uri"), post.str("url")] {
+        let found = ann.get(&format!("/api/v2/search?q={}&resolve=true&type=statuses", urlencode(&url))).await;
+        assert_eq!(found.status, 200, "{}", found.body);
+        assert_eq!(found.body["statuses"][0]["uri"], post.str("uri"), "{url}: {}", found.body);
+        assert_eq!(found.body["statuses"][0]["account"]["acct"], format!("bob@{}", eng.settings.domain));
+    }
+    let private = bob.toot("followers only", serde_json::json!({"visibility": "private"})).await;
+    let hidden = ann.get(&format!("/api/v2/search?q={}&resolve=true&type=statuses", urlencode(&private.str("uri")))).await;
+    assert_eq!(hidden.body["statuses"], serde_json::json!([]), "a followers-only post is not served to non-followers");
+}
+
+fn urlencode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}

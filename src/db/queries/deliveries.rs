@@ -31,13 +31,20 @@ pub fn cancel_queued_for(conn: &mut DbConn, authority: &str, at: NaiveDateTime) 
 /// Claims up to `limit` due deliveries by leasing them until `lease_until`, so that a crashed worker's
 /// claims come due again. On PostgreSQL concurrent workers skip each other's rows (SKIP LOCKED); on
 /// SQLite the single writer serialises claims.
-pub fn claim_due(conn: &mut DbConn, now: NaiveDateTime, lease_until: NaiveDateTime, limit: i64) -> AppResult<Vec<Delivery>> {
+pub fn claim_due(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    lease_until: NaiveDateTime,
+    limit: i64,
+    skipped_peers: &[String],
+) -> AppResult<Vec<Delivery>> {
     macro_rules! due {
         () => {
             deliveries
                 .filter(state.eq(QUEUED))
                 .filter(next_attempt_at.le(now))
                 .filter(leased_until.is_null().or(leased_until.lt(now)))
+                .filter(peer_host.ne_all(skipped_peers))
                 .order(next_attempt_at.asc())
                 .limit(limit)
                 .select(Delivery::as_select())
@@ -50,6 +57,12 @@ pub fn claim_due(conn: &mut DbConn, now: NaiveDateTime, lease_until: NaiveDateTi
     let ids: Vec<i64> = claimed.iter().map(|d| d.id).collect();
     diesel::update(deliveries.filter(id.eq_any(&ids))).set(leased_until.eq(lease_until)).execute(conn)?;
     Ok(claimed)
+}
+
+/// Gives claimed rows back without an attempt.
+pub fn release(conn: &mut DbConn, delivery_ids: &[i64]) -> AppResult<()> {
+    diesel::update(deliveries.filter(id.eq_any(delivery_ids))).set(leased_until.eq(None::<NaiveDateTime>)).execute(conn)?;
+    Ok(())
 }
 
 pub fn mark_delivered(conn: &mut DbConn, delivery_id: i64, at: NaiveDateTime) -> AppResult<()> {
