@@ -312,3 +312,70 @@ async fn search_resolves_a_remote_status_url() {
 fn urlencode(text: &str) -> String {
     url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
+
+/// POSTs `activity` to `inbox`, signed with `key` as an instance would.
+async fn post_signed(inbox: &str, activity: &serde_json::Value, key: &hallway::service::keys::SigningKey) -> u16 {
+    let url = url::Url::parse(inbox).unwrap();
+    let body = serde_json::to_vec(activity).unwrap();
+    let private_key = hallway::apub::signatures::private_key_from_pem(&key.private_key_pem).unwrap();
+    let headers = hallway::apub::signatures::sign("POST", &url, &key.key_id, &private_key, &body, std::time::SystemTime::now()).unwrap();
+    let mut request = reqwest::Client::new().post(url).header("content-type", "application/activity+json").body(body);
+    for (name, value) in headers {
+        request = request.header(name, value);
+    }
+    request.send().await.unwrap().status().as_u16()
+}
+
+async fn signing_key_of(server: &TestServer, name: &str) -> hallway::service::keys::SigningKey {
+    let (db, name) = (server.db.clone(), name.to_owned());
+    tokio::task::spawn_blocking(move || {
+        db.write_blocking(|conn| {
+            let account = hallway::service::accounts::local_by_username(conn, &name)?;
+            hallway::service::keys::account_signing_key(conn, account.id)
+        })
+    })
+    .await
+    .unwrap()
+    .unwrap()
+}
+
+/// The inbox refuses an unlisted host before fetching anything, checks signatures, and applies a
+/// redelivered activity once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_inbox_is_strict_and_idempotent() {
+    let (sales, eng) = two_instances(Backend::Sqlite).await;
+    let ann = sales.login("ann").await;
+    eng.create_user("bob").await;
+    let post = ann.toot("Please review the new travel policy", serde_json::json!({})).await;
+    let inbox = format!("{}/inbox", sales.base);
+    let bob_key = signing_key_of(&eng, "bob").await;
+    let bob_uri = format!("{}/users/bob", eng.base);
+    let like = serde_json::json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{bob_uri}/likes/1"), "type": "Like", "actor": bob_uri, "object": post.str("uri")
+    });
+
+    let (unlisted_host, connections) = counting_listener();
+    let stranger_key = hallway::service::keys::SigningKey {
+        key_id: format!("http://{unlisted_host}/users/mallory#main-key"),
+        private_key_pem: bob_key.private_key_pem.clone(),
+    };
+    let mallory = format!("http://{unlisted_host}/users/mallory");
+    let forged = serde_json::json!({"id": format!("{mallory}/likes/1"), "type": "Like", "actor": mallory, "object": post.str("uri")});
+    assert_eq!(post_signed(&inbox, &forged, &stranger_key).await, 403);
+    assert_eq!(connections.load(Ordering::SeqCst), 0, "no key fetch for a host that is not allowed");
+
+    let wrong_key = hallway::service::keys::SigningKey { key_id: bob_key.key_id.clone(), private_key_pem: signing_key_of(&sales, "ann").await.private_key_pem };
+    assert_eq!(post_signed(&inbox, &like, &wrong_key).await, 401, "a signature by another key is refused");
+    let unsigned = reqwest::Client::new().post(&inbox).json(&like).send().await.unwrap().status().as_u16();
+    assert_eq!(unsigned, 401);
+
+    assert_eq!(post_signed(&inbox, &like, &bob_key).await, 202);
+    assert_eq!(post_signed(&inbox, &like, &bob_key).await, 202, "a redelivery is accepted");
+    let counted = ann.get(&format!("/api/v1/statuses/{}", post.id())).await;
+    assert_eq!(counted.body["favourites_count"], 1, "and changes nothing: {}", counted.body);
+    assert_eq!(ann.get("/api/v1/notifications?types[]=favourite").await.array().len(), 1);
+
+    let on_behalf = serde_json::json!({"id": format!("{}/users/ann/likes/9", sales.base), "type": "Like", "actor": format!("{}/users/ann", sales.base), "object": post.str("uri")});
+    assert_eq!(post_signed(&inbox, &on_behalf, &bob_key).await, 401, "an actor cannot speak for another");
+}
