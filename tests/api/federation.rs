@@ -379,3 +379,41 @@ async fn the_inbox_is_strict_and_idempotent() {
     let on_behalf = serde_json::json!({"id": format!("{}/users/ann/likes/9", sales.base), "type": "Like", "actor": format!("{}/users/ann", sales.base), "object": post.str("uri")});
     assert_eq!(post_signed(&inbox, &on_behalf, &bob_key).await, 401, "an actor cannot speak for another");
 }
+
+/// A reply to a post this instance never saw arrives with its thread: the parent is fetched from its
+/// own instance, so the conversation reads whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replies_bring_their_thread_along() {
+    let (sales, eng) = two_instances(Backend::Sqlite).await;
+    let hr = TestServer::start(Backend::Sqlite, |_| {}).await.unwrap();
+    for (a, b) in [(&sales, &hr), (&hr, &sales), (&eng, &hr), (&hr, &eng)] {
+        a.allow_peer(b).await;
+    }
+    let ann = sales.login("ann").await;
+    let bob = eng.login("bob").await;
+    let cat = hr.login("cat").await;
+    follow_remote(&bob, "ann", &sales.settings.domain).await;
+    follow_remote(&cat, "bob", &eng.settings.domain).await;
+
+    let question = ann.toot("Does anyone know who runs the #lrnchat?", serde_json::json!({})).await;
+    let question_uri = question.str("uri");
+    eventually("the question reaches bob", || async { in_home(&bob, &question_uri).await.is_some() }).await;
+    let on_eng = in_home(&bob, &question_uri).await.unwrap()["id"].as_str().unwrap().to_owned();
+    let answer = bob
+        .toot(&format!("@ann@{} Dana from L&D does", sales.settings.domain), serde_json::json!({"in_reply_to_id": on_eng}))
+        .await;
+    let answer_uri = answer.str("uri");
+    let found = |uri: String| {
+        let cat = cat.clone();
+        async move {
+            let q: String = url::form_urlencoded::byte_serialize(uri.as_bytes()).collect();
+            cat.get(&format!("/api/v2/search?q={q}&type=statuses")).await.body["statuses"][0].clone()
+        }
+    };
+    eventually("the answer reaches hr", || async { found(answer_uri.clone()).await.is_object() }).await;
+    let answer_on_hr = found(answer_uri.clone()).await;
+    assert!(!answer_on_hr["in_reply_to_id"].is_null(), "the parent was fetched: {answer_on_hr}");
+    let context = cat.get(&format!("/api/v1/statuses/{}/context", answer_on_hr["id"].as_str().unwrap())).await;
+    assert_eq!(context.body["ancestors"][0]["uri"], question_uri.as_str(), "{}", context.body);
+    assert!(in_home(&cat, &answer_uri).await.is_none(), "a reply to someone cat does not follow stays out of cat's home");
+}
