@@ -1,8 +1,10 @@
 //! Benchmark: seeds an instance (1,000 accounts, 100,000 statuses by default), runs the real `hallway serve`
 //! binary on it and measures home-timeline reads and posts per second over HTTP, with the server's memory.
 //!
-//! cargo build --release && cargo run --release --features bench --bin bench [-- --accounts N --statuses N
+//! cargo build --release && cargo run --release --features bench --bin bench [-- --only timelines|federation --accounts N --statuses N
 //!   --follows N --seconds S --postgres URL]   (PostgreSQL also runs when HALLWAY_TEST_POSTGRES_URL is set)
+
+mod federation;
 
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -26,6 +28,8 @@ struct Options {
     follows: usize,
     seconds: u64,
     postgres: Option<String>,
+    /// `timelines` or `federation` to run one part only.
+    only: Option<String>,
 }
 
 fn options() -> Options {
@@ -35,6 +39,7 @@ fn options() -> Options {
         follows: 20,
         seconds: 10,
         postgres: std::env::var("HALLWAY_TEST_POSTGRES_URL").ok(),
+        only: None,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     for pair in args.chunks(2) {
@@ -45,6 +50,7 @@ fn options() -> Options {
             "--follows" => options.follows = value.parse().expect("--follows N"),
             "--seconds" => options.seconds = value.parse().expect("--seconds S"),
             "--postgres" => options.postgres = Some(value),
+            "--only" => options.only = Some(value),
             other => panic!("unknown option {other}"),
         }
     }
@@ -68,11 +74,15 @@ fn main() {
         options.seconds,
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
+    let runs = if options.only.as_deref() == Some("federation") { Vec::new() } else { runs };
     for (label, url, cleanup) in runs {
         bench_backend(label, &url, &options);
         if let Some((admin_url, name)) = cleanup {
             drop_database(&admin_url, &name);
         }
+    }
+    if options.only.as_deref() != Some("timelines") {
+        federation::run(&dir, options.seconds);
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -205,10 +215,15 @@ fn status_row(id: i64, author: i64, at_ms: i64, n: usize, settings: &Settings) -
 }
 
 fn start_server(url: &str, port: u16) -> Child {
+    start_server_with(url, port, &[])
+}
+
+fn start_server_with(url: &str, port: u16, env: &[(&str, &str)]) -> Child {
     let binary = std::env::current_exe().unwrap().with_file_name("hallway");
     assert!(binary.exists(), "build the server first: cargo build --release");
     Command::new(binary)
         .arg("serve")
+        .envs(env.iter().copied())
         .env("HALLWAY_DATABASE_URL", url)
         .env("HALLWAY_LISTEN", format!("127.0.0.1:{port}"))
         .env("HALLWAY_DOMAIN", format!("127.0.0.1:{port}"))
