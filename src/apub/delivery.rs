@@ -71,9 +71,7 @@ impl Worker {
                 log::warn!("delivery: cannot claim work: {e}");
                 Vec::new()
             });
-            if claimed.len() < BATCH as usize {
-                let _ = tokio::time::timeout(IDLE_POLL, self.queue.wake.notified()).await;
-            }
+            let idle = claimed.len() < BATCH as usize;
             let (to_send, to_release) = self.within_peer_limits(claimed);
             if !to_release.is_empty() {
                 if let Err(e) = self.db.write(move |conn| deliveries::release(conn, &to_release)).await {
@@ -89,6 +87,9 @@ impl Worker {
                     worker.count_in_flight(&host, -1);
                     drop(permit);
                 });
+            }
+            if idle {
+                let _ = tokio::time::timeout(IDLE_POLL, self.queue.wake.notified()).await;
             }
         }
     }
