@@ -23,7 +23,8 @@ pub async fn signer(state: &AppState, req: &HttpRequest, body: Option<&[u8]>) ->
         .filter_map(|(name, value)| Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned())))
         .collect();
     let path_and_query = req.uri().path_and_query().map_or("/", |p| p.as_str()).to_owned();
-    let signed = SignedRequest::check(req.method().as_str(), &path_and_query, headers, body, SystemTime::now())
+    let scheme = req.connection_info().scheme().to_owned();
+    let signed = SignedRequest::check_any(req.method().as_str(), &scheme, &path_and_query, headers, body, SystemTime::now())
         .map_err(|e| AppError::Unauthorized(format!("Request not signed correctly: {e}")))?;
     let owner = resolve::key_owner(signed.key_id()).ok_or_else(|| AppError::Unauthorized("Unreadable keyId".into()))?;
     let host = authority(&owner);

@@ -9,5 +9,6 @@ pub mod inbox;
 pub mod objects;
 pub mod outbox;
 pub mod resolve;
+pub mod rfc9421;
 pub mod routes;
 pub mod signatures;

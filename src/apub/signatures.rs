@@ -98,7 +98,9 @@ pub fn sign(
 /// A received request whose signature parses, whose Date is fresh and whose Digest matches its body;
 /// what remains is to check the signature with the key its `keyId` names.
 pub struct SignedRequest {
-    unverified: Unverified,
+    key_id: String,
+    signing_string: String,
+    signature_base64: String,
 }
 
 impl SignedRequest {
@@ -125,40 +127,63 @@ impl SignedRequest {
             config = config.require_digest();
         }
         // The age was checked above against `now`; the library's own check would use the wall clock.
-        let unverified = config
+        let unverified: Unverified = config
             .set_expiration(Duration::from_secs(10 * 365 * 24 * 3600))
             .begin_verify(method, path_and_query, headers)
             .map_err(|e| SignatureError::Malformed(e.to_string()))?;
-        Ok(SignedRequest { unverified })
+        Ok(SignedRequest {
+            key_id: unverified.key_id().to_owned(),
+            signing_string: unverified.signing_string().to_owned(),
+            signature_base64: unverified.signature().to_owned(),
+        })
+    }
+
+    /// Checks a request signed either way: RFC 9421 when it carries `Signature-Input`, else draft-cavage.
+    /// `scheme` is how the request reached us (for RFC 9421's `@target-uri`).
+    pub fn check_any(
+        method: &str,
+        scheme: &str,
+        path_and_query: &str,
+        headers: BTreeMap<String, String>,
+        body: Option<&[u8]>,
+        now: SystemTime,
+    ) -> Result<SignedRequest, SignatureError> {
+        let headers: BTreeMap<String, String> = headers.into_iter().map(|(k, v)| (k.to_lowercase(), v)).collect();
+        if headers.contains_key("signature-input") {
+            let checked = super::rfc9421::check(method, scheme, path_and_query, &headers, body, now)?;
+            return Ok(SignedRequest {
+                key_id: checked.key_id,
+                signing_string: checked.signature_base,
+                signature_base64: checked.signature_base64,
+            });
+        }
+        SignedRequest::check(method, path_and_query, headers, body, now)
     }
 
     pub fn key_id(&self) -> &str {
-        self.unverified.key_id()
+        &self.key_id
     }
 
+    /// RSA-SHA256 (PKCS#1 v1.5) over the signing string, as both signature schemes use with RSA keys.
     pub fn verify(&self, public_key_pem: &str) -> Result<(), SignatureError> {
         let key = public_key_from_pem(public_key_pem)?;
-        let valid = self.unverified.verify(|signature, signing_string| {
-            STANDARD.decode(signature).is_ok_and(|bytes| {
-                key.verify(Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(signing_string.as_bytes()), &bytes).is_ok()
-            })
-        });
-        if valid {
-            Ok(())
-        } else {
-            Err(SignatureError::Invalid)
-        }
+        let signature = STANDARD.decode(&self.signature_base64).map_err(|_| SignatureError::Invalid)?;
+        key.verify(Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(self.signing_string.as_bytes()), &signature)
+            .map_err(|_| SignatureError::Invalid)
     }
+}
+
+/// Whether a signature's moment lies within the accepted window around `now`.
+pub(crate) fn fresh(at: SystemTime, now: SystemTime) -> bool {
+    at + MAX_AGE >= now && at <= now + CLOCK_SKEW
 }
 
 fn check_date(date: Option<&str>, now: SystemTime) -> Result<(), SignatureError> {
     let date: SystemTime = httpdate::parse_http_date(date.ok_or(SignatureError::BadDate)?).map_err(|_| SignatureError::BadDate)?;
-    let too_old = date + MAX_AGE < now;
-    let from_the_future = date > now + CLOCK_SKEW;
-    if too_old || from_the_future {
-        Err(SignatureError::BadDate)
-    } else {
+    if fresh(date, now) {
         Ok(())
+    } else {
+        Err(SignatureError::BadDate)
     }
 }
 
