@@ -19,7 +19,6 @@ use crate::error::AppResult;
 use crate::ids;
 use crate::service::keys::{self, SigningKey};
 
-const BATCH: i64 = 64;
 /// Longer than one send can take (the client's timeout) plus the recording of its outcome; a claim
 /// older than this belongs to a worker that died, and its rows come due again.
 const LEASE: Duration = Duration::from_secs(20);
@@ -67,11 +66,17 @@ pub fn spawn(client: FederationClient, db: Database, queue: DeliveryQueue, retry
 impl Worker {
     async fn run(self: Arc<Self>) {
         loop {
-            let claimed = self.claim().await.unwrap_or_else(|e| {
+            // Claim only what can be sent at once, so that a row's lease runs while it is sent, not queued.
+            let free = self.sends.available_permits();
+            if free == 0 {
+                drop(self.sends.acquire().await.expect("the semaphore is never closed"));
+                continue;
+            }
+            let claimed = self.claim(free as i64).await.unwrap_or_else(|e| {
                 log::warn!("delivery: cannot claim work: {e}");
                 Vec::new()
             });
-            let idle = claimed.len() < BATCH as usize;
+            let idle = claimed.len() < free;
             let (to_send, to_release) = self.within_peer_limits(claimed);
             if !to_release.is_empty() {
                 if let Err(e) = self.db.write(move |conn| deliveries::release(conn, &to_release)).await {
@@ -125,13 +130,13 @@ impl Worker {
         in_flight.iter().filter(|(_, count)| **count >= PER_PEER_IN_FLIGHT).map(|(host, _)| host.clone()).collect()
     }
 
-    async fn claim(&self) -> AppResult<Vec<Delivery>> {
+    async fn claim(&self, limit: i64) -> AppResult<Vec<Delivery>> {
         let saturated = self.saturated_peers();
         self.db
             .write(move |conn| {
                 let now = ids::now();
                 let lease_until = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
-                deliveries::claim_due(conn, now, lease_until, BATCH, &saturated)
+                deliveries::claim_due(conn, now, lease_until, limit, &saturated)
             })
             .await
     }

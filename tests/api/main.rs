@@ -9,5 +9,6 @@ mod instance;
 mod notifications;
 mod oauth;
 mod peers;
+mod resilience;
 mod statuses;
 mod timelines;
