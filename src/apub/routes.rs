@@ -92,25 +92,85 @@ async fn note(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(Str
     Ok(activity_json(with_context(note)))
 }
 
-async fn collection_count(req: HttpRequest, state: web::Data<AppState>, name: String, which: Counted) -> AppResult<HttpResponse> {
-    inbound::signer(&state, &req, None).await?;
-    let account = state.db.read(move |conn| accounts::local_by_username(conn, &name)).await?;
-    let total = match which {
-        Counted::Followers => account.followers_count,
-        Counted::Following => account.following_count,
-        Counted::Statuses => account.statuses_count,
-    };
-    let suffix = match which {
-        Counted::Followers => "followers",
-        Counted::Following => "following",
-        Counted::Statuses => "outbox",
-    };
-    Ok(activity_json(json!({
-        "@context": "https://www.w3.org/ns/activitystreams",
-        "id": format!("{}/{suffix}", account.uri),
-        "type": "OrderedCollection",
-        "totalItems": total.max(0)
-    })))
+#[derive(Deserialize)]
+struct CollectionQuery {
+    #[serde(default)]
+    page: Option<String>,
+    #[serde(default, deserialize_with = "crate::api::params::flex::i64_opt")]
+    max_id: Option<i64>,
+}
+
+const COLLECTION_PAGE_SIZE: i64 = 40;
+
+/// An account's followers, following or outbox: the collection with its count, or one page of it
+/// (`?page=true`, then `&max_id=` from `next`). The outbox holds only what the signer may see.
+async fn collection(req: HttpRequest, state: web::Data<AppState>, name: String, which: Counted, query: CollectionQuery) -> AppResult<HttpResponse> {
+    let signer = inbound::signer(&state, &req, None).await?;
+    let settings = state.settings.clone();
+    let body = state
+        .db
+        .read(move |conn| {
+            let account = accounts::local_by_username(conn, &name)?;
+            let id = format!("{}/{}", account.uri, which.path());
+            if query.page.is_none() && query.max_id.is_none() {
+                return Ok(json!({
+                    "@context": "https://www.w3.org/ns/activitystreams",
+                    "id": id,
+                    "type": "OrderedCollection",
+                    "totalItems": which.total(&account).max(0),
+                    "first": format!("{id}?page=true")
+                }));
+            }
+            let page = crate::db::Page { max_id: query.max_id, limit: COLLECTION_PAGE_SIZE, ..Default::default() };
+            let (items, last_paging_id) = collection_items(conn, &settings, &signer, &account, &which, &page)?;
+            let mut body = json!({
+                "@context": "https://www.w3.org/ns/activitystreams",
+                "id": format!("{id}?page=true{}", query.max_id.map(|m| format!("&max_id={m}")).unwrap_or_default()),
+                "type": "OrderedCollectionPage",
+                "partOf": id,
+                "totalItems": which.total(&account).max(0),
+                "orderedItems": items,
+            });
+            if let Some(last) = last_paging_id.filter(|_| body["orderedItems"].as_array().is_some_and(|i| i.len() as i64 == COLLECTION_PAGE_SIZE)) {
+                body["next"] = json!(format!("{id}?page=true&max_id={last}"));
+            }
+            Ok(body)
+        })
+        .await?;
+    Ok(activity_json(body))
+}
+
+/// One page of a collection's items, with the paging id of the last one.
+fn collection_items(
+    conn: &mut crate::db::DbConn,
+    settings: &crate::config::Settings,
+    signer: &crate::db::models::Account,
+    account: &crate::db::models::Account,
+    which: &Counted,
+    page: &crate::db::Page,
+) -> AppResult<(Vec<serde_json::Value>, Option<i64>)> {
+    match which {
+        Counted::Followers | Counted::Following => {
+            let listed = match which {
+                Counted::Followers => crate::service::follows::followers(conn, account.id, page)?,
+                _ => crate::service::follows::following(conn, account.id, page)?,
+            };
+            let last = listed.last().map(|(paging_id, _)| *paging_id);
+            Ok((listed.into_iter().map(|(_, a)| json!(a.uri)).collect(), last))
+        }
+        Counted::Statuses => {
+            let query = accounts::StatusesQuery { only_media: false, exclude_replies: false, exclude_reblogs: true, pinned: false, tagged: None };
+            let rows = accounts::statuses_of(conn, Some(signer), account.id, &query, page)?;
+            let last = rows.last().map(|s| s.id);
+            let viewed = views::hydrate(conn, Some(signer.id), rows)?;
+            let mut items = Vec::new();
+            for view in viewed.iter().filter(|v| v.status.visibility == "public" || v.status.visibility == "unlisted") {
+                let create = crate::apub::activities::Create::new(outbox::note_of(conn, settings, view)?);
+                items.push(serde_json::to_value(create).map_err(|e| AppError::Internal(e.to_string()))?);
+            }
+            Ok((items, last))
+        }
+    }
 }
 
 enum Counted {
@@ -119,16 +179,34 @@ enum Counted {
     Statuses,
 }
 
-async fn followers(req: HttpRequest, state: web::Data<AppState>, name: web::Path<String>) -> AppResult<HttpResponse> {
-    collection_count(req, state, name.into_inner(), Counted::Followers).await
+impl Counted {
+    fn path(&self) -> &'static str {
+        match self {
+            Counted::Followers => "followers",
+            Counted::Following => "following",
+            Counted::Statuses => "outbox",
+        }
+    }
+
+    fn total(&self, account: &crate::db::models::Account) -> i32 {
+        match self {
+            Counted::Followers => account.followers_count,
+            Counted::Following => account.following_count,
+            Counted::Statuses => account.statuses_count,
+        }
+    }
 }
 
-async fn following(req: HttpRequest, state: web::Data<AppState>, name: web::Path<String>) -> AppResult<HttpResponse> {
-    collection_count(req, state, name.into_inner(), Counted::Following).await
+async fn followers(req: HttpRequest, state: web::Data<AppState>, name: web::Path<String>, Query(query): Query<CollectionQuery>) -> AppResult<HttpResponse> {
+    collection(req, state, name.into_inner(), Counted::Followers, query).await
 }
 
-async fn outbox(req: HttpRequest, state: web::Data<AppState>, name: web::Path<String>) -> AppResult<HttpResponse> {
-    collection_count(req, state, name.into_inner(), Counted::Statuses).await
+async fn following(req: HttpRequest, state: web::Data<AppState>, name: web::Path<String>, Query(query): Query<CollectionQuery>) -> AppResult<HttpResponse> {
+    collection(req, state, name.into_inner(), Counted::Following, query).await
+}
+
+async fn outbox(req: HttpRequest, state: web::Data<AppState>, name: web::Path<String>, Query(query): Query<CollectionQuery>) -> AppResult<HttpResponse> {
+    collection(req, state, name.into_inner(), Counted::Statuses, query).await
 }
 
 #[derive(Deserialize)]

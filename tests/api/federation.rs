@@ -417,3 +417,47 @@ async fn replies_bring_their_thread_along() {
     assert_eq!(context.body["ancestors"][0]["uri"], question_uri.as_str(), "{}", context.body);
     assert!(in_home(&cat, &answer_uri).await.is_none(), "a reply to someone cat does not follow stays out of cat's home");
 }
+
+/// Collections are counted for allowed peers, and paged with what the signer may see.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn collections_page_what_the_peer_may_see() {
+    let (sales, eng) = two_instances(Backend::Sqlite).await;
+    let ann = sales.login("ann").await;
+    let bob = eng.login("bob").await;
+    follow_remote(&bob, "ann", &sales.settings.domain).await;
+    let public = ann.toot("public news", serde_json::json!({})).await.str("uri");
+    let private = ann.toot("followers news", serde_json::json!({"visibility": "private"})).await.str("uri");
+
+    let fetch = |path: String| {
+        let state = eng.state();
+        let base = sales.base.clone();
+        async move { state.federation.fetch(&url::Url::parse(&format!("{base}{path}")).unwrap()).await.unwrap() }
+    };
+    let followers = fetch("/users/ann/followers".into()).await;
+    assert_eq!(followers["totalItems"], 1);
+    let page = fetch("/users/ann/followers?page=true".into()).await;
+    assert_eq!(page["orderedItems"], serde_json::json!([format!("{}/users/bob", eng.base)]));
+    let outbox = fetch("/users/ann/outbox?page=true".into()).await;
+    let objects: Vec<&str> = outbox["orderedItems"].as_array().unwrap().iter().map(|a| a["object"]["id"].as_str().unwrap()).collect();
+    assert_eq!(objects, vec![public.as_str()], "the instance actor does not follow ann, so it sees no followers-only post (not {private})");
+}
+
+/// One peer cannot swamp an inbox: past its allowance per minute it is answered 429.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_peer_is_rate_limited() {
+    let sales = TestServer::start(Backend::Sqlite, |s| s.federation_inbox_per_minute = 2).await.unwrap();
+    let eng = TestServer::start(Backend::Sqlite, |_| {}).await.unwrap();
+    sales.allow_peer(&eng).await;
+    eng.allow_peer(&sales).await;
+    let ann = sales.login("ann").await;
+    eng.create_user("bob").await;
+    let post = ann.toot("rate limited", serde_json::json!({})).await.str("uri");
+    let key = signing_key_of(&eng, "bob").await;
+    let actor = format!("{}/users/bob", eng.base);
+    let mut answers = Vec::new();
+    for n in 0..3 {
+        let like = serde_json::json!({"id": format!("{actor}/likes/{n}"), "type": "Like", "actor": actor, "object": post});
+        answers.push(post_signed(&format!("{}/inbox", sales.base), &like, &key).await);
+    }
+    assert_eq!(answers, vec![202, 202, 429]);
+}
