@@ -47,9 +47,14 @@ pub async fn by_acct(state: &AppState, username: &str, host: &str) -> Result<Acc
     actor(state, &actor_uri, false).await
 }
 
-/// Asks a peer's WebFinger for the actor of `user@host`: over https, and over http when allowed.
+/// Asks a peer's WebFinger for the actor of `user@host`: over https, and over http when allowed — first
+/// over the scheme this instance itself uses, as peers in one intranet tend to share it.
 async fn webfinger(state: &AppState, username: &str, host: &str) -> Result<Url, FederationError> {
-    let schemes: &[&str] = if state.settings.federation_allow_http { &["https", "http"] } else { &["https"] };
+    let schemes: &[&str] = match (state.settings.federation_allow_http, state.settings.scheme.as_str()) {
+        (false, _) => &["https"],
+        (true, "http") => &["http", "https"],
+        (true, _) => &["https", "http"],
+    };
     let mut last_error = FederationError::BadUrl(host.to_owned());
     for scheme in schemes {
         let url = Url::parse(&format!("{scheme}://{host}/.well-known/webfinger?resource=acct:{username}@{host}"))
