@@ -413,11 +413,20 @@ pub fn reblog(conn: &mut DbConn, actor: &Account, status_id: i64, visibility: Op
         _ => Visibility::Public,
     };
     let id = ids::next_id();
+    let uri = format!("{}/statuses/{id}/activity", actor.uri);
+    insert_reblog(conn, actor, &original, id, &uri, visibility.as_str())?;
+    let view = view_of(conn, actor, id)?;
+    outbox::reblogged(conn, &view)?;
+    Ok(view)
+}
+
+/// Writes a reblog of `original` by `actor` with its counters, timeline rows and notification.
+fn insert_reblog(conn: &mut DbConn, actor: &Account, original: &Status, id: i64, uri: &str, visibility: &str) -> AppResult<()> {
     let now = ids::now();
     let reblog = Status {
         id,
-        uri: format!("{}/statuses/{id}/activity", actor.uri),
-        url: format!("{}/statuses/{id}/activity", actor.uri),
+        uri: uri.to_owned(),
+        url: uri.to_owned(),
         account_id: actor.id,
         local: actor.is_local(),
         in_reply_to_id: None,
@@ -427,7 +436,7 @@ pub fn reblog(conn: &mut DbConn, actor: &Account, status_id: i64, visibility: Op
         content: String::new(),
         spoiler_text: String::new(),
         sensitive: false,
-        visibility: visibility.as_str().to_owned(),
+        visibility: visibility.to_owned(),
         language: None,
         app_id: None,
         replies_count: 0,
@@ -440,10 +449,7 @@ pub fn reblog(conn: &mut DbConn, actor: &Account, status_id: i64, visibility: Op
     statuses::add_reblogs(conn, original.id, 1)?;
     accounts::add_statuses(conn, actor.id, 1, Some(now))?;
     fan_out(conn, &reblog, &[])?;
-    notify(conn, original.account_id, actor.id, "reblog", Some(original.id))?;
-    let view = view_of(conn, actor, id)?;
-    outbox::reblogged(conn, &view)?;
-    Ok(view)
+    notify(conn, original.account_id, actor.id, "reblog", Some(original.id))
 }
 
 /// Undoes a reblog; answers the original status.
@@ -709,34 +715,7 @@ pub fn reblog_remote(conn: &mut DbConn, actor: &Account, original_uri: &str, ann
     if !open || original.reblog_of_id.is_some() || statuses::find_reblog(conn, actor.id, original.id)?.is_some() {
         return Ok(false);
     }
-    let now = ids::now();
-    let reblog = Status {
-        id: ids::next_id(),
-        uri: announce_uri.to_owned(),
-        url: announce_uri.to_owned(),
-        account_id: actor.id,
-        local: false,
-        in_reply_to_id: None,
-        in_reply_to_account_id: None,
-        reblog_of_id: Some(original.id),
-        text: String::new(),
-        content: String::new(),
-        spoiler_text: String::new(),
-        sensitive: false,
-        visibility: original.visibility.clone(),
-        language: None,
-        app_id: None,
-        replies_count: 0,
-        reblogs_count: 0,
-        favourites_count: 0,
-        created_at: now,
-        edited_at: None,
-    };
-    statuses::insert(conn, &reblog)?;
-    statuses::add_reblogs(conn, original.id, 1)?;
-    accounts::add_statuses(conn, actor.id, 1, Some(now))?;
-    fan_out(conn, &reblog, &[])?;
-    notify(conn, original.account_id, actor.id, "reblog", Some(original.id))?;
+    insert_reblog(conn, actor, &original, ids::next_id(), announce_uri, &original.visibility)?;
     Ok(true)
 }
 
