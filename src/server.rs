@@ -19,6 +19,7 @@ use crate::state::AppState;
 pub fn start(state: AppState, listener: TcpListener, workers: usize) -> io::Result<Server> {
     let tls = state.settings.tls.as_ref().map(load_tls).transpose()?;
     delivery::spawn(state.federation.clone(), state.db.clone(), state.deliveries.clone(), state.settings.federation_retry_base);
+    state.hub.start(state.db.clone(), state.settings.clone());
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
@@ -38,7 +39,9 @@ pub fn start(state: AppState, listener: TcpListener, workers: usize) -> io::Resu
 }
 
 fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.configure(api::routes)
+    // Streaming first: its paths lie under the API's /api/v1 scope, which would otherwise take them.
+    cfg.configure(crate::streaming::routes::routes)
+        .configure(api::routes)
         .configure(crate::apub::routes::routes)
         .route("/oauth/authorize", web::get().to(oauth::authorize_page))
         .route("/oauth/authorize", web::post().to(oauth::authorize_submit))

@@ -7,6 +7,7 @@ use crate::apub::delivery::DeliveryQueue;
 use crate::apub::inbound::RateLimiter;
 use crate::config::Settings;
 use crate::db::Database;
+use crate::streaming::Hub;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -15,13 +16,15 @@ pub struct AppState {
     pub federation: FederationClient,
     pub deliveries: DeliveryQueue,
     pub inbox_limiter: Arc<RateLimiter>,
+    pub hub: Hub,
 }
 
 impl AppState {
     pub fn new(db: Database, settings: Settings) -> AppState {
         let settings = Arc::new(settings);
+        let (hub, db) = Hub::new(&db);
         let federation = FederationClient::new(db.clone(), settings.clone());
         let inbox_limiter = Arc::new(RateLimiter::new(settings.federation_inbox_per_minute));
-        AppState { db, settings, federation, deliveries: DeliveryQueue::default(), inbox_limiter }
+        AppState { db, settings, federation, deliveries: DeliveryQueue::default(), inbox_limiter, hub }
     }
 }

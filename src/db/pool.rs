@@ -11,6 +11,7 @@ use diesel::Connection;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::error::AppError;
+use crate::service::events::{self, Event};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -82,12 +83,16 @@ impl ManageConnection for Manager {
     }
 }
 
+/// Where the events of committed transactions go (the live streams).
+pub type EventSink = Arc<dyn Fn(Vec<Event>) + Send + Sync>;
+
 /// The database handle carried in app state: a pool, and on SQLite the lock that keeps to one writer.
 #[derive(Clone)]
 pub struct Database {
     pool: Pool<Manager>,
     backend: Backend,
     sqlite_writer: Option<Arc<Mutex<()>>>,
+    events: Option<EventSink>,
 }
 
 impl Database {
@@ -102,7 +107,12 @@ impl Database {
             .build(Manager { url: url.to_owned(), backend })
             .map_err(|e| format!("cannot connect to the database: {e}"))?;
         let sqlite_writer = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
-        Ok(Database { pool, backend, sqlite_writer })
+        Ok(Database { pool, backend, sqlite_writer, events: None })
+    }
+
+    /// The same database, handing the events of each committed write to `sink`.
+    pub fn with_events(&self, sink: EventSink) -> Database {
+        Database { events: Some(sink), ..self.clone() }
     }
 
     pub fn backend(&self) -> Backend {
@@ -152,7 +162,15 @@ impl Database {
         let mut conn = self.get()?;
         let _guard = self.sqlite_writer.as_ref().map(|lock| lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
         let conn: &mut DbConn = &mut conn;
-        conn.transaction(work)
+        events::take();
+        let outcome = conn.transaction(work);
+        let committed = events::take();
+        if let (Ok(_), Some(sink)) = (&outcome, &self.events) {
+            if !committed.is_empty() {
+                sink(committed);
+            }
+        }
+        outcome
     }
 
     pub fn read_blocking<T>(&self, work: impl FnOnce(&mut DbConn) -> Result<T, AppError>) -> Result<T, AppError> {

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod events;
 pub mod federation;
 pub mod follows;
 pub mod instance;

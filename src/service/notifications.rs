@@ -5,6 +5,7 @@ use crate::db::queries::{accounts, notifications};
 use crate::db::{DbConn, Page};
 use crate::error::{AppError, AppResult};
 use crate::ids;
+use crate::service::events::{self, Event};
 use crate::service::views::{self, NotificationView};
 
 pub const KINDS: &[&str] = &["mention", "status", "reblog", "follow", "follow_request", "favourite", "poll", "update"];
@@ -17,17 +18,17 @@ pub fn notify(conn: &mut DbConn, recipient: i64, from: i64, kind: &str, status_i
     if !accounts::find(conn, recipient)?.is_some_and(|a| a.is_local()) {
         return Ok(());
     }
-    notifications::insert(
-        conn,
-        &Notification {
-            id: ids::next_id(),
-            account_id: recipient,
-            from_account_id: from,
-            kind: kind.to_owned(),
-            status_id,
-            created_at: ids::now(),
-        },
-    )
+    let notification = Notification {
+        id: ids::next_id(),
+        account_id: recipient,
+        from_account_id: from,
+        kind: kind.to_owned(),
+        status_id,
+        created_at: ids::now(),
+    };
+    notifications::insert(conn, &notification)?;
+    events::emit(Event::Notified { notification_id: notification.id, account_id: recipient });
+    Ok(())
 }
 
 pub struct Filter {

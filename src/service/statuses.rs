@@ -11,6 +11,7 @@ use crate::db::{insert_if_absent, DbConn, Page};
 use crate::error::{AppError, AppResult};
 use crate::ids;
 use crate::apub::outbox;
+use crate::service::events::{self, Event};
 use crate::service::markup::{self, MentionLink, WrittenMention};
 use crate::service::notifications::notify;
 use crate::service::views::{self, StatusView};
@@ -214,7 +215,10 @@ fn fan_out(conn: &mut DbConn, status: &Status, mentioned: &[i64]) -> AppResult<(
         .into_iter()
         .map(|account_id| HomeTimelineEntry { account_id, status_id: status.id, author_id: status.account_id })
         .collect();
-    timelines::insert_home(conn, &entries)
+    let home: Vec<i64> = entries.iter().map(|e| e.account_id).collect();
+    timelines::insert_home(conn, &entries)?;
+    events::emit(Event::StatusCreated { status_id: status.id, home });
+    Ok(())
 }
 
 /// A reply to someone else reaches only the followers who also follow (or are) the one replied to.
@@ -263,6 +267,7 @@ pub fn edit(conn: &mut DbConn, settings: &Settings, author: &Account, status_id:
     statuses::set_status_tags(conn, status.id, &rendered.tag_ids)?;
     let edited = statuses::find(conn, status.id)?.ok_or(AppError::NotFound)?;
     statuses::insert_edit(conn, &snapshot(&edited, now))?;
+    events::emit(Event::StatusEdited { status_id: status.id });
     for account_id in mentioned_ids.iter().filter(|id| !previously_mentioned.contains(id)) {
         notify(conn, *account_id, author.id, "mention", Some(status.id))?;
     }
@@ -304,6 +309,7 @@ pub fn delete(conn: &mut DbConn, settings: &Settings, author: &Account, status_i
                 statuses::add_replies(conn, parent_id, -1)?;
             }
             accounts::add_statuses(conn, author.id, -1, None)?;
+            events::emit(Event::StatusDeleted { status_id: status.id });
             statuses::delete(conn, status.id)?;
         }
     }
@@ -318,6 +324,7 @@ fn remove_reblog(conn: &mut DbConn, reblog: &Status) -> AppResult<()> {
         }
     }
     accounts::add_statuses(conn, reblog.account_id, -1, None)?;
+    events::emit(Event::StatusDeleted { status_id: reblog.id });
     statuses::delete(conn, reblog.id)
 }
 
@@ -658,6 +665,7 @@ pub fn edit_remote(conn: &mut DbConn, author: &Account, remote: RemoteStatus) ->
     statuses::set_status_tags(conn, status.id, &tags)?;
     let edited = statuses::find(conn, status.id)?.ok_or(AppError::NotFound)?;
     statuses::insert_edit(conn, &snapshot(&edited, now))?;
+    events::emit(Event::StatusEdited { status_id: status.id });
     for reblog in statuses::reblogs_of(conn, status.id)? {
         if !notification_rows::exists_for_status(conn, reblog.account_id, "update", status.id)? {
             notify(conn, reblog.account_id, author.id, "update", Some(status.id))?;
@@ -681,6 +689,7 @@ pub fn delete_remote(conn: &mut DbConn, author: &Account, uri: &str) -> AppResul
                 statuses::add_replies(conn, parent_id, -1)?;
             }
             accounts::add_statuses(conn, author.id, -1, None)?;
+            events::emit(Event::StatusDeleted { status_id: status.id });
             statuses::delete(conn, status.id)
         }
     }

@@ -11,4 +11,5 @@ mod oauth;
 mod peers;
 mod resilience;
 mod statuses;
+mod streaming;
 mod timelines;

@@ -1,0 +1,189 @@
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::{broadcast, mpsc};
+
+use crate::api::entities::{Notification, Status};
+use crate::config::Settings;
+use crate::db::queries::{notifications as notification_rows, statuses as status_rows, timelines};
+use crate::db::{Database, DbConn};
+use crate::error::AppResult;
+use crate::service::events::Event;
+use crate::service::views;
+
+/// How many rendered messages a slow stream may fall behind before it misses some.
+const BACKLOG: usize = 1024;
+
+/// One rendered event and who may receive it.
+#[derive(Debug, Clone)]
+pub struct Message {
+    pub event: &'static str,
+    pub payload: String,
+    pub audience: Audience,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Audience {
+    /// Local accounts whose home timeline holds the status.
+    pub home: Vec<i64>,
+    pub notify: Option<i64>,
+    pub public: bool,
+    pub local: bool,
+    pub tags: Vec<String>,
+    /// Deletions reach every stream, as Mastodon's do.
+    pub everyone: bool,
+}
+
+/// A stream a client subscribed to, in Mastodon's names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subscription {
+    User(i64),
+    UserNotification(i64),
+    Public,
+    PublicLocal,
+    Hashtag(String),
+    HashtagLocal(String),
+}
+
+impl Subscription {
+    /// The stream name and optional tag as clients write them; `account` is the signed-in user.
+    pub fn parse(name: &str, tag: Option<&str>, account: Option<i64>) -> Option<Subscription> {
+        let tag = || tag.map(|t| t.trim_start_matches('#').to_lowercase()).filter(|t| !t.is_empty());
+        match name {
+            "user" => account.map(Subscription::User),
+            "user:notification" => account.map(Subscription::UserNotification),
+            "public" => Some(Subscription::Public),
+            "public:local" => Some(Subscription::PublicLocal),
+            "hashtag" => tag().map(Subscription::Hashtag),
+            "hashtag:local" => tag().map(Subscription::HashtagLocal),
+            _ => None,
+        }
+    }
+
+    /// The `stream` array Mastodon puts in WebSocket messages.
+    pub fn names(&self) -> Vec<String> {
+        match self {
+            Subscription::User(_) => vec!["user".into()],
+            Subscription::UserNotification(_) => vec!["user:notification".into()],
+            Subscription::Public => vec!["public".into()],
+            Subscription::PublicLocal => vec!["public:local".into()],
+            Subscription::Hashtag(tag) => vec!["hashtag".into(), tag.clone()],
+            Subscription::HashtagLocal(tag) => vec!["hashtag:local".into(), tag.clone()],
+        }
+    }
+
+    pub fn wants(&self, message: &Message) -> bool {
+        let audience = &message.audience;
+        if message.event == "notification" {
+            return matches!(self, Subscription::User(a) | Subscription::UserNotification(a) if audience.notify == Some(*a));
+        }
+        if audience.everyone {
+            return !matches!(self, Subscription::UserNotification(_));
+        }
+        match self {
+            Subscription::User(account) => audience.home.contains(account),
+            Subscription::UserNotification(_) => false,
+            Subscription::Public => audience.public,
+            Subscription::PublicLocal => audience.public && audience.local,
+            Subscription::Hashtag(tag) => audience.public && audience.tags.contains(tag),
+            Subscription::HashtagLocal(tag) => audience.public && audience.local && audience.tags.contains(tag),
+        }
+    }
+}
+
+/// The broadcaster every stream listens to.
+#[derive(Clone)]
+pub struct Hub {
+    sender: broadcast::Sender<Arc<Message>>,
+    events: Arc<Mutex<Option<mpsc::UnboundedReceiver<Vec<Event>>>>>,
+}
+
+impl Hub {
+    /// A hub, and the database whose committed writes will feed it once `start` runs.
+    pub fn new(db: &Database) -> (Hub, Database) {
+        let (sender, _) = broadcast::channel(BACKLOG);
+        let (events_in, events) = mpsc::unbounded_channel::<Vec<Event>>();
+        let db_with_events = db.with_events(Arc::new(move |batch| {
+            let _ = events_in.send(batch);
+        }));
+        (Hub { sender, events: Arc::new(Mutex::new(Some(events))) }, db_with_events)
+    }
+
+    /// Starts rendering events on the current runtime (once; later calls do nothing).
+    pub fn start(&self, db: Database, settings: Arc<Settings>) {
+        let taken = self.events.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
+        let Some(mut events) = taken else { return };
+        let renderer = self.clone();
+        tokio::spawn(async move {
+            while let Some(batch) = events.recv().await {
+                let settings = settings.clone();
+                let rendered = db.read(move |conn| render_all(conn, &settings, batch)).await;
+                match rendered {
+                    Ok(messages) => messages.into_iter().for_each(|m| {
+                        let _ = renderer.sender.send(Arc::new(m));
+                    }),
+                    Err(e) => log::warn!("streaming: cannot render events: {e}"),
+                }
+            }
+        });
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Message>> {
+        self.sender.subscribe()
+    }
+}
+
+fn render_all(conn: &mut DbConn, settings: &Settings, events: Vec<Event>) -> AppResult<Vec<Message>> {
+    let mut messages = Vec::new();
+    for event in events {
+        messages.extend(render(conn, settings, event)?);
+    }
+    Ok(messages)
+}
+
+fn render(conn: &mut DbConn, settings: &Settings, event: Event) -> AppResult<Option<Message>> {
+    Ok(match event {
+        Event::StatusCreated { status_id, home } => status_message(conn, settings, status_id, "update", home)?,
+        Event::StatusEdited { status_id } => {
+            let home = timelines::homes_with(conn, status_id)?;
+            status_message(conn, settings, status_id, "status.update", home)?
+        }
+        Event::StatusDeleted { status_id } => Some(Message {
+            event: "delete",
+            payload: status_id.to_string(),
+            audience: Audience { everyone: true, ..Audience::default() },
+        }),
+        Event::Notified { notification_id, account_id } => {
+            let Some(row) = notification_rows::find(conn, account_id, notification_id)? else { return Ok(None) };
+            let Some(view) = views::notifications(conn, account_id, vec![row])?.pop() else { return Ok(None) };
+            Some(Message {
+                event: "notification",
+                payload: to_json(&Notification::from_view(&view, settings)),
+                audience: Audience { notify: Some(account_id), ..Audience::default() },
+            })
+        }
+    })
+}
+
+/// A status for its home timelines, and for the public and hashtag streams when it belongs there.
+fn status_message(conn: &mut DbConn, settings: &Settings, status_id: i64, event: &'static str, home: Vec<i64>) -> AppResult<Option<Message>> {
+    let Some(row) = status_rows::find(conn, status_id)? else { return Ok(None) };
+    let Some(view) = views::hydrate(conn, None, vec![row])?.pop() else { return Ok(None) };
+    let status = &view.status;
+    let reply_to_other = status.in_reply_to_account_id.is_some_and(|to| to != status.account_id);
+    let public = status.visibility == "public" && status.reblog_of_id.is_none() && !reply_to_other;
+    Ok(Some(Message {
+        event,
+        payload: to_json(&Status::from_view(&view, settings)),
+        audience: Audience {
+            home,
+            public,
+            local: status.local,
+            tags: view.tags.iter().map(|t| t.name.to_lowercase()).collect(),
+            ..Audience::default()
+        },
+    }))
+}
+
+fn to_json(entity: &impl serde::Serialize) -> String {
+    serde_json::to_string(entity).unwrap_or_else(|_| "{}".into())
+}

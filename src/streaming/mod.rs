@@ -1,0 +1,7 @@
+//! Live streams (Mastodon's streaming API): events of committed writes are rendered once and broadcast
+//! to every open stream, which keeps those its subscriptions ask for.
+
+mod hub;
+pub mod routes;
+
+pub use hub::{Hub, Message, Subscription};

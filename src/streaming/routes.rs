@@ -1,0 +1,161 @@
+//! `/api/v1/streaming`: the WebSocket endpoint (with subscribe/unsubscribe) and the SSE endpoints.
+
+use std::time::Duration;
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use futures_util::StreamExt;
+use serde::Deserialize;
+use tokio::sync::broadcast::error::RecvError;
+
+use super::{Message, Subscription};
+use crate::api::auth::Auth;
+use crate::api::params::Query;
+use crate::db::models::Account;
+use crate::error::{AppError, AppResult};
+use crate::service::auth as auth_rules;
+use crate::state::AppState;
+
+const HEARTBEAT: Duration = Duration::from_secs(15);
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/api/v1/streaming", web::get().to(websocket))
+        .route("/api/v1/streaming/health", web::get().to(health))
+        .route("/api/v1/streaming/{stream:.*}", web::get().to(server_sent_events));
+}
+
+async fn health() -> HttpResponse {
+    HttpResponse::Ok().content_type("text/plain").body("OK")
+}
+
+#[derive(Deserialize, Default)]
+pub struct StreamQuery {
+    #[serde(default)]
+    stream: Option<String>,
+    #[serde(default)]
+    tag: Option<String>,
+}
+
+/// The signed-in account a stream is for: the token comes in the Authorization header, the
+/// `access_token` query parameter, or (browsers' WebSockets) the Sec-WebSocket-Protocol header.
+async fn streaming_account(req: &HttpRequest, state: &AppState, auth: &Auth) -> AppResult<Option<Account>> {
+    if let Some(account) = auth.viewer(&["read:statuses", "read:notifications"])? {
+        return Ok(Some(account));
+    }
+    let Some(token) = protocol_token(req) else { return Ok(None) };
+    let session = state.db.read(move |conn| auth_rules::session_for_token(conn, &token)).await?;
+    if !["read:statuses", "read:notifications"].iter().any(|s| session.scopes.allows(s)) {
+        return Err(AppError::OutOfScope);
+    }
+    Ok(session.user.map(|(_, account)| account))
+}
+
+fn protocol_token(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get("sec-websocket-protocol")?.to_str().ok()?;
+    value.split(',').map(str::trim).find(|t| !t.is_empty()).map(str::to_owned)
+}
+
+fn subscription(name: &str, tag: Option<&str>, account: Option<&Account>) -> AppResult<Subscription> {
+    let needs_user = name.starts_with("user");
+    if needs_user && account.is_none() {
+        return Err(AppError::InvalidToken);
+    }
+    Subscription::parse(name, tag, account.map(|a| a.id)).ok_or_else(|| AppError::NotFound)
+}
+
+async fn server_sent_events(req: HttpRequest, state: web::Data<AppState>, auth: Auth, name: web::Path<String>, Query(query): Query<StreamQuery>) -> AppResult<HttpResponse> {
+    let account = streaming_account(&req, &state, &auth).await?;
+    let name = name.replace('/', ":");
+    let subscribed = subscription(&name, query.tag.as_deref(), account.as_ref())?;
+    let receiver = state.hub.subscribe();
+    let events = futures_util::stream::unfold((receiver, subscribed), |(mut receiver, subscribed)| async move {
+        loop {
+            match tokio::time::timeout(HEARTBEAT, receiver.recv()).await {
+                Err(_) => return Some((Ok::<_, actix_web::Error>(web::Bytes::from_static(b":thump\n\n")), (receiver, subscribed))),
+                Ok(Err(RecvError::Lagged(_))) => continue,
+                Ok(Err(RecvError::Closed)) => return None,
+                Ok(Ok(message)) if subscribed.wants(&message) => {
+                    let chunk = format!("event: {}\ndata: {}\n\n", message.event, message.payload);
+                    return Some((Ok(web::Bytes::from(chunk)), (receiver, subscribed)));
+                }
+                Ok(Ok(_)) => continue,
+            }
+        }
+    });
+    Ok(HttpResponse::Ok()
+        .content_type("text/event-stream")
+        .insert_header(("Cache-Control", "no-store"))
+        .insert_header(("X-Accel-Buffering", "no"))
+        .streaming(futures_util::stream::once(async { Ok(web::Bytes::from_static(b":)\n\n")) }).chain(events)))
+}
+
+#[derive(Deserialize)]
+struct ClientMessage {
+    #[serde(rename = "type")]
+    kind: String,
+    stream: String,
+    #[serde(default)]
+    tag: Option<String>,
+}
+
+async fn websocket(req: HttpRequest, body: web::Payload, state: web::Data<AppState>, auth: Auth, Query(query): Query<StreamQuery>) -> AppResult<HttpResponse> {
+    let account = streaming_account(&req, &state, &auth).await?;
+    let mut subscriptions = Vec::new();
+    if let Some(name) = query.stream.as_deref() {
+        subscriptions.push(subscription(name, query.tag.as_deref(), account.as_ref())?);
+    }
+    let (mut response, mut session, mut incoming) =
+        actix_ws::handle(&req, body).map_err(|e| AppError::bad_request(format!("not a WebSocket request: {e}")))?;
+    if let Some(protocol) = protocol_token(&req) {
+        if let Ok(value) = protocol.parse() {
+            response.headers_mut().insert(actix_web::http::header::SEC_WEBSOCKET_PROTOCOL, value);
+        }
+    }
+    let mut receiver = state.hub.subscribe();
+    actix_web::rt::spawn(async move {
+        let mut heartbeat = tokio::time::interval(HEARTBEAT);
+        loop {
+            tokio::select! {
+                message = receiver.recv() => match message {
+                    Ok(message) => {
+                        for subscribed in subscriptions.iter().filter(|s| s.wants(&message)) {
+                            if session.text(frame(subscribed, &message)).await.is_err() {
+                                return;
+                            }
+                        }
+                    }
+                    Err(RecvError::Lagged(_)) => continue,
+                    Err(RecvError::Closed) => break,
+                },
+                incoming_message = incoming.next() => match incoming_message {
+                    Some(Ok(actix_ws::Message::Text(text))) => {
+                        let Ok(request) = serde_json::from_str::<ClientMessage>(&text) else { continue };
+                        let Ok(wanted) = subscription(&request.stream, request.tag.as_deref(), account.as_ref()) else { continue };
+                        match request.kind.as_str() {
+                            "subscribe" if !subscriptions.contains(&wanted) => subscriptions.push(wanted),
+                            "unsubscribe" => subscriptions.retain(|s| *s != wanted),
+                            _ => {}
+                        }
+                    }
+                    Some(Ok(actix_ws::Message::Ping(bytes))) => {
+                        if session.pong(&bytes).await.is_err() {
+                            return;
+                        }
+                    }
+                    Some(Ok(actix_ws::Message::Close(_))) | None | Some(Err(_)) => break,
+                    Some(Ok(_)) => {}
+                },
+                _ = heartbeat.tick() => {
+                    if session.ping(b"").await.is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+        let _ = session.close(None).await;
+    });
+    Ok(response)
+}
+
+fn frame(subscribed: &Subscription, message: &Message) -> String {
+    serde_json::json!({ "stream": subscribed.names(), "event": message.event, "payload": message.payload }).to_string()
+}

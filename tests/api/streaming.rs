@@ -1,0 +1,122 @@
+//! Live streams: WebSocket and SSE, each event reaching the streams it belongs to.
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+
+use crate::support::{Api, TestServer};
+
+crate::on_both_backends!(websocket_streams_carry_updates_notifications_and_deletes, sse_streams_follow_their_subscription);
+
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn connect(server: &TestServer, query: &str, protocol_token: Option<&str>) -> Socket {
+    let url = format!("{}/api/v1/streaming?{query}", server.base.replace("http://", "ws://"));
+    let mut request = url.into_client_request().unwrap();
+    if let Some(token) = protocol_token {
+        request.headers_mut().insert("Sec-WebSocket-Protocol", token.parse().unwrap());
+    }
+    let (socket, response) = tokio_tungstenite::connect_async(request).await.expect("websocket");
+    if let Some(token) = protocol_token {
+        assert_eq!(response.headers()["sec-websocket-protocol"], token);
+    }
+    socket
+}
+
+/// The next message of an event kind, within a second (the stream must be prompt).
+async fn next_event(socket: &mut Socket, event: &str) -> Value {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
+    loop {
+        let message = tokio::time::timeout_at(deadline, socket.next()).await.unwrap_or_else(|_| panic!("no {event} event"));
+        if let Some(Ok(WsMessage::Text(text))) = message {
+            let frame: Value = serde_json::from_str(&text).unwrap();
+            if frame["event"] == event {
+                return frame;
+            }
+        }
+    }
+}
+
+fn token(api: &Api) -> String {
+    api.token.clone().unwrap()
+}
+
+async fn websocket_streams_carry_updates_notifications_and_deletes(server: TestServer) {
+    let ann = server.login("ann").await;
+    let bob = server.login("bob").await;
+    let bob_id = bob.me().await.id();
+    assert_eq!(ann.post(&format!("/api/v1/accounts/{bob_id}/follow")).await.status, 200);
+
+    let mut home = connect(&server, &format!("stream=user&access_token={}", token(&ann)), None).await;
+    let mut public = connect(&server, "stream=public", None).await;
+    let mut by_protocol = connect(&server, "", Some(&token(&bob))).await;
+    by_protocol.send(WsMessage::Text(json!({"type": "subscribe", "stream": "hashtag", "tag": "LrnChat"}).to_string().into())).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+
+    let posted = bob.toot("Today's #lrnchat question: what did you learn this week?", json!({})).await;
+    let update = next_event(&mut home, "update").await;
+    assert_eq!(update["stream"], json!(["user"]));
+    let status: Value = serde_json::from_str(update["payload"].as_str().unwrap()).unwrap();
+    assert_eq!(status["id"], posted.body["id"]);
+    assert_eq!(status["account"]["username"], "bob");
+    let on_public = next_event(&mut public, "update").await;
+    assert_eq!(on_public["stream"], json!(["public"]));
+    let on_tag = next_event(&mut by_protocol, "update").await;
+    assert_eq!(on_tag["stream"], json!(["hashtag", "lrnchat"]));
+
+    assert_eq!(bob.post(&format!("/api/v1/accounts/{}/follow", ann.me().await.id())).await.status, 200);
+    let mut bob_home = connect(&server, &format!("stream=user&access_token={}", token(&bob)), None).await;
+    assert_eq!(ann.post(&format!("/api/v1/statuses/{}/favourite", posted.id())).await.status, 200);
+    let notification = next_event(&mut bob_home, "notification").await;
+    let payload: Value = serde_json::from_str(notification["payload"].as_str().unwrap()).unwrap();
+    assert_eq!(payload["type"], "favourite");
+    assert_eq!(payload["account"]["username"], "ann");
+
+    let edited = bob.put_json(&format!("/api/v1/statuses/{}", posted.id()), &json!({"status": "edited #lrnchat question"})).await;
+    assert_eq!(edited.status, 200);
+    let status_update = next_event(&mut home, "status.update").await;
+    assert!(status_update["payload"].as_str().unwrap().contains("edited"));
+
+    assert_eq!(bob.delete(&format!("/api/v1/statuses/{}", posted.id())).await.status, 200);
+    let deleted = next_event(&mut home, "delete").await;
+    assert_eq!(deleted["payload"], posted.body["id"]);
+
+    let private = bob.toot("followers only", json!({"visibility": "private"})).await;
+    let private_home = next_event(&mut home, "update").await;
+    assert!(private_home["payload"].as_str().unwrap().contains(&private.id()));
+    let nothing_public = tokio::time::timeout(Duration::from_millis(300), next_event(&mut public, "update")).await;
+    assert!(nothing_public.is_err(), "a followers-only post must not reach the public stream");
+}
+
+async fn sse_streams_follow_their_subscription(server: TestServer) {
+    let ann = server.login("ann").await;
+    let bob = server.login("bob").await;
+    let health = server.anonymous().get("/api/v1/streaming/health").await;
+    assert_eq!((health.status, health.text.as_str()), (200, "OK"));
+    assert_eq!(server.anonymous().get("/api/v1/streaming/user").await.status, 401);
+
+    let mut response = reqwest::Client::new()
+        .get(format!("{}/api/v1/streaming/user/notification", server.base))
+        .bearer_auth(token(&ann))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
+    let ann_id = ann.me().await.id();
+    bob.toot("a post that is not for the notification stream", json!({})).await;
+    assert_eq!(bob.post(&format!("/api/v1/accounts/{ann_id}/follow")).await.status, 200);
+    let mut received = String::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
+    while !received.contains("event: notification") {
+        let chunk = tokio::time::timeout_at(deadline, response.chunk()).await.expect("a notification event").unwrap().unwrap();
+        received.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(!received.contains("event: update"), "{received}");
+    let data = received.lines().skip_while(|l| *l != "event: notification").nth(1).unwrap();
+    let payload: Value = serde_json::from_str(data.strip_prefix("data: ").unwrap()).unwrap();
+    assert_eq!(payload["type"], "follow");
+}
