@@ -461,3 +461,26 @@ async fn each_peer_is_rate_limited() {
     }
     assert_eq!(answers, vec![202, 202, 429]);
 }
+
+/// A post from another instance reaches a local user's open stream, as a local one does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn remote_posts_reach_local_streams() {
+    let (sales, eng) = two_instances(Backend::Sqlite).await;
+    let ann = sales.login("ann").await;
+    let bob = eng.login("bob").await;
+    follow_remote(&ann, "bob", &eng.settings.domain).await;
+    let mut stream = reqwest::Client::new()
+        .get(format!("{}/api/v1/streaming/user", sales.base))
+        .bearer_auth(ann.token.clone().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let posted = bob.toot("streamed across instances", serde_json::json!({})).await;
+    let mut received = String::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !received.contains(&posted.str("uri")) {
+        let chunk = tokio::time::timeout_at(deadline, stream.chunk()).await.expect("the remote post on the stream").unwrap().unwrap();
+        received.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(received.contains("event: update"));
+}
