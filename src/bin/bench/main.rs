@@ -1,10 +1,11 @@
 //! Benchmark: seeds an instance (1,000 accounts, 100,000 statuses by default), runs the real `hallway serve`
 //! binary on it and measures home-timeline reads and posts per second over HTTP, with the server's memory.
 //!
-//! cargo build --release && cargo run --release --features bench --bin bench [-- --only timelines|federation --accounts N --statuses N
+//! cargo build --release && cargo run --release --features bench --bin bench [-- --only timelines|federation|streaming --accounts N --statuses N
 //!   --follows N --seconds S --postgres URL]   (PostgreSQL also runs when HALLWAY_TEST_POSTGRES_URL is set)
 
 mod federation;
+mod streaming;
 
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -74,15 +75,19 @@ fn main() {
         options.seconds,
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
-    let runs = if options.only.as_deref() == Some("federation") { Vec::new() } else { runs };
+    let only = options.only.as_deref();
+    let runs = if only.is_none() || only == Some("timelines") { runs } else { Vec::new() };
     for (label, url, cleanup) in runs {
         bench_backend(label, &url, &options);
         if let Some((admin_url, name)) = cleanup {
             drop_database(&admin_url, &name);
         }
     }
-    if options.only.as_deref() != Some("timelines") {
+    if only.is_none() || only == Some("federation") {
         federation::run(&dir, options.seconds);
+    }
+    if only.is_none() || only == Some("streaming") {
+        streaming::run(&dir);
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
