@@ -6,6 +6,7 @@ pub mod apps;
 pub mod auth;
 pub mod entities;
 pub mod instance;
+pub mod lists;
 pub mod notifications;
 pub mod pagination;
 pub mod params;
@@ -34,6 +35,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/timelines/home", web::get().to(timelines::home))
             .route("/timelines/public", web::get().to(timelines::public))
             .route("/timelines/tag/{hashtag}", web::get().to(timelines::tag))
+            .route("/timelines/list/{id}", web::get().to(lists::timeline))
+            .route("/lists", web::get().to(lists::index))
+            .route("/lists", web::post().to(lists::create))
+            .route("/lists/{id}", web::get().to(lists::show))
+            .route("/lists/{id}", web::put().to(lists::update))
+            .route("/lists/{id}", web::delete().to(lists::delete))
+            .route("/lists/{id}/accounts", web::get().to(lists::accounts))
+            .route("/lists/{id}/accounts", web::post().to(lists::add_accounts))
+            .route("/lists/{id}/accounts", web::delete().to(lists::remove_accounts))
             .route("/favourites", web::get().to(timelines::favourites))
             .route("/bookmarks", web::get().to(timelines::bookmarks))
             .route("/notifications", web::get().to(notifications::list))
@@ -63,6 +73,7 @@ fn account_routes(cfg: &mut web::ServiceConfig) {
         .route("/accounts/{id}/statuses", web::get().to(accounts::statuses))
         .route("/accounts/{id}/followers", web::get().to(accounts::followers))
         .route("/accounts/{id}/following", web::get().to(accounts::following))
+        .route("/accounts/{id}/lists", web::get().to(lists::of_account))
         .route("/accounts/{id}/follow", web::post().to(accounts::follow))
         .route("/accounts/{id}/unfollow", web::post().to(accounts::unfollow));
 }

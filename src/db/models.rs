@@ -278,3 +278,14 @@ pub struct InstanceKeys {
     pub private_key_pem: String,
     pub created_at: NaiveDateTime,
 }
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = lists)]
+pub struct List {
+    pub id: i64,
+    pub account_id: i64,
+    pub title: String,
+    pub replies_policy: String,
+    pub exclusive: bool,
+    pub created_at: NaiveDateTime,
+}

@@ -276,7 +276,26 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    lists (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        title -> Text,
+        replies_policy -> Text,
+        exclusive -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    list_accounts (list_id, account_id) {
+        list_id -> BigInt,
+        account_id -> BigInt,
+    }
+}
+
 diesel::joinable!(users -> accounts (account_id));
+diesel::joinable!(list_accounts -> lists (list_id));
 diesel::joinable!(statuses -> accounts (account_id));
 diesel::joinable!(home_timeline_entries -> statuses (status_id));
 diesel::joinable!(status_tags -> tags (tag_id));
@@ -311,4 +330,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     received_activities,
     follow_requests,
     instance_keys,
+    lists,
+    list_accounts,
 );

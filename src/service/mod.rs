@@ -8,6 +8,7 @@ pub mod federation;
 pub mod follows;
 pub mod instance;
 pub mod keys;
+pub mod lists;
 pub mod markup;
 pub mod notifications;
 pub mod peers;

@@ -9,7 +9,8 @@ use crate::error::AppResult;
 use crate::service::views::{self, StatusView};
 
 pub fn home(conn: &mut DbConn, viewer: &Account, page: &Page) -> AppResult<Vec<StatusView>> {
-    let rows = timelines::home_page(conn, viewer.id, page)?;
+    let hidden = crate::db::queries::lists::exclusive_members(conn, viewer.id)?;
+    let rows = timelines::home_page(conn, viewer.id, &hidden, page)?;
     views::hydrate(conn, Some(viewer.id), rows)
 }
 

@@ -6,6 +6,7 @@ mod accounts;
 mod federation;
 mod http;
 mod instance;
+mod lists;
 mod notifications;
 mod oauth;
 mod peers;

@@ -148,3 +148,17 @@ impl DomainAllow {
         DomainAllow { id: peer.id.to_string(), domain: peer.host.clone(), created_at: timestamp(&peer.created_at) }
     }
 }
+
+#[derive(Debug, Serialize)]
+pub struct List {
+    pub id: String,
+    pub title: String,
+    pub replies_policy: String,
+    pub exclusive: bool,
+}
+
+impl List {
+    pub fn from_row(list: &crate::db::models::List) -> List {
+        List { id: list.id.to_string(), title: list.title.clone(), replies_policy: list.replies_policy.clone(), exclusive: list.exclusive }
+    }
+}

@@ -3,6 +3,7 @@ pub mod deliveries;
 pub mod follow_requests;
 pub mod follows;
 pub mod keys;
+pub mod lists;
 pub mod markers;
 pub mod marks;
 pub mod notifications;

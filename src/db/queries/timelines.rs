@@ -12,12 +12,16 @@ pub fn insert_home(conn: &mut DbConn, entries: &[HomeTimelineEntry]) -> AppResul
     Ok(())
 }
 
-pub fn home_page(conn: &mut DbConn, account_id: i64, page: &Page) -> AppResult<Vec<Status>> {
-    let query = home::table
+/// The home timeline, without the authors in `hidden_authors` (members of exclusive lists).
+pub fn home_page(conn: &mut DbConn, account_id: i64, hidden_authors: &[i64], page: &Page) -> AppResult<Vec<Status>> {
+    let mut query = home::table
         .inner_join(statuses::table)
         .filter(home::account_id.eq(account_id))
         .select(Status::as_select())
         .into_boxed();
+    if !hidden_authors.is_empty() {
+        query = query.filter(home::author_id.ne_all(hidden_authors.to_vec()));
+    }
     Ok(load_page!(query, home::status_id, page, conn))
 }
 

@@ -1,0 +1,2 @@
+DROP TABLE list_accounts;
+DROP TABLE lists;
