@@ -13,7 +13,9 @@ use crate::state::AppState;
 
 pub async fn verify_credentials(state: web::Data<AppState>, auth: Auth) -> AppResult<HttpResponse> {
     let me = auth.user(&["read:accounts", "profile"])?;
-    Ok(HttpResponse::Ok().json(CredentialAccount::from_rows(&me.account, &me.user, &state.settings)))
+    let account = me.account.clone();
+    let requests = state.db.read(move |conn| accounts::pending_follow_requests(conn, &account)).await?;
+    Ok(HttpResponse::Ok().json(CredentialAccount::from_rows(&me.account, &me.user, requests, &state.settings)))
 }
 
 #[derive(Deserialize)]
@@ -70,12 +72,16 @@ pub async fn update_credentials(state: web::Data<AppState>, auth: Auth, Params(i
         default_language: source.language.map(Some),
     };
     let settings = state.settings.clone();
-    let (account, user) = state
+    let (account, user, requests) = state
         .db
-        .write(move |conn| accounts::update_profile(conn, &settings, &me.account, &me.user, change))
+        .write(move |conn| {
+            let (account, user) = accounts::update_profile(conn, &settings, &me.account, &me.user, change)?;
+            let requests = accounts::pending_follow_requests(conn, &account)?;
+            Ok((account, user, requests))
+        })
         .await?;
     state.deliveries.wake();
-    Ok(HttpResponse::Ok().json(CredentialAccount::from_rows(&account, &user, &state.settings)))
+    Ok(HttpResponse::Ok().json(CredentialAccount::from_rows(&account, &user, requests, &state.settings)))
 }
 
 pub async fn show(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> AppResult<HttpResponse> {
@@ -199,4 +205,29 @@ pub async fn statuses(req: HttpRequest, state: web::Data<AppState>, auth: Auth, 
         .await?;
     let paging_ids: Vec<i64> = found.iter().map(|v| v.status.id).collect();
     Ok(paged_json(&req, &state.settings, &Status::list(&found, &state.settings), &paging_ids))
+}
+
+pub async fn follow_requests(req: HttpRequest, state: web::Data<AppState>, auth: Auth, Query(page): Query<PageParams>) -> AppResult<HttpResponse> {
+    let me = auth.user(&["read:follows"])?;
+    let page = page.accounts();
+    let listed = state.db.read(move |conn| follows::requests(conn, &me.account, &page)).await?;
+    let paging_ids: Vec<i64> = listed.iter().map(|(request_id, _)| *request_id).collect();
+    let body: Vec<Account> = listed.iter().map(|(_, a)| Account::from_row(a, &state.settings)).collect();
+    Ok(paged_json(&req, &state.settings, &body, &paging_ids))
+}
+
+pub async fn authorize_follow_request(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> AppResult<HttpResponse> {
+    let me = auth.user(&["write:follows"])?;
+    let id = path_id(&id)?;
+    let relationship = state.db.write(move |conn| follows::authorize(conn, &me.account, id)).await?;
+    state.deliveries.wake();
+    Ok(HttpResponse::Ok().json(Relationship::from_view(&relationship)))
+}
+
+pub async fn reject_follow_request(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> AppResult<HttpResponse> {
+    let me = auth.user(&["write:follows"])?;
+    let id = path_id(&id)?;
+    let relationship = state.db.write(move |conn| follows::reject(conn, &me.account, id)).await?;
+    state.deliveries.wake();
+    Ok(HttpResponse::Ok().json(Relationship::from_view(&relationship)))
 }

@@ -50,3 +50,9 @@ pub async fn clear(state: web::Data<AppState>, auth: Auth) -> AppResult<HttpResp
     state.db.write(move |conn| notifications::clear(conn, &me.account)).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({})))
 }
+
+pub async fn unread_count(state: web::Data<AppState>, auth: Auth) -> AppResult<HttpResponse> {
+    let me = auth.user(&["read:notifications"])?;
+    let count = state.db.read(move |conn| notifications::unread_count(conn, &me.account)).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "count": count })))
+}

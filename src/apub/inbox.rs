@@ -151,8 +151,10 @@ fn apply(conn: &mut DbConn, signer: &Account, activity: InboxActivity) -> AppRes
     match activity {
         InboxActivity::Follow(follow) => {
             let Some(target) = local_account(conn, &follow.object)? else { return Ok(()) };
-            follows::establish(conn, signer, &target, true, false, Some(follow.id.to_string()))?;
-            outbox::accept_follow(conn, &target, signer, follow.id.as_str())
+            if follows::followed_from_remote(conn, signer, &target, follow.id.as_str())? {
+                outbox::accept_follow(conn, &target, signer, follow.id.as_str())?;
+            }
+            Ok(())
         }
         InboxActivity::Accept(accept) => match followed_by_local(conn, &accept.object)? {
             Some(follower) => follows::request_accepted(conn, &follower, signer),

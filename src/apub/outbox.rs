@@ -4,7 +4,7 @@
 use serde::Serialize;
 use url::Url;
 
-use crate::apub::activities::{Accept, Announce, Create, Delete, Deleted, Follow, Like, Undo, Update};
+use crate::apub::activities::{Accept, Announce, Create, Delete, Deleted, Follow, Like, Reject, Undo, Update};
 use crate::apub::objects::{with_context, Note, Person};
 use crate::config::Settings;
 use crate::db::models::{Account, FollowRequest, Status};
@@ -47,6 +47,12 @@ pub fn unfollow(conn: &mut DbConn, follower: &Account, target: &Account, follow_
 pub fn accept_follow(conn: &mut DbConn, target: &Account, follower: &Account, follow_uri: &str) -> AppResult<()> {
     let accept = Accept::of(follow_activity(follow_uri, follower, target)?, url(&target.uri)?);
     queue(conn, &accept.id.clone(), accept, target, vec![follower.inbox_url.clone()])
+}
+
+/// A local (locked) account turns down a remote account's follow.
+pub fn reject_follow(conn: &mut DbConn, target: &Account, follower: &Account, follow_uri: &str) -> AppResult<()> {
+    let reject = Reject::of(follow_activity(follow_uri, follower, target)?, url(&target.uri)?);
+    queue(conn, &reject.id.clone(), reject, target, vec![follower.inbox_url.clone()])
 }
 
 /// Every remote inbox a status of a local author goes to: followers' (unless direct), the mentioned, and

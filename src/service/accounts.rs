@@ -233,11 +233,17 @@ pub struct Relationship {
     pub notifying: bool,
     pub followed_by: bool,
     pub requested: bool,
+    pub requested_by: bool,
+}
+
+pub fn pending_follow_requests(conn: &mut DbConn, account: &Account) -> AppResult<i64> {
+    follow_requests::count_to(conn, account.id)
 }
 
 pub fn relationships(conn: &mut DbConn, viewer: &Account, ids: &[i64]) -> AppResult<Vec<Relationship>> {
     let following = follows::following_among(conn, viewer.id, ids)?;
     let requested: HashSet<i64> = follow_requests::requested_among(conn, viewer.id, ids)?.into_iter().collect();
+    let requested_by: HashSet<i64> = follow_requests::requested_by_among(conn, viewer.id, ids)?.into_iter().collect();
     let mut followed_by: HashSet<i64> = HashSet::new();
     for &id in ids {
         if follows::find(conn, id, viewer.id)?.is_some() {
@@ -255,6 +261,7 @@ pub fn relationships(conn: &mut DbConn, viewer: &Account, ids: &[i64]) -> AppRes
                 notifying: follow.is_some_and(|f| f.notify),
                 followed_by: followed_by.contains(&id),
                 requested: requested.contains(&id),
+                requested_by: requested_by.contains(&id),
             }
         })
         .collect())

@@ -41,25 +41,79 @@ pub fn follow(conn: &mut DbConn, follower: &Account, target_id: i64, options: Fo
             options.reblogs.unwrap_or(existing.show_reblogs),
             options.notify.unwrap_or(existing.notify),
         )?;
-    } else if target.is_local() {
+    } else if target.is_local() && !target.locked {
         establish(conn, follower, &target, show_reblogs, notify_on_post, None)?;
     } else if follow_requests::find(conn, follower.id, target.id)?.is_none() {
         let id = ids::next_id();
-        let request = FollowRequest {
-            id,
-            account_id: follower.id,
-            target_account_id: target.id,
-            show_reblogs,
-            notify: notify_on_post,
-            uri: format!("{}/follows/{id}", follower.uri),
-            created_at: ids::now(),
-        };
-        if insert_if_absent(conn, |conn| follow_requests::insert(conn, &request))? {
+        let uri = format!("{}/follows/{id}", follower.uri);
+        let request = FollowRequest { id, account_id: follower.id, target_account_id: target.id, show_reblogs, notify: notify_on_post, uri, created_at: ids::now() };
+        if request_follow(conn, follower, &target, &request)? {
             outbox::follow(conn, follower, &target, &request)?;
             new_request = Some(request);
         }
     }
     Ok(FollowOutcome { relationship: one_relationship(conn, follower, target.id)?, new_request })
+}
+
+/// Records a follow request (to a locked or a remote account); a local target is notified. False when
+/// one existed already.
+fn request_follow(conn: &mut DbConn, follower: &Account, target: &Account, request: &FollowRequest) -> AppResult<bool> {
+    if !insert_if_absent(conn, |conn| follow_requests::insert(conn, request))? {
+        return Ok(false);
+    }
+    notify(conn, target.id, follower.id, "follow_request", None)?;
+    Ok(true)
+}
+
+/// A remote account asks to follow a local one: a locked account decides later, others accept now.
+/// Answers whether the follow holds now (and an Accept is due).
+pub fn followed_from_remote(conn: &mut DbConn, follower: &Account, target: &Account, follow_uri: &str) -> AppResult<bool> {
+    if follows::find(conn, follower.id, target.id)?.is_some() {
+        return Ok(true);
+    }
+    if !target.locked {
+        establish(conn, follower, target, true, false, Some(follow_uri.to_owned()))?;
+        return Ok(true);
+    }
+    let request = FollowRequest {
+        id: ids::next_id(),
+        account_id: follower.id,
+        target_account_id: target.id,
+        show_reblogs: true,
+        notify: false,
+        uri: follow_uri.to_owned(),
+        created_at: ids::now(),
+    };
+    request_follow(conn, follower, target, &request)?;
+    Ok(false)
+}
+
+/// Accounts asking to follow `target`, with the request id to page by.
+pub fn requests(conn: &mut DbConn, target: &Account, page: &Page) -> AppResult<Vec<(i64, Account)>> {
+    follow_requests::requests_to(conn, target.id, page)
+}
+
+/// The target of a follow request accepts it; a remote requester hears of it (Accept).
+pub fn authorize(conn: &mut DbConn, target: &Account, requester_id: i64) -> AppResult<Relationship> {
+    let request = follow_requests::find(conn, requester_id, target.id)?.ok_or(AppError::NotFound)?;
+    let requester = accounts::find(conn, requester_id)?.ok_or(AppError::NotFound)?;
+    follow_requests::delete(conn, request.id)?;
+    establish(conn, &requester, target, request.show_reblogs, request.notify, Some(request.uri.clone()))?;
+    if !requester.is_local() {
+        outbox::accept_follow(conn, target, &requester, &request.uri)?;
+    }
+    one_relationship(conn, target, requester.id)
+}
+
+/// The target of a follow request turns it down; a remote requester hears of it (Reject).
+pub fn reject(conn: &mut DbConn, target: &Account, requester_id: i64) -> AppResult<Relationship> {
+    let request = follow_requests::find(conn, requester_id, target.id)?.ok_or(AppError::NotFound)?;
+    let requester = accounts::find(conn, requester_id)?.ok_or(AppError::NotFound)?;
+    follow_requests::delete(conn, request.id)?;
+    if !requester.is_local() {
+        outbox::reject_follow(conn, target, &requester, &request.uri)?;
+    }
+    one_relationship(conn, target, requester.id)
 }
 
 /// A follow that now holds: its row, the counters, the notification and the home timeline merge.

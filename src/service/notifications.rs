@@ -55,6 +55,13 @@ pub fn dismiss(conn: &mut DbConn, owner: &Account, id: i64) -> AppResult<()> {
     }
 }
 
+/// Notifications newer than the `notifications` marker, as Mastodon counts them (up to 1000).
+pub fn unread_count(conn: &mut DbConn, owner: &Account) -> AppResult<i64> {
+    let marker = crate::db::queries::markers::find(conn, owner.id, &["notifications".to_owned()])?;
+    let after = marker.first().and_then(|m| m.last_read_id.parse().ok()).unwrap_or(0);
+    notifications::count_after(conn, owner.id, after, 1000)
+}
+
 pub fn clear(conn: &mut DbConn, owner: &Account) -> AppResult<()> {
     notifications::clear(conn, owner.id)
 }

@@ -139,6 +139,7 @@ pub fn create(conn: &mut DbConn, settings: &Settings, author: &Account, user: &U
     for account_id in &mentioned_ids {
         notify(conn, *account_id, author.id, "mention", Some(id))?;
     }
+    notify_subscribers(conn, &status, &mentioned_ids)?;
     let view = views::status_for(conn, Some(author.id), id)?.ok_or(AppError::NotFound)?;
     outbox::status_created(conn, settings, &view)?;
     Ok(view)
@@ -218,6 +219,21 @@ fn fan_out(conn: &mut DbConn, status: &Status, mentioned: &[i64]) -> AppResult<(
     let home: Vec<i64> = entries.iter().map(|e| e.account_id).collect();
     timelines::insert_home(conn, &entries)?;
     events::emit(Event::StatusCreated { status_id: status.id, home });
+    Ok(())
+}
+
+/// Followers who asked to be told of the author's posts get a `status` notification (not for direct
+/// posts, replies to others, or those already notified as mentioned).
+fn notify_subscribers(conn: &mut DbConn, status: &Status, mentioned: &[i64]) -> AppResult<()> {
+    let reply_to_other = status.in_reply_to_account_id.is_some_and(|to| to != status.account_id);
+    if status.visibility == "direct" || reply_to_other {
+        return Ok(());
+    }
+    for follow in follows::local_followers(conn, status.account_id)?.into_iter().filter(|f| f.notify) {
+        if !mentioned.contains(&follow.account_id) {
+            notify(conn, follow.account_id, status.account_id, "status", Some(status.id))?;
+        }
+    }
     Ok(())
 }
 
@@ -631,6 +647,7 @@ pub fn create_remote(conn: &mut DbConn, author: &Account, remote: RemoteStatus) 
     for account_id in &mentioned_ids {
         notify(conn, *account_id, author.id, "mention", Some(id))?;
     }
+    notify_subscribers(conn, &status, &mentioned_ids)?;
     Ok(Some(id))
 }
 

@@ -484,3 +484,34 @@ async fn remote_posts_reach_local_streams() {
     }
     assert!(received.contains("event: update"));
 }
+
+/// A locked account on another instance decides: the remote follow waits, then Accept (or Reject) travels.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn locked_accounts_approve_remote_followers() {
+    let (sales, eng) = two_instances(Backend::Sqlite).await;
+    let ann = sales.login("ann").await;
+    let dan = sales.login("dan").await;
+    let bob = eng.login("bob").await;
+    bob.patch_form("/api/v1/accounts/update_credentials", &[("locked", "true")]).await;
+    let eng_domain = eng.settings.domain.clone();
+    let bob_there = ann.get(&format!("/api/v1/accounts/lookup?acct=bob@{eng_domain}")).await.id();
+    assert_eq!(ann.post(&format!("/api/v1/accounts/{bob_there}/follow")).await.body["requested"], true);
+    assert_eq!(dan.post(&format!("/api/v1/accounts/{bob_there}/follow")).await.body["requested"], true);
+    eventually("the requests reach bob", || async { bob.get("/api/v1/follow_requests").await.array().len() == 2 }).await;
+    let requests = bob.get("/api/v1/follow_requests").await;
+    let id_of = |name: &str| {
+        requests.array().iter().find(|a| a["username"] == name).unwrap()["id"].as_str().unwrap().to_owned()
+    };
+    assert_eq!(bob.post(&format!("/api/v1/follow_requests/{}/authorize", id_of("ann"))).await.status, 200);
+    assert_eq!(bob.post(&format!("/api/v1/follow_requests/{}/reject", id_of("dan"))).await.status, 200);
+    eventually("ann follows bob", || async {
+        ann.get(&format!("/api/v1/accounts/relationships?id[]={bob_there}")).await.body[0]["following"] == true
+    })
+    .await;
+    eventually("dan's request is turned down", || async {
+        let relationship = dan.get(&format!("/api/v1/accounts/relationships?id[]={bob_there}")).await;
+        relationship.body[0]["requested"] == false && relationship.body[0]["following"] == false
+    })
+    .await;
+    assert_eq!(bob.me().await.body["followers_count"], 1);
+}

@@ -4,6 +4,7 @@ mod support;
 
 mod accounts;
 mod federation;
+mod follow_requests;
 mod http;
 mod instance;
 mod lists;

@@ -121,7 +121,7 @@ pub struct Role {
 }
 
 impl CredentialAccount {
-    pub fn from_rows(account: &models::Account, user: &User, settings: &Settings) -> CredentialAccount {
+    pub fn from_rows(account: &models::Account, user: &User, follow_requests_count: i64, settings: &Settings) -> CredentialAccount {
         CredentialAccount {
             account: Account::from_row(account, settings),
             source: Source {
@@ -133,7 +133,7 @@ impl CredentialAccount {
                     .into_iter()
                     .map(|f| Field { name: f.name, value: f.value, verified_at: None })
                     .collect(),
-                follow_requests_count: 0,
+                follow_requests_count: follow_requests_count.try_into().unwrap_or(i32::MAX),
                 hide_collections: false,
                 discoverable: account.discoverable,
                 indexable: account.discoverable,
@@ -182,7 +182,7 @@ impl Relationship {
             muting_notifications: false,
             muting_expires_at: None,
             requested: view.requested,
-            requested_by: false,
+            requested_by: view.requested_by,
             domain_blocking: false,
             endorsed: false,
             note: String::new(),

@@ -32,3 +32,28 @@ pub fn requested_among(conn: &mut DbConn, follower: i64, targets: &[i64]) -> App
         .select(target_account_id)
         .load(conn)?)
 }
+
+/// (request id, requester) of requests to follow `target`, paginated by request id.
+pub fn requests_to(conn: &mut DbConn, target: i64, page: &crate::db::Page) -> AppResult<Vec<(i64, crate::db::models::Account)>> {
+    use crate::db::models::Account;
+    use crate::db::schema::accounts;
+    let query = follow_requests
+        .inner_join(accounts::table.on(accounts::id.eq(account_id)))
+        .filter(target_account_id.eq(target))
+        .select((id, Account::as_select()))
+        .into_boxed();
+    Ok(crate::db::load_page!(query, id, page, conn))
+}
+
+pub fn count_to(conn: &mut DbConn, target: i64) -> AppResult<i64> {
+    Ok(follow_requests.filter(target_account_id.eq(target)).count().get_result(conn)?)
+}
+
+/// Which of `requesters` asked to follow `target`.
+pub fn requested_by_among(conn: &mut DbConn, target: i64, requesters: &[i64]) -> AppResult<Vec<i64>> {
+    Ok(follow_requests
+        .filter(target_account_id.eq(target))
+        .filter(account_id.eq_any(requesters))
+        .select(account_id)
+        .load(conn)?)
+}

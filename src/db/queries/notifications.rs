@@ -62,3 +62,9 @@ pub fn exists_for_status(conn: &mut DbConn, owner: i64, of_kind: &str, of_status
         .get_result(conn)?;
     Ok(found > 0)
 }
+
+/// How many of the account's notifications are newer than `after` (at most `cap`).
+pub fn count_after(conn: &mut DbConn, owner: i64, after: i64, cap: i64) -> AppResult<i64> {
+    let newer: Vec<i64> = notifications.filter(account_id.eq(owner)).filter(id.gt(after)).select(id).limit(cap).load(conn)?;
+    Ok(newer.len() as i64)
+}
