@@ -10,6 +10,7 @@ pub mod lists;
 pub mod notifications;
 pub mod pagination;
 pub mod params;
+pub mod safety;
 pub mod search;
 pub mod statuses;
 pub mod timelines;
@@ -46,6 +47,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/lists/{id}/accounts", web::delete().to(lists::remove_accounts))
             .route("/favourites", web::get().to(timelines::favourites))
             .route("/bookmarks", web::get().to(timelines::bookmarks))
+            .route("/mutes", web::get().to(safety::mutes))
+            .route("/blocks", web::get().to(safety::blocks))
+            .route("/domain_blocks", web::get().to(safety::domain_blocks))
+            .route("/domain_blocks", web::post().to(safety::block_domain))
+            .route("/domain_blocks", web::delete().to(safety::unblock_domain))
             .route("/follow_requests", web::get().to(accounts::follow_requests))
             .route("/follow_requests/{id}/authorize", web::post().to(accounts::authorize_follow_request))
             .route("/follow_requests/{id}/reject", web::post().to(accounts::reject_follow_request))
@@ -79,7 +85,11 @@ fn account_routes(cfg: &mut web::ServiceConfig) {
         .route("/accounts/{id}/following", web::get().to(accounts::following))
         .route("/accounts/{id}/lists", web::get().to(lists::of_account))
         .route("/accounts/{id}/follow", web::post().to(accounts::follow))
-        .route("/accounts/{id}/unfollow", web::post().to(accounts::unfollow));
+        .route("/accounts/{id}/unfollow", web::post().to(accounts::unfollow))
+        .route("/accounts/{id}/mute", web::post().to(safety::mute))
+        .route("/accounts/{id}/unmute", web::post().to(safety::unmute))
+        .route("/accounts/{id}/block", web::post().to(safety::block))
+        .route("/accounts/{id}/unblock", web::post().to(safety::unblock));
 }
 
 fn status_routes(cfg: &mut web::ServiceConfig) {

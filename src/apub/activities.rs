@@ -1,7 +1,7 @@
 //! Activities: what actors do to objects, as Mastodon and GoToSocial send them, and the ones Hallway sends.
 
 use activitypub_federation::kinds::activity::{
-    AcceptType, AnnounceType, CreateType, DeleteType, FollowType, LikeType, RejectType, UndoType, UpdateType,
+    AcceptType, AnnounceType, BlockType, CreateType, DeleteType, FollowType, LikeType, RejectType, UndoType, UpdateType,
 };
 use activitypub_federation::protocol::helpers::{deserialize_one_or_many, deserialize_skip_error};
 use chrono::{DateTime, Utc};
@@ -56,6 +56,10 @@ activity!(
     /// A favourite; `object` is the note's id.
     Like, LikeType, Url
 );
+activity!(
+    /// A block; `object` is the blocked actor.
+    Block, BlockType, Url
+);
 
 /// What an Accept or Reject answers: the Follow itself (Mastodon, GoToSocial) or its id.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -71,6 +75,7 @@ pub enum Undone {
     Follow(Follow),
     Like(Like),
     Announce(Announce),
+    Block(Block),
     Id(Url),
 }
 
@@ -103,6 +108,7 @@ pub enum InboxActivity {
     Delete(Delete),
     Announce(Announce),
     Like(Like),
+    Block(Block),
     Unsupported(String),
 }
 
@@ -120,6 +126,7 @@ impl<'de> Deserialize<'de> for InboxActivity {
             "Delete" => serde_json::from_value(value).map(InboxActivity::Delete),
             "Announce" => serde_json::from_value(value).map(InboxActivity::Announce),
             "Like" => serde_json::from_value(value).map(InboxActivity::Like),
+            "Block" => serde_json::from_value(value).map(InboxActivity::Block),
             _ => return Ok(InboxActivity::Unsupported(kind)),
         };
         parsed.map_err(|e| D::Error::custom(format!("{kind}: {e}")))
@@ -148,6 +155,7 @@ impl InboxActivity {
             InboxActivity::Delete(a) => Some((&a.id, &a.actor)),
             InboxActivity::Announce(a) => Some((&a.id, &a.actor)),
             InboxActivity::Like(a) => Some((&a.id, &a.actor)),
+            InboxActivity::Block(a) => Some((&a.id, &a.actor)),
             InboxActivity::Unsupported(_) => None,
         }
     }
@@ -168,6 +176,7 @@ impl Undone {
             Undone::Follow(follow) => &follow.id,
             Undone::Like(like) => &like.id,
             Undone::Announce(announce) => &announce.id,
+            Undone::Block(block) => &block.id,
             Undone::Id(id) => id,
         }
     }
@@ -176,7 +185,8 @@ impl Undone {
         match self {
             Undone::Follow(Follow { to, cc, .. })
             | Undone::Like(Like { to, cc, .. })
-            | Undone::Announce(Announce { to, cc, .. }) => Audience { to: to.clone(), cc: cc.clone() },
+            | Undone::Announce(Announce { to, cc, .. })
+            | Undone::Block(Block { to, cc, .. }) => Audience { to: to.clone(), cc: cc.clone() },
             Undone::Id(_) => Audience::default(),
         }
     }
@@ -189,6 +199,12 @@ impl Deleted {
             Deleted::Note(note) => &note.id,
             Deleted::Id(id) => id,
         }
+    }
+}
+
+impl From<Block> for Undone {
+    fn from(block: Block) -> Undone {
+        Undone::Block(block)
     }
 }
 
@@ -213,6 +229,13 @@ impl From<Announce> for Undone {
 /// An id for an activity that has no row of its own: `{base}{suffix}`, under the id of what it is about.
 fn derived_id(base: &Url, suffix: &str) -> Url {
     Url::parse(&format!("{base}{suffix}")).expect("a URL followed by a path or a fragment is a URL")
+}
+
+impl Block {
+    pub fn new(id: Url, actor: Url, object: Url) -> Block {
+        let to = vec![object.to_string()];
+        Block { kind: BlockType::Block, id, actor, object, to, cc: Vec::new() }
+    }
 }
 
 impl Follow {

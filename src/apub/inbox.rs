@@ -15,7 +15,7 @@ use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::ids;
 use crate::service::statuses::{self, RemoteStatus};
-use crate::service::{follows, remote};
+use crate::service::{follows, remote, safety};
 use crate::state::AppState;
 
 /// How many unknown accounts one activity may make us fetch (mentions), and how far up a thread we fetch.
@@ -186,6 +186,10 @@ fn apply(conn: &mut DbConn, signer: &Account, activity: InboxActivity) -> AppRes
             statuses::reblog_remote(conn, signer, announce.object.as_str(), announce.id.as_str()).map(|_| ())
         }
         InboxActivity::Like(like) => statuses::favourite_remote(conn, signer, like.object.as_str()).map(|_| ()),
+        InboxActivity::Block(block) => match local_account(conn, &block.object)? {
+            Some(target) => safety::blocked_by_remote(conn, signer, &target, block.id.as_str()),
+            None => Ok(()),
+        },
         InboxActivity::Unsupported(kind) => {
             log::debug!("inbox: {kind} from {} ignored", signer.uri);
             Ok(())
@@ -215,6 +219,10 @@ fn undo_activity(conn: &mut DbConn, signer: &Account, undone: Undone) -> AppResu
         },
         Undone::Like(like) => statuses::unfavourite_remote(conn, signer, like.object.as_str()),
         Undone::Announce(announce) => statuses::unreblog_remote(conn, signer, announce.id.as_str()),
+        Undone::Block(block) => match local_account(conn, &block.object)? {
+            Some(target) => safety::unblocked_by_remote(conn, signer, &target),
+            None => Ok(()),
+        },
         Undone::Id(id) => statuses::unreblog_remote(conn, signer, id.as_str()),
     }
 }

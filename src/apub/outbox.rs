@@ -4,7 +4,7 @@
 use serde::Serialize;
 use url::Url;
 
-use crate::apub::activities::{Accept, Announce, Create, Delete, Deleted, Follow, Like, Reject, Undo, Update};
+use crate::apub::activities::{Accept, Announce, Block, Create, Delete, Deleted, Follow, Like, Reject, Undo, Update};
 use crate::apub::objects::{with_context, Note, Person};
 use crate::config::Settings;
 use crate::db::models::{Account, FollowRequest, Status};
@@ -47,6 +47,27 @@ pub fn unfollow(conn: &mut DbConn, follower: &Account, target: &Account, follow_
 pub fn accept_follow(conn: &mut DbConn, target: &Account, follower: &Account, follow_uri: &str) -> AppResult<()> {
     let accept = Accept::of(follow_activity(follow_uri, follower, target)?, url(&target.uri)?);
     queue(conn, &accept.id.clone(), accept, target, vec![follower.inbox_url.clone()])
+}
+
+fn block_activity(uri: &str, blocker: &Account, target: &Account) -> AppResult<Block> {
+    Ok(Block::new(url(uri)?, url(&blocker.uri)?, url(&target.uri)?))
+}
+
+/// A local account blocks a remote one; its instance is told, as Mastodon does.
+pub fn blocked(conn: &mut DbConn, blocker: &Account, target: &Account, uri: &str) -> AppResult<()> {
+    if target.is_local() {
+        return Ok(());
+    }
+    let block = block_activity(uri, blocker, target)?;
+    queue(conn, &block.id.clone(), block, blocker, vec![target.inbox_url.clone()])
+}
+
+pub fn unblocked(conn: &mut DbConn, blocker: &Account, target: &Account, uri: &str) -> AppResult<()> {
+    if target.is_local() {
+        return Ok(());
+    }
+    let undo = Undo::of(block_activity(uri, blocker, target)?, url(&blocker.uri)?);
+    queue(conn, &undo.id.clone(), undo, blocker, vec![target.inbox_url.clone()])
 }
 
 /// A local (locked) account turns down a remote account's follow.

@@ -289,3 +289,24 @@ pub struct List {
     pub exclusive: bool,
     pub created_at: NaiveDateTime,
 }
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = mutes)]
+pub struct Mute {
+    pub id: i64,
+    pub account_id: i64,
+    pub target_account_id: i64,
+    pub hide_notifications: bool,
+    pub expires_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = blocks)]
+pub struct Block {
+    pub id: i64,
+    pub account_id: i64,
+    pub target_account_id: i64,
+    pub uri: Option<String>,
+    pub created_at: NaiveDateTime,
+}

@@ -294,6 +294,36 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    mutes (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        target_account_id -> BigInt,
+        hide_notifications -> Bool,
+        expires_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    blocks (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        target_account_id -> BigInt,
+        uri -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    user_domain_blocks (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        domain -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> accounts (account_id));
 diesel::joinable!(list_accounts -> lists (list_id));
 diesel::joinable!(statuses -> accounts (account_id));
@@ -332,4 +362,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     instance_keys,
     lists,
     list_accounts,
+    mutes,
+    blocks,
+    user_domain_blocks,
 );

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::Settings;
 use crate::db::models::{Account, Status, User};
-use crate::db::queries::{accounts, follow_requests, follows, marks, oauth, statuses, users};
+use crate::db::queries::{accounts, follow_requests, follows, marks, oauth, safety, statuses, users};
 use crate::db::{DbConn, Page};
 use crate::error::{AppError, AppResult};
 use crate::ids;
@@ -234,6 +234,12 @@ pub struct Relationship {
     pub followed_by: bool,
     pub requested: bool,
     pub requested_by: bool,
+    pub blocking: bool,
+    pub blocked_by: bool,
+    pub muting: bool,
+    pub muting_notifications: bool,
+    pub muting_expires_at: Option<chrono::NaiveDateTime>,
+    pub domain_blocking: bool,
 }
 
 pub fn pending_follow_requests(conn: &mut DbConn, account: &Account) -> AppResult<i64> {
@@ -244,6 +250,19 @@ pub fn relationships(conn: &mut DbConn, viewer: &Account, ids: &[i64]) -> AppRes
     let following = follows::following_among(conn, viewer.id, ids)?;
     let requested: HashSet<i64> = follow_requests::requested_among(conn, viewer.id, ids)?.into_iter().collect();
     let requested_by: HashSet<i64> = follow_requests::requested_by_among(conn, viewer.id, ids)?.into_iter().collect();
+    let mutes = safety::active_mutes(conn, viewer.id, ids::now())?;
+    let blocked_domains = safety::blocked_domains(conn, viewer.id)?;
+    let targets = accounts::find_many(conn, ids)?;
+    let mut blocking = HashSet::new();
+    let mut blocked_by = HashSet::new();
+    for &id in ids {
+        if safety::find_block(conn, viewer.id, id)?.is_some() {
+            blocking.insert(id);
+        }
+        if safety::find_block(conn, id, viewer.id)?.is_some() {
+            blocked_by.insert(id);
+        }
+    }
     let mut followed_by: HashSet<i64> = HashSet::new();
     for &id in ids {
         if follows::find(conn, id, viewer.id)?.is_some() {
@@ -262,6 +281,16 @@ pub fn relationships(conn: &mut DbConn, viewer: &Account, ids: &[i64]) -> AppRes
                 followed_by: followed_by.contains(&id),
                 requested: requested.contains(&id),
                 requested_by: requested_by.contains(&id),
+                blocking: blocking.contains(&id),
+                blocked_by: blocked_by.contains(&id),
+                muting: mutes.iter().any(|m| m.target_account_id == id),
+                muting_notifications: mutes.iter().any(|m| m.target_account_id == id && m.hide_notifications),
+                muting_expires_at: mutes.iter().find(|m| m.target_account_id == id).and_then(|m| m.expires_at),
+                domain_blocking: targets
+                    .iter()
+                    .find(|a| a.id == id)
+                    .and_then(|a| a.domain.as_ref())
+                    .is_some_and(|d| blocked_domains.contains(d)),
             }
         })
         .collect())

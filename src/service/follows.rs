@@ -28,7 +28,7 @@ pub struct FollowOutcome {
 
 pub fn follow(conn: &mut DbConn, follower: &Account, target_id: i64, options: FollowOptions) -> AppResult<FollowOutcome> {
     let target = accounts::find(conn, target_id)?.filter(|a| a.suspended_at.is_none()).ok_or(AppError::NotFound)?;
-    if target.id == follower.id {
+    if target.id == follower.id || super::safety::blocked_between(conn, follower.id, target.id)? {
         return Err(AppError::Forbidden("This action is not allowed".into()));
     }
     let show_reblogs = options.reblogs.unwrap_or(true);
@@ -68,6 +68,9 @@ fn request_follow(conn: &mut DbConn, follower: &Account, target: &Account, reque
 /// A remote account asks to follow a local one: a locked account decides later, others accept now.
 /// Answers whether the follow holds now (and an Accept is due).
 pub fn followed_from_remote(conn: &mut DbConn, follower: &Account, target: &Account, follow_uri: &str) -> AppResult<bool> {
+    if super::safety::blocked_between(conn, follower.id, target.id)? {
+        return Ok(false);
+    }
     if follows::find(conn, follower.id, target.id)?.is_some() {
         return Ok(true);
     }

@@ -13,6 +13,7 @@ pub mod markup;
 pub mod notifications;
 pub mod peers;
 pub mod remote;
+pub mod safety;
 pub mod sanitize;
 pub mod search;
 pub mod statuses;

@@ -15,7 +15,7 @@ pub fn notify(conn: &mut DbConn, recipient: i64, from: i64, kind: &str, status_i
     if recipient == from {
         return Ok(());
     }
-    if !accounts::find(conn, recipient)?.is_some_and(|a| a.is_local()) {
+    if !accounts::find(conn, recipient)?.is_some_and(|a| a.is_local()) || super::safety::silences(conn, recipient, from)? {
         return Ok(());
     }
     let notification = Notification {
@@ -38,7 +38,8 @@ pub struct Filter {
 }
 
 pub fn list(conn: &mut DbConn, owner: &Account, filter: &Filter, page: &Page) -> AppResult<Vec<NotificationView>> {
-    let rows = notifications::page(conn, owner.id, &filter.types, &filter.exclude_types, filter.account_id, page)?;
+    let hidden = super::safety::hidden_authors(conn, owner.id)?;
+    let rows = notifications::page(conn, owner.id, &filter.types, &filter.exclude_types, filter.account_id, &hidden, page)?;
     views::notifications(conn, owner.id, rows)
 }
 

@@ -6,17 +6,27 @@ use crate::db::models::{Account, Status};
 use crate::db::queries::{marks, statuses, timelines};
 use crate::db::{DbConn, Page};
 use crate::error::AppResult;
+use crate::service::safety;
 use crate::service::views::{self, StatusView};
 
 pub fn home(conn: &mut DbConn, viewer: &Account, page: &Page) -> AppResult<Vec<StatusView>> {
-    let hidden = crate::db::queries::lists::exclusive_members(conn, viewer.id)?;
+    let mut hidden = crate::db::queries::lists::exclusive_members(conn, viewer.id)?;
+    hidden.extend(safety::hidden_authors(conn, viewer.id)?);
     let rows = timelines::home_page(conn, viewer.id, &hidden, page)?;
     views::hydrate(conn, Some(viewer.id), rows)
 }
 
+fn hidden_for(conn: &mut DbConn, viewer: Option<&Account>) -> AppResult<Vec<i64>> {
+    match viewer {
+        Some(viewer) => safety::hidden_authors(conn, viewer.id),
+        None => Ok(Vec::new()),
+    }
+}
+
 /// `local`: Some(true) only this instance's statuses, Some(false) only other instances'.
 pub fn public(conn: &mut DbConn, viewer: Option<&Account>, local: Option<bool>, page: &Page) -> AppResult<Vec<StatusView>> {
-    let rows = statuses::public_page(conn, local, page)?;
+    let hidden = hidden_for(conn, viewer)?;
+    let rows = statuses::public_page(conn, local, &hidden, page)?;
     views::hydrate(conn, viewer.map(|v| v.id), rows)
 }
 
@@ -24,7 +34,8 @@ pub fn tag(conn: &mut DbConn, viewer: Option<&Account>, name: &str, local: Optio
     let Some(tag) = statuses::find_tag(conn, name)? else {
         return Ok(Vec::new());
     };
-    let rows = statuses::tag_page(conn, tag.id, local, page)?;
+    let hidden = hidden_for(conn, viewer)?;
+    let rows = statuses::tag_page(conn, tag.id, local, &hidden, page)?;
     views::hydrate(conn, viewer.map(|v| v.id), rows)
 }
 

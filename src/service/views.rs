@@ -84,8 +84,12 @@ pub fn status_for(conn: &mut DbConn, viewer: Option<i64>, status_id: i64) -> App
         Some(original_id) => statuses::find(conn, original_id)?,
         None => Some(row.clone()),
     };
+    let blocked = match (viewer, &checked) {
+        (Some(viewer), Some(checked)) => super::safety::blocked_between(conn, viewer, checked.account_id)?,
+        _ => false,
+    };
     match checked {
-        Some(checked) if can_see(conn, viewer, &checked)? => Ok(hydrate(conn, viewer, vec![row])?.pop()),
+        Some(checked) if !blocked && can_see(conn, viewer, &checked)? => Ok(hydrate(conn, viewer, vec![row])?.pop()),
         _ => Ok(None),
     }
 }

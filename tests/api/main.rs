@@ -11,6 +11,7 @@ mod lists;
 mod notifications;
 mod oauth;
 mod peers;
+mod safety;
 mod resilience;
 mod statuses;
 mod streaming;

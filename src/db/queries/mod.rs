@@ -10,6 +10,7 @@ pub mod notifications;
 pub mod oauth;
 pub mod peers;
 pub mod received;
+pub mod safety;
 pub mod statuses;
 pub mod timelines;
 pub mod users;

@@ -20,7 +20,15 @@ pub fn find(conn: &mut DbConn, owner: i64, notification_id: i64) -> AppResult<Op
 }
 
 /// A page of an account's notifications; `kinds` keeps only those, `excluded` drops those.
-pub fn page(conn: &mut DbConn, owner: i64, kinds: &[String], excluded: &[String], from: Option<i64>, page: &Page) -> AppResult<Vec<Notification>> {
+pub fn page(
+    conn: &mut DbConn,
+    owner: i64,
+    kinds: &[String],
+    excluded: &[String],
+    from: Option<i64>,
+    hidden_senders: &[i64],
+    page: &Page,
+) -> AppResult<Vec<Notification>> {
     let mut query = notifications.filter(account_id.eq(owner)).select(Notification::as_select()).into_boxed();
     if !kinds.is_empty() {
         query = query.filter(kind.eq_any(kinds.to_vec()));
@@ -30,6 +38,9 @@ pub fn page(conn: &mut DbConn, owner: i64, kinds: &[String], excluded: &[String]
     }
     if let Some(from) = from {
         query = query.filter(from_account_id.eq(from));
+    }
+    if !hidden_senders.is_empty() {
+        query = query.filter(from_account_id.ne_all(hidden_senders.to_vec()));
     }
     Ok(load_page!(query, id, page, conn))
 }

@@ -130,7 +130,7 @@ pub fn account_page(conn: &mut DbConn, author_id: i64, filter: &AccountStatusFil
 }
 
 /// Public statuses, neither reblogs nor replies to others; `local`: Some(true) local only, Some(false) remote only.
-pub fn public_page(conn: &mut DbConn, local: Option<bool>, page: &Page) -> AppResult<Vec<Status>> {
+pub fn public_page(conn: &mut DbConn, local: Option<bool>, hidden_authors: &[i64], page: &Page) -> AppResult<Vec<Status>> {
     let mut query = statuses::table
         .filter(statuses::visibility.eq("public"))
         .filter(statuses::reblog_of_id.is_null())
@@ -140,10 +140,13 @@ pub fn public_page(conn: &mut DbConn, local: Option<bool>, page: &Page) -> AppRe
     if let Some(local) = local {
         query = query.filter(statuses::local.eq(local));
     }
+    if !hidden_authors.is_empty() {
+        query = query.filter(statuses::account_id.ne_all(hidden_authors.to_vec()));
+    }
     Ok(load_page!(query, statuses::id, page, conn))
 }
 
-pub fn tag_page(conn: &mut DbConn, tag_id: i64, local: Option<bool>, page: &Page) -> AppResult<Vec<Status>> {
+pub fn tag_page(conn: &mut DbConn, tag_id: i64, local: Option<bool>, hidden_authors: &[i64], page: &Page) -> AppResult<Vec<Status>> {
     let mut query = statuses::table
         .inner_join(status_tags::table)
         .filter(status_tags::tag_id.eq(tag_id))
@@ -152,6 +155,9 @@ pub fn tag_page(conn: &mut DbConn, tag_id: i64, local: Option<bool>, page: &Page
         .into_boxed();
     if let Some(local) = local {
         query = query.filter(statuses::local.eq(local));
+    }
+    if !hidden_authors.is_empty() {
+        query = query.filter(statuses::account_id.ne_all(hidden_authors.to_vec()));
     }
     Ok(load_page!(query, statuses::id, page, conn))
 }

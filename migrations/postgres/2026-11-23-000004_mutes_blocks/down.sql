@@ -1,0 +1,3 @@
+DROP TABLE user_domain_blocks;
+DROP TABLE blocks;
+DROP TABLE mutes;

@@ -1,0 +1,133 @@
+//! Mutes, blocks and domain blocks: what one user keeps out of their view, and who may reach them.
+
+use crate::apub::outbox;
+use crate::db::models::{Account, Block, Mute};
+use crate::db::queries::{accounts, safety};
+use crate::db::{DbConn, Page};
+use crate::error::{AppError, AppResult};
+use crate::ids;
+use crate::service::accounts::{relationships, Relationship};
+use crate::service::follows;
+
+fn target(conn: &mut DbConn, me: &Account, target_id: i64) -> AppResult<Account> {
+    let target = accounts::find(conn, target_id)?.ok_or(AppError::NotFound)?;
+    if target.id == me.id {
+        return Err(AppError::Forbidden("This action is not allowed".into()));
+    }
+    Ok(target)
+}
+
+fn relationship(conn: &mut DbConn, me: &Account, target_id: i64) -> AppResult<Relationship> {
+    relationships(conn, me, &[target_id])?.pop().ok_or(AppError::NotFound)
+}
+
+/// Mutes an account, with or without its notifications, for `duration` seconds (0 or none: until unmuted).
+pub fn mute(conn: &mut DbConn, me: &Account, target_id: i64, notifications: bool, duration: Option<i64>) -> AppResult<Relationship> {
+    let target = target(conn, me, target_id)?;
+    let now = ids::now();
+    let expires_at = duration.filter(|d| *d > 0).map(|d| now + chrono::Duration::seconds(d.min(10 * 365 * 86_400)));
+    safety::put_mute(conn, &Mute { id: ids::next_id(), account_id: me.id, target_account_id: target.id, hide_notifications: notifications, expires_at, created_at: now })?;
+    relationship(conn, me, target.id)
+}
+
+pub fn unmute(conn: &mut DbConn, me: &Account, target_id: i64) -> AppResult<Relationship> {
+    let target = target(conn, me, target_id)?;
+    safety::delete_mute(conn, me.id, target.id)?;
+    relationship(conn, me, target.id)
+}
+
+/// Blocks an account: follows end both ways, and a remote account's instance is told (Block).
+pub fn block(conn: &mut DbConn, me: &Account, target_id: i64) -> AppResult<Relationship> {
+    let target = target(conn, me, target_id)?;
+    let id = ids::next_id();
+    let uri = format!("{}/blocks/{id}", me.uri);
+    if safety::insert_block(conn, &Block { id, account_id: me.id, target_account_id: target.id, uri: Some(uri.clone()), created_at: ids::now() })? {
+        end_follows_both_ways(conn, me, &target)?;
+        outbox::blocked(conn, me, &target, &uri)?;
+    }
+    relationship(conn, me, target.id)
+}
+
+pub fn unblock(conn: &mut DbConn, me: &Account, target_id: i64) -> AppResult<Relationship> {
+    let target = target(conn, me, target_id)?;
+    if let Some(block) = safety::find_block(conn, me.id, target.id)? {
+        safety::delete_block(conn, me.id, target.id)?;
+        if let Some(uri) = block.uri {
+            outbox::unblocked(conn, me, &target, &uri)?;
+        }
+    }
+    relationship(conn, me, target.id)
+}
+
+fn end_follows_both_ways(conn: &mut DbConn, me: &Account, target: &Account) -> AppResult<()> {
+    if let Some(uri) = follows::end_follow(conn, me, target)? {
+        outbox::unfollow(conn, me, target, &uri)?;
+    }
+    follows::end_follow(conn, target, me)?;
+    Ok(())
+}
+
+/// A remote account blocks a local one (Block received): follows end both ways, the block is kept.
+pub fn blocked_by_remote(conn: &mut DbConn, blocker: &Account, target: &Account, uri: &str) -> AppResult<()> {
+    if safety::insert_block(conn, &Block { id: ids::next_id(), account_id: blocker.id, target_account_id: target.id, uri: Some(uri.to_owned()), created_at: ids::now() })? {
+        follows::end_follow(conn, blocker, target)?;
+        follows::end_follow(conn, target, blocker)?;
+    }
+    Ok(())
+}
+
+pub fn unblocked_by_remote(conn: &mut DbConn, blocker: &Account, target: &Account) -> AppResult<()> {
+    safety::delete_block(conn, blocker.id, target.id)
+}
+
+pub fn mutes(conn: &mut DbConn, me: &Account, page: &Page) -> AppResult<Vec<(i64, Account)>> {
+    safety::mutes_page(conn, me.id, ids::now(), page)
+}
+
+pub fn blocks(conn: &mut DbConn, me: &Account, page: &Page) -> AppResult<Vec<(i64, Account)>> {
+    safety::blocks_page(conn, me.id, page)
+}
+
+/// Blocks a whole domain for one user: its accounts leave their view and their follows end.
+pub fn block_domain(conn: &mut DbConn, me: &Account, domain: &str) -> AppResult<()> {
+    let domain = crate::service::peers::normalize_host(domain)?;
+    safety::insert_domain_block(conn, me.id, &domain, ids::now())?;
+    for account_id in safety::accounts_on_blocked_domains(conn, me.id)? {
+        if let Some(account) = accounts::find(conn, account_id)? {
+            end_follows_both_ways(conn, me, &account)?;
+        }
+    }
+    Ok(())
+}
+
+pub fn unblock_domain(conn: &mut DbConn, me: &Account, domain: &str) -> AppResult<()> {
+    let domain = crate::service::peers::normalize_host(domain)?;
+    safety::delete_domain_block(conn, me.id, &domain)
+}
+
+pub fn domain_blocks(conn: &mut DbConn, me: &Account, page: &Page) -> AppResult<Vec<(i64, String)>> {
+    safety::domain_blocks_page(conn, me.id, page)
+}
+
+/// Authors a viewer does not see: muted, blocked either way, or on a domain they blocked.
+pub fn hidden_authors(conn: &mut DbConn, viewer: i64) -> AppResult<Vec<i64>> {
+    let mut hidden: Vec<i64> = safety::active_mutes(conn, viewer, ids::now())?.into_iter().map(|m| m.target_account_id).collect();
+    hidden.extend(safety::blocked_either_way(conn, viewer)?);
+    hidden.extend(safety::accounts_on_blocked_domains(conn, viewer)?);
+    hidden.sort_unstable();
+    hidden.dedup();
+    Ok(hidden)
+}
+
+/// Whether `recipient` wants no notifications from `sender` (blocked, domain-blocked, or muted with them).
+pub fn silences(conn: &mut DbConn, recipient: i64, sender: i64) -> AppResult<bool> {
+    let muted = safety::active_mutes(conn, recipient, ids::now())?.iter().any(|m| m.target_account_id == sender && m.hide_notifications);
+    Ok(muted
+        || safety::blocked_either_way(conn, recipient)?.contains(&sender)
+        || safety::accounts_on_blocked_domains(conn, recipient)?.contains(&sender))
+}
+
+/// Whether either account blocks the other.
+pub fn blocked_between(conn: &mut DbConn, a: i64, b: i64) -> AppResult<bool> {
+    Ok(safety::blocked_either_way(conn, a)?.contains(&b))
+}
