@@ -134,12 +134,19 @@ fn split_bytes<'a>(mut rest: &'a [u8], delimiter: &[u8]) -> Vec<&'a [u8]> {
     parts
 }
 
+/// Nesting deeper than Mastodon's parameters ever go, and more fields than any request has, are ignored,
+/// so that no input can make the parser recurse or grow without bound.
+const MAX_KEY_DEPTH: usize = 4;
+const MAX_PAIRS: usize = 1_000;
+
 /// Parses `a=1&b[]=2&b[]=3&c[d]=4` into `{"a":"1","b":["2","3"],"c":{"d":"4"}}`.
 pub fn parse_pairs(text: &str) -> Map<String, Value> {
     let mut root = Map::new();
-    for (key, value) in url::form_urlencoded::parse(text.as_bytes()) {
+    for (key, value) in url::form_urlencoded::parse(text.as_bytes()).take(MAX_PAIRS) {
         let path = key_path(&key);
-        insert_at(&mut root, &path, Value::String(value.into_owned()));
+        if path.len() <= MAX_KEY_DEPTH {
+            insert_at(&mut root, &path, Value::String(value.into_owned()));
+        }
     }
     root
 }
@@ -289,6 +296,12 @@ mod tests {
         assert_eq!(Value::Object(map), serde_json::json!({"note": "hello\r\nthere", "fields_attributes": {"0": {"name": "team"}}}));
         let file = "--XX\r\nContent-Disposition: form-data; name=\"avatar\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\nPNG\r\n--XX--\r\n";
         assert!(parse_multipart("multipart/form-data; boundary=XX", file.as_bytes()).is_err());
+    }
+
+    #[test]
+    fn deep_keys_are_ignored_not_followed() {
+        let deep = format!("a{}=1&b=2", "[x]".repeat(20_000));
+        assert_eq!(Value::Object(parse_pairs(&deep)), serde_json::json!({"b": "2"}));
     }
 
     #[test]

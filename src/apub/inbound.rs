@@ -26,11 +26,18 @@ pub async fn signer(state: &AppState, req: &HttpRequest, body: Option<&[u8]>) ->
     let scheme = req.connection_info().scheme().to_owned();
     let signed = SignedRequest::check_any(req.method().as_str(), &scheme, &path_and_query, headers, body, SystemTime::now())
         .map_err(|e| AppError::Unauthorized(format!("Request not signed correctly: {e}")))?;
+    let addressed_to = req.headers().get("host").and_then(|h| h.to_str().ok()).unwrap_or_default();
+    if !addressed_to.eq_ignore_ascii_case(&state.settings.domain) {
+        return Err(AppError::Unauthorized("The request was signed for another host".into()));
+    }
     let owner = resolve::key_owner(signed.key_id()).ok_or_else(|| AppError::Unauthorized("Unreadable keyId".into()))?;
     let host = authority(&owner);
     let checked_host = host.clone();
     if !state.db.read(move |conn| peers::is_allowed(conn, &checked_host)).await? {
         return Err(AppError::Forbidden(format!("{host} is not an allowed peer of this instance")));
+    }
+    if !state.inbox_limiter.admit(&host) {
+        return Err(AppError::RateLimited);
     }
     let fetch_failed = |e| AppError::Unauthorized(format!("The signer's key could not be fetched: {e}"));
     let account = resolve::actor(state, &owner, false).await.map_err(fetch_failed)?;

@@ -32,9 +32,6 @@ pub async fn actor_inbox(req: HttpRequest, state: web::Data<AppState>, _name: we
 
 async fn receive(req: &HttpRequest, state: &AppState, body: &[u8]) -> AppResult<HttpResponse> {
     let signer = inbound::signer(state, req, Some(body)).await?;
-    if !state.inbox_limiter.admit(signer.domain.as_deref().unwrap_or_default()) {
-        return Err(AppError::RateLimited);
-    }
     let activity: InboxActivity =
         serde_json::from_slice(body).map_err(|e| AppError::bad_request(format!("Unreadable activity: {e}")))?;
     let (Some(id), Some(actor)) = (activity.id().cloned(), activity.actor().cloned()) else {
@@ -129,17 +126,34 @@ fn addressed_actors(note: &Note) -> Vec<Url> {
 pub(crate) fn remote_status(note: &Note, author: &Account) -> RemoteStatus {
     RemoteStatus {
         uri: note.id.to_string(),
-        url: note.url.as_ref().unwrap_or(&note.id).to_string(),
+        // The page URL is kept only when it is http(s) on the note's own instance.
+        url: note
+            .url
+            .as_ref()
+            .filter(|u| authority(u) == authority(&note.id))
+            .and_then(|u| crate::service::sanitize::link(u.as_str()))
+            .unwrap_or_else(|| note.id.to_string()),
         content_html: note.content.clone(),
-        spoiler_text: note.spoiler_text().to_owned(),
+        spoiler_text: crate::service::sanitize::text(note.spoiler_text(), 1_000),
         sensitive: note.sensitive,
         visibility: note.visibility(&author.followers_url),
         language: note.language().map(str::to_owned),
         in_reply_to_uri: note.in_reply_to.as_ref().map(Url::to_string),
         mentioned_uris: addressed_actors(note).iter().map(Url::to_string).collect(),
-        tags: note.hashtag_names().into_iter().map(|t| t.trim_start_matches('#').to_owned()).collect(),
+        tags: note
+            .hashtag_names()
+            .into_iter()
+            .map(|t| crate::service::sanitize::text(t.trim_start_matches('#'), 100))
+            .filter(|t| !t.is_empty())
+            .collect(),
         published: note.published.map(|p| p.naive_utc()),
     }
+}
+
+/// A note speaks for its signer only when the signer is its author and it lives on the signer's instance.
+fn authored_by(note: &Note, signer: &Account) -> bool {
+    let signer_host = Url::parse(&signer.uri).map(|u| authority(&u)).unwrap_or_default();
+    note.attributed_to.as_str() == signer.uri && authority(&note.id) == signer_host
 }
 
 /// The local account a URI names, if it is one of ours.
@@ -166,13 +180,13 @@ fn apply(conn: &mut DbConn, signer: &Account, activity: InboxActivity) -> AppRes
         },
         InboxActivity::Undo(undo) => undo_activity(conn, signer, undo.object),
         InboxActivity::Create(create) => {
-            if create.object.attributed_to.as_str() != signer.uri {
+            if !authored_by(&create.object, signer) {
                 return Ok(());
             }
             statuses::create_remote(conn, signer, remote_status(&create.object, signer)).map(|_| ())
         }
         InboxActivity::Update(update) => match update.object {
-            Updated::Note(note) if note.attributed_to.as_str() == signer.uri => {
+            Updated::Note(note) if authored_by(&note, signer) => {
                 statuses::edit_remote(conn, signer, remote_status(&note, signer))
             }
             Updated::Person(person) if person.id.as_str() == signer.uri => update_person(conn, signer, &person),

@@ -82,6 +82,9 @@ fn status_inboxes(conn: &mut DbConn, view: &StatusView) -> AppResult<Vec<String>
     let mut inboxes = Vec::new();
     if view.status.visibility != "direct" {
         inboxes.extend(follows::remote_follower_inboxes(conn, view.account.id)?);
+        if let Some(parent_author) = view.status.in_reply_to_account_id {
+            inboxes.extend(accounts::find(conn, parent_author)?.as_ref().and_then(inbox_of));
+        }
     }
     inboxes.extend(view.mentions.iter().filter_map(inbox_of));
     Ok(inboxes)

@@ -243,7 +243,19 @@ fn decode(text: &str) -> String {
 
 pub async fn token(req: HttpRequest, state: web::Data<AppState>, Params(params): Params<TokenParams>) -> AppResult<HttpResponse> {
     let (client_id, client_secret) = client_credentials(&req, &params)?;
-    let password_grant_enabled = state.settings.password_grant;
+    if params.grant_type == "password" && state.settings.password_grant {
+        let username = params.username.clone().ok_or_else(|| missing("username"))?;
+        let password = params.password.clone().ok_or_else(|| missing("password"))?;
+        let login = state
+            .db
+            .read(move |conn| {
+                let client = auth::authenticate_client(conn, &client_id, client_secret.as_deref())?;
+                auth::check_password_grant(conn, client, &username, &password, params.scope.as_deref())
+            })
+            .await?;
+        let issued = state.db.write(move |conn| auth::password_grant(conn, login)).await?;
+        return Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(Token::from_issued(issued)));
+    }
     let issued = state
         .db
         .write(move |conn| {
@@ -252,11 +264,6 @@ pub async fn token(req: HttpRequest, state: web::Data<AppState>, Params(params):
                 "authorization_code" => {
                     let code = params.code.as_deref().ok_or_else(|| missing("code"))?;
                     auth::exchange_code(conn, &client, code, params.redirect_uri.as_deref(), params.code_verifier.as_deref())
-                }
-                "password" if password_grant_enabled => {
-                    let username = params.username.as_deref().ok_or_else(|| missing("username"))?;
-                    let password = params.password.as_deref().ok_or_else(|| missing("password"))?;
-                    auth::password_grant(conn, &client, username, password, params.scope.as_deref())
                 }
                 "client_credentials" => auth::client_credentials_grant(conn, &client, params.scope.as_deref()),
                 _ => Err(AppError::oauth(400, "unsupported_grant_type", "The authorization grant type is not supported by the authorization server.")),

@@ -343,14 +343,26 @@ fn pkce_matches(challenge: &str, method: &str, verifier: &str) -> bool {
 }
 
 /// The `password` grant: login by email or username.
-pub fn password_grant(conn: &mut DbConn, client: &Client, login: &str, password: &str, scope: Option<&str>) -> AppResult<IssuedToken> {
+/// The `password` grant's check, done outside any write transaction: the password hash is slow on purpose.
+pub struct PasswordLogin {
+    client: Client,
+    account_id: i64,
+    scopes: Scopes,
+}
+
+pub fn check_password_grant(conn: &mut DbConn, client: Client, login: &str, password: &str, scope: Option<&str>) -> AppResult<PasswordLogin> {
     if !client.secret_verified {
         return Err(invalid_client());
     }
     let scopes = requested_scopes(&client.app, scope)?;
     let (_, account) = check_login(conn, login, password)?
         .ok_or_else(|| invalid_grant("The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client."))?;
-    issue_token(conn, client.app.id, Some(account.id), &scopes)
+    Ok(PasswordLogin { client, account_id: account.id, scopes })
+}
+
+/// The `password` grant's token, for a login checked by [`check_password_grant`].
+pub fn password_grant(conn: &mut DbConn, login: PasswordLogin) -> AppResult<IssuedToken> {
+    issue_token(conn, login.client.app.id, Some(login.account_id), &login.scopes)
 }
 
 /// The `client_credentials` grant: a token for the app alone.

@@ -12,6 +12,7 @@ fn cleaner() -> &'static ammonia::Builder<'static> {
             .add_tag_attributes("a", ["href", "translate"])
             .add_tag_attributes("span", ["translate"])
             .url_schemes(HashSet::from(["http", "https", "mailto"]))
+            .url_relative(ammonia::UrlRelative::Deny)
             .link_rel(Some("nofollow noopener noreferrer"))
             .allowed_classes(HashMap::from([
                 ("a", HashSet::from(["u-url", "mention", "hashtag", "status-link"])),
@@ -22,7 +23,17 @@ fn cleaner() -> &'static ammonia::Builder<'static> {
 }
 
 pub fn html(remote: &str) -> String {
-    cleaner().clean(remote).to_string()
+    cleaner().clean(&remote.replace('\0', "")).to_string()
+}
+
+/// Plain text from another instance (names, spoiler text): without NUL bytes, at most `max` characters.
+pub fn text(remote: &str, max: usize) -> String {
+    remote.replace('\0', "").chars().take(max).collect()
+}
+
+/// A link from another instance, kept only when it is http(s).
+pub fn link(remote: &str) -> Option<String> {
+    url::Url::parse(remote).ok().filter(|u| u.scheme() == "http" || u.scheme() == "https").map(|u| u.to_string())
 }
 
 #[cfg(test)]

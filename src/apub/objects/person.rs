@@ -14,6 +14,7 @@ use crate::db::models::Account;
 use crate::ids;
 use crate::service::accounts::{profile_fields, ProfileField};
 use crate::service::markup;
+use crate::service::sanitize;
 
 kind!(PropertyValueType, PropertyValue);
 
@@ -142,18 +143,18 @@ impl Person {
             id: existing.map_or_else(ids::next_id, |a| a.id),
             username: self.preferred_username.clone(),
             domain: Some(authority(&self.id).to_lowercase()),
-            display_name: self.name.clone().unwrap_or_default(),
+            display_name: sanitize::text(self.name.as_deref().unwrap_or_default(), 100),
             note_source: String::new(),
-            note_html: self.summary.clone().unwrap_or_default(),
+            note_html: sanitize::html(self.summary.as_deref().unwrap_or_default()),
             uri: self.id.to_string(),
-            url: self.url.as_ref().unwrap_or(&self.id).to_string(),
+            url: self.url.as_ref().and_then(|u| sanitize::link(u.as_str())).unwrap_or_else(|| self.id.to_string()),
             inbox_url: self.inbox.to_string(),
             shared_inbox_url: self.shared_inbox().map(Url::to_string),
             followers_url: self.followers.as_ref().map(Url::to_string).unwrap_or_default(),
             public_key_pem: self.public_key.public_key_pem.clone(),
             private_key_pem: None,
-            avatar_url: self.icon.as_ref().map(|icon| icon.url.to_string()),
-            header_url: self.image.as_ref().map(|image| image.url.to_string()),
+            avatar_url: self.icon.as_ref().and_then(|icon| sanitize::link(icon.url.as_str())),
+            header_url: self.image.as_ref().and_then(|image| sanitize::link(image.url.as_str())),
             locked: self.manually_approves_followers,
             bot: matches!(self.kind, ActorKind::Service | ActorKind::Application),
             discoverable: self.discoverable,

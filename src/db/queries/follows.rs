@@ -85,6 +85,7 @@ pub fn remote_follower_inboxes(conn: &mut DbConn, target_id: i64) -> AppResult<V
         .inner_join(accounts::table.on(accounts::id.eq(follows::account_id)))
         .filter(follows::target_account_id.eq(target_id))
         .filter(accounts::domain.is_not_null())
+        .filter(accounts::suspended_at.is_null())
         .select((accounts::inbox_url, accounts::shared_inbox_url))
         .load(conn)?;
     let mut inboxes: Vec<String> =

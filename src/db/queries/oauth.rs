@@ -61,10 +61,9 @@ pub fn insert_code(conn: &mut DbConn, code: &OauthCode) -> AppResult<()> {
 /// Finds and deletes a code, so that it can be exchanged once only.
 pub fn take_code(conn: &mut DbConn, hash: &str) -> AppResult<Option<OauthCode>> {
     let code = oauth_codes::table.find(hash).select(OauthCode::as_select()).first(conn).optional()?;
-    if code.is_some() {
-        diesel::delete(oauth_codes::table.find(hash)).execute(conn)?;
-    }
-    Ok(code)
+    // Only the exchange that deletes the row gets the code, should two race.
+    let deleted = diesel::delete(oauth_codes::table.find(hash)).execute(conn)?;
+    Ok(code.filter(|_| deleted == 1))
 }
 
 pub fn delete_expired_codes(conn: &mut DbConn, now: chrono::NaiveDateTime) -> AppResult<usize> {

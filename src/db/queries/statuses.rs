@@ -253,9 +253,15 @@ pub fn search_tags(conn: &mut DbConn, text: &str, limit: i64, offset: i64) -> Ap
         .load(conn)?)
 }
 
+/// A status by its URI, else by its page URL (a URI names exactly one status; a URL is a hint).
 pub fn find_by_uri_or_url(conn: &mut DbConn, text: &str) -> AppResult<Option<Status>> {
+    let by_uri = statuses::table.filter(statuses::uri.eq(text)).select(Status::as_select()).first(conn).optional()?;
+    if by_uri.is_some() {
+        return Ok(by_uri);
+    }
     Ok(statuses::table
-        .filter(statuses::uri.eq(text).or(statuses::url.eq(text)))
+        .filter(statuses::url.eq(text))
+        .order(statuses::id.asc())
         .select(Status::as_select())
         .first(conn)
         .optional()?)
