@@ -376,6 +376,17 @@ async fn the_inbox_is_strict_and_idempotent() {
     assert_eq!(counted.body["favourites_count"], 1, "and changes nothing: {}", counted.body);
     assert_eq!(ann.get("/api/v1/notifications?types[]=favourite").await.array().len(), 1);
 
+    let squatting = format!("{}/users/ann/statuses/1", sales.base);
+    let create = serde_json::json!({
+        "id": format!("{bob_uri}/statuses/7/activity"), "type": "Create", "actor": bob_uri,
+        "to": ["https://www.w3.org/ns/activitystreams#Public"],
+        "object": {"id": squatting, "type": "Note", "attributedTo": bob_uri, "content": "<p>not mine to name</p>",
+                   "to": ["https://www.w3.org/ns/activitystreams#Public"]}
+    });
+    assert_eq!(post_signed(&inbox, &create, &bob_key).await, 202);
+    let search = ann.get(&format!("/api/v2/search?q={}&type=statuses", urlencode(&squatting))).await;
+    assert_eq!(search.body["statuses"], serde_json::json!([]), "a note whose id lies on another instance is not stored");
+
     let on_behalf = serde_json::json!({"id": format!("{}/users/ann/likes/9", sales.base), "type": "Like", "actor": format!("{}/users/ann", sales.base), "object": post.str("uri")});
     assert_eq!(post_signed(&inbox, &on_behalf, &bob_key).await, 401, "an actor cannot speak for another");
 }

@@ -243,6 +243,18 @@ mod tests {
         serde_json::from_str(&testing::gotosocial(name)).expect("a GoToSocial actor")
     }
 
+    #[test]
+    fn remote_profiles_are_sanitised() {
+        let mut actor = mastodon_actor();
+        actor.summary = Some(r#"<p>hi<img src=x onerror="alert(1)"><script>x()</script></p>"#.into());
+        actor.name = Some("Dana\0 Evil".into());
+        actor.icon = Some(serde_json::from_value(serde_json::json!({"type": "Image", "url": "javascript:alert(1)"})).unwrap());
+        let account = actor.to_account(None).unwrap();
+        assert!(!account.note_html.contains("onerror") && !account.note_html.contains("script"), "{}", account.note_html);
+        assert_eq!(account.display_name, "Dana Evil");
+        assert_eq!(account.avatar_url, None);
+    }
+
     fn mastodon_actor() -> Person {
         serde_json::from_str(&testing::mastodon("actor.json")).expect("a Mastodon actor")
     }
