@@ -159,10 +159,10 @@ fn user_command(db: &Database, settings: &Settings, command: UserCommand) -> Res
             .write_blocking(|conn| accounts::set_password(conn, &name, &password))
             .map(|()| println!("password of {name} changed")),
         UserCommand::Suspend { name } => db
-            .write_blocking(|conn| accounts::set_suspended(conn, &name, true))
+            .write_blocking(|conn| accounts::set_suspended(conn, settings, &name, true))
             .map(|()| println!("{name} suspended")),
         UserCommand::Unsuspend { name } => db
-            .write_blocking(|conn| accounts::set_suspended(conn, &name, false))
+            .write_blocking(|conn| accounts::set_suspended(conn, settings, &name, false))
             .map(|()| println!("{name} unsuspended")),
     };
     outcome.map_err(|e| match e {

@@ -33,7 +33,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for Params<T> {
             for (key, value) in parse_body(content_type, &body)? {
                 merged.insert(key, value);
             }
-            let value = T::deserialize(Value::Object(merged))
+            let mut merged = Value::Object(merged);
+            strip_nul(&mut merged);
+            let value = T::deserialize(merged)
                 .map_err(|e| AppError::validation(e.to_string().replace(" at line 0 column 0", "")))?;
             Ok(Params(value))
         })
@@ -53,7 +55,19 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
 }
 
 pub fn query<T: DeserializeOwned>(query_string: &str) -> Result<T, AppError> {
-    T::deserialize(Value::Object(parse_pairs(query_string))).map_err(|e| AppError::validation(e.to_string()))
+    let mut value = Value::Object(parse_pairs(query_string));
+    strip_nul(&mut value);
+    T::deserialize(value).map_err(|e| AppError::validation(e.to_string()))
+}
+
+/// NUL characters have no place in any field, and PostgreSQL refuses them in text.
+fn strip_nul(value: &mut Value) {
+    match value {
+        Value::String(text) if text.contains('\0') => *text = text.replace('\0', ""),
+        Value::Array(items) => items.iter_mut().for_each(strip_nul),
+        Value::Object(map) => map.values_mut().for_each(strip_nul),
+        _ => {}
+    }
 }
 
 fn parse_body(content_type: &str, body: &[u8]) -> Result<Map<String, Value>, AppError> {

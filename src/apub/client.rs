@@ -44,6 +44,8 @@ pub struct FederationClient {
     http: reqwest::Client,
     db: Database,
     settings: Arc<Settings>,
+    /// The instance actor's key, read (or made) once.
+    instance_key: Arc<tokio::sync::OnceCell<SigningKey>>,
 }
 
 impl FederationClient {
@@ -55,7 +57,7 @@ impl FederationClient {
             .connect_timeout(Duration::from_secs(5))
             .build()
             .expect("an HTTP client with the default TLS settings");
-        FederationClient { http, db, settings }
+        FederationClient { http, db, settings, instance_key: Arc::new(tokio::sync::OnceCell::new()) }
     }
 
     pub fn instance_actor_uri(&self) -> String {
@@ -85,12 +87,18 @@ impl FederationClient {
         }
     }
 
-    async fn instance_key(&self) -> Result<SigningKey, FederationError> {
-        let actor_uri = self.instance_actor_uri();
-        self.db
-            .write(move |conn| keys::instance_signing_key(conn, &actor_uri))
-            .await
-            .map_err(|e| FederationError::Database(e.to_string()))
+    pub async fn instance_key(&self) -> Result<SigningKey, FederationError> {
+        let key = self
+            .instance_key
+            .get_or_try_init(|| async {
+                let actor_uri = self.instance_actor_uri();
+                self.db
+                    .write(move |conn| keys::instance_signing_key(conn, &actor_uri))
+                    .await
+                    .map_err(|e| FederationError::Database(e.to_string()))
+            })
+            .await?;
+        Ok(key.clone())
     }
 
     /// A signed GET (by the instance actor) of an ActivityPub document on an allowed peer.

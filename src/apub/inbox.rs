@@ -241,9 +241,13 @@ fn undo_activity(conn: &mut DbConn, signer: &Account, undone: Undone) -> AppResu
     }
 }
 
+/// A profile update; it also brings back an account its instance had deleted and then restored.
 fn update_person(conn: &mut DbConn, signer: &Account, person: &Person) -> AppResult<()> {
     match person.to_account(Some(signer)) {
-        Ok(account) => remote::upsert_account(conn, account).map(|_| ()),
+        Ok(account) => {
+            let stored = remote::upsert_account(conn, account)?;
+            remote::restore_account(conn, &stored)
+        }
         Err(why) => Err(AppError::bad_request(why)),
     }
 }

@@ -177,7 +177,7 @@ pub fn account_deleted(conn: &mut DbConn, account: &Account) -> AppResult<()> {
     let actor = url(&account.uri)?;
     let delete = Delete {
         kind: Default::default(),
-        id: url(&format!("{}#delete", account.uri))?,
+        id: url(&format!("{}#delete/{}", account.uri, crate::ids::next_id()))?,
         object: Deleted::Id(actor.clone()),
         actor,
         to: vec![crate::apub::addressing::PUBLIC.to_owned()],
@@ -185,6 +185,11 @@ pub fn account_deleted(conn: &mut DbConn, account: &Account) -> AppResult<()> {
     };
     let inboxes = follows::remote_follower_inboxes(conn, account.id)?;
     queue(conn, &delete.id.clone(), delete, account, inboxes)
+}
+
+/// A suspension is lifted: followers' instances hear of the actor again (an Update brings it back).
+pub fn account_restored(conn: &mut DbConn, settings: &Settings, account: &Account) -> AppResult<()> {
+    profile_updated(conn, settings, account)
 }
 
 /// A local profile changed: followers' instances refresh it.

@@ -15,9 +15,14 @@ pub async fn actor(state: &AppState, uri: &Url, refresh: bool) -> Result<Account
     let key = uri.to_string();
     let known = state.db.read(move |conn| remote::find_by_uri(conn, &key)).await.map_err(database)?;
     match known {
-        Some(account) if !refresh || account.is_local() => Ok(account),
+        Some(account) if !refresh || account.is_local() || recently_fetched(&account) => Ok(account),
         known => fetch_actor(state, uri, known).await,
     }
+}
+
+/// A copy fetched in the last minutes is fresh enough: a bad signature cannot make us refetch in a loop.
+fn recently_fetched(account: &Account) -> bool {
+    crate::ids::now() - account.updated_at < chrono::Duration::minutes(5)
 }
 
 async fn fetch_actor(state: &AppState, uri: &Url, known: Option<Account>) -> Result<Account, FederationError> {
@@ -44,7 +49,15 @@ pub async fn by_acct(state: &AppState, username: &str, host: &str) -> Result<Acc
         None => {}
     }
     let actor_uri = webfinger(state, username, host).await?;
-    actor(state, &actor_uri, false).await
+    let found = actor(state, &actor_uri, false).await?;
+    // The peer's answer must name the account asked for, on that peer.
+    let same_name = found.username.eq_ignore_ascii_case(username);
+    let same_host = found.domain.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(host));
+    if same_name && same_host {
+        Ok(found)
+    } else {
+        Err(FederationError::NotActivityJson(format!("WebFinger for {username}@{host} named {}", found.uri)))
+    }
 }
 
 /// Asks a peer's WebFinger for the actor of `user@host`: over https, and over http when allowed — first
@@ -57,8 +70,9 @@ async fn webfinger(state: &AppState, username: &str, host: &str) -> Result<Url, 
     };
     let mut last_error = FederationError::BadUrl(host.to_owned());
     for scheme in schemes {
-        let url = Url::parse(&format!("{scheme}://{host}/.well-known/webfinger?resource=acct:{username}@{host}"))
+        let mut url = Url::parse(&format!("{scheme}://{host}/.well-known/webfinger"))
             .map_err(|_| FederationError::BadUrl(host.to_owned()))?;
+        url.query_pairs_mut().append_pair("resource", &format!("acct:{username}@{host}"));
         match state.federation.fetch_plain_json(&url).await {
             Ok(jrd) => return self_link(&jrd).ok_or_else(|| FederationError::NotActivityJson("no self link".into())),
             Err(e @ FederationError::Transport(_)) => last_error = e,

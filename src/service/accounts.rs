@@ -133,12 +133,14 @@ pub fn set_password(conn: &mut DbConn, username: &str, password: &str) -> AppRes
 }
 
 /// Suspends (and signs out) or unsuspends a local user.
-pub fn set_suspended(conn: &mut DbConn, username: &str, suspended: bool) -> AppResult<()> {
+pub fn set_suspended(conn: &mut DbConn, settings: &Settings, username: &str, suspended: bool) -> AppResult<()> {
     let account = local_by_username(conn, username)?;
     accounts::set_suspended(conn, account.id, suspended.then(ids::now))?;
     if suspended {
         oauth::delete_tokens_of(conn, account.id)?;
         crate::apub::outbox::account_deleted(conn, &account)?;
+    } else {
+        crate::apub::outbox::account_restored(conn, settings, &account)?;
     }
     Ok(())
 }

@@ -31,6 +31,13 @@ pub fn remove_account(conn: &mut DbConn, account: &Account) -> AppResult<()> {
     Ok(())
 }
 
+pub fn restore_account(conn: &mut DbConn, account: &Account) -> AppResult<()> {
+    if account.suspended_at.is_some() {
+        accounts::set_suspended(conn, account.id, None)?;
+    }
+    Ok(())
+}
+
 pub fn find_by_uri(conn: &mut DbConn, uri: &str) -> AppResult<Option<Account>> {
     accounts::find_by_uri(conn, uri)
 }

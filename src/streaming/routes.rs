@@ -12,7 +12,7 @@ use crate::api::auth::Auth;
 use crate::api::params::Query;
 use crate::db::models::Account;
 use crate::error::{AppError, AppResult};
-use crate::service::auth as auth_rules;
+use crate::service::auth::{self as auth_rules, Scopes};
 use crate::state::AppState;
 
 const HEARTBEAT: Duration = Duration::from_secs(15);
@@ -37,16 +37,22 @@ pub struct StreamQuery {
 
 /// The signed-in account a stream is for: the token comes in the Authorization header, the
 /// `access_token` query parameter, or (browsers' WebSockets) the Sec-WebSocket-Protocol header.
-async fn streaming_account(req: &HttpRequest, state: &AppState, auth: &Auth) -> AppResult<Option<Account>> {
-    if let Some(account) = auth.viewer(&["read:statuses", "read:notifications"])? {
-        return Ok(Some(account));
-    }
-    let Some(token) = protocol_token(req) else { return Ok(None) };
-    let session = state.db.read(move |conn| auth_rules::session_for_token(conn, &token)).await?;
+/// A signed-in reader of streams, with the scopes its token grants.
+struct Reader {
+    account: Account,
+    scopes: Scopes,
+}
+
+async fn streaming_reader(req: &HttpRequest, state: &AppState, auth: &Auth) -> AppResult<Option<Reader>> {
+    let session = match (auth.session(), protocol_token(req)) {
+        (Ok(session), _) => session.clone(),
+        (Err(_), Some(token)) => state.db.read(move |conn| auth_rules::session_for_token(conn, &token)).await?,
+        (Err(_), None) => return Ok(None),
+    };
     if !["read:statuses", "read:notifications"].iter().any(|s| session.scopes.allows(s)) {
         return Err(AppError::OutOfScope);
     }
-    Ok(session.user.map(|(_, account)| account))
+    Ok(session.user.map(|(_, account)| Reader { account, scopes: session.scopes }))
 }
 
 fn protocol_token(req: &HttpRequest) -> Option<String> {
@@ -54,18 +60,26 @@ fn protocol_token(req: &HttpRequest) -> Option<String> {
     value.split(',').map(str::trim).find(|t| !t.is_empty()).map(str::to_owned)
 }
 
-fn subscription(name: &str, tag: Option<&str>, account: Option<&Account>) -> AppResult<Subscription> {
-    let needs_user = name.starts_with("user");
-    if needs_user && account.is_none() {
-        return Err(AppError::InvalidToken);
+/// A stream the reader may open: `user` needs `read:statuses`, `user:notification` `read:notifications`.
+fn subscription(name: &str, tag: Option<&str>, reader: Option<&Reader>) -> AppResult<Subscription> {
+    let needed = match name {
+        "user" => Some("read:statuses"),
+        "user:notification" => Some("read:notifications"),
+        _ => None,
+    };
+    if let Some(scope) = needed {
+        let reader = reader.ok_or(AppError::InvalidToken)?;
+        if !reader.scopes.allows(scope) {
+            return Err(AppError::OutOfScope);
+        }
     }
-    Subscription::parse(name, tag, account.map(|a| a.id)).ok_or_else(|| AppError::NotFound)
+    Subscription::parse(name, tag, reader.map(|r| r.account.id)).ok_or(AppError::NotFound)
 }
 
 async fn server_sent_events(req: HttpRequest, state: web::Data<AppState>, auth: Auth, name: web::Path<String>, Query(query): Query<StreamQuery>) -> AppResult<HttpResponse> {
-    let account = streaming_account(&req, &state, &auth).await?;
+    let reader = streaming_reader(&req, &state, &auth).await?;
     let name = name.replace('/', ":");
-    let subscribed = subscription(&name, query.tag.as_deref(), account.as_ref())?;
+    let subscribed = subscription(&name, query.tag.as_deref(), reader.as_ref())?;
     let receiver = state.hub.subscribe();
     let events = futures_util::stream::unfold((receiver, subscribed), |(mut receiver, subscribed)| async move {
         loop {
@@ -98,10 +112,10 @@ struct ClientMessage {
 }
 
 async fn websocket(req: HttpRequest, body: web::Payload, state: web::Data<AppState>, auth: Auth, Query(query): Query<StreamQuery>) -> AppResult<HttpResponse> {
-    let account = streaming_account(&req, &state, &auth).await?;
+    let reader = streaming_reader(&req, &state, &auth).await?;
     let mut subscriptions = Vec::new();
     if let Some(name) = query.stream.as_deref() {
-        subscriptions.push(subscription(name, query.tag.as_deref(), account.as_ref())?);
+        subscriptions.push(subscription(name, query.tag.as_deref(), reader.as_ref())?);
     }
     let (mut response, mut session, mut incoming) =
         actix_ws::handle(&req, body).map_err(|e| AppError::bad_request(format!("not a WebSocket request: {e}")))?;
@@ -129,7 +143,7 @@ async fn websocket(req: HttpRequest, body: web::Payload, state: web::Data<AppSta
                 incoming_message = incoming.next() => match incoming_message {
                     Some(Ok(actix_ws::Message::Text(text))) => {
                         let Ok(request) = serde_json::from_str::<ClientMessage>(&text) else { continue };
-                        let Ok(wanted) = subscription(&request.stream, request.tag.as_deref(), account.as_ref()) else { continue };
+                        let Ok(wanted) = subscription(&request.stream, request.tag.as_deref(), reader.as_ref()) else { continue };
                         match request.kind.as_str() {
                             "subscribe" if !subscriptions.contains(&wanted) => subscriptions.push(wanted),
                             "unsubscribe" => subscriptions.retain(|s| *s != wanted),
