@@ -13,6 +13,7 @@ pub mod params;
 pub mod safety;
 pub mod search;
 pub mod statuses;
+pub mod tags;
 pub mod timelines;
 
 use actix_web::{web, HttpResponse};
@@ -47,6 +48,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/lists/{id}/accounts", web::delete().to(lists::remove_accounts))
             .route("/favourites", web::get().to(timelines::favourites))
             .route("/bookmarks", web::get().to(timelines::bookmarks))
+            .route("/tags/{name}", web::get().to(tags::show))
+            .route("/tags/{name}/follow", web::post().to(tags::follow))
+            .route("/tags/{name}/unfollow", web::post().to(tags::unfollow))
+            .route("/followed_tags", web::get().to(tags::followed))
             .route("/mutes", web::get().to(safety::mutes))
             .route("/blocks", web::get().to(safety::blocks))
             .route("/domain_blocks", web::get().to(safety::domain_blocks))

@@ -324,7 +324,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    tag_follows (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        tag_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> accounts (account_id));
+diesel::joinable!(tag_follows -> tags (tag_id));
 diesel::joinable!(list_accounts -> lists (list_id));
 diesel::joinable!(statuses -> accounts (account_id));
 diesel::joinable!(home_timeline_entries -> statuses (status_id));
@@ -365,4 +375,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     mutes,
     blocks,
     user_domain_blocks,
+    tag_follows,
 );

@@ -17,5 +17,6 @@ pub mod safety;
 pub mod sanitize;
 pub mod search;
 pub mod statuses;
+pub mod tags;
 pub mod timelines;
 pub mod views;

@@ -197,6 +197,10 @@ pub fn find_or_create_tag(conn: &mut DbConn, name: &str) -> AppResult<Tag> {
 /// the author and their followers; a direct status reaches only the followers it mentions.
 fn fan_out(conn: &mut DbConn, status: &Status, mentioned: &[i64]) -> AppResult<()> {
     let mut receivers: HashSet<i64> = HashSet::from([status.account_id]);
+    if status.visibility == "public" && status.reblog_of_id.is_none() {
+        let tag_ids: Vec<i64> = statuses::tags_of(conn, &[status.id])?.into_iter().map(|(_, tag)| tag.id).collect();
+        receivers.extend(crate::db::queries::tag_follows::local_followers_of(conn, &tag_ids)?);
+    }
     let followers = follows::local_followers(conn, status.account_id)?;
     let follower_ids: Vec<i64> = followers
         .iter()

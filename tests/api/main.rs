@@ -14,5 +14,6 @@ mod peers;
 mod safety;
 mod resilience;
 mod statuses;
+mod tags;
 mod streaming;
 mod timelines;

@@ -162,3 +162,36 @@ impl List {
         List { id: list.id.to_string(), title: list.title.clone(), replies_policy: list.replies_policy.clone(), exclusive: list.exclusive }
     }
 }
+
+/// A hashtag with its use over the last week, as `/api/v1/tags/:name` answers it.
+#[derive(Debug, Serialize)]
+pub struct TagEntity {
+    pub name: String,
+    pub url: String,
+    pub history: Vec<TagDay>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub following: Option<bool>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TagDay {
+    pub day: String,
+    pub uses: String,
+    pub accounts: String,
+}
+
+impl TagEntity {
+    pub fn from_view(view: &crate::service::tags::TagView, settings: &Settings) -> TagEntity {
+        let name = view.tag.name.to_lowercase();
+        TagEntity {
+            url: format!("{}/tags/{name}", settings.base_url()),
+            name,
+            history: view
+                .history
+                .iter()
+                .map(|d| TagDay { day: d.day.to_string(), uses: d.uses.to_string(), accounts: d.accounts.to_string() })
+                .collect(),
+            following: view.following,
+        }
+    }
+}

@@ -12,5 +12,6 @@ pub mod peers;
 pub mod received;
 pub mod safety;
 pub mod statuses;
+pub mod tag_follows;
 pub mod timelines;
 pub mod users;

@@ -1,0 +1,70 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::models::Tag;
+use crate::db::schema::{accounts, status_tags, statuses, tag_follows, tags};
+use crate::db::{insert_if_absent, load_page, DbConn, Page};
+use crate::error::AppResult;
+
+pub fn follow(conn: &mut DbConn, account: i64, tag: i64, at: NaiveDateTime) -> AppResult<()> {
+    insert_if_absent(conn, |conn| {
+        diesel::insert_into(tag_follows::table)
+            .values((
+                tag_follows::id.eq(crate::ids::next_id()),
+                tag_follows::account_id.eq(account),
+                tag_follows::tag_id.eq(tag),
+                tag_follows::created_at.eq(at),
+            ))
+            .execute(conn)?;
+        Ok(())
+    })?;
+    Ok(())
+}
+
+pub fn unfollow(conn: &mut DbConn, account: i64, tag: i64) -> AppResult<()> {
+    diesel::delete(tag_follows::table.filter(tag_follows::account_id.eq(account)).filter(tag_follows::tag_id.eq(tag))).execute(conn)?;
+    Ok(())
+}
+
+pub fn follows(conn: &mut DbConn, account: i64, tag: i64) -> AppResult<bool> {
+    let found: i64 = tag_follows::table
+        .filter(tag_follows::account_id.eq(account))
+        .filter(tag_follows::tag_id.eq(tag))
+        .count()
+        .get_result(conn)?;
+    Ok(found > 0)
+}
+
+/// (follow id, tag) of the tags an account follows, paginated.
+pub fn followed_page(conn: &mut DbConn, account: i64, page: &Page) -> AppResult<Vec<(i64, Tag)>> {
+    let query = tag_follows::table
+        .inner_join(tags::table)
+        .filter(tag_follows::account_id.eq(account))
+        .select((tag_follows::id, Tag::as_select()))
+        .into_boxed();
+    Ok(load_page!(query, tag_follows::id, page, conn))
+}
+
+/// Local accounts following any of the tags.
+pub fn local_followers_of(conn: &mut DbConn, tag_ids: &[i64]) -> AppResult<Vec<i64>> {
+    if tag_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(tag_follows::table
+        .inner_join(accounts::table.on(accounts::id.eq(tag_follows::account_id)))
+        .filter(tag_follows::tag_id.eq_any(tag_ids))
+        .filter(accounts::domain.is_null())
+        .select(tag_follows::account_id)
+        .distinct()
+        .load(conn)?)
+}
+
+/// (created_at, author) of the tag's statuses since `since`, for its daily history.
+pub fn uses_since(conn: &mut DbConn, tag: i64, since: NaiveDateTime) -> AppResult<Vec<(NaiveDateTime, i64)>> {
+    Ok(status_tags::table
+        .inner_join(statuses::table)
+        .filter(status_tags::tag_id.eq(tag))
+        .filter(statuses::created_at.ge(since))
+        .select((statuses::created_at, statuses::account_id))
+        .load(conn)?)
+}

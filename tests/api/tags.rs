@@ -1,0 +1,38 @@
+//! Hashtags: their page with a week of history, following them, and followed tags feeding home.
+
+use serde_json::json;
+
+use crate::support::TestServer;
+
+crate::on_both_backends!(followed_tags_bring_posts_home);
+
+async fn followed_tags_bring_posts_home(server: TestServer) {
+    let ann = server.login("ann").await;
+    let bob = server.login("bob").await;
+    let cat = server.login("cat").await;
+    bob.toot("first #LrnChat of the week", json!({})).await;
+    cat.toot("joining #lrnchat", json!({})).await;
+
+    let tag = ann.get("/api/v1/tags/lrnchat").await;
+    assert_eq!(tag.status, 200, "{}", tag.body);
+    assert_eq!(tag.str("name"), "lrnchat");
+    assert_eq!(tag.body["following"], false);
+    assert_eq!(tag.body["history"].as_array().unwrap().len(), 7);
+    assert_eq!(tag.body["history"][0]["uses"], "2");
+    assert_eq!(tag.body["history"][0]["accounts"], "2");
+    assert_eq!(ann.get("/api/v1/tags/nosuchtag").await.status, 404);
+
+    let followed = ann.post("/api/v1/tags/LrnChat/follow").await;
+    assert_eq!(followed.body["following"], true);
+    assert_eq!(ann.get("/api/v1/followed_tags").await.array()[0]["name"], "lrnchat");
+    let later = bob.toot("question two of #lrnchat", json!({})).await.id();
+    let quiet = bob.toot("followers-only #lrnchat", json!({"visibility": "private"})).await.id();
+    let home = ann.get("/api/v1/timelines/home").await.ids();
+    assert!(home.contains(&later), "a public post with a followed tag comes home: {home:?}");
+    assert!(!home.contains(&quiet), "a followers-only post does not");
+
+    assert_eq!(ann.post("/api/v1/tags/lrnchat/unfollow").await.body["following"], false);
+    assert_eq!(ann.get("/api/v1/followed_tags").await.body, json!([]));
+    let after = bob.toot("question three of #lrnchat", json!({})).await.id();
+    assert!(!ann.get("/api/v1/timelines/home").await.ids().contains(&after));
+}
