@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod admin;
 pub mod apps;
 pub mod auth;
+pub mod discovery;
 pub mod entities;
 pub mod instance;
 pub mod lists;
@@ -52,6 +53,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/tags/{name}/follow", web::post().to(tags::follow))
             .route("/tags/{name}/unfollow", web::post().to(tags::unfollow))
             .route("/followed_tags", web::get().to(tags::followed))
+            .route("/directory", web::get().to(discovery::directory))
+            .route("/trends", web::get().to(discovery::trending_tags))
+            .route("/trends/tags", web::get().to(discovery::trending_tags))
+            .route("/trends/statuses", web::get().to(discovery::trending_statuses))
             .route("/mutes", web::get().to(safety::mutes))
             .route("/blocks", web::get().to(safety::blocks))
             .route("/domain_blocks", web::get().to(safety::domain_blocks))
@@ -72,6 +77,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .route("/api/v2/instance", web::get().to(instance::v2))
     .route("/api/v2/search", web::get().to(search::v2))
+    .route("/api/v2/suggestions", web::get().to(discovery::suggestions))
     .route("/.well-known/nodeinfo", web::get().to(instance::nodeinfo_index))
     .route("/nodeinfo/2.0", web::get().to(instance::nodeinfo))
     .route("/avatars/original/missing.png", web::get().to(missing_image))

@@ -3,6 +3,7 @@
 mod support;
 
 mod accounts;
+mod discovery;
 mod federation;
 mod follow_requests;
 mod http;

@@ -94,3 +94,34 @@ pub fn search(conn: &mut DbConn, text: &str, limit: i64, offset: i64) -> AppResu
 pub fn find_by_uri(conn: &mut DbConn, account_uri: &str) -> AppResult<Option<Account>> {
     Ok(accounts.filter(uri.eq(account_uri)).select(Account::as_select()).first(conn).optional()?)
 }
+
+/// Discoverable accounts for the directory: `order` "new" (by creation) or "active" (by last post),
+/// local only when asked.
+pub fn directory(conn: &mut DbConn, local_only: bool, newest_first: bool, limit: i64, offset: i64) -> AppResult<Vec<Account>> {
+    let mut query = accounts
+        .filter(discoverable.eq(true))
+        .filter(suspended_at.is_null())
+        .select(Account::as_select())
+        .into_boxed();
+    if local_only {
+        query = query.filter(domain.is_null());
+    }
+    query = if newest_first {
+        query.order(created_at.desc())
+    } else {
+        query.filter(last_status_at.is_not_null()).order(last_status_at.desc())
+    };
+    Ok(query.limit(limit).offset(offset).load(conn)?)
+}
+
+/// Local accounts with the most followers, for suggestions.
+pub fn most_followed_local(conn: &mut DbConn, limit: i64) -> AppResult<Vec<Account>> {
+    Ok(accounts
+        .filter(domain.is_null())
+        .filter(suspended_at.is_null())
+        .filter(discoverable.eq(true))
+        .order((followers_count.desc(), id.asc()))
+        .limit(limit)
+        .select(Account::as_select())
+        .load(conn)?)
+}

@@ -266,3 +266,17 @@ pub fn find_by_uri_or_url(conn: &mut DbConn, text: &str) -> AppResult<Option<Sta
         .first(conn)
         .optional()?)
 }
+
+/// Public statuses since `since` that people favourited or boosted, the most interacted-with first.
+pub fn trending_since(conn: &mut DbConn, since: chrono::NaiveDateTime, limit: i64, offset: i64) -> AppResult<Vec<Status>> {
+    Ok(statuses::table
+        .filter(statuses::visibility.eq("public"))
+        .filter(statuses::reblog_of_id.is_null())
+        .filter(statuses::created_at.ge(since))
+        .filter((statuses::favourites_count + statuses::reblogs_count).gt(0))
+        .order(((statuses::favourites_count + statuses::reblogs_count).desc(), statuses::id.desc()))
+        .limit(limit)
+        .offset(offset)
+        .select(Status::as_select())
+        .load(conn)?)
+}

@@ -68,3 +68,23 @@ pub fn uses_since(conn: &mut DbConn, tag: i64, since: NaiveDateTime) -> AppResul
         .select((statuses::created_at, statuses::account_id))
         .load(conn)?)
 }
+
+/// Tags of public statuses since `since`, the most used first.
+pub fn trending_since(conn: &mut DbConn, since: NaiveDateTime, limit: usize) -> AppResult<Vec<Tag>> {
+    let used: Vec<Tag> = status_tags::table
+        .inner_join(statuses::table)
+        .inner_join(tags::table)
+        .filter(statuses::created_at.ge(since))
+        .filter(statuses::visibility.eq("public"))
+        .select(Tag::as_select())
+        .load(conn)?;
+    let mut counted: Vec<(Tag, usize)> = Vec::new();
+    for tag in used {
+        match counted.iter_mut().find(|(t, _)| t.id == tag.id) {
+            Some(entry) => entry.1 += 1,
+            None => counted.push((tag, 1)),
+        }
+    }
+    counted.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.name.cmp(&b.0.name)));
+    Ok(counted.into_iter().take(limit).map(|(tag, _)| tag).collect())
+}
