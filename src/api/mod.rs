@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod admin;
 pub mod apps;
 pub mod auth;
+pub mod conversations;
 pub mod discovery;
 pub mod entities;
 pub mod instance;
@@ -53,6 +54,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/tags/{name}/follow", web::post().to(tags::follow))
             .route("/tags/{name}/unfollow", web::post().to(tags::unfollow))
             .route("/followed_tags", web::get().to(tags::followed))
+            .route("/conversations", web::get().to(conversations::list))
+            .route("/conversations/{id}", web::delete().to(conversations::delete))
+            .route("/conversations/{id}/read", web::post().to(conversations::read))
             .route("/directory", web::get().to(discovery::directory))
             .route("/trends", web::get().to(discovery::trending_tags))
             .route("/trends/tags", web::get().to(discovery::trending_tags))

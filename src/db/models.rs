@@ -310,3 +310,21 @@ pub struct Block {
     pub uri: Option<String>,
     pub created_at: NaiveDateTime,
 }
+
+/// A direct-message thread as one participant sees it: the others, the latest status, read or not.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = conversations)]
+pub struct Conversation {
+    pub id: i64,
+    pub account_id: i64,
+    /// The other participants' ids, sorted, comma-separated: the conversation's identity for its owner.
+    pub participant_ids: String,
+    pub last_status_id: i64,
+    pub unread: bool,
+}
+
+impl Conversation {
+    pub fn participants(&self) -> Vec<i64> {
+        self.participant_ids.split(',').filter_map(|id| id.parse().ok()).collect()
+    }
+}

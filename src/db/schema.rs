@@ -333,6 +333,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    conversations (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        participant_ids -> Text,
+        last_status_id -> BigInt,
+        unread -> Bool,
+    }
+}
+
 diesel::joinable!(users -> accounts (account_id));
 diesel::joinable!(tag_follows -> tags (tag_id));
 diesel::joinable!(list_accounts -> lists (list_id));
@@ -376,4 +386,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     blocks,
     user_domain_blocks,
     tag_follows,
+    conversations,
 );

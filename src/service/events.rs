@@ -10,6 +10,7 @@ pub enum Event {
     StatusEdited { status_id: i64 },
     StatusDeleted { status_id: i64 },
     Notified { notification_id: i64, account_id: i64 },
+    ConversationUpdated { conversation_id: i64, account_id: i64 },
 }
 
 thread_local! {

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod conversations;
 pub mod discovery;
 pub mod events;
 pub mod federation;

@@ -140,6 +140,7 @@ pub fn create(conn: &mut DbConn, settings: &Settings, author: &Account, user: &U
         notify(conn, *account_id, author.id, "mention", Some(id))?;
     }
     notify_subscribers(conn, &status, &mentioned_ids)?;
+    super::conversations::record(conn, &status, &mentioned_ids)?;
     let view = views::status_for(conn, Some(author.id), id)?.ok_or(AppError::NotFound)?;
     outbox::status_created(conn, settings, &view)?;
     Ok(view)
@@ -652,6 +653,7 @@ pub fn create_remote(conn: &mut DbConn, author: &Account, remote: RemoteStatus) 
         notify(conn, *account_id, author.id, "mention", Some(id))?;
     }
     notify_subscribers(conn, &status, &mentioned_ids)?;
+    super::conversations::record(conn, &status, &mentioned_ids)?;
     Ok(Some(id))
 }
 

@@ -2,7 +2,7 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::{broadcast, mpsc};
 
-use crate::api::entities::{Notification, Status};
+use crate::api::entities::{Conversation, Notification, Status};
 use crate::config::Settings;
 use crate::db::queries::{notifications as notification_rows, statuses as status_rows, timelines};
 use crate::db::{Database, DbConn};
@@ -26,6 +26,8 @@ pub struct Audience {
     /// Local accounts whose home timeline holds the status.
     pub home: Vec<i64>,
     pub notify: Option<i64>,
+    /// The owner of a conversation that changed (the direct stream).
+    pub conversation_of: Option<i64>,
     pub public: bool,
     pub local: bool,
     pub tags: Vec<String>,
@@ -42,6 +44,7 @@ pub enum Subscription {
     PublicLocal,
     Hashtag(String),
     HashtagLocal(String),
+    Direct(i64),
 }
 
 impl Subscription {
@@ -55,6 +58,7 @@ impl Subscription {
             "public:local" => Some(Subscription::PublicLocal),
             "hashtag" => tag().map(Subscription::Hashtag),
             "hashtag:local" => tag().map(Subscription::HashtagLocal),
+            "direct" => account.map(Subscription::Direct),
             _ => None,
         }
     }
@@ -68,20 +72,24 @@ impl Subscription {
             Subscription::PublicLocal => vec!["public:local".into()],
             Subscription::Hashtag(tag) => vec!["hashtag".into(), tag.clone()],
             Subscription::HashtagLocal(tag) => vec!["hashtag:local".into(), tag.clone()],
+            Subscription::Direct(_) => vec!["direct".into()],
         }
     }
 
     pub fn wants(&self, message: &Message) -> bool {
         let audience = &message.audience;
+        if message.event == "conversation" {
+            return matches!(self, Subscription::Direct(a) if audience.conversation_of == Some(*a));
+        }
         if message.event == "notification" {
             return matches!(self, Subscription::User(a) | Subscription::UserNotification(a) if audience.notify == Some(*a));
         }
         if audience.everyone {
-            return !matches!(self, Subscription::UserNotification(_));
+            return !matches!(self, Subscription::UserNotification(_) | Subscription::Direct(_));
         }
         match self {
             Subscription::User(account) => audience.home.contains(account),
-            Subscription::UserNotification(_) => false,
+            Subscription::UserNotification(_) | Subscription::Direct(_) => false,
             Subscription::Public => audience.public,
             Subscription::PublicLocal => audience.public && audience.local,
             Subscription::Hashtag(tag) => audience.public && audience.tags.contains(tag),
@@ -152,6 +160,14 @@ fn render(conn: &mut DbConn, settings: &Settings, event: Event) -> AppResult<Opt
             payload: status_id.to_string(),
             audience: Audience { everyone: true, ..Audience::default() },
         }),
+        Event::ConversationUpdated { conversation_id, account_id } => {
+            let view = crate::service::conversations::get(conn, account_id, conversation_id)?;
+            Some(Message {
+                event: "conversation",
+                payload: to_json(&Conversation::from_view(&view, settings)),
+                audience: Audience { conversation_of: Some(account_id), ..Audience::default() },
+            })
+        }
         Event::Notified { notification_id, account_id } => {
             let Some(row) = notification_rows::find(conn, account_id, notification_id)? else { return Ok(None) };
             let Some(view) = views::notifications(conn, account_id, vec![row])?.pop() else { return Ok(None) };

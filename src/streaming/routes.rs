@@ -65,6 +65,7 @@ fn subscription(name: &str, tag: Option<&str>, reader: Option<&Reader>) -> AppRe
     let needed = match name {
         "user" => Some("read:statuses"),
         "user:notification" => Some("read:notifications"),
+        "direct" => Some("read:statuses"),
         _ => None,
     };
     if let Some(scope) = needed {

@@ -3,6 +3,7 @@
 mod support;
 
 mod accounts;
+mod conversations;
 mod discovery;
 mod federation;
 mod follow_requests;

@@ -195,3 +195,22 @@ impl TagEntity {
         }
     }
 }
+
+#[derive(Debug, Serialize)]
+pub struct Conversation {
+    pub id: String,
+    pub unread: bool,
+    pub accounts: Vec<Account>,
+    pub last_status: Option<Status>,
+}
+
+impl Conversation {
+    pub fn from_view(view: &crate::service::conversations::ConversationView, settings: &Settings) -> Conversation {
+        Conversation {
+            id: view.conversation.id.to_string(),
+            unread: view.conversation.unread,
+            accounts: view.accounts.iter().map(|a| Account::from_row(a, settings)).collect(),
+            last_status: view.last_status.as_ref().map(|s| Status::from_view(s, settings)),
+        }
+    }
+}

@@ -1,4 +1,5 @@
 pub mod accounts;
+pub mod conversations;
 pub mod deliveries;
 pub mod follow_requests;
 pub mod follows;
