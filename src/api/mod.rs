@@ -7,6 +7,7 @@ pub mod auth;
 pub mod conversations;
 pub mod discovery;
 pub mod entities;
+pub mod featured;
 pub mod instance;
 pub mod lists;
 pub mod notifications;
@@ -57,6 +58,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/conversations", web::get().to(conversations::list))
             .route("/conversations/{id}", web::delete().to(conversations::delete))
             .route("/conversations/{id}/read", web::post().to(conversations::read))
+            .route("/featured_tags", web::get().to(featured::mine))
+            .route("/featured_tags", web::post().to(featured::create))
+            .route("/featured_tags/suggestions", web::get().to(featured::suggestions))
+            .route("/featured_tags/{id}", web::delete().to(featured::delete))
+            .route("/endorsements", web::get().to(featured::endorsements))
             .route("/directory", web::get().to(discovery::directory))
             .route("/trends", web::get().to(discovery::trending_tags))
             .route("/trends/tags", web::get().to(discovery::trending_tags))
@@ -99,6 +105,9 @@ fn account_routes(cfg: &mut web::ServiceConfig) {
         .route("/accounts/{id}/followers", web::get().to(accounts::followers))
         .route("/accounts/{id}/following", web::get().to(accounts::following))
         .route("/accounts/{id}/lists", web::get().to(lists::of_account))
+        .route("/accounts/{id}/featured_tags", web::get().to(featured::of_account))
+        .route("/accounts/{id}/pin", web::post().to(featured::endorse))
+        .route("/accounts/{id}/unpin", web::post().to(featured::unendorse))
         .route("/accounts/{id}/follow", web::post().to(accounts::follow))
         .route("/accounts/{id}/unfollow", web::post().to(accounts::unfollow))
         .route("/accounts/{id}/mute", web::post().to(safety::mute))

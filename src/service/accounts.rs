@@ -242,6 +242,7 @@ pub struct Relationship {
     pub muting_notifications: bool,
     pub muting_expires_at: Option<chrono::NaiveDateTime>,
     pub domain_blocking: bool,
+    pub endorsed: bool,
 }
 
 pub fn pending_follow_requests(conn: &mut DbConn, account: &Account) -> AppResult<i64> {
@@ -253,6 +254,7 @@ pub fn relationships(conn: &mut DbConn, viewer: &Account, ids: &[i64]) -> AppRes
     let requested: HashSet<i64> = follow_requests::requested_among(conn, viewer.id, ids)?.into_iter().collect();
     let requested_by: HashSet<i64> = follow_requests::requested_by_among(conn, viewer.id, ids)?.into_iter().collect();
     let mutes = safety::active_mutes(conn, viewer.id, ids::now())?;
+    let endorsed: HashSet<i64> = crate::db::queries::featured::endorsed_among(conn, viewer.id, ids)?.into_iter().collect();
     let blocked_domains = safety::blocked_domains(conn, viewer.id)?;
     let targets = accounts::find_many(conn, ids)?;
     let mut blocking = HashSet::new();
@@ -293,6 +295,7 @@ pub fn relationships(conn: &mut DbConn, viewer: &Account, ids: &[i64]) -> AppRes
                     .find(|a| a.id == id)
                     .and_then(|a| a.domain.as_ref())
                     .is_some_and(|d| blocked_domains.contains(d)),
+                endorsed: endorsed.contains(&id),
             }
         })
         .collect())

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod conversations;
 pub mod discovery;
 pub mod events;
+pub mod featured;
 pub mod federation;
 pub mod follows;
 pub mod instance;

@@ -5,6 +5,7 @@ mod support;
 mod accounts;
 mod conversations;
 mod discovery;
+mod featured;
 mod federation;
 mod follow_requests;
 mod http;

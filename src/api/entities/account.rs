@@ -184,7 +184,7 @@ impl Relationship {
             requested: view.requested,
             requested_by: view.requested_by,
             domain_blocking: view.domain_blocking,
-            endorsed: false,
+            endorsed: view.endorsed,
             note: String::new(),
         }
     }

@@ -214,3 +214,24 @@ impl Conversation {
         }
     }
 }
+
+#[derive(Debug, Serialize)]
+pub struct FeaturedTag {
+    pub id: String,
+    pub name: String,
+    pub url: String,
+    pub statuses_count: usize,
+    pub last_status_at: Option<String>,
+}
+
+impl FeaturedTag {
+    pub fn from_view(view: &crate::service::featured::FeaturedTag, owner_url: &str) -> FeaturedTag {
+        FeaturedTag {
+            id: view.id.to_string(),
+            url: format!("{owner_url}/tagged/{}", view.tag.name.to_lowercase()),
+            name: view.tag.name.clone(),
+            statuses_count: view.statuses_count,
+            last_status_at: view.last_status_at.map(|t| t.format("%Y-%m-%d").to_string()),
+        }
+    }
+}

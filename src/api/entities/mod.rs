@@ -7,7 +7,7 @@ mod status;
 
 pub use account::{Account, CredentialAccount, Relationship};
 pub use instance::{version, InstanceV1, InstanceV2};
-pub use misc::{Application, Conversation, DomainAllow, List, Marker, Notification, Preferences, TagEntity, Token};
+pub use misc::{Application, Conversation, DomainAllow, FeaturedTag, List, Marker, Notification, Preferences, TagEntity, Token};
 pub use status::{Context, Status, StatusEdit, StatusSource};
 
 use chrono::NaiveDateTime;

@@ -1,6 +1,7 @@
 pub mod accounts;
 pub mod conversations;
 pub mod deliveries;
+pub mod featured;
 pub mod follow_requests;
 pub mod follows;
 pub mod keys;

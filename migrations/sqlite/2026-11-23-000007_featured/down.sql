@@ -1,0 +1,2 @@
+DROP TABLE endorsements;
+DROP TABLE featured_tags;
