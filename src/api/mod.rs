@@ -13,6 +13,7 @@ pub mod lists;
 pub mod notifications;
 pub mod pagination;
 pub mod params;
+pub mod reports;
 pub mod safety;
 pub mod search;
 pub mod statuses;
@@ -63,6 +64,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/featured_tags/suggestions", web::get().to(featured::suggestions))
             .route("/featured_tags/{id}", web::delete().to(featured::delete))
             .route("/endorsements", web::get().to(featured::endorsements))
+            .route("/reports", web::post().to(reports::create))
             .route("/directory", web::get().to(discovery::directory))
             .route("/trends", web::get().to(discovery::trending_tags))
             .route("/trends/tags", web::get().to(discovery::trending_tags))

@@ -1,7 +1,8 @@
 //! Activities: what actors do to objects, as Mastodon and GoToSocial send them, and the ones Hallway sends.
 
 use activitypub_federation::kinds::activity::{
-    AcceptType, AnnounceType, BlockType, CreateType, DeleteType, FollowType, LikeType, RejectType, UndoType, UpdateType,
+    AcceptType, AnnounceType, BlockType, CreateType, DeleteType, FlagType, FollowType, LikeType, RejectType, UndoType,
+    UpdateType,
 };
 use activitypub_federation::protocol::helpers::{deserialize_one_or_many, deserialize_skip_error};
 use chrono::{DateTime, Utc};
@@ -61,6 +62,20 @@ activity!(
     Block, BlockType, Url
 );
 
+/// A report sent to the reported account's instance: the actor and the reported notes, with a comment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Flag {
+    #[serde(rename = "type")]
+    pub kind: FlagType,
+    pub id: Url,
+    pub actor: Url,
+    #[serde(deserialize_with = "deserialize_one_or_many")]
+    pub object: Vec<Url>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub content: String,
+}
+
 /// What an Accept or Reject answers: the Follow itself (Mastodon, GoToSocial) or its id.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
@@ -109,6 +124,7 @@ pub enum InboxActivity {
     Announce(Announce),
     Like(Like),
     Block(Block),
+    Flag(Flag),
     Unsupported(String),
 }
 
@@ -127,6 +143,7 @@ impl<'de> Deserialize<'de> for InboxActivity {
             "Announce" => serde_json::from_value(value).map(InboxActivity::Announce),
             "Like" => serde_json::from_value(value).map(InboxActivity::Like),
             "Block" => serde_json::from_value(value).map(InboxActivity::Block),
+            "Flag" => serde_json::from_value(value).map(InboxActivity::Flag),
             _ => return Ok(InboxActivity::Unsupported(kind)),
         };
         parsed.map_err(|e| D::Error::custom(format!("{kind}: {e}")))
@@ -156,6 +173,7 @@ impl InboxActivity {
             InboxActivity::Announce(a) => Some((&a.id, &a.actor)),
             InboxActivity::Like(a) => Some((&a.id, &a.actor)),
             InboxActivity::Block(a) => Some((&a.id, &a.actor)),
+            InboxActivity::Flag(a) => Some((&a.id, &a.actor)),
             InboxActivity::Unsupported(_) => None,
         }
     }

@@ -15,7 +15,7 @@ use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::ids;
 use crate::service::statuses::{self, RemoteStatus};
-use crate::service::{follows, remote, safety};
+use crate::service::{follows, remote, reports, safety};
 use crate::state::AppState;
 
 /// How many unknown accounts one activity may make us fetch (mentions), and how far up a thread we fetch.
@@ -200,6 +200,12 @@ fn apply(conn: &mut DbConn, signer: &Account, activity: InboxActivity) -> AppRes
             statuses::reblog_remote(conn, signer, announce.object.as_str(), announce.id.as_str()).map(|_| ())
         }
         InboxActivity::Like(like) => statuses::favourite_remote(conn, signer, like.object.as_str()).map(|_| ()),
+        InboxActivity::Flag(flag) => {
+            let Some(target) = flag.object.first() else { return Ok(()) };
+            let Some(target) = local_account(conn, target)? else { return Ok(()) };
+            let statuses: Vec<String> = flag.object.iter().skip(1).map(Url::to_string).collect();
+            reports::receive(conn, signer, &target, &statuses, &flag.content, flag.id.as_str())
+        }
         InboxActivity::Block(block) => match local_account(conn, &block.object)? {
             Some(target) => safety::blocked_by_remote(conn, signer, &target, block.id.as_str()),
             None => Ok(()),

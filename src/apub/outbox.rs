@@ -4,7 +4,7 @@
 use serde::Serialize;
 use url::Url;
 
-use crate::apub::activities::{Accept, Announce, Block, Create, Delete, Deleted, Follow, Like, Reject, Undo, Update};
+use crate::apub::activities::{Accept, Announce, Block, Create, Delete, Deleted, Flag, Follow, Like, Reject, Undo, Update};
 use crate::apub::objects::{with_context, Note, Person};
 use crate::config::Settings;
 use crate::db::models::{Account, FollowRequest, Status};
@@ -68,6 +68,26 @@ pub fn unblocked(conn: &mut DbConn, blocker: &Account, target: &Account, uri: &s
     }
     let undo = Undo::of(block_activity(uri, blocker, target)?, url(&blocker.uri)?);
     queue(conn, &undo.id.clone(), undo, blocker, vec![target.inbox_url.clone()])
+}
+
+/// Forwards a report to the reported account's instance, from the instance actor (reporters stay anonymous).
+pub fn flag(conn: &mut DbConn, settings: &Settings, report: &crate::db::models::Report, target: &Account, status_uris: &[String]) -> AppResult<()> {
+    let Some(inbox) = inbox_of(target) else { return Ok(()) };
+    let actor = url(&format!("{}/actor", settings.base_url()))?;
+    let mut object = vec![url(&target.uri)?];
+    for uri in status_uris {
+        object.push(url(uri)?);
+    }
+    let flag = Flag {
+        kind: Default::default(),
+        id: url(&format!("{}/reports/{}", settings.base_url(), report.id))?,
+        actor,
+        object,
+        content: report.comment.clone(),
+    };
+    let body = serde_json::to_string(&with_context(&flag)).map_err(|e| AppError::Internal(e.to_string()))?;
+    enqueue(conn, flag.id.as_str(), &body, None, vec![inbox])?;
+    Ok(())
 }
 
 /// A local (locked) account turns down a remote account's follow.

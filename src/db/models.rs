@@ -328,3 +328,19 @@ impl Conversation {
         self.participant_ids.split(',').filter_map(|id| id.parse().ok()).collect()
     }
 }
+
+/// A report of an account (and some of its statuses) to the moderators of an instance.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = reports)]
+pub struct Report {
+    pub id: i64,
+    pub account_id: i64,
+    pub target_account_id: i64,
+    /// Reported status ids, comma-separated.
+    pub status_ids: String,
+    pub comment: String,
+    pub category: String,
+    pub forwarded: bool,
+    pub uri: Option<String>,
+    pub created_at: NaiveDateTime,
+}

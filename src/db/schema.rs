@@ -361,6 +361,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    reports (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        target_account_id -> BigInt,
+        status_ids -> Text,
+        comment -> Text,
+        category -> Text,
+        forwarded -> Bool,
+        uri -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> accounts (account_id));
 diesel::joinable!(featured_tags -> tags (tag_id));
 diesel::joinable!(tag_follows -> tags (tag_id));
@@ -408,4 +422,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     conversations,
     featured_tags,
     endorsements,
+    reports,
 );

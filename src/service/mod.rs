@@ -16,6 +16,7 @@ pub mod markup;
 pub mod notifications;
 pub mod peers;
 pub mod remote;
+pub mod reports;
 pub mod safety;
 pub mod sanitize;
 pub mod search;

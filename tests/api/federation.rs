@@ -537,3 +537,43 @@ async fn locked_accounts_approve_remote_followers() {
     .await;
     assert_eq!(bob.me().await.body["followers_count"], 1);
 }
+
+/// A report about an account of another instance reaches that instance's moderators when forwarded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reports_are_forwarded_to_the_reported_accounts_instance() {
+    let (sales, eng) = two_instances(Backend::Sqlite).await;
+    let ann = sales.login("ann").await;
+    let bob = eng.login("bob").await;
+    let bob_on_eng = bob.me().await.id().parse::<i64>().unwrap();
+    follow_remote(&ann, "bob", &eng.settings.domain).await;
+    let post = bob.toot("something to report", serde_json::json!({})).await.str("uri");
+    eventually("bob's post reaches ann", || async { in_home(&ann, &post).await.is_some() }).await;
+    let there = in_home(&ann, &post).await.unwrap();
+    let bob_there = there["account"]["id"].as_str().unwrap().to_owned();
+
+    assert_eq!(ann.post_form("/api/v1/reports", &[("account_id", &ann.me().await.id())]).await.status, 422, "no reporting oneself");
+    assert_eq!(ann.post_form("/api/v1/reports", &[("account_id", &bob_there), ("category", "boredom")]).await.status, 422);
+    let filed = ann
+        .post_json(
+            "/api/v1/reports",
+            &serde_json::json!({"account_id": bob_there, "status_ids": [there["id"]], "comment": "please look", "forward": true, "category": "spam"}),
+        )
+        .await;
+    assert_eq!(filed.status, 200, "{}", filed.body);
+    assert_eq!((filed.body["forwarded"].clone(), filed.body["category"].clone()), (serde_json::json!(true), serde_json::json!("spam")));
+    assert_eq!(filed.body["target_account"]["username"], "bob");
+
+    let db = eng.db.clone();
+    eventually("the report reaches eng", || {
+        let db = db.clone();
+        async move {
+            tokio::task::spawn_blocking(move || db.read_blocking(|conn| hallway::service::reports::about(conn, bob_on_eng)))
+                .await
+                .unwrap()
+                .unwrap()
+                .iter()
+                .any(|r| r.comment == "please look" && !r.status_ids.is_empty())
+        }
+    })
+    .await;
+}

@@ -12,6 +12,7 @@ pub mod notifications;
 pub mod oauth;
 pub mod peers;
 pub mod received;
+pub mod reports;
 pub mod safety;
 pub mod statuses;
 pub mod tag_follows;

@@ -1,0 +1,52 @@
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::api::auth::Auth;
+use crate::api::entities::{timestamp, Account};
+use crate::api::params::{flex, Params};
+use crate::error::{AppError, AppResult};
+use crate::service::reports::{self, NewReport};
+use crate::state::AppState;
+
+#[derive(Deserialize)]
+pub struct ReportParams {
+    #[serde(default, deserialize_with = "flex::i64_opt")]
+    account_id: Option<i64>,
+    #[serde(default, deserialize_with = "flex::id_list")]
+    status_ids: Vec<i64>,
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    comment: Option<String>,
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    category: Option<String>,
+    #[serde(default, deserialize_with = "flex::bool_or_false")]
+    forward: bool,
+}
+
+pub async fn create(state: web::Data<AppState>, auth: Auth, Params(input): Params<ReportParams>) -> AppResult<HttpResponse> {
+    let me = auth.user(&["write:reports"])?;
+    let new_report = NewReport {
+        target_id: input.account_id.ok_or_else(|| AppError::validation("Account can't be blank"))?,
+        status_ids: input.status_ids,
+        comment: input.comment.unwrap_or_default(),
+        category: input.category.filter(|c| !c.is_empty()),
+        forward: input.forward,
+    };
+    let settings = state.settings.clone();
+    let filed = state.db.write(move |conn| reports::create(conn, &settings, &me.account, new_report)).await?;
+    state.deliveries.wake();
+    let report = &filed.report;
+    let status_ids: Vec<&str> = report.status_ids.split(',').filter(|s| !s.is_empty()).collect();
+    Ok(HttpResponse::Ok().json(json!({
+        "id": report.id.to_string(),
+        "action_taken": false,
+        "action_taken_at": null,
+        "category": report.category,
+        "comment": report.comment,
+        "forwarded": report.forwarded,
+        "created_at": timestamp(&report.created_at),
+        "status_ids": status_ids,
+        "rule_ids": null,
+        "target_account": Account::from_row(&filed.target, &state.settings),
+    })))
+}
