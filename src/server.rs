@@ -20,6 +20,7 @@ pub fn start(state: AppState, listener: TcpListener, workers: usize) -> io::Resu
     let tls = state.settings.tls.as_ref().map(load_tls).transpose()?;
     delivery::spawn(state.federation.clone(), state.db.clone(), state.deliveries.clone(), state.settings.federation_retry_base);
     state.hub.start(state.db.clone(), state.settings.clone());
+    spawn_scheduler(state.clone());
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
@@ -36,6 +37,22 @@ pub fn start(state: AppState, listener: TcpListener, workers: usize) -> io::Resu
         None => server.listen(listener)?,
     };
     Ok(server.run())
+}
+
+/// Posts scheduled statuses when they come due (checked every few seconds).
+fn spawn_scheduler(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
+        loop {
+            tick.tick().await;
+            let settings = state.settings.clone();
+            match state.db.write(move |conn| crate::service::scheduled::publish_due(conn, &settings)).await {
+                Ok(0) => {}
+                Ok(_) => state.deliveries.wake(),
+                Err(e) => log::warn!("scheduler: {e}"),
+            }
+        }
+    });
 }
 
 fn routes(cfg: &mut web::ServiceConfig) {

@@ -15,6 +15,7 @@ pub mod pagination;
 pub mod params;
 pub mod reports;
 pub mod safety;
+pub mod scheduled;
 pub mod search;
 pub mod statuses;
 pub mod tags;
@@ -65,6 +66,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/featured_tags/{id}", web::delete().to(featured::delete))
             .route("/endorsements", web::get().to(featured::endorsements))
             .route("/reports", web::post().to(reports::create))
+            .route("/scheduled_statuses", web::get().to(scheduled::list))
+            .route("/scheduled_statuses/{id}", web::get().to(scheduled::show))
+            .route("/scheduled_statuses/{id}", web::put().to(scheduled::reschedule))
+            .route("/scheduled_statuses/{id}", web::delete().to(scheduled::cancel))
             .route("/directory", web::get().to(discovery::directory))
             .route("/trends", web::get().to(discovery::trending_tags))
             .route("/trends/tags", web::get().to(discovery::trending_tags))

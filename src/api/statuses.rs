@@ -7,6 +7,8 @@ use crate::api::pagination::{paged_json, PageParams};
 use crate::api::params::{flex, path_id, Params, Query};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
+use crate::api::scheduled;
+use crate::service::scheduled::ScheduledParams;
 use crate::service::statuses::{self, NewStatus, StatusChange, Visibility};
 use crate::service::views::{self, StatusView};
 use crate::state::AppState;
@@ -33,16 +35,31 @@ pub struct StatusParams {
     scheduled_at: Option<String>,
 }
 
+/// A client's ISO 8601 time, as UTC.
+pub fn parse_time(text: &str) -> AppResult<chrono::NaiveDateTime> {
+    chrono::DateTime::parse_from_rfc3339(text.trim())
+        .map(|t| t.naive_utc())
+        .map_err(|_| AppError::validation(format!("Scheduled at '{text}' is not an ISO 8601 time")))
+}
+
 impl StatusParams {
+    fn into_scheduled(self) -> ScheduledParams {
+        ScheduledParams {
+            text: self.status.unwrap_or_default(),
+            spoiler_text: self.spoiler_text.unwrap_or_default(),
+            sensitive: self.sensitive,
+            visibility: self.visibility.filter(|v| !v.is_empty()),
+            in_reply_to_id: self.in_reply_to_id,
+            language: self.language,
+        }
+    }
+
     fn refuse_unsupported(&self) -> AppResult<()> {
         if !self.media_ids.is_empty() {
             return Err(AppError::validation("Media attachments are not supported on this server yet"));
         }
         if self.poll.as_ref().is_some_and(|p| !p.is_null()) {
             return Err(AppError::validation("Polls are not supported on this server yet"));
-        }
-        if self.scheduled_at.as_ref().is_some_and(|s| !s.is_empty()) {
-            return Err(AppError::validation("Scheduled statuses are not supported on this server yet"));
         }
         Ok(())
     }
@@ -55,6 +72,9 @@ fn one(state: &AppState, view: &StatusView) -> HttpResponse {
 pub async fn create(req: HttpRequest, state: web::Data<AppState>, auth: Auth, Params(input): Params<StatusParams>) -> AppResult<HttpResponse> {
     let me = auth.user(&["write:statuses"])?;
     input.refuse_unsupported()?;
+    if let Some(at) = input.scheduled_at.as_deref().filter(|s| !s.is_empty()) {
+        return scheduled::schedule_from(state, me, parse_time(at)?, input.into_scheduled()).await;
+    }
     let visibility = input.visibility.as_deref().filter(|v| !v.is_empty()).map(Visibility::parse).transpose()?;
     let idempotency_key = req.headers().get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let new_status = NewStatus {

@@ -344,3 +344,15 @@ pub struct Report {
     pub uri: Option<String>,
     pub created_at: NaiveDateTime,
 }
+
+/// A status to be posted later; its parameters are kept as JSON until then.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = scheduled_statuses)]
+pub struct ScheduledStatus {
+    pub id: i64,
+    pub account_id: i64,
+    pub scheduled_at: NaiveDateTime,
+    pub params_json: String,
+    pub app_id: Option<i64>,
+    pub created_at: NaiveDateTime,
+}

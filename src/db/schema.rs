@@ -375,6 +375,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    scheduled_statuses (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        scheduled_at -> Timestamp,
+        params_json -> Text,
+        app_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> accounts (account_id));
 diesel::joinable!(featured_tags -> tags (tag_id));
 diesel::joinable!(tag_follows -> tags (tag_id));
@@ -423,4 +434,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     featured_tags,
     endorsements,
     reports,
+    scheduled_statuses,
 );

@@ -19,6 +19,7 @@ pub mod remote;
 pub mod reports;
 pub mod safety;
 pub mod sanitize;
+pub mod scheduled;
 pub mod search;
 pub mod statuses;
 pub mod tags;

@@ -15,6 +15,7 @@ mod notifications;
 mod oauth;
 mod peers;
 mod safety;
+mod scheduled;
 mod resilience;
 mod statuses;
 mod tags;

@@ -14,6 +14,7 @@ pub mod peers;
 pub mod received;
 pub mod reports;
 pub mod safety;
+pub mod scheduled;
 pub mod statuses;
 pub mod tag_follows;
 pub mod timelines;
