@@ -8,7 +8,7 @@ use crate::api::auth::Auth;
 use crate::api::entities::{InstanceV1, InstanceV2, Marker, Preferences};
 use crate::api::params::{flex, Params, Query};
 use crate::error::AppResult;
-use crate::service::instance;
+use crate::service::{instance, push};
 use crate::state::AppState;
 
 pub async fn v1(state: web::Data<AppState>) -> AppResult<HttpResponse> {
@@ -17,8 +17,12 @@ pub async fn v1(state: web::Data<AppState>) -> AppResult<HttpResponse> {
 }
 
 pub async fn v2(state: web::Data<AppState>) -> AppResult<HttpResponse> {
-    let stats = state.db.read(instance::stats).await?;
-    Ok(HttpResponse::Ok().json(InstanceV2::build(&state.settings, &stats)))
+    let (stats, known_key) = state.db.read(|conn| Ok((instance::stats(conn)?, push::known_vapid_key(conn)?))).await?;
+    let vapid_key = match known_key {
+        Some(key) => key,
+        None => state.db.write(push::vapid_public_key).await?,
+    };
+    Ok(HttpResponse::Ok().json(InstanceV2::build(&state.settings, &stats, &vapid_key)))
 }
 
 pub async fn nodeinfo_index(state: web::Data<AppState>) -> HttpResponse {

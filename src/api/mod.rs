@@ -13,6 +13,7 @@ pub mod lists;
 pub mod notifications;
 pub mod pagination;
 pub mod params;
+pub mod push;
 pub mod reports;
 pub mod safety;
 pub mod scheduled;
@@ -66,6 +67,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/featured_tags/{id}", web::delete().to(featured::delete))
             .route("/endorsements", web::get().to(featured::endorsements))
             .route("/reports", web::post().to(reports::create))
+            .route("/push/subscription", web::post().to(push::create))
+            .route("/push/subscription", web::get().to(push::show))
+            .route("/push/subscription", web::put().to(push::update))
+            .route("/push/subscription", web::delete().to(push::delete))
             .route("/scheduled_statuses", web::get().to(scheduled::list))
             .route("/scheduled_statuses/{id}", web::get().to(scheduled::show))
             .route("/scheduled_statuses/{id}", web::put().to(scheduled::reschedule))

@@ -356,3 +356,29 @@ pub struct ScheduledStatus {
     pub app_id: Option<i64>,
     pub created_at: NaiveDateTime,
 }
+
+/// A Web Push subscription of one token (one device).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = push_subscriptions)]
+pub struct PushSubscription {
+    pub id: i64,
+    pub token_id: i64,
+    pub account_id: i64,
+    pub endpoint: String,
+    pub key_p256dh: String,
+    pub key_auth: String,
+    pub alerts_json: String,
+    pub policy: String,
+    pub standard: bool,
+    pub created_at: NaiveDateTime,
+}
+
+/// The instance's VAPID key pair for Web Push (one row, id 1).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = vapid_keys)]
+pub struct VapidKeys {
+    pub id: i32,
+    pub public_key: String,
+    pub private_key_pkcs8: String,
+    pub created_at: NaiveDateTime,
+}

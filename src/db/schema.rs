@@ -386,6 +386,30 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    push_subscriptions (id) {
+        id -> BigInt,
+        token_id -> BigInt,
+        account_id -> BigInt,
+        endpoint -> Text,
+        key_p256dh -> Text,
+        key_auth -> Text,
+        alerts_json -> Text,
+        policy -> Text,
+        standard -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    vapid_keys (id) {
+        id -> Integer,
+        public_key -> Text,
+        private_key_pkcs8 -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> accounts (account_id));
 diesel::joinable!(featured_tags -> tags (tag_id));
 diesel::joinable!(tag_follows -> tags (tag_id));
@@ -435,4 +459,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     endorsements,
     reports,
     scheduled_statuses,
+    push_subscriptions,
+    vapid_keys,
 );

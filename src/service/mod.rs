@@ -15,6 +15,7 @@ pub mod lists;
 pub mod markup;
 pub mod notifications;
 pub mod peers;
+pub mod push;
 pub mod remote;
 pub mod reports;
 pub mod safety;

@@ -14,6 +14,7 @@ mod lists;
 mod notifications;
 mod oauth;
 mod peers;
+mod push;
 mod safety;
 mod scheduled;
 mod resilience;

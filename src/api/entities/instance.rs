@@ -78,7 +78,7 @@ impl InstanceV1 {
 pub struct InstanceV2;
 
 impl InstanceV2 {
-    pub fn build(settings: &Settings, stats: &Stats) -> Value {
+    pub fn build(settings: &Settings, stats: &Stats, vapid_public_key: &str) -> Value {
         let base = settings.base_url();
         json!({
             "domain": settings.domain,
@@ -98,7 +98,7 @@ impl InstanceV2 {
                     "privacy_policy": Value::Null,
                     "terms_of_service": Value::Null
                 },
-                "vapid": { "public_key": "" },
+                "vapid": { "public_key": vapid_public_key },
                 "accounts": {
                     "max_display_name_length": MAX_DISPLAY_NAME,
                     "max_note_length": MAX_NOTE,

@@ -11,6 +11,7 @@ pub mod marks;
 pub mod notifications;
 pub mod oauth;
 pub mod peers;
+pub mod push;
 pub mod received;
 pub mod reports;
 pub mod safety;

@@ -1,0 +1,2 @@
+DROP TABLE vapid_keys;
+DROP TABLE push_subscriptions;

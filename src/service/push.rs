@@ -1,0 +1,111 @@
+//! Web Push subscriptions: stored per token and returned as Mastodon does. Sending the pushes (RFC 8291
+//! encryption, VAPID) is not done yet; the instance's VAPID public key is real and stable.
+
+use std::collections::BTreeMap;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use ring::rand::SystemRandom;
+use ring::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
+
+use crate::db::models::{PushSubscription, VapidKeys};
+use crate::db::queries::push;
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+use crate::ids;
+
+pub const ALERTS: &[&str] =
+    &["mention", "status", "reblog", "follow", "follow_request", "favourite", "poll", "update", "admin.sign_up", "admin.report"];
+pub const POLICIES: &[&str] = &["all", "followed", "follower", "none"];
+
+/// The instance's VAPID public key (uncompressed P-256 point, base64url), made on first use.
+pub fn vapid_public_key(conn: &mut DbConn) -> AppResult<String> {
+    if let Some(keys) = push::vapid(conn)? {
+        return Ok(keys.public_key);
+    }
+    let rng = SystemRandom::new();
+    let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).map_err(|_| AppError::Internal("VAPID key generation".into()))?;
+    let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref(), &rng)
+        .map_err(|_| AppError::Internal("VAPID key reading".into()))?;
+    let keys = VapidKeys {
+        id: 1,
+        public_key: URL_SAFE_NO_PAD.encode(pair.public_key().as_ref()),
+        private_key_pkcs8: URL_SAFE_NO_PAD.encode(pkcs8.as_ref()),
+        created_at: ids::now(),
+    };
+    push::insert_vapid(conn, &keys)?;
+    Ok(push::vapid(conn)?.map(|k| k.public_key).unwrap_or(keys.public_key))
+}
+
+/// The VAPID public key if it was made already (a read, for the instance endpoint).
+pub fn known_vapid_key(conn: &mut DbConn) -> AppResult<Option<String>> {
+    Ok(push::vapid(conn)?.map(|keys| keys.public_key))
+}
+
+pub struct Subscribe {
+    pub endpoint: String,
+    pub p256dh: String,
+    pub auth: String,
+    pub alerts: BTreeMap<String, bool>,
+    pub policy: Option<String>,
+    pub standard: bool,
+}
+
+fn alerts_json(alerts: &BTreeMap<String, bool>) -> AppResult<String> {
+    let known: BTreeMap<&str, bool> = ALERTS.iter().map(|a| (*a, alerts.get(*a).copied().unwrap_or(false))).collect();
+    serde_json::to_string(&known).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+fn policy(text: Option<String>) -> AppResult<String> {
+    let policy = text.unwrap_or_else(|| "all".into());
+    if POLICIES.contains(&policy.as_str()) {
+        Ok(policy)
+    } else {
+        Err(AppError::validation("Policy is not included in the list"))
+    }
+}
+
+pub fn subscribe(conn: &mut DbConn, token_id: i64, account_id: i64, input: Subscribe) -> AppResult<PushSubscription> {
+    let endpoint_ok = url::Url::parse(&input.endpoint).is_ok_and(|u| u.scheme() == "https" || u.scheme() == "http");
+    if !endpoint_ok {
+        return Err(AppError::validation("Endpoint is not a valid URL"));
+    }
+    let key_ok = |key: &str| !key.is_empty() && URL_SAFE_NO_PAD.decode(key.trim_end_matches('=')).is_ok();
+    if !key_ok(&input.p256dh) || !key_ok(&input.auth) {
+        return Err(AppError::validation("Keys must be base64url"));
+    }
+    let subscription = PushSubscription {
+        id: ids::next_id(),
+        token_id,
+        account_id,
+        endpoint: input.endpoint,
+        key_p256dh: input.p256dh,
+        key_auth: input.auth,
+        alerts_json: alerts_json(&input.alerts)?,
+        policy: policy(input.policy)?,
+        standard: input.standard,
+        created_at: ids::now(),
+    };
+    push::put(conn, &subscription)?;
+    Ok(subscription)
+}
+
+pub fn get(conn: &mut DbConn, token_id: i64) -> AppResult<PushSubscription> {
+    push::of_token(conn, token_id)?.ok_or(AppError::NotFound)
+}
+
+pub fn update(conn: &mut DbConn, token_id: i64, alerts: BTreeMap<String, bool>, new_policy: Option<String>) -> AppResult<PushSubscription> {
+    let mut subscription = get(conn, token_id)?;
+    let mut merged: BTreeMap<String, bool> = serde_json::from_str(&subscription.alerts_json).unwrap_or_default();
+    merged.extend(alerts);
+    subscription.alerts_json = alerts_json(&merged)?;
+    if new_policy.is_some() {
+        subscription.policy = policy(new_policy)?;
+    }
+    push::update(conn, &subscription)?;
+    Ok(subscription)
+}
+
+pub fn unsubscribe(conn: &mut DbConn, token_id: i64) -> AppResult<()> {
+    push::delete_of_token(conn, token_id)
+}
