@@ -46,6 +46,8 @@ pub struct FederationClient {
     settings: Arc<Settings>,
     /// The instance actor's key, read (or made) once.
     instance_key: Arc<tokio::sync::OnceCell<SigningKey>>,
+    /// Private keys already parsed, by key id: reading a PEM costs more than signing with it.
+    parsed_keys: Arc<std::sync::Mutex<std::collections::HashMap<String, Arc<rsa::RsaPrivateKey>>>>,
 }
 
 impl FederationClient {
@@ -57,7 +59,13 @@ impl FederationClient {
             .connect_timeout(Duration::from_secs(5))
             .build()
             .expect("an HTTP client with the default TLS settings");
-        FederationClient { http, db, settings, instance_key: Arc::new(tokio::sync::OnceCell::new()) }
+        FederationClient {
+            http,
+            db,
+            settings,
+            instance_key: Arc::new(tokio::sync::OnceCell::new()),
+            parsed_keys: Arc::default(),
+        }
     }
 
     pub fn instance_actor_uri(&self) -> String {
@@ -110,7 +118,7 @@ impl FederationClient {
             .get(url.clone())
             .header(ACCEPT, format!("{ACTIVITY_JSON}, application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\""))
             .header(USER_AGENT, self.user_agent());
-        let response = send_signed(request, "GET", url, &key, b"").await?;
+        let response = self.send_signed(request, "GET", url, &key, b"").await?;
         if !response.status().is_success() {
             return Err(FederationError::Status(response.status().as_u16()));
         }
@@ -140,6 +148,33 @@ impl FederationClient {
         serde_json::from_slice(&body).map_err(|e| FederationError::NotActivityJson(e.to_string()))
     }
 
+    fn private_key(&self, key: &SigningKey) -> Result<Arc<rsa::RsaPrivateKey>, FederationError> {
+        let mut parsed = self.parsed_keys.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(found) = parsed.get(&key.key_id) {
+            return Ok(found.clone());
+        }
+        let private_key = Arc::new(
+            signatures::private_key_from_pem(&key.private_key_pem).map_err(|e| FederationError::Signing(e.to_string()))?,
+        );
+        parsed.insert(key.key_id.clone(), private_key.clone());
+        Ok(private_key)
+    }
+
+    async fn send_signed(
+        &self,
+        request: reqwest::RequestBuilder,
+        method: &str,
+        url: &Url,
+        key: &SigningKey,
+        body: &[u8],
+    ) -> Result<reqwest::Response, FederationError> {
+        let private_key = self.private_key(key)?;
+        let headers = signatures::sign(method, url, &key.key_id, &private_key, body, SystemTime::now())
+            .map_err(|e| FederationError::Signing(e.to_string()))?;
+        let request = headers.into_iter().fold(request, |request, (name, value)| request.header(name, value));
+        request.send().await.map_err(|e| FederationError::Transport(e.to_string()))
+    }
+
     /// POSTs an activity to an inbox, signed with the given key; answers the peer's status code.
     pub async fn deliver(&self, inbox: &Url, body: &[u8], key: &SigningKey) -> Result<u16, FederationError> {
         self.check_allowed(inbox).await?;
@@ -149,24 +184,9 @@ impl FederationClient {
             .header(CONTENT_TYPE, ACTIVITY_JSON)
             .header(USER_AGENT, self.user_agent())
             .body(body.to_vec());
-        let response = send_signed(request, "POST", inbox, key, body).await?;
+        let response = self.send_signed(request, "POST", inbox, key, body).await?;
         Ok(response.status().as_u16())
     }
-}
-
-async fn send_signed(
-    request: reqwest::RequestBuilder,
-    method: &str,
-    url: &Url,
-    key: &SigningKey,
-    body: &[u8],
-) -> Result<reqwest::Response, FederationError> {
-    let private_key =
-        signatures::private_key_from_pem(&key.private_key_pem).map_err(|e| FederationError::Signing(e.to_string()))?;
-    let headers = signatures::sign(method, url, &key.key_id, &private_key, body, SystemTime::now())
-        .map_err(|e| FederationError::Signing(e.to_string()))?;
-    let request = headers.into_iter().fold(request, |request, (name, value)| request.header(name, value));
-    request.send().await.map_err(|e| FederationError::Transport(e.to_string()))
 }
 
 async fn read_bounded(mut response: reqwest::Response) -> Result<Vec<u8>, FederationError> {
