@@ -13,9 +13,9 @@ use hallway::db::Database;
 use hallway::service::accounts::{self, NewUser};
 use hallway::service::keys::{self, SigningKey};
 use hallway::service::peers;
-use serde_json::{json, Value};
+use serde_json::json;
 
-use super::{free_port, start_server_with, wait_until_up};
+use super::{free_port, json_of, start_server_with, wait_until_up};
 
 const PASSWORD: &str = "benchmark password";
 const PEERS: usize = 10;
@@ -36,7 +36,13 @@ impl Instance {
         let db = Database::connect(&url, 2).expect("database");
         db.migrate().expect("migrate");
         let domain = format!("127.0.0.1:{port}");
-        Instance { base: format!("http://{domain}"), domain, url, db, process: None }
+        Instance {
+            base: format!("http://{domain}"),
+            domain,
+            url,
+            db,
+            process: None,
+        }
     }
 
     fn settings(&self) -> Settings {
@@ -49,18 +55,34 @@ impl Instance {
         let settings = self.settings();
         let email = format!("{name}@bench.example");
         self.db
-            .write_blocking(|conn| accounts::create_user(conn, &settings, NewUser { username: name, password: PASSWORD, email: Some(&email), admin: false }))
+            .write_blocking(|conn| {
+                accounts::create_user(
+                    conn,
+                    &settings,
+                    NewUser {
+                        username: name,
+                        password: PASSWORD,
+                        email: Some(&email),
+                        admin: false,
+                    },
+                )
+            })
             .expect("user");
     }
 
     fn allow(&self, other: &Instance) {
-        self.db.write_blocking(|conn| peers::allow(conn, &other.domain)).expect("allow");
+        self.db
+            .write_blocking(|conn| peers::allow(conn, &other.domain))
+            .expect("allow");
     }
 
     fn start(&mut self) {
         let port: u16 = self.domain.rsplit(':').next().unwrap().parse().unwrap();
         // The inbox's per-peer rate limit would cap the inbound figure; the benchmark measures the work.
-        let env = [("HALLWAY_FEDERATION_ALLOW_HTTP", "true"), ("HALLWAY_FEDERATION_INBOX_PER_MINUTE", "100000000")];
+        let env = [
+            ("HALLWAY_FEDERATION_ALLOW_HTTP", "true"),
+            ("HALLWAY_FEDERATION_INBOX_PER_MINUTE", "100000000"),
+        ];
         self.process = Some(start_server_with(&self.url, port, &env));
     }
 
@@ -86,7 +108,10 @@ impl Instance {
             .db
             .read_blocking(|conn| Ok(diesel::sql_query("SELECT uri, received_at FROM received_activities").load(conn)?))
             .expect("received activities");
-        activity_uris.iter().map(|uri| rows.iter().find(|r| &r.uri == uri).map(|r| r.received_at)).collect()
+        activity_uris
+            .iter()
+            .map(|uri| rows.iter().find(|r| &r.uri == uri).map(|r| r.received_at))
+            .collect()
     }
 }
 
@@ -100,56 +125,43 @@ impl Drop for Instance {
 }
 
 async fn token(client: &reqwest::Client, instance: &Instance, name: &str) -> String {
-    let app: Value = client
-        .post(format!("{}/api/v1/apps", instance.base))
-        .json(&json!({"client_name": "bench", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob", "scopes": "read write follow"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let grant: Value = client
-        .post(format!("{}/oauth/token", instance.base))
-        .form(&[
-            ("grant_type", "password"),
-            ("client_id", app["client_id"].as_str().unwrap()),
-            ("client_secret", app["client_secret"].as_str().unwrap()),
-            ("username", name),
-            ("password", PASSWORD),
-            ("scope", "read write follow"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let app = json_of(client.post(format!("{}/api/v1/apps", instance.base)).json(
+        &json!({"client_name": "bench", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob", "scopes": "read write follow"}),
+    ))
+    .await;
+    let grant = json_of(client.post(format!("{}/oauth/token", instance.base)).form(&[
+        ("grant_type", "password"),
+        ("client_id", app["client_id"].as_str().unwrap()),
+        ("client_secret", app["client_secret"].as_str().unwrap()),
+        ("username", name),
+        ("password", PASSWORD),
+        ("scope", "read write follow"),
+    ]))
+    .await;
     grant["access_token"].as_str().expect("token").to_owned()
 }
 
 async fn follow(client: &reqwest::Client, from: &Instance, token: &str, acct: &str) {
-    let found: Value = client
-        .get(format!("{}/api/v1/accounts/lookup?acct={acct}", from.base))
+    let found = json_of(
+        client
+            .get(format!("{}/api/v1/accounts/lookup?acct={acct}", from.base))
+            .bearer_auth(token),
+    )
+    .await;
+    let id = found["id"].as_str().expect("remote account found").to_owned();
+    client
+        .post(format!("{}/api/v1/accounts/{id}/follow", from.base))
         .bearer_auth(token)
         .send()
         .await
-        .unwrap()
-        .json()
-        .await
         .unwrap();
-    let id = found["id"].as_str().expect("remote account found").to_owned();
-    client.post(format!("{}/api/v1/accounts/{id}/follow", from.base)).bearer_auth(token).send().await.unwrap();
     for _ in 0..200 {
-        let relationship: Value = client
-            .get(format!("{}/api/v1/accounts/relationships?id[]={id}", from.base))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let relationship = json_of(
+            client
+                .get(format!("{}/api/v1/accounts/relationships?id[]={id}", from.base))
+                .bearer_auth(token),
+        )
+        .await;
         if relationship[0]["following"] == true {
             return;
         }
@@ -170,7 +182,11 @@ pub fn run(dir: &Path, seconds: u64) {
     }
     origin.start();
     followers.iter_mut().for_each(Instance::start);
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
     runtime.block_on(async {
         let client = reqwest::Client::new();
         wait_until_up(&origin.base).await;
@@ -188,17 +204,16 @@ pub fn run(dir: &Path, seconds: u64) {
 async fn fan_out_latency(client: &reqwest::Client, origin: &Instance, followers: &[Instance], alice: &str) {
     let mut posts = Vec::new();
     for n in 0..POSTS {
-        let posted: Value = client
-            .post(format!("{}/api/v1/statuses", origin.base))
-            .bearer_auth(alice)
-            .json(&json!({"status": format!("fan-out benchmark post {n}")}))
-            .send()
-            .await
+        let posted = json_of(
+            client
+                .post(format!("{}/api/v1/statuses", origin.base))
+                .bearer_auth(alice)
+                .json(&json!({"status": format!("fan-out benchmark post {n}")})),
+        )
+        .await;
+        let created = chrono::DateTime::parse_from_rfc3339(posted["created_at"].as_str().unwrap())
             .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let created = chrono::DateTime::parse_from_rfc3339(posted["created_at"].as_str().unwrap()).unwrap().naive_utc();
+            .naive_utc();
         posts.push((format!("{}/activity", posted["uri"].as_str().unwrap()), created));
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -218,7 +233,12 @@ async fn fan_out_latency(client: &reqwest::Client, origin: &Instance, followers:
     let missing = latencies_ms.iter().filter(|l| l.is_none()).count();
     let mut delivered: Vec<f64> = latencies_ms.into_iter().flatten().collect();
     delivered.sort_by(|a, b| a.total_cmp(b));
-    let pick = |q: f64| delivered.get(((delivered.len() as f64 * q) as usize).min(delivered.len().saturating_sub(1))).copied().unwrap_or(0.0);
+    let pick = |q: f64| {
+        delivered
+            .get(((delivered.len() as f64 * q) as usize).min(delivered.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(0.0)
+    };
     println!(
         "post reaching followers on {} instances ({POSTS} posts, {} deliveries, {missing} missing): p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms",
         followers.len(),
@@ -233,12 +253,22 @@ async fn inbound_throughput(client: &reqwest::Client, origin: &Instance, peer: &
     let key = Arc::new(peer.signing_key("bob"));
     let actor = format!("{}/users/bob", peer.base);
     let inbox = format!("{}/inbox", origin.base);
-    let (accepted, refused, stop) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)), Arc::new(AtomicBool::new(false)));
+    let (accepted, refused, stop) = (
+        Arc::new(AtomicU64::new(0)),
+        Arc::new(AtomicU64::new(0)),
+        Arc::new(AtomicBool::new(false)),
+    );
     let private_key = Arc::new(hallway::apub::signatures::private_key_from_pem(&key.private_key_pem).unwrap());
     let started = Instant::now();
     let mut tasks = Vec::new();
     for worker in 0..16u64 {
-        let (client, key, private_key, actor, inbox) = (client.clone(), key.clone(), private_key.clone(), actor.clone(), inbox.clone());
+        let (client, key, private_key, actor, inbox) = (
+            client.clone(),
+            key.clone(),
+            private_key.clone(),
+            actor.clone(),
+            inbox.clone(),
+        );
         let (accepted, refused, stop) = (accepted.clone(), refused.clone(), stop.clone());
         tasks.push(tokio::spawn(async move {
             let mut n = 0u64;

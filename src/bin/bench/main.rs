@@ -335,6 +335,11 @@ fn rss_mib(pid: u32) -> u64 {
         .map_or(0, |kb| kb / 1024)
 }
 
+/// Sends a request and reads its JSON answer (the benchmark treats any failure as fatal).
+async fn json_of(request: reqwest::RequestBuilder) -> serde_json::Value {
+    request.send().await.expect("request").json().await.expect("JSON answer")
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }

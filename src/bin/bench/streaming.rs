@@ -11,7 +11,7 @@ use hallway::service::accounts::new_local_account;
 use hallway::service::auth::{self, NewApp, Scopes};
 use tokio::sync::mpsc;
 
-use super::{free_port, rss_mib, start_server, user_row, wait_until_up};
+use super::{free_port, json_of, rss_mib, start_server, user_row, wait_until_up};
 
 const STREAMS: usize = 1_000;
 const POSTS: usize = 20;
@@ -27,7 +27,11 @@ pub fn run(dir: &Path) {
     let (poster, listeners) = seed(&db, &settings);
     let mut server = start_server(&url, port);
     let base = format!("http://127.0.0.1:{port}");
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
     runtime.block_on(async {
         wait_until_up(&base).await;
         let idle = rss_mib(server.id());
@@ -40,16 +44,10 @@ pub fn run(dir: &Path) {
         let with_streams = rss_mib(server.id());
         let mut delays_ms = Vec::new();
         for n in 0..POSTS {
-            let posted: serde_json::Value = client
+            let posted = json_of(client
                 .post(format!("{base}/api/v1/statuses"))
                 .bearer_auth(&poster)
-                .json(&serde_json::json!({"status": format!("streamed post {n}")}))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+                .json(&serde_json::json!({"status": format!("streamed post {n}")}))).await;
             let id = posted["id"].as_str().unwrap().to_owned();
             let created = chrono::DateTime::parse_from_rfc3339(posted["created_at"].as_str().unwrap()).unwrap();
             let written = SystemTime::UNIX_EPOCH + Duration::from_millis(created.timestamp_millis() as u64);
@@ -81,8 +79,18 @@ pub fn run(dir: &Path) {
 }
 
 /// Reads one SSE stream in the background, reporting the id of every status update with its arrival time.
-async fn open_stream(client: &reqwest::Client, base: &str, token: &str, arrivals: mpsc::UnboundedSender<(String, SystemTime)>) {
-    let mut response = client.get(format!("{base}/api/v1/streaming/user")).bearer_auth(token).send().await.expect("stream");
+async fn open_stream(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    arrivals: mpsc::UnboundedSender<(String, SystemTime)>,
+) {
+    let mut response = client
+        .get(format!("{base}/api/v1/streaming/user"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("stream");
     tokio::spawn(async move {
         let mut buffer = String::new();
         while let Ok(Some(chunk)) = response.chunk().await {
@@ -104,7 +112,15 @@ async fn open_stream(client: &reqwest::Client, base: &str, token: &str, arrivals
 fn seed(db: &Database, settings: &Settings) -> (String, Vec<String>) {
     let hash = auth::hash_password("benchmark password").unwrap();
     db.write_blocking(|conn| {
-        let (app, _) = auth::create_app(conn, NewApp { name: "bench".into(), redirect_uris: vec![auth::OOB_REDIRECT.into()], scopes: "read write".into(), website: None })?;
+        let (app, _) = auth::create_app(
+            conn,
+            NewApp {
+                name: "bench".into(),
+                redirect_uris: vec![auth::OOB_REDIRECT.into()],
+                scopes: "read write".into(),
+                website: None,
+            },
+        )?;
         let scopes = Scopes::parse("read write")?;
         let mut tokens = Vec::new();
         let mut poster_id = 0;
@@ -115,7 +131,15 @@ fn seed(db: &Database, settings: &Settings) -> (String, Vec<String>) {
             if n == 0 {
                 poster_id = account.id;
             } else {
-                let follow = Follow { id: hallway::ids::next_id(), account_id: account.id, target_account_id: poster_id, show_reblogs: true, notify: false, uri: None, created_at: hallway::ids::now() };
+                let follow = Follow {
+                    id: hallway::ids::next_id(),
+                    account_id: account.id,
+                    target_account_id: poster_id,
+                    show_reblogs: true,
+                    notify: false,
+                    uri: None,
+                    created_at: hallway::ids::now(),
+                };
                 follows::insert(conn, &follow)?;
             }
             tokens.push(auth::issue_token(conn, app.id, Some(account.id), &scopes)?.secret);
