@@ -8,7 +8,7 @@ use crate::api::params::{flex, path_id, Params, Query};
 use crate::apub::resolve;
 use crate::error::{AppError, AppResult};
 use crate::service::accounts::{self, ProfileChange, ProfileField, StatusesQuery};
-use crate::service::{follows, views};
+use crate::service::{filters, follows, views};
 use crate::state::AppState;
 
 pub async fn verify_credentials(state: web::Data<AppState>, auth: Auth) -> AppResult<HttpResponse> {
@@ -200,7 +200,8 @@ pub async fn statuses(req: HttpRequest, state: web::Data<AppState>, auth: Auth, 
         .db
         .read(move |conn| {
             let rows = accounts::statuses_of(conn, viewer.as_ref(), id, &query, &page)?;
-            views::hydrate(conn, viewer.map(|v| v.id), rows)
+            let found = views::hydrate(conn, viewer.as_ref().map(|v| v.id), rows)?;
+            filters::apply(conn, viewer.map(|v| v.id), "account", found)
         })
         .await?;
     let paging_ids: Vec<i64> = found.iter().map(|v| v.status.id).collect();

@@ -8,6 +8,7 @@ pub mod conversations;
 pub mod discovery;
 pub mod entities;
 pub mod featured;
+pub mod filters;
 pub mod instance;
 pub mod lists;
 pub mod notifications;
@@ -29,7 +30,7 @@ use crate::error::AppError;
 const MISSING_IMAGE: &[u8] = include_bytes!("assets/missing.png");
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(
+    cfg.configure(filters::routes).service(
         web::scope("/api/v1")
             .route("/apps", web::post().to(apps::create))
             .route("/apps/verify_credentials", web::get().to(apps::verify_credentials))

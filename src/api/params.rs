@@ -187,6 +187,23 @@ fn insert_at(map: &mut Map<String, Value>, path: &[String], value: Value) {
                 map.insert(head.clone(), value);
             }
         },
+        Some("") if rest.len() > 1 => {
+            // `a[][k]=1&a[][j]=2&a[][k]=3`: Rails starts a new hash when the last one has the key already.
+            let slot = map.entry(head.clone()).or_insert_with(|| Value::Array(Vec::new()));
+            if !slot.is_array() {
+                *slot = Value::Array(Vec::new());
+            }
+            if let Value::Array(items) = slot {
+                let key = &rest[1];
+                let reuse = matches!(items.last(), Some(Value::Object(last)) if !last.contains_key(key));
+                if !reuse {
+                    items.push(Value::Object(Map::new()));
+                }
+                if let Some(Value::Object(last)) = items.last_mut() {
+                    insert_at(last, &rest[1..], value);
+                }
+            }
+        }
         Some("") => {
             let slot = map.entry(head.clone()).or_insert_with(|| Value::Array(Vec::new()));
             match slot {
@@ -285,6 +302,21 @@ pub mod flex {
             .collect()
     }
 
+    /// A list that may be absent (None) rather than empty.
+    pub fn string_list_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+        string_list(d).map(Some)
+    }
+
+    /// A number, or an empty value meaning "clear it" (`expires_in=` for "never").
+    pub fn clearable_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
+        let value = Value::deserialize(d)?;
+        match &value {
+            Value::Null => Ok(Some(None)),
+            Value::String(s) if s.trim().is_empty() => Ok(Some(None)),
+            _ => as_i64(&value).map(|n| Some(Some(n))).ok_or_else(|| serde::de::Error::custom(format!("'{value}' is not a number"))),
+        }
+    }
+
     /// Like [`string_list`] for ids.
     pub fn id_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<i64>, D::Error> {
         string_list(d)?
@@ -320,6 +352,8 @@ mod tests {
 
     #[test]
     fn forms_nest_like_rails() {
+        let list = parse_pairs("k[][keyword]=a&k[][whole_word]=1&k[][keyword]=b");
+        assert_eq!(Value::Object(list), serde_json::json!({"k": [{"keyword": "a", "whole_word": "1"}, {"keyword": "b"}]}));
         let map = parse_pairs("a=1&b[]=2&b[]=3&c[d]=4&f[0][name]=x&f[0][value]=y&a=5");
         assert_eq!(Value::Object(map), serde_json::json!({"a":["1","5"],"b":["2","3"],"c":{"d":"4"},"f":{"0":{"name":"x","value":"y"}}}));
     }

@@ -8,6 +8,7 @@ use crate::api::params::{flex, path_id, Params, Query};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::api::scheduled;
+use crate::service::filters;
 use crate::service::scheduled::ScheduledParams;
 use crate::service::statuses::{self, NewStatus, StatusChange, Visibility};
 use crate::service::views::{self, StatusView};
@@ -99,7 +100,13 @@ pub async fn create(req: HttpRequest, state: web::Data<AppState>, auth: Auth, Pa
 pub async fn show(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> AppResult<HttpResponse> {
     let viewer = auth.viewer(&["read:statuses"])?.map(|a| a.id);
     let id = path_id(&id)?;
-    let view = state.db.read(move |conn| views::status_for(conn, viewer, id)).await?.ok_or(AppError::NotFound)?;
+    let view = state
+        .db
+        .read(move |conn| {
+            let view = views::status_for(conn, viewer, id)?.ok_or(AppError::NotFound)?;
+            filters::mark_one(conn, viewer, view)
+        })
+        .await?;
     Ok(one(&state, &view))
 }
 

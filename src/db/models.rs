@@ -382,3 +382,34 @@ pub struct VapidKeys {
     pub private_key_pkcs8: String,
     pub created_at: NaiveDateTime,
 }
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = filters)]
+#[diesel(treat_none_as_null = true)]
+pub struct Filter {
+    pub id: i64,
+    pub account_id: i64,
+    pub title: String,
+    /// Comma-separated Mastodon contexts: home, notifications, public, thread, account.
+    pub contexts: String,
+    pub action: String,
+    pub expires_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = filter_keywords)]
+pub struct FilterKeyword {
+    pub id: i64,
+    pub filter_id: i64,
+    pub keyword: String,
+    pub whole_word: bool,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = filter_statuses)]
+pub struct FilterStatus {
+    pub id: i64,
+    pub filter_id: i64,
+    pub status_id: i64,
+}

@@ -411,8 +411,39 @@ diesel::table! {
 }
 
 diesel::joinable!(users -> accounts (account_id));
+diesel::joinable!(filter_keywords -> filters (filter_id));
+diesel::joinable!(filter_statuses -> filters (filter_id));
 diesel::joinable!(featured_tags -> tags (tag_id));
 diesel::joinable!(tag_follows -> tags (tag_id));
+diesel::table! {
+    filters (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        title -> Text,
+        contexts -> Text,
+        action -> Text,
+        expires_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    filter_keywords (id) {
+        id -> BigInt,
+        filter_id -> BigInt,
+        keyword -> Text,
+        whole_word -> Bool,
+    }
+}
+
+diesel::table! {
+    filter_statuses (id) {
+        id -> BigInt,
+        filter_id -> BigInt,
+        status_id -> BigInt,
+    }
+}
+
 diesel::joinable!(list_accounts -> lists (list_id));
 diesel::joinable!(statuses -> accounts (account_id));
 diesel::joinable!(home_timeline_entries -> statuses (status_id));
@@ -461,4 +492,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     scheduled_statuses,
     push_subscriptions,
     vapid_keys,
+    filters,
+    filter_keywords,
+    filter_statuses,
 );

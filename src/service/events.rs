@@ -11,6 +11,7 @@ pub enum Event {
     StatusDeleted { status_id: i64 },
     Notified { notification_id: i64, account_id: i64 },
     ConversationUpdated { conversation_id: i64, account_id: i64 },
+    FiltersChanged { account_id: i64 },
 }
 
 thread_local! {

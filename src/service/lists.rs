@@ -108,5 +108,6 @@ pub fn containing(conn: &mut DbConn, owner: &Account, member: i64) -> AppResult<
 pub fn timeline(conn: &mut DbConn, owner: &Account, list_id: i64, page: &Page) -> AppResult<Vec<StatusView>> {
     let list = get(conn, owner, list_id)?;
     let rows = lists::timeline_page(conn, &list, page)?;
-    views::hydrate(conn, Some(owner.id), rows)
+    let found = views::hydrate(conn, Some(owner.id), rows)?;
+    super::filters::apply(conn, Some(owner.id), "home", found)
 }

@@ -125,6 +125,60 @@ fn link_html(url: &str) -> String {
     )
 }
 
+/// The text a reader sees in status HTML: tags dropped, paragraphs and line breaks as newlines, entities decoded.
+pub fn plain_text(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        text.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('>') else {
+            rest = &rest[open..];
+            break;
+        };
+        let tag = rest[open + 1..open + close].trim_start_matches('/').to_ascii_lowercase();
+        if tag.starts_with("br") || tag.starts_with("p") && !text.is_empty() && !text.ends_with('\n') {
+            text.push('\n');
+        }
+        rest = &rest[open + close + 1..];
+    }
+    text.push_str(rest);
+    decode_entities(text.trim())
+}
+
+fn decode_entities(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let entity_end = rest[amp..].find(';').filter(|end| *end <= 10);
+        let decoded = entity_end.and_then(|end| match &rest[amp + 1..amp + end] {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" | "#39" => Some('\''),
+            "nbsp" => Some(' '),
+            numeric => numeric
+                .strip_prefix("#x")
+                .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+                .or_else(|| numeric.strip_prefix('#').and_then(|dec| dec.parse().ok()))
+                .and_then(char::from_u32),
+        });
+        match (decoded, entity_end) {
+            (Some(c), Some(end)) => {
+                out.push(c);
+                rest = &rest[amp + end + 1..];
+            }
+            _ => {
+                out.push('&');
+                rest = &rest[amp + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -204,6 +258,12 @@ fn special_at(rest: &str) -> Option<(usize, Token<'_>)> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn plain_text_of_status_html() {
+        let html = r#"<p>Tea &amp; <a href="https://x.example/tags/cake" class="hashtag">#<span>cake</span></a></p><p>at 5<br />&lt;sharp&gt; &#39;ok&#x27;</p>"#;
+        assert_eq!(super::plain_text(html), "Tea & #cake\nat 5\n<sharp> 'ok'");
+    }
+
     use super::*;
 
     fn no_mentions(_: &WrittenMention) -> Option<MentionLink> {

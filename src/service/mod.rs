@@ -7,6 +7,7 @@ pub mod conversations;
 pub mod discovery;
 pub mod events;
 pub mod featured;
+pub mod filters;
 pub mod federation;
 pub mod follows;
 pub mod instance;

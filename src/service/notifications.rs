@@ -40,7 +40,15 @@ pub struct Filter {
 pub fn list(conn: &mut DbConn, owner: &Account, filter: &Filter, page: &Page) -> AppResult<Vec<NotificationView>> {
     let hidden = super::safety::hidden_authors(conn, owner.id)?;
     let rows = notifications::page(conn, owner.id, &filter.types, &filter.exclude_types, filter.account_id, &hidden, page)?;
-    views::notifications(conn, owner.id, rows)
+    let found = views::notifications(conn, owner.id, rows)?;
+    let filters = super::filters::ActiveFilters::load(conn, owner.id)?;
+    Ok(found
+        .into_iter()
+        .filter_map(|mut n| {
+            let hidden = n.status.as_mut().is_some_and(|status| filters.mark("notifications", status));
+            (!hidden).then_some(n)
+        })
+        .collect())
 }
 
 pub fn get(conn: &mut DbConn, owner: &Account, id: i64) -> AppResult<NotificationView> {

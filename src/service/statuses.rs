@@ -510,7 +510,12 @@ pub fn context(conn: &mut DbConn, viewer: Option<i64>, status_id: i64) -> AppRes
     let ancestors = views::visible(conn, viewer, ancestors)?;
     let descendants = descendants_depth_first(conn, status.id)?;
     let descendants = views::visible(conn, viewer, descendants)?;
-    Ok(Context { ancestors: views::hydrate(conn, viewer, ancestors)?, descendants: views::hydrate(conn, viewer, descendants)? })
+    let ancestors = views::hydrate(conn, viewer, ancestors)?;
+    let descendants = views::hydrate(conn, viewer, descendants)?;
+    Ok(Context {
+        ancestors: super::filters::apply(conn, viewer, "thread", ancestors)?,
+        descendants: super::filters::apply(conn, viewer, "thread", descendants)?,
+    })
 }
 
 fn descendants_depth_first(conn: &mut DbConn, root: i64) -> AppResult<Vec<Status>> {

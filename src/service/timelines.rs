@@ -6,14 +6,15 @@ use crate::db::models::{Account, Status};
 use crate::db::queries::{marks, statuses, timelines};
 use crate::db::{DbConn, Page};
 use crate::error::AppResult;
-use crate::service::safety;
+use crate::service::{filters, safety};
 use crate::service::views::{self, StatusView};
 
 pub fn home(conn: &mut DbConn, viewer: &Account, page: &Page) -> AppResult<Vec<StatusView>> {
     let mut hidden = crate::db::queries::lists::exclusive_members(conn, viewer.id)?;
     hidden.extend(safety::hidden_authors(conn, viewer.id)?);
     let rows = timelines::home_page(conn, viewer.id, &hidden, page)?;
-    views::hydrate(conn, Some(viewer.id), rows)
+    let found = views::hydrate(conn, Some(viewer.id), rows)?;
+    filters::apply(conn, Some(viewer.id), "home", found)
 }
 
 fn hidden_for(conn: &mut DbConn, viewer: Option<&Account>) -> AppResult<Vec<i64>> {
@@ -27,7 +28,8 @@ fn hidden_for(conn: &mut DbConn, viewer: Option<&Account>) -> AppResult<Vec<i64>
 pub fn public(conn: &mut DbConn, viewer: Option<&Account>, local: Option<bool>, page: &Page) -> AppResult<Vec<StatusView>> {
     let hidden = hidden_for(conn, viewer)?;
     let rows = statuses::public_page(conn, local, &hidden, page)?;
-    views::hydrate(conn, viewer.map(|v| v.id), rows)
+    let found = views::hydrate(conn, viewer.map(|v| v.id), rows)?;
+    filters::apply(conn, viewer.map(|v| v.id), "public", found)
 }
 
 pub fn tag(conn: &mut DbConn, viewer: Option<&Account>, name: &str, local: Option<bool>, page: &Page) -> AppResult<Vec<StatusView>> {
@@ -36,7 +38,8 @@ pub fn tag(conn: &mut DbConn, viewer: Option<&Account>, name: &str, local: Optio
     };
     let hidden = hidden_for(conn, viewer)?;
     let rows = statuses::tag_page(conn, tag.id, local, &hidden, page)?;
-    views::hydrate(conn, viewer.map(|v| v.id), rows)
+    let found = views::hydrate(conn, viewer.map(|v| v.id), rows)?;
+    filters::apply(conn, viewer.map(|v| v.id), "public", found)
 }
 
 /// (favourite id, status) pairs; pages go by the favourite's id, as Mastodon's do.

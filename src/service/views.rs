@@ -6,6 +6,7 @@ use crate::db::models::{Account, Notification, OauthApp, Status, Tag};
 use crate::db::queries::{accounts, follows, marks, oauth, statuses, timelines};
 use crate::db::DbConn;
 use crate::error::AppResult;
+use crate::service::filters::FilterHit;
 
 #[derive(Debug, Clone)]
 pub struct StatusView {
@@ -19,6 +20,8 @@ pub struct StatusView {
     pub viewer: Option<ViewerFlags>,
     /// The source text, set only when a status is answered as deleted (for redraft).
     pub deleted_source: Option<String>,
+    /// The viewer's filters this status matched in the context it is shown in.
+    pub filtered: Vec<FilterHit>,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -168,6 +171,7 @@ impl Parts<'_> {
             reblog,
             status,
             deleted_source: None,
+            filtered: Vec::new(),
         })
     }
 }

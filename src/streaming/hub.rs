@@ -8,6 +8,7 @@ use crate::db::queries::{notifications as notification_rows, statuses as status_
 use crate::db::{Database, DbConn};
 use crate::error::AppResult;
 use crate::service::events::Event;
+use crate::service::filters::FilterSubject;
 use crate::service::views;
 
 /// How many rendered messages a slow stream may fall behind before it misses some.
@@ -19,6 +20,8 @@ pub struct Message {
     pub event: &'static str,
     pub payload: String,
     pub audience: Audience,
+    /// The status a viewer's filters look at (a notification's status, a reblog's original).
+    pub filter_subject: Option<FilterSubject>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -33,6 +36,8 @@ pub struct Audience {
     pub tags: Vec<String>,
     /// Deletions reach every stream, as Mastodon's do.
     pub everyone: bool,
+    /// The account whose filters changed (its user streams).
+    pub filters_of: Option<i64>,
 }
 
 /// A stream a client subscribed to, in Mastodon's names.
@@ -76,10 +81,23 @@ impl Subscription {
         }
     }
 
+    /// The filter context of the statuses this stream shows.
+    pub fn filter_context(&self, message: &Message) -> &'static str {
+        match self {
+            _ if message.event == "notification" => "notifications",
+            Subscription::User(_) => "home",
+            Subscription::Direct(_) => "thread",
+            _ => "public",
+        }
+    }
+
     pub fn wants(&self, message: &Message) -> bool {
         let audience = &message.audience;
         if message.event == "conversation" {
             return matches!(self, Subscription::Direct(a) if audience.conversation_of == Some(*a));
+        }
+        if message.event == "filters_changed" {
+            return matches!(self, Subscription::User(a) if audience.filters_of == Some(*a));
         }
         if message.event == "notification" {
             return matches!(self, Subscription::User(a) | Subscription::UserNotification(a) if audience.notify == Some(*a));
@@ -159,6 +177,13 @@ fn render(conn: &mut DbConn, settings: &Settings, event: Event) -> AppResult<Opt
             event: "delete",
             payload: status_id.to_string(),
             audience: Audience { everyone: true, ..Audience::default() },
+            filter_subject: None,
+        }),
+        Event::FiltersChanged { account_id } => Some(Message {
+            event: "filters_changed",
+            payload: String::new(),
+            audience: Audience { filters_of: Some(account_id), ..Audience::default() },
+            filter_subject: None,
         }),
         Event::ConversationUpdated { conversation_id, account_id } => {
             let view = crate::service::conversations::get(conn, account_id, conversation_id)?;
@@ -166,6 +191,7 @@ fn render(conn: &mut DbConn, settings: &Settings, event: Event) -> AppResult<Opt
                 event: "conversation",
                 payload: to_json(&Conversation::from_view(&view, settings)),
                 audience: Audience { conversation_of: Some(account_id), ..Audience::default() },
+                filter_subject: None,
             })
         }
         Event::Notified { notification_id, account_id } => {
@@ -175,6 +201,7 @@ fn render(conn: &mut DbConn, settings: &Settings, event: Event) -> AppResult<Opt
                 event: "notification",
                 payload: to_json(&Notification::from_view(&view, settings)),
                 audience: Audience { notify: Some(account_id), ..Audience::default() },
+                filter_subject: view.status.as_ref().map(subject_of),
             })
         }
     })
@@ -197,7 +224,12 @@ fn status_message(conn: &mut DbConn, settings: &Settings, status_id: i64, event:
             tags: view.tags.iter().map(|t| t.name.to_lowercase()).collect(),
             ..Audience::default()
         },
+        filter_subject: Some(subject_of(&view)),
     }))
+}
+
+fn subject_of(view: &views::StatusView) -> FilterSubject {
+    FilterSubject::of(&view.reblog.as_deref().unwrap_or(view).status)
 }
 
 fn to_json(entity: &impl serde::Serialize) -> String {

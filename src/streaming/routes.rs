@@ -7,7 +7,7 @@ use futures_util::StreamExt;
 use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
 
-use super::{Message, Subscription};
+use super::{Message, StreamFilters, Subscription};
 use crate::api::auth::Auth;
 use crate::api::params::Query;
 use crate::db::models::Account;
@@ -82,17 +82,25 @@ async fn server_sent_events(req: HttpRequest, state: web::Data<AppState>, auth: 
     let name = name.replace('/', ":");
     let subscribed = subscription(&name, query.tag.as_deref(), reader.as_ref())?;
     let receiver = state.hub.subscribe();
-    let events = futures_util::stream::unfold((receiver, subscribed), |(mut receiver, subscribed)| async move {
-        loop {
-            match tokio::time::timeout(HEARTBEAT, receiver.recv()).await {
-                Err(_) => return Some((Ok::<_, actix_web::Error>(web::Bytes::from_static(b":thump\n\n")), (receiver, subscribed))),
-                Ok(Err(RecvError::Lagged(_))) => continue,
-                Ok(Err(RecvError::Closed)) => return None,
-                Ok(Ok(message)) if subscribed.wants(&message) => {
-                    let chunk = format!("event: {}\ndata: {}\n\n", message.event, message.payload);
-                    return Some((Ok(web::Bytes::from(chunk)), (receiver, subscribed)));
+    let filters = StreamFilters::load(&state.db, reader.as_ref().map(|r| r.account.id)).await;
+    let db = state.db.clone();
+    let events = futures_util::stream::unfold((receiver, subscribed, filters), move |(mut receiver, subscribed, mut filters)| {
+        let db = db.clone();
+        async move {
+            loop {
+                let message = match tokio::time::timeout(HEARTBEAT, receiver.recv()).await {
+                    Err(_) => return Some((Ok::<_, actix_web::Error>(web::Bytes::from_static(b":thump\n\n")), (receiver, subscribed, filters))),
+                    Ok(Err(RecvError::Lagged(_))) => continue,
+                    Ok(Err(RecvError::Closed)) => return None,
+                    Ok(Ok(message)) => message,
+                };
+                filters.observe(&db, &message).await;
+                if !subscribed.wants(&message) {
+                    continue;
                 }
-                Ok(Ok(_)) => continue,
+                let Some(payload) = filters.payload(&subscribed, &message) else { continue };
+                let chunk = format!("event: {}\ndata: {}\n\n", message.event, sse_data(&message, &payload));
+                return Some((Ok(web::Bytes::from(chunk)), (receiver, subscribed, filters)));
             }
         }
     });
@@ -126,14 +134,18 @@ async fn websocket(req: HttpRequest, body: web::Payload, state: web::Data<AppSta
         }
     }
     let mut receiver = state.hub.subscribe();
+    let mut filters = StreamFilters::load(&state.db, reader.as_ref().map(|r| r.account.id)).await;
+    let db = state.db.clone();
     actix_web::rt::spawn(async move {
         let mut heartbeat = tokio::time::interval(HEARTBEAT);
         loop {
             tokio::select! {
                 message = receiver.recv() => match message {
                     Ok(message) => {
+                        filters.observe(&db, &message).await;
                         for subscribed in subscriptions.iter().filter(|s| s.wants(&message)) {
-                            if session.text(frame(subscribed, &message)).await.is_err() {
+                            let Some(payload) = filters.payload(subscribed, &message) else { continue };
+                            if session.text(frame(subscribed, &message, &payload)).await.is_err() {
                                 return;
                             }
                         }
@@ -171,6 +183,20 @@ async fn websocket(req: HttpRequest, body: web::Payload, state: web::Data<AppSta
     Ok(response)
 }
 
-fn frame(subscribed: &Subscription, message: &Message) -> String {
-    serde_json::json!({ "stream": subscribed.names(), "event": message.event, "payload": message.payload }).to_string()
+/// A WebSocket message; events without a payload (`filters_changed`) have no `payload` key, as Mastodon's.
+fn frame(subscribed: &Subscription, message: &Message, payload: &str) -> String {
+    let mut frame = serde_json::json!({ "stream": subscribed.names(), "event": message.event });
+    if !payload.is_empty() {
+        frame["payload"] = payload.into();
+    }
+    frame.to_string()
+}
+
+/// Server-sent events carry "undefined" where there is no payload, as Mastodon's do.
+fn sse_data<'a>(message: &Message, payload: &'a str) -> &'a str {
+    if payload.is_empty() && message.event == "filters_changed" {
+        "undefined"
+    } else {
+        payload
+    }
 }

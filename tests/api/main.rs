@@ -6,6 +6,7 @@ mod accounts;
 mod conversations;
 mod discovery;
 mod featured;
+mod filters;
 mod federation;
 mod follow_requests;
 mod http;

@@ -11,9 +11,9 @@ use crate::support::{Api, TestServer};
 
 crate::on_both_backends!(websocket_streams_carry_updates_notifications_and_deletes, sse_streams_follow_their_subscription);
 
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+pub(crate) type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn connect(server: &TestServer, query: &str, protocol_token: Option<&str>) -> Socket {
+pub(crate) async fn connect(server: &TestServer, query: &str, protocol_token: Option<&str>) -> Socket {
     let url = format!("{}/api/v1/streaming?{query}", server.base.replace("http://", "ws://"));
     let mut request = url.into_client_request().unwrap();
     if let Some(token) = protocol_token {
@@ -27,7 +27,7 @@ async fn connect(server: &TestServer, query: &str, protocol_token: Option<&str>)
 }
 
 /// The next message of an event kind, within a second (the stream must be prompt).
-async fn next_event(socket: &mut Socket, event: &str) -> Value {
+pub(crate) async fn next_event(socket: &mut Socket, event: &str) -> Value {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
     loop {
         let message = tokio::time::timeout_at(deadline, socket.next()).await.unwrap_or_else(|_| panic!("no {event} event"));
@@ -40,7 +40,7 @@ async fn next_event(socket: &mut Socket, event: &str) -> Value {
     }
 }
 
-fn token(api: &Api) -> String {
+pub(crate) fn token(api: &Api) -> String {
     api.token.clone().unwrap()
 }
 

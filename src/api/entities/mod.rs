@@ -1,11 +1,13 @@
 //! The JSON the clients see, field by field as Mastodon's entities; built from service views.
 
 mod account;
+mod filters;
 mod instance;
 mod misc;
 mod status;
 
 pub use account::{Account, CredentialAccount, Relationship};
+pub use filters::{Filter, FilterKeyword, FilterResult, FilterStatus};
 pub use instance::{version, InstanceV1, InstanceV2};
 pub use misc::{Application, Conversation, DomainAllow, FeaturedTag, List, Marker, Notification, Preferences, TagEntity, Token};
 pub use status::{Context, Status, StatusEdit, StatusSource};

@@ -1,6 +1,6 @@
 use serde::Serialize;
 
-use super::{timestamp, Account};
+use super::{timestamp, Account, FilterResult};
 use crate::config::Settings;
 use crate::db::models::StatusEdit as EditRow;
 use crate::service::views::StatusView;
@@ -34,7 +34,7 @@ pub struct Status {
     pub pinned: Option<bool>,
     pub content: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub filtered: Option<Vec<serde_json::Value>>,
+    pub filtered: Option<Vec<FilterResult>>,
     pub reblog: Option<Box<Status>>,
     pub application: Option<Application>,
     pub account: Account,
@@ -96,7 +96,7 @@ impl Status {
             bookmarked: flags.map(|f| f.bookmarked),
             pinned: flags.filter(|f| pinnable && f.viewer_id == status.account_id).map(|f| f.pinned),
             content: status.content.clone(),
-            filtered: own.then(Vec::new),
+            filtered: own.then(|| view.filtered.iter().map(FilterResult::from_hit).collect()),
             reblog: view.reblog.as_ref().map(|original| Box::new(Status::from_view(original, settings))),
             application: view.app.as_ref().map(|app| Application { name: app.name.clone(), website: app.website.clone() }),
             account: Account::from_row(&view.account, settings),

@@ -176,6 +176,7 @@ pub(crate) mod testing {
             app: None,
             viewer: None,
             deleted_source: None,
+            filtered: Vec::new(),
         }
     }
 }

@@ -2,6 +2,7 @@ pub mod accounts;
 pub mod conversations;
 pub mod deliveries;
 pub mod featured;
+pub mod filters;
 pub mod follow_requests;
 pub mod follows;
 pub mod keys;
