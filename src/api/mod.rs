@@ -99,6 +99,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/admin/domain_allows/{id}", web::delete().to(admin::delete)),
     )
     .route("/api/v2/instance", web::get().to(instance::v2))
+    .route("/api/v2/notifications", web::get().to(notifications::grouped))
+    .route("/api/v2/notifications/unread_count", web::get().to(notifications::grouped_unread_count))
+    .route("/api/v2/notifications/{group_key}", web::get().to(notifications::group))
+    .route("/api/v2/notifications/{group_key}/accounts", web::get().to(notifications::group_accounts))
+    .route("/api/v2/notifications/{group_key}/dismiss", web::post().to(notifications::dismiss_group))
     .route("/api/v2/search", web::get().to(search::v2))
     .route("/api/v2/suggestions", web::get().to(discovery::suggestions))
     .route("/.well-known/nodeinfo", web::get().to(instance::nodeinfo_index))

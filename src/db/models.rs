@@ -201,6 +201,18 @@ pub struct Notification {
     pub kind: String,
     pub status_id: Option<i64>,
     pub created_at: NaiveDateTime,
+    /// Set for the kinds Mastodon groups (favourite, reblog, follow): notifications sharing it form one group.
+    pub group_key: Option<String>,
+}
+
+impl Notification {
+    /// The group this notification belongs to, when its kind is grouped.
+    pub fn group_key_among<K: AsRef<str>>(&self, grouped_kinds: &[K]) -> String {
+        match &self.group_key {
+            Some(key) if grouped_kinds.iter().any(|k| k.as_ref() == self.kind) => key.clone(),
+            _ => format!("ungrouped-{}", self.id),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

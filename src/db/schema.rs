@@ -195,6 +195,7 @@ diesel::table! {
         kind -> Text,
         status_id -> Nullable<BigInt>,
         created_at -> Timestamp,
+        group_key -> Nullable<Text>,
     }
 }
 

@@ -14,6 +14,7 @@ pub mod instance;
 pub mod keys;
 pub mod lists;
 pub mod markup;
+pub mod notification_groups;
 pub mod notifications;
 pub mod peers;
 pub mod push;

@@ -18,13 +18,15 @@ pub fn notify(conn: &mut DbConn, recipient: i64, from: i64, kind: &str, status_i
     if !accounts::find(conn, recipient)?.is_some_and(|a| a.is_local()) || super::safety::silences(conn, recipient, from)? {
         return Ok(());
     }
+    let now = ids::now();
     let notification = Notification {
         id: ids::next_id(),
         account_id: recipient,
         from_account_id: from,
         kind: kind.to_owned(),
         status_id,
-        created_at: ids::now(),
+        created_at: now,
+        group_key: super::notification_groups::key_for(conn, recipient, kind, status_id, now)?,
     };
     notifications::insert(conn, &notification)?;
     events::emit(Event::Notified { notification_id: notification.id, account_id: recipient });

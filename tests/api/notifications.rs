@@ -13,6 +13,7 @@ crate::on_both_backends!(
     show_dismiss_and_clear,
     unfavourite_removes_the_notification,
     nothing_for_acting_on_your_own_status,
+    grouped_notifications_fold_favourites_boosts_and_follows,
 );
 
 async fn notifications(api: &Api, query: &str) -> Resp {
@@ -166,4 +167,93 @@ async fn nothing_for_acting_on_your_own_status(server: TestServer) {
     let edited = bob.put_json(&format!("/api/v1/statuses/{id}"), &json!({"status": "edited @bob"})).await;
     assert_eq!(edited.status, 200);
     assert_eq!(notifications(&bob, "").await.array().len(), 0);
+}
+
+async fn grouped_notifications_fold_favourites_boosts_and_follows(server: TestServer) {
+    let ann = server.login("ann").await;
+    let (bob, cat, dan) = (server.login("bob").await, server.login("cat").await, server.login("dan").await);
+    let liked = ann.toot("Who's in town next week?", json!({})).await.id();
+    let other = ann.toot("Slides from the all-hands", json!({})).await.id();
+    for fan in [&bob, &cat, &dan] {
+        assert_eq!(fan.post(&format!("/api/v1/statuses/{liked}/favourite")).await.status, 200);
+    }
+    bob.post(&format!("/api/v1/statuses/{liked}/reblog")).await;
+    cat.post(&format!("/api/v1/statuses/{other}/favourite")).await;
+    follow(&bob, &ann).await;
+    follow(&cat, &ann).await;
+    dan.toot("@ann I'll be in town on Tuesday", json!({})).await;
+
+    let grouped = ann.get("/api/v2/notifications").await;
+    assert_eq!(grouped.status, 200, "{}", grouped.body);
+    let mut keys: Vec<&str> = grouped.body.as_object().unwrap().keys().map(String::as_str).collect();
+    keys.sort();
+    assert_eq!(keys, ["accounts", "notification_groups", "statuses"]);
+    let groups = grouped.body["notification_groups"].as_array().unwrap();
+    let summary: Vec<(String, u64)> =
+        groups.iter().map(|g| (g["type"].as_str().unwrap().to_owned(), g["notifications_count"].as_u64().unwrap())).collect();
+    let expected = [("mention", 1), ("follow", 2), ("favourite", 1), ("reblog", 1), ("favourite", 3)];
+    assert_eq!(summary, expected.map(|(k, n)| (k.to_owned(), n)));
+    let favourites = &groups[4];
+    assert_eq!(favourites["status_id"], json!(liked));
+    let ids = |apis: &[&str]| apis.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let (bob_id, cat_id, dan_id) = (bob.me().await.id(), cat.me().await.id(), dan.me().await.id());
+    assert_eq!(favourites["sample_account_ids"], json!(ids(&[&dan_id, &cat_id, &bob_id])), "newest first");
+    assert!(favourites["group_key"].as_str().unwrap().starts_with(&format!("favourite-{liked}-")));
+    assert!(groups[0]["group_key"].as_str().unwrap().starts_with("ungrouped-"));
+    assert!(groups[1].get("status_id").is_none(), "follows have no status");
+    for key in ["most_recent_notification_id", "page_min_id", "page_max_id", "latest_page_notification_at"] {
+        assert!(favourites[key].is_string(), "{key}: {favourites}");
+    }
+    assert_eq!(grouped.body["accounts"].as_array().unwrap().len(), 3, "each account once");
+    let mut statuses: Vec<&str> = grouped.body["statuses"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap()).collect();
+    statuses.sort();
+    assert_eq!(statuses.len(), 3, "liked, other and the mention, each once: {statuses:?}");
+
+    // v1 names the same groups.
+    let v1 = notifications(&ann, "?types[]=favourite").await;
+    assert_eq!(v1.array()[1]["group_key"], favourites["group_key"]);
+
+    // Pages of two groups, following Link, see every group exactly once.
+    let mut seen = Vec::new();
+    let mut url = "/api/v2/notifications?limit=2".to_owned();
+    loop {
+        let page = ann.get(&url).await;
+        let groups = page.body["notification_groups"].as_array().unwrap();
+        if groups.is_empty() {
+            break;
+        }
+        seen.extend(groups.iter().map(|g| g["group_key"].as_str().unwrap().to_owned()));
+        let link = page.header("link").expect("a Link header");
+        let next = link.split(", ").next().unwrap();
+        assert!(next.ends_with("rel=\"next\""), "{link}");
+        url = next.trim_start_matches('<').split('>').next().unwrap().replace(&server.base, "");
+    }
+    let all: Vec<String> = groups.iter().map(|g| g["group_key"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(seen, all);
+
+    // Only the kinds asked for are grouped.
+    let only_favourites = ann.get("/api/v2/notifications?grouped_types[]=favourite&types[]=follow").await;
+    let follows = only_favourites.body["notification_groups"].as_array().unwrap();
+    assert_eq!(follows.len(), 2);
+    assert!(follows.iter().all(|g| g["notifications_count"] == 1 && g["group_key"].as_str().unwrap().starts_with("ungrouped-")));
+
+    let partial = ann.get("/api/v2/notifications?expand_accounts=partial_avatars&types[]=favourite").await;
+    assert_eq!(partial.body["partial_accounts"].as_array().unwrap().len(), 1, "{}", partial.body);
+    let partial_keys: Vec<&String> = partial.body["partial_accounts"][0].as_object().unwrap().keys().collect();
+    assert_eq!(partial_keys.len(), 7);
+
+    let key = favourites["group_key"].as_str().unwrap();
+    let one = ann.get(&format!("/api/v2/notifications/{key}")).await;
+    assert_eq!(one.body["notification_groups"][0]["notifications_count"], 3);
+    let accounts = ann.get(&format!("/api/v2/notifications/{key}/accounts")).await;
+    assert_eq!(accounts.ids(), ids(&[&dan_id, &cat_id, &bob_id]));
+    assert_eq!(ann.get("/api/v2/notifications/unread_count").await.body, json!({"count": 5}));
+    assert_eq!(bob.post(&format!("/api/v2/notifications/{key}/dismiss")).await.status, 404, "only the owner's");
+    assert_eq!(ann.post(&format!("/api/v2/notifications/{key}/dismiss")).await.status, 200);
+    assert_eq!(ann.get(&format!("/api/v2/notifications/{key}")).await.status, 404);
+    assert_eq!(ann.get("/api/v2/notifications/unread_count").await.body, json!({"count": 4}));
+    assert_eq!(ann.get("/api/v2/notifications/ungrouped-nonsense").await.status, 404);
+
+    let instance = server.anonymous().get("/api/v2/instance").await;
+    assert_eq!(instance.body["api_versions"]["mastodon"], 2, "Phanpy uses grouped notifications from 2 on");
 }

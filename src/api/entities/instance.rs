@@ -115,7 +115,7 @@ impl InstanceV2 {
                 "limited_federation": true
             },
             "registrations": { "enabled": false, "approval_required": false, "reason_required": false, "message": Value::Null, "min_age": Value::Null, "url": Value::Null },
-            "api_versions": { "mastodon": 1 },
+            "api_versions": { "mastodon": 2 },
             "contact": { "email": settings.contact_email, "account": Value::Null },
             "rules": []
         })

@@ -4,6 +4,7 @@ use super::{timestamp, Account, Status};
 use crate::config::Settings;
 use crate::db::models::{Marker as MarkerRow, OauthApp, Peer, User};
 use crate::service::auth::{self, IssuedToken};
+use crate::service::notification_groups::GROUPABLE;
 use crate::service::views::NotificationView;
 
 #[derive(Debug, Serialize)]
@@ -87,7 +88,7 @@ impl Notification {
             id: n.id.to_string(),
             kind: n.kind.clone(),
             created_at: timestamp(&n.created_at),
-            group_key: format!("ungrouped-{}", n.id),
+            group_key: n.group_key_among(GROUPABLE),
             account: Account::from_row(&view.account, settings),
             status: view.status.as_ref().map(|s| Status::from_view(s, settings)),
         }

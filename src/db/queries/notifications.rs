@@ -79,3 +79,42 @@ pub fn count_after(conn: &mut DbConn, owner: i64, after: i64, cap: i64) -> AppRe
     let newer: Vec<i64> = notifications.filter(account_id.eq(owner)).filter(id.gt(after)).select(id).limit(cap).load(conn)?;
     Ok(newer.len() as i64)
 }
+
+/// The group key of the newest notification of this kind about this status (or about no status).
+pub fn latest_group_key(conn: &mut DbConn, owner: i64, of_kind: &str, of_status: Option<i64>) -> AppResult<Option<String>> {
+    let query = notifications
+        .filter(account_id.eq(owner))
+        .filter(kind.eq(of_kind))
+        .filter(group_key.is_not_null())
+        .select(group_key)
+        .order(id.desc())
+        .into_boxed();
+    let query = match of_status {
+        Some(s) => query.filter(status_id.eq(s)),
+        None => query.filter(status_id.is_null()),
+    };
+    Ok(query.first::<Option<String>>(conn).optional()?.flatten())
+}
+
+/// The owner's notifications of one group within the page's bounds, newest first.
+pub fn in_group(conn: &mut DbConn, owner: i64, key: &str, hidden_senders: &[i64], bounds: &Page) -> AppResult<Vec<Notification>> {
+    let mut query = notifications
+        .filter(account_id.eq(owner))
+        .filter(group_key.eq(key.to_owned()))
+        .select(Notification::as_select())
+        .into_boxed();
+    if !hidden_senders.is_empty() {
+        query = query.filter(from_account_id.ne_all(hidden_senders.to_vec()));
+    }
+    if let Some(max_id) = bounds.max_id {
+        query = query.filter(id.lt(max_id));
+    }
+    if let Some(after) = bounds.since_id.max(bounds.min_id) {
+        query = query.filter(id.gt(after));
+    }
+    Ok(query.order(id.desc()).limit(bounds.limit).load(conn)?)
+}
+
+pub fn delete_group(conn: &mut DbConn, owner: i64, key: &str) -> AppResult<usize> {
+    Ok(diesel::delete(notifications.filter(account_id.eq(owner)).filter(group_key.eq(key.to_owned()))).execute(conn)?)
+}
