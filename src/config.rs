@@ -27,6 +27,17 @@ pub struct Settings {
     pub federation_retry_base: std::time::Duration,
     /// How many activities one peer may deliver per minute before it is answered 429.
     pub federation_inbox_per_minute: u32,
+    pub media: MediaLimits,
+}
+
+/// What uploads may be; reported to clients in instance v2 and enforced with a 422.
+#[derive(Debug, Clone)]
+pub struct MediaLimits {
+    pub image_bytes: u64,
+    pub video_bytes: u64,
+    pub image_pixels: u64,
+    /// Uploads larger than this are processed after `POST /api/v2/media` answers 202.
+    pub async_over_bytes: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -56,6 +67,17 @@ struct FileSettings {
     statuses: StatusesSection,
     #[serde(default)]
     federation: FederationSection,
+    #[serde(default)]
+    media: MediaSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MediaSection {
+    image_size_limit: Option<u64>,
+    video_size_limit: Option<u64>,
+    image_matrix_limit: Option<u64>,
+    async_over_bytes: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -167,6 +189,16 @@ impl Settings {
                 file.federation.inbox_per_minute,
             )?
             .unwrap_or(3_000),
+            media: MediaLimits {
+                image_bytes: parsed("HALLWAY_MEDIA_IMAGE_SIZE_LIMIT", "media.image_size_limit", env, file.media.image_size_limit)?
+                    .unwrap_or(16 << 20),
+                video_bytes: parsed("HALLWAY_MEDIA_VIDEO_SIZE_LIMIT", "media.video_size_limit", env, file.media.video_size_limit)?
+                    .unwrap_or(99 << 20),
+                image_pixels: parsed("HALLWAY_MEDIA_IMAGE_MATRIX_LIMIT", "media.image_matrix_limit", env, file.media.image_matrix_limit)?
+                    .unwrap_or(33_177_600),
+                async_over_bytes: parsed("HALLWAY_MEDIA_ASYNC_OVER_BYTES", "media.async_over_bytes", env, file.media.async_over_bytes)?
+                    .unwrap_or(1 << 20),
+            },
         })
     }
 

@@ -10,4 +10,5 @@ pub mod oauth;
 pub mod server;
 pub mod service;
 pub mod state;
+pub mod storage;
 pub mod streaming;

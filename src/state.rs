@@ -7,6 +7,7 @@ use crate::apub::delivery::DeliveryQueue;
 use crate::apub::inbound::RateLimiter;
 use crate::config::Settings;
 use crate::db::Database;
+use crate::storage::{LocalDisk, MediaStore};
 use crate::streaming::Hub;
 
 #[derive(Clone)]
@@ -17,6 +18,7 @@ pub struct AppState {
     pub deliveries: DeliveryQueue,
     pub inbox_limiter: Arc<RateLimiter>,
     pub hub: Hub,
+    pub media: Arc<dyn MediaStore>,
 }
 
 impl AppState {
@@ -25,6 +27,7 @@ impl AppState {
         let (hub, db) = Hub::new(&db);
         let federation = FederationClient::new(db.clone(), settings.clone());
         let inbox_limiter = Arc::new(RateLimiter::new(settings.federation_inbox_per_minute));
-        AppState { db, settings, federation, deliveries: DeliveryQueue::default(), inbox_limiter, hub }
+        let media: Arc<dyn MediaStore> = Arc::new(LocalDisk::new(settings.data_dir.join("media")));
+        AppState { db, settings, federation, deliveries: DeliveryQueue::default(), inbox_limiter, hub, media }
     }
 }

@@ -1,13 +1,14 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use crate::api::auth::Auth;
+use crate::api::auth::{Auth, UserSession};
 use crate::api::entities::{Account, CredentialAccount, Relationship, Status};
 use crate::api::pagination::{paged_json, PageParams};
-use crate::api::params::{flex, path_id, Params, Query};
+use crate::api::params::{flex, path_id, Params, Query, Upload};
 use crate::apub::resolve;
 use crate::error::{AppError, AppResult};
 use crate::service::accounts::{self, ProfileChange, ProfileField, StatusesQuery};
+use crate::service::media::{self, ProfileImage};
 use crate::service::{filters, follows, views};
 use crate::state::AppState;
 
@@ -54,8 +55,11 @@ pub struct SourceChange {
     language: Option<String>,
 }
 
-pub async fn update_credentials(state: web::Data<AppState>, auth: Auth, Params(input): Params<UpdateCredentials>) -> AppResult<HttpResponse> {
+pub async fn update_credentials(state: web::Data<AppState>, auth: Auth, mut upload: Upload<UpdateCredentials>) -> AppResult<HttpResponse> {
     let me = auth.user(&["write:accounts"])?;
+    let avatar_url = stored_profile_image(&state, me.account.id, ProfileImage::Avatar, upload.take_file("avatar")).await?;
+    let header_url = stored_profile_image(&state, me.account.id, ProfileImage::Header, upload.take_file("header")).await?;
+    let input = upload.params;
     let source = input.source.unwrap_or(SourceChange { privacy: None, sensitive: None, language: None });
     let change = ProfileChange {
         display_name: input.display_name,
@@ -70,7 +74,35 @@ pub async fn update_credentials(state: web::Data<AppState>, auth: Auth, Params(i
         default_visibility: source.privacy,
         default_sensitive: source.sensitive,
         default_language: source.language.map(Some),
+        avatar_url: avatar_url.map(Some),
+        header_url: header_url.map(Some),
     };
+    save_profile(&state, me, change).await
+}
+
+/// A new avatar or header, cropped, scaled and stored; answers its public URL.
+async fn stored_profile_image(state: &AppState, account_id: i64, which: ProfileImage, bytes: Option<Vec<u8>>) -> AppResult<Option<String>> {
+    let Some(bytes) = bytes else { return Ok(None) };
+    let (store, limits) = (state.media.clone(), state.settings.media.clone());
+    let key = web::block(move || media::store_profile_image(store.as_ref(), &limits, account_id, which, &bytes))
+        .await
+        .map_err(|e| AppError::Internal(format!("profile image: {e}")))??;
+    Ok(Some(format!("{}/system/{key}", state.settings.base_url())))
+}
+
+/// `DELETE /api/v1/profile/avatar` and `/header`: back to the default image.
+pub async fn delete_profile_image(state: web::Data<AppState>, auth: Auth, which: web::Path<String>) -> AppResult<HttpResponse> {
+    let me = auth.user(&["write:accounts"])?;
+    let mut change = ProfileChange::default();
+    match which.as_str() {
+        "avatar" => change.avatar_url = Some(None),
+        "header" => change.header_url = Some(None),
+        _ => return Err(AppError::NotFound),
+    }
+    save_profile(&state, me, change).await
+}
+
+async fn save_profile(state: &web::Data<AppState>, me: UserSession, change: ProfileChange) -> AppResult<HttpResponse> {
     let settings = state.settings.clone();
     let (account, user, requests) = state
         .db

@@ -11,6 +11,7 @@ pub mod featured;
 pub mod filters;
 pub mod instance;
 pub mod lists;
+pub mod media;
 pub mod notifications;
 pub mod pagination;
 pub mod params;
@@ -68,6 +69,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/featured_tags/{id}", web::delete().to(featured::delete))
             .route("/endorsements", web::get().to(featured::endorsements))
             .route("/reports", web::post().to(reports::create))
+            .route("/media", web::post().to(media::upload_v1))
+            .route("/media/{id}", web::get().to(media::show))
+            .route("/media/{id}", web::put().to(media::update))
+            .route("/media/{id}", web::delete().to(media::delete))
             .route("/push/subscription", web::post().to(push::create))
             .route("/push/subscription", web::get().to(push::show))
             .route("/push/subscription", web::put().to(push::update))
@@ -99,6 +104,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/admin/domain_allows/{id}", web::delete().to(admin::delete)),
     )
     .route("/api/v2/instance", web::get().to(instance::v2))
+    .route("/api/v2/media", web::post().to(media::upload_v2))
+    .route("/system/{key:.*}", web::get().to(media::stored_file))
     .route("/api/v2/notifications", web::get().to(notifications::grouped))
     .route("/api/v2/notifications/unread_count", web::get().to(notifications::grouped_unread_count))
     .route("/api/v2/notifications/{group_key}", web::get().to(notifications::group))
@@ -115,6 +122,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 fn account_routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/accounts/verify_credentials", web::get().to(accounts::verify_credentials))
         .route("/accounts/update_credentials", web::patch().to(accounts::update_credentials))
+        .route("/profile/{image}", web::delete().to(accounts::delete_profile_image))
         .route("/accounts/lookup", web::get().to(accounts::lookup))
         .route("/accounts/relationships", web::get().to(accounts::relationships))
         .route("/accounts/search", web::get().to(search::accounts))

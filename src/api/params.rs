@@ -28,19 +28,81 @@ impl<T: DeserializeOwned + 'static> FromRequest for Params<T> {
                 413 => AppError::PayloadTooLarge,
                 _ => AppError::bad_request("The request body could not be read"),
             })?;
-            let mut merged = parse_pairs(req.query_string());
-            let content_type = req.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
-            for (key, value) in parse_body(content_type, &body)? {
-                merged.insert(key, value);
+            let (value, files) = merge_request(&req, &body)?;
+            if let Some(file) = files.first() {
+                return Err(AppError::Unprocessable(format!("File uploads ('{}') are not accepted here", file.name)));
             }
-            let mut merged = Value::Object(merged);
-            strip_nul(&mut merged);
-            let value = T::deserialize(merged)
-                .map_err(|e| AppError::validation(e.to_string().replace(" at line 0 column 0", "")))?;
             Ok(Params(value))
         })
     }
 }
+
+/// The query string and the body merged (the body wins), deserialized; and the body's files.
+fn merge_request<T: DeserializeOwned>(req: &HttpRequest, body: &[u8]) -> Result<(T, Vec<FilePart>), AppError> {
+    let mut merged = parse_pairs(req.query_string());
+    let content_type = req.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+    let (fields, files) = parse_body(content_type, body)?;
+    for (key, value) in fields {
+        merged.insert(key, value);
+    }
+    let mut merged = Value::Object(merged);
+    strip_nul(&mut merged);
+    let value =
+        T::deserialize(merged).map_err(|e| AppError::validation(e.to_string().replace(" at line 0 column 0", "")))?;
+    Ok((value, files))
+}
+
+/// A file part of a multipart body.
+#[derive(Debug, Clone)]
+pub struct FilePart {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Parameters and files of a request that may upload media (multipart), read up to the media size limit.
+pub struct Upload<T> {
+    pub params: T,
+    pub files: Vec<FilePart>,
+}
+
+impl<T> Upload<T> {
+    /// The content of the file field `name`, if one was sent.
+    pub fn take_file(&mut self, name: &str) -> Option<Vec<u8>> {
+        let at = self.files.iter().position(|f| f.name == name)?;
+        Some(self.files.remove(at).bytes)
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Upload<T> {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let mut payload = payload.take();
+        let limit = req
+            .app_data::<web::Data<crate::state::AppState>>()
+            .map(|state| state.settings.media.image_bytes.max(state.settings.media.video_bytes) as usize)
+            .unwrap_or(MAX_BODY_BYTES)
+            + MULTIPART_OVERHEAD;
+        Box::pin(async move {
+            use futures_util::StreamExt;
+            let mut body = Vec::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|_| AppError::bad_request("The request body could not be read"))?;
+                if body.len() + chunk.len() > limit {
+                    return Err(AppError::PayloadTooLarge);
+                }
+                body.extend_from_slice(&chunk);
+            }
+            let (params, files) = merge_request(&req, &body)?;
+            Ok(Upload { params, files })
+        })
+    }
+}
+
+/// Room for a multipart body's boundaries, headers and text fields beside its file.
+const MULTIPART_OVERHEAD: usize = 1 << 20;
 
 /// Only the query string, for GET endpoints.
 pub struct Query<T>(pub T);
@@ -70,14 +132,14 @@ fn strip_nul(value: &mut Value) {
     }
 }
 
-fn parse_body(content_type: &str, body: &[u8]) -> Result<Map<String, Value>, AppError> {
+fn parse_body(content_type: &str, body: &[u8]) -> Result<(Map<String, Value>, Vec<FilePart>), AppError> {
     if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(Map::new());
+        return Ok((Map::new(), Vec::new()));
     }
     let mime = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     if mime == "application/json" || mime.ends_with("+json") {
         return match serde_json::from_slice(body) {
-            Ok(Value::Object(map)) => Ok(map),
+            Ok(Value::Object(map)) => Ok((map, Vec::new())),
             Ok(_) => Err(AppError::bad_request("The JSON body must be an object")),
             Err(_) => Err(AppError::bad_request("Error occurred while parsing request parameters")),
         };
@@ -87,14 +149,14 @@ fn parse_body(content_type: &str, body: &[u8]) -> Result<Map<String, Value>, App
     }
     if mime.is_empty() || mime == "application/x-www-form-urlencoded" {
         let text = std::str::from_utf8(body).map_err(|_| AppError::bad_request("The form body is not UTF-8"))?;
-        return Ok(parse_pairs(text));
+        return Ok((parse_pairs(text), Vec::new()));
     }
     Err(AppError::Unprocessable(format!("Content type '{mime}' is not supported here")))
 }
 
-/// The text fields of a `multipart/form-data` body (Tusky and Mastodon.py send profile updates so).
-/// File parts are refused until media uploads exist, rather than dropped unseen.
-fn parse_multipart(content_type: &str, body: &[u8]) -> Result<Map<String, Value>, AppError> {
+/// The text fields and files of a `multipart/form-data` body (uploads, and Tusky's and Mastodon.py's
+/// profile updates).
+fn parse_multipart(content_type: &str, body: &[u8]) -> Result<(Map<String, Value>, Vec<FilePart>), AppError> {
     let boundary = content_type
         .split(';')
         .find_map(|param| param.trim().strip_prefix("boundary="))
@@ -103,6 +165,7 @@ fn parse_multipart(content_type: &str, body: &[u8]) -> Result<Map<String, Value>
         .ok_or_else(|| AppError::bad_request("The multipart body has no boundary"))?;
     let delimiter = format!("--{boundary}");
     let mut root = Map::new();
+    let mut files = Vec::new();
     for part in split_bytes(body, delimiter.as_bytes()).into_iter().skip(1) {
         if part.starts_with(b"--") {
             break;
@@ -114,15 +177,15 @@ fn parse_multipart(content_type: &str, body: &[u8]) -> Result<Map<String, Value>
         let content = content.strip_suffix(b"\r\n").unwrap_or(content);
         let name = disposition_param(&headers, "name").ok_or_else(|| AppError::bad_request("A multipart part has no name"))?;
         if disposition_param(&headers, "filename").is_some() {
-            if content.is_empty() {
-                continue;
+            if !content.is_empty() {
+                files.push(FilePart { name, bytes: content.to_vec() });
             }
-            return Err(AppError::Unprocessable(format!("File uploads ('{name}') are not supported on this server yet")));
+            continue;
         }
         let value = String::from_utf8(content.to_vec()).map_err(|_| AppError::bad_request("A multipart field is not UTF-8"))?;
         insert_at(&mut root, &key_path(&name), Value::String(value));
     }
-    Ok(root)
+    Ok((root, files))
 }
 
 /// A parameter of the part's `Content-Disposition` header, e.g. `name="note"`.
@@ -317,6 +380,11 @@ pub mod flex {
         }
     }
 
+    /// Like [`id_list`], None when absent.
+    pub fn id_list_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<i64>>, D::Error> {
+        id_list(d).map(Some)
+    }
+
     /// Like [`string_list`] for ids.
     pub fn id_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<i64>, D::Error> {
         string_list(d)?
@@ -336,12 +404,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn multipart_text_fields_are_read_and_files_refused() {
+    fn multipart_text_fields_and_files() {
         let body = "--XX\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\nthere\r\n--XX\r\nContent-Disposition: form-data; name=\"fields_attributes[0][name]\"\r\n\r\nteam\r\n--XX--\r\n";
-        let map = parse_multipart("multipart/form-data; boundary=XX", body.as_bytes()).unwrap();
+        let (map, files) = parse_multipart("multipart/form-data; boundary=XX", body.as_bytes()).unwrap();
         assert_eq!(Value::Object(map), serde_json::json!({"note": "hello\r\nthere", "fields_attributes": {"0": {"name": "team"}}}));
+        assert!(files.is_empty());
         let file = "--XX\r\nContent-Disposition: form-data; name=\"avatar\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\nPNG\r\n--XX--\r\n";
-        assert!(parse_multipart("multipart/form-data; boundary=XX", file.as_bytes()).is_err());
+        let (_, files) = parse_multipart("multipart/form-data; boundary=XX", file.as_bytes()).unwrap();
+        assert_eq!((files[0].name.as_str(), files[0].bytes.as_slice()), ("avatar", b"PNG".as_slice()));
     }
 
     #[test]

@@ -9,6 +9,7 @@ use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::api::scheduled;
 use crate::service::filters;
+use crate::service::media::MediaDetails;
 use crate::service::scheduled::ScheduledParams;
 use crate::service::statuses::{self, NewStatus, StatusChange, Visibility};
 use crate::service::views::{self, StatusView};
@@ -28,8 +29,11 @@ pub struct StatusParams {
     in_reply_to_id: Option<i64>,
     #[serde(default, deserialize_with = "flex::string_opt")]
     language: Option<String>,
-    #[serde(default, deserialize_with = "flex::string_list")]
-    media_ids: Vec<String>,
+    /// Absent (None) on an edit keeps the attachments.
+    #[serde(default, deserialize_with = "flex::id_list_opt")]
+    media_ids: Option<Vec<i64>>,
+    #[serde(default)]
+    media_attributes: serde_json::Value,
     #[serde(default)]
     poll: Option<serde_json::Value>,
     #[serde(default, deserialize_with = "flex::string_opt")]
@@ -52,18 +56,46 @@ impl StatusParams {
             visibility: self.visibility.filter(|v| !v.is_empty()),
             in_reply_to_id: self.in_reply_to_id,
             language: self.language,
+            media_ids: self.media_ids.unwrap_or_default(),
         }
     }
 
     fn refuse_unsupported(&self) -> AppResult<()> {
-        if !self.media_ids.is_empty() {
-            return Err(AppError::validation("Media attachments are not supported on this server yet"));
-        }
         if self.poll.as_ref().is_some_and(|p| !p.is_null()) {
             return Err(AppError::validation("Polls are not supported on this server yet"));
         }
         Ok(())
     }
+}
+
+#[derive(Deserialize)]
+struct MediaAttribute {
+    #[serde(deserialize_with = "flex::i64_opt")]
+    id: Option<i64>,
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    description: Option<String>,
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    focus: Option<String>,
+}
+
+/// `media_attributes[][id]=…&media_attributes[][description]=…`, a JSON array, or a Rails indexed map.
+fn media_attributes(value: serde_json::Value) -> AppResult<Vec<(i64, MediaDetails)>> {
+    let items = match value {
+        serde_json::Value::Null => return Ok(Vec::new()),
+        serde_json::Value::Array(items) => items,
+        serde_json::Value::Object(map) if map.contains_key("id") => vec![serde_json::Value::Object(map)],
+        serde_json::Value::Object(map) => map.into_iter().map(|(_, v)| v).collect(),
+        _ => return Err(AppError::validation("media_attributes must be a list")),
+    };
+    items
+        .into_iter()
+        .map(|item| {
+            let attribute: MediaAttribute =
+                serde_json::from_value(item).map_err(|e| AppError::validation(format!("media_attributes: {e}")))?;
+            let id = attribute.id.ok_or_else(|| AppError::validation("media_attributes: id is missing"))?;
+            Ok((id, MediaDetails { description: attribute.description, focus: attribute.focus }))
+        })
+        .collect()
 }
 
 fn one(state: &AppState, view: &StatusView) -> HttpResponse {
@@ -87,6 +119,7 @@ pub async fn create(req: HttpRequest, state: web::Data<AppState>, auth: Auth, Pa
         language: input.language,
         idempotency_key: idempotency_key.filter(|k| !k.is_empty() && k.len() <= 255),
         app_id: Some(me.app_id),
+        media_ids: input.media_ids.unwrap_or_default(),
     };
     let settings = state.settings.clone();
     let view = state
@@ -114,11 +147,14 @@ pub async fn edit(state: web::Data<AppState>, auth: Auth, id: web::Path<String>,
     let me = auth.user(&["write:statuses"])?;
     input.refuse_unsupported()?;
     let id = path_id(&id)?;
+    let media_attributes = media_attributes(input.media_attributes)?;
     let change = StatusChange {
         text: input.status.unwrap_or_default(),
         spoiler_text: input.spoiler_text.unwrap_or_default(),
         sensitive: input.sensitive,
         language: input.language,
+        media_ids: input.media_ids,
+        media_attributes,
     };
     let settings = state.settings.clone();
     let view = state.db.write(move |conn| statuses::edit(conn, &settings, &me.account, id, change)).await?;

@@ -6,7 +6,7 @@ use crate::api::entities::Status;
 use crate::api::pagination::{paged_json, PageParams};
 use crate::api::params::{flex, Query};
 use crate::error::AppResult;
-use crate::service::timelines;
+use crate::service::timelines::{self, PublicScope};
 use crate::service::views::StatusView;
 use crate::state::AppState;
 
@@ -35,37 +35,30 @@ pub struct PublicParams {
 }
 
 impl PublicParams {
-    fn origin(&self) -> Option<bool> {
-        match (self.local, self.remote) {
+    fn scope(&self) -> PublicScope {
+        let local = match (self.local, self.remote) {
             (true, false) => Some(true),
             (false, true) => Some(false),
             _ => None,
-        }
+        };
+        PublicScope { local, only_media: self.only_media }
     }
 }
 
 pub async fn public(req: HttpRequest, state: web::Data<AppState>, auth: Auth, Query(params): Query<PublicParams>) -> AppResult<HttpResponse> {
     let viewer = auth.viewer(&["read:statuses"])?;
     let page = params.page.statuses();
-    let origin = params.origin();
-    let found = if params.only_media {
-        Vec::new()
-    } else {
-        state.db.read(move |conn| timelines::public(conn, viewer.as_ref(), origin, &page)).await?
-    };
+    let scope = params.scope();
+    let found = state.db.read(move |conn| timelines::public(conn, viewer.as_ref(), scope, &page)).await?;
     Ok(statuses_page(&req, &state, &found))
 }
 
 pub async fn tag(req: HttpRequest, state: web::Data<AppState>, auth: Auth, name: web::Path<String>, Query(params): Query<PublicParams>) -> AppResult<HttpResponse> {
     let viewer = auth.viewer(&["read:statuses"])?;
     let page = params.page.statuses();
-    let origin = params.origin();
+    let scope = params.scope();
     let name = name.into_inner();
-    let found = if params.only_media {
-        Vec::new()
-    } else {
-        state.db.read(move |conn| timelines::tag(conn, viewer.as_ref(), &name, origin, &page)).await?
-    };
+    let found = state.db.read(move |conn| timelines::tag(conn, viewer.as_ref(), &name, scope, &page)).await?;
     Ok(statuses_page(&req, &state, &found))
 }
 

@@ -147,6 +147,21 @@ pub(crate) fn remote_status(note: &Note, author: &Account) -> RemoteStatus {
             .filter(|t| !t.is_empty())
             .collect(),
         published: note.published.map(|p| p.naive_utc()),
+        media: note
+            .attachment
+            .iter()
+            .filter_map(|document| {
+                Some(crate::service::media::RemoteMedia {
+                    url: document.href()?,
+                    media_type: document.media_type.as_deref().map(|t| crate::service::sanitize::text(t, 100)),
+                    description: document.name.as_deref().map(|d| crate::service::sanitize::text(d, 1_500)),
+                    blurhash: document.blurhash.clone(),
+                    focus: document.focal_point.map(|[x, y]| (x, y)),
+                    width: document.width,
+                    height: document.height,
+                })
+            })
+            .collect(),
     }
 }
 

@@ -425,3 +425,31 @@ pub struct FilterStatus {
     pub filter_id: i64,
     pub status_id: i64,
 }
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = media_attachments, treat_none_as_null = true)]
+pub struct MediaAttachment {
+    pub id: i64,
+    pub account_id: i64,
+    pub status_id: Option<i64>,
+    /// Order among the status's attachments.
+    pub position: i32,
+    /// Mastodon's type: image, gifv, video, audio or unknown.
+    pub kind: String,
+    pub content_type: String,
+    /// processing, ready or failed.
+    pub state: String,
+    /// Where the stored files are (local media); None for remote media only referenced.
+    pub file_key: Option<String>,
+    pub preview_key: Option<String>,
+    pub file_size: i64,
+    pub remote_url: Option<String>,
+    pub preview_remote_url: Option<String>,
+    pub description: Option<String>,
+    pub focus_x: f64,
+    pub focus_y: f64,
+    /// Mastodon's `meta` (original and small sizes), as JSON.
+    pub meta_json: String,
+    pub blurhash: Option<String>,
+    pub created_at: NaiveDateTime,
+}

@@ -445,6 +445,29 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    media_attachments (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        status_id -> Nullable<BigInt>,
+        position -> Integer,
+        kind -> Text,
+        content_type -> Text,
+        state -> Text,
+        file_key -> Nullable<Text>,
+        preview_key -> Nullable<Text>,
+        file_size -> BigInt,
+        remote_url -> Nullable<Text>,
+        preview_remote_url -> Nullable<Text>,
+        description -> Nullable<Text>,
+        focus_x -> Double,
+        focus_y -> Double,
+        meta_json -> Text,
+        blurhash -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(list_accounts -> lists (list_id));
 diesel::joinable!(statuses -> accounts (account_id));
 diesel::joinable!(home_timeline_entries -> statuses (status_id));
@@ -496,4 +519,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     filters,
     filter_keywords,
     filter_statuses,
+    media_attachments,
 );

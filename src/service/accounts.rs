@@ -181,6 +181,9 @@ pub struct ProfileChange {
     pub default_visibility: Option<String>,
     pub default_sensitive: Option<bool>,
     pub default_language: Option<Option<String>>,
+    /// Some(None) goes back to the default image.
+    pub avatar_url: Option<Option<String>>,
+    pub header_url: Option<Option<String>>,
 }
 
 pub fn update_profile(conn: &mut DbConn, settings: &Settings, account: &Account, user: &User, change: ProfileChange) -> AppResult<(Account, User)> {
@@ -209,6 +212,8 @@ pub fn update_profile(conn: &mut DbConn, settings: &Settings, account: &Account,
         }
         updated.fields_json = serde_json::to_string(&fields).map_err(|e| AppError::Internal(e.to_string()))?;
     }
+    updated.avatar_url = change.avatar_url.unwrap_or(updated.avatar_url);
+    updated.header_url = change.header_url.unwrap_or(updated.header_url);
     updated.locked = change.locked.unwrap_or(updated.locked);
     updated.bot = change.bot.unwrap_or(updated.bot);
     updated.discoverable = change.discoverable.unwrap_or(updated.discoverable);
@@ -312,10 +317,6 @@ pub struct StatusesQuery {
 /// An account's statuses as the viewer may see them.
 pub fn statuses_of(conn: &mut DbConn, viewer: Option<&Account>, account_id: i64, query: &StatusesQuery, page: &Page) -> AppResult<Vec<Status>> {
     let account = get(conn, account_id)?;
-    if query.only_media {
-        // No status carries media attachments until media uploads exist.
-        return Ok(Vec::new());
-    }
     let viewer_id = viewer.map(|v| v.id);
     let follows_account = match viewer_id {
         Some(v) if v != account.id => follows::find(conn, v, account.id)?.is_some(),
@@ -343,6 +344,7 @@ pub fn statuses_of(conn: &mut DbConn, viewer: Option<&Account>, account_id: i64,
         exclude_reblogs: query.exclude_reblogs,
         tag_id,
         only_ids: pinned_ids.as_deref(),
+        only_media: query.only_media,
     };
     statuses::account_page(conn, account.id, &filter, page)
 }

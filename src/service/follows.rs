@@ -197,6 +197,7 @@ fn merge_into_home(conn: &mut DbConn, follower_id: i64, target: &Account, show_r
         exclude_reblogs: !show_reblogs,
         tag_id: None,
         only_ids: None,
+        only_media: false,
     };
     let page = Page { limit: MERGE_LIMIT, ..Page::default() };
     let recent = statuses::account_page(conn, target.id, &filter, &page)?;

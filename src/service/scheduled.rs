@@ -23,6 +23,8 @@ pub struct ScheduledParams {
     pub visibility: Option<String>,
     pub in_reply_to_id: Option<i64>,
     pub language: Option<String>,
+    #[serde(default)]
+    pub media_ids: Vec<i64>,
 }
 
 impl ScheduledParams {
@@ -109,6 +111,7 @@ fn publish(conn: &mut DbConn, settings: &Settings, row: &ScheduledStatus) -> App
         language: params.language,
         idempotency_key: None,
         app_id: row.app_id,
+        media_ids: params.media_ids,
     };
     statuses::create(conn, settings, &account, &user, new_status).map(|_| ())
 }

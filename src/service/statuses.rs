@@ -13,6 +13,7 @@ use crate::ids;
 use crate::apub::outbox;
 use crate::service::events::{self, Event};
 use crate::service::markup::{self, MentionLink, WrittenMention};
+use crate::service::media::{self, MediaDetails};
 use crate::service::notifications::notify;
 use crate::service::views::{self, StatusView};
 
@@ -59,6 +60,7 @@ pub struct NewStatus {
     pub language: Option<String>,
     pub idempotency_key: Option<String>,
     pub app_id: Option<i64>,
+    pub media_ids: Vec<i64>,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -67,6 +69,10 @@ pub struct StatusChange {
     pub spoiler_text: String,
     pub sensitive: Option<bool>,
     pub language: Option<String>,
+    /// None keeps the attachments; Some replaces them.
+    pub media_ids: Option<Vec<i64>>,
+    /// New descriptions and focal points of the status's own attachments.
+    pub media_attributes: Vec<(i64, MediaDetails)>,
 }
 
 /// The text of a status rendered, with the accounts it mentions and the tags it carries.
@@ -82,7 +88,7 @@ pub fn create(conn: &mut DbConn, settings: &Settings, author: &Account, user: &U
             return views::status_for(conn, Some(author.id), existing)?.ok_or(AppError::NotFound);
         }
     }
-    validate_text(settings, &input.text, &input.spoiler_text)?;
+    validate_text(settings, &input.text, &input.spoiler_text, !input.media_ids.is_empty())?;
     let parent = match input.in_reply_to_id {
         Some(parent_id) => Some(
             views::status_for(conn, Some(author.id), parent_id)?
@@ -122,6 +128,7 @@ pub fn create(conn: &mut DbConn, settings: &Settings, author: &Account, user: &U
         edited_at: None,
     };
     statuses::insert(conn, &status)?;
+    media::attach(conn, author, id, &input.media_ids)?;
     let mentioned_ids: Vec<i64> = rendered.mentioned.iter().map(|a| a.id).collect();
     statuses::insert_mentions(conn, id, &mentioned_ids)?;
     statuses::set_status_tags(conn, id, &rendered.tag_ids)?;
@@ -146,8 +153,8 @@ pub fn create(conn: &mut DbConn, settings: &Settings, author: &Account, user: &U
     Ok(view)
 }
 
-fn validate_text(settings: &Settings, text: &str, spoiler_text: &str) -> AppResult<()> {
-    if text.trim().is_empty() {
+fn validate_text(settings: &Settings, text: &str, spoiler_text: &str, has_media: bool) -> AppResult<()> {
+    if text.trim().is_empty() && !has_media {
         return Err(AppError::validation("Text can't be blank"));
     }
     let length = markup::counted_length(text) + spoiler_text.chars().count();
@@ -264,7 +271,20 @@ pub fn edit(conn: &mut DbConn, settings: &Settings, author: &Account, status_id:
     if status.reblog_of_id.is_some() {
         return Err(AppError::NotFound);
     }
-    validate_text(settings, &change.text, &change.spoiler_text)?;
+    let has_media = match &change.media_ids {
+        Some(ids) => !ids.is_empty(),
+        None => !media::of_status(conn, status.id)?.is_empty(),
+    };
+    validate_text(settings, &change.text, &change.spoiler_text, has_media)?;
+    if let Some(media_ids) = &change.media_ids {
+        media::reattach(conn, author, status.id, media_ids)?;
+    }
+    for (media_id, details) in change.media_attributes {
+        if media::get(conn, author, media_id)?.status_id != Some(status.id) {
+            return Err(AppError::validation(format!("Media attachment {media_id} does not belong to this status")));
+        }
+        media::update(conn, author, media_id, details)?;
+    }
     if statuses::edits_of(conn, status.id)?.is_empty() {
         statuses::insert_edit(conn, &snapshot(&status, status.created_at))?;
     }
@@ -583,6 +603,7 @@ pub struct RemoteStatus {
     pub mentioned_uris: Vec<String>,
     pub tags: Vec<String>,
     pub published: Option<chrono::NaiveDateTime>,
+    pub media: Vec<media::RemoteMedia>,
 }
 
 /// Accounts we know among the mentioned URIs (local ones and remote ones already stored).
@@ -645,6 +666,7 @@ pub fn create_remote(conn: &mut DbConn, author: &Account, remote: RemoteStatus) 
         edited_at: None,
     };
     statuses::insert(conn, &status)?;
+    media::replace_remote(conn, author, id, &remote.media)?;
     let mentioned_ids: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
     statuses::insert_mentions(conn, id, &mentioned_ids)?;
     let tags = tag_ids(conn, &remote.tags)?;
@@ -685,6 +707,7 @@ pub fn edit_remote(conn: &mut DbConn, author: &Account, remote: RemoteStatus) ->
         edited_at: Some(now),
     };
     statuses::apply_edit(conn, status.id, &form)?;
+    media::replace_remote(conn, author, status.id, &remote.media)?;
     let mentioned = known_accounts(conn, &remote.mentioned_uris)?;
     let mentioned_ids: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
     statuses::delete_mentions(conn, status.id)?;

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use crate::db::models::{Account, Status};
+pub use crate::db::queries::statuses::PublicScope;
 use crate::db::queries::{marks, statuses, timelines};
 use crate::db::{DbConn, Page};
 use crate::error::AppResult;
@@ -24,20 +25,19 @@ fn hidden_for(conn: &mut DbConn, viewer: Option<&Account>) -> AppResult<Vec<i64>
     }
 }
 
-/// `local`: Some(true) only this instance's statuses, Some(false) only other instances'.
-pub fn public(conn: &mut DbConn, viewer: Option<&Account>, local: Option<bool>, page: &Page) -> AppResult<Vec<StatusView>> {
+pub fn public(conn: &mut DbConn, viewer: Option<&Account>, scope: PublicScope, page: &Page) -> AppResult<Vec<StatusView>> {
     let hidden = hidden_for(conn, viewer)?;
-    let rows = statuses::public_page(conn, local, &hidden, page)?;
+    let rows = statuses::public_page(conn, scope, &hidden, page)?;
     let found = views::hydrate(conn, viewer.map(|v| v.id), rows)?;
     filters::apply(conn, viewer.map(|v| v.id), "public", found)
 }
 
-pub fn tag(conn: &mut DbConn, viewer: Option<&Account>, name: &str, local: Option<bool>, page: &Page) -> AppResult<Vec<StatusView>> {
+pub fn tag(conn: &mut DbConn, viewer: Option<&Account>, name: &str, scope: PublicScope, page: &Page) -> AppResult<Vec<StatusView>> {
     let Some(tag) = statuses::find_tag(conn, name)? else {
         return Ok(Vec::new());
     };
     let hidden = hidden_for(conn, viewer)?;
-    let rows = statuses::tag_page(conn, tag.id, local, &hidden, page)?;
+    let rows = statuses::tag_page(conn, tag.id, scope, &hidden, page)?;
     let found = views::hydrate(conn, viewer.map(|v| v.id), rows)?;
     filters::apply(conn, viewer.map(|v| v.id), "public", found)
 }

@@ -2,8 +2,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::db::models::{Account, Notification, OauthApp, Status, Tag};
-use crate::db::queries::{accounts, follows, marks, oauth, statuses, timelines};
+use crate::db::models::{Account, MediaAttachment, Notification, OauthApp, Status, Tag};
+use crate::db::queries::{accounts, follows, marks, media, oauth, statuses, timelines};
 use crate::db::DbConn;
 use crate::error::AppResult;
 use crate::service::filters::FilterHit;
@@ -22,6 +22,7 @@ pub struct StatusView {
     pub deleted_source: Option<String>,
     /// The viewer's filters this status matched in the context it is shown in.
     pub filtered: Vec<FilterHit>,
+    pub media: Vec<MediaAttachment>,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -124,12 +125,18 @@ pub fn hydrate(conn: &mut DbConn, viewer: Option<i64>, rows: Vec<Status>) -> App
             mentioned.entry(mention.status_id).or_default().push(account.clone());
         }
     }
+    let mut attached: HashMap<i64, Vec<MediaAttachment>> = HashMap::new();
+    for item in media::of_statuses(conn, &all_ids)? {
+        if let Some(status_id) = item.status_id {
+            attached.entry(status_id).or_default().push(item);
+        }
+    }
     let mut app_ids: Vec<i64> = all.iter().filter_map(|s| s.app_id).collect();
     app_ids.dedup();
     let apps: HashMap<i64, OauthApp> = oauth::find_apps(conn, &app_ids)?.into_iter().map(|a| (a.id, a)).collect();
     let flags = viewer.map(|v| viewer_flags(conn, v, &all_ids)).transpose()?;
 
-    let parts = Parts { accounts: &accounts, tags: &tags, mentioned: &mentioned, apps: &apps, flags: flags.as_ref() };
+    let parts = Parts { accounts: &accounts, tags: &tags, mentioned: &mentioned, apps: &apps, media: &attached, flags: flags.as_ref() };
     Ok(rows
         .into_iter()
         .filter_map(|row| {
@@ -147,6 +154,7 @@ struct Parts<'a> {
     tags: &'a HashMap<i64, Vec<Tag>>,
     mentioned: &'a HashMap<i64, Vec<Account>>,
     apps: &'a HashMap<i64, OauthApp>,
+    media: &'a HashMap<i64, Vec<MediaAttachment>>,
     flags: Option<&'a Marked>,
 }
 
@@ -172,6 +180,7 @@ impl Parts<'_> {
             status,
             deleted_source: None,
             filtered: Vec::new(),
+            media: self.media.get(&id).cloned().unwrap_or_default(),
         })
     }
 }

@@ -577,3 +577,39 @@ async fn reports_are_forwarded_to_the_reported_accounts_instance() {
     })
     .await;
 }
+
+/// A photo posted on one instance arrives on the other as a Document: referenced at its home URL,
+/// with its description, BlurHash, focus and size; an edit that drops it drops it there too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn media_travels_as_documents() {
+    let (sales, eng) = two_instances(Backend::Sqlite).await;
+    let ann = sales.login("ann").await;
+    let bob = eng.login("bob").await;
+    follow_remote(&ann, "bob", &eng.settings.domain).await;
+    let form = crate::media::file_form(crate::media::png(300, 200), "whiteboard.png")
+        .text("description", "The whiteboard after the planning session")
+        .text("focus", "0.25,-0.5");
+    let media = crate::media::upload(&bob, form).await;
+    assert_eq!(media.status, 200, "{}", media.body);
+    let posted = bob.toot("Planning notes", serde_json::json!({"media_ids": [media.id()]})).await;
+    let uri = posted.str("uri");
+    eventually("the post with its photo arrives", || async { in_home(&ann, &uri).await.is_some() }).await;
+    let arrived = in_home(&ann, &uri).await.unwrap();
+    let remote = &arrived["media_attachments"][0];
+    assert_eq!(remote["type"], "image");
+    assert_eq!(remote["url"], media.body["url"], "referenced at its home URL");
+    assert_eq!(remote["remote_url"], media.body["url"]);
+    assert_eq!(remote["description"], "The whiteboard after the planning session");
+    assert_eq!(remote["blurhash"], media.body["blurhash"]);
+    assert_eq!(remote["meta"]["focus"], serde_json::json!({"x": 0.25, "y": -0.5}));
+    assert_eq!(remote["meta"]["original"]["width"], 300);
+    let ann_id = ann.get(&format!("/api/v1/accounts/lookup?acct=bob@{}", eng.settings.domain)).await.id();
+    assert_eq!(ann.get(&format!("/api/v1/accounts/{ann_id}/statuses?only_media=1")).await.array().len(), 1);
+
+    let edited = bob.put_json(&format!("/api/v1/statuses/{}", posted.id()), &serde_json::json!({"status": "Planning notes (photo removed)", "media_ids": []})).await;
+    assert_eq!(edited.status, 200, "{}", edited.body);
+    eventually("the edit removes the photo", || async {
+        in_home(&ann, &uri).await.is_some_and(|s| s["media_attachments"] == serde_json::json!([]))
+    })
+    .await;
+}

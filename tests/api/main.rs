@@ -12,6 +12,7 @@ mod follow_requests;
 mod http;
 mod instance;
 mod lists;
+mod media;
 mod notifications;
 mod oauth;
 mod peers;

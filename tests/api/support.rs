@@ -319,6 +319,11 @@ impl Api {
         self.send(self.request(reqwest::Method::POST, path).form(form)).await
     }
 
+    /// Sends a multipart form (uploads), as Mastodon.py and toot do.
+    pub async fn multipart(&self, method: reqwest::Method, path: &str, form: reqwest::multipart::Form) -> Resp {
+        self.send(self.request(method, path).multipart(form)).await
+    }
+
     /// Posts a status with the given text (and extra JSON fields); panics unless it succeeds.
     pub async fn toot(&self, text: &str, extra: Value) -> Resp {
         let mut body = serde_json::json!({ "status": text });

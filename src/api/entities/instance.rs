@@ -2,9 +2,10 @@
 
 use serde_json::{json, Value};
 
-use crate::config::Settings;
+use crate::config::{MediaLimits, Settings};
 use crate::service::accounts::{MAX_DISPLAY_NAME, MAX_FIELDS, MAX_FIELD_LENGTH, MAX_NOTE};
 use crate::service::instance::Stats;
+use crate::service::{images, media};
 use crate::service::statuses::MAX_PINNED;
 
 /// Mastodon's version format, which clients parse to pick features.
@@ -29,15 +30,15 @@ fn polls_configuration() -> Value {
     json!({ "max_options": 4, "max_characters_per_option": 50, "min_expiration": 300, "max_expiration": 2629746 })
 }
 
-fn media_configuration() -> Value {
+fn media_configuration(limits: &MediaLimits) -> Value {
     json!({
-        "supported_mime_types": [],
-        "description_limit": 1500,
-        "image_size_limit": 0,
-        "image_matrix_limit": 0,
-        "video_size_limit": 0,
-        "video_frame_rate_limit": 0,
-        "video_matrix_limit": 0
+        "supported_mime_types": images::SUPPORTED_TYPES,
+        "description_limit": media::MAX_DESCRIPTION,
+        "image_size_limit": limits.image_bytes,
+        "image_matrix_limit": limits.image_pixels,
+        "video_size_limit": limits.video_bytes,
+        "video_frame_rate_limit": 120,
+        "video_matrix_limit": 8_294_400
     })
 }
 
@@ -66,7 +67,7 @@ impl InstanceV1 {
             "configuration": {
                 "accounts": { "max_featured_tags": 10 },
                 "statuses": statuses_configuration(settings),
-                "media_attachments": media_configuration(),
+                "media_attachments": media_configuration(&settings.media),
                 "polls": polls_configuration()
             },
             "contact_account": Value::Null,
@@ -109,7 +110,7 @@ impl InstanceV2 {
                     "profile_field_value_limit": MAX_FIELD_LENGTH
                 },
                 "statuses": statuses_configuration(settings),
-                "media_attachments": media_configuration(),
+                "media_attachments": media_configuration(&settings.media),
                 "polls": polls_configuration(),
                 "translation": { "enabled": false },
                 "limited_federation": true

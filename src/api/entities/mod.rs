@@ -4,12 +4,14 @@ mod account;
 mod filters;
 mod grouped;
 mod instance;
+mod media;
 mod misc;
 mod status;
 
 pub use account::{Account, CredentialAccount, Relationship};
 pub use filters::{Filter, FilterKeyword, FilterResult, FilterStatus};
 pub use grouped::GroupedNotifications;
+pub use media::MediaAttachment;
 pub use instance::{version, InstanceV1, InstanceV2};
 pub use misc::{Application, Conversation, DomainAllow, FeaturedTag, List, Marker, Notification, Preferences, TagEntity, Token};
 pub use status::{Context, Status, StatusEdit, StatusSource};

@@ -1,6 +1,6 @@
 use serde::Serialize;
 
-use super::{timestamp, Account, FilterResult};
+use super::{timestamp, Account, FilterResult, MediaAttachment};
 use crate::config::Settings;
 use crate::db::models::StatusEdit as EditRow;
 use crate::service::views::StatusView;
@@ -38,7 +38,7 @@ pub struct Status {
     pub reblog: Option<Box<Status>>,
     pub application: Option<Application>,
     pub account: Account,
-    pub media_attachments: Vec<serde_json::Value>,
+    pub media_attachments: Vec<MediaAttachment>,
     pub mentions: Vec<Mention>,
     pub tags: Vec<Tag>,
     pub emojis: Vec<serde_json::Value>,
@@ -100,7 +100,7 @@ impl Status {
             reblog: view.reblog.as_ref().map(|original| Box::new(Status::from_view(original, settings))),
             application: view.app.as_ref().map(|app| Application { name: app.name.clone(), website: app.website.clone() }),
             account: Account::from_row(&view.account, settings),
-            media_attachments: Vec::new(),
+            media_attachments: MediaAttachment::list(&view.media, settings),
             mentions: view
                 .mentions
                 .iter()

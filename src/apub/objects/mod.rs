@@ -4,7 +4,7 @@
 mod note;
 mod person;
 
-pub use note::{Hashtag, Mention, Note, NoteKind, Tag, Tombstone};
+pub use note::{Document, Hashtag, Mention, Note, NoteKind, Tag, Tombstone};
 pub use person::{ActorKind, Endpoints, Image, Person, PropertyValue};
 
 use activitypub_federation::protocol::context::WithContext;
@@ -24,6 +24,8 @@ pub fn context() -> Value {
             "Hashtag": "as:Hashtag",
             "toot": "http://joinmastodon.org/ns#",
             "discoverable": "toot:discoverable",
+            "blurhash": "toot:blurhash",
+            "focalPoint": { "@container": "@list", "@id": "toot:focalPoint" },
             "schema": "http://schema.org#",
             "PropertyValue": "schema:PropertyValue",
             "value": "schema:value"
@@ -177,6 +179,7 @@ pub(crate) mod testing {
             viewer: None,
             deleted_source: None,
             filtered: Vec::new(),
+            media: Vec::new(),
         }
     }
 }

@@ -13,7 +13,7 @@ use url::Url;
 use super::{deserialize_parseable_items, stored_url};
 use crate::apub::addressing::{self, Audience};
 use crate::apub::signatures::authority;
-use crate::db::models::Account;
+use crate::db::models::{Account, MediaAttachment};
 use crate::service::statuses::Visibility;
 use crate::service::views::StatusView;
 
@@ -57,9 +57,66 @@ pub struct Note {
     pub url: Option<Url>,
     #[serde(default, deserialize_with = "deserialize_parseable_items")]
     pub tag: Vec<Tag>,
-    /// Media, kept as sent until Hallway stores media.
     #[serde(default, deserialize_with = "deserialize_parseable_items")]
-    pub attachment: Vec<Value>,
+    pub attachment: Vec<Document>,
+}
+
+/// A media attachment, as Mastodon sends it (`Document`; some servers say `Image`, `Video` or `Audio`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Document {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default, deserialize_with = "deserialize_skip_error", skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
+    /// A URL, a Link object, or a list of them.
+    pub url: Value,
+    #[serde(default, deserialize_with = "deserialize_skip_error", skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "deserialize_skip_error", skip_serializing_if = "Option::is_none")]
+    pub blurhash: Option<String>,
+    #[serde(default, deserialize_with = "deserialize_skip_error", skip_serializing_if = "Option::is_none")]
+    pub focal_point: Option<[f64; 2]>,
+    #[serde(default, deserialize_with = "deserialize_skip_error", skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    #[serde(default, deserialize_with = "deserialize_skip_error", skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
+}
+
+impl Document {
+    fn of(media: &MediaAttachment, base_url: &str) -> Option<Document> {
+        let url = match (&media.remote_url, &media.file_key) {
+            (Some(remote), _) => remote.clone(),
+            (None, Some(key)) => format!("{base_url}/system/{key}"),
+            (None, None) => return None,
+        };
+        let meta: Value = serde_json::from_str(&media.meta_json).unwrap_or_default();
+        let dimension = |key: &str| meta["original"][key].as_u64().and_then(|v| u32::try_from(v).ok());
+        Some(Document {
+            kind: "Document".into(),
+            media_type: Some(media.content_type.clone()),
+            url: Value::String(url),
+            name: media.description.clone(),
+            blurhash: media.blurhash.clone(),
+            focal_point: Some([media.focus_x, media.focus_y]),
+            width: dimension("width"),
+            height: dimension("height"),
+        })
+    }
+
+    /// The http(s) URL of the media: the first link's `href` when there are several.
+    pub fn href(&self) -> Option<String> {
+        let first = match &self.url {
+            Value::Array(links) => links.first()?,
+            one => one,
+        };
+        let text = match first {
+            Value::String(url) => url.as_str(),
+            Value::Object(link) => link.get("href")?.as_str()?,
+            _ => return None,
+        };
+        crate::service::sanitize::link(text)
+    }
 }
 
 /// The tags Hallway reads; emojis and other kinds are dropped when parsing.
@@ -125,7 +182,7 @@ impl Note {
             updated: status.edited_at.map(|edited| edited.and_utc()),
             url: Some(stored_url(&status.url)),
             tag: mentions.chain(hashtags).collect(),
-            attachment: Vec::new(),
+            attachment: view.media.iter().filter_map(|m| Document::of(m, base_url)).collect(),
         }
     }
 
@@ -206,7 +263,7 @@ mod tests {
         assert!(!public.sensitive);
         assert_eq!(public.in_reply_to, None);
         assert_eq!(public.language(), Some("en"));
-        assert_eq!(public.attachment, Vec::<Value>::new());
+        assert!(public.attachment.is_empty());
 
         let followers_only = gotosocial_note("note_followers_only.json");
         assert_eq!(followers_only.visibility(GTS_FOLLOWERS), Visibility::Private);
@@ -239,6 +296,7 @@ mod tests {
         assert_eq!(note.mentioned_uris(), Vec::<&Url>::new(), "a mention without href is no mention");
         assert_eq!(note.hashtag_names(), vec!["Budgets"]);
         assert_eq!(note.attachment.len(), 1);
+        assert_eq!(note.attachment[0].href().as_deref(), Some("https://x.example/c.png"));
     }
 
     #[test]

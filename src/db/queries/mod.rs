@@ -8,6 +8,7 @@ pub mod follows;
 pub mod keys;
 pub mod lists;
 pub mod markers;
+pub mod media;
 pub mod marks;
 pub mod notifications;
 pub mod oauth;

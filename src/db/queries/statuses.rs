@@ -1,7 +1,7 @@
 use diesel::prelude::*;
 
 use crate::db::models::{IdempotencyKey, Mention, Status, StatusEdit, StatusEditForm, Tag};
-use crate::db::schema::{idempotency_keys, mentions, status_edits, status_tags, statuses, tags};
+use crate::db::schema::{idempotency_keys, media_attachments, mentions, status_edits, status_tags, statuses, tags};
 use crate::db::{load_page, lower, DbConn, Page};
 use crate::error::AppResult;
 
@@ -106,6 +106,15 @@ pub struct AccountStatusFilter<'a> {
     pub exclude_reblogs: bool,
     pub tag_id: Option<i64>,
     pub only_ids: Option<&'a [i64]>,
+    pub only_media: bool,
+}
+
+/// Where public statuses come from and what they carry.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PublicScope {
+    /// Some(true): this instance's only; Some(false): other instances' only.
+    pub local: Option<bool>,
+    pub only_media: bool,
 }
 
 pub fn account_page(conn: &mut DbConn, author_id: i64, filter: &AccountStatusFilter, page: &Page) -> AppResult<Vec<Status>> {
@@ -126,19 +135,25 @@ pub fn account_page(conn: &mut DbConn, author_id: i64, filter: &AccountStatusFil
     if let Some(ids) = filter.only_ids {
         query = query.filter(statuses::id.eq_any(ids.to_vec()));
     }
+    if filter.only_media {
+        query = query.filter(statuses::id.nullable().eq_any(media_attachments::table.select(media_attachments::status_id)));
+    }
     Ok(load_page!(query, statuses::id, page, conn))
 }
 
-/// Public statuses, neither reblogs nor replies to others; `local`: Some(true) local only, Some(false) remote only.
-pub fn public_page(conn: &mut DbConn, local: Option<bool>, hidden_authors: &[i64], page: &Page) -> AppResult<Vec<Status>> {
+/// Public statuses, neither reblogs nor replies to others.
+pub fn public_page(conn: &mut DbConn, scope: PublicScope, hidden_authors: &[i64], page: &Page) -> AppResult<Vec<Status>> {
     let mut query = statuses::table
         .filter(statuses::visibility.eq("public"))
         .filter(statuses::reblog_of_id.is_null())
         .filter(statuses::in_reply_to_id.is_null().or(statuses::in_reply_to_account_id.eq(statuses::account_id.nullable())))
         .select(Status::as_select())
         .into_boxed();
-    if let Some(local) = local {
+    if let Some(local) = scope.local {
         query = query.filter(statuses::local.eq(local));
+    }
+    if scope.only_media {
+        query = query.filter(statuses::id.nullable().eq_any(media_attachments::table.select(media_attachments::status_id)));
     }
     if !hidden_authors.is_empty() {
         query = query.filter(statuses::account_id.ne_all(hidden_authors.to_vec()));
@@ -146,15 +161,18 @@ pub fn public_page(conn: &mut DbConn, local: Option<bool>, hidden_authors: &[i64
     Ok(load_page!(query, statuses::id, page, conn))
 }
 
-pub fn tag_page(conn: &mut DbConn, tag_id: i64, local: Option<bool>, hidden_authors: &[i64], page: &Page) -> AppResult<Vec<Status>> {
+pub fn tag_page(conn: &mut DbConn, tag_id: i64, scope: PublicScope, hidden_authors: &[i64], page: &Page) -> AppResult<Vec<Status>> {
     let mut query = statuses::table
         .inner_join(status_tags::table)
         .filter(status_tags::tag_id.eq(tag_id))
         .filter(statuses::visibility.eq("public"))
         .select(Status::as_select())
         .into_boxed();
-    if let Some(local) = local {
+    if let Some(local) = scope.local {
         query = query.filter(statuses::local.eq(local));
+    }
+    if scope.only_media {
+        query = query.filter(statuses::id.nullable().eq_any(media_attachments::table.select(media_attachments::status_id)));
     }
     if !hidden_authors.is_empty() {
         query = query.filter(statuses::account_id.ne_all(hidden_authors.to_vec()));

@@ -1,0 +1,52 @@
+use diesel::prelude::*;
+
+use crate::db::models::MediaAttachment;
+use crate::db::schema::media_attachments;
+use crate::db::DbConn;
+use crate::error::AppResult;
+
+pub fn insert(conn: &mut DbConn, media: &MediaAttachment) -> AppResult<()> {
+    diesel::insert_into(media_attachments::table).values(media).execute(conn)?;
+    Ok(())
+}
+
+pub fn update(conn: &mut DbConn, media: &MediaAttachment) -> AppResult<()> {
+    diesel::update(media_attachments::table.find(media.id)).set(media).execute(conn)?;
+    Ok(())
+}
+
+pub fn delete(conn: &mut DbConn, media_id: i64) -> AppResult<()> {
+    diesel::delete(media_attachments::table.find(media_id)).execute(conn)?;
+    Ok(())
+}
+
+pub fn find(conn: &mut DbConn, media_id: i64) -> AppResult<Option<MediaAttachment>> {
+    Ok(media_attachments::table.find(media_id).select(MediaAttachment::as_select()).first(conn).optional()?)
+}
+
+pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<MediaAttachment>> {
+    Ok(media_attachments::table
+        .filter(media_attachments::id.eq_any(ids))
+        .select(MediaAttachment::as_select())
+        .load(conn)?)
+}
+
+/// The attachments of these statuses, in each status's order.
+pub fn of_statuses(conn: &mut DbConn, status_ids: &[i64]) -> AppResult<Vec<MediaAttachment>> {
+    if status_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(media_attachments::table
+        .filter(media_attachments::status_id.eq_any(status_ids))
+        .order((media_attachments::status_id.asc(), media_attachments::position.asc()))
+        .select(MediaAttachment::as_select())
+        .load(conn)?)
+}
+
+/// Unlinks a status's attachments (they stay the owner's, for a redraft).
+pub fn detach_all(conn: &mut DbConn, status_id: i64) -> AppResult<()> {
+    diesel::update(media_attachments::table.filter(media_attachments::status_id.eq(status_id)))
+        .set(media_attachments::status_id.eq(None::<i64>))
+        .execute(conn)?;
+    Ok(())
+}
