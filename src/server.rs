@@ -39,7 +39,7 @@ pub fn start(state: AppState, listener: TcpListener, workers: usize) -> io::Resu
     Ok(server.run())
 }
 
-/// Posts scheduled statuses when they come due (checked every few seconds).
+/// Posts scheduled statuses when they come due and announces ended polls (checked every few seconds).
 fn spawn_scheduler(state: AppState) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
@@ -50,6 +50,9 @@ fn spawn_scheduler(state: AppState) {
                 Ok(0) => {}
                 Ok(_) => state.deliveries.wake(),
                 Err(e) => log::warn!("scheduler: {e}"),
+            }
+            if let Err(e) = state.db.write(crate::service::polls::announce_ended).await {
+                log::warn!("scheduler: ended polls: {e}");
             }
         }
     });

@@ -15,6 +15,7 @@ pub mod media;
 pub mod notifications;
 pub mod pagination;
 pub mod params;
+pub mod polls;
 pub mod push;
 pub mod reports;
 pub mod safety;
@@ -69,6 +70,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/featured_tags/{id}", web::delete().to(featured::delete))
             .route("/endorsements", web::get().to(featured::endorsements))
             .route("/reports", web::post().to(reports::create))
+            .route("/polls/{id}", web::get().to(polls::show))
+            .route("/polls/{id}/votes", web::post().to(polls::vote))
             .route("/media", web::post().to(media::upload_v1))
             .route("/media/{id}", web::get().to(media::show))
             .route("/media/{id}", web::put().to(media::update))

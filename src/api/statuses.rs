@@ -10,6 +10,7 @@ use crate::error::{AppError, AppResult};
 use crate::api::scheduled;
 use crate::service::filters;
 use crate::service::media::MediaDetails;
+use crate::service::polls::NewPoll;
 use crate::service::scheduled::ScheduledParams;
 use crate::service::statuses::{self, NewStatus, StatusChange, Visibility};
 use crate::service::views::{self, StatusView};
@@ -34,8 +35,8 @@ pub struct StatusParams {
     media_ids: Option<Vec<i64>>,
     #[serde(default)]
     media_attributes: serde_json::Value,
-    #[serde(default)]
-    poll: Option<serde_json::Value>,
+    #[serde(default, deserialize_with = "poll_field")]
+    poll: Option<NewPoll>,
     #[serde(default, deserialize_with = "flex::string_opt")]
     scheduled_at: Option<String>,
 }
@@ -57,15 +58,29 @@ impl StatusParams {
             in_reply_to_id: self.in_reply_to_id,
             language: self.language,
             media_ids: self.media_ids.unwrap_or_default(),
+            poll: self.poll,
         }
     }
+}
 
-    fn refuse_unsupported(&self) -> AppResult<()> {
-        if self.poll.as_ref().is_some_and(|p| !p.is_null()) {
-            return Err(AppError::validation("Polls are not supported on this server yet"));
-        }
-        Ok(())
-    }
+#[derive(Deserialize)]
+struct PollParams {
+    #[serde(default, deserialize_with = "flex::string_list")]
+    options: Vec<String>,
+    #[serde(default, deserialize_with = "flex::i64_opt")]
+    expires_in: Option<i64>,
+    #[serde(default, deserialize_with = "flex::bool_or_false")]
+    multiple: bool,
+    #[serde(default, deserialize_with = "flex::bool_or_false")]
+    hide_totals: bool,
+}
+
+/// `poll[options][]=…&poll[expires_in]=…` or a JSON object; absent or null when there is none.
+fn poll_param(value: Option<serde_json::Value>) -> AppResult<Option<NewPoll>> {
+    let Some(value) = value.filter(|v| !v.is_null()) else { return Ok(None) };
+    let params: PollParams = serde_json::from_value(value).map_err(|e| AppError::validation(format!("poll: {e}")))?;
+    let expires_in = params.expires_in.ok_or_else(|| AppError::validation("Poll expires in can't be blank"))?;
+    Ok(Some(NewPoll { options: params.options, expires_in, multiple: params.multiple, hide_totals: params.hide_totals }))
 }
 
 #[derive(Deserialize)]
@@ -98,13 +113,17 @@ fn media_attributes(value: serde_json::Value) -> AppResult<Vec<(i64, MediaDetail
         .collect()
 }
 
+fn poll_field<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<NewPoll>, D::Error> {
+    let value = serde_json::Value::deserialize(d)?;
+    poll_param(Some(value)).map_err(|e| serde::de::Error::custom(e.to_string().trim_start_matches("Validation failed: ").to_owned()))
+}
+
 fn one(state: &AppState, view: &StatusView) -> HttpResponse {
     HttpResponse::Ok().json(Status::from_view(view, &state.settings))
 }
 
 pub async fn create(req: HttpRequest, state: web::Data<AppState>, auth: Auth, Params(input): Params<StatusParams>) -> AppResult<HttpResponse> {
     let me = auth.user(&["write:statuses"])?;
-    input.refuse_unsupported()?;
     if let Some(at) = input.scheduled_at.as_deref().filter(|s| !s.is_empty()) {
         return scheduled::schedule_from(state, me, parse_time(at)?, input.into_scheduled()).await;
     }
@@ -120,6 +139,7 @@ pub async fn create(req: HttpRequest, state: web::Data<AppState>, auth: Auth, Pa
         idempotency_key: idempotency_key.filter(|k| !k.is_empty() && k.len() <= 255),
         app_id: Some(me.app_id),
         media_ids: input.media_ids.unwrap_or_default(),
+        poll: input.poll,
     };
     let settings = state.settings.clone();
     let view = state
@@ -145,7 +165,6 @@ pub async fn show(state: web::Data<AppState>, auth: Auth, id: web::Path<String>)
 
 pub async fn edit(state: web::Data<AppState>, auth: Auth, id: web::Path<String>, Params(input): Params<StatusParams>) -> AppResult<HttpResponse> {
     let me = auth.user(&["write:statuses"])?;
-    input.refuse_unsupported()?;
     let id = path_id(&id)?;
     let media_attributes = media_attributes(input.media_attributes)?;
     let change = StatusChange {

@@ -15,6 +15,8 @@ use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::ids;
 use crate::service::statuses::{self, RemoteStatus};
+use crate::config::Settings;
+use crate::service::polls::{self, RemotePoll};
 use crate::service::{follows, remote, reports, safety};
 use crate::state::AppState;
 
@@ -45,11 +47,12 @@ async fn receive(req: &HttpRequest, state: &AppState, body: &[u8]) -> AppResult<
         return Ok(HttpResponse::Accepted().finish());
     }
     prepare(state, &signer, &activity).await;
+    let settings = state.settings.clone();
     state
         .db
         .write(move |conn| {
             if received::record(conn, id.as_str(), ids::now())? {
-                apply(conn, &signer, activity)?;
+                apply(conn, &settings, &signer, activity)?;
             }
             Ok(())
         })
@@ -147,6 +150,7 @@ pub(crate) fn remote_status(note: &Note, author: &Account) -> RemoteStatus {
             .filter(|t| !t.is_empty())
             .collect(),
         published: note.published.map(|p| p.naive_utc()),
+        poll: remote_poll(note),
         media: note
             .attachment
             .iter()
@@ -165,6 +169,19 @@ pub(crate) fn remote_status(note: &Note, author: &Account) -> RemoteStatus {
     }
 }
 
+fn remote_poll(note: &Note) -> Option<RemotePoll> {
+    let (options, multiple) = note.poll_options();
+    if options.is_empty() {
+        return None;
+    }
+    Some(RemotePoll {
+        options: options.into_iter().map(|(title, count)| (crate::service::sanitize::text(&title, 200), count)).collect(),
+        multiple,
+        expires_at: note.end_time.or(note.closed).map(|at| at.naive_utc()),
+        voters_count: note.voters_count,
+    })
+}
+
 /// A note speaks for its signer only when the signer is its author and it lives on the signer's instance.
 fn authored_by(note: &Note, signer: &Account) -> bool {
     let signer_host = Url::parse(&signer.uri).map(|u| authority(&u)).unwrap_or_default();
@@ -176,7 +193,7 @@ fn local_account(conn: &mut DbConn, uri: &Url) -> AppResult<Option<Account>> {
     Ok(accounts::find_by_uri(conn, uri.as_str())?.filter(|a| a.is_local() && a.suspended_at.is_none()))
 }
 
-fn apply(conn: &mut DbConn, signer: &Account, activity: InboxActivity) -> AppResult<()> {
+fn apply(conn: &mut DbConn, settings: &Settings, signer: &Account, activity: InboxActivity) -> AppResult<()> {
     match activity {
         InboxActivity::Follow(follow) => {
             let Some(target) = local_account(conn, &follow.object)? else { return Ok(()) };
@@ -195,10 +212,18 @@ fn apply(conn: &mut DbConn, signer: &Account, activity: InboxActivity) -> AppRes
         },
         InboxActivity::Undo(undo) => undo_activity(conn, signer, undo.object),
         InboxActivity::Create(create) => {
-            if !authored_by(&create.object, signer) {
+            let note = &create.object;
+            if !authored_by(note, signer) {
                 return Ok(());
             }
-            statuses::create_remote(conn, signer, remote_status(&create.object, signer)).map(|_| ())
+            if let (Some(choice), Some(question)) = (note.vote_choice(), &note.in_reply_to) {
+                let Some(status) = crate::db::queries::statuses::find_by_uri_or_url(conn, question.as_str())? else { return Ok(()) };
+                if !status.local {
+                    return Ok(());
+                }
+                return polls::receive_vote(conn, settings, signer, &status, choice, note.id.as_str());
+            }
+            statuses::create_remote(conn, signer, remote_status(note, signer)).map(|_| ())
         }
         InboxActivity::Update(update) => match update.object {
             Updated::Note(note) if authored_by(&note, signer) => {

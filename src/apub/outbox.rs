@@ -140,6 +140,16 @@ pub fn status_deleted(conn: &mut DbConn, settings: &Settings, view: &StatusView)
     queue(conn, &delete.id.clone(), delete, &view.account, inboxes)
 }
 
+/// A local account's choices on a remote poll: one Create of a vote per choice, to the poll's author.
+pub fn poll_voted(conn: &mut DbConn, voter: &Account, author: &Account, question: &Status, chosen: &[(String, String)]) -> AppResult<()> {
+    let Some(inbox) = inbox_of(author) else { return Ok(()) };
+    for (vote_uri, option) in chosen {
+        let create = Create::new(Note::vote(vote_uri, voter, author, &question.uri, option));
+        queue(conn, &create.id.clone(), create, voter, vec![inbox.clone()])?;
+    }
+    Ok(())
+}
+
 fn like_activity(actor: &Account, status_uri: &str, like_id: i64) -> AppResult<Like> {
     Ok(Like::new(url(&format!("{}/likes/{like_id}", actor.uri))?, url(&actor.uri)?, url(status_uri)?))
 }

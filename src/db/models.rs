@@ -453,3 +453,48 @@ pub struct MediaAttachment {
     pub blurhash: Option<String>,
     pub created_at: NaiveDateTime,
 }
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = polls, treat_none_as_null = true)]
+pub struct Poll {
+    pub id: i64,
+    pub status_id: i64,
+    pub account_id: i64,
+    /// The option titles, a JSON array of strings.
+    pub options_json: String,
+    /// Votes per option, a JSON array of numbers (a remote poll's as its instance last said).
+    pub counts_json: String,
+    pub multiple: bool,
+    pub hide_totals: bool,
+    pub voters_count: i64,
+    pub expires_at: Option<NaiveDateTime>,
+    /// Whether voters and the author were told the poll ended.
+    pub ended_notified: bool,
+    pub created_at: NaiveDateTime,
+}
+
+impl Poll {
+    pub fn options(&self) -> Vec<String> {
+        serde_json::from_str(&self.options_json).unwrap_or_default()
+    }
+
+    pub fn counts(&self) -> Vec<i64> {
+        let counts: Vec<i64> = serde_json::from_str(&self.counts_json).unwrap_or_default();
+        (0..self.options().len()).map(|i| counts.get(i).copied().unwrap_or(0)).collect()
+    }
+
+    pub fn expired_at(&self, now: NaiveDateTime) -> bool {
+        self.expires_at.is_some_and(|at| at <= now)
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = poll_votes)]
+pub struct PollVote {
+    pub id: i64,
+    pub poll_id: i64,
+    pub account_id: i64,
+    pub choice: i32,
+    pub uri: Option<String>,
+    pub created_at: NaiveDateTime,
+}

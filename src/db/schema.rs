@@ -468,6 +468,33 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    polls (id) {
+        id -> BigInt,
+        status_id -> BigInt,
+        account_id -> BigInt,
+        options_json -> Text,
+        counts_json -> Text,
+        multiple -> Bool,
+        hide_totals -> Bool,
+        voters_count -> BigInt,
+        expires_at -> Nullable<Timestamp>,
+        ended_notified -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    poll_votes (id) {
+        id -> BigInt,
+        poll_id -> BigInt,
+        account_id -> BigInt,
+        choice -> Integer,
+        uri -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(list_accounts -> lists (list_id));
 diesel::joinable!(statuses -> accounts (account_id));
 diesel::joinable!(home_timeline_entries -> statuses (status_id));
@@ -520,4 +547,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     filter_keywords,
     filter_statuses,
     media_attachments,
+    polls,
+    poll_votes,
 );

@@ -19,6 +19,7 @@ pub mod media;
 pub mod notification_groups;
 pub mod notifications;
 pub mod peers;
+pub mod polls;
 pub mod push;
 pub mod remote;
 pub mod reports;

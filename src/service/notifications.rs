@@ -18,6 +18,18 @@ pub fn notify(conn: &mut DbConn, recipient: i64, from: i64, kind: &str, status_i
     if !accounts::find(conn, recipient)?.is_some_and(|a| a.is_local()) || super::safety::silences(conn, recipient, from)? {
         return Ok(());
     }
+    insert(conn, recipient, from, kind, status_id)
+}
+
+/// Notifies a local account of something about its own status (its poll ended).
+pub fn notify_own(conn: &mut DbConn, recipient: i64, kind: &str, status_id: Option<i64>) -> AppResult<()> {
+    if !accounts::find(conn, recipient)?.is_some_and(|a| a.is_local()) {
+        return Ok(());
+    }
+    insert(conn, recipient, recipient, kind, status_id)
+}
+
+fn insert(conn: &mut DbConn, recipient: i64, from: i64, kind: &str, status_id: Option<i64>) -> AppResult<()> {
     let now = ids::now();
     let notification = Notification {
         id: ids::next_id(),

@@ -25,6 +25,8 @@ pub struct ScheduledParams {
     pub language: Option<String>,
     #[serde(default)]
     pub media_ids: Vec<i64>,
+    #[serde(default)]
+    pub poll: Option<crate::service::polls::NewPoll>,
 }
 
 impl ScheduledParams {
@@ -112,6 +114,7 @@ fn publish(conn: &mut DbConn, settings: &Settings, row: &ScheduledStatus) -> App
         idempotency_key: None,
         app_id: row.app_id,
         media_ids: params.media_ids,
+        poll: params.poll,
     };
     statuses::create(conn, settings, &account, &user, new_status).map(|_| ())
 }

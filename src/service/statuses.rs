@@ -14,6 +14,7 @@ use crate::apub::outbox;
 use crate::service::events::{self, Event};
 use crate::service::markup::{self, MentionLink, WrittenMention};
 use crate::service::media::{self, MediaDetails};
+use crate::service::polls::NewPoll;
 use crate::service::notifications::notify;
 use crate::service::views::{self, StatusView};
 
@@ -61,6 +62,7 @@ pub struct NewStatus {
     pub idempotency_key: Option<String>,
     pub app_id: Option<i64>,
     pub media_ids: Vec<i64>,
+    pub poll: Option<NewPoll>,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -89,6 +91,12 @@ pub fn create(conn: &mut DbConn, settings: &Settings, author: &Account, user: &U
         }
     }
     validate_text(settings, &input.text, &input.spoiler_text, !input.media_ids.is_empty())?;
+    if let Some(poll) = &input.poll {
+        if !input.media_ids.is_empty() {
+            return Err(AppError::validation("A status cannot have both media and a poll"));
+        }
+        super::polls::validate(poll)?;
+    }
     let parent = match input.in_reply_to_id {
         Some(parent_id) => Some(
             views::status_for(conn, Some(author.id), parent_id)?
@@ -129,6 +137,9 @@ pub fn create(conn: &mut DbConn, settings: &Settings, author: &Account, user: &U
     };
     statuses::insert(conn, &status)?;
     media::attach(conn, author, id, &input.media_ids)?;
+    if let Some(poll) = input.poll {
+        super::polls::create(conn, author, id, poll)?;
+    }
     let mentioned_ids: Vec<i64> = rendered.mentioned.iter().map(|a| a.id).collect();
     statuses::insert_mentions(conn, id, &mentioned_ids)?;
     statuses::set_status_tags(conn, id, &rendered.tag_ids)?;
@@ -604,6 +615,7 @@ pub struct RemoteStatus {
     pub tags: Vec<String>,
     pub published: Option<chrono::NaiveDateTime>,
     pub media: Vec<media::RemoteMedia>,
+    pub poll: Option<super::polls::RemotePoll>,
 }
 
 /// Accounts we know among the mentioned URIs (local ones and remote ones already stored).
@@ -667,6 +679,9 @@ pub fn create_remote(conn: &mut DbConn, author: &Account, remote: RemoteStatus) 
     };
     statuses::insert(conn, &status)?;
     media::replace_remote(conn, author, id, &remote.media)?;
+    if let Some(poll) = &remote.poll {
+        super::polls::upsert_remote(conn, author, id, poll)?;
+    }
     let mentioned_ids: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
     statuses::insert_mentions(conn, id, &mentioned_ids)?;
     let tags = tag_ids(conn, &remote.tags)?;
@@ -694,13 +709,23 @@ pub fn edit_remote(conn: &mut DbConn, author: &Account, remote: RemoteStatus) ->
     let Some(status) = remote_status_of(conn, author, &remote.uri)? else {
         return Ok(());
     };
+    if let Some(poll) = &remote.poll {
+        super::polls::upsert_remote(conn, author, status.id, poll)?;
+    }
+    let content = super::sanitize::html(&remote.content_html);
+    let old_media: Vec<Option<String>> = media::of_status(conn, status.id)?.into_iter().map(|m| m.remote_url).collect();
+    let same_media = old_media == remote.media.iter().map(|m| Some(m.url.clone())).collect::<Vec<_>>();
+    if content == status.content && remote.spoiler_text == status.spoiler_text && remote.sensitive == status.sensitive && same_media {
+        // New poll counts (or nothing new): not an edit.
+        return Ok(());
+    }
     if statuses::edits_of(conn, status.id)?.is_empty() {
         statuses::insert_edit(conn, &snapshot(&status, status.created_at))?;
     }
     let now = ids::now();
     let form = StatusEditForm {
         text: String::new(),
-        content: super::sanitize::html(&remote.content_html),
+        content,
         spoiler_text: remote.spoiler_text,
         sensitive: remote.sensitive,
         language: remote.language.or(status.language.clone()),

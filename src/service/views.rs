@@ -3,10 +3,11 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::db::models::{Account, MediaAttachment, Notification, OauthApp, Status, Tag};
-use crate::db::queries::{accounts, follows, marks, media, oauth, statuses, timelines};
+use crate::db::queries::{accounts, follows, marks, media, oauth, polls, statuses, timelines};
 use crate::db::DbConn;
 use crate::error::AppResult;
 use crate::service::filters::FilterHit;
+use crate::service::polls::PollView;
 
 #[derive(Debug, Clone)]
 pub struct StatusView {
@@ -23,6 +24,7 @@ pub struct StatusView {
     /// The viewer's filters this status matched in the context it is shown in.
     pub filtered: Vec<FilterHit>,
     pub media: Vec<MediaAttachment>,
+    pub poll: Option<PollView>,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -131,12 +133,13 @@ pub fn hydrate(conn: &mut DbConn, viewer: Option<i64>, rows: Vec<Status>) -> App
             attached.entry(status_id).or_default().push(item);
         }
     }
+    let polls = poll_views(conn, viewer, &all_ids)?;
     let mut app_ids: Vec<i64> = all.iter().filter_map(|s| s.app_id).collect();
     app_ids.dedup();
     let apps: HashMap<i64, OauthApp> = oauth::find_apps(conn, &app_ids)?.into_iter().map(|a| (a.id, a)).collect();
     let flags = viewer.map(|v| viewer_flags(conn, v, &all_ids)).transpose()?;
 
-    let parts = Parts { accounts: &accounts, tags: &tags, mentioned: &mentioned, apps: &apps, media: &attached, flags: flags.as_ref() };
+    let parts = Parts { accounts: &accounts, tags: &tags, mentioned: &mentioned, apps: &apps, media: &attached, polls: &polls, flags: flags.as_ref() };
     Ok(rows
         .into_iter()
         .filter_map(|row| {
@@ -155,6 +158,7 @@ struct Parts<'a> {
     mentioned: &'a HashMap<i64, Vec<Account>>,
     apps: &'a HashMap<i64, OauthApp>,
     media: &'a HashMap<i64, Vec<MediaAttachment>>,
+    polls: &'a HashMap<i64, PollView>,
     flags: Option<&'a Marked>,
 }
 
@@ -181,8 +185,29 @@ impl Parts<'_> {
             deleted_source: None,
             filtered: Vec::new(),
             media: self.media.get(&id).cloned().unwrap_or_default(),
+            poll: self.polls.get(&id).cloned(),
         })
     }
+}
+
+/// The polls of these statuses, by status id, with the viewer's own choices.
+fn poll_views(conn: &mut DbConn, viewer: Option<i64>, status_ids: &[i64]) -> AppResult<HashMap<i64, PollView>> {
+    let found = polls::of_statuses(conn, status_ids)?;
+    let poll_ids: Vec<i64> = found.iter().map(|p| p.id).collect();
+    let mut chosen: HashMap<i64, Vec<i32>> = HashMap::new();
+    if let Some(viewer) = viewer {
+        for (poll_id, choice) in polls::choices_among(conn, viewer, &poll_ids)? {
+            chosen.entry(poll_id).or_default().push(choice);
+        }
+    }
+    Ok(found
+        .into_iter()
+        .map(|poll| {
+            let own_votes = viewer.map(|_| chosen.remove(&poll.id).unwrap_or_default());
+            let view = PollView { viewer_is_author: viewer == Some(poll.account_id), own_votes, poll };
+            (view.poll.status_id, view)
+        })
+        .collect())
 }
 
 struct Marked {

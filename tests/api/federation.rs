@@ -613,3 +613,46 @@ async fn media_travels_as_documents() {
     })
     .await;
 }
+
+/// A poll on one instance is a Question on the other; a vote cast there is counted on the poll's home
+/// instance, and the new counts come back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn remote_polls_are_voted_on_and_counted_at_home() {
+    let (sales, eng) = two_instances(Backend::Sqlite).await;
+    let ann = sales.login("ann").await;
+    let bob = eng.login("bob").await;
+    let cat = eng.login("cat").await;
+    follow_remote(&ann, "bob", &eng.settings.domain).await;
+    let posted = bob
+        .toot("Which day for the demo?", serde_json::json!({"poll": {"options": ["Tuesday", "Thursday"], "expires_in": 86400}}))
+        .await;
+    let home_poll = posted.body["poll"]["id"].as_str().unwrap().to_owned();
+    let uri = posted.str("uri");
+    eventually("the poll arrives", || async { in_home(&ann, &uri).await.is_some() }).await;
+    let remote = in_home(&ann, &uri).await.unwrap();
+    let remote_poll = &remote["poll"];
+    let titles: Vec<&str> = remote_poll["options"].as_array().unwrap().iter().map(|o| o["title"].as_str().unwrap()).collect();
+    assert_eq!(titles, ["Tuesday", "Thursday"]);
+    assert_eq!(remote_poll["multiple"], false);
+    assert_eq!(remote_poll["expires_at"], posted.body["poll"]["expires_at"]);
+
+    let voted = ann.post_json(&format!("/api/v1/polls/{}/votes", remote_poll["id"].as_str().unwrap()), &serde_json::json!({"choices": [1]})).await;
+    assert_eq!(voted.status, 200, "{}", voted.body);
+    assert_eq!(voted.body["own_votes"], serde_json::json!([1]));
+    eventually("the vote is counted on the poll's instance", || async {
+        let at_home = bob.get(&format!("/api/v1/polls/{home_poll}")).await;
+        at_home.body["options"][1]["votes_count"] == 1 && at_home.body["voters_count"] == 1
+    })
+    .await;
+
+    // A local vote there changes the counts, which travel back to sales.
+    cat.post_json(&format!("/api/v1/polls/{home_poll}/votes"), &serde_json::json!({"choices": [0]})).await;
+    eventually("the new counts reach the other instance", || async {
+        let copy = in_home(&ann, &uri).await.unwrap();
+        copy["poll"]["votes_count"] == 2 && copy["poll"]["options"][0]["votes_count"] == 1
+    })
+    .await;
+    let copy = in_home(&ann, &uri).await.unwrap();
+    assert_eq!(copy["edited_at"], serde_json::Value::Null, "new counts are not an edit");
+    assert_eq!(copy["poll"]["own_votes"], serde_json::json!([1]));
+}

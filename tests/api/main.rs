@@ -16,6 +16,7 @@ mod media;
 mod notifications;
 mod oauth;
 mod peers;
+mod polls;
 mod push;
 mod safety;
 mod scheduled;

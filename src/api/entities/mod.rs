@@ -5,6 +5,7 @@ mod filters;
 mod grouped;
 mod instance;
 mod media;
+mod poll;
 mod misc;
 mod status;
 
@@ -12,6 +13,7 @@ pub use account::{Account, CredentialAccount, Relationship};
 pub use filters::{Filter, FilterKeyword, FilterResult, FilterStatus};
 pub use grouped::GroupedNotifications;
 pub use media::MediaAttachment;
+pub use poll::Poll;
 pub use instance::{version, InstanceV1, InstanceV2};
 pub use misc::{Application, Conversation, DomainAllow, FeaturedTag, List, Marker, Notification, Preferences, TagEntity, Token};
 pub use status::{Context, Status, StatusEdit, StatusSource};

@@ -1,6 +1,6 @@
 use serde::Serialize;
 
-use super::{timestamp, Account, FilterResult, MediaAttachment};
+use super::{timestamp, Account, FilterResult, MediaAttachment, Poll};
 use crate::config::Settings;
 use crate::db::models::StatusEdit as EditRow;
 use crate::service::views::StatusView;
@@ -43,7 +43,7 @@ pub struct Status {
     pub tags: Vec<Tag>,
     pub emojis: Vec<serde_json::Value>,
     pub card: Option<serde_json::Value>,
-    pub poll: Option<serde_json::Value>,
+    pub poll: Option<Poll>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
 }
@@ -116,7 +116,7 @@ impl Status {
                 .collect(),
             emojis: Vec::new(),
             card: None,
-            poll: None,
+            poll: view.poll.as_ref().map(Poll::from_view),
             text: view.deleted_source.clone(),
         }
     }

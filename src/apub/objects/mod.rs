@@ -4,7 +4,7 @@
 mod note;
 mod person;
 
-pub use note::{Document, Hashtag, Mention, Note, NoteKind, Tag, Tombstone};
+pub use note::{Document, Hashtag, Mention, Note, NoteKind, PollOption, Tag, Tombstone};
 pub use person::{ActorKind, Endpoints, Image, Person, PropertyValue};
 
 use activitypub_federation::protocol::context::WithContext;
@@ -26,6 +26,7 @@ pub fn context() -> Value {
             "discoverable": "toot:discoverable",
             "blurhash": "toot:blurhash",
             "focalPoint": { "@container": "@list", "@id": "toot:focalPoint" },
+            "votersCount": "toot:votersCount",
             "schema": "http://schema.org#",
             "PropertyValue": "schema:PropertyValue",
             "value": "schema:value"
@@ -180,6 +181,7 @@ pub(crate) mod testing {
             deleted_source: None,
             filtered: Vec::new(),
             media: Vec::new(),
+            poll: None,
         }
     }
 }

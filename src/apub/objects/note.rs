@@ -59,6 +59,43 @@ pub struct Note {
     pub tag: Vec<Tag>,
     #[serde(default, deserialize_with = "deserialize_parseable_items")]
     pub attachment: Vec<Document>,
+    /// On a poll vote, the chosen option (Mastodon sends votes as Notes named so, replying to the Question).
+    #[serde(default, deserialize_with = "deserialize_skip_error", skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// A Question's options: `oneOf` for one choice, `anyOf` for several.
+    #[serde(default, deserialize_with = "deserialize_parseable_items", skip_serializing_if = "Vec::is_empty")]
+    pub one_of: Vec<PollOption>,
+    #[serde(default, deserialize_with = "deserialize_parseable_items", skip_serializing_if = "Vec::is_empty")]
+    pub any_of: Vec<PollOption>,
+    #[serde(default, deserialize_with = "deserialize_skip_error", skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "deserialize_skip_error", skip_serializing_if = "Option::is_none")]
+    pub closed: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "deserialize_skip_error", skip_serializing_if = "Option::is_none")]
+    pub voters_count: Option<i64>,
+}
+
+/// One option of a Question, with its count as `replies.totalItems`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PollOption {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub name: String,
+    #[serde(default)]
+    pub replies: OptionCount,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OptionCount {
+    #[serde(rename = "type", default = "collection")]
+    pub kind: String,
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
+    pub total_items: i64,
+}
+
+fn collection() -> String {
+    "Collection".into()
 }
 
 /// A media attachment, as Mastodon sends it (`Document`; some servers say `Image`, `Video` or `Audio`).
@@ -167,8 +204,24 @@ impl Note {
             let href = stored_url(&format!("{base_url}/tags/{}", tag.name.to_lowercase()));
             Tag::Hashtag(Hashtag { href: Some(href), name: format!("#{}", tag.name) })
         });
+        let poll = view.poll.as_ref().map(|p| &p.poll);
+        let options: Vec<PollOption> = poll
+            .map(|poll| {
+                poll.options()
+                    .into_iter()
+                    .zip(poll.counts())
+                    .map(|(name, total_items)| PollOption {
+                        kind: "Note".into(),
+                        name,
+                        replies: OptionCount { kind: collection(), total_items },
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let multiple = poll.is_some_and(|p| p.multiple);
+        let end_time = poll.and_then(|p| p.expires_at).map(|at| at.and_utc());
         Note {
-            kind: NoteKind::Note,
+            kind: if poll.is_some() { NoteKind::Question } else { NoteKind::Note },
             id: stored_url(&status.uri),
             attributed_to: stored_url(&view.account.uri),
             to,
@@ -183,7 +236,53 @@ impl Note {
             url: Some(stored_url(&status.url)),
             tag: mentions.chain(hashtags).collect(),
             attachment: view.media.iter().filter_map(|m| Document::of(m, base_url)).collect(),
+            name: None,
+            one_of: if multiple { Vec::new() } else { options.clone() },
+            any_of: if multiple { options } else { Vec::new() },
+            end_time,
+            closed: end_time.filter(|end| *end <= Utc::now()),
+            voters_count: poll.map(|p| p.voters_count),
         }
+    }
+
+    /// A local account's vote on a remote poll: a Note named after the chosen option, to the poll's author.
+    pub fn vote(uri: &str, voter: &Account, author: &Account, question_uri: &str, option: &str) -> Note {
+        Note {
+            kind: NoteKind::Note,
+            id: stored_url(uri),
+            attributed_to: stored_url(&voter.uri),
+            to: vec![author.uri.clone()],
+            cc: Vec::new(),
+            content: String::new(),
+            content_map: BTreeMap::new(),
+            summary: None,
+            sensitive: false,
+            in_reply_to: Some(stored_url(question_uri)),
+            published: Some(Utc::now()),
+            updated: None,
+            url: None,
+            tag: Vec::new(),
+            attachment: Vec::new(),
+            name: Some(option.to_owned()),
+            one_of: Vec::new(),
+            any_of: Vec::new(),
+            end_time: None,
+            closed: None,
+            voters_count: None,
+        }
+    }
+
+    /// The poll option a vote chose, when this note is a vote (named, replying, without content).
+    pub fn vote_choice(&self) -> Option<&str> {
+        let name = self.name.as_deref().filter(|n| !n.is_empty())?;
+        (self.in_reply_to.is_some() && self.content.trim().is_empty() && self.kind == NoteKind::Note).then_some(name)
+    }
+
+    /// A Question's options with their counts (empty for other notes).
+    pub fn poll_options(&self) -> (Vec<(String, i64)>, bool) {
+        let multiple = !self.any_of.is_empty();
+        let options = if multiple { &self.any_of } else { &self.one_of };
+        (options.iter().map(|o| (o.name.clone(), o.replies.total_items)).collect(), multiple)
     }
 
     pub fn audience(&self) -> Audience {

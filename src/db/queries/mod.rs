@@ -13,6 +13,7 @@ pub mod marks;
 pub mod notifications;
 pub mod oauth;
 pub mod peers;
+pub mod polls;
 pub mod push;
 pub mod received;
 pub mod reports;

@@ -1,0 +1,67 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::models::{Poll, PollVote};
+use crate::db::schema::{poll_votes, polls};
+use crate::db::{insert_if_absent, DbConn};
+use crate::error::AppResult;
+
+pub fn insert(conn: &mut DbConn, poll: &Poll) -> AppResult<()> {
+    diesel::insert_into(polls::table).values(poll).execute(conn)?;
+    Ok(())
+}
+
+pub fn update(conn: &mut DbConn, poll: &Poll) -> AppResult<()> {
+    diesel::update(polls::table.find(poll.id)).set(poll).execute(conn)?;
+    Ok(())
+}
+
+pub fn find(conn: &mut DbConn, poll_id: i64) -> AppResult<Option<Poll>> {
+    Ok(polls::table.find(poll_id).select(Poll::as_select()).first(conn).optional()?)
+}
+
+pub fn of_status(conn: &mut DbConn, status_id: i64) -> AppResult<Option<Poll>> {
+    Ok(polls::table.filter(polls::status_id.eq(status_id)).select(Poll::as_select()).first(conn).optional()?)
+}
+
+pub fn of_statuses(conn: &mut DbConn, status_ids: &[i64]) -> AppResult<Vec<Poll>> {
+    if status_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(polls::table.filter(polls::status_id.eq_any(status_ids)).select(Poll::as_select()).load(conn)?)
+}
+
+/// Records one choice; false when the voter had chosen it already.
+pub fn insert_vote(conn: &mut DbConn, vote: &PollVote) -> AppResult<bool> {
+    insert_if_absent(conn, |conn| {
+        diesel::insert_into(poll_votes::table).values(vote).execute(conn)?;
+        Ok(())
+    })
+}
+
+pub fn votes_of(conn: &mut DbConn, poll_id: i64) -> AppResult<Vec<PollVote>> {
+    Ok(poll_votes::table.filter(poll_votes::poll_id.eq(poll_id)).select(PollVote::as_select()).load(conn)?)
+}
+
+/// The choices `account` made in these polls.
+pub fn choices_among(conn: &mut DbConn, account: i64, poll_ids: &[i64]) -> AppResult<Vec<(i64, i32)>> {
+    if poll_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(poll_votes::table
+        .filter(poll_votes::account_id.eq(account))
+        .filter(poll_votes::poll_id.eq_any(poll_ids))
+        .select((poll_votes::poll_id, poll_votes::choice))
+        .load(conn)?)
+}
+
+/// Polls that have ended and whose end nobody was told of yet.
+pub fn ended_unannounced(conn: &mut DbConn, now: NaiveDateTime, limit: i64) -> AppResult<Vec<Poll>> {
+    Ok(polls::table
+        .filter(polls::ended_notified.eq(false))
+        .filter(polls::expires_at.le(now))
+        .order(polls::expires_at.asc())
+        .limit(limit)
+        .select(Poll::as_select())
+        .load(conn)?)
+}

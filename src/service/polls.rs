@@ -1,0 +1,268 @@
+//! Polls: created with a status, voted on by anyone who can see it (votes on another instance's poll
+//! travel to it), counted, and announced to voters when they end.
+
+use std::collections::HashSet;
+
+use chrono::{Duration, NaiveDateTime};
+
+use crate::config::Settings;
+use crate::db::models::{Account, Poll, PollVote, Status};
+use crate::db::queries::{accounts, polls, statuses};
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+use crate::ids;
+use crate::service::views;
+
+pub const MAX_OPTIONS: usize = 4;
+pub const MAX_OPTION_CHARS: usize = 50;
+pub const MIN_EXPIRATION: i64 = 300;
+pub const MAX_EXPIRATION: i64 = 2_629_746;
+
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct NewPoll {
+    pub options: Vec<String>,
+    pub expires_in: i64,
+    pub multiple: bool,
+    pub hide_totals: bool,
+}
+
+/// A poll as one viewer sees it: with their own choices when signed in.
+#[derive(Debug, Clone)]
+pub struct PollView {
+    pub poll: Poll,
+    pub own_votes: Option<Vec<i32>>,
+    /// Whether the viewer wrote the poll (authors see hidden totals).
+    pub viewer_is_author: bool,
+}
+
+pub fn validate(new: &NewPoll) -> AppResult<()> {
+    if new.options.len() < 2 {
+        return Err(AppError::validation("Poll must have at least 2 options"));
+    }
+    if new.options.len() > MAX_OPTIONS {
+        return Err(AppError::validation(format!("Poll must not have more than {MAX_OPTIONS} options")));
+    }
+    if new.options.iter().any(|o| o.trim().is_empty()) {
+        return Err(AppError::validation("Poll options must not be blank"));
+    }
+    if new.options.iter().any(|o| o.chars().count() > MAX_OPTION_CHARS) {
+        return Err(AppError::validation(format!("Poll options must not be longer than {MAX_OPTION_CHARS} characters")));
+    }
+    let distinct: HashSet<&str> = new.options.iter().map(|o| o.trim()).collect();
+    if distinct.len() != new.options.len() {
+        return Err(AppError::validation("Poll options must be different"));
+    }
+    if !(MIN_EXPIRATION..=MAX_EXPIRATION).contains(&new.expires_in) {
+        return Err(AppError::validation(format!(
+            "Poll expires in must be between {MIN_EXPIRATION} and {MAX_EXPIRATION} seconds"
+        )));
+    }
+    Ok(())
+}
+
+pub fn create(conn: &mut DbConn, author: &Account, status_id: i64, new: NewPoll) -> AppResult<Poll> {
+    validate(&new)?;
+    let now = ids::now();
+    let options: Vec<String> = new.options.iter().map(|o| o.trim().to_owned()).collect();
+    let poll = Poll {
+        id: ids::next_id(),
+        status_id,
+        account_id: author.id,
+        counts_json: serde_json::to_string(&vec![0; options.len()]).unwrap_or_else(|_| "[]".into()),
+        options_json: serde_json::to_string(&options).map_err(|e| AppError::Internal(e.to_string()))?,
+        multiple: new.multiple,
+        hide_totals: new.hide_totals,
+        voters_count: 0,
+        expires_at: now.checked_add_signed(Duration::seconds(new.expires_in)),
+        ended_notified: false,
+        created_at: now,
+    };
+    polls::insert(conn, &poll)?;
+    Ok(poll)
+}
+
+/// A poll the viewer may see (that of a status they may see).
+pub fn get(conn: &mut DbConn, viewer: Option<&Account>, poll_id: i64) -> AppResult<PollView> {
+    let poll = polls::find(conn, poll_id)?.ok_or(AppError::NotFound)?;
+    views::status_for(conn, viewer.map(|v| v.id), poll.status_id)?.ok_or(AppError::NotFound)?;
+    view_of(conn, viewer.map(|v| v.id), poll)
+}
+
+pub fn view_of(conn: &mut DbConn, viewer: Option<i64>, poll: Poll) -> AppResult<PollView> {
+    let own_votes = match viewer {
+        Some(viewer) => Some(polls::choices_among(conn, viewer, &[poll.id])?.into_iter().map(|(_, c)| c).collect()),
+        None => None,
+    };
+    Ok(PollView { viewer_is_author: viewer == Some(poll.account_id), own_votes, poll })
+}
+
+/// A local account votes. On a local poll the counts change here (and go to the instances that show
+/// it); on a remote poll each choice travels to the poll's instance, and is counted here meanwhile.
+pub fn vote(conn: &mut DbConn, settings: &Settings, voter: &Account, poll_id: i64, choices: &[i32]) -> AppResult<PollView> {
+    let poll = polls::find(conn, poll_id)?.ok_or(AppError::NotFound)?;
+    let status = views::status_for(conn, Some(voter.id), poll.status_id)?.ok_or(AppError::NotFound)?.status;
+    if poll.expired_at(ids::now()) {
+        return Err(AppError::validation("The poll has already ended"));
+    }
+    if !polls::choices_among(conn, voter.id, &[poll.id])?.is_empty() {
+        return Err(AppError::validation("You have already voted on this poll"));
+    }
+    let options = poll.options();
+    let distinct: HashSet<i32> = choices.iter().copied().collect();
+    if choices.is_empty() || distinct.len() != choices.len() || choices.iter().any(|c| *c < 0 || *c as usize >= options.len()) {
+        return Err(AppError::validation("Choices must name options of the poll, each once"));
+    }
+    if !poll.multiple && choices.len() > 1 {
+        return Err(AppError::validation("This poll allows one choice only"));
+    }
+    let mut votes = Vec::new();
+    for choice in choices {
+        let id = ids::next_id();
+        let vote = PollVote {
+            id,
+            poll_id: poll.id,
+            account_id: voter.id,
+            choice: *choice,
+            uri: Some(format!("{}#votes/{id}", voter.uri)),
+            created_at: ids::now(),
+        };
+        polls::insert_vote(conn, &vote)?;
+        votes.push(vote);
+    }
+    let author = accounts::find(conn, poll.account_id)?.ok_or(AppError::NotFound)?;
+    let poll = if author.is_local() {
+        let counted = recount(conn, poll)?;
+        poll_changed(conn, settings, &status)?;
+        counted
+    } else {
+        let counted = add_remote_choices(conn, poll, choices)?;
+        let chosen: Vec<(String, String)> =
+            votes.iter().map(|v| (v.uri.clone().unwrap_or_default(), options[v.choice as usize].clone())).collect();
+        crate::apub::outbox::poll_voted(conn, voter, &author, &status, &chosen)?;
+        counted
+    };
+    view_of(conn, Some(voter.id), poll)
+}
+
+/// Counts a local poll's votes afresh.
+fn recount(conn: &mut DbConn, mut poll: Poll) -> AppResult<Poll> {
+    let votes = polls::votes_of(conn, poll.id)?;
+    let mut counts = vec![0i64; poll.options().len()];
+    for vote in &votes {
+        if let Some(count) = counts.get_mut(vote.choice as usize) {
+            *count += 1;
+        }
+    }
+    let voters: HashSet<i64> = votes.iter().map(|v| v.account_id).collect();
+    poll.counts_json = serde_json::to_string(&counts).map_err(|e| AppError::Internal(e.to_string()))?;
+    poll.voters_count = voters.len() as i64;
+    polls::update(conn, &poll)?;
+    Ok(poll)
+}
+
+/// A local vote on a remote poll, counted until the poll's instance sends its own counts.
+fn add_remote_choices(conn: &mut DbConn, mut poll: Poll, choices: &[i32]) -> AppResult<Poll> {
+    let mut counts = poll.counts();
+    for choice in choices {
+        if let Some(count) = counts.get_mut(*choice as usize) {
+            *count += 1;
+        }
+    }
+    poll.counts_json = serde_json::to_string(&counts).map_err(|e| AppError::Internal(e.to_string()))?;
+    poll.voters_count += 1;
+    polls::update(conn, &poll)?;
+    Ok(poll)
+}
+
+/// The instances that show a local poll hear its new counts.
+fn poll_changed(conn: &mut DbConn, settings: &Settings, status: &Status) -> AppResult<()> {
+    let view = views::status_for(conn, Some(status.account_id), status.id)?.ok_or(AppError::NotFound)?;
+    crate::apub::outbox::status_updated(conn, settings, &view)
+}
+
+/// A remote account's vote on a local poll, by option title; ignored when the poll ended or the
+/// option is unknown, and once per choice.
+pub fn receive_vote(conn: &mut DbConn, settings: &Settings, voter: &Account, status: &Status, title: &str, uri: &str) -> AppResult<()> {
+    let Some(poll) = polls::of_status(conn, status.id)? else { return Ok(()) };
+    if poll.expired_at(ids::now()) || !views::can_see(conn, Some(voter.id), status)? {
+        return Ok(());
+    }
+    let Some(choice) = poll.options().iter().position(|o| o == title) else { return Ok(()) };
+    if !poll.multiple && !polls::choices_among(conn, voter.id, &[poll.id])?.is_empty() {
+        return Ok(());
+    }
+    let vote = PollVote {
+        id: ids::next_id(),
+        poll_id: poll.id,
+        account_id: voter.id,
+        choice: choice as i32,
+        uri: Some(uri.to_owned()),
+        created_at: ids::now(),
+    };
+    if polls::insert_vote(conn, &vote)? {
+        recount(conn, poll)?;
+        poll_changed(conn, settings, status)?;
+    }
+    Ok(())
+}
+
+/// A poll as another instance describes it.
+#[derive(Debug, Clone, Default)]
+pub struct RemotePoll {
+    pub options: Vec<(String, i64)>,
+    pub multiple: bool,
+    pub expires_at: Option<NaiveDateTime>,
+    pub voters_count: Option<i64>,
+}
+
+/// Stores or refreshes a remote status's poll with the counts its instance reports.
+pub fn upsert_remote(conn: &mut DbConn, author: &Account, status_id: i64, remote: &RemotePoll) -> AppResult<()> {
+    let options: Vec<String> = remote.options.iter().take(MAX_OPTIONS * 4).map(|(title, _)| title.clone()).collect();
+    let counts: Vec<i64> = remote.options.iter().take(options.len()).map(|(_, count)| (*count).max(0)).collect();
+    let voters = remote.voters_count.unwrap_or_else(|| if remote.multiple { 0 } else { counts.iter().sum() });
+    let options_json = serde_json::to_string(&options).map_err(|e| AppError::Internal(e.to_string()))?;
+    let counts_json = serde_json::to_string(&counts).map_err(|e| AppError::Internal(e.to_string()))?;
+    match polls::of_status(conn, status_id)? {
+        Some(mut poll) => {
+            poll.options_json = options_json;
+            poll.counts_json = counts_json;
+            poll.voters_count = voters.max(0);
+            poll.multiple = remote.multiple;
+            poll.expires_at = remote.expires_at;
+            polls::update(conn, &poll)
+        }
+        None => polls::insert(
+            conn,
+            &Poll {
+                id: ids::next_id(),
+                status_id,
+                account_id: author.id,
+                options_json,
+                counts_json,
+                multiple: remote.multiple,
+                hide_totals: false,
+                voters_count: voters.max(0),
+                expires_at: remote.expires_at,
+                ended_notified: false,
+                created_at: ids::now(),
+            },
+        ),
+    }
+}
+
+/// Tells the local voters of ended polls, and a local author, that the poll ended (`poll` notifications).
+pub fn announce_ended(conn: &mut DbConn) -> AppResult<usize> {
+    let ended = polls::ended_unannounced(conn, ids::now(), 50)?;
+    for mut poll in ended.iter().cloned() {
+        let voters: HashSet<i64> = polls::votes_of(conn, poll.id)?.into_iter().map(|v| v.account_id).collect();
+        if statuses::find(conn, poll.status_id)?.is_some() {
+            for voter in voters.iter().filter(|v| **v != poll.account_id) {
+                super::notifications::notify(conn, *voter, poll.account_id, "poll", Some(poll.status_id))?;
+            }
+            super::notifications::notify_own(conn, poll.account_id, "poll", Some(poll.status_id))?;
+        }
+        poll.ended_notified = true;
+        polls::update(conn, &poll)?;
+    }
+    Ok(ended.len())
+}
