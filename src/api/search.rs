@@ -3,7 +3,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::api::auth::Auth;
-use crate::api::entities::{Account, Status};
+use crate::api::entities::{Account, Status, TagEntity};
 use crate::api::params::{flex, Query};
 use crate::apub::resolve;
 use crate::error::{AppError, AppResult};
@@ -22,6 +22,12 @@ pub struct SearchParams {
     offset: Option<i64>,
     #[serde(default, deserialize_with = "flex::bool_or_false")]
     resolve: bool,
+    #[serde(default, deserialize_with = "flex::bool_or_false")]
+    following: bool,
+    #[serde(default, deserialize_with = "flex::i64_opt")]
+    account_id: Option<i64>,
+    #[serde(default, deserialize_with = "flex::i64_opt")]
+    max_id: Option<i64>,
 }
 
 /// `@user@host` of another instance, when the query is exactly that.
@@ -72,17 +78,16 @@ pub async fn v2(state: web::Data<AppState>, auth: Auth, Query(params): Query<Sea
         kinds: kinds(params.kind.as_deref())?,
         limit: params.limit.unwrap_or(20).clamp(1, 40),
         offset: params.offset.unwrap_or(0).max(0),
+        account_id: params.account_id,
+        following: params.following,
+        max_id: params.max_id,
     };
     let settings = state.settings.clone();
     let found = state.db.read(move |conn| search::search(conn, &settings, viewer.as_ref(), &query)).await?;
-    let base = state.settings.base_url();
     Ok(HttpResponse::Ok().json(json!({
         "accounts": found.accounts.iter().map(|a| Account::from_row(a, &state.settings)).collect::<Vec<_>>(),
         "statuses": Status::list(&found.statuses, &state.settings),
-        "hashtags": found.hashtags.iter().map(|t| {
-            let name = t.name.to_lowercase();
-            json!({ "name": name, "url": format!("{base}/tags/{name}"), "history": [], "following": false })
-        }).collect::<Vec<_>>(),
+        "hashtags": found.hashtags.iter().map(|t| TagEntity::from_view(t, &state.settings)).collect::<Vec<_>>(),
     })))
 }
 
@@ -93,6 +98,9 @@ pub async fn accounts(state: web::Data<AppState>, auth: Auth, Query(params): Que
         kinds: vec![Kind::Accounts],
         limit: params.limit.unwrap_or(40).clamp(1, 80),
         offset: params.offset.unwrap_or(0).max(0),
+        account_id: None,
+        following: params.following,
+        max_id: None,
     };
     let settings = state.settings.clone();
     let found = state.db.read(move |conn| search::search(conn, &settings, viewer.as_ref(), &query)).await?;

@@ -1,12 +1,17 @@
-//! Search v2: accounts by name, hashtags by prefix, statuses by their URL.
+//! Search v2: accounts by name, hashtags by prefix, statuses by their URL or full text (only those the
+//! searcher may see), and the full-text index kept in step with statuses.
+
+use std::collections::HashSet;
 
 use crate::config::Settings;
-use crate::db::models::{Account, Tag};
-use crate::db::queries::{accounts, statuses};
+use crate::db::models::{Account, Status, Tag};
+use crate::db::queries::{accounts, follows, media, polls, search, statuses};
 use crate::db::DbConn;
 use crate::error::AppResult;
 use crate::service::accounts as account_rules;
 use crate::service::views::{self, StatusView};
+use crate::service::tags::{self, TagView};
+use crate::service::{filters, markup, safety};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -20,13 +25,24 @@ pub struct Query {
     pub kinds: Vec<Kind>,
     pub limit: i64,
     pub offset: i64,
+    /// Statuses by this account only.
+    pub account_id: Option<i64>,
+    /// Accounts the searcher follows only.
+    pub following: bool,
+    /// Statuses older than this id only.
+    pub max_id: Option<i64>,
 }
+
+/// How many matches one search may look through for statuses the searcher can see.
+const MAX_SCANNED: usize = 5_000;
+const SCAN_BATCH: i64 = 200;
+const MAX_WORDS: usize = 16;
 
 #[derive(Default)]
 pub struct Results {
     pub accounts: Vec<Account>,
     pub statuses: Vec<StatusView>,
-    pub hashtags: Vec<Tag>,
+    pub hashtags: Vec<TagView>,
 }
 
 pub fn search(conn: &mut DbConn, settings: &Settings, viewer: Option<&Account>, query: &Query) -> AppResult<Results> {
@@ -36,26 +52,83 @@ pub fn search(conn: &mut DbConn, settings: &Settings, viewer: Option<&Account>, 
         return Ok(results);
     }
     if query.kinds.contains(&Kind::Accounts) {
-        results.accounts = find_accounts(conn, settings, text, query)?;
+        results.accounts = find_accounts(conn, settings, viewer, text, query)?;
     }
     if query.kinds.contains(&Kind::Hashtags) {
         let name = text.trim_start_matches('#');
         if !name.is_empty() {
-            results.hashtags = statuses::search_tags(conn, name, query.limit, query.offset)?;
+            let found: Vec<Tag> = statuses::search_tags(conn, name, query.limit, query.offset)?;
+            results.hashtags = found.into_iter().map(|tag| tags::view(conn, viewer, tag)).collect::<AppResult<_>>()?;
         }
     }
-    if query.kinds.contains(&Kind::Statuses) && query.offset == 0 && text.starts_with("http") {
-        if let Some(status) = statuses::find_by_uri_or_url(conn, text)? {
-            if let Some(view) = views::status_for(conn, viewer.map(|v| v.id), status.id)? {
-                results.statuses.push(view);
-            }
-        }
+    if query.kinds.contains(&Kind::Statuses) {
+        results.statuses = match (text.starts_with("http"), viewer) {
+            (true, _) => find_by_url(conn, viewer, text, query)?,
+            (false, Some(viewer)) => full_text(conn, viewer, text, query)?,
+            // Full text is for signed-in users, as in Mastodon.
+            (false, None) => Vec::new(),
+        };
     }
     Ok(results)
 }
 
+fn find_by_url(conn: &mut DbConn, viewer: Option<&Account>, url: &str, query: &Query) -> AppResult<Vec<StatusView>> {
+    if query.offset > 0 {
+        return Ok(Vec::new());
+    }
+    let Some(status) = statuses::find_by_uri_or_url(conn, url)? else { return Ok(Vec::new()) };
+    Ok(views::status_for(conn, viewer.map(|v| v.id), status.id)?.into_iter().collect())
+}
+
+/// Statuses with every word of the text, newest first, among those the viewer may see.
+fn full_text(conn: &mut DbConn, viewer: &Account, text: &str, query: &Query) -> AppResult<Vec<StatusView>> {
+    let words: Vec<String> = text.split_whitespace().map(|w| w.trim_start_matches('#').to_owned()).filter(|w| !w.is_empty()).take(MAX_WORDS).collect();
+    let wanted = (query.offset + query.limit) as usize;
+    let hidden: HashSet<i64> = safety::hidden_authors(conn, viewer.id)?.into_iter().collect();
+    let mut found: Vec<Status> = Vec::new();
+    let mut before = query.max_id;
+    let mut scanned = 0;
+    while found.len() < wanted && scanned < MAX_SCANNED {
+        let ids = search::matching(conn, &words, before, SCAN_BATCH)?;
+        let Some(last) = ids.last() else { break };
+        before = Some(*last);
+        scanned += ids.len();
+        let mut rows: Vec<Status> = statuses::find_many(conn, &ids)?
+            .into_iter()
+            .filter(|s| s.reblog_of_id.is_none() && !hidden.contains(&s.account_id))
+            .filter(|s| query.account_id.is_none_or(|author| s.account_id == author))
+            .collect();
+        rows.sort_by(|a, b| b.id.cmp(&a.id));
+        found.extend(views::visible(conn, Some(viewer.id), rows)?);
+        if (ids.len() as i64) < SCAN_BATCH {
+            break;
+        }
+    }
+    let page: Vec<Status> = found.into_iter().skip(query.offset as usize).take(query.limit as usize).collect();
+    let shown = views::hydrate(conn, Some(viewer.id), page)?;
+    filters::apply(conn, Some(viewer.id), "public", shown)
+}
+
+/// Sets a status's searchable text: what a reader sees, its media descriptions and poll options.
+pub fn index_status(conn: &mut DbConn, status_id: i64) -> AppResult<()> {
+    let Some(status) = statuses::find(conn, status_id)? else { return Ok(()) };
+    if status.reblog_of_id.is_some() {
+        return Ok(());
+    }
+    let mut body = vec![status.spoiler_text.clone(), markup::plain_text(&status.content)];
+    body.extend(media::of_statuses(conn, &[status.id])?.into_iter().filter_map(|m| m.description));
+    if let Some(poll) = polls::of_status(conn, status.id)? {
+        body.extend(poll.options());
+    }
+    search::index(conn, status.id, &body.join("\n"))
+}
+
+pub fn unindex_status(conn: &mut DbConn, status_id: i64) -> AppResult<()> {
+    search::unindex(conn, status_id)
+}
+
 /// `@name@domain` (or `name@domain`) finds that account exactly; other text matches names.
-fn find_accounts(conn: &mut DbConn, settings: &Settings, text: &str, query: &Query) -> AppResult<Vec<Account>> {
+fn find_accounts(conn: &mut DbConn, settings: &Settings, viewer: Option<&Account>, text: &str, query: &Query) -> AppResult<Vec<Account>> {
     let bare = text.trim_start_matches('@');
     if bare.contains('@') {
         return Ok(account_rules::lookup(conn, settings, bare).ok().filter(|_| query.offset == 0).into_iter().collect());
@@ -64,5 +137,13 @@ fn find_accounts(conn: &mut DbConn, settings: &Settings, text: &str, query: &Que
         let found = accounts::list_local(conn)?.into_iter().find(|a| a.url == text || a.uri == text);
         return Ok(found.filter(|a| a.suspended_at.is_none()).into_iter().collect());
     }
-    accounts::search(conn, bare, query.limit, query.offset)
+    match (query.following, viewer) {
+        (true, Some(viewer)) => {
+            let found = accounts::search(conn, bare, MAX_SCANNED as i64, 0)?;
+            let ids: Vec<i64> = found.iter().map(|a| a.id).collect();
+            let followed: HashSet<i64> = follows::following_among(conn, viewer.id, &ids)?.into_iter().map(|f| f.target_account_id).collect();
+            Ok(found.into_iter().filter(|a| followed.contains(&a.id)).skip(query.offset as usize).take(query.limit as usize).collect())
+        }
+        _ => accounts::search(conn, bare, query.limit, query.offset),
+    }
 }

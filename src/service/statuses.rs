@@ -159,6 +159,7 @@ pub fn create(conn: &mut DbConn, settings: &Settings, author: &Account, user: &U
     }
     notify_subscribers(conn, &status, &mentioned_ids)?;
     super::conversations::record(conn, &status, &mentioned_ids)?;
+    super::search::index_status(conn, id)?;
     let view = views::status_for(conn, Some(author.id), id)?.ok_or(AppError::NotFound)?;
     outbox::status_created(conn, settings, &view)?;
     Ok(view)
@@ -319,6 +320,7 @@ pub fn edit(conn: &mut DbConn, settings: &Settings, author: &Account, status_id:
     statuses::set_status_tags(conn, status.id, &rendered.tag_ids)?;
     let edited = statuses::find(conn, status.id)?.ok_or(AppError::NotFound)?;
     statuses::insert_edit(conn, &snapshot(&edited, now))?;
+    super::search::index_status(conn, status.id)?;
     events::emit(Event::StatusEdited { status_id: status.id });
     for account_id in mentioned_ids.iter().filter(|id| !previously_mentioned.contains(id)) {
         notify(conn, *account_id, author.id, "mention", Some(status.id))?;
@@ -362,6 +364,7 @@ pub fn delete(conn: &mut DbConn, settings: &Settings, author: &Account, status_i
             }
             accounts::add_statuses(conn, author.id, -1, None)?;
             events::emit(Event::StatusDeleted { status_id: status.id });
+            super::search::unindex_status(conn, status.id)?;
             statuses::delete(conn, status.id)?;
         }
     }
@@ -696,6 +699,7 @@ pub fn create_remote(conn: &mut DbConn, author: &Account, remote: RemoteStatus) 
     }
     notify_subscribers(conn, &status, &mentioned_ids)?;
     super::conversations::record(conn, &status, &mentioned_ids)?;
+    super::search::index_status(conn, id)?;
     Ok(Some(id))
 }
 
@@ -741,6 +745,7 @@ pub fn edit_remote(conn: &mut DbConn, author: &Account, remote: RemoteStatus) ->
     statuses::set_status_tags(conn, status.id, &tags)?;
     let edited = statuses::find(conn, status.id)?.ok_or(AppError::NotFound)?;
     statuses::insert_edit(conn, &snapshot(&edited, now))?;
+    super::search::index_status(conn, status.id)?;
     events::emit(Event::StatusEdited { status_id: status.id });
     for reblog in statuses::reblogs_of(conn, status.id)? {
         if !notification_rows::exists_for_status(conn, reblog.account_id, "update", status.id)? {
@@ -766,6 +771,7 @@ pub fn delete_remote(conn: &mut DbConn, author: &Account, uri: &str) -> AppResul
             }
             accounts::add_statuses(conn, author.id, -1, None)?;
             events::emit(Event::StatusDeleted { status_id: status.id });
+            super::search::unindex_status(conn, status.id)?;
             statuses::delete(conn, status.id)
         }
     }

@@ -19,6 +19,7 @@ mod peers;
 mod polls;
 mod push;
 mod safety;
+mod search;
 mod scheduled;
 mod resilience;
 mod statuses;

@@ -19,6 +19,7 @@ pub mod received;
 pub mod reports;
 pub mod safety;
 pub mod scheduled;
+pub mod search;
 pub mod statuses;
 pub mod tag_follows;
 pub mod timelines;
