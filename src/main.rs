@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand};
 use hallway::config::Settings;
 use hallway::db::Database;
 use hallway::service::accounts::{self, NewUser};
-use hallway::service::peers;
+use hallway::service::{emojis, peers};
 use hallway::state::AppState;
 
 #[derive(Parser)]
@@ -32,6 +32,24 @@ enum Command {
     /// Manage the allowlist of peer instances.
     #[command(subcommand)]
     Peers(PeersCommand),
+    /// Manage the instance's custom emojis.
+    #[command(subcommand)]
+    Emoji(EmojiCommand),
+}
+
+#[derive(Subcommand)]
+enum EmojiCommand {
+    /// Add (or replace) an emoji from a PNG, GIF or WebP file of at most 256 KB.
+    Add {
+        shortcode: String,
+        file: PathBuf,
+        #[arg(long)]
+        category: Option<String>,
+    },
+    /// List the instance's emojis.
+    List,
+    /// Remove an emoji.
+    Remove { shortcode: String },
 }
 
 #[derive(Subcommand)]
@@ -93,7 +111,28 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Serve => serve(db, settings),
         Command::User(command) => user_command(&db, &settings, command),
         Command::Peers(command) => peers_command(&db, command),
+        Command::Emoji(command) => emoji_command(&db, &settings, command),
     }
+}
+
+fn emoji_command(db: &Database, settings: &Settings, command: EmojiCommand) -> Result<(), String> {
+    let store = hallway::storage::media_store(settings);
+    let outcome = match command {
+        EmojiCommand::Add { shortcode, file, category } => {
+            let image = std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            db.write_blocking(|conn| emojis::add_local(conn, store.as_ref(), &shortcode, &image, category))
+                .map(|emoji| println!("added :{}:", emoji.shortcode))
+        }
+        EmojiCommand::List => db.read_blocking(emojis::local).map(|listed| {
+            for emoji in listed {
+                println!(":{}:  {}", emoji.shortcode, emoji.category.unwrap_or_default());
+            }
+        }),
+        EmojiCommand::Remove { shortcode } => {
+            db.write_blocking(|conn| emojis::remove_local(conn, store.as_ref(), &shortcode)).map(|()| println!("removed :{shortcode}:"))
+        }
+    };
+    outcome.map_err(|e| e.to_string())
 }
 
 fn serve(db: Database, settings: Settings) -> Result<(), String> {

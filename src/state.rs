@@ -7,7 +7,7 @@ use crate::apub::delivery::DeliveryQueue;
 use crate::apub::inbound::RateLimiter;
 use crate::config::Settings;
 use crate::db::Database;
-use crate::storage::{LocalDisk, MediaStore};
+use crate::storage::MediaStore;
 use crate::streaming::Hub;
 
 #[derive(Clone)]
@@ -27,7 +27,7 @@ impl AppState {
         let (hub, db) = Hub::new(&db);
         let federation = FederationClient::new(db.clone(), settings.clone());
         let inbox_limiter = Arc::new(RateLimiter::new(settings.federation_inbox_per_minute));
-        let media: Arc<dyn MediaStore> = Arc::new(LocalDisk::new(settings.data_dir.join("media")));
+        let media = crate::storage::media_store(&settings);
         AppState { db, settings, federation, deliveries: DeliveryQueue::default(), inbox_limiter, hub, media }
     }
 }

@@ -11,6 +11,11 @@ pub trait MediaStore: Send + Sync {
     fn delete(&self, key: &str) -> io::Result<()>;
 }
 
+/// The store an instance's settings name: local disk under `data_dir/media`.
+pub fn media_store(settings: &crate::config::Settings) -> std::sync::Arc<dyn MediaStore> {
+    std::sync::Arc::new(LocalDisk::new(settings.data_dir.join("media")))
+}
+
 pub struct LocalDisk {
     root: PathBuf,
 }

@@ -5,10 +5,10 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::api::auth::Auth;
-use crate::api::entities::{InstanceV1, InstanceV2, Marker, Preferences};
+use crate::api::entities::{CustomEmoji, InstanceV1, InstanceV2, Marker, Preferences};
 use crate::api::params::{flex, Params, Query};
 use crate::error::AppResult;
-use crate::service::{instance, push};
+use crate::service::{emojis, instance, push};
 use crate::state::AppState;
 
 pub async fn v1(state: web::Data<AppState>) -> AppResult<HttpResponse> {
@@ -52,8 +52,9 @@ pub async fn nodeinfo(state: web::Data<AppState>) -> AppResult<HttpResponse> {
         })))
 }
 
-pub async fn custom_emojis() -> HttpResponse {
-    HttpResponse::Ok().json(json!([]))
+pub async fn custom_emojis(state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    let found = state.db.read(emojis::local).await?;
+    Ok(HttpResponse::Ok().json(CustomEmoji::list(&found, &state.settings)))
 }
 
 pub async fn preferences(auth: Auth) -> AppResult<HttpResponse> {

@@ -151,6 +151,11 @@ pub(crate) fn remote_status(note: &Note, author: &Account) -> RemoteStatus {
             .collect(),
         published: note.published.map(|p| p.naive_utc()),
         poll: remote_poll(note),
+        emojis: note
+            .emojis()
+            .into_iter()
+            .filter_map(|(shortcode, url)| Some((shortcode, crate::service::sanitize::link(&url)?)))
+            .collect(),
         media: note
             .attachment
             .iter()

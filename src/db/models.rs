@@ -498,3 +498,19 @@ pub struct PollVote {
     pub uri: Option<String>,
     pub created_at: NaiveDateTime,
 }
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = custom_emojis, treat_none_as_null = true)]
+pub struct CustomEmoji {
+    pub id: i64,
+    pub shortcode: String,
+    /// '' for this instance's emojis.
+    pub domain: String,
+    /// The stored image of a local emoji.
+    pub image_key: Option<String>,
+    /// The image of a remote emoji, at its instance.
+    pub image_url: Option<String>,
+    pub category: Option<String>,
+    pub visible_in_picker: bool,
+    pub created_at: NaiveDateTime,
+}

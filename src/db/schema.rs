@@ -495,6 +495,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    custom_emojis (id) {
+        id -> BigInt,
+        shortcode -> Text,
+        domain -> Text,
+        image_key -> Nullable<Text>,
+        image_url -> Nullable<Text>,
+        category -> Nullable<Text>,
+        visible_in_picker -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(list_accounts -> lists (list_id));
 diesel::joinable!(statuses -> accounts (account_id));
 diesel::joinable!(home_timeline_entries -> statuses (status_id));
@@ -549,4 +562,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     media_attachments,
     polls,
     poll_votes,
+    custom_emojis,
 );

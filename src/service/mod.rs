@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod auth;
 pub mod conversations;
 pub mod discovery;
+pub mod emojis;
 pub mod events;
 pub mod featured;
 pub mod filters;

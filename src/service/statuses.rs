@@ -619,6 +619,8 @@ pub struct RemoteStatus {
     pub published: Option<chrono::NaiveDateTime>,
     pub media: Vec<media::RemoteMedia>,
     pub poll: Option<super::polls::RemotePoll>,
+    /// Custom emojis the status uses: shortcode and image URL.
+    pub emojis: Vec<(String, String)>,
 }
 
 /// Accounts we know among the mentioned URIs (local ones and remote ones already stored).
@@ -681,6 +683,7 @@ pub fn create_remote(conn: &mut DbConn, author: &Account, remote: RemoteStatus) 
         edited_at: None,
     };
     statuses::insert(conn, &status)?;
+    learn_emojis(conn, author, &remote.emojis)?;
     media::replace_remote(conn, author, id, &remote.media)?;
     if let Some(poll) = &remote.poll {
         super::polls::upsert_remote(conn, author, id, poll)?;
@@ -703,6 +706,13 @@ pub fn create_remote(conn: &mut DbConn, author: &Account, remote: RemoteStatus) 
     Ok(Some(id))
 }
 
+fn learn_emojis(conn: &mut DbConn, author: &Account, emojis: &[(String, String)]) -> AppResult<()> {
+    for (shortcode, url) in emojis.iter().take(50) {
+        super::emojis::learn_remote(conn, author, shortcode, url)?;
+    }
+    Ok(())
+}
+
 /// A status of `author`'s by URI; another account's status is not found.
 fn remote_status_of(conn: &mut DbConn, author: &Account, uri: &str) -> AppResult<Option<Status>> {
     Ok(statuses::find_by_uri_or_url(conn, uri)?.filter(|s| s.account_id == author.id))
@@ -713,6 +723,7 @@ pub fn edit_remote(conn: &mut DbConn, author: &Account, remote: RemoteStatus) ->
     let Some(status) = remote_status_of(conn, author, &remote.uri)? else {
         return Ok(());
     };
+    learn_emojis(conn, author, &remote.emojis)?;
     if let Some(poll) = &remote.poll {
         super::polls::upsert_remote(conn, author, status.id, poll)?;
     }

@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::db::models::{Account, MediaAttachment, Notification, OauthApp, Status, Tag};
+use crate::db::models::{Account, CustomEmoji, MediaAttachment, Notification, OauthApp, Status, Tag};
 use crate::db::queries::{accounts, follows, marks, media, oauth, polls, statuses, timelines};
 use crate::db::DbConn;
 use crate::error::AppResult;
@@ -25,6 +25,7 @@ pub struct StatusView {
     pub filtered: Vec<FilterHit>,
     pub media: Vec<MediaAttachment>,
     pub poll: Option<PollView>,
+    pub emojis: Vec<CustomEmoji>,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -134,12 +135,14 @@ pub fn hydrate(conn: &mut DbConn, viewer: Option<i64>, rows: Vec<Status>) -> App
         }
     }
     let polls = poll_views(conn, viewer, &all_ids)?;
+    let domains: HashMap<i64, String> = accounts.values().map(|a| (a.id, a.domain.clone().unwrap_or_default())).collect();
+    let emojis = super::emojis::of_statuses(conn, &all, &domains)?;
     let mut app_ids: Vec<i64> = all.iter().filter_map(|s| s.app_id).collect();
     app_ids.dedup();
     let apps: HashMap<i64, OauthApp> = oauth::find_apps(conn, &app_ids)?.into_iter().map(|a| (a.id, a)).collect();
     let flags = viewer.map(|v| viewer_flags(conn, v, &all_ids)).transpose()?;
 
-    let parts = Parts { accounts: &accounts, tags: &tags, mentioned: &mentioned, apps: &apps, media: &attached, polls: &polls, flags: flags.as_ref() };
+    let parts = Parts { accounts: &accounts, tags: &tags, mentioned: &mentioned, apps: &apps, media: &attached, polls: &polls, emojis: &emojis, flags: flags.as_ref() };
     Ok(rows
         .into_iter()
         .filter_map(|row| {
@@ -159,6 +162,7 @@ struct Parts<'a> {
     apps: &'a HashMap<i64, OauthApp>,
     media: &'a HashMap<i64, Vec<MediaAttachment>>,
     polls: &'a HashMap<i64, PollView>,
+    emojis: &'a HashMap<i64, Vec<CustomEmoji>>,
     flags: Option<&'a Marked>,
 }
 
@@ -186,6 +190,7 @@ impl Parts<'_> {
             filtered: Vec::new(),
             media: self.media.get(&id).cloned().unwrap_or_default(),
             poll: self.polls.get(&id).cloned(),
+            emojis: self.emojis.get(&id).cloned().unwrap_or_default(),
         })
     }
 }

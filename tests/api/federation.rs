@@ -656,3 +656,22 @@ async fn remote_polls_are_voted_on_and_counted_at_home() {
     assert_eq!(copy["edited_at"], serde_json::Value::Null, "new counts are not an edit");
     assert_eq!(copy["poll"]["own_votes"], serde_json::json!([1]));
 }
+
+/// A custom emoji of one instance travels with the statuses that use it, as an `Emoji` tag, and shows
+/// on the other instance with its home URL (without joining that instance's own emoji list).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn custom_emojis_travel_with_statuses() {
+    let (sales, eng) = two_instances(Backend::Sqlite).await;
+    let added = crate::emojis::add_emoji(&sales, "deal", &crate::media::png(16, 16));
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    let ann = sales.login("ann").await;
+    let bob = eng.login("bob").await;
+    follow_remote(&bob, "ann", &sales.settings.domain).await;
+    let posted = ann.toot("Closed the Q4 deal :deal:", serde_json::json!({})).await;
+    let uri = posted.str("uri");
+    eventually("the post arrives", || async { in_home(&bob, &uri).await.is_some() }).await;
+    let arrived = in_home(&bob, &uri).await.unwrap();
+    assert_eq!(arrived["emojis"][0]["shortcode"], "deal");
+    assert_eq!(arrived["emojis"][0]["url"], posted.body["emojis"][0]["url"]);
+    assert_eq!(eng.anonymous().get("/api/v1/custom_emojis").await.body, serde_json::json!([]));
+}

@@ -4,6 +4,7 @@ mod support;
 
 mod accounts;
 mod conversations;
+mod emojis;
 mod discovery;
 mod featured;
 mod filters;

@@ -1,6 +1,7 @@
 //! The JSON the clients see, field by field as Mastodon's entities; built from service views.
 
 mod account;
+mod emoji;
 mod filters;
 mod grouped;
 mod instance;
@@ -11,6 +12,7 @@ mod status;
 
 pub use account::{Account, CredentialAccount, Relationship};
 pub use filters::{Filter, FilterKeyword, FilterResult, FilterStatus};
+pub use emoji::CustomEmoji;
 pub use grouped::GroupedNotifications;
 pub use media::MediaAttachment;
 pub use poll::Poll;

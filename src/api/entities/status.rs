@@ -1,6 +1,6 @@
 use serde::Serialize;
 
-use super::{timestamp, Account, FilterResult, MediaAttachment, Poll};
+use super::{timestamp, Account, CustomEmoji, FilterResult, MediaAttachment, Poll};
 use crate::config::Settings;
 use crate::db::models::StatusEdit as EditRow;
 use crate::service::views::StatusView;
@@ -41,7 +41,7 @@ pub struct Status {
     pub media_attachments: Vec<MediaAttachment>,
     pub mentions: Vec<Mention>,
     pub tags: Vec<Tag>,
-    pub emojis: Vec<serde_json::Value>,
+    pub emojis: Vec<CustomEmoji>,
     pub card: Option<serde_json::Value>,
     pub poll: Option<Poll>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -114,7 +114,7 @@ impl Status {
                 .iter()
                 .map(|t| Tag { name: t.name.to_lowercase(), url: format!("{}/tags/{}", settings.base_url(), t.name.to_lowercase()) })
                 .collect(),
-            emojis: Vec::new(),
+            emojis: CustomEmoji::list(&view.emojis, settings),
             card: None,
             poll: view.poll.as_ref().map(Poll::from_view),
             text: view.deleted_source.clone(),

@@ -27,6 +27,7 @@ pub fn context() -> Value {
             "blurhash": "toot:blurhash",
             "focalPoint": { "@container": "@list", "@id": "toot:focalPoint" },
             "votersCount": "toot:votersCount",
+            "Emoji": "toot:Emoji",
             "schema": "http://schema.org#",
             "PropertyValue": "schema:PropertyValue",
             "value": "schema:value"
@@ -182,6 +183,7 @@ pub(crate) mod testing {
             filtered: Vec::new(),
             media: Vec::new(),
             poll: None,
+            emojis: Vec::new(),
         }
     }
 }

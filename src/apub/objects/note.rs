@@ -13,7 +13,7 @@ use url::Url;
 use super::{deserialize_parseable_items, stored_url};
 use crate::apub::addressing::{self, Audience};
 use crate::apub::signatures::authority;
-use crate::db::models::{Account, MediaAttachment};
+use crate::db::models::{Account, CustomEmoji, MediaAttachment};
 use crate::service::statuses::Visibility;
 use crate::service::views::StatusView;
 
@@ -162,6 +162,51 @@ impl Document {
 pub enum Tag {
     Mention(Mention),
     Hashtag(Hashtag),
+    Emoji(Emoji),
+}
+
+/// A custom emoji a note's text names, as `:shortcode:`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Emoji {
+    #[serde(default, deserialize_with = "deserialize_skip_error", skip_serializing_if = "Option::is_none")]
+    pub id: Option<Url>,
+    /// `:shortcode:`.
+    pub name: String,
+    pub icon: EmojiIcon,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EmojiIcon {
+    #[serde(rename = "type", default = "image_type")]
+    pub kind: String,
+    #[serde(default, deserialize_with = "deserialize_skip_error", skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
+    pub url: Url,
+}
+
+fn image_type() -> String {
+    "Image".into()
+}
+
+impl Emoji {
+    fn of(emoji: &CustomEmoji, base_url: &str) -> Option<Emoji> {
+        let url = match (&emoji.image_key, &emoji.image_url) {
+            (Some(key), _) => format!("{base_url}/system/{key}"),
+            (None, Some(url)) => url.clone(),
+            (None, None) => return None,
+        };
+        let media_type = match url.rsplit('.').next() {
+            Some("gif") => "image/gif",
+            Some("webp") => "image/webp",
+            _ => "image/png",
+        };
+        Some(Emoji {
+            id: Url::parse(&format!("{base_url}/emojis/{}", emoji.id)).ok(),
+            name: format!(":{}:", emoji.shortcode),
+            icon: EmojiIcon { kind: image_type(), media_type: Some(media_type.into()), url: Url::parse(&url).ok()? },
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -234,7 +279,7 @@ impl Note {
             published: Some(status.created_at.and_utc()),
             updated: status.edited_at.map(|edited| edited.and_utc()),
             url: Some(stored_url(&status.url)),
-            tag: mentions.chain(hashtags).collect(),
+            tag: mentions.chain(hashtags).chain(view.emojis.iter().filter_map(|e| Emoji::of(e, base_url)).map(Tag::Emoji)).collect(),
             attachment: view.media.iter().filter_map(|m| Document::of(m, base_url)).collect(),
             name: None,
             one_of: if multiple { Vec::new() } else { options.clone() },
@@ -299,7 +344,7 @@ impl Note {
             .iter()
             .filter_map(|tag| match tag {
                 Tag::Mention(mention) => Some(&mention.href),
-                Tag::Hashtag(_) => None,
+                Tag::Hashtag(_) | Tag::Emoji(_) => None,
             })
             .collect()
     }
@@ -310,7 +355,7 @@ impl Note {
             .iter()
             .filter_map(|tag| match tag {
                 Tag::Hashtag(hashtag) => Some(hashtag.name.trim_start_matches('#')),
-                Tag::Mention(_) => None,
+                Tag::Mention(_) | Tag::Emoji(_) => None,
             })
             .filter(|name| !name.is_empty())
             .collect()
@@ -318,6 +363,17 @@ impl Note {
 
     pub fn spoiler_text(&self) -> &str {
         self.summary.as_deref().unwrap_or_default()
+    }
+
+    /// The custom emojis the note uses: shortcode (without colons) and image URL.
+    pub fn emojis(&self) -> Vec<(String, String)> {
+        self.tag
+            .iter()
+            .filter_map(|tag| match tag {
+                Tag::Emoji(emoji) => Some((emoji.name.trim_matches(':').to_owned(), emoji.icon.url.to_string())),
+                _ => None,
+            })
+            .collect()
     }
 
     /// The language whose `contentMap` entry is the content.

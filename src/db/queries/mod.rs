@@ -1,6 +1,7 @@
 pub mod accounts;
 pub mod conversations;
 pub mod deliveries;
+pub mod emojis;
 pub mod featured;
 pub mod filters;
 pub mod follow_requests;
