@@ -1,6 +1,6 @@
 //! Lists: an account's named groups of the accounts it follows, each with its own timeline.
 
-use crate::db::models::{Account, List};
+use crate::db::models::{Account, List, Status};
 use crate::db::queries::{follows, lists};
 use crate::db::{DbConn, Page};
 use crate::error::{AppError, AppResult};
@@ -103,6 +103,25 @@ pub fn members(conn: &mut DbConn, owner: &Account, list_id: i64, page: &Page) ->
 
 pub fn containing(conn: &mut DbConn, owner: &Account, member: i64) -> AppResult<Vec<List>> {
     lists::containing(conn, owner.id, member)
+}
+
+/// The lists whose timeline a status joins, among those of the accounts whose home timeline got it:
+/// lists holding its author, unless the list's replies policy leaves the reply out.
+pub fn receiving(conn: &mut DbConn, status: &Status, home_owners: &[i64]) -> AppResult<Vec<i64>> {
+    let mut receiving = Vec::new();
+    for list in lists::containing_among(conn, home_owners, status.account_id)? {
+        let replied_to = status.in_reply_to_account_id.filter(|to| *to != status.account_id);
+        let shown = match (replied_to, list.replies_policy.as_str()) {
+            (None, _) => true,
+            (Some(_), "none") => false,
+            (Some(to), "followed") => to == list.account_id || follows::find(conn, list.account_id, to)?.is_some(),
+            (Some(to), _) => lists::has_member(conn, list.id, to)?,
+        };
+        if shown {
+            receiving.push(list.id);
+        }
+    }
+    Ok(receiving)
 }
 
 pub fn timeline(conn: &mut DbConn, owner: &Account, list_id: i64, page: &Page) -> AppResult<Vec<StatusView>> {

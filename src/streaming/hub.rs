@@ -28,6 +28,8 @@ pub struct Message {
 pub struct Audience {
     /// Local accounts whose home timeline holds the status.
     pub home: Vec<i64>,
+    /// Lists whose timeline holds the status.
+    pub lists: Vec<i64>,
     pub notify: Option<i64>,
     /// The owner of a conversation that changed (the direct stream).
     pub conversation_of: Option<i64>,
@@ -50,11 +52,13 @@ pub enum Subscription {
     Hashtag(String),
     HashtagLocal(String),
     Direct(i64),
+    /// A list's timeline; whether the reader owns the list is checked when subscribing.
+    List(i64),
 }
 
 impl Subscription {
     /// The stream name and optional tag as clients write them; `account` is the signed-in user.
-    pub fn parse(name: &str, tag: Option<&str>, account: Option<i64>) -> Option<Subscription> {
+    pub fn parse(name: &str, tag: Option<&str>, list: Option<&str>, account: Option<i64>) -> Option<Subscription> {
         let tag = || tag.map(|t| t.trim_start_matches('#').to_lowercase()).filter(|t| !t.is_empty());
         match name {
             "user" => account.map(Subscription::User),
@@ -64,6 +68,7 @@ impl Subscription {
             "hashtag" => tag().map(Subscription::Hashtag),
             "hashtag:local" => tag().map(Subscription::HashtagLocal),
             "direct" => account.map(Subscription::Direct),
+            "list" => list.and_then(|id| id.trim().parse().ok()).map(Subscription::List),
             _ => None,
         }
     }
@@ -78,6 +83,7 @@ impl Subscription {
             Subscription::Hashtag(tag) => vec!["hashtag".into(), tag.clone()],
             Subscription::HashtagLocal(tag) => vec!["hashtag:local".into(), tag.clone()],
             Subscription::Direct(_) => vec!["direct".into()],
+            Subscription::List(id) => vec!["list".into(), id.to_string()],
         }
     }
 
@@ -85,7 +91,7 @@ impl Subscription {
     pub fn filter_context(&self, message: &Message) -> &'static str {
         match self {
             _ if message.event == "notification" => "notifications",
-            Subscription::User(_) => "home",
+            Subscription::User(_) | Subscription::List(_) => "home",
             Subscription::Direct(_) => "thread",
             _ => "public",
         }
@@ -107,6 +113,7 @@ impl Subscription {
         }
         match self {
             Subscription::User(account) => audience.home.contains(account),
+            Subscription::List(list) => audience.lists.contains(list),
             Subscription::UserNotification(_) | Subscription::Direct(_) => false,
             Subscription::Public => audience.public,
             Subscription::PublicLocal => audience.public && audience.local,
@@ -212,6 +219,7 @@ fn status_message(conn: &mut DbConn, settings: &Settings, status_id: i64, event:
     let Some(row) = status_rows::find(conn, status_id)? else { return Ok(None) };
     let Some(view) = views::hydrate(conn, None, vec![row])?.pop() else { return Ok(None) };
     let status = &view.status;
+    let lists = crate::service::lists::receiving(conn, status, &home)?;
     let reply_to_other = status.in_reply_to_account_id.is_some_and(|to| to != status.account_id);
     let public = status.visibility == "public" && status.reblog_of_id.is_none() && !reply_to_other;
     Ok(Some(Message {
@@ -219,6 +227,7 @@ fn status_message(conn: &mut DbConn, settings: &Settings, status_id: i64, event:
         payload: to_json(&Status::from_view(&view, settings)),
         audience: Audience {
             home,
+            lists,
             public,
             local: status.local,
             tags: view.tags.iter().map(|t| t.name.to_lowercase()).collect(),

@@ -9,8 +9,9 @@ use tokio::sync::broadcast::error::RecvError;
 
 use super::{Message, StreamFilters, Subscription};
 use crate::api::auth::Auth;
-use crate::api::params::Query;
+use crate::api::params::{flex, Query};
 use crate::db::models::Account;
+use crate::db::Database;
 use crate::error::{AppError, AppResult};
 use crate::service::auth::{self as auth_rules, Scopes};
 use crate::state::AppState;
@@ -33,6 +34,8 @@ pub struct StreamQuery {
     stream: Option<String>,
     #[serde(default)]
     tag: Option<String>,
+    #[serde(default)]
+    list: Option<String>,
 }
 
 /// The signed-in account a stream is for: the token comes in the Authorization header, the
@@ -60,12 +63,14 @@ fn protocol_token(req: &HttpRequest) -> Option<String> {
     value.split(',').map(str::trim).find(|t| !t.is_empty()).map(str::to_owned)
 }
 
-/// A stream the reader may open: `user` needs `read:statuses`, `user:notification` `read:notifications`.
-fn subscription(name: &str, tag: Option<&str>, reader: Option<&Reader>) -> AppResult<Subscription> {
+/// A stream the reader may open: `user` needs `read:statuses`, `user:notification` `read:notifications`,
+/// `list` `read:lists` and a list of the reader's own.
+async fn subscription(db: &Database, name: &str, tag: Option<&str>, list: Option<&str>, reader: Option<&Reader>) -> AppResult<Subscription> {
     let needed = match name {
         "user" => Some("read:statuses"),
         "user:notification" => Some("read:notifications"),
         "direct" => Some("read:statuses"),
+        "list" => Some("read:lists"),
         _ => None,
     };
     if let Some(scope) = needed {
@@ -74,13 +79,18 @@ fn subscription(name: &str, tag: Option<&str>, reader: Option<&Reader>) -> AppRe
             return Err(AppError::OutOfScope);
         }
     }
-    Subscription::parse(name, tag, reader.map(|r| r.account.id)).ok_or(AppError::NotFound)
+    let subscribed = Subscription::parse(name, tag, list, reader.map(|r| r.account.id)).ok_or(AppError::NotFound)?;
+    if let (Subscription::List(list_id), Some(reader)) = (&subscribed, reader) {
+        let (owner, list_id) = (reader.account.id, *list_id);
+        db.read(move |conn| crate::db::queries::lists::find(conn, owner, list_id)).await?.ok_or(AppError::NotFound)?;
+    }
+    Ok(subscribed)
 }
 
 async fn server_sent_events(req: HttpRequest, state: web::Data<AppState>, auth: Auth, name: web::Path<String>, Query(query): Query<StreamQuery>) -> AppResult<HttpResponse> {
     let reader = streaming_reader(&req, &state, &auth).await?;
     let name = name.replace('/', ":");
-    let subscribed = subscription(&name, query.tag.as_deref(), reader.as_ref())?;
+    let subscribed = subscription(&state.db, &name, query.tag.as_deref(), query.list.as_deref(), reader.as_ref()).await?;
     let receiver = state.hub.subscribe();
     let filters = StreamFilters::load(&state.db, reader.as_ref().map(|r| r.account.id)).await;
     let db = state.db.clone();
@@ -116,15 +126,18 @@ struct ClientMessage {
     #[serde(rename = "type")]
     kind: String,
     stream: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "flex::string_opt")]
     tag: Option<String>,
+    /// Clients send the list id as a string or a number.
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    list: Option<String>,
 }
 
 async fn websocket(req: HttpRequest, body: web::Payload, state: web::Data<AppState>, auth: Auth, Query(query): Query<StreamQuery>) -> AppResult<HttpResponse> {
     let reader = streaming_reader(&req, &state, &auth).await?;
     let mut subscriptions = Vec::new();
     if let Some(name) = query.stream.as_deref() {
-        subscriptions.push(subscription(name, query.tag.as_deref(), reader.as_ref())?);
+        subscriptions.push(subscription(&state.db, name, query.tag.as_deref(), query.list.as_deref(), reader.as_ref()).await?);
     }
     let (mut response, mut session, mut incoming) =
         actix_ws::handle(&req, body).map_err(|e| AppError::bad_request(format!("not a WebSocket request: {e}")))?;
@@ -156,7 +169,8 @@ async fn websocket(req: HttpRequest, body: web::Payload, state: web::Data<AppSta
                 incoming_message = incoming.next() => match incoming_message {
                     Some(Ok(actix_ws::Message::Text(text))) => {
                         let Ok(request) = serde_json::from_str::<ClientMessage>(&text) else { continue };
-                        let Ok(wanted) = subscription(&request.stream, request.tag.as_deref(), reader.as_ref()) else { continue };
+                        let wanted = subscription(&db, &request.stream, request.tag.as_deref(), request.list.as_deref(), reader.as_ref()).await;
+                        let Ok(wanted) = wanted else { continue };
                         match request.kind.as_str() {
                             "subscribe" if !subscriptions.contains(&wanted) => subscriptions.push(wanted),
                             "unsubscribe" => subscriptions.retain(|s| *s != wanted),

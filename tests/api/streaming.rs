@@ -9,7 +9,11 @@ use tokio_tungstenite::tungstenite::Message as WsMessage;
 
 use crate::support::{Api, TestServer};
 
-crate::on_both_backends!(websocket_streams_carry_updates_notifications_and_deletes, sse_streams_follow_their_subscription);
+crate::on_both_backends!(
+    websocket_streams_carry_updates_notifications_and_deletes,
+    sse_streams_follow_their_subscription,
+    list_streams_carry_their_members_statuses,
+);
 
 pub(crate) type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
@@ -119,4 +123,39 @@ async fn sse_streams_follow_their_subscription(server: TestServer) {
     let data = received.lines().skip_while(|l| *l != "event: notification").nth(1).unwrap();
     let payload: Value = serde_json::from_str(data.strip_prefix("data: ").unwrap()).unwrap();
     assert_eq!(payload["type"], "follow");
+}
+
+async fn list_streams_carry_their_members_statuses(server: TestServer) {
+    let ann = server.login("ann").await;
+    let bob = server.login("bob").await;
+    let cat = server.login("cat").await;
+    let (bob_id, cat_id) = (bob.me().await.id(), cat.me().await.id());
+    ann.post(&format!("/api/v1/accounts/{bob_id}/follow")).await;
+    ann.post(&format!("/api/v1/accounts/{cat_id}/follow")).await;
+    let list = ann.post_json("/api/v1/lists", &json!({"title": "Team", "replies_policy": "list"})).await.id();
+    ann.post_form(&format!("/api/v1/lists/{list}/accounts"), &[("account_ids[]", &bob_id)]).await;
+
+    let mut by_query = connect(&server, &format!("stream=list&list={list}&access_token={}", token(&ann)), None).await;
+    let mut by_message = connect(&server, &format!("access_token={}", token(&ann)), None).await;
+    by_message.send(WsMessage::Text(json!({"type": "subscribe", "stream": "list", "list": list.parse::<i64>().unwrap()}).to_string().into())).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+
+    cat.toot("cat is not on the list", json!({})).await;
+    let reply_to_cat = bob.toot("@cat a reply to someone off the list", json!({"in_reply_to_id": cat.toot("cat again", json!({})).await.id()})).await;
+    let from_bob = bob.toot("bob is on the list", json!({})).await.id();
+    for socket in [&mut by_query, &mut by_message] {
+        let update = next_event(socket, "update").await;
+        assert_eq!(update["stream"], json!(["list", list]));
+        let status: Value = serde_json::from_str(update["payload"].as_str().unwrap()).unwrap();
+        assert_eq!(status["id"], json!(from_bob), "only the member's own post, not {reply_to_cat:?}");
+    }
+
+    // Another user's list is not theirs to stream.
+    let stranger = reqwest::Client::new()
+        .get(format!("{}/api/v1/streaming/list?list={list}", server.base))
+        .bearer_auth(token(&cat))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stranger.status(), 404);
 }

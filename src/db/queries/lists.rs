@@ -44,6 +44,28 @@ pub fn containing(conn: &mut DbConn, owner: i64, member: i64) -> AppResult<Vec<L
         .load(conn)?)
 }
 
+/// Lists of any of `owners` that contain `member`.
+pub fn containing_among(conn: &mut DbConn, owners: &[i64], member: i64) -> AppResult<Vec<List>> {
+    if owners.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(lists::table
+        .inner_join(list_accounts::table)
+        .filter(lists::account_id.eq_any(owners))
+        .filter(list_accounts::account_id.eq(member))
+        .select(List::as_select())
+        .load(conn)?)
+}
+
+pub fn has_member(conn: &mut DbConn, list_id: i64, member: i64) -> AppResult<bool> {
+    let found: i64 = list_accounts::table
+        .filter(list_accounts::list_id.eq(list_id))
+        .filter(list_accounts::account_id.eq(member))
+        .count()
+        .get_result(conn)?;
+    Ok(found > 0)
+}
+
 pub fn add_member(conn: &mut DbConn, list_id: i64, member: i64) -> AppResult<()> {
     insert_if_absent(conn, |conn| {
         diesel::insert_into(list_accounts::table)
