@@ -43,6 +43,32 @@ pub async fn trending_statuses(state: web::Data<AppState>, auth: Auth, Query(par
     Ok(HttpResponse::Ok().json(Status::list(&found, &state.settings)))
 }
 
+/// Mastodon's Trends::Link: a preview card with its history. Hallway does not fetch the pages, so the
+/// card carries the URL and its host only.
+pub async fn trending_links(state: web::Data<AppState>, auth: Auth, Query(params): Query<DirectoryParams>) -> AppResult<HttpResponse> {
+    auth.viewer(&["read:statuses"])?;
+    let (limit, offset) = (params.limit.unwrap_or(10).clamp(1, 20) as usize, params.offset.unwrap_or(0).max(0) as usize);
+    let found = state.db.read(move |conn| discovery::trending_links(conn, limit, offset)).await?;
+    let body: Vec<serde_json::Value> = found
+        .iter()
+        .map(|link| {
+            let host = url::Url::parse(&link.url).ok().and_then(|u| u.host_str().map(str::to_owned)).unwrap_or_default();
+            serde_json::json!({
+                "url": link.url, "title": link.url, "description": "", "language": null, "type": "link",
+                "author_name": "", "author_url": "", "provider_name": host, "provider_url": "", "html": "",
+                "width": 0, "height": 0, "image": null, "image_description": "", "embed_url": "", "blurhash": null,
+                "published_at": null, "authors": [],
+                "history": link.history.iter().map(|day| serde_json::json!({
+                    "day": day.day.and_time(chrono::NaiveTime::MIN).and_utc().timestamp().to_string(),
+                    "uses": day.uses.to_string(),
+                    "accounts": day.accounts.to_string(),
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(body))
+}
+
 pub async fn suggestions(state: web::Data<AppState>, auth: Auth, Query(params): Query<DirectoryParams>) -> AppResult<HttpResponse> {
     let me = auth.user(&["read:accounts"])?;
     let limit = params.limit.unwrap_or(40).clamp(1, 80);

@@ -88,6 +88,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/trends", web::get().to(discovery::trending_tags))
             .route("/trends/tags", web::get().to(discovery::trending_tags))
             .route("/trends/statuses", web::get().to(discovery::trending_statuses))
+            .route("/trends/links", web::get().to(discovery::trending_links))
             .route("/mutes", web::get().to(safety::mutes))
             .route("/blocks", web::get().to(safety::blocks))
             .route("/domain_blocks", web::get().to(safety::domain_blocks))

@@ -125,6 +125,23 @@ fn link_html(url: &str) -> String {
     )
 }
 
+/// The web links of status HTML: the `href`s of its anchors, leaving out mentions and hashtags.
+pub fn links_in(html: &str) -> Vec<String> {
+    let mut links = Vec::new();
+    for anchor in html.split("<a ").skip(1) {
+        let Some(tag) = anchor.split('>').next() else { continue };
+        if tag.contains("mention") || tag.contains("hashtag") {
+            continue;
+        }
+        let Some(href) = tag.split("href=\"").nth(1).and_then(|rest| rest.split('"').next()) else { continue };
+        let href = decode_entities(href);
+        if (href.starts_with("https://") || href.starts_with("http://")) && !links.contains(&href) {
+            links.push(href);
+        }
+    }
+    links
+}
+
 /// The text a reader sees in status HTML: tags dropped, paragraphs and line breaks as newlines, entities decoded.
 pub fn plain_text(html: &str) -> String {
     let mut text = String::with_capacity(html.len());
@@ -258,6 +275,12 @@ fn special_at(rest: &str) -> Option<(usize, Token<'_>)> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn links_leave_out_mentions_and_hashtags() {
+        let html = r#"<p><span class="h-card"><a href="https://x.example/@a" class="u-url mention">@a</a></span> see <a href="https://wiki.corp.example/vpn?a=1&amp;b=2" rel="nofollow">wiki</a> <a href="https://x.example/tags/vpn" class="mention hashtag">#vpn</a></p>"#;
+        assert_eq!(super::links_in(html), ["https://wiki.corp.example/vpn?a=1&b=2"]);
+    }
+
     #[test]
     fn plain_text_of_status_html() {
         let html = r#"<p>Tea &amp; <a href="https://x.example/tags/cake" class="hashtag">#<span>cake</span></a></p><p>at 5<br />&lt;sharp&gt; &#39;ok&#x27;</p>"#;

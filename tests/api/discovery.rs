@@ -4,7 +4,7 @@ use serde_json::json;
 
 use crate::support::TestServer;
 
-crate::on_both_backends!(people_and_topics_can_be_found);
+crate::on_both_backends!(people_and_topics_can_be_found, links_shared_by_most_people_trend);
 
 async fn people_and_topics_can_be_found(server: TestServer) {
     let ann = server.login("ann").await;
@@ -34,4 +34,27 @@ async fn people_and_topics_can_be_found(server: TestServer) {
     ann.post(&format!("/api/v1/accounts/{bob_id}/follow")).await;
     let after = ann.get("/api/v2/suggestions").await;
     assert!(after.array().iter().all(|s| s["account"]["username"] != "bob" && s["account"]["username"] != "ann"));
+}
+
+async fn links_shared_by_most_people_trend(server: TestServer) {
+    let ann = server.login("ann").await;
+    let bob = server.login("bob").await;
+    let cat = server.login("cat").await;
+    ann.toot("New expense policy: https://wiki.corp.example/expenses", json!({})).await;
+    bob.toot("Read this https://wiki.corp.example/expenses before Friday", json!({})).await;
+    bob.toot("and https://wiki.corp.example/expenses again, plus https://status.corp.example", json!({})).await;
+    cat.toot("private https://secret.corp.example", json!({"visibility": "private"})).await;
+    cat.toot("@ann see #expenses", json!({})).await;
+
+    let trends = server.anonymous().get("/api/v1/trends/links").await;
+    assert_eq!(trends.status, 200, "{}", trends.body);
+    let urls: Vec<&str> = trends.array().iter().map(|l| l["url"].as_str().unwrap()).collect();
+    assert_eq!(urls, ["https://wiki.corp.example/expenses", "https://status.corp.example"], "private posts, mentions and hashtags are no links");
+    let top = &trends.array()[0];
+    assert_eq!(top["type"], "link");
+    assert_eq!(top["provider_name"], "wiki.corp.example");
+    let today = &top["history"][0];
+    assert_eq!((today["uses"].clone(), today["accounts"].clone()), (json!("3"), json!("2")));
+    assert_eq!(top["history"].as_array().unwrap().len(), 7);
+    assert_eq!(server.anonymous().get("/api/v1/trends/links?limit=1&offset=1").await.array().len(), 1);
 }

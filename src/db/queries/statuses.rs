@@ -286,6 +286,18 @@ pub fn find_by_uri_or_url(conn: &mut DbConn, text: &str) -> AppResult<Option<Sta
 }
 
 /// Public statuses since `since` that people favourited or boosted, the most interacted-with first.
+/// Public statuses (not reblogs) written since `since`, newest first.
+pub fn public_since(conn: &mut DbConn, since: chrono::NaiveDateTime, limit: i64) -> AppResult<Vec<Status>> {
+    Ok(statuses::table
+        .filter(statuses::visibility.eq("public"))
+        .filter(statuses::reblog_of_id.is_null())
+        .filter(statuses::created_at.ge(since))
+        .order(statuses::id.desc())
+        .limit(limit)
+        .select(Status::as_select())
+        .load(conn)?)
+}
+
 pub fn trending_since(conn: &mut DbConn, since: chrono::NaiveDateTime, limit: i64, offset: i64) -> AppResult<Vec<Status>> {
     Ok(statuses::table
         .filter(statuses::visibility.eq("public"))
