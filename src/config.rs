@@ -28,6 +28,8 @@ pub struct Settings {
     /// How many activities one peer may deliver per minute before it is answered 429.
     pub federation_inbox_per_minute: u32,
     pub media: MediaLimits,
+    /// Whether notifications are sent to clients' Web Push subscriptions.
+    pub push_enabled: bool,
 }
 
 /// What uploads may be; reported to clients in instance v2 and enforced with a 422.
@@ -69,6 +71,14 @@ struct FileSettings {
     federation: FederationSection,
     #[serde(default)]
     media: MediaSection,
+    #[serde(default)]
+    push: PushSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PushSection {
+    enabled: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -199,6 +209,7 @@ impl Settings {
                 async_over_bytes: parsed("HALLWAY_MEDIA_ASYNC_OVER_BYTES", "media.async_over_bytes", env, file.media.async_over_bytes)?
                     .unwrap_or(1 << 20),
             },
+            push_enabled: parsed("HALLWAY_PUSH_ENABLED", "push.enabled", env, file.push.enabled)?.unwrap_or(true),
         })
     }
 

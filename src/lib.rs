@@ -7,6 +7,7 @@ pub mod db;
 pub mod error;
 pub mod ids;
 pub mod oauth;
+pub mod push;
 pub mod server;
 pub mod service;
 pub mod state;

@@ -21,6 +21,9 @@ pub fn start(state: AppState, listener: TcpListener, workers: usize) -> io::Resu
     delivery::spawn(state.federation.clone(), state.db.clone(), state.deliveries.clone(), state.settings.federation_retry_base);
     state.hub.start(state.db.clone(), state.settings.clone());
     spawn_scheduler(state.clone());
+    if state.settings.push_enabled {
+        crate::push::spawn(state.clone());
+    }
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()

@@ -1,5 +1,5 @@
-//! Web Push subscriptions: stored per token and returned as Mastodon does. Sending the pushes (RFC 8291
-//! encryption, VAPID) is not done yet; the instance's VAPID public key is real and stable.
+//! Web Push subscriptions: stored per token and returned as Mastodon does, and who gets a push for a
+//! notification (its alerts and policy). The sending itself is `crate::push`.
 
 use std::collections::BTreeMap;
 
@@ -9,7 +9,7 @@ use ring::rand::SystemRandom;
 use ring::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
 
 use crate::db::models::{PushSubscription, VapidKeys};
-use crate::db::queries::push;
+use crate::db::queries::{follows, push};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::ids;
@@ -108,4 +108,36 @@ pub fn update(conn: &mut DbConn, token_id: i64, alerts: BTreeMap<String, bool>, 
 
 pub fn unsubscribe(conn: &mut DbConn, token_id: i64) -> AppResult<()> {
     push::delete_of_token(conn, token_id)
+}
+
+/// The subscriptions of `recipient` that want a push for a notification of `kind` from `sender`.
+pub fn recipients(conn: &mut DbConn, recipient: i64, kind: &str, sender: i64) -> AppResult<Vec<PushSubscription>> {
+    let mut wanted = Vec::new();
+    for subscription in push::of_account(conn, recipient)? {
+        let alerts: BTreeMap<String, bool> = serde_json::from_str(&subscription.alerts_json).unwrap_or_default();
+        if !alerts.get(kind).copied().unwrap_or(false) {
+            continue;
+        }
+        let allowed = match subscription.policy.as_str() {
+            "all" => true,
+            "followed" => follows::find(conn, recipient, sender)?.is_some(),
+            "follower" => follows::find(conn, sender, recipient)?.is_some(),
+            _ => false,
+        };
+        if allowed {
+            wanted.push(subscription);
+        }
+    }
+    Ok(wanted)
+}
+
+/// A push service said the subscription is gone (404 or 410).
+pub fn expired(conn: &mut DbConn, subscription_id: i64) -> AppResult<()> {
+    push::delete(conn, subscription_id)
+}
+
+/// The VAPID key pair, for signing.
+pub fn vapid_keys(conn: &mut DbConn) -> AppResult<VapidKeys> {
+    vapid_public_key(conn)?;
+    push::vapid(conn)?.ok_or_else(|| AppError::Internal("no VAPID keys".into()))
 }

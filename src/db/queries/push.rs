@@ -40,3 +40,15 @@ pub fn insert_vapid(conn: &mut DbConn, keys: &VapidKeys) -> AppResult<bool> {
         Ok(())
     })
 }
+
+pub fn of_account(conn: &mut DbConn, account: i64) -> AppResult<Vec<PushSubscription>> {
+    Ok(push_subscriptions::table
+        .filter(push_subscriptions::account_id.eq(account))
+        .select(PushSubscription::as_select())
+        .load(conn)?)
+}
+
+pub fn delete(conn: &mut DbConn, subscription_id: i64) -> AppResult<()> {
+    diesel::delete(push_subscriptions::table.find(subscription_id)).execute(conn)?;
+    Ok(())
+}

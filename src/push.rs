@@ -1,0 +1,184 @@
+//! Web Push delivery of notifications (RFC 8030): each notification the hub renders goes to the push
+//! subscriptions that want it, encrypted for the subscriber (RFC 8291, aes128gcm) and signed for the
+//! push service with the instance's VAPID key (RFC 8292). Best effort: one attempt; a subscription the
+//! push service says is gone (404, 410) is removed.
+
+use std::time::Duration;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use ring::rand::{SecureRandom, SystemRandom};
+use ring::{aead, agreement, hkdf, signature};
+use serde_json::{json, Value};
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::db::models::{PushSubscription, VapidKeys};
+use crate::service::markup;
+use crate::service::push as push_rules;
+use crate::state::AppState;
+
+/// How long a push service keeps an undelivered message (Mastodon's: 48 hours).
+const TTL_SECONDS: u64 = 48 * 3600;
+const RECORD_SIZE: u32 = 4096;
+
+/// Starts sending pushes for the notifications the hub renders.
+pub fn spawn(state: AppState) {
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().expect("an HTTP client");
+    let mut messages = state.hub.subscribe();
+    tokio::spawn(async move {
+        loop {
+            let message = match messages.recv().await {
+                Ok(message) => message,
+                Err(RecvError::Lagged(missed)) => {
+                    log::warn!("push: {missed} notifications went by unsent");
+                    continue;
+                }
+                Err(RecvError::Closed) => return,
+            };
+            let (Some(recipient), "notification") = (message.audience.notify, message.event) else { continue };
+            let Ok(notification) = serde_json::from_str::<Value>(&message.payload) else { continue };
+            if let Err(e) = push_notification(&state, &client, recipient, &notification).await {
+                log::warn!("push: {e}");
+            }
+        }
+    });
+}
+
+async fn push_notification(state: &AppState, client: &reqwest::Client, recipient: i64, notification: &Value) -> Result<(), String> {
+    let kind = notification["type"].as_str().unwrap_or_default().to_owned();
+    let sender: i64 = notification["account"]["id"].as_str().and_then(|id| id.parse().ok()).unwrap_or_default();
+    let (subscriptions, keys) = state
+        .db
+        .read(move |conn| Ok((push_rules::recipients(conn, recipient, &kind, sender)?, push_rules::vapid_keys(conn)?)))
+        .await
+        .map_err(|e| e.to_string())?;
+    let payload = payload(notification).to_string();
+    let subject = match state.settings.contact_email.as_str() {
+        "" => state.settings.base_url(),
+        email => format!("mailto:{email}"),
+    };
+    for subscription in subscriptions {
+        match send(client, &keys, &subject, &subscription, payload.as_bytes()).await {
+            Ok(status) if status == 404 || status == 410 => {
+                let id = subscription.id;
+                state.db.write(move |conn| push_rules::expired(conn, id)).await.map_err(|e| e.to_string())?;
+            }
+            Ok(status) if !(200..300).contains(&status) => log::info!("push: {} answered {status}", subscription.endpoint),
+            Ok(_) => {}
+            Err(e) => log::info!("push: {}: {e}", subscription.endpoint),
+        }
+    }
+    Ok(())
+}
+
+/// What Mastodon's web push carries: enough to show the notification, and its id to fetch it.
+/// (Mastodon adds the subscription's access token; Hallway keeps only token hashes, so it is empty.)
+fn payload(notification: &Value) -> Value {
+    let account = &notification["account"];
+    let name = account["display_name"].as_str().filter(|n| !n.is_empty()).or(account["username"].as_str()).unwrap_or("Someone");
+    let title = match notification["type"].as_str().unwrap_or_default() {
+        "mention" => format!("{name} mentioned you"),
+        "status" => format!("{name} just posted"),
+        "reblog" => format!("{name} boosted your post"),
+        "follow" => format!("{name} followed you"),
+        "follow_request" => format!("New follow request: {name}"),
+        "favourite" => format!("{name} favourited your post"),
+        "poll" => "A poll has ended".to_owned(),
+        "update" => format!("{name} edited a post"),
+        other => format!("{name}: {other}"),
+    };
+    let body: String = markup::plain_text(notification["status"]["content"].as_str().unwrap_or_default()).chars().take(140).collect();
+    json!({
+        "access_token": "",
+        "preferred_locale": "en",
+        "notification_id": notification["id"],
+        "notification_type": notification["type"],
+        "icon": account["avatar_static"],
+        "title": title,
+        "body": body,
+    })
+}
+
+async fn send(client: &reqwest::Client, keys: &VapidKeys, subject: &str, subscription: &PushSubscription, payload: &[u8]) -> Result<u16, String> {
+    let endpoint = url::Url::parse(&subscription.endpoint).map_err(|e| e.to_string())?;
+    let body = encrypt(payload, &subscription.key_p256dh, &subscription.key_auth)?;
+    let authorization = vapid_authorization(keys, &endpoint, subject)?;
+    let response = client
+        .post(endpoint)
+        .header("Content-Encoding", "aes128gcm")
+        .header("Content-Type", "application/octet-stream")
+        .header("TTL", TTL_SECONDS.to_string())
+        .header("Urgency", "normal")
+        .header("Authorization", authorization)
+        .body(body)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(response.status().as_u16())
+}
+
+struct Length(usize);
+
+impl hkdf::KeyType for Length {
+    fn len(&self) -> usize {
+        self.0
+    }
+}
+
+fn hkdf_sha256(salt: &[u8], input: &[u8], info: &[u8], length: usize) -> Result<Vec<u8>, String> {
+    let prk = hkdf::Salt::new(hkdf::HKDF_SHA256, salt).extract(input);
+    let info = [info];
+    let okm = prk.expand(&info, Length(length)).map_err(|_| "HKDF expand".to_owned())?;
+    let mut out = vec![0; length];
+    okm.fill(&mut out).map_err(|_| "HKDF fill".to_owned())?;
+    Ok(out)
+}
+
+fn decode_key(text: &str) -> Result<Vec<u8>, String> {
+    URL_SAFE_NO_PAD.decode(text.trim_end_matches('=')).map_err(|_| "a subscription key is not base64url".to_owned())
+}
+
+/// Encrypts a payload for one subscriber (RFC 8291): one aes128gcm record, keyed by an ephemeral ECDH
+/// agreement with the subscriber's key and its auth secret.
+pub fn encrypt(payload: &[u8], p256dh: &str, auth: &str) -> Result<Vec<u8>, String> {
+    let (subscriber_key, auth_secret) = (decode_key(p256dh)?, decode_key(auth)?);
+    let rng = SystemRandom::new();
+    let ephemeral = agreement::EphemeralPrivateKey::generate(&agreement::ECDH_P256, &rng).map_err(|_| "ECDH key")?;
+    let server_key = ephemeral.compute_public_key().map_err(|_| "ECDH public key")?.as_ref().to_vec();
+    let shared = agreement::agree_ephemeral(ephemeral, &agreement::UnparsedPublicKey::new(&agreement::ECDH_P256, &subscriber_key), |secret| {
+        secret.to_vec()
+    })
+    .map_err(|_| "the subscription's p256dh key is not a P-256 point".to_owned())?;
+    let key_info = [b"WebPush: info\0".as_slice(), &subscriber_key, &server_key].concat();
+    let input_key = hkdf_sha256(&auth_secret, &shared, &key_info, 32)?;
+    let mut salt = [0u8; 16];
+    rng.fill(&mut salt).map_err(|_| "random salt")?;
+    let content_key = hkdf_sha256(&salt, &input_key, b"Content-Encoding: aes128gcm\0", 16)?;
+    let nonce = hkdf_sha256(&salt, &input_key, b"Content-Encoding: nonce\0", 12)?;
+    let key = aead::LessSafeKey::new(aead::UnboundKey::new(&aead::AES_128_GCM, &content_key).map_err(|_| "AES key")?);
+    let mut record = [payload, &[2u8]].concat();
+    let nonce = aead::Nonce::try_assume_unique_for_key(&nonce).map_err(|_| "nonce")?;
+    key.seal_in_place_append_tag(nonce, aead::Aad::empty(), &mut record).map_err(|_| "encryption")?;
+    let mut body = Vec::with_capacity(16 + 4 + 1 + server_key.len() + record.len());
+    body.extend_from_slice(&salt);
+    body.extend_from_slice(&RECORD_SIZE.to_be_bytes());
+    body.push(server_key.len() as u8);
+    body.extend_from_slice(&server_key);
+    body.extend_from_slice(&record);
+    Ok(body)
+}
+
+/// `vapid t=<JWT>, k=<public key>`: a 12-hour ES256 token for the push service's origin.
+pub fn vapid_authorization(keys: &VapidKeys, endpoint: &url::Url, subject: &str) -> Result<String, String> {
+    let rng = SystemRandom::new();
+    let pkcs8 = URL_SAFE_NO_PAD.decode(&keys.private_key_pkcs8).map_err(|_| "the VAPID key is unreadable")?;
+    let pair = signature::EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, &pkcs8, &rng)
+        .map_err(|_| "the VAPID key is unreadable")?;
+    let audience = endpoint.origin().ascii_serialization();
+    let expires = chrono::Utc::now().timestamp() + 12 * 3600;
+    let header = URL_SAFE_NO_PAD.encode(br#"{"typ":"JWT","alg":"ES256"}"#);
+    let claims = URL_SAFE_NO_PAD.encode(json!({ "aud": audience, "exp": expires, "sub": subject }).to_string());
+    let signing_input = format!("{header}.{claims}");
+    let signed = pair.sign(&rng, signing_input.as_bytes()).map_err(|_| "VAPID signing")?;
+    Ok(format!("vapid t={signing_input}.{}, k={}", URL_SAFE_NO_PAD.encode(signed.as_ref()), keys.public_key))
+}
