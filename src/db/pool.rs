@@ -7,7 +7,7 @@ use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
 use diesel::r2d2::{ManageConnection, Pool, PooledConnection};
 use diesel::sqlite::SqliteConnection;
-use diesel::Connection;
+use diesel::{Connection, RunQueryDsl};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::error::AppError;
@@ -90,6 +90,7 @@ pub type EventSink = Arc<dyn Fn(Vec<Event>) + Send + Sync>;
 #[derive(Clone)]
 pub struct Database {
     pool: Pool<Manager>,
+    url: String,
     backend: Backend,
     sqlite_writer: Option<Arc<Mutex<()>>>,
     events: Option<EventSink>,
@@ -107,7 +108,7 @@ impl Database {
             .build(Manager { url: url.to_owned(), backend })
             .map_err(|e| format!("cannot connect to the database: {e}"))?;
         let sqlite_writer = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
-        Ok(Database { pool, backend, sqlite_writer, events: None })
+        Ok(Database { pool, url: url.to_owned(), backend, sqlite_writer, events: None })
     }
 
     /// The same database, handing the events of each committed write to `sink`.
@@ -163,7 +164,15 @@ impl Database {
         let _guard = self.sqlite_writer.as_ref().map(|lock| lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
         let conn: &mut DbConn = &mut conn;
         events::take();
-        let outcome = conn.transaction(work);
+        // On PostgreSQL the events go out with the commit (NOTIFY), to every process's streams.
+        let notify = self.backend == Backend::Postgres && self.events.is_some();
+        let outcome = conn.transaction(|conn| {
+            let value = work(conn)?;
+            if notify {
+                publish(conn, events::take())?;
+            }
+            Ok(value)
+        });
         let committed = events::take();
         if let (Ok(_), Some(sink)) = (&outcome, &self.events) {
             if !committed.is_empty() {
@@ -173,10 +182,63 @@ impl Database {
         outcome
     }
 
+    /// On PostgreSQL, hands the events every process publishes (this one's too) to `sink`, from a
+    /// connection of its own that LISTENs; it stops once the sink's receiver is gone.
+    pub fn listen_events(&self, sink: tokio::sync::mpsc::UnboundedSender<Vec<Event>>) {
+        if self.backend != Backend::Postgres {
+            return;
+        }
+        let url = self.url.clone();
+        std::thread::spawn(move || {
+            while !sink.is_closed() {
+                let listened = PgConnection::establish(&url).map_err(|e| e.to_string()).and_then(|mut conn| listen(&mut conn, &sink));
+                if let Err(e) = listened {
+                    if !sink.is_closed() {
+                        log::warn!("streaming: listening for events failed, retrying: {e}");
+                    }
+                }
+                std::thread::sleep(Duration::from_secs(1));
+            }
+        });
+    }
+
     pub fn read_blocking<T>(&self, work: impl FnOnce(&mut DbConn) -> Result<T, AppError>) -> Result<T, AppError> {
         let mut conn = self.get()?;
         work(&mut conn)
     }
+}
+
+const EVENTS_CHANNEL: &str = "hallway_events";
+/// How often the listening connection looks for notifications.
+const LISTEN_POLL: Duration = Duration::from_millis(5);
+
+fn publish(conn: &mut DbConn, pending: Vec<Event>) -> Result<(), AppError> {
+    use diesel::sql_types::Text;
+    for event in pending {
+        let payload = serde_json::to_string(&event.for_notify()).map_err(|e| AppError::Internal(e.to_string()))?;
+        diesel::sql_query("SELECT pg_notify($1, $2)").bind::<Text, _>(EVENTS_CHANNEL).bind::<Text, _>(payload).execute(conn)?;
+    }
+    Ok(())
+}
+
+fn listen(conn: &mut PgConnection, sink: &tokio::sync::mpsc::UnboundedSender<Vec<Event>>) -> Result<(), String> {
+    conn.batch_execute(&format!("LISTEN {EVENTS_CHANNEL}")).map_err(|e| e.to_string())?;
+    while !sink.is_closed() {
+        let mut batch = Vec::new();
+        for notification in conn.notifications_iter() {
+            let notification = notification.map_err(|e| e.to_string())?;
+            match serde_json::from_str(&notification.payload) {
+                Ok(event) => batch.push(event),
+                Err(e) => log::warn!("streaming: unreadable event {}: {e}", notification.payload),
+            }
+        }
+        if batch.is_empty() {
+            std::thread::sleep(LISTEN_POLL);
+        } else if sink.send(batch).is_err() {
+            break;
+        }
+    }
+    Ok(())
 }
 
 async fn run_blocking<T, F>(work: F) -> Result<T, AppError>

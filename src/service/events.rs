@@ -3,15 +3,26 @@
 
 use std::cell::RefCell;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Event {
-    /// A status (or reblog) was written; `home` lists the local accounts whose home timeline got it.
+    /// A status (or reblog) was written; `home` lists the local accounts whose home timeline got it
+    /// (empty: look them up).
     StatusCreated { status_id: i64, home: Vec<i64> },
     StatusEdited { status_id: i64 },
     StatusDeleted { status_id: i64 },
     Notified { notification_id: i64, account_id: i64 },
     ConversationUpdated { conversation_id: i64, account_id: i64 },
     FiltersChanged { account_id: i64 },
+}
+
+impl Event {
+    /// The event as sent between processes: small enough for a NOTIFY (homes are looked up again).
+    pub fn for_notify(self) -> Event {
+        match self {
+            Event::StatusCreated { status_id, .. } => Event::StatusCreated { status_id, home: Vec::new() },
+            other => other,
+        }
+    }
 }
 
 thread_local! {

@@ -127,6 +127,7 @@ impl Subscription {
 #[derive(Clone)]
 pub struct Hub {
     sender: broadcast::Sender<Arc<Message>>,
+    events_in: mpsc::UnboundedSender<Vec<Event>>,
     events: Arc<Mutex<Option<mpsc::UnboundedReceiver<Vec<Event>>>>>,
 }
 
@@ -135,16 +136,19 @@ impl Hub {
     pub fn new(db: &Database) -> (Hub, Database) {
         let (sender, _) = broadcast::channel(BACKLOG);
         let (events_in, events) = mpsc::unbounded_channel::<Vec<Event>>();
+        let local_events = events_in.clone();
         let db_with_events = db.with_events(Arc::new(move |batch| {
-            let _ = events_in.send(batch);
+            let _ = local_events.send(batch);
         }));
-        (Hub { sender, events: Arc::new(Mutex::new(Some(events))) }, db_with_events)
+        (Hub { sender, events_in, events: Arc::new(Mutex::new(Some(events))) }, db_with_events)
     }
 
     /// Starts rendering events on the current runtime (once; later calls do nothing).
     pub fn start(&self, db: Database, settings: Arc<Settings>) {
         let taken = self.events.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
         let Some(mut events) = taken else { return };
+        // PostgreSQL: events come back through LISTEN, from every process that shares the database.
+        db.listen_events(self.events_in.clone());
         let renderer = self.clone();
         tokio::spawn(async move {
             while let Some(batch) = events.recv().await {
@@ -175,7 +179,10 @@ fn render_all(conn: &mut DbConn, settings: &Settings, events: Vec<Event>) -> App
 
 fn render(conn: &mut DbConn, settings: &Settings, event: Event) -> AppResult<Option<Message>> {
     Ok(match event {
-        Event::StatusCreated { status_id, home } => status_message(conn, settings, status_id, "update", home)?,
+        Event::StatusCreated { status_id, home } => {
+            let home = if home.is_empty() { timelines::homes_with(conn, status_id)? } else { home };
+            status_message(conn, settings, status_id, "update", home)?
+        }
         Event::StatusEdited { status_id } => {
             let home = timelines::homes_with(conn, status_id)?;
             status_message(conn, settings, status_id, "status.update", home)?

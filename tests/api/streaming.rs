@@ -159,3 +159,31 @@ async fn list_streams_carry_their_members_statuses(server: TestServer) {
         .unwrap();
     assert_eq!(stranger.status(), 404);
 }
+
+/// Two processes of one instance on one PostgreSQL database: a post written through one reaches the
+/// streams open on the other (LISTEN/NOTIFY).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn streams_span_processes_sharing_postgres() {
+    crate::support::run(crate::support::Backend::Postgres, |first| async move {
+        let second = first.start_sharing().await;
+        let ann = first.login("ann").await;
+        let bob = first.login("bob").await;
+        let bob_id = bob.me().await.id();
+        ann.post(&format!("/api/v1/accounts/{bob_id}/follow")).await;
+        let mut on_second = connect(&second, &format!("stream=user&access_token={}", token(&ann)), None).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+
+        let posted = bob.toot("written through the first process", json!({})).await;
+        let update = next_event(&mut on_second, "update").await;
+        let status: Value = serde_json::from_str(update["payload"].as_str().unwrap()).unwrap();
+        assert_eq!(status["id"], posted.body["id"]);
+
+        let mut bob_on_first = connect(&first, &format!("stream=user:notification&access_token={}", token(&bob)), None).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let ann_via_second = crate::support::Api { base: second.base.clone(), ..ann.clone() };
+        ann_via_second.post(&format!("/api/v1/statuses/{}/favourite", posted.id())).await;
+        let notification = next_event(&mut bob_on_first, "notification").await;
+        assert!(notification["payload"].as_str().unwrap().contains("favourite"));
+    })
+    .await
+}

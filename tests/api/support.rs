@@ -102,6 +102,17 @@ impl TestServer {
         Some(TestServer { base: format!("http://127.0.0.1:{port}"), db, settings, handle, _dir: dir, postgres })
     }
 
+    /// Another server on this one's database: a second process of the same instance behind a load balancer.
+    pub async fn start_sharing(&self) -> TestServer {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().unwrap().port();
+        let settings = self.settings.clone();
+        let db = Database::connect(&settings.database_url, settings.database_pool_size).expect("database");
+        let handle = spawn_server(AppState::new(db.clone(), settings.clone()), listener);
+        TestServer { base: format!("http://127.0.0.1:{port}"), db, settings, handle, _dir: dir, postgres: None }
+    }
+
     /// Creates a local user (password [`PASSWORD`], email `NAME@corp.example`).
     pub async fn create_user(&self, name: &str) -> hallway::db::models::Account {
         self.create_account(name, false).await
