@@ -3,7 +3,7 @@ use serde::Deserialize;
 
 use crate::api::auth::{Auth, UserSession};
 use crate::api::entities::{Account, CredentialAccount, Relationship, Status};
-use crate::api::pagination::{paged_json, PageParams};
+use crate::api::pagination::{account_page, paged_json, PageParams};
 use crate::api::params::{flex, path_id, Params, Query, Upload};
 use crate::apub::resolve;
 use crate::error::{AppError, AppResult};
@@ -192,13 +192,12 @@ async fn account_list(req: HttpRequest, state: web::Data<AppState>, auth: Auth, 
     auth.viewer(&["read:accounts"])?;
     let id = path_id(&id)?;
     let page = page.accounts();
+    let limit = page.limit;
     let listed = state
         .db
         .read(move |conn| if following { follows::following(conn, id, &page) } else { follows::followers(conn, id, &page) })
         .await?;
-    let paging_ids: Vec<i64> = listed.iter().map(|(follow_id, _)| *follow_id).collect();
-    let body: Vec<Account> = listed.iter().map(|(_, a)| Account::from_row(a, &state.settings)).collect();
-    Ok(paged_json(&req, &state.settings, &body, &paging_ids))
+    Ok(account_page(&req, &state.settings, &listed, limit))
 }
 
 #[derive(Deserialize)]
@@ -243,10 +242,9 @@ pub async fn statuses(req: HttpRequest, state: web::Data<AppState>, auth: Auth, 
 pub async fn follow_requests(req: HttpRequest, state: web::Data<AppState>, auth: Auth, Query(page): Query<PageParams>) -> AppResult<HttpResponse> {
     let me = auth.user(&["read:follows"])?;
     let page = page.accounts();
+    let limit = page.limit;
     let listed = state.db.read(move |conn| follows::requests(conn, &me.account, &page)).await?;
-    let paging_ids: Vec<i64> = listed.iter().map(|(request_id, _)| *request_id).collect();
-    let body: Vec<Account> = listed.iter().map(|(_, a)| Account::from_row(a, &state.settings)).collect();
-    Ok(paged_json(&req, &state.settings, &body, &paging_ids))
+    Ok(account_page(&req, &state.settings, &listed, limit))
 }
 
 pub async fn authorize_follow_request(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> AppResult<HttpResponse> {

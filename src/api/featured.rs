@@ -2,8 +2,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use crate::api::auth::Auth;
-use crate::api::entities::{Account, FeaturedTag, Relationship, TagEntity};
-use crate::api::pagination::{paged_json, PageParams};
+use crate::api::entities::{FeaturedTag, Relationship, TagEntity};
+use crate::api::pagination::{account_page, PageParams};
 use crate::api::params::{flex, path_id, Params, Query};
 use crate::error::AppResult;
 use crate::service::{accounts, featured, tags};
@@ -80,8 +80,7 @@ pub async fn unendorse(state: web::Data<AppState>, auth: Auth, id: web::Path<Str
 pub async fn endorsements(req: HttpRequest, state: web::Data<AppState>, auth: Auth, Query(page): Query<PageParams>) -> AppResult<HttpResponse> {
     let me = auth.user(&["read:accounts"])?;
     let page = page.accounts();
+    let limit = page.limit;
     let listed = state.db.read(move |conn| featured::endorsements(conn, &me.account, &page)).await?;
-    let paging_ids: Vec<i64> = listed.iter().map(|(paging_id, _)| *paging_id).collect();
-    let body: Vec<Account> = listed.iter().map(|(_, a)| Account::from_row(a, &state.settings)).collect();
-    Ok(paged_json(&req, &state.settings, &body, &paging_ids))
+    Ok(account_page(&req, &state.settings, &listed, limit))
 }

@@ -2,8 +2,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use crate::api::auth::Auth;
-use crate::api::entities::{Account, List, Status};
-use crate::api::pagination::{paged_json, PageParams};
+use crate::api::entities::{List, Status};
+use crate::api::pagination::{account_page, paged_json, PageParams};
 use crate::api::params::{flex, path_id, Params, Query};
 use crate::error::AppResult;
 use crate::service::lists::{self, ListChange};
@@ -69,10 +69,9 @@ pub async fn accounts(req: HttpRequest, state: web::Data<AppState>, auth: Auth, 
     let id = path_id(&id)?;
     // Mastodon: limit=0 lists every member.
     let page = if page.limit == Some(0) { page.page(i64::MAX, i64::MAX) } else { page.accounts() };
+    let limit = page.limit;
     let found = state.db.read(move |conn| lists::members(conn, &me.account, id, &page)).await?;
-    let paging_ids: Vec<i64> = found.iter().map(|(paging_id, _)| *paging_id).collect();
-    let body: Vec<Account> = found.iter().map(|(_, a)| Account::from_row(a, &state.settings)).collect();
-    Ok(paged_json(&req, &state.settings, &body, &paging_ids))
+    Ok(account_page(&req, &state.settings, &found, limit))
 }
 
 pub async fn add_accounts(state: web::Data<AppState>, auth: Auth, id: web::Path<String>, Params(input): Params<AccountIds>) -> AppResult<HttpResponse> {

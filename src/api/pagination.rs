@@ -3,8 +3,10 @@
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Deserialize;
 
+use crate::api::entities::Account;
 use crate::api::params::flex;
 use crate::config::Settings;
+use crate::db::models::Account as AccountRow;
 use crate::db::Page;
 
 #[derive(Debug, Default, Deserialize)]
@@ -43,14 +45,26 @@ impl PageParams {
 
 /// A JSON list answer with a `Link` header pointing past its oldest and newest item's paging ids.
 pub fn paged_json<T: serde::Serialize>(req: &HttpRequest, settings: &Settings, items: &T, paging_ids: &[i64]) -> HttpResponse {
+    linked_json(req, settings, items, paging_ids, true)
+}
+
+/// A page of accounts listed by another record's id (a follow, a block, a favourite…). As in Mastodon,
+/// `next` is given only when the page is full: a shorter one is the last.
+pub fn account_page(req: &HttpRequest, settings: &Settings, listed: &[(i64, AccountRow)], limit: i64) -> HttpResponse {
+    let paging_ids: Vec<i64> = listed.iter().map(|(paging_id, _)| *paging_id).collect();
+    let body: Vec<Account> = listed.iter().map(|(_, account)| Account::from_row(account, settings)).collect();
+    linked_json(req, settings, &body, &paging_ids, listed.len() as i64 >= limit)
+}
+
+fn linked_json<T: serde::Serialize>(req: &HttpRequest, settings: &Settings, items: &T, paging_ids: &[i64], more: bool) -> HttpResponse {
     let mut response = HttpResponse::Ok();
     if let (Some(newest), Some(oldest)) = (paging_ids.first(), paging_ids.last()) {
-        response.insert_header(("Link", link_header(req, settings, *oldest, *newest)));
+        response.insert_header(("Link", link_header(req, settings, more.then_some(*oldest), *newest)));
     }
     response.json(items)
 }
 
-fn link_header(req: &HttpRequest, settings: &Settings, oldest: i64, newest: i64) -> String {
+fn link_header(req: &HttpRequest, settings: &Settings, oldest: Option<i64>, newest: i64) -> String {
     let kept: Vec<(String, String)> = url::form_urlencoded::parse(req.query_string().as_bytes())
         .filter(|(key, _)| !matches!(key.as_ref(), "max_id" | "min_id" | "since_id" | "access_token"))
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
@@ -63,5 +77,9 @@ fn link_header(req: &HttpRequest, settings: &Settings, oldest: i64, newest: i64)
         query.append_pair(key, &id.to_string());
         format!("{}{}?{}", settings.base_url(), req.path(), query.finish())
     };
-    format!("<{}>; rel=\"next\", <{}>; rel=\"prev\"", url_with("max_id", oldest), url_with("min_id", newest))
+    let prev = format!("<{}>; rel=\"prev\"", url_with("min_id", newest));
+    match oldest {
+        Some(oldest) => format!("<{}>; rel=\"next\", {prev}", url_with("max_id", oldest)),
+        None => prev,
+    }
 }

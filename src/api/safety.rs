@@ -2,8 +2,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use crate::api::auth::Auth;
-use crate::api::entities::{Account, Relationship};
-use crate::api::pagination::{paged_json, PageParams};
+use crate::api::entities::Relationship;
+use crate::api::pagination::{account_page, paged_json, PageParams};
 use crate::api::params::{flex, path_id, Params, Query};
 use crate::error::{AppError, AppResult};
 use crate::service::safety;
@@ -54,21 +54,17 @@ pub async fn unblock(state: web::Data<AppState>, auth: Auth, id: web::Path<Strin
 pub async fn mutes(req: HttpRequest, state: web::Data<AppState>, auth: Auth, Query(page): Query<PageParams>) -> AppResult<HttpResponse> {
     let me = auth.user(&["read:mutes"])?;
     let page = page.accounts();
+    let limit = page.limit;
     let listed = state.db.read(move |conn| safety::mutes(conn, &me.account, &page)).await?;
-    account_page(&req, &state, listed)
+    Ok(account_page(&req, &state.settings, &listed, limit))
 }
 
 pub async fn blocks(req: HttpRequest, state: web::Data<AppState>, auth: Auth, Query(page): Query<PageParams>) -> AppResult<HttpResponse> {
     let me = auth.user(&["read:blocks"])?;
     let page = page.accounts();
+    let limit = page.limit;
     let listed = state.db.read(move |conn| safety::blocks(conn, &me.account, &page)).await?;
-    account_page(&req, &state, listed)
-}
-
-fn account_page(req: &HttpRequest, state: &AppState, listed: Vec<(i64, crate::db::models::Account)>) -> AppResult<HttpResponse> {
-    let paging_ids: Vec<i64> = listed.iter().map(|(paging_id, _)| *paging_id).collect();
-    let body: Vec<Account> = listed.iter().map(|(_, a)| Account::from_row(a, &state.settings)).collect();
-    Ok(paged_json(req, &state.settings, &body, &paging_ids))
+    Ok(account_page(&req, &state.settings, &listed, limit))
 }
 
 #[derive(Deserialize)]

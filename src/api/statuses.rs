@@ -2,8 +2,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use crate::api::auth::{Auth, UserSession};
-use crate::api::entities::{Account, Context, Status, StatusEdit, StatusSource};
-use crate::api::pagination::{paged_json, PageParams};
+use crate::api::entities::{Context, Status, StatusEdit, StatusSource};
+use crate::api::pagination::{account_page, PageParams};
 use crate::api::params::{flex, path_id, Params, Query};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
@@ -281,8 +281,7 @@ async fn interacted_by(req: HttpRequest, state: web::Data<AppState>, auth: Auth,
     let viewer = auth.viewer(&["read:accounts"])?.map(|a| a.id);
     let id = path_id(&id)?;
     let page = page.accounts();
+    let limit = page.limit;
     let listed = state.db.read(move |conn| statuses::interacted_by(conn, viewer, id, reblogs, &page)).await?;
-    let paging_ids: Vec<i64> = listed.iter().map(|(paging_id, _)| *paging_id).collect();
-    let body: Vec<Account> = listed.iter().map(|(_, a)| Account::from_row(a, &state.settings)).collect();
-    Ok(paged_json(&req, &state.settings, &body, &paging_ids))
+    Ok(account_page(&req, &state.settings, &listed, limit))
 }

@@ -351,11 +351,13 @@ async fn followers_and_following_lists_page(server: TestServer) {
     assert!(next.starts_with(&format!("/api/v1/accounts/{ann_id}/followers?")) && next.contains("limit=2"), "{next}");
     let second = anonymous.get(&next).await;
     assert_eq!(second.ids(), newest_first[2..].to_vec());
+    let last = second.header("link").expect("a Link header");
+    assert!(!last.contains("rel=\"next\"") && last.contains("rel=\"prev\""), "a short page is the last, as in Mastodon: {last}");
 
     let following = anonymous.get(&format!("/api/v1/accounts/{}/following", follower_ids[0])).await;
     assert_eq!(following.status, 200, "{}", following.body);
     assert_eq!(following.ids(), vec![ann_id.clone()]);
-    assert!(following.header("link").unwrap().contains("/following?max_id="));
+    assert!(following.header("link").unwrap().contains("/following?min_id="));
     let nobody = anonymous.get(&format!("/api/v1/accounts/{ann_id}/following")).await;
     assert!(nobody.array().is_empty());
     assert_eq!(nobody.header("link"), None);
