@@ -87,7 +87,12 @@ fn main() {
         federation::run(&dir, options.seconds);
     }
     if only.is_none() || only == Some("streaming") {
-        streaming::run(&dir);
+        streaming::run("SQLite", &format!("sqlite://{}/streaming.db", dir.display()));
+        if let Some(admin_url) = &options.postgres {
+            let name = format!("hallway_bench_streaming_{}", std::process::id());
+            streaming::run("PostgreSQL, events through NOTIFY/LISTEN", &create_database(admin_url, &name));
+            drop_database(admin_url, &name);
+        }
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

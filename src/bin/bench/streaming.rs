@@ -1,6 +1,5 @@
 //! Streaming load: 1,000 open user streams on one instance; each post must reach all of them.
 
-use std::path::Path;
 use std::time::{Duration, Instant, SystemTime};
 
 use hallway::config::Settings;
@@ -16,10 +15,11 @@ use super::{free_port, json_of, rss_mib, start_server, user_row, wait_until_up};
 const STREAMS: usize = 1_000;
 const POSTS: usize = 20;
 
-pub fn run(dir: &Path) {
-    println!("\n== Streaming ({STREAMS} open user streams, SQLite)");
+/// `label` names the backend of `url`; on PostgreSQL the events travel through NOTIFY/LISTEN.
+pub fn run(label: &str, url: &str) {
+    println!("\n== Streaming ({STREAMS} open user streams, {label})");
     let port = free_port();
-    let url = format!("sqlite://{}/streaming.db", dir.display());
+    let url = url.to_owned();
     let db = Database::connect(&url, 2).expect("database");
     db.migrate().expect("migrate");
     let mut settings = Settings::for_database(&url).expect("settings");
@@ -43,11 +43,14 @@ pub fn run(dir: &Path) {
         tokio::time::sleep(Duration::from_secs(1)).await;
         let with_streams = rss_mib(server.id());
         let mut delays_ms = Vec::new();
+        let mut posts_ms = Vec::new();
         for n in 0..POSTS {
+            let sent = Instant::now();
             let posted = json_of(client
                 .post(format!("{base}/api/v1/statuses"))
                 .bearer_auth(&poster)
                 .json(&serde_json::json!({"status": format!("streamed post {n}")}))).await;
+            posts_ms.push(sent.elapsed().as_secs_f64() * 1000.0);
             let id = posted["id"].as_str().unwrap().to_owned();
             let created = chrono::DateTime::parse_from_rfc3339(posted["created_at"].as_str().unwrap()).unwrap();
             let written = SystemTime::UNIX_EPOCH + Duration::from_millis(created.timestamp_millis() as u64);
@@ -71,6 +74,12 @@ pub fn run(dir: &Path) {
             pick(0.5),
             pick(0.99),
             delays_ms.last().copied().unwrap_or(0.0)
+        );
+        posts_ms.sort_by(|a, b| a.total_cmp(b));
+        println!(
+            "the post request itself (write, fan-out to {STREAMS} homes, commit): p50 {:.0} ms, max {:.0} ms",
+            posts_ms[posts_ms.len() / 2],
+            posts_ms.last().copied().unwrap_or(0.0)
         );
         println!("server memory: {idle} MiB idle, {with_streams} MiB with {STREAMS} streams open, {} MiB after the posts", rss_mib(server.id()));
     });

@@ -2,12 +2,17 @@ use diesel::prelude::*;
 
 use crate::db::models::{HomeTimelineEntry, Status};
 use crate::db::schema::{home_timeline_entries as home, statuses};
-use crate::db::{load_page, DbConn, Page};
+use crate::db::{load_page, AnyConnection, DbConn, Page};
 use crate::error::AppResult;
 
+/// Fan-out writes one row per receiver: a statement per chunk on each backend's own connection (the
+/// MultiConnection cannot batch), instead of a round trip per row.
 pub fn insert_home(conn: &mut DbConn, entries: &[HomeTimelineEntry]) -> AppResult<()> {
-    for entry in entries {
-        diesel::insert_into(home::table).values(entry).execute(conn)?;
+    for chunk in entries.chunks(500) {
+        match conn {
+            AnyConnection::Postgresql(pg) => diesel::insert_into(home::table).values(chunk).execute(pg)?,
+            AnyConnection::Sqlite(sqlite) => diesel::insert_into(home::table).values(chunk).execute(sqlite)?,
+        };
     }
     Ok(())
 }
