@@ -47,11 +47,13 @@ pub fn spawn(state: AppState) {
 async fn push_notification(state: &AppState, client: &reqwest::Client, recipient: i64, notification: &Value) -> Result<(), String> {
     let kind = notification["type"].as_str().unwrap_or_default().to_owned();
     let sender: i64 = notification["account"]["id"].as_str().and_then(|id| id.parse().ok()).unwrap_or_default();
-    let (subscriptions, keys) = state
-        .db
-        .read(move |conn| Ok((push_rules::recipients(conn, recipient, &kind, sender)?, push_rules::vapid_keys(conn)?)))
-        .await
-        .map_err(|e| e.to_string())?;
+    let subscriptions =
+        state.db.read(move |conn| push_rules::recipients(conn, recipient, &kind, sender)).await.map_err(|e| e.to_string())?;
+    if subscriptions.is_empty() {
+        return Ok(());
+    }
+    // A write: the keys are made on first use.
+    let keys = state.db.write(push_rules::vapid_keys).await.map_err(|e| e.to_string())?;
     let payload = payload(notification).to_string();
     let subject = match state.settings.contact_email.as_str() {
         "" => state.settings.base_url(),
@@ -135,7 +137,7 @@ fn hkdf_sha256(salt: &[u8], input: &[u8], info: &[u8], length: usize) -> Result<
 }
 
 fn decode_key(text: &str) -> Result<Vec<u8>, String> {
-    URL_SAFE_NO_PAD.decode(text.trim_end_matches('=')).map_err(|_| "a subscription key is not base64url".to_owned())
+    push_rules::decode_key(text).ok_or_else(|| "a subscription key is not base64".to_owned())
 }
 
 /// Encrypts a payload for one subscriber (RFC 8291): one aes128gcm record, keyed by an ephemeral ECDH

@@ -46,6 +46,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/timelines/home", web::get().to(timelines::home))
             .route("/timelines/public", web::get().to(timelines::public))
             .route("/timelines/tag/{hashtag}", web::get().to(timelines::tag))
+            .route("/timelines/link", web::get().to(timelines::link))
             .route("/timelines/list/{id}", web::get().to(lists::timeline))
             .route("/lists", web::get().to(lists::index))
             .route("/lists", web::post().to(lists::create))

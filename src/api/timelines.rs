@@ -5,7 +5,7 @@ use crate::api::auth::Auth;
 use crate::api::entities::Status;
 use crate::api::pagination::{paged_json, PageParams};
 use crate::api::params::{flex, Query};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::service::timelines::{self, PublicScope};
 use crate::service::views::StatusView;
 use crate::state::AppState;
@@ -59,6 +59,22 @@ pub async fn tag(req: HttpRequest, state: web::Data<AppState>, auth: Auth, name:
     let scope = params.scope();
     let name = name.into_inner();
     let found = state.db.read(move |conn| timelines::tag(conn, viewer.as_ref(), &name, scope, &page)).await?;
+    Ok(statuses_page(&req, &state, &found))
+}
+
+#[derive(Deserialize)]
+pub struct LinkParams {
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    url: Option<String>,
+    #[serde(flatten)]
+    page: PageParams,
+}
+
+pub async fn link(req: HttpRequest, state: web::Data<AppState>, auth: Auth, Query(params): Query<LinkParams>) -> AppResult<HttpResponse> {
+    let viewer = auth.viewer(&["read:statuses"])?;
+    let url = params.url.filter(|u| !u.trim().is_empty()).ok_or_else(|| AppError::validation("Url can't be blank"))?;
+    let page = params.page.statuses();
+    let found = state.db.read(move |conn| timelines::link(conn, viewer.as_ref(), url.trim(), &page)).await?;
     Ok(statuses_page(&req, &state, &found))
 }
 

@@ -70,9 +70,12 @@ pub fn subscribe(conn: &mut DbConn, token_id: i64, account_id: i64, input: Subsc
     if !endpoint_ok {
         return Err(AppError::validation("Endpoint is not a valid URL"));
     }
-    let key_ok = |key: &str| !key.is_empty() && URL_SAFE_NO_PAD.decode(key.trim_end_matches('=')).is_ok();
-    if !key_ok(&input.p256dh) || !key_ok(&input.auth) {
-        return Err(AppError::validation("Keys must be base64url"));
+    let p256dh_ok = decode_key(&input.p256dh).is_some_and(|key| key.len() == 65 && key[0] == 4);
+    if !p256dh_ok {
+        return Err(AppError::validation("Keys p256dh must be an uncompressed P-256 public key in base64"));
+    }
+    if decode_key(&input.auth).is_none_or(|auth| auth.len() != 16) {
+        return Err(AppError::validation("Keys auth must be 16 bytes in base64"));
     }
     let subscription = PushSubscription {
         id: ids::next_id(),
@@ -88,6 +91,16 @@ pub fn subscribe(conn: &mut DbConn, token_id: i64, account_id: i64, input: Subsc
     };
     push::put(conn, &subscription)?;
     Ok(subscription)
+}
+
+/// A subscription key as clients send it: base64url or standard base64 (Mastodon.py), padded or not.
+pub fn decode_key(text: &str) -> Option<Vec<u8>> {
+    let normalized: String = text.trim().trim_end_matches('=').chars().map(|c| match c {
+        '+' => '-',
+        '/' => '_',
+        c => c,
+    }).collect();
+    URL_SAFE_NO_PAD.decode(normalized).ok()
 }
 
 pub fn get(conn: &mut DbConn, token_id: i64) -> AppResult<PushSubscription> {

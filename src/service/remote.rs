@@ -6,9 +6,16 @@ use crate::db::{insert_if_absent, DbConn};
 use crate::error::{AppError, AppResult};
 
 /// Stores a remote account by its URI: inserted when new, refreshed (keeping our id and counters) when known.
+/// Longer addresses than any real server makes are refused (and would not fit PostgreSQL's index rows).
+pub const MAX_URI_LENGTH: usize = 2048;
+
 pub fn upsert_account(conn: &mut DbConn, fetched: Account) -> AppResult<Account> {
     if fetched.is_local() {
         return Err(AppError::validation("a remote account must have a domain"));
+    }
+    let addresses = [&fetched.uri, &fetched.url, &fetched.inbox_url, &fetched.followers_url];
+    if addresses.iter().any(|address| address.len() > MAX_URI_LENGTH) {
+        return Err(AppError::validation("an address of the account is too long"));
     }
     match accounts::find_by_uri(conn, &fetched.uri)? {
         Some(existing) => {

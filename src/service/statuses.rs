@@ -650,6 +650,10 @@ fn tag_ids(conn: &mut DbConn, names: &[String]) -> AppResult<Vec<i64>> {
 /// Stores a status another instance delivered; the same fan-out, notifications and counters as a local
 /// one. Answers the new status's id, or None when it was known already.
 pub fn create_remote(conn: &mut DbConn, author: &Account, remote: RemoteStatus) -> AppResult<Option<i64>> {
+    let too_long = |address: &str| address.len() > super::remote::MAX_URI_LENGTH;
+    if too_long(&remote.uri) || too_long(&remote.url) || remote.media.iter().any(|m| too_long(&m.url)) {
+        return Ok(None);
+    }
     if statuses::find_by_uri_or_url(conn, &remote.uri)?.is_some() {
         return Ok(None);
     }

@@ -42,6 +42,14 @@ pub fn tag(conn: &mut DbConn, viewer: Option<&Account>, name: &str, scope: Publi
     filters::apply(conn, viewer.map(|v| v.id), "public", found)
 }
 
+/// Public statuses that link to `url` (Mastodon's link timeline, for trending links).
+pub fn link(conn: &mut DbConn, viewer: Option<&Account>, url: &str, page: &Page) -> AppResult<Vec<StatusView>> {
+    let hidden = hidden_for(conn, viewer)?;
+    let rows = statuses::link_page(conn, &crate::service::markup::escape(url), &hidden, page)?;
+    let found = views::hydrate(conn, viewer.map(|v| v.id), rows)?;
+    filters::apply(conn, viewer.map(|v| v.id), "public", found)
+}
+
 /// (favourite id, status) pairs; pages go by the favourite's id, as Mastodon's do.
 pub fn favourites(conn: &mut DbConn, viewer: &Account, page: &Page) -> AppResult<Vec<(i64, StatusView)>> {
     let marked = marks::favourites::page(conn, viewer.id, page)?;

@@ -57,4 +57,12 @@ async fn links_shared_by_most_people_trend(server: TestServer) {
     assert_eq!((today["uses"].clone(), today["accounts"].clone()), (json!("3"), json!("2")));
     assert_eq!(top["history"].as_array().unwrap().len(), 7);
     assert_eq!(server.anonymous().get("/api/v1/trends/links?limit=1&offset=1").await.array().len(), 1);
+
+    // The link's timeline: the public statuses that share it, newest first.
+    let shared = server.anonymous().get("/api/v1/timelines/link?url=https%3A%2F%2Fwiki.corp.example%2Fexpenses").await;
+    assert_eq!(shared.status, 200, "{}", shared.body);
+    assert_eq!(shared.array().len(), 3);
+    assert!(shared.array().iter().all(|s| s["content"].as_str().unwrap().contains("wiki.corp.example/expenses")));
+    assert_eq!(server.anonymous().get("/api/v1/timelines/link?url=https%3A%2F%2Fsecret.corp.example").await.body, json!([]));
+    assert_eq!(server.anonymous().get("/api/v1/timelines/link").await.status, 422);
 }

@@ -102,11 +102,19 @@ async fn push_service(status: u16) -> (String, mpsc::UnboundedReceiver<Pushed>) 
     (base, receiver)
 }
 
-async fn subscribe(api: &Api, endpoint: &str, p256dh: &[u8], auth: &[u8], alerts: Value) {
+/// Subscribes with base64url keys, or (`padded_standard`) standard padded base64 as Mastodon.py sends them.
+async fn subscribe(api: &Api, endpoint: &str, p256dh: &[u8], auth: &[u8], alerts: Value, padded_standard: bool) {
+    let encode = |bytes: &[u8]| {
+        if padded_standard {
+            base64::engine::general_purpose::STANDARD.encode(bytes)
+        } else {
+            URL_SAFE_NO_PAD.encode(bytes)
+        }
+    };
     let created = api
         .post_json(
             "/api/v1/push/subscription",
-            &json!({"subscription": {"endpoint": endpoint, "keys": {"p256dh": URL_SAFE_NO_PAD.encode(p256dh), "auth": URL_SAFE_NO_PAD.encode(auth)}},
+            &json!({"subscription": {"endpoint": endpoint, "keys": {"p256dh": encode(p256dh), "auth": encode(auth)}},
                     "data": {"alerts": alerts, "policy": "all"}}),
         )
         .await;
@@ -154,7 +162,7 @@ async fn notifications_are_pushed_encrypted_and_signed(server: TestServer) {
     let private = agreement::EphemeralPrivateKey::generate(&agreement::ECDH_P256, &rng).unwrap();
     let public = private.compute_public_key().unwrap().as_ref().to_vec();
     let auth = b"sixteen byte key".to_vec();
-    subscribe(&ann, &format!("{service}/push/ann-phone"), &public, &auth, json!({"mention": true, "favourite": false})).await;
+    subscribe(&ann, &format!("{service}/push/ann-phone"), &public, &auth, json!({"mention": true, "favourite": false}), false).await;
 
     let liked = ann.toot("nothing to push for favourites", json!({})).await.id();
     bob.post(&format!("/api/v1/statuses/{liked}/favourite")).await;
@@ -186,7 +194,10 @@ async fn notifications_are_pushed_encrypted_and_signed(server: TestServer) {
     // A push service that says the subscription is gone removes it.
     let (gone, mut gone_received) = push_service(410).await;
     let tablet = server.token_for("ann", "read write follow push").await;
-    subscribe(&tablet, &format!("{gone}/push/old"), &public, &auth, json!({"mention": true})).await;
+    // Keys with '+', '/' and padding are what Mastodon.py sends.
+    let awkward_auth = [0xfbu8, 0xff, 0xbf, 0xfb, 0xff, 0xbf, 0xfb, 0xff, 0xbf, 0xfb, 0xff, 0xbf, 0xfb, 0xff, 0xbf, 0xfb];
+    assert!(base64::engine::general_purpose::STANDARD.encode(awkward_auth).contains('+'));
+    subscribe(&tablet, &format!("{gone}/push/old"), &public, &awkward_auth, json!({"mention": true}), true).await;
     bob.toot("@ann are you there?", json!({})).await;
     tokio::time::timeout(Duration::from_secs(5), gone_received.recv()).await.expect("a push to the old subscription");
     let mut removed = false;

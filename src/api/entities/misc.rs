@@ -167,6 +167,7 @@ impl List {
 /// A hashtag with its use over the last week, as `/api/v1/tags/:name` answers it.
 #[derive(Debug, Serialize)]
 pub struct TagEntity {
+    pub id: String,
     pub name: String,
     pub url: String,
     pub history: Vec<TagDay>,
@@ -185,6 +186,7 @@ impl TagEntity {
     pub fn from_view(view: &crate::service::tags::TagView, settings: &Settings) -> TagEntity {
         let name = view.tag.name.to_lowercase();
         TagEntity {
+            id: view.tag.id.to_string(),
             url: format!("{}/tags/{name}", settings.base_url()),
             name,
             history: view

@@ -161,6 +161,21 @@ pub fn public_page(conn: &mut DbConn, scope: PublicScope, hidden_authors: &[i64]
     Ok(load_page!(query, statuses::id, page, conn))
 }
 
+/// Public statuses (not reblogs) whose HTML links to `href` (as written in the HTML, entities escaped).
+pub fn link_page(conn: &mut DbConn, href: &str, hidden_authors: &[i64], page: &Page) -> AppResult<Vec<Status>> {
+    let pattern = format!("%href=\"{}\"%", crate::db::escape_like(href));
+    let mut query = statuses::table
+        .filter(statuses::visibility.eq("public"))
+        .filter(statuses::reblog_of_id.is_null())
+        .filter(statuses::content.like(pattern).escape('\\'))
+        .select(Status::as_select())
+        .into_boxed();
+    if !hidden_authors.is_empty() {
+        query = query.filter(statuses::account_id.ne_all(hidden_authors.to_vec()));
+    }
+    Ok(load_page!(query, statuses::id, page, conn))
+}
+
 pub fn tag_page(conn: &mut DbConn, tag_id: i64, scope: PublicScope, hidden_authors: &[i64], page: &Page) -> AppResult<Vec<Status>> {
     let mut query = statuses::table
         .inner_join(status_tags::table)
