@@ -1,7 +1,9 @@
 //! Web Push delivery of notifications (RFC 8030): each notification the hub renders goes to the push
-//! subscriptions that want it, encrypted for the subscriber (RFC 8291, aes128gcm) and signed for the
-//! push service with the instance's VAPID key (RFC 8292). Best effort: one attempt; a subscription the
-//! push service says is gone (404, 410) is removed.
+//! subscriptions that want it, encrypted for the subscriber and signed for the push service with the
+//! instance's VAPID key. As in Mastodon, a subscription made with `standard: true` gets RFC 8291
+//! (aes128gcm, RFC 8292 `vapid` authorization); others get the older draft (aesgcm with `Encryption` and
+//! `Crypto-Key` headers), which is what Mastodon 4.3 sends and clients such as Mastodon.py decrypt.
+//! Best effort: one attempt; a subscription the push service says is gone (404, 410) is removed.
 
 use std::time::Duration;
 
@@ -103,19 +105,28 @@ fn payload(notification: &Value) -> Value {
 
 async fn send(client: &reqwest::Client, keys: &VapidKeys, subject: &str, subscription: &PushSubscription, payload: &[u8]) -> Result<u16, String> {
     let endpoint = url::Url::parse(&subscription.endpoint).map_err(|e| e.to_string())?;
-    let body = encrypt(payload, &subscription.key_p256dh, &subscription.key_auth)?;
-    let authorization = vapid_authorization(keys, &endpoint, subject)?;
-    let response = client
+    let token = vapid_token(keys, &endpoint, subject)?;
+    let request = client
         .post(endpoint)
-        .header("Content-Encoding", "aes128gcm")
         .header("Content-Type", "application/octet-stream")
         .header("TTL", TTL_SECONDS.to_string())
-        .header("Urgency", "normal")
-        .header("Authorization", authorization)
-        .body(body)
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
+        .header("Urgency", "normal");
+    let request = if subscription.standard {
+        let body = encrypt(payload, &subscription.key_p256dh, &subscription.key_auth)?;
+        request
+            .header("Content-Encoding", "aes128gcm")
+            .header("Authorization", format!("vapid t={token}, k={}", keys.public_key))
+            .body(body)
+    } else {
+        let legacy = encrypt_legacy(payload, &subscription.key_p256dh, &subscription.key_auth)?;
+        request
+            .header("Content-Encoding", "aesgcm")
+            .header("Encryption", format!("salt={}", URL_SAFE_NO_PAD.encode(legacy.salt)))
+            .header("Crypto-Key", format!("dh={};p256ecdsa={}", URL_SAFE_NO_PAD.encode(&legacy.server_key), keys.public_key))
+            .header("Authorization", format!("WebPush {token}"))
+            .body(legacy.body)
+    };
+    let response = request.send().await.map_err(|e| e.to_string())?;
     Ok(response.status().as_u16())
 }
 
@@ -140,9 +151,16 @@ fn decode_key(text: &str) -> Result<Vec<u8>, String> {
     push_rules::decode_key(text).ok_or_else(|| "a subscription key is not base64".to_owned())
 }
 
-/// Encrypts a payload for one subscriber (RFC 8291): one aes128gcm record, keyed by an ephemeral ECDH
-/// agreement with the subscriber's key and its auth secret.
-pub fn encrypt(payload: &[u8], p256dh: &str, auth: &str) -> Result<Vec<u8>, String> {
+/// An ephemeral ECDH agreement with a subscriber: the subscriber's key, ours, the shared secret, a salt.
+struct Agreement {
+    subscriber_key: Vec<u8>,
+    auth_secret: Vec<u8>,
+    server_key: Vec<u8>,
+    shared: Vec<u8>,
+    salt: [u8; 16],
+}
+
+fn agree(p256dh: &str, auth: &str) -> Result<Agreement, String> {
     let (subscriber_key, auth_secret) = (decode_key(p256dh)?, decode_key(auth)?);
     let rng = SystemRandom::new();
     let ephemeral = agreement::EphemeralPrivateKey::generate(&agreement::ECDH_P256, &rng).map_err(|_| "ECDH key")?;
@@ -151,16 +169,27 @@ pub fn encrypt(payload: &[u8], p256dh: &str, auth: &str) -> Result<Vec<u8>, Stri
         secret.to_vec()
     })
     .map_err(|_| "the subscription's p256dh key is not a P-256 point".to_owned())?;
-    let key_info = [b"WebPush: info\0".as_slice(), &subscriber_key, &server_key].concat();
-    let input_key = hkdf_sha256(&auth_secret, &shared, &key_info, 32)?;
     let mut salt = [0u8; 16];
     rng.fill(&mut salt).map_err(|_| "random salt")?;
+    Ok(Agreement { subscriber_key, auth_secret, server_key, shared, salt })
+}
+
+fn seal(content_key: &[u8], nonce: &[u8], mut record: Vec<u8>) -> Result<Vec<u8>, String> {
+    let key = aead::LessSafeKey::new(aead::UnboundKey::new(&aead::AES_128_GCM, content_key).map_err(|_| "AES key")?);
+    let nonce = aead::Nonce::try_assume_unique_for_key(nonce).map_err(|_| "nonce")?;
+    key.seal_in_place_append_tag(nonce, aead::Aad::empty(), &mut record).map_err(|_| "encryption")?;
+    Ok(record)
+}
+
+/// Encrypts a payload for one subscriber (RFC 8291): one aes128gcm record, keyed by an ephemeral ECDH
+/// agreement with the subscriber's key and its auth secret.
+pub fn encrypt(payload: &[u8], p256dh: &str, auth: &str) -> Result<Vec<u8>, String> {
+    let Agreement { subscriber_key, auth_secret, server_key, shared, salt } = agree(p256dh, auth)?;
+    let key_info = [b"WebPush: info\0".as_slice(), &subscriber_key, &server_key].concat();
+    let input_key = hkdf_sha256(&auth_secret, &shared, &key_info, 32)?;
     let content_key = hkdf_sha256(&salt, &input_key, b"Content-Encoding: aes128gcm\0", 16)?;
     let nonce = hkdf_sha256(&salt, &input_key, b"Content-Encoding: nonce\0", 12)?;
-    let key = aead::LessSafeKey::new(aead::UnboundKey::new(&aead::AES_128_GCM, &content_key).map_err(|_| "AES key")?);
-    let mut record = [payload, &[2u8]].concat();
-    let nonce = aead::Nonce::try_assume_unique_for_key(&nonce).map_err(|_| "nonce")?;
-    key.seal_in_place_append_tag(nonce, aead::Aad::empty(), &mut record).map_err(|_| "encryption")?;
+    let record = seal(&content_key, &nonce, [payload, &[2u8]].concat())?;
     let mut body = Vec::with_capacity(16 + 4 + 1 + server_key.len() + record.len());
     body.extend_from_slice(&salt);
     body.extend_from_slice(&RECORD_SIZE.to_be_bytes());
@@ -170,8 +199,27 @@ pub fn encrypt(payload: &[u8], p256dh: &str, auth: &str) -> Result<Vec<u8>, Stri
     Ok(body)
 }
 
-/// `vapid t=<JWT>, k=<public key>`: a 12-hour ES256 token for the push service's origin.
-pub fn vapid_authorization(keys: &VapidKeys, endpoint: &url::Url, subject: &str) -> Result<String, String> {
+/// The older draft's encryption (aesgcm): the salt and our key travel in headers, the body is the record.
+pub struct LegacyEncrypted {
+    pub body: Vec<u8>,
+    pub salt: [u8; 16],
+    pub server_key: Vec<u8>,
+}
+
+pub fn encrypt_legacy(payload: &[u8], p256dh: &str, auth: &str) -> Result<LegacyEncrypted, String> {
+    let Agreement { subscriber_key, auth_secret, server_key, shared, salt } = agree(p256dh, auth)?;
+    let input_key = hkdf_sha256(&auth_secret, &shared, b"Content-Encoding: auth\0", 32)?;
+    let length = |key: &[u8]| (key.len() as u16).to_be_bytes();
+    let context = [b"P-256\0".as_slice(), &length(&subscriber_key), &subscriber_key, &length(&server_key), &server_key].concat();
+    let content_key = hkdf_sha256(&salt, &input_key, &[b"Content-Encoding: aesgcm\0".as_slice(), &context].concat(), 16)?;
+    let nonce = hkdf_sha256(&salt, &input_key, &[b"Content-Encoding: nonce\0".as_slice(), &context].concat(), 12)?;
+    // Two bytes of padding length (none), then the payload.
+    let body = seal(&content_key, &nonce, [&[0u8, 0u8], payload].concat())?;
+    Ok(LegacyEncrypted { body, salt, server_key })
+}
+
+/// A 12-hour ES256 token (JWT) for the push service's origin, signed with the VAPID key.
+pub fn vapid_token(keys: &VapidKeys, endpoint: &url::Url, subject: &str) -> Result<String, String> {
     let rng = SystemRandom::new();
     let pkcs8 = URL_SAFE_NO_PAD.decode(&keys.private_key_pkcs8).map_err(|_| "the VAPID key is unreadable")?;
     let pair = signature::EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, &pkcs8, &rng)
@@ -182,5 +230,5 @@ pub fn vapid_authorization(keys: &VapidKeys, endpoint: &url::Url, subject: &str)
     let claims = URL_SAFE_NO_PAD.encode(json!({ "aud": audience, "exp": expires, "sub": subject }).to_string());
     let signing_input = format!("{header}.{claims}");
     let signed = pair.sign(&rng, signing_input.as_bytes()).map_err(|_| "VAPID signing")?;
-    Ok(format!("vapid t={signing_input}.{}, k={}", URL_SAFE_NO_PAD.encode(signed.as_ref()), keys.public_key))
+    Ok(format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signed.as_ref())))
 }

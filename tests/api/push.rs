@@ -102,8 +102,9 @@ async fn push_service(status: u16) -> (String, mpsc::UnboundedReceiver<Pushed>) 
     (base, receiver)
 }
 
-/// Subscribes with base64url keys, or (`padded_standard`) standard padded base64 as Mastodon.py sends them.
-async fn subscribe(api: &Api, endpoint: &str, p256dh: &[u8], auth: &[u8], alerts: Value, padded_standard: bool) {
+/// Subscribes with base64url keys, or (`padded_standard`) standard padded base64 as Mastodon.py sends them;
+/// `rfc8291` asks for standard (aes128gcm) pushes, otherwise the older aesgcm ones come.
+async fn subscribe(api: &Api, endpoint: &str, p256dh: &[u8], auth: &[u8], alerts: Value, padded_standard: bool, rfc8291: bool) {
     let encode = |bytes: &[u8]| {
         if padded_standard {
             base64::engine::general_purpose::STANDARD.encode(bytes)
@@ -114,7 +115,7 @@ async fn subscribe(api: &Api, endpoint: &str, p256dh: &[u8], auth: &[u8], alerts
     let created = api
         .post_json(
             "/api/v1/push/subscription",
-            &json!({"subscription": {"endpoint": endpoint, "keys": {"p256dh": encode(p256dh), "auth": encode(auth)}},
+            &json!({"subscription": {"endpoint": endpoint, "keys": {"p256dh": encode(p256dh), "auth": encode(auth)}, "standard": rfc8291},
                     "data": {"alerts": alerts, "policy": "all"}}),
         )
         .await;
@@ -162,7 +163,7 @@ async fn notifications_are_pushed_encrypted_and_signed(server: TestServer) {
     let private = agreement::EphemeralPrivateKey::generate(&agreement::ECDH_P256, &rng).unwrap();
     let public = private.compute_public_key().unwrap().as_ref().to_vec();
     let auth = b"sixteen byte key".to_vec();
-    subscribe(&ann, &format!("{service}/push/ann-phone"), &public, &auth, json!({"mention": true, "favourite": false}), false).await;
+    subscribe(&ann, &format!("{service}/push/ann-phone"), &public, &auth, json!({"mention": true, "favourite": false}), false, true).await;
 
     let liked = ann.toot("nothing to push for favourites", json!({})).await.id();
     bob.post(&format!("/api/v1/statuses/{liked}/favourite")).await;
@@ -197,7 +198,7 @@ async fn notifications_are_pushed_encrypted_and_signed(server: TestServer) {
     // Keys with '+', '/' and padding are what Mastodon.py sends.
     let awkward_auth = [0xfbu8, 0xff, 0xbf, 0xfb, 0xff, 0xbf, 0xfb, 0xff, 0xbf, 0xfb, 0xff, 0xbf, 0xfb, 0xff, 0xbf, 0xfb];
     assert!(base64::engine::general_purpose::STANDARD.encode(awkward_auth).contains('+'));
-    subscribe(&tablet, &format!("{gone}/push/old"), &public, &awkward_auth, json!({"mention": true}), true).await;
+    subscribe(&tablet, &format!("{gone}/push/old"), &public, &awkward_auth, json!({"mention": true}), true, true).await;
     bob.toot("@ann are you there?", json!({})).await;
     tokio::time::timeout(Duration::from_secs(5), gone_received.recv()).await.expect("a push to the old subscription");
     let mut removed = false;
@@ -209,4 +210,37 @@ async fn notifications_are_pushed_encrypted_and_signed(server: TestServer) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert!(removed, "a 410 removes the subscription");
+
+    // A subscription without `standard` gets what Mastodon 4.3 sends: aesgcm, with its keys in headers.
+    let (legacy_service, mut legacy_received) = push_service(201).await;
+    let watch = server.token_for("ann", "read write follow push").await;
+    let private = agreement::EphemeralPrivateKey::generate(&agreement::ECDH_P256, &rng).unwrap();
+    let public = private.compute_public_key().unwrap().as_ref().to_vec();
+    subscribe(&watch, &format!("{legacy_service}/push/watch"), &public, &auth, json!({"mention": true}), false, false).await;
+    bob.toot("@ann lunch?", json!({})).await;
+    let pushed = tokio::time::timeout(Duration::from_secs(5), legacy_received.recv()).await.expect("a legacy push").unwrap();
+    assert_eq!(pushed.header("content-encoding"), "aesgcm");
+    assert!(pushed.header("authorization").starts_with("WebPush "));
+    let salt = URL_SAFE_NO_PAD.decode(pushed.header("encryption").strip_prefix("salt=").unwrap()).unwrap();
+    let crypto_key = pushed.header("crypto-key");
+    let dh = crypto_key.split(';').find_map(|part| part.strip_prefix("dh=")).unwrap();
+    assert!(crypto_key.contains(&format!("p256ecdsa={server_key}")));
+    let message = decrypt_legacy(&pushed.body, &salt, &URL_SAFE_NO_PAD.decode(dh).unwrap(), private, &public, &auth);
+    assert_eq!(message["title"], "bob mentioned you");
+    assert_eq!(message["body"], "@ann lunch?");
+}
+
+/// The older draft (aesgcm), as Mastodon.py's `push_subscription_decrypt_push` reads it.
+fn decrypt_legacy(body: &[u8], salt: &[u8], server_key: &[u8], private: agreement::EphemeralPrivateKey, public: &[u8], auth: &[u8]) -> Value {
+    let shared = agreement::agree_ephemeral(private, &agreement::UnparsedPublicKey::new(&agreement::ECDH_P256, server_key), |s| s.to_vec()).unwrap();
+    let input_key = hkdf_sha256(auth, &shared, b"Content-Encoding: auth\0", 32);
+    let length = |key: &[u8]| (key.len() as u16).to_be_bytes();
+    let context = [b"P-256\0".as_slice(), &length(public), public, &length(server_key), server_key].concat();
+    let content_key = hkdf_sha256(salt, &input_key, &[b"Content-Encoding: aesgcm\0".as_slice(), &context].concat(), 16);
+    let nonce = hkdf_sha256(salt, &input_key, &[b"Content-Encoding: nonce\0".as_slice(), &context].concat(), 12);
+    let key = aead::LessSafeKey::new(aead::UnboundKey::new(&aead::AES_128_GCM, &content_key).unwrap());
+    let mut record = body.to_vec();
+    let plain = key.open_in_place(aead::Nonce::try_assume_unique_for_key(&nonce).unwrap(), aead::Aad::empty(), &mut record).unwrap();
+    let padding = u16::from_be_bytes([plain[0], plain[1]]) as usize;
+    serde_json::from_slice(&plain[2 + padding..]).unwrap()
 }
