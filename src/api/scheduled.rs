@@ -26,7 +26,7 @@ fn entity(row: &ScheduledStatus) -> Value {
             "visibility": params.visibility,
             "in_reply_to_id": params.in_reply_to_id.map(|id| id.to_string()),
             "language": params.language,
-            "application_id": row.app_id.map(|id| id.to_string()),
+            "application_id": row.app_id,
             "scheduled_at": null,
             "idempotency": null,
             "with_rate_limit": false

@@ -84,6 +84,7 @@ pub fn create(conn: &mut DbConn, owner: &Account, probe: Probe, size: usize, det
         created_at: ids::now(),
     };
     apply_details(&mut row, details)?;
+    set_focus_meta(&mut row);
     media::insert(conn, &row)?;
     Ok(row)
 }

@@ -178,6 +178,7 @@ async fn large_uploads_are_processed_after_a_202() {
         let accepted = upload(&ann, file_form(png(1500, 1500), "big.png")).await;
         assert_eq!(accepted.status, 202, "{}", accepted.body);
         assert_eq!(accepted.body["url"], Value::Null);
+        assert_eq!(accepted.body["meta"]["focus"], serde_json::json!({"x": 0.0, "y": 0.0}), "the focus is known before processing");
         let id = accepted.id();
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
         let done = loop {
