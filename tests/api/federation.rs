@@ -699,3 +699,71 @@ async fn very_long_addresses_are_ignored() {
     assert_eq!(post_signed(&format!("{}/inbox", sales.base), &create, &bob_key).await, 202);
     assert!(ann.get("/api/v1/timelines/public").await.array().is_empty());
 }
+
+/// Remote content takes the same paths as local content: a remote reply reaches the author's user stream
+/// (as an update and a mention), and a remote account on a list fills that list's timeline and stream.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn remote_replies_and_list_members_reach_local_streams() {
+    use crate::streaming::{connect, next_event, token};
+    let (sales, eng) = two_instances(Backend::Sqlite).await;
+    let ann = sales.login("ann").await;
+    let bob = eng.login("bob").await;
+    let bob_here = follow_remote(&ann, "bob", &eng.settings.domain).await;
+    follow_remote(&bob, "ann", &sales.settings.domain).await;
+    let list = ann.post_json("/api/v1/lists", &serde_json::json!({"title": "Engineering"})).await.id();
+    let added = ann.post_form(&format!("/api/v1/lists/{list}/accounts"), &[("account_ids[]", &bob_here)]).await;
+    assert_eq!(added.status, 200, "{}", added.body);
+    let mut user_stream = connect(&sales, &format!("stream=user&access_token={}", token(&ann)), None).await;
+    let mut list_stream = connect(&sales, &format!("stream=list&list={list}&access_token={}", token(&ann)), None).await;
+
+    let question = ann.toot("Who owns the build farm?", serde_json::json!({})).await;
+    let question_uri = question.str("uri");
+    let mut bob_copy = None;
+    for _ in 0..100 {
+        bob_copy = in_home(&bob, &question_uri).await;
+        if bob_copy.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let bob_copy = bob_copy.expect("ann's question reaches eng");
+    let reply = bob
+        .toot(&format!("@ann@{} my team does", sales.settings.domain), serde_json::json!({"in_reply_to_id": bob_copy["id"]}))
+        .await;
+    let reply_uri = reply.str("uri");
+    let (mut threaded, mut mentioned) = (false, false);
+    while !(threaded && mentioned) {
+        let frame = next_event(&mut user_stream, "").await;
+        let Some(payload) = frame["payload"].as_str() else { continue };
+        let payload: serde_json::Value = serde_json::from_str(payload).unwrap_or_default();
+        match frame["event"].as_str() {
+            Some("update") if payload["uri"] == reply_uri => {
+                assert_eq!(payload["in_reply_to_id"], question.body["id"], "the reply is threaded under ann's question");
+                threaded = true;
+            }
+            Some("notification") if payload["type"] == "mention" => {
+                assert_eq!(payload["status"]["uri"], reply_uri);
+                mentioned = true;
+            }
+            _ => {}
+        }
+    }
+
+    let news = bob.toot("Build farm maintenance on Friday", serde_json::json!({})).await;
+    let listed = next_event(&mut list_stream, "update").await;
+    let listed = loop_until_uri(listed, &mut list_stream, &news.str("uri")).await;
+    assert_eq!(listed["account"]["acct"], format!("bob@{}", eng.settings.domain));
+    let timeline = ann.get(&format!("/api/v1/timelines/list/{list}")).await;
+    assert!(timeline.array().iter().any(|s| s["uri"] == news.str("uri")), "{}", timeline.body);
+}
+
+/// The status of an `update` frame, reading further frames until the one with this URI.
+async fn loop_until_uri(mut frame: serde_json::Value, socket: &mut crate::streaming::Socket, uri: &str) -> serde_json::Value {
+    loop {
+        let status: serde_json::Value = serde_json::from_str(frame["payload"].as_str().unwrap()).unwrap();
+        if status["uri"] == uri {
+            return status;
+        }
+        frame = crate::streaming::next_event(socket, "update").await;
+    }
+}

@@ -30,14 +30,14 @@ pub(crate) async fn connect(server: &TestServer, query: &str, protocol_token: Op
     socket
 }
 
-/// The next message of an event kind, within a second (the stream must be prompt).
+/// The next message of an event kind ("" for any), within two seconds (the stream must be prompt).
 pub(crate) async fn next_event(socket: &mut Socket, event: &str) -> Value {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
     loop {
         let message = tokio::time::timeout_at(deadline, socket.next()).await.unwrap_or_else(|_| panic!("no {event} event"));
         if let Some(Ok(WsMessage::Text(text))) = message {
             let frame: Value = serde_json::from_str(&text).unwrap();
-            if frame["event"] == event {
+            if event.is_empty() || frame["event"] == event {
                 return frame;
             }
         }
