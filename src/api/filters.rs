@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::api::auth::Auth;
 use crate::api::entities::{Filter, FilterKeyword, FilterStatus};
-use crate::api::params::{flex, path_id, Params};
+use crate::api::params::{flex, object_list, path_id, Params};
 use crate::error::{AppError, AppResult};
 use crate::service::filters::{self, FilterChange, KeywordChange};
 use crate::state::AppState;
@@ -39,21 +39,11 @@ impl FilterParams {
 
 /// `keywords_attributes` as a JSON array, a form list (`[][keyword]`) or a Rails indexed map (`[0][keyword]`).
 fn keyword_changes(value: Value) -> AppResult<Vec<KeywordChange>> {
-    let items = match value {
-        Value::Null => return Ok(Vec::new()),
-        Value::Array(items) => items,
-        Value::Object(map) if map.contains_key("keyword") || map.contains_key("id") => vec![Value::Object(map)],
-        Value::Object(map) => map.into_iter().map(|(_, v)| v).collect(),
-        _ => return Err(AppError::validation("keywords_attributes must be a list of keywords")),
-    };
-    items
+    let listed: Vec<KeywordParams> = object_list("keywords_attributes", value, &["keyword", "id"])?;
+    Ok(listed
         .into_iter()
-        .map(|item| {
-            let params: KeywordParams =
-                serde_json::from_value(item).map_err(|e| AppError::validation(format!("keywords_attributes: {e}")))?;
-            Ok(KeywordChange { id: params.id, keyword: params.keyword, whole_word: params.whole_word, destroy: params.destroy })
-        })
-        .collect()
+        .map(|params| KeywordChange { id: params.id, keyword: params.keyword, whole_word: params.whole_word, destroy: params.destroy })
+        .collect())
 }
 
 #[derive(Deserialize)]

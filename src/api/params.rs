@@ -394,6 +394,22 @@ pub mod flex {
     }
 }
 
+/// A list of objects as clients send one: a JSON array, Rails' `name[][field]` form lists or
+/// `name[0][field]` indexed maps, or a single object (one with any of `fields`); each item read into `T`.
+pub fn object_list<T: DeserializeOwned>(name: &str, value: Value, fields: &[&str]) -> Result<Vec<T>, AppError> {
+    let items = match value {
+        Value::Null => return Ok(Vec::new()),
+        Value::Array(items) => items,
+        Value::Object(map) if fields.iter().any(|field| map.contains_key(*field)) => vec![Value::Object(map)],
+        Value::Object(map) => map.into_iter().map(|(_, item)| item).collect(),
+        _ => return Err(AppError::validation(format!("{name} must be a list"))),
+    };
+    items
+        .into_iter()
+        .map(|item| serde_json::from_value(item).map_err(|e| AppError::validation(format!("{name}: {e}"))))
+        .collect()
+}
+
 /// A path id: anything that is not a number names no record.
 pub fn path_id(text: &str) -> Result<i64, AppError> {
     text.parse().map_err(|_| AppError::NotFound)

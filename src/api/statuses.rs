@@ -4,7 +4,7 @@ use serde::Deserialize;
 use crate::api::auth::{Auth, UserSession};
 use crate::api::entities::{Context, Status, StatusEdit, StatusSource};
 use crate::api::pagination::{account_page, PageParams};
-use crate::api::params::{flex, path_id, Params, Query};
+use crate::api::params::{flex, object_list, path_id, Params, Query};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::api::scheduled;
@@ -95,18 +95,10 @@ struct MediaAttribute {
 
 /// `media_attributes[][id]=…&media_attributes[][description]=…`, a JSON array, or a Rails indexed map.
 fn media_attributes(value: serde_json::Value) -> AppResult<Vec<(i64, MediaDetails)>> {
-    let items = match value {
-        serde_json::Value::Null => return Ok(Vec::new()),
-        serde_json::Value::Array(items) => items,
-        serde_json::Value::Object(map) if map.contains_key("id") => vec![serde_json::Value::Object(map)],
-        serde_json::Value::Object(map) => map.into_iter().map(|(_, v)| v).collect(),
-        _ => return Err(AppError::validation("media_attributes must be a list")),
-    };
-    items
+    let listed: Vec<MediaAttribute> = object_list("media_attributes", value, &["id"])?;
+    listed
         .into_iter()
-        .map(|item| {
-            let attribute: MediaAttribute =
-                serde_json::from_value(item).map_err(|e| AppError::validation(format!("media_attributes: {e}")))?;
+        .map(|attribute| {
             let id = attribute.id.ok_or_else(|| AppError::validation("media_attributes: id is missing"))?;
             Ok((id, MediaDetails { description: attribute.description, focus: attribute.focus }))
         })
