@@ -10,14 +10,27 @@ use crate::service::notification_groups::{self, GroupQuery};
 use crate::service::notifications::{self, Filter};
 use crate::state::AppState;
 
+/// Which notifications a list keeps, in v1 and v2 alike.
 #[derive(Deserialize)]
-pub struct ListParams {
+pub struct KindParams {
     #[serde(default, deserialize_with = "flex::string_list")]
     types: Vec<String>,
     #[serde(default, deserialize_with = "flex::string_list")]
     exclude_types: Vec<String>,
     #[serde(default, deserialize_with = "flex::i64_opt")]
     account_id: Option<i64>,
+}
+
+impl KindParams {
+    fn filter(self) -> Filter {
+        Filter { types: self.types, exclude_types: self.exclude_types, account_id: self.account_id }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ListParams {
+    #[serde(flatten)]
+    kinds: KindParams,
     #[serde(flatten)]
     page: PageParams,
 }
@@ -25,7 +38,7 @@ pub struct ListParams {
 pub async fn list(req: HttpRequest, state: web::Data<AppState>, auth: Auth, Query(params): Query<ListParams>) -> AppResult<HttpResponse> {
     let me = auth.user(&["read:notifications"])?;
     let page = params.page.page(40, 80);
-    let filter = Filter { types: params.types, exclude_types: params.exclude_types, account_id: params.account_id };
+    let filter = params.kinds.filter();
     let found = state.db.read(move |conn| notifications::list(conn, &me.account, &filter, &page)).await?;
     let paging_ids: Vec<i64> = found.iter().map(|n| n.notification.id).collect();
     let body: Vec<Notification> = found.iter().map(|n| Notification::from_view(n, &state.settings)).collect();
@@ -60,12 +73,8 @@ pub async fn unread_count(state: web::Data<AppState>, auth: Auth) -> AppResult<H
 
 #[derive(Deserialize)]
 pub struct GroupedParams {
-    #[serde(default, deserialize_with = "flex::string_list")]
-    types: Vec<String>,
-    #[serde(default, deserialize_with = "flex::string_list")]
-    exclude_types: Vec<String>,
-    #[serde(default, deserialize_with = "flex::i64_opt")]
-    account_id: Option<i64>,
+    #[serde(flatten)]
+    kinds: KindParams,
     #[serde(default, deserialize_with = "flex::string_list_opt")]
     grouped_types: Option<Vec<String>>,
     #[serde(default, deserialize_with = "flex::string_opt")]
@@ -76,8 +85,7 @@ pub struct GroupedParams {
 
 impl GroupedParams {
     fn query(self) -> GroupQuery {
-        let filter = Filter { types: self.types, exclude_types: self.exclude_types, account_id: self.account_id };
-        GroupQuery::new(filter, self.grouped_types)
+        GroupQuery::new(self.kinds.filter(), self.grouped_types)
     }
 
     fn partial(&self) -> bool {
