@@ -199,8 +199,7 @@ async fn a_conversation_across_two_instances_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_conversation_across_two_instances_on_postgres() {
-    if std::env::var("HALLWAY_TEST_POSTGRES_URL").is_err() {
-        eprintln!("skipped: HALLWAY_TEST_POSTGRES_URL is not set");
+    if crate::support::postgres_admin_url().is_none() {
         return;
     }
     a_conversation_across_two_instances(Backend::Postgres).await
@@ -400,6 +399,40 @@ async fn the_inbox_is_strict_and_idempotent() {
 
     let on_behalf = serde_json::json!({"id": format!("{}/users/ann/likes/9", sales.base), "type": "Like", "actor": format!("{}/users/ann", sales.base), "object": post.str("uri")});
     assert_eq!(post_signed(&inbox, &on_behalf, &bob_key).await, 401, "an actor cannot speak for another");
+}
+
+/// Hashtags from peers follow Mastodon's grammar like local ones: a tag named with markup is dropped from
+/// the status and never stored, so it shows up nowhere (tags, tag URLs, trends).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hashtags_from_peers_follow_the_grammar() {
+    let (sales, eng) = two_instances(Backend::Sqlite).await;
+    let ann = sales.login("ann").await;
+    eng.create_user("bob").await;
+    let bob_key = signing_key_of(&eng, "bob").await;
+    let bob_uri = format!("{}/users/bob", eng.base);
+    let note_uri = format!("{bob_uri}/statuses/42");
+    let public = "https://www.w3.org/ns/activitystreams#Public";
+    let create = serde_json::json!({
+        "id": format!("{note_uri}/activity"), "type": "Create", "actor": bob_uri, "to": [public],
+        "object": {"id": note_uri, "type": "Note", "attributedTo": bob_uri, "to": [public],
+                   "content": "<p>Join the #lrnchat</p>",
+                   "tag": [
+                       {"type": "Hashtag", "name": "#lrnchat", "href": format!("{}/tags/lrnchat", eng.base)},
+                       {"type": "Hashtag", "name": "#<a href=\"javascript:alert(1)\">j</a>", "href": format!("{}/tags/x", eng.base)},
+                       {"type": "Hashtag", "name": "#", "href": format!("{}/tags/y", eng.base)},
+                       {"type": "Hashtag", "name": "#2026", "href": format!("{}/tags/2026", eng.base)}
+                   ]}
+    });
+    assert_eq!(post_signed(&format!("{}/inbox", sales.base), &create, &bob_key).await, 202);
+    let found = || async { ann.get(&format!("/api/v2/search?q={}&type=statuses", urlencode(&note_uri))).await.body["statuses"][0].clone() };
+    eventually("the note is stored", || async { found().await.is_object() }).await;
+    let status = found().await;
+    let names: Vec<&str> = status["tags"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["lrnchat"], "{status}");
+    let trends = ann.get("/api/v1/trends/tags").await;
+    assert!(!trends.text.contains("javascript"), "{}", trends.text);
+    let injected = ann.get(&format!("/api/v1/tags/{}", urlencode("<a href=\"javascript:alert(1)\">j</a>"))).await;
+    assert_eq!(injected.status, 404, "{}", injected.text);
 }
 
 /// A reply to a post this instance never saw arrives with its thread: the parent is fetched from its
@@ -680,8 +713,7 @@ async fn custom_emojis_travel_with_statuses() {
 /// would not fit the index of status URIs).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn very_long_addresses_are_ignored() {
-    if std::env::var("HALLWAY_TEST_POSTGRES_URL").is_err() {
-        eprintln!("skipped: HALLWAY_TEST_POSTGRES_URL is not set");
+    if crate::support::postgres_admin_url().is_none() {
         return;
     }
     let (sales, eng) = two_instances(Backend::Postgres).await;

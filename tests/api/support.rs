@@ -49,15 +49,61 @@ where
     Fut: Future<Output = ()>,
 {
     let Some(server) = TestServer::start(backend, configure).await else {
-        eprintln!("skipped: HALLWAY_TEST_POSTGRES_URL is not set");
         return;
     };
     test(server).await
 }
 
-/// Declares each listed `async fn(TestServer)` as two tests: `<name>::sqlite` and `<name>::postgres`.
+/// The PostgreSQL server tests create their databases on, or None (the run is counted as skipped, and the
+/// count is printed once when the test binary exits, so that a SQLite-only run is never taken for a full one).
+pub fn postgres_admin_url() -> Option<String> {
+    let url = std::env::var("HALLWAY_TEST_POSTGRES_URL").ok().filter(|url| !url.is_empty());
+    if url.is_none() {
+        count_skipped_postgres_run();
+    }
+    url
+}
+
+static SKIPPED_POSTGRES_RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+fn count_skipped_postgres_run() {
+    static REPORT_AT_EXIT: std::sync::Once = std::sync::Once::new();
+    REPORT_AT_EXIT.call_once(|| {
+        extern "C" {
+            fn atexit(callback: extern "C" fn()) -> std::os::raw::c_int;
+        }
+        // SAFETY: registers a plain function with no captured state; it runs once, at process exit.
+        unsafe { atexit(report_skipped_postgres_runs) };
+    });
+    SKIPPED_POSTGRES_RUNS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// Written straight to the standard error, past the test harness's capture of `eprintln!`.
+extern "C" fn report_skipped_postgres_runs() {
+    use std::io::Write;
+    let skipped = SKIPPED_POSTGRES_RUNS.load(std::sync::atomic::Ordering::SeqCst);
+    let line = format!("\nPostgreSQL: {skipped} test runs skipped (HALLWAY_TEST_POSTGRES_URL is not set); this was a SQLite-only run\n");
+    let _ = std::io::stderr().write_all(line.as_bytes());
+}
+
+/// Declares each listed `async fn(TestServer)` as two tests: `<name>::sqlite` and `<name>::postgres`;
+/// `configure = f;` first has `f(&mut Settings)` adjust their servers' settings.
 #[macro_export]
 macro_rules! on_both_backends {
+    (configure = $configure:path; $($test:ident),* $(,)?) => {
+        $(
+            mod $test {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    $crate::support::run_with($crate::support::Backend::Sqlite, $configure, super::$test).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    $crate::support::run_with($crate::support::Backend::Postgres, $configure, super::$test).await
+                }
+            }
+        )*
+    };
     ($($test:ident),* $(,)?) => {
         $(
             mod $test {
@@ -80,7 +126,7 @@ impl TestServer {
         let (database_url, postgres) = match backend {
             Backend::Sqlite => (format!("sqlite://{}/hallway.db", dir.path().display()), None),
             Backend::Postgres => {
-                let admin_url = std::env::var("HALLWAY_TEST_POSTGRES_URL").ok()?;
+                let admin_url = postgres_admin_url()?;
                 let name = format!("hallway_test_{}", hallway::ids::next_id());
                 let url = create_postgres_database(&admin_url, &name);
                 (url, Some((admin_url, name)))
@@ -285,7 +331,7 @@ impl Resp {
 }
 
 impl Api {
-    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+    pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
         let builder = self.client.request(method, format!("{}{path}", self.base));
         match &self.token {
             Some(token) => builder.bearer_auth(token),

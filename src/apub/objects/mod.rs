@@ -70,7 +70,7 @@ pub(crate) mod testing {
     use crate::service::views::StatusView;
 
     pub const BASE_URL: &str = "https://hallway.corp.example";
-    const GOTOSOCIAL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/activitypub/gotosocial");
+    const GOTOSOCIAL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/gotosocial");
     const MASTODON: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/mastodon");
 
     pub fn gotosocial(name: &str) -> String {
@@ -107,7 +107,6 @@ pub(crate) mod testing {
             inbox_url: format!("{uri}/inbox"),
             shared_inbox_url: Some(format!("{BASE_URL}/inbox")),
             followers_url: format!("{uri}/followers"),
-            private_key_pem: Some("-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----\n".into()),
             uri,
             ..remote_account(id, username, "hallway.corp.example")
         }
@@ -129,7 +128,6 @@ pub(crate) mod testing {
             followers_url: format!("{uri}/followers"),
             uri,
             public_key_pem: "-----BEGIN PUBLIC KEY-----\n...\n-----END PUBLIC KEY-----\n".into(),
-            private_key_pem: None,
             avatar_url: None,
             header_url: None,
             locked: false,
