@@ -39,7 +39,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Params<T> {
 
 /// The query string and the body merged (the body wins), deserialized; and the body's files.
 fn merge_request<T: DeserializeOwned>(req: &HttpRequest, body: &[u8]) -> Result<(T, Vec<FilePart>), AppError> {
-    let mut merged = parse_pairs(req.query_string());
+    let mut merged = parse_pairs(req.query_string())?;
     let content_type = req.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
     let (fields, files) = parse_body(content_type, body)?;
     for (key, value) in fields {
@@ -117,7 +117,7 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
 }
 
 pub fn query<T: DeserializeOwned>(query_string: &str) -> Result<T, AppError> {
-    let mut value = Value::Object(parse_pairs(query_string));
+    let mut value = Value::Object(parse_pairs(query_string)?);
     strip_nul(&mut value);
     T::deserialize(value).map_err(|e| AppError::validation(e.to_string()))
 }
@@ -139,7 +139,7 @@ fn parse_body(content_type: &str, body: &[u8]) -> Result<(Map<String, Value>, Ve
     let mime = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     if mime == "application/json" || mime.ends_with("+json") {
         return match serde_json::from_slice(body) {
-            Ok(Value::Object(map)) => Ok((map, Vec::new())),
+            Ok(Value::Object(map)) => check_json_bounds(&map).map(|()| (map, Vec::new())),
             Ok(_) => Err(AppError::bad_request("The JSON body must be an object")),
             Err(_) => Err(AppError::bad_request("Error occurred while parsing request parameters")),
         };
@@ -149,7 +149,7 @@ fn parse_body(content_type: &str, body: &[u8]) -> Result<(Map<String, Value>, Ve
     }
     if mime.is_empty() || mime == "application/x-www-form-urlencoded" {
         let text = std::str::from_utf8(body).map_err(|_| AppError::bad_request("The form body is not UTF-8"))?;
-        return Ok((parse_pairs(text), Vec::new()));
+        return Ok((parse_pairs(text)?, Vec::new()));
     }
     Err(AppError::Unprocessable(format!("Content type '{mime}' is not supported here")))
 }
@@ -166,7 +166,10 @@ fn parse_multipart(content_type: &str, body: &[u8]) -> Result<(Map<String, Value
     let delimiter = format!("--{boundary}");
     let mut root = Map::new();
     let mut files = Vec::new();
-    for part in split_bytes(body, delimiter.as_bytes()).into_iter().skip(1) {
+    for (count, part) in split_bytes(body, delimiter.as_bytes()).into_iter().skip(1).enumerate() {
+        if count == MAX_VALUES {
+            return Err(too_many());
+        }
         if part.starts_with(b"--") {
             break;
         }
@@ -183,7 +186,7 @@ fn parse_multipart(content_type: &str, body: &[u8]) -> Result<(Map<String, Value
             continue;
         }
         let value = String::from_utf8(content.to_vec()).map_err(|_| AppError::bad_request("A multipart field is not UTF-8"))?;
-        insert_at(&mut root, &key_path(&name), Value::String(value));
+        insert_at(&mut root, &key_path(&name)?, Value::String(value));
     }
     Ok((root, files))
 }
@@ -211,30 +214,66 @@ fn split_bytes<'a>(mut rest: &'a [u8], delimiter: &[u8]) -> Vec<&'a [u8]> {
     parts
 }
 
-/// Nesting deeper than Mastodon's parameters ever go, and more fields than any request has, are ignored,
-/// so that no input can make the parser recurse or grow without bound.
-const MAX_KEY_DEPTH: usize = 4;
-const MAX_PAIRS: usize = 1_000;
+/// Every body format (JSON, forms, multipart) and the query string share these bounds: no parameter nests
+/// deeper than Mastodon's ever do, and no request carries more values than any client sends. Both are checked
+/// before anything recurses into the input, so no input can make the parser recurse or grow without bound.
+pub const MAX_DEPTH: usize = 6;
+pub const MAX_VALUES: usize = 1_000;
 
-/// Parses `a=1&b[]=2&b[]=3&c[d]=4` into `{"a":"1","b":["2","3"],"c":{"d":"4"}}`.
-pub fn parse_pairs(text: &str) -> Map<String, Value> {
-    let mut root = Map::new();
-    for (key, value) in url::form_urlencoded::parse(text.as_bytes()).take(MAX_PAIRS) {
-        let path = key_path(&key);
-        if path.len() <= MAX_KEY_DEPTH {
-            insert_at(&mut root, &path, Value::String(value.into_owned()));
-        }
-    }
-    root
+fn too_deep() -> AppError {
+    AppError::validation(format!("Parameters may nest at most {MAX_DEPTH} levels deep"))
 }
 
-fn key_path(key: &str) -> Vec<String> {
+fn too_many() -> AppError {
+    AppError::validation(format!("A request may carry at most {MAX_VALUES} parameter values"))
+}
+
+/// Parses `a=1&b[]=2&b[]=3&c[d]=4` into `{"a":"1","b":["2","3"],"c":{"d":"4"}}`.
+pub fn parse_pairs(text: &str) -> Result<Map<String, Value>, AppError> {
+    let mut root = Map::new();
+    for (count, (key, value)) in url::form_urlencoded::parse(text.as_bytes()).enumerate() {
+        if count == MAX_VALUES {
+            return Err(too_many());
+        }
+        insert_at(&mut root, &key_path(&key)?, Value::String(value.into_owned()));
+    }
+    Ok(root)
+}
+
+/// The path a Rails key names (`a[b][]` is `a`, `b`, ``), refused past [`MAX_DEPTH`] before it is built.
+fn key_path(key: &str) -> Result<Vec<String>, AppError> {
     let Some(open) = key.find('[') else {
-        return vec![key.to_owned()];
+        return Ok(vec![key.to_owned()]);
     };
+    if key.matches('[').count() >= MAX_DEPTH {
+        return Err(too_deep());
+    }
     let mut path = vec![key[..open].to_owned()];
     path.extend(key[open..].split('[').skip(1).map(|part| part.trim_end_matches(']').to_owned()));
-    path
+    Ok(path)
+}
+
+/// Refuses a JSON body nested deeper than [`MAX_DEPTH`] or holding more than [`MAX_VALUES`] values; walks
+/// it with a stack of its own rather than by recursion.
+fn check_json_bounds(root: &Map<String, Value>) -> Result<(), AppError> {
+    let mut pending: Vec<(&Value, usize)> = root.values().map(|value| (value, 1)).collect();
+    let mut values = 0;
+    while let Some((value, depth)) = pending.pop() {
+        values += 1;
+        if values > MAX_VALUES {
+            return Err(too_many());
+        }
+        let children: Box<dyn Iterator<Item = &Value>> = match value {
+            Value::Array(items) => Box::new(items.iter()),
+            Value::Object(map) => Box::new(map.values()),
+            _ => continue,
+        };
+        if depth >= MAX_DEPTH {
+            return Err(too_deep());
+        }
+        pending.extend(children.map(|child| (child, depth + 1)));
+    }
+    Ok(())
 }
 
 fn insert_at(map: &mut Map<String, Value>, path: &[String], value: Value) {
@@ -431,16 +470,26 @@ mod tests {
     }
 
     #[test]
-    fn deep_keys_are_ignored_not_followed() {
-        let deep = format!("a{}=1&b=2", "[x]".repeat(20_000));
-        assert_eq!(Value::Object(parse_pairs(&deep)), serde_json::json!({"b": "2"}));
+    fn deep_or_numerous_parameters_are_refused_in_every_format() {
+        let deep_key = format!("a{}", "[a]".repeat(8_000));
+        assert!(matches!(parse_pairs(&format!("{deep_key}=1&b=2")), Err(AppError::Validation(_))));
+        let multipart = format!("--XX\r\nContent-Disposition: form-data; name=\"{deep_key}\"\r\n\r\nx\r\n--XX--\r\n");
+        assert!(matches!(parse_multipart("multipart/form-data; boundary=XX", multipart.as_bytes()), Err(AppError::Validation(_))));
+        let deep_json = format!("{{\"a\":{}1{}}}", "[".repeat(100), "]".repeat(100));
+        assert!(matches!(parse_body("application/json", deep_json.as_bytes()), Err(AppError::Validation(_))));
+        let many = (0..=MAX_VALUES).map(|i| format!("k{i}=1")).collect::<Vec<_>>().join("&");
+        assert!(matches!(parse_pairs(&many), Err(AppError::Validation(_))));
+        let as_deep_as_allowed = format!("a{}=1", "[a]".repeat(MAX_DEPTH - 1));
+        assert!(parse_pairs(&as_deep_as_allowed).is_ok());
+        let nested_json = r#"{"poll":{"options":["a","b"]},"keywords_attributes":[{"keyword":"x"}]}"#;
+        assert!(parse_body("application/json", nested_json.as_bytes()).is_ok());
     }
 
     #[test]
     fn forms_nest_like_rails() {
-        let list = parse_pairs("k[][keyword]=a&k[][whole_word]=1&k[][keyword]=b");
+        let list = parse_pairs("k[][keyword]=a&k[][whole_word]=1&k[][keyword]=b").unwrap();
         assert_eq!(Value::Object(list), serde_json::json!({"k": [{"keyword": "a", "whole_word": "1"}, {"keyword": "b"}]}));
-        let map = parse_pairs("a=1&b[]=2&b[]=3&c[d]=4&f[0][name]=x&f[0][value]=y&a=5");
+        let map = parse_pairs("a=1&b[]=2&b[]=3&c[d]=4&f[0][name]=x&f[0][value]=y&a=5").unwrap();
         assert_eq!(Value::Object(map), serde_json::json!({"a":["1","5"],"b":["2","3"],"c":{"d":"4"},"f":{"0":{"name":"x","value":"y"}}}));
     }
 }

@@ -12,6 +12,7 @@ crate::on_both_backends!(
     trailing_slashes_are_tolerated,
     cors_preflight_and_exposed_headers,
     bad_bodies_are_client_errors,
+    deeply_nested_parameters_are_refused_in_every_format,
     tokens_are_checked,
     oversized_bodies_are_refused,
 );
@@ -118,6 +119,48 @@ async fn bad_bodies_are_client_errors(server: TestServer) {
     assert_eq!(form.body["sensitive"], true);
     assert!(ann.get("/api/v1/timelines/home").await.ids().contains(&form.id()), "nothing else was posted");
     assert_eq!(ann.get("/api/v1/timelines/home").await.array().len(), 1);
+}
+
+/// A field name nested 8,000 levels deep (24 KB) once overflowed the stack and killed the server, with
+/// no token needed. Every body format and the query string are now bounded in depth and size before
+/// anything recurses into them: the answer is a 422 in Mastodon's error JSON, and the server lives on.
+async fn deeply_nested_parameters_are_refused_in_every_format(server: TestServer) {
+    let ann = server.login("ann").await;
+    let anonymous = server.anonymous();
+    let deep_key = format!("a{}", "[a]".repeat(8_000));
+    let multipart = |name: &str| {
+        let body = format!("--XX\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\nx\r\n--XX--\r\n");
+        ("multipart/form-data; boundary=XX".to_owned(), body)
+    };
+    let form = format!("{deep_key}=x");
+    let json_body = format!("{{\"status\": \"hi\", \"a\": {}1{}}}", "[".repeat(100), "]".repeat(100));
+    let (multipart_type, multipart_body) = multipart(&deep_key);
+    let cases: [(&Api, reqwest::Method, &str, &str, &str); 9] = [
+        (&anonymous, reqwest::Method::POST, "/api/v1/apps", &multipart_type, &multipart_body),
+        (&anonymous, reqwest::Method::POST, "/api/v1/apps", "application/x-www-form-urlencoded", &form),
+        (&anonymous, reqwest::Method::POST, "/oauth/token", &multipart_type, &multipart_body),
+        (&anonymous, reqwest::Method::POST, "/oauth/token", "application/x-www-form-urlencoded", &form),
+        (&ann, reqwest::Method::PATCH, "/api/v1/accounts/update_credentials", &multipart_type, &multipart_body),
+        (&ann, reqwest::Method::PATCH, "/api/v1/accounts/update_credentials", "application/x-www-form-urlencoded", &form),
+        (&ann, reqwest::Method::POST, "/api/v1/statuses", &multipart_type, &multipart_body),
+        (&ann, reqwest::Method::POST, "/api/v1/statuses", "application/x-www-form-urlencoded", &form),
+        (&ann, reqwest::Method::POST, "/api/v1/statuses", "application/json", &json_body),
+    ];
+    for (api, method, path, content_type, body) in cases {
+        let refused = api.send(api.request(method.clone(), path).header("content-type", content_type).body(body.to_owned())).await;
+        assert!(refused.status == 422 || refused.status == 400, "{method} {path} ({content_type}): {} {}", refused.status, refused.text);
+        assert!(!refused.error().is_empty(), "{method} {path} ({content_type}): {}", refused.text);
+    }
+    let deep_query = ann.get(&format!("/api/v1/timelines/home?{deep_key}=1")).await;
+    assert_eq!(deep_query.status, 422, "{}", deep_query.text);
+    let many_fields: String = (0..2_000).map(|i| format!("f{i}=1&")).collect();
+    let too_many = post_raw(&ann, "/api/v1/statuses", "application/x-www-form-urlencoded", format!("{many_fields}status=hi")).await;
+    assert_eq!(too_many.status, 422, "{}", too_many.text);
+    // Still serving, and nothing was posted by any of it.
+    assert_eq!(anonymous.get("/api/v1/instance").await.status, 200);
+    assert_eq!(ann.get("/api/v1/timelines/home").await.array().len(), 0);
+    let nested_as_clients_send = ann.post_json("/api/v1/statuses", &json!({"status": "a poll", "poll": {"options": ["a", "b"], "expires_in": 600}})).await;
+    assert_eq!(nested_as_clients_send.status, 200, "{}", nested_as_clients_send.body);
 }
 
 async fn tokens_are_checked(server: TestServer) {
