@@ -156,8 +156,8 @@ pub fn create_app(conn: &mut DbConn, input: NewApp) -> AppResult<(OauthApp, Stri
     if redirect_uris.is_empty() {
         return Err(AppError::validation("Redirect URI can't be blank"));
     }
-    if let Some(bad) = redirect_uris.iter().find(|u| u.as_str() != OOB_REDIRECT && url::Url::parse(u).is_err()) {
-        return Err(AppError::validation(format!("Redirect URI must be an absolute URI: {bad}")));
+    for uri in &redirect_uris {
+        check_redirect_uri(uri)?;
     }
     let scopes = Scopes::parse(&input.scopes)?;
     let website = input.website.filter(|w| !w.trim().is_empty());
@@ -174,6 +174,41 @@ pub fn create_app(conn: &mut DbConn, input: NewApp) -> AppResult<(OauthApp, Stri
     };
     oauth::insert_app(conn, &app)?;
     Ok((app, secret))
+}
+
+/// Schemes a browser would run or read locally instead of handing the code to an app.
+const FORBIDDEN_REDIRECT_SCHEMES: [&str; 7] = ["javascript", "data", "vbscript", "file", "blob", "about", "filesystem"];
+
+/// A redirect URI is the out-of-band URN, an https URL, an http URL on this machine (desktop apps and
+/// development), or a native app's own scheme (`tusky://oauth`); never one that runs or reads in the browser,
+/// and never with a fragment (RFC 6749, 3.1.2).
+fn check_redirect_uri(uri: &str) -> AppResult<()> {
+    if uri == OOB_REDIRECT {
+        return Ok(());
+    }
+    let parsed = url::Url::parse(uri).map_err(|_| AppError::validation(format!("Redirect URI must be an absolute URI: {uri}")))?;
+    if parsed.fragment().is_some() {
+        return Err(AppError::validation(format!("Redirect URI cannot contain a fragment: {uri}")));
+    }
+    let allowed = match parsed.scheme() {
+        "https" => true,
+        "http" => is_loopback_host(&parsed),
+        scheme => !FORBIDDEN_REDIRECT_SCHEMES.contains(&scheme),
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(AppError::validation(format!("Redirect URI must use https, http on this machine, or an app's own scheme: {uri}")))
+    }
+}
+
+fn is_loopback_host(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(address)) => address.is_loopback(),
+        Some(url::Host::Ipv6(address)) => address.is_loopback(),
+        None => false,
+    }
 }
 
 pub fn redirect_uris(app: &OauthApp) -> Vec<String> {

@@ -18,7 +18,42 @@ crate::on_both_backends!(
     scopes_are_enforced_per_endpoint,
     revoked_tokens_stop_working,
     metadata_advertises_s256,
+    redirect_uris_that_run_in_the_browser_are_refused,
 );
+
+/// An app may register https, http on this machine, a native app's own scheme or the out-of-band URN;
+/// never a URI the browser would run or read locally, nor plain http elsewhere, nor one with a fragment.
+async fn redirect_uris_that_run_in_the_browser_are_refused(server: TestServer) {
+    let api = server.anonymous();
+    for refused in [
+        "javascript:alert(document.cookie)",
+        "JavaScript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "vbscript:msgbox(1)",
+        "file:///etc/passwd",
+        "http://evil.example/callback",
+        "https://app.example/cb#fragment",
+    ] {
+        let answer = api.post_json("/api/v1/apps", &json!({"client_name": "x", "redirect_uris": refused})).await;
+        assert_eq!(answer.status, 422, "{refused}: {}", answer.body);
+        assert!(answer.error().contains("Redirect URI"), "{refused}: {}", answer.body);
+        let among_others = api.post_form("/api/v1/apps", &[("client_name", "x"), ("redirect_uris", &format!("https://ok.example/cb\n{refused}"))]).await;
+        assert_eq!(among_others.status, 422, "{refused} among others: {}", among_others.body);
+    }
+    for accepted in [
+        "urn:ietf:wg:oauth:2.0:oob",
+        "https://elk.zone/api/hallway/oauth",
+        "http://127.0.0.1:4321/callback",
+        "http://localhost:8080/callback",
+        "http://[::1]:8080/cb",
+        "com.keylesspalace.tusky://oauth",
+        "ivory:/oauth",
+    ] {
+        let answer = api.post_json("/api/v1/apps", &json!({"client_name": "x", "redirect_uris": accepted})).await;
+        assert_eq!(answer.status, 200, "{accepted}: {}", answer.body);
+        assert_eq!(answer.body["redirect_uri"], accepted);
+    }
+}
 
 async fn apps_register_with_json_or_form(server: TestServer) {
     let api = server.anonymous();
