@@ -146,8 +146,8 @@ pub(crate) fn remote_status(note: &Note, author: &Account) -> RemoteStatus {
         tags: note
             .hashtag_names()
             .into_iter()
-            .map(|t| crate::service::sanitize::text(t.trim_start_matches('#'), 100))
-            .filter(|t| !t.is_empty())
+            .filter(|name| crate::service::markup::is_hashtag_name(name))
+            .map(str::to_owned)
             .collect(),
         published: note.published.map(|p| p.naive_utc()),
         poll: remote_poll(note),

@@ -265,16 +265,48 @@ fn special_at(rest: &str) -> Option<(usize, Token<'_>)> {
         return Some((len, Token::Mention(&rest[..len], mention)));
     }
     if let Some(after) = rest.strip_prefix('#') {
-        let tag_len = after.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(after.len());
+        let tag_len = after.find(|c: char| !is_hashtag_word_char(c)).unwrap_or(after.len());
         let tag = &after[..tag_len];
-        let has_non_digit = tag.chars().any(|c| !c.is_ascii_digit());
-        return (tag_len > 0 && has_non_digit).then_some((1 + tag_len, Token::Hashtag(tag)));
+        return is_hashtag_name(tag).then_some((1 + tag_len, Token::Hashtag(tag)));
     }
     None
 }
 
+/// The longest hashtag name kept.
+pub const MAX_HASHTAG_CHARS: usize = 100;
+
+/// Whether `name` (without its `#`) is a hashtag in Mastodon's grammar: letters, digits, marks and
+/// underscores, with middle dots and zero-width non-joiners inside (as in Catalan and Persian), and
+/// not only digits. Hashtags from other instances are held to it too; anything else is no hashtag.
+pub fn is_hashtag_name(name: &str) -> bool {
+    static GRAMMAR: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let grammar = GRAMMAR.get_or_init(|| {
+        regex::Regex::new(r"^[\p{L}\p{N}\p{M}_](?:[\p{L}\p{N}\p{M}_·\x{200c}]*[\p{L}\p{N}\p{M}_])?$").expect("the hashtag grammar")
+    });
+    name.chars().count() <= MAX_HASHTAG_CHARS
+        && grammar.is_match(name)
+        && name.chars().any(|c| !c.is_numeric() && c != '·' && c != '\u{200c}')
+}
+
+/// A letter, digit, mark or underscore: what a hashtag written in a local status is made of.
+fn is_hashtag_word_char(c: char) -> bool {
+    static MARK: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    c.is_alphanumeric() || c == '_' || (!c.is_ascii() && MARK.get_or_init(|| regex::Regex::new(r"^\p{M}$").expect("marks")).is_match(c.encode_utf8(&mut [0; 4])))
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn hashtags_follow_mastodons_grammar() {
+        for good in ["lrnchat", "café", "l·lengua", "رسم\u{200c}ها", "year2026", "_x", "हिन्दी"] {
+            assert!(super::is_hashtag_name(good), "{good}");
+        }
+        for bad in ["", "2026", "<a href=\"javascript:alert(1)\">j</a>", "a b", "·a", "a·", "tag-name", "x\u{0}"] {
+            assert!(!super::is_hashtag_name(bad), "{bad}");
+        }
+        assert!(!super::is_hashtag_name(&"a".repeat(101)));
+    }
+
     #[test]
     fn links_leave_out_mentions_and_hashtags() {
         let html = r#"<p><span class="h-card"><a href="https://x.example/@a" class="u-url mention">@a</a></span> see <a href="https://wiki.corp.example/vpn?a=1&amp;b=2" rel="nofollow">wiki</a> <a href="https://x.example/tags/vpn" class="mention hashtag">#vpn</a></p>"#;

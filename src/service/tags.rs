@@ -29,8 +29,7 @@ pub struct TagView {
 
 fn validate(name: &str) -> AppResult<&str> {
     let name = name.trim().trim_start_matches('#');
-    let valid = !name.is_empty() && name.chars().count() <= 100 && name.chars().all(|c| c.is_alphanumeric() || c == '_');
-    if valid {
+    if crate::service::markup::is_hashtag_name(name) {
         Ok(name)
     } else {
         Err(AppError::NotFound)

@@ -4,7 +4,27 @@ use serde_json::json;
 
 use crate::support::TestServer;
 
-crate::on_both_backends!(followed_tags_bring_posts_home);
+crate::on_both_backends!(followed_tags_bring_posts_home, tag_history_counts_only_what_anyone_may_read);
+
+/// A tag's public history counts public and unlisted statuses; private and direct ones never show in it.
+async fn tag_history_counts_only_what_anyone_may_read(server: TestServer) {
+    let ann = server.login("ann").await;
+    let bob = server.login("bob").await;
+    ann.toot("planning the #reorg quietly", json!({"visibility": "private"})).await;
+    ann.toot("@bob about the #reorg", json!({"visibility": "direct"})).await;
+    let anonymous = server.anonymous();
+    let hidden = anonymous.get("/api/v1/tags/reorg").await;
+    assert_eq!(hidden.status, 200, "{}", hidden.body);
+    assert_eq!(hidden.body["history"][0]["uses"], "0", "{}", hidden.body);
+    assert_eq!(hidden.body["history"][0]["accounts"], "0", "{}", hidden.body);
+    bob.toot("the #reorg is announced", json!({})).await;
+    bob.toot("more on the #reorg", json!({"visibility": "unlisted"})).await;
+    let counted = anonymous.get("/api/v1/tags/reorg").await;
+    assert_eq!(counted.body["history"][0]["uses"], "2", "{}", counted.body);
+    assert_eq!(counted.body["history"][0]["accounts"], "1", "{}", counted.body);
+    let week: i64 = counted.body["history"].as_array().unwrap().iter().map(|day| day["uses"].as_str().unwrap().parse::<i64>().unwrap()).sum();
+    assert_eq!(week, 2);
+}
 
 async fn followed_tags_bring_posts_home(server: TestServer) {
     let ann = server.login("ann").await;

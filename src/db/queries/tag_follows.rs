@@ -60,11 +60,14 @@ pub fn local_followers_of(conn: &mut DbConn, tag_ids: &[i64]) -> AppResult<Vec<i
 }
 
 /// (created_at, author) of the tag's statuses since `since`, for its daily history.
+/// When, and by whom, a tag was used in a status anyone may read (public or unlisted) since `since`;
+/// private and direct statuses never count towards a tag's public history.
 pub fn uses_since(conn: &mut DbConn, tag: i64, since: NaiveDateTime) -> AppResult<Vec<(NaiveDateTime, i64)>> {
     Ok(status_tags::table
         .inner_join(statuses::table)
         .filter(status_tags::tag_id.eq(tag))
         .filter(statuses::created_at.ge(since))
+        .filter(statuses::visibility.eq_any(["public", "unlisted"]))
         .select((statuses::created_at, statuses::account_id))
         .load(conn)?)
 }
