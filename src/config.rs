@@ -30,6 +30,9 @@ pub struct Settings {
     pub media: MediaLimits,
     /// Whether notifications are sent to clients' Web Push subscriptions.
     pub push_enabled: bool,
+    /// Hosts (`host` or `host:port`) of push gateways inside the company: push endpoints there are accepted
+    /// over http or https whatever their address; every other endpoint must be https on a public address.
+    pub push_gateways: Vec<String>,
 }
 
 /// What uploads may be; reported to clients in instance v2 and enforced with a 422.
@@ -79,6 +82,7 @@ struct FileSettings {
 #[serde(deny_unknown_fields)]
 struct PushSection {
     enabled: Option<bool>,
+    gateways: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -210,6 +214,7 @@ impl Settings {
                     .unwrap_or(1 << 20),
             },
             push_enabled: parsed("HALLWAY_PUSH_ENABLED", "push.enabled", env, file.push.enabled)?.unwrap_or(true),
+            push_gateways: host_list("push.gateways", env("HALLWAY_PUSH_GATEWAYS"), file.push.gateways)?,
         })
     }
 
@@ -246,6 +251,21 @@ fn parsed<T: std::str::FromStr>(key: &str, file_key: &str, env: Env, file_value:
             .map_err(|_| ConfigError(format!("{file_key} (from {key}): '{text}' is not a valid value"))),
         None => Ok(file_value),
     }
+}
+
+/// A list of hosts (`host` or `host:port`), from a comma-separated variable or a TOML array.
+fn host_list(file_key: &str, env_value: Option<String>, file_value: Option<Vec<String>>) -> Result<Vec<String>, ConfigError> {
+    let hosts: Vec<String> = match env_value {
+        Some(text) => text.split(',').map(|host| host.trim().to_ascii_lowercase()).filter(|host| !host.is_empty()).collect(),
+        None => file_value.unwrap_or_default().into_iter().map(|host| host.trim().to_ascii_lowercase()).collect(),
+    };
+    for host in &hosts {
+        let valid = !host.contains('/') && url::Url::parse(&format!("https://{host}/")).is_ok_and(|u| u.host().is_some());
+        if !valid {
+            return Err(ConfigError(format!("{file_key}: '{host}' is not a host name (with an optional :port)")));
+        }
+    }
+    Ok(hosts)
 }
 
 fn tls_files(cert: Option<PathBuf>, key: Option<PathBuf>) -> Result<Option<TlsFiles>, ConfigError> {
@@ -309,6 +329,8 @@ mod tests {
         assert!(err.contains("colour"), "{err}");
         let err = settings("", &[("HALLWAY_DATABASE_URL", "mysql://x")]).unwrap_err().to_string();
         assert!(err.contains("database_url"), "{err}");
+        let err = settings("[push]\ngateways = [\"https://push.corp.example/x\"]", &[]).unwrap_err().to_string();
+        assert!(err.contains("push.gateways"), "{err}");
         let err = settings("[statuses]\nmax_characters = \"many\"", &[]).unwrap_err().to_string();
         assert!(err.contains("max_characters") || err.contains("invalid type"), "{err}");
     }

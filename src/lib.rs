@@ -6,6 +6,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod ids;
+pub mod net;
 pub mod oauth;
 pub mod push;
 pub mod server;

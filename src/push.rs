@@ -25,7 +25,7 @@ const RECORD_SIZE: u32 = 4096;
 
 /// Starts sending pushes for the notifications the hub renders.
 pub fn spawn(state: AppState) {
-    let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().expect("an HTTP client");
+    let client = PushClient::new(state.settings.push_gateways.clone());
     let mut messages = state.hub.subscribe();
     tokio::spawn(async move {
         loop {
@@ -46,7 +46,7 @@ pub fn spawn(state: AppState) {
     });
 }
 
-async fn push_notification(state: &AppState, client: &reqwest::Client, recipient: i64, notification: &Value) -> Result<(), String> {
+async fn push_notification(state: &AppState, client: &PushClient, recipient: i64, notification: &Value) -> Result<(), String> {
     let kind = notification["type"].as_str().unwrap_or_default().to_owned();
     let sender: i64 = notification["account"]["id"].as_str().and_then(|id| id.parse().ok()).unwrap_or_default();
     let subscriptions =
@@ -73,6 +73,50 @@ async fn push_notification(state: &AppState, client: &reqwest::Client, recipient
         }
     }
     Ok(())
+}
+
+/// The HTTP clients pushes leave through. Push services live outside the firewall, so an endpoint must be
+/// https on a public address: the client for them resolves names itself and connects only to public
+/// addresses (the addresses it checked are the ones it uses, so a name cannot change its answer in between).
+/// The company's own push gateways (`push.gateways`) are reached as configured. Neither follows redirects.
+pub struct PushClient {
+    public: reqwest::Client,
+    gateway: reqwest::Client,
+    gateways: Vec<String>,
+}
+
+impl PushClient {
+    pub fn new(gateways: Vec<String>) -> PushClient {
+        let builder = || reqwest::Client::builder().timeout(Duration::from_secs(10)).redirect(reqwest::redirect::Policy::none());
+        PushClient {
+            public: builder().dns_resolver(std::sync::Arc::new(PublicAddressesOnly)).build().expect("an HTTP client"),
+            gateway: builder().build().expect("an HTTP client"),
+            gateways,
+        }
+    }
+
+    fn for_endpoint(&self, endpoint: &str) -> Result<(url::Url, &reqwest::Client), String> {
+        let (url, reach) = push_rules::check_endpoint(&self.gateways, endpoint)?;
+        Ok((url, if reach == push_rules::Reach::Gateway { &self.gateway } else { &self.public }))
+    }
+}
+
+/// Resolves names to their public addresses only, and fails for a name that has none.
+struct PublicAddressesOnly;
+
+impl reqwest::dns::Resolve for PublicAddressesOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let public: Vec<std::net::SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.filter(|address| crate::net::is_public_address(address.ip())).collect();
+            if public.is_empty() {
+                return Err(format!("{host} has no public address").into());
+            }
+            let addresses: reqwest::dns::Addrs = Box::new(public.into_iter());
+            Ok(addresses)
+        })
+    }
 }
 
 /// What Mastodon's web push carries: enough to show the notification, and its id to fetch it.
@@ -103,8 +147,8 @@ fn payload(notification: &Value) -> Value {
     })
 }
 
-async fn send(client: &reqwest::Client, keys: &VapidKeys, subject: &str, subscription: &PushSubscription, payload: &[u8]) -> Result<u16, String> {
-    let endpoint = url::Url::parse(&subscription.endpoint).map_err(|e| e.to_string())?;
+async fn send(client: &PushClient, keys: &VapidKeys, subject: &str, subscription: &PushSubscription, payload: &[u8]) -> Result<u16, String> {
+    let (endpoint, client) = client.for_endpoint(&subscription.endpoint)?;
     let token = vapid_token(keys, &endpoint, subject)?;
     let request = client
         .post(endpoint)

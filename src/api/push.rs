@@ -83,9 +83,10 @@ pub async fn create(state: web::Data<AppState>, auth: Auth, Params(input): Param
         policy: input.data.and_then(|d| d.policy),
         standard: subscription.standard.as_ref().is_some_and(truthy),
     };
+    let gateways = state.settings.push_gateways.clone();
     let (stored, key) = state
         .db
-        .write(move |conn| Ok((push::subscribe(conn, token_id, me.account.id, request)?, push::vapid_public_key(conn)?)))
+        .write(move |conn| Ok((push::subscribe(conn, &gateways, token_id, me.account.id, request)?, push::vapid_public_key(conn)?)))
         .await?;
     Ok(HttpResponse::Ok().json(entity(&stored, &key)))
 }

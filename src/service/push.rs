@@ -65,11 +65,8 @@ fn policy(text: Option<String>) -> AppResult<String> {
     }
 }
 
-pub fn subscribe(conn: &mut DbConn, token_id: i64, account_id: i64, input: Subscribe) -> AppResult<PushSubscription> {
-    let endpoint_ok = url::Url::parse(&input.endpoint).is_ok_and(|u| u.scheme() == "https" || u.scheme() == "http");
-    if !endpoint_ok {
-        return Err(AppError::validation("Endpoint is not a valid URL"));
-    }
+pub fn subscribe(conn: &mut DbConn, gateways: &[String], token_id: i64, account_id: i64, input: Subscribe) -> AppResult<PushSubscription> {
+    check_endpoint(gateways, &input.endpoint).map_err(AppError::validation)?;
     let p256dh_ok = decode_key(&input.p256dh).is_some_and(|key| key.len() == 65 && key[0] == 4);
     if !p256dh_ok {
         return Err(AppError::validation("Keys p256dh must be an uncompressed P-256 public key in base64"));
@@ -91,6 +88,41 @@ pub fn subscribe(conn: &mut DbConn, token_id: i64, account_id: i64, input: Subsc
     };
     push::put(conn, &subscription)?;
     Ok(subscription)
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Reach {
+    /// One of the configured company gateways.
+    Gateway,
+    /// A push service on the internet: https, public addresses only.
+    Public,
+}
+
+/// Whether pushes may go to `endpoint`, and how: a configured gateway, or https to a host that is not an
+/// internal address (names are checked again, after resolution, when a push is sent).
+pub fn check_endpoint(gateways: &[String], endpoint: &str) -> Result<(url::Url, Reach), String> {
+    let url = url::Url::parse(endpoint).map_err(|_| "Endpoint is not a valid URL".to_owned())?;
+    if !matches!(url.scheme(), "https" | "http") || !url.username().is_empty() || url.password().is_some() {
+        return Err("Endpoint must be an https URL".into());
+    }
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    let host_and_port = format!("{host}:{}", url.port_or_known_default().unwrap_or(443));
+    if gateways.iter().any(|gateway| *gateway == host || *gateway == host_and_port) {
+        return Ok((url, Reach::Gateway));
+    }
+    if url.scheme() != "https" {
+        return Err("Endpoint must be an https URL".into());
+    }
+    let internal = match url.host() {
+        Some(url::Host::Ipv4(address)) => !crate::net::is_public_address(address.into()),
+        Some(url::Host::Ipv6(address)) => !crate::net::is_public_address(address.into()),
+        Some(url::Host::Domain(name)) => name == "localhost" || name.ends_with(".localhost") || !name.contains('.'),
+        None => true,
+    };
+    if internal {
+        return Err("Endpoint must be on a public address".into());
+    }
+    Ok((url, Reach::Public))
 }
 
 /// A subscription key as clients send it: base64url or standard base64 (Mastodon.py), padded or not.

@@ -12,7 +12,87 @@ use tokio::sync::mpsc;
 
 use crate::support::{Api, TestServer};
 
-crate::on_both_backends!(push_subscriptions_are_kept_per_token, notifications_are_pushed_encrypted_and_signed);
+crate::on_both_backends!(push_subscriptions_are_kept_per_token, push_endpoints_must_be_public_https);
+crate::on_both_backends!(configure = super::company_gateway; notifications_are_pushed_encrypted_and_signed, redirects_from_push_services_are_not_followed);
+
+/// The stand-in push services of these tests listen on 127.0.0.1, as a company's own push gateway would.
+fn company_gateway(settings: &mut hallway::config::Settings) {
+    settings.push_gateways = vec!["127.0.0.1".into()];
+}
+
+/// Push services are on the internet: an endpoint inside the company (loopback, private, link-local,
+/// unique-local, a bare intranet name) or over plain http is refused, so no client can make the server
+/// post to an internal address.
+async fn push_endpoints_must_be_public_https(server: TestServer) {
+    let phone = server.login("ann").await;
+    let keys = json!({"p256dh": "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM", "auth": "tBHItJI5svbpez7KI4CCXg"});
+    let (listening, connections) = counting_service();
+    for endpoint in [
+        format!("http://{listening}/push"),
+        format!("https://{listening}/push"),
+        "https://localhost/push".to_owned(),
+        "https://10.1.2.3/push".to_owned(),
+        "https://192.168.0.10/push".to_owned(),
+        "https://169.254.169.254/latest/meta-data".to_owned(),
+        "https://[::1]/push".to_owned(),
+        "https://[fd12:3456::1]/push".to_owned(),
+        "https://[::ffff:127.0.0.1]/push".to_owned(),
+        "https://intranet/push".to_owned(),
+        "http://push.example/send".to_owned(),
+        "ftp://push.example/send".to_owned(),
+    ] {
+        let refused = phone.post_json("/api/v1/push/subscription", &json!({"subscription": {"endpoint": endpoint, "keys": keys}})).await;
+        assert_eq!(refused.status, 422, "{endpoint}: {}", refused.body);
+        assert!(refused.error().contains("Endpoint"), "{endpoint}: {}", refused.body);
+    }
+    let public = phone.post_json("/api/v1/push/subscription", &json!({"subscription": {"endpoint": "https://push.example/send/abc", "keys": keys}})).await;
+    assert_eq!(public.status, 200, "{}", public.body);
+    let bob = server.login("bob").await;
+    bob.toot("@ann are you there?", json!({})).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 0);
+}
+
+/// A push service that answers with a redirect to an internal address is not followed there.
+async fn redirects_from_push_services_are_not_followed(server: TestServer) {
+    let ann = server.login("ann").await;
+    let bob = server.login("bob").await;
+    let (internal, connections) = counting_service();
+    let redirecting = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let redirecting_at = redirecting.local_addr().unwrap();
+    let (asked, mut was_asked) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = redirecting.accept().await {
+            let mut buffer = [0u8; 8192];
+            let _ = socket.read(&mut buffer).await;
+            let reply = format!("HTTP/1.1 307 Temporary Redirect\r\nLocation: http://{internal}/steal\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            let _ = socket.write_all(reply.as_bytes()).await;
+            let _ = asked.send(());
+        }
+    });
+    let rng = ring::rand::SystemRandom::new();
+    let private = agreement::EphemeralPrivateKey::generate(&agreement::ECDH_P256, &rng).unwrap();
+    let public = private.compute_public_key().unwrap().as_ref().to_vec();
+    subscribe(&ann, &format!("http://{redirecting_at}/push"), &public, b"sixteen byte key", json!({"mention": true}), false, true).await;
+    bob.toot("@ann ping", json!({})).await;
+    tokio::time::timeout(Duration::from_secs(5), was_asked.recv()).await.expect("the push service is asked").unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 0, "the redirect was followed");
+}
+
+/// A listener that only counts connections; answers its address.
+fn counting_service() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    let listener = std::net::TcpListener::bind("127.0.0.2:0").unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+    let connections = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = connections.clone();
+    std::thread::spawn(move || {
+        for _ in listener.incoming() {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    });
+    (address, connections)
+}
 
 async fn push_subscriptions_are_kept_per_token(server: TestServer) {
     let phone = server.login("ann").await;

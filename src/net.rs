@@ -1,0 +1,52 @@
+//! Facts about network addresses, for the places that must not reach inside the company by accident.
+
+/// Whether an address is on the internet: not loopback, private, link-local, unique-local, shared,
+/// documentation, multicast, reserved or unspecified (IPv4-mapped IPv6 addresses as their IPv4 address).
+pub fn is_public_address(address: std::net::IpAddr) -> bool {
+    match address {
+        std::net::IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            !(v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_documentation()
+                || v4.is_multicast()
+                || a == 0
+                || a >= 240
+                || (a == 100 && (64..128).contains(&b))
+                || (a == 198 && (18..20).contains(&b))
+                || (a == 192 && b == 0 && v4.octets()[2] == 0))
+        }
+        std::net::IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_public_address(v4.into());
+            }
+            let first = v6.segments()[0];
+            !(v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
+                || (first & 0xffc0) == 0xfec0
+                || (first == 0x2001 && v6.segments()[1] == 0x0db8)
+                || (first == 0x64 && v6.segments()[1] == 0xff9b))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_public_address;
+
+    #[test]
+    fn internal_addresses_are_not_public() {
+        for internal in ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "::1", "fd00::1", "fe80::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1", "::"] {
+            assert!(!is_public_address(internal.parse().unwrap()), "{internal}");
+        }
+        for public in ["8.8.8.8", "151.101.1.69", "2a00:1450:4001:80b::200e"] {
+            assert!(is_public_address(public.parse().unwrap()), "{public}");
+        }
+    }
+}
