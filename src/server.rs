@@ -42,8 +42,25 @@ pub fn start(state: AppState, listener: TcpListener, workers: usize) -> io::Resu
     Ok(server.run())
 }
 
-/// Posts scheduled statuses when they come due and announces ended polls (checked every few seconds).
+/// Posts scheduled statuses when they come due and announces ended polls (checked every few seconds);
+/// prunes old federation records at start and then hourly.
 fn spawn_scheduler(state: AppState) {
+    let pruning = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            loop {
+                let pruned = pruning.db.write(|conn| crate::service::retention::prune_federation_records(conn, crate::ids::now())).await;
+                match pruned {
+                    Ok(pruned) if pruned.more_waiting() => log::info!("retention: pruned {pruned:?}, more waiting"),
+                    Ok(pruned) if pruned != Default::default() => break log::info!("retention: pruned {pruned:?}"),
+                    Ok(_) => break,
+                    Err(e) => break log::warn!("retention: {e}"),
+                }
+            }
+        }
+    });
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
         loop {

@@ -156,28 +156,33 @@ impl Worker {
             Err(e) => Outcome::Retry(e.to_string()),
         };
         let next_attempt = self.next_attempt(&delivery, now);
+        let Some(lease) = delivery.leased_until else { return };
+        let id = delivery.id;
         let result = self
             .db
-            .write(move |conn| match record {
-                Outcome::Delivered => {
-                    deliveries::mark_delivered(conn, delivery.id, now)?;
-                    peers::record_success(conn, &host, now)
+            .write(move |conn| {
+                let (recorded, error) = match record {
+                    Outcome::Delivered => (deliveries::mark_delivered(conn, id, lease, now)?, None),
+                    Outcome::Failed(error) => (deliveries::mark_failed(conn, id, lease, now, &error)?, Some(error)),
+                    Outcome::Retry(error) => match next_attempt {
+                        Some(at) => (deliveries::schedule_retry(conn, id, lease, at, &error)?, Some(error)),
+                        None => (deliveries::mark_failed(conn, id, lease, now, &format!("gave up: {error}"))?, Some(error)),
+                    },
+                };
+                if !recorded {
+                    return Ok(false);
                 }
-                Outcome::Failed(error) => {
-                    deliveries::mark_failed(conn, delivery.id, now, &error)?;
-                    peers::record_error(conn, &host, now, &error)
+                match error {
+                    None => peers::record_success(conn, &host, now)?,
+                    Some(error) => peers::record_error(conn, &host, now, &error)?,
                 }
-                Outcome::Retry(error) => {
-                    match next_attempt {
-                        Some(at) => deliveries::schedule_retry(conn, delivery.id, at, &error)?,
-                        None => deliveries::mark_failed(conn, delivery.id, now, &format!("gave up: {error}"))?,
-                    }
-                    peers::record_error(conn, &host, now, &error)
-                }
+                Ok(true)
             })
             .await;
-        if let Err(e) = result {
-            log::warn!("delivery: cannot record an outcome: {e}");
+        match result {
+            Ok(true) => {}
+            Ok(false) => log::info!("delivery: {id} was claimed again after its lease ran out; this attempt's outcome is not recorded"),
+            Err(e) => log::warn!("delivery: cannot record an outcome: {e}"),
         }
     }
 

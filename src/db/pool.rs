@@ -241,6 +241,15 @@ fn listen(conn: &mut PgConnection, sink: &tokio::sync::mpsc::UnboundedSender<Vec
     Ok(())
 }
 
+/// A private in-memory SQLite database with every migration applied, for unit tests of services and queries.
+#[cfg(test)]
+pub fn in_memory() -> DbConn {
+    let mut conn = SqliteConnection::establish(":memory:").expect("an in-memory SQLite database");
+    conn.batch_execute("PRAGMA foreign_keys = ON;").expect("foreign keys");
+    conn.run_pending_migrations(SQLITE_MIGRATIONS).expect("migrations");
+    AnyConnection::Sqlite(conn)
+}
+
 async fn run_blocking<T, F>(work: F) -> Result<T, AppError>
 where
     T: Send + 'static,

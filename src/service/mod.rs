@@ -24,6 +24,7 @@ pub mod polls;
 pub mod push;
 pub mod remote;
 pub mod reports;
+pub mod retention;
 pub mod safety;
 pub mod sanitize;
 pub mod scheduled;

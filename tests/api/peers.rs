@@ -4,7 +4,80 @@ use serde_json::json;
 
 use crate::support::{hallway, TestServer};
 
-crate::on_both_backends!(admins_manage_domain_allows, only_admins_see_the_allowlist);
+crate::on_both_backends!(admins_manage_domain_allows, only_admins_see_the_allowlist, old_federation_records_are_pruned);
+
+/// Finished deliveries past a week and received activity ids past two weeks are pruned by the server on its
+/// own (at start, then hourly); queued deliveries and recent records stay.
+async fn old_federation_records_are_pruned(server: TestServer) {
+    use hallway::db::models::Delivery;
+    use hallway::db::queries::{deliveries, received};
+    let now = hallway::ids::now();
+    let delivery = |uri: &str, state: &str, finished: Option<chrono::NaiveDateTime>| Delivery {
+        id: hallway::ids::next_id(),
+        activity_uri: uri.to_owned(),
+        peer_host: "eng.corp.example".into(),
+        inbox_url: "https://eng.corp.example/inbox".into(),
+        signer_account_id: None,
+        body: "{}".into(),
+        state: state.to_owned(),
+        attempts: 1,
+        next_attempt_at: now + chrono::Duration::days(1),
+        leased_until: None,
+        last_error: None,
+        created_at: finished.unwrap_or(now) - chrono::Duration::hours(1),
+        finished_at: finished,
+    };
+    let old = now - chrono::Duration::days(30);
+    let rows = [
+        delivery("old-delivered", deliveries::DELIVERED, Some(old)),
+        delivery("old-failed", deliveries::FAILED, Some(old)),
+        delivery("recent-delivered", deliveries::DELIVERED, Some(now - chrono::Duration::days(1))),
+        delivery("still-queued", deliveries::QUEUED, None),
+    ];
+    let db = server.db.clone();
+    tokio::task::spawn_blocking(move || {
+        db.write_blocking(|conn| {
+            for row in &rows {
+                deliveries::insert(conn, row)?;
+            }
+            received::record(conn, "https://eng.corp.example/old-activity", old)?;
+            received::record(conn, "https://eng.corp.example/new-activity", now)?;
+            Ok(())
+        })
+    })
+    .await
+    .unwrap()
+    .unwrap();
+
+    // A process starting on the database prunes at once.
+    let _restarted = server.start_sharing().await;
+    let db = server.db.clone();
+    let remaining = move || {
+        let db = db.clone();
+        async move {
+            tokio::task::spawn_blocking(move || {
+                db.read_blocking(|conn| {
+                    let kept: Vec<bool> = ["old-delivered", "old-failed", "recent-delivered", "still-queued"]
+                        .iter()
+                        .map(|uri| deliveries::of_activity(conn, uri).map(|rows| !rows.is_empty()))
+                        .collect::<Result<_, _>>()?;
+                    let seen = [received::seen(conn, "https://eng.corp.example/old-activity")?, received::seen(conn, "https://eng.corp.example/new-activity")?];
+                    Ok((kept, seen))
+                })
+            })
+            .await
+            .unwrap()
+            .unwrap()
+        }
+    };
+    for _ in 0..100 {
+        if remaining().await == (vec![false, false, true, true], [false, true]) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("not pruned as expected: {:?}", remaining().await);
+}
 
 async fn admins_manage_domain_allows(server: TestServer) {
     server.create_admin("root").await;

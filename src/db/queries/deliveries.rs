@@ -56,7 +56,7 @@ pub fn claim_due(
     };
     let ids: Vec<i64> = claimed.iter().map(|d| d.id).collect();
     diesel::update(deliveries.filter(id.eq_any(&ids))).set(leased_until.eq(lease_until)).execute(conn)?;
-    Ok(claimed)
+    Ok(claimed.into_iter().map(|delivery| Delivery { leased_until: Some(lease_until), ..delivery }).collect())
 }
 
 /// Gives claimed rows back without an attempt.
@@ -65,25 +65,40 @@ pub fn release(conn: &mut DbConn, delivery_ids: &[i64]) -> AppResult<()> {
     Ok(())
 }
 
-pub fn mark_delivered(conn: &mut DbConn, delivery_id: i64, at: NaiveDateTime) -> AppResult<()> {
-    diesel::update(deliveries.find(delivery_id))
+/// The rows still leased by a claim: a claim's lease (its `leased_until`) is set once and differs from any
+/// later claim of the same row, so a worker whose lease ran out and whose row was claimed again writes nothing.
+macro_rules! held {
+    ($delivery_id:expr, $lease:expr) => {
+        deliveries.find($delivery_id).filter(state.eq(QUEUED)).filter(leased_until.eq($lease))
+    };
+}
+
+/// Each of these records an attempt's outcome if the claim still holds the row; false when it does not.
+pub fn mark_delivered(conn: &mut DbConn, delivery_id: i64, lease: NaiveDateTime, at: NaiveDateTime) -> AppResult<bool> {
+    let updated = diesel::update(held!(delivery_id, lease))
         .set((state.eq(DELIVERED), finished_at.eq(at), leased_until.eq(None::<NaiveDateTime>), attempts.eq(attempts + 1)))
         .execute(conn)?;
-    Ok(())
+    Ok(updated == 1)
 }
 
-pub fn schedule_retry(conn: &mut DbConn, delivery_id: i64, at: NaiveDateTime, error: &str) -> AppResult<()> {
-    diesel::update(deliveries.find(delivery_id))
+pub fn schedule_retry(conn: &mut DbConn, delivery_id: i64, lease: NaiveDateTime, at: NaiveDateTime, error: &str) -> AppResult<bool> {
+    let updated = diesel::update(held!(delivery_id, lease))
         .set((next_attempt_at.eq(at), leased_until.eq(None::<NaiveDateTime>), last_error.eq(error), attempts.eq(attempts + 1)))
         .execute(conn)?;
-    Ok(())
+    Ok(updated == 1)
 }
 
-pub fn mark_failed(conn: &mut DbConn, delivery_id: i64, at: NaiveDateTime, error: &str) -> AppResult<()> {
-    diesel::update(deliveries.find(delivery_id))
+pub fn mark_failed(conn: &mut DbConn, delivery_id: i64, lease: NaiveDateTime, at: NaiveDateTime, error: &str) -> AppResult<bool> {
+    let updated = diesel::update(held!(delivery_id, lease))
         .set((state.eq(FAILED), finished_at.eq(at), leased_until.eq(None::<NaiveDateTime>), last_error.eq(error), attempts.eq(attempts + 1)))
         .execute(conn)?;
-    Ok(())
+    Ok(updated == 1)
+}
+
+/// Deletes up to `batch` deliveries that ended (delivered, failed or cancelled) before `before`; answers how many.
+pub fn prune_finished(conn: &mut DbConn, before: NaiveDateTime, batch: i64) -> AppResult<usize> {
+    let old: Vec<i64> = deliveries.filter(state.ne(QUEUED)).filter(finished_at.lt(before)).select(id).limit(batch).load(conn)?;
+    Ok(diesel::delete(deliveries.filter(id.eq_any(old))).execute(conn)?)
 }
 
 pub fn find(conn: &mut DbConn, delivery_id: i64) -> AppResult<Option<Delivery>> {
@@ -93,4 +108,52 @@ pub fn find(conn: &mut DbConn, delivery_id: i64) -> AppResult<Option<Delivery>> 
 /// Deliveries of one activity, for tests and the peers report.
 pub fn of_activity(conn: &mut DbConn, uri: &str) -> AppResult<Vec<Delivery>> {
     Ok(deliveries.filter(activity_uri.eq(uri)).select(Delivery::as_select()).load(conn)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::pool::in_memory;
+
+    fn queued(now: NaiveDateTime) -> Delivery {
+        Delivery {
+            id: crate::ids::next_id(),
+            activity_uri: "https://hallway.corp.example/users/ann/statuses/1/activity".into(),
+            peer_host: "eng.corp.example".into(),
+            inbox_url: "https://eng.corp.example/inbox".into(),
+            signer_account_id: None,
+            body: "{}".into(),
+            state: QUEUED.into(),
+            attempts: 0,
+            next_attempt_at: now,
+            leased_until: None,
+            last_error: None,
+            created_at: now,
+            finished_at: None,
+        }
+    }
+
+    /// A worker whose lease ran out, and whose row another worker claimed and delivered, records nothing:
+    /// its late outcome cannot turn a delivered row back into a queued (or failed) one.
+    #[test]
+    fn a_late_outcome_after_the_lease_ran_out_is_not_recorded() {
+        let conn = &mut in_memory();
+        let start = crate::ids::now();
+        let row = queued(start);
+        insert(conn, &row).unwrap();
+        let first_lease = start + chrono::Duration::seconds(20);
+        let first = claim_due(conn, start, first_lease, 10, &[]).unwrap();
+        assert_eq!(first[0].leased_until, Some(first_lease));
+
+        let later = first_lease + chrono::Duration::seconds(1);
+        let second_lease = later + chrono::Duration::seconds(20);
+        let second = claim_due(conn, later, second_lease, 10, &[]).unwrap();
+        assert_eq!(second.len(), 1, "the lapsed claim comes due again");
+        assert!(mark_delivered(conn, row.id, second_lease, later).unwrap());
+
+        assert!(!schedule_retry(conn, row.id, first_lease, later, "timed out").unwrap());
+        assert!(!mark_failed(conn, row.id, first_lease, later, "refused").unwrap());
+        let stored = find(conn, row.id).unwrap().unwrap();
+        assert_eq!((stored.state.as_str(), stored.attempts, stored.last_error), (DELIVERED, 1, None));
+    }
 }
