@@ -107,7 +107,7 @@ async fn save_profile(state: &web::Data<AppState>, me: UserSession, change: Prof
     let (account, user, requests) = state
         .db
         .write(move |conn| {
-            let (account, user) = accounts::update_profile(conn, &settings, &me.account, &me.user, change)?;
+            let (account, user) = accounts::update_profile(conn, &settings, me.account.id, change)?;
             let requests = accounts::pending_follow_requests(conn, &account)?;
             Ok((account, user, requests))
         })

@@ -5,8 +5,8 @@ use diesel::prelude::*;
 
 use super::schema::*;
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = accounts, treat_none_as_null = true)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = accounts)]
 pub struct Account {
     pub id: i64,
     pub username: String,
@@ -20,7 +20,6 @@ pub struct Account {
     pub shared_inbox_url: Option<String>,
     pub followers_url: String,
     pub public_key_pem: String,
-    pub private_key_pem: Option<String>,
     pub avatar_url: Option<String>,
     pub header_url: Option<String>,
     pub locked: bool,
@@ -40,6 +39,78 @@ impl Account {
     pub fn is_local(&self) -> bool {
         self.domain.is_none()
     }
+}
+
+/// What a local user changes of their profile: only these columns are written, so that counters, keys
+/// and a suspension that other transactions write are never undone by a profile update.
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = accounts, treat_none_as_null = true)]
+pub struct ProfileChanges {
+    pub display_name: String,
+    pub note_source: String,
+    pub note_html: String,
+    pub avatar_url: Option<String>,
+    pub header_url: Option<String>,
+    pub locked: bool,
+    pub bot: bool,
+    pub discoverable: bool,
+    pub fields_json: String,
+    pub updated_at: NaiveDateTime,
+}
+
+/// What a remote account's instance says of it when it is fetched again or updated: its profile and
+/// addresses; never our id, counters or suspension.
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = accounts, treat_none_as_null = true)]
+pub struct RemoteActorChanges {
+    pub username: String,
+    pub display_name: String,
+    pub note_source: String,
+    pub note_html: String,
+    pub url: String,
+    pub inbox_url: String,
+    pub shared_inbox_url: Option<String>,
+    pub followers_url: String,
+    pub public_key_pem: String,
+    pub avatar_url: Option<String>,
+    pub header_url: Option<String>,
+    pub locked: bool,
+    pub bot: bool,
+    pub discoverable: bool,
+    pub fields_json: String,
+    pub updated_at: NaiveDateTime,
+}
+
+impl RemoteActorChanges {
+    pub fn from_fetched(fetched: &Account) -> RemoteActorChanges {
+        RemoteActorChanges {
+            username: fetched.username.clone(),
+            display_name: fetched.display_name.clone(),
+            note_source: fetched.note_source.clone(),
+            note_html: fetched.note_html.clone(),
+            url: fetched.url.clone(),
+            inbox_url: fetched.inbox_url.clone(),
+            shared_inbox_url: fetched.shared_inbox_url.clone(),
+            followers_url: fetched.followers_url.clone(),
+            public_key_pem: fetched.public_key_pem.clone(),
+            avatar_url: fetched.avatar_url.clone(),
+            header_url: fetched.header_url.clone(),
+            locked: fetched.locked,
+            bot: fetched.bot,
+            discoverable: fetched.discoverable,
+            fields_json: fetched.fields_json.clone(),
+            updated_at: fetched.updated_at,
+        }
+    }
+}
+
+/// A local account's private signing key, kept apart from the account row.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = account_keys)]
+pub struct AccountKey {
+    pub account_id: i64,
+    pub private_key_pem: String,
+    pub created_at: NaiveDateTime,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

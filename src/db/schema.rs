@@ -14,7 +14,6 @@ diesel::table! {
         shared_inbox_url -> Nullable<Text>,
         followers_url -> Text,
         public_key_pem -> Text,
-        private_key_pem -> Nullable<Text>,
         avatar_url -> Nullable<Text>,
         header_url -> Nullable<Text>,
         locked -> Bool,
@@ -264,6 +263,14 @@ diesel::table! {
         show_reblogs -> Bool,
         notify -> Bool,
         uri -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    account_keys (account_id) {
+        account_id -> BigInt,
+        private_key_pem -> Text,
         created_at -> Timestamp,
     }
 }
@@ -542,6 +549,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     deliveries,
     received_activities,
     follow_requests,
+    account_keys,
     instance_keys,
     lists,
     list_accounts,

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 
 use crate::config::Settings;
-use crate::db::models::{Account, Status, User};
+use crate::db::models::{Account, ProfileChanges, Status, User};
 use crate::db::queries::{accounts, follow_requests, follows, marks, oauth, safety, statuses, users};
 use crate::db::{DbConn, Page};
 use crate::error::{AppError, AppResult};
@@ -104,7 +104,6 @@ pub fn new_local_account(settings: &Settings, username: &str) -> Account {
         followers_url: format!("{uri}/followers"),
         uri,
         public_key_pem: String::new(),
-        private_key_pem: None,
         avatar_url: None,
         header_url: None,
         locked: false,
@@ -186,39 +185,13 @@ pub struct ProfileChange {
     pub header_url: Option<Option<String>>,
 }
 
-pub fn update_profile(conn: &mut DbConn, settings: &Settings, account: &Account, user: &User, change: ProfileChange) -> AppResult<(Account, User)> {
-    let mut updated = account.clone();
-    if let Some(name) = change.display_name {
-        if name.chars().count() > MAX_DISPLAY_NAME {
-            return Err(AppError::validation(format!("Display name is too long (maximum is {MAX_DISPLAY_NAME} characters)")));
-        }
-        updated.display_name = name;
-    }
-    if let Some(note) = change.note {
-        if note.chars().count() > MAX_NOTE {
-            return Err(AppError::validation(format!("Note is too long (maximum is {MAX_NOTE} characters)")));
-        }
-        updated.note_html = markup::render(&note, &settings.base_url(), &|_| None);
-        updated.note_source = note;
-    }
-    if let Some(fields) = change.fields {
-        let fields: Vec<ProfileField> =
-            fields.into_iter().filter(|f| !(f.name.trim().is_empty() && f.value.trim().is_empty())).collect();
-        if fields.len() > MAX_FIELDS {
-            return Err(AppError::validation(format!("Fields can have at most {MAX_FIELDS} entries")));
-        }
-        if fields.iter().any(|f| f.name.chars().count() > MAX_FIELD_LENGTH || f.value.chars().count() > MAX_FIELD_LENGTH) {
-            return Err(AppError::validation(format!("Fields are too long (maximum is {MAX_FIELD_LENGTH} characters)")));
-        }
-        updated.fields_json = serde_json::to_string(&fields).map_err(|e| AppError::Internal(e.to_string()))?;
-    }
-    updated.avatar_url = change.avatar_url.unwrap_or(updated.avatar_url);
-    updated.header_url = change.header_url.unwrap_or(updated.header_url);
-    updated.locked = change.locked.unwrap_or(updated.locked);
-    updated.bot = change.bot.unwrap_or(updated.bot);
-    updated.discoverable = change.discoverable.unwrap_or(updated.discoverable);
-    updated.updated_at = ids::now();
-    accounts::update(conn, &updated)?;
+pub fn update_profile(conn: &mut DbConn, settings: &Settings, account_id: i64, change: ProfileChange) -> AppResult<(Account, User)> {
+    // Read here, inside the transaction: what others wrote since the request began is kept.
+    let account = accounts::find(conn, account_id)?.ok_or(AppError::NotFound)?;
+    let user = users::find(conn, account_id)?.ok_or(AppError::NotFound)?;
+    let changes = profile_changes(settings, &account, &change)?;
+    accounts::update_profile(conn, account_id, &changes)?;
+    let updated = accounts::find(conn, account_id)?.ok_or(AppError::NotFound)?;
     crate::apub::outbox::profile_updated(conn, settings, &updated)?;
 
     let visibility = match change.default_visibility {
@@ -227,9 +200,49 @@ pub fn update_profile(conn: &mut DbConn, settings: &Settings, account: &Account,
     };
     let sensitive = change.default_sensitive.unwrap_or(user.default_sensitive);
     let language = change.default_language.unwrap_or(user.default_language.clone()).filter(|l| !l.is_empty());
-    users::set_posting_defaults(conn, account.id, &visibility, sensitive, language.as_deref())?;
-    let user = users::find(conn, account.id)?.ok_or(AppError::NotFound)?;
+    users::set_posting_defaults(conn, account_id, &visibility, sensitive, language.as_deref())?;
+    let user = users::find(conn, account_id)?.ok_or(AppError::NotFound)?;
     Ok((updated, user))
+}
+
+/// The profile columns after `change`, checked against Mastodon's limits.
+fn profile_changes(settings: &Settings, account: &Account, change: &ProfileChange) -> AppResult<ProfileChanges> {
+    let mut changes = ProfileChanges {
+        display_name: account.display_name.clone(),
+        note_source: account.note_source.clone(),
+        note_html: account.note_html.clone(),
+        avatar_url: change.avatar_url.clone().unwrap_or_else(|| account.avatar_url.clone()),
+        header_url: change.header_url.clone().unwrap_or_else(|| account.header_url.clone()),
+        locked: change.locked.unwrap_or(account.locked),
+        bot: change.bot.unwrap_or(account.bot),
+        discoverable: change.discoverable.unwrap_or(account.discoverable),
+        fields_json: account.fields_json.clone(),
+        updated_at: ids::now(),
+    };
+    if let Some(name) = &change.display_name {
+        if name.chars().count() > MAX_DISPLAY_NAME {
+            return Err(AppError::validation(format!("Display name is too long (maximum is {MAX_DISPLAY_NAME} characters)")));
+        }
+        changes.display_name = name.clone();
+    }
+    if let Some(note) = &change.note {
+        if note.chars().count() > MAX_NOTE {
+            return Err(AppError::validation(format!("Note is too long (maximum is {MAX_NOTE} characters)")));
+        }
+        changes.note_html = markup::render(note, &settings.base_url(), &|_| None);
+        changes.note_source = note.clone();
+    }
+    if let Some(fields) = &change.fields {
+        let fields: Vec<&ProfileField> = fields.iter().filter(|f| !(f.name.trim().is_empty() && f.value.trim().is_empty())).collect();
+        if fields.len() > MAX_FIELDS {
+            return Err(AppError::validation(format!("Fields can have at most {MAX_FIELDS} entries")));
+        }
+        if fields.iter().any(|f| f.name.chars().count() > MAX_FIELD_LENGTH || f.value.chars().count() > MAX_FIELD_LENGTH) {
+            return Err(AppError::validation(format!("Fields are too long (maximum is {MAX_FIELD_LENGTH} characters)")));
+        }
+        changes.fields_json = serde_json::to_string(&fields).map_err(|e| AppError::Internal(e.to_string()))?;
+    }
+    Ok(changes)
 }
 
 #[derive(Debug, Clone, Default)]

@@ -1,6 +1,6 @@
 //! Key pairs for signing: one per local account, one for the instance actor; made when first needed.
 
-use crate::db::models::{Account, InstanceKeys};
+use crate::db::models::{Account, AccountKey, InstanceKeys};
 use crate::db::queries::{accounts, keys};
 use crate::db::{insert_if_absent, DbConn};
 use crate::error::{AppError, AppResult};
@@ -29,20 +29,25 @@ pub fn instance(conn: &mut DbConn) -> AppResult<InstanceKeys> {
     keys::instance(conn)?.ok_or(AppError::NotFound)
 }
 
-/// A local account with its key pair, made on first use.
+/// A local account with its public key, the pair made on first use (the private half in its own table).
 pub fn with_keys(conn: &mut DbConn, account: Account) -> AppResult<Account> {
-    if account.private_key_pem.is_some() || !account.is_local() {
+    if !account.is_local() || keys::account_key(conn, account.id)?.is_some() {
         return Ok(account);
     }
     let pair = generate()?;
-    keys::set_account_keys(conn, account.id, &pair.public_key, &pair.private_key)?;
+    let key = AccountKey { account_id: account.id, private_key_pem: pair.private_key, created_at: ids::now() };
+    // A concurrent request may have made one first: then its pair stands and this one is dropped.
+    if insert_if_absent(conn, |conn| keys::insert_account_key(conn, &key))? {
+        keys::set_public_key(conn, account.id, &pair.public_key)?;
+    }
     accounts::find(conn, account.id)?.ok_or(AppError::NotFound)
 }
 
 pub fn account_signing_key(conn: &mut DbConn, account_id: i64) -> AppResult<SigningKey> {
     let account = accounts::find(conn, account_id)?.ok_or(AppError::NotFound)?;
     let account = with_keys(conn, account)?;
-    Ok(SigningKey { key_id: format!("{}#main-key", account.uri), private_key_pem: account.private_key_pem.unwrap_or_default() })
+    let key = keys::account_key(conn, account.id)?.ok_or(AppError::NotFound)?;
+    Ok(SigningKey { key_id: format!("{}#main-key", account.uri), private_key_pem: key.private_key_pem })
 }
 
 pub fn instance_signing_key(conn: &mut DbConn, instance_actor_uri: &str) -> AppResult<SigningKey> {

@@ -1,14 +1,15 @@
 //! Remote accounts and content as stored here: created or refreshed from what their instance serves.
 
-use crate::db::models::Account;
+use crate::db::models::{Account, RemoteActorChanges};
 use crate::db::queries::accounts;
 use crate::db::{insert_if_absent, DbConn};
 use crate::error::{AppError, AppResult};
 
-/// Stores a remote account by its URI: inserted when new, refreshed (keeping our id and counters) when known.
 /// Longer addresses than any real server makes are refused (and would not fit PostgreSQL's index rows).
 pub const MAX_URI_LENGTH: usize = 2048;
 
+/// Stores a remote account by its URI: inserted when new, its profile refreshed (keeping our id, counters and
+/// suspension) when known.
 pub fn upsert_account(conn: &mut DbConn, fetched: Account) -> AppResult<Account> {
     if fetched.is_local() {
         return Err(AppError::validation("a remote account must have a domain"));
@@ -19,9 +20,8 @@ pub fn upsert_account(conn: &mut DbConn, fetched: Account) -> AppResult<Account>
     }
     match accounts::find_by_uri(conn, &fetched.uri)? {
         Some(existing) => {
-            let refreshed = Account { id: existing.id, created_at: existing.created_at, suspended_at: existing.suspended_at, ..fetched };
-            accounts::update(conn, &refreshed)?;
-            Ok(refreshed)
+            accounts::refresh_remote(conn, existing.id, &RemoteActorChanges::from_fetched(&fetched))?;
+            accounts::find(conn, existing.id)?.ok_or(AppError::NotFound)
         }
         None => {
             if !insert_if_absent(conn, |conn| accounts::insert(conn, &fetched))? {

@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use crate::support::{Api, Resp, TestServer};
 
 crate::on_both_backends!(
+    profile_updates_keep_what_others_write_meanwhile,
     verify_credentials_has_source_and_role,
     account_entities_have_mastodons_keys,
     update_credentials_with_a_form,
@@ -70,6 +71,33 @@ fn assert_has_keys(what: &str, entity: &Value, mastodon: &[&str]) {
 async fn patch_json(api: &Api, path: &str, body: &Value) -> Resp {
     let request = api.client.patch(format!("{}{path}", api.base)).bearer_auth(api.token.as_deref().unwrap()).json(body);
     api.send(request).await
+}
+
+/// A profile update once wrote back the whole account row that its request had read before the transaction,
+/// so follows counted meanwhile were lost (and a suspension could be undone). Now it writes only its own
+/// columns, read inside its transaction: twenty followers arriving during twenty profile edits all count.
+async fn profile_updates_keep_what_others_write_meanwhile(server: TestServer) {
+    let bob = server.login("bob").await;
+    let bob_id = bob.me().await.id();
+    let mut followers = Vec::new();
+    for i in 0..20 {
+        followers.push(server.login(&format!("fan{i}")).await);
+    }
+    let mut running = tokio::task::JoinSet::new();
+    for (i, fan) in followers.into_iter().enumerate() {
+        let path = format!("/api/v1/accounts/{bob_id}/follow");
+        running.spawn(async move { fan.post(&path).await.status });
+        let bob = bob.clone();
+        running.spawn(async move { bob.patch_form("/api/v1/accounts/update_credentials", &[("note", &format!("edit {i}"))]).await.status });
+    }
+    while let Some(status) = running.join_next().await {
+        assert_eq!(status.unwrap(), 200);
+    }
+    let me = bob.me().await;
+    assert_eq!(me.body["followers_count"], 20, "{}", me.body);
+    assert!(me.body["note"].as_str().unwrap().contains("edit"), "{}", me.body);
+    let shown = server.anonymous().get(&format!("/api/v1/accounts/{bob_id}")).await;
+    assert!(!shown.text.contains("PRIVATE KEY"), "no private key travels in an account");
 }
 
 async fn verify_credentials_has_source_and_role(server: TestServer) {

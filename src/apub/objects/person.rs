@@ -152,7 +152,6 @@ impl Person {
             shared_inbox_url: self.shared_inbox().map(Url::to_string),
             followers_url: self.followers.as_ref().map(Url::to_string).unwrap_or_default(),
             public_key_pem: self.public_key.public_key_pem.clone(),
-            private_key_pem: None,
             avatar_url: self.icon.as_ref().and_then(|icon| sanitize::link(icon.url.as_str())),
             header_url: self.image.as_ref().and_then(|image| sanitize::link(image.url.as_str())),
             locked: self.manually_approves_followers,
@@ -274,7 +273,6 @@ mod tests {
         assert_eq!(account.shared_inbox_url, None, "GoToSocial gives no endpoints.sharedInbox");
         assert_eq!(account.followers_url, "http://127.0.0.1:3290/users/alice/followers");
         assert!(account.public_key_pem.starts_with("-----BEGIN PUBLIC KEY-----"));
-        assert_eq!(account.private_key_pem, None);
         assert!(!account.locked && !account.bot && !account.discoverable);
         assert_eq!(account.created_at.to_string(), "2026-11-23 01:29:27");
         assert_eq!(account.fields_json, "[]");

@@ -1,6 +1,6 @@
 use diesel::prelude::*;
 
-use crate::db::models::Account;
+use crate::db::models::{Account, ProfileChanges, RemoteActorChanges};
 use crate::db::schema::accounts::dsl::*;
 use crate::db::{lower, DbConn};
 use crate::error::AppResult;
@@ -43,8 +43,13 @@ pub fn count_domains(conn: &mut DbConn) -> AppResult<i64> {
     Ok(accounts.filter(domain.is_not_null()).select(domain).distinct().count().get_result(conn)?)
 }
 
-pub fn update(conn: &mut DbConn, account: &Account) -> AppResult<()> {
-    diesel::update(accounts.find(account.id)).set(account).execute(conn)?;
+pub fn update_profile(conn: &mut DbConn, account_id: i64, changes: &ProfileChanges) -> AppResult<()> {
+    diesel::update(accounts.find(account_id)).set(changes).execute(conn)?;
+    Ok(())
+}
+
+pub fn refresh_remote(conn: &mut DbConn, account_id: i64, changes: &RemoteActorChanges) -> AppResult<()> {
+    diesel::update(accounts.find(account_id)).set(changes).execute(conn)?;
     Ok(())
 }
 

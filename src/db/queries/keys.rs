@@ -1,7 +1,7 @@
 use diesel::prelude::*;
 
-use crate::db::models::InstanceKeys;
-use crate::db::schema::{accounts, instance_keys};
+use crate::db::models::{AccountKey, InstanceKeys};
+use crate::db::schema::{account_keys, accounts, instance_keys};
 use crate::db::DbConn;
 use crate::error::AppResult;
 
@@ -14,10 +14,17 @@ pub fn insert_instance(conn: &mut DbConn, keys: &InstanceKeys) -> AppResult<()> 
     Ok(())
 }
 
-/// Stores a local account's key pair unless it has one already (a concurrent request may have won).
-pub fn set_account_keys(conn: &mut DbConn, account_id: i64, public_pem: &str, private_pem: &str) -> AppResult<()> {
-    diesel::update(accounts::table.find(account_id).filter(accounts::private_key_pem.is_null()))
-        .set((accounts::public_key_pem.eq(public_pem), accounts::private_key_pem.eq(private_pem)))
-        .execute(conn)?;
+pub fn account_key(conn: &mut DbConn, account_id: i64) -> AppResult<Option<AccountKey>> {
+    Ok(account_keys::table.find(account_id).select(AccountKey::as_select()).first(conn).optional()?)
+}
+
+/// Stores a local account's private key (fails on a unique violation when it has one already).
+pub fn insert_account_key(conn: &mut DbConn, key: &AccountKey) -> AppResult<()> {
+    diesel::insert_into(account_keys::table).values(key).execute(conn)?;
+    Ok(())
+}
+
+pub fn set_public_key(conn: &mut DbConn, account_id: i64, public_pem: &str) -> AppResult<()> {
+    diesel::update(accounts::table.find(account_id)).set(accounts::public_key_pem.eq(public_pem)).execute(conn)?;
     Ok(())
 }
