@@ -19,6 +19,7 @@ use crate::state::AppState;
 pub fn start(state: AppState, listener: TcpListener, workers: usize) -> io::Result<Server> {
     let tls = state.settings.tls.as_ref().map(load_tls).transpose()?;
     delivery::spawn(state.federation.clone(), state.db.clone(), state.deliveries.clone(), state.settings.federation_retry_base);
+    crate::apub::inbox_worker::spawn(state.clone());
     state.hub.start(state.db.clone(), state.settings.clone());
     spawn_scheduler(state.clone());
     if state.settings.push_enabled {

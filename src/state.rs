@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::apub::client::FederationClient;
 use crate::apub::delivery::DeliveryQueue;
 use crate::apub::inbound::RateLimiter;
+use crate::apub::inbox_worker::InboxQueue;
 use crate::config::Settings;
 use crate::db::Database;
 use crate::storage::MediaStore;
@@ -16,6 +17,7 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub federation: FederationClient,
     pub deliveries: DeliveryQueue,
+    pub inbox: InboxQueue,
     pub inbox_limiter: Arc<RateLimiter>,
     pub hub: Hub,
     pub media: Arc<dyn MediaStore>,
@@ -28,6 +30,6 @@ impl AppState {
         let federation = FederationClient::new(db.clone(), settings.clone());
         let inbox_limiter = Arc::new(RateLimiter::new(settings.federation_inbox_per_minute));
         let media = crate::storage::media_store(&settings);
-        AppState { db, settings, federation, deliveries: DeliveryQueue::default(), inbox_limiter, hub, media }
+        AppState { db, settings, federation, deliveries: DeliveryQueue::default(), inbox: InboxQueue::default(), inbox_limiter, hub, media }
     }
 }

@@ -2,8 +2,7 @@
 //! A row is done only after a 2xx; other failures retry with exponential backoff for three days
 //! (a 4xx other than 408/429 is final). Rows are leased, so a crashed process's work comes due again.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::NaiveDateTime;
@@ -12,6 +11,7 @@ use tokio::sync::{Notify, Semaphore};
 use url::Url;
 
 use crate::apub::client::{FederationClient, FederationError};
+use crate::apub::peer_slots::PeerSlots;
 use crate::db::models::Delivery;
 use crate::db::queries::{deliveries, peers};
 use crate::db::Database;
@@ -47,7 +47,7 @@ pub struct Worker {
     queue: DeliveryQueue,
     retry_base: Duration,
     sends: Arc<Semaphore>,
-    in_flight: Mutex<HashMap<String, usize>>,
+    in_flight: PeerSlots,
 }
 
 /// Runs the delivery loop forever on the current runtime.
@@ -58,7 +58,7 @@ pub fn spawn(client: FederationClient, db: Database, queue: DeliveryQueue, retry
         queue,
         retry_base,
         sends: Arc::new(Semaphore::new(CONCURRENT_SENDS)),
-        in_flight: Mutex::new(HashMap::new()),
+        in_flight: PeerSlots::new(PER_PEER_IN_FLIGHT),
     });
     tokio::spawn(async move { worker.run().await });
 }
@@ -89,8 +89,10 @@ impl Worker {
                 tokio::spawn(async move {
                     let host = delivery.peer_host.clone();
                     worker.attempt(delivery).await;
-                    worker.count_in_flight(&host, -1);
+                    worker.in_flight.give_back(&host);
                     drop(permit);
+                    // The peer's next rows may have waited for this slot.
+                    worker.queue.wake();
                 });
             }
             if idle {
@@ -99,39 +101,14 @@ impl Worker {
         }
     }
 
-    fn count_in_flight(&self, host: &str, change: isize) {
-        let mut in_flight = self.in_flight.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let count = in_flight.entry(host.to_owned()).or_default();
-        *count = count.saturating_add_signed(change);
-        if *count == 0 {
-            in_flight.remove(host);
-        }
-    }
-
     /// Splits claimed rows into those to send now (counted in flight) and those over their peer's limit.
     fn within_peer_limits(&self, claimed: Vec<Delivery>) -> (Vec<Delivery>, Vec<i64>) {
-        let mut in_flight = self.in_flight.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let (mut to_send, mut to_release) = (Vec::new(), Vec::new());
-        for delivery in claimed {
-            let count = in_flight.entry(delivery.peer_host.clone()).or_default();
-            if *count < PER_PEER_IN_FLIGHT {
-                *count += 1;
-                to_send.push(delivery);
-            } else {
-                to_release.push(delivery.id);
-            }
-        }
-        (to_send, to_release)
-    }
-
-    /// Peers with as many sends in flight as they may have: their rows wait for the next round.
-    fn saturated_peers(&self) -> Vec<String> {
-        let in_flight = self.in_flight.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        in_flight.iter().filter(|(_, count)| **count >= PER_PEER_IN_FLIGHT).map(|(host, _)| host.clone()).collect()
+        let (to_send, over): (Vec<Delivery>, Vec<Delivery>) = claimed.into_iter().partition(|d| self.in_flight.take(&d.peer_host));
+        (to_send, over.into_iter().map(|d| d.id).collect())
     }
 
     async fn claim(&self, limit: i64) -> AppResult<Vec<Delivery>> {
-        let saturated = self.saturated_peers();
+        let saturated = self.in_flight.saturated();
         self.db
             .write(move |conn| {
                 let now = ids::now();

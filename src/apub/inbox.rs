@@ -6,11 +6,11 @@ use url::Url;
 
 use crate::apub::activities::{Deleted, FollowReference, InboxActivity, Undone, Updated};
 use crate::apub::addressing::is_public;
-use crate::apub::objects::{Note, Person};
+use crate::apub::objects::Note;
 use crate::apub::signatures::authority;
 use crate::apub::{inbound, outbox, resolve};
-use crate::db::models::Account;
-use crate::db::queries::{accounts, received};
+use crate::db::models::{Account, QueuedActivity};
+use crate::db::queries::{accounts, inbox_queue, received};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::ids;
@@ -32,6 +32,9 @@ pub async fn actor_inbox(req: HttpRequest, state: web::Data<AppState>, _name: we
     receive(&req, &state, &body).await
 }
 
+/// Checks the request (signature, allowlist, rate, the activity is the signer's own), stores the activity
+/// in the durable inbox and answers 202: the peer never waits for what applying it takes (fetches, the
+/// write), and a burst from one peer waits in the queue rather than in front of local writes.
 async fn receive(req: &HttpRequest, state: &AppState, body: &[u8]) -> AppResult<HttpResponse> {
     let signer = inbound::signer(state, req, Some(body)).await?;
     let activity: InboxActivity =
@@ -42,23 +45,80 @@ async fn receive(req: &HttpRequest, state: &AppState, body: &[u8]) -> AppResult<
     if actor.as_str() != signer.uri || authority(&id) != authority(&actor) {
         return Err(AppError::Unauthorized("The activity is not the signer's own".into()));
     }
-    let key = id.to_string();
-    if state.db.read(move |conn| received::seen(conn, &key)).await? {
-        return Ok(HttpResponse::Accepted().finish());
+    if id.as_str().len() > crate::service::remote::MAX_URI_LENGTH {
+        return Err(AppError::validation("The activity's id is too long"));
     }
+    let now = ids::now();
+    let queued = QueuedActivity {
+        id: ids::next_id(),
+        activity_uri: id.to_string(),
+        peer_host: authority(&actor),
+        signer_account_id: signer.id,
+        body: String::from_utf8(body.to_vec()).map_err(|_| AppError::bad_request("The activity is not UTF-8"))?,
+        state: inbox_queue::QUEUED.into(),
+        attempts: 0,
+        next_attempt_at: now,
+        leased_until: None,
+        last_error: None,
+        received_at: now,
+        finished_at: None,
+    };
+    let queued = state
+        .db
+        .write(move |conn| Ok(!received::seen(conn, &queued.activity_uri)? && inbox_queue::enqueue(conn, &queued)?))
+        .await?;
+    if queued {
+        state.inbox.wake();
+    }
+    Ok(HttpResponse::Accepted().finish())
+}
+
+/// Applies a queued activity: fetches what it needs and reads it into plain values (sanitised) first, then
+/// applies it in one write transaction that also removes it from the queue and records its id, once.
+/// Answers false when the claim's lease ran out meanwhile (another worker has the activity now).
+pub async fn process(state: &AppState, queued: &QueuedActivity) -> AppResult<bool> {
+    let lease = queued.leased_until.ok_or_else(|| AppError::Internal("an unclaimed activity".into()))?;
+    let signer_id = queued.signer_account_id;
+    let signer = state.db.read(move |conn| accounts::find(conn, signer_id)).await?.ok_or(AppError::NotFound)?;
+    let activity: InboxActivity =
+        serde_json::from_str(&queued.body).map_err(|e| AppError::bad_request(format!("Unreadable activity: {e}")))?;
     prepare(state, &signer, &activity).await;
-    let settings = state.settings.clone();
+    let ready = Ready::new(activity, &signer);
+    let (queued_id, uri, settings) = (queued.id, queued.activity_uri.clone(), state.settings.clone());
     state
         .db
         .write(move |conn| {
-            if received::record(conn, id.as_str(), ids::now())? {
-                apply(conn, &settings, &signer, activity)?;
+            if !inbox_queue::remove_held(conn, queued_id, lease)? {
+                return Ok(false);
             }
-            Ok(())
+            if received::record(conn, &uri, ids::now())? {
+                apply(conn, &settings, &signer, ready)?;
+            }
+            Ok(true)
         })
-        .await?;
-    state.deliveries.wake();
-    Ok(HttpResponse::Accepted().finish())
+        .await
+}
+
+/// An activity with what the transaction will store already read and sanitised: the note of a Create or
+/// Update, the actor of an Update(Person).
+struct Ready {
+    activity: InboxActivity,
+    status: Option<RemoteStatus>,
+    actor: Option<Result<Account, String>>,
+}
+
+impl Ready {
+    fn new(activity: InboxActivity, signer: &Account) -> Ready {
+        let (status, actor) = match &activity {
+            InboxActivity::Create(create) => (Some(remote_status(&create.object, signer)), None),
+            InboxActivity::Update(update) => match &update.object {
+                Updated::Note(note) => (Some(remote_status(note, signer)), None),
+                Updated::Person(person) => (None, Some(person.to_account(Some(signer)))),
+            },
+            _ => (None, None),
+        };
+        Ready { activity, status, actor }
+    }
 }
 
 /// Fetches, before the transaction, what applying the activity will need: unknown mentioned accounts and
@@ -136,7 +196,7 @@ pub(crate) fn remote_status(note: &Note, author: &Account) -> RemoteStatus {
             .filter(|u| authority(u) == authority(&note.id))
             .and_then(|u| crate::service::sanitize::link(u.as_str()))
             .unwrap_or_else(|| note.id.to_string()),
-        content_html: note.content.clone(),
+        content: crate::service::sanitize::html(&note.content),
         spoiler_text: crate::service::sanitize::text(note.spoiler_text(), 1_000),
         sensitive: note.sensitive,
         visibility: note.visibility(&author.followers_url),
@@ -198,7 +258,8 @@ fn local_account(conn: &mut DbConn, uri: &Url) -> AppResult<Option<Account>> {
     Ok(accounts::find_by_uri(conn, uri.as_str())?.filter(|a| a.is_local() && a.suspended_at.is_none()))
 }
 
-fn apply(conn: &mut DbConn, settings: &Settings, signer: &Account, activity: InboxActivity) -> AppResult<()> {
+fn apply(conn: &mut DbConn, settings: &Settings, signer: &Account, ready: Ready) -> AppResult<()> {
+    let Ready { activity, status: remote, actor } = ready;
     match activity {
         InboxActivity::Follow(follow) => {
             let Some(target) = local_account(conn, &follow.object)? else { return Ok(()) };
@@ -228,13 +289,14 @@ fn apply(conn: &mut DbConn, settings: &Settings, signer: &Account, activity: Inb
                 }
                 return polls::receive_vote(conn, settings, signer, &status, choice, note.id.as_str());
             }
-            statuses::create_remote(conn, signer, remote_status(note, signer)).map(|_| ())
-        }
-        InboxActivity::Update(update) => match update.object {
-            Updated::Note(note) if authored_by(&note, signer) => {
-                statuses::edit_remote(conn, signer, remote_status(&note, signer))
+            match remote {
+                Some(remote) => statuses::create_remote(conn, signer, remote).map(|_| ()),
+                None => Ok(()),
             }
-            Updated::Person(person) if person.id.as_str() == signer.uri => update_person(conn, signer, &person),
+        }
+        InboxActivity::Update(update) => match (update.object, remote, actor) {
+            (Updated::Note(note), Some(remote), _) if authored_by(&note, signer) => statuses::edit_remote(conn, signer, remote),
+            (Updated::Person(person), _, Some(actor)) if person.id.as_str() == signer.uri => update_person(conn, actor),
             _ => Ok(()),
         },
         InboxActivity::Delete(delete) => match &delete.object {
@@ -293,8 +355,8 @@ fn undo_activity(conn: &mut DbConn, signer: &Account, undone: Undone) -> AppResu
 }
 
 /// A profile update; it also brings back an account its instance had deleted and then restored.
-fn update_person(conn: &mut DbConn, signer: &Account, person: &Person) -> AppResult<()> {
-    match person.to_account(Some(signer)) {
+fn update_person(conn: &mut DbConn, actor: Result<Account, String>) -> AppResult<()> {
+    match actor {
         Ok(account) => {
             let stored = remote::upsert_account(conn, account)?;
             remote::restore_account(conn, &stored)

@@ -319,6 +319,24 @@ pub struct Peer {
     pub last_error: Option<String>,
 }
 
+/// An activity a peer delivered, waiting to be applied by an inbox worker.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = inbox_queue)]
+pub struct QueuedActivity {
+    pub id: i64,
+    pub activity_uri: String,
+    pub peer_host: String,
+    pub signer_account_id: i64,
+    pub body: String,
+    pub state: String,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub leased_until: Option<NaiveDateTime>,
+    pub last_error: Option<String>,
+    pub received_at: NaiveDateTime,
+    pub finished_at: Option<NaiveDateTime>,
+}
+
 /// One activity to POST to one inbox: the transactional outbox.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = deliveries)]

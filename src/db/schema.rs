@@ -249,6 +249,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    inbox_queue (id) {
+        id -> BigInt,
+        activity_uri -> Text,
+        peer_host -> Text,
+        signer_account_id -> BigInt,
+        body -> Text,
+        state -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        leased_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        received_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     received_activities (uri) {
         uri -> Text,
         received_at -> Timestamp,
@@ -547,6 +564,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     peers,
     deliveries,
+    inbox_queue,
     received_activities,
     follow_requests,
     account_keys,

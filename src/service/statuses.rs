@@ -608,7 +608,8 @@ pub fn interacted_by(conn: &mut DbConn, viewer: Option<i64>, status_id: i64, reb
 pub struct RemoteStatus {
     pub uri: String,
     pub url: String,
-    pub content_html: String,
+    /// Already sanitised (`sanitize::html`), before the transaction that stores it.
+    pub content: String,
     pub spoiler_text: String,
     pub sensitive: bool,
     pub visibility: Visibility,
@@ -674,7 +675,7 @@ pub fn create_remote(conn: &mut DbConn, author: &Account, remote: RemoteStatus) 
         in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
         reblog_of_id: None,
         text: String::new(),
-        content: super::sanitize::html(&remote.content_html),
+        content: remote.content,
         spoiler_text: remote.spoiler_text,
         sensitive: remote.sensitive,
         visibility: remote.visibility.as_str().to_owned(),
@@ -731,7 +732,7 @@ pub fn edit_remote(conn: &mut DbConn, author: &Account, remote: RemoteStatus) ->
     if let Some(poll) = &remote.poll {
         super::polls::upsert_remote(conn, author, status.id, poll)?;
     }
-    let content = super::sanitize::html(&remote.content_html);
+    let content = remote.content.clone();
     let old_media: Vec<Option<String>> = media::of_status(conn, status.id)?.into_iter().map(|m| m.remote_url).collect();
     let same_media = old_media == remote.media.iter().map(|m| Some(m.url.clone())).collect::<Vec<_>>();
     if content == status.content && remote.spoiler_text == status.spoiler_text && remote.sensitive == status.sensitive && same_media {

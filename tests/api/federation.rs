@@ -382,6 +382,7 @@ async fn the_inbox_is_strict_and_idempotent() {
 
     assert_eq!(post_signed(&inbox, &like, &bob_key).await, 202);
     assert_eq!(post_signed(&inbox, &like, &bob_key).await, 202, "a redelivery is accepted");
+    sales.inbox_settled().await;
     let counted = ann.get(&format!("/api/v1/statuses/{}", post.id())).await;
     assert_eq!(counted.body["favourites_count"], 1, "and changes nothing: {}", counted.body);
     assert_eq!(ann.get("/api/v1/notifications?types[]=favourite").await.array().len(), 1);
@@ -394,6 +395,7 @@ async fn the_inbox_is_strict_and_idempotent() {
                    "to": ["https://www.w3.org/ns/activitystreams#Public"]}
     });
     assert_eq!(post_signed(&inbox, &create, &bob_key).await, 202);
+    sales.inbox_settled().await;
     let search = ann.get(&format!("/api/v2/search?q={}&type=statuses", urlencode(&squatting))).await;
     assert_eq!(search.body["statuses"], serde_json::json!([]), "a note whose id lies on another instance is not stored");
 
@@ -729,7 +731,12 @@ async fn very_long_addresses_are_ignored() {
                    "to": ["https://www.w3.org/ns/activitystreams#Public"]}
     });
     assert_eq!(post_signed(&format!("{}/inbox", sales.base), &create, &bob_key).await, 202);
+    sales.inbox_settled().await;
     assert!(ann.get("/api/v1/timelines/public").await.array().is_empty());
+    let long_activity = serde_json::json!({
+        "id": format!("{bob_uri}/likes/{}", "9".repeat(5_000)), "type": "Like", "actor": bob_uri, "object": long_id
+    });
+    assert_eq!(post_signed(&format!("{}/inbox", sales.base), &long_activity, &bob_key).await, 422);
 }
 
 /// Remote content takes the same paths as local content: a remote reply reaches the author's user stream
@@ -797,5 +804,112 @@ async fn loop_until_uri(mut frame: serde_json::Value, socket: &mut crate::stream
             return status;
         }
         frame = crate::streaming::next_event(socket, "update").await;
+    }
+}
+
+/// A host that accepts connections and never answers, holding them open: a peer gone slow.
+fn silent_listener() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let host = format!("127.0.0.1:{}", listener.local_addr().unwrap().port());
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for connection in listener.incoming() {
+            held.push(connection);
+        }
+    });
+    host
+}
+
+/// A signed Create(Note) by `author` of `author_server`, public, with `extra` fields on the note.
+fn create_note(author_server: &TestServer, author: &str, number: u32, content: &str, extra: serde_json::Value) -> serde_json::Value {
+    let actor = format!("{}/users/{author}", author_server.base);
+    let public = "https://www.w3.org/ns/activitystreams#Public";
+    let mut note = serde_json::json!({
+        "id": format!("{actor}/statuses/{number}"), "type": "Note", "attributedTo": actor, "to": [public], "content": content
+    });
+    note.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+    serde_json::json!({"id": format!("{actor}/statuses/{number}/activity"), "type": "Create", "actor": actor, "to": [public], "object": note})
+}
+
+/// The inbox answers once the activity is stored, not once it is applied: a peer whose activities need
+/// fetches from a host that never answers gets its 202 at once, its activities wait in the queue behind
+/// each other, and another peer's activity and local posts go through meanwhile.
+async fn a_stalled_peer_waits_behind_itself(backend: Backend) {
+    let (sales, eng) = two_instances(backend).await;
+    let hr = TestServer::start(backend, |_| {}).await.expect("hr instance");
+    for (a, b) in [(&sales, &hr), (&hr, &sales)] {
+        a.allow_peer(b).await;
+    }
+    let silent = silent_listener();
+    sales.allow_host(&silent).await;
+    let ann = sales.login("ann").await;
+    eng.create_user("bob").await;
+    hr.create_user("cat").await;
+    let (bob_key, cat_key) = (signing_key_of(&eng, "bob").await, signing_key_of(&hr, "cat").await);
+    let inbox = format!("{}/inbox", sales.base);
+
+    let waiting_on_silence = serde_json::json!({"cc": [format!("http://{silent}/users/nobody")]});
+    for number in 1..=3 {
+        let create = create_note(&eng, "bob", number, "<p>cc'd to a host that never answers</p>", waiting_on_silence.clone());
+        let answered = tokio::time::timeout(std::time::Duration::from_secs(5), post_signed(&inbox, &create, &bob_key)).await;
+        assert_eq!(answered, Ok(202), "the peer does not wait for what applying its activity fetches");
+    }
+
+    let from_hr = create_note(&hr, "cat", 1, "<p>Who has the keys to room 4?</p>", serde_json::json!({}));
+    assert_eq!(post_signed(&inbox, &from_hr, &cat_key).await, 202);
+    let found = |uri: String| {
+        let ann = ann.clone();
+        async move { ann.get(&format!("/api/v2/search?q={}&type=statuses", urlencode(&uri))).await.body["statuses"][0].is_object() }
+    };
+    let cat_note = format!("{}/users/cat/statuses/1", hr.base);
+    eventually("hr's note is applied", || found(cat_note.clone())).await;
+    let local = tokio::time::timeout(std::time::Duration::from_secs(5), ann.toot("Keys are at the front desk", serde_json::json!({}))).await;
+    assert_eq!(local.expect("a local post is not held up").status, 200);
+
+    let queued = sales.db.read(|conn| hallway::db::queries::inbox_queue::list(conn, 10)).await.unwrap();
+    let waiting: Vec<&str> = queued.iter().map(|activity| activity.activity_uri.as_str()).collect();
+    let bob_activity = |n: u32| format!("{}/users/bob/statuses/{n}/activity", eng.base);
+    assert_eq!(waiting, [bob_activity(1), bob_activity(2), bob_activity(3)], "eng's activities wait in order, stored");
+    assert!(!found(format!("{}/users/bob/statuses/3", eng.base)).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_peer_waits_behind_itself_on_sqlite() {
+    a_stalled_peer_waits_behind_itself(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_peer_waits_behind_itself_on_postgres() {
+    if crate::support::postgres_admin_url().is_some() {
+        a_stalled_peer_waits_behind_itself(Backend::Postgres).await;
+    }
+}
+
+/// Markup nested deeper than any editor makes, or larger than any post, is kept as its plain text, and
+/// reading it takes no longer than reading its length.
+async fn deep_markup_from_peers_becomes_plain_text(backend: Backend) {
+    let (sales, eng) = two_instances(backend).await;
+    let ann = sales.login("ann").await;
+    eng.create_user("bob").await;
+    let bob_key = signing_key_of(&eng, "bob").await;
+    let nested = format!("{}Ship it", "<div>".repeat(50_000));
+    let create = create_note(&eng, "bob", 1, &nested, serde_json::json!({}));
+    assert_eq!(post_signed(&format!("{}/inbox", sales.base), &create, &bob_key).await, 202);
+    let uri = format!("{}/users/bob/statuses/1", eng.base);
+    let search = format!("/api/v2/search?q={}&type=statuses", urlencode(&uri));
+    eventually("the note is stored", || async { ann.get(&search).await.body["statuses"][0].is_object() }).await;
+    let status = ann.get(&search).await.body["statuses"][0].clone();
+    assert_eq!(status["content"], "<p>Ship it</p>");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deep_markup_from_peers_becomes_plain_text_on_sqlite() {
+    deep_markup_from_peers_becomes_plain_text(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deep_markup_from_peers_becomes_plain_text_on_postgres() {
+    if crate::support::postgres_admin_url().is_some() {
+        deep_markup_from_peers_becomes_plain_text(Backend::Postgres).await;
     }
 }

@@ -188,11 +188,30 @@ impl TestServer {
 
     /// Puts another instance on this one's allowlist.
     pub async fn allow_peer(&self, other: &TestServer) {
-        let (db, host) = (self.db.clone(), other.settings.domain.clone());
+        self.allow_host(&other.settings.domain).await;
+    }
+
+    /// Puts a host on this instance's allowlist.
+    pub async fn allow_host(&self, host: &str) {
+        let (db, host) = (self.db.clone(), host.to_owned());
         tokio::task::spawn_blocking(move || db.write_blocking(|conn| hallway::service::peers::allow(conn, &host)))
             .await
             .unwrap()
             .expect("allow peer");
+    }
+
+    /// Waits until the inbox workers have applied (or given up on) every activity peers delivered, so that
+    /// a test can look at what they did, or at what they did not do.
+    pub async fn inbox_settled(&self) {
+        for _ in 0..200 {
+            let db = self.db.clone();
+            let waiting = db.read(hallway::db::queries::inbox_queue::count_queued).await.expect("inbox queue");
+            if waiting == 0 {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the inbox did not settle");
     }
 
     /// A client without a token.

@@ -13,6 +13,7 @@ use hallway::db::Database;
 use hallway::service::accounts::{self, NewUser};
 use hallway::service::keys::{self, SigningKey};
 use hallway::service::peers;
+use rsa::RsaPrivateKey;
 use serde_json::json;
 
 use super::{free_port, json_of, start_server_with, wait_until_up};
@@ -93,6 +94,11 @@ impl Instance {
                 keys::account_signing_key(conn, account.id)
             })
             .expect("key")
+    }
+
+    /// How many received activities wait in the inbox queue.
+    fn inbox_waiting(&self) -> usize {
+        self.db.read_blocking(hallway::db::queries::inbox_queue::count_queued).expect("inbox queue") as usize
     }
 
     /// When this instance processed each of `activity_uris`, as recorded by its inbox.
@@ -198,6 +204,7 @@ pub fn run(dir: &Path, seconds: u64) {
         let alice = token(&client, &origin, "alice@bench.example").await;
         fan_out_latency(&client, &origin, &followers, &alice).await;
         inbound_throughput(&client, &origin, &followers[0], Duration::from_secs(seconds)).await;
+        posting_under_flood(&client, &origin, &followers[0], &alice).await;
     });
 }
 
@@ -282,15 +289,8 @@ async fn inbound_throughput(client: &reqwest::Client, origin: &Instance, peer: &
                     "object": {"id": id, "type": "Note", "attributedTo": actor, "content": format!("<p>inbound {n}</p>"),
                                "to": ["https://www.w3.org/ns/activitystreams#Public"], "published": chrono::Utc::now().to_rfc3339()}
                 });
-                let body = serde_json::to_vec(&activity).unwrap();
-                let url = url::Url::parse(&inbox).unwrap();
-                let headers = hallway::apub::signatures::sign("POST", &url, &key.key_id, &private_key, &body, SystemTime::now()).unwrap();
-                let mut request = client.post(url).header("content-type", "application/activity+json").body(body);
-                for (name, value) in headers {
-                    request = request.header(name, value);
-                }
-                match request.send().await {
-                    Ok(response) if response.status().as_u16() == 202 => accepted.fetch_add(1, Ordering::Relaxed),
+                match post_signed(&client, &inbox, &activity, &key.key_id, &private_key).await {
+                    Some(202) => accepted.fetch_add(1, Ordering::Relaxed),
                     _ => refused.fetch_add(1, Ordering::Relaxed),
                 };
             }
@@ -308,4 +308,91 @@ async fn inbound_throughput(client: &reqwest::Client, origin: &Instance, peer: &
         accepted.load(Ordering::Relaxed),
         refused.load(Ordering::Relaxed)
     );
+}
+
+/// POSTs `activity` to `inbox` signed as an instance signs it; the status answered, if any.
+async fn post_signed(client: &reqwest::Client, inbox: &str, activity: &serde_json::Value, key_id: &str, private_key: &RsaPrivateKey) -> Option<u16> {
+    let body = serde_json::to_vec(activity).unwrap();
+    let url = url::Url::parse(inbox).unwrap();
+    let headers = hallway::apub::signatures::sign("POST", &url, key_id, private_key, &body, SystemTime::now()).unwrap();
+    let mut request = client.post(url).header("content-type", "application/activity+json").body(body);
+    for (name, value) in headers {
+        request = request.header(name, value);
+    }
+    request.send().await.ok().map(|response| response.status().as_u16())
+}
+
+/// How long a local post takes, alone and while a peer floods the inbox with large, deeply nested notes
+/// (50,000 unclosed `<div>`s, 244 KiB each, from 8 senders at once).
+async fn posting_under_flood(client: &reqwest::Client, origin: &Instance, peer: &Instance, alice: &str) {
+    const LOCAL_POSTS: usize = 100;
+    let alone = local_post_latencies(client, origin, alice, LOCAL_POSTS).await;
+    let key = Arc::new(peer.signing_key("bob"));
+    let private_key = Arc::new(hallway::apub::signatures::private_key_from_pem(&key.private_key_pem).unwrap());
+    let (actor, inbox) = (format!("{}/users/bob", peer.base), format!("{}/inbox", origin.base));
+    let (accepted, stop) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicBool::new(false)));
+    let content = "<div>".repeat(50_000) + "flood";
+    let mut senders = Vec::new();
+    for sender in 0..8u64 {
+        let (client, key, private_key, actor, inbox, content) =
+            (client.clone(), key.clone(), private_key.clone(), actor.clone(), inbox.clone(), content.clone());
+        let (accepted, stop) = (accepted.clone(), stop.clone());
+        senders.push(tokio::spawn(async move {
+            let mut n = 0u64;
+            while !stop.load(Ordering::Relaxed) {
+                n += 1;
+                let id = format!("{actor}/statuses/flood-{sender}-{n}");
+                let activity = json!({
+                    "id": format!("{id}/activity"), "type": "Create", "actor": actor,
+                    "to": ["https://www.w3.org/ns/activitystreams#Public"],
+                    "object": {"id": id, "type": "Note", "attributedTo": actor, "content": content,
+                               "to": ["https://www.w3.org/ns/activitystreams#Public"]}
+                });
+                if post_signed(&client, &inbox, &activity, &key.key_id, &private_key).await == Some(202) {
+                    accepted.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let flooded = local_post_latencies(client, origin, alice, LOCAL_POSTS).await;
+    stop.store(true, Ordering::Relaxed);
+    for sender in senders {
+        let _ = sender.await;
+    }
+    let waiting = origin.inbox_waiting();
+    println!("local post, {LOCAL_POSTS} in a row, alone: {}", alone.summary());
+    println!(
+        "local post while a peer floods the inbox with 244 KiB nested notes: {} ({} flood activities accepted, {waiting} still queued at the end)",
+        flooded.summary(),
+        accepted.load(Ordering::Relaxed)
+    );
+}
+
+struct Latencies(Vec<f64>);
+
+impl Latencies {
+    fn summary(&self) -> String {
+        let mut sorted = self.0.clone();
+        sorted.sort_by(|a, b| a.total_cmp(b));
+        let pick = |q: f64| sorted.get(((sorted.len() as f64 * q) as usize).min(sorted.len().saturating_sub(1))).copied().unwrap_or(0.0);
+        format!("p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms", pick(0.5), pick(0.99), sorted.last().copied().unwrap_or(0.0))
+    }
+}
+
+async fn local_post_latencies(client: &reqwest::Client, origin: &Instance, alice: &str, posts: usize) -> Latencies {
+    let mut latencies = Vec::with_capacity(posts);
+    for n in 0..posts {
+        let started = Instant::now();
+        let response = client
+            .post(format!("{}/api/v1/statuses", origin.base))
+            .bearer_auth(alice)
+            .json(&json!({"status": format!("local post {n} during the benchmark"), "visibility": "private"}))
+            .send()
+            .await
+            .expect("local post");
+        assert!(response.status().is_success(), "local post: {}", response.status());
+        latencies.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    Latencies(latencies)
 }
