@@ -8,6 +8,7 @@ pub mod error;
 pub mod ids;
 pub mod net;
 pub mod oauth;
+pub mod params;
 pub mod push;
 pub mod server;
 pub mod service;

@@ -99,6 +99,8 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<(), String> {
     let settings = Settings::load(cli.config.as_deref()).map_err(|e| e.to_string())?;
     let db = Database::connect(&settings.database_url, settings.database_pool_size)?;
+    // Commands that suspend or restore accounts tell other instances, as the server does.
+    let db = hallway::apub::outbox::attach(&db, std::sync::Arc::new(settings.clone()));
     let applied = db.migrate()?;
     if applied > 0 {
         log::info!("applied {applied} migration(s)");
@@ -198,10 +200,10 @@ fn user_command(db: &Database, settings: &Settings, command: UserCommand) -> Res
             .write_blocking(|conn| accounts::set_password(conn, &name, &password))
             .map(|()| println!("password of {name} changed")),
         UserCommand::Suspend { name } => db
-            .write_blocking(|conn| accounts::set_suspended(conn, settings, &name, true))
+            .write_blocking(|conn| accounts::set_suspended(conn, &name, true))
             .map(|()| println!("{name} suspended")),
         UserCommand::Unsuspend { name } => db
-            .write_blocking(|conn| accounts::set_suspended(conn, settings, &name, false))
+            .write_blocking(|conn| accounts::set_suspended(conn, &name, false))
             .map(|()| println!("{name} unsuspended")),
     };
     outcome.map_err(|e| match e {

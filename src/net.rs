@@ -50,3 +50,11 @@ mod tests {
         }
     }
 }
+
+/// `host[:port]` of a URL, as the `Host` header carries it.
+pub fn authority(url: &url::Url) -> String {
+    match url.port() {
+        Some(port) => format!("{}:{port}", url.host_str().unwrap_or_default()),
+        None => url.host_str().unwrap_or_default().to_owned(),
+    }
+}

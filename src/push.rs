@@ -55,7 +55,7 @@ async fn push_notification(state: &AppState, client: &PushClient, recipient: i64
         return Ok(());
     }
     // A write: the keys are made on first use.
-    let keys = state.db.write(push_rules::vapid_keys).await.map_err(|e| e.to_string())?;
+    let keys = state.db.write(|tx| push_rules::vapid_keys(tx)).await.map_err(|e| e.to_string())?;
     let payload = payload(notification).to_string();
     let subject = match state.settings.contact_email.as_str() {
         "" => state.settings.base_url(),

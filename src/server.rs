@@ -10,7 +10,7 @@ use actix_web::{http, web, App, HttpResponse, HttpServer};
 
 use crate::api;
 use crate::apub::delivery;
-use crate::api::params::MAX_BODY_BYTES;
+use crate::params::{UploadLimit, MAX_BODY_BYTES};
 use crate::config::TlsFiles;
 use crate::oauth;
 use crate::state::AppState;
@@ -25,11 +25,13 @@ pub fn start(state: AppState, listener: TcpListener, workers: usize) -> io::Resu
     if state.settings.push_enabled {
         crate::push::spawn(state.clone());
     }
+    let upload_limit = UploadLimit(state.settings.media.image_bytes.max(state.settings.media.video_bytes) as usize);
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
             .app_data(data.clone())
             .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
+            .app_data(upload_limit)
             .wrap(NormalizePath::new(TrailingSlash::Trim))
             .wrap(cors())
             .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
@@ -67,12 +69,10 @@ fn spawn_scheduler(state: AppState) {
         loop {
             tick.tick().await;
             let settings = state.settings.clone();
-            match state.db.write(move |conn| crate::service::scheduled::publish_due(conn, &settings)).await {
-                Ok(0) => {}
-                Ok(_) => state.deliveries.wake(),
-                Err(e) => log::warn!("scheduler: {e}"),
+            if let Err(e) = state.db.write(move |conn| crate::service::scheduled::publish_due(conn, &settings)).await {
+                log::warn!("scheduler: {e}");
             }
-            if let Err(e) = state.db.write(crate::service::polls::announce_ended).await {
+            if let Err(e) = state.db.write(|tx| crate::service::polls::announce_ended(tx)).await {
                 log::warn!("scheduler: ended polls: {e}");
             }
         }

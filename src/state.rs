@@ -7,6 +7,7 @@ use crate::apub::delivery::DeliveryQueue;
 use crate::apub::inbound::RateLimiter;
 use crate::apub::inbox_worker::InboxQueue;
 use crate::config::Settings;
+use crate::db::tx::Committed;
 use crate::db::Database;
 use crate::storage::MediaStore;
 use crate::streaming::Hub;
@@ -26,10 +27,21 @@ pub struct AppState {
 impl AppState {
     pub fn new(db: Database, settings: Settings) -> AppState {
         let settings = Arc::new(settings);
-        let (hub, db) = Hub::new(&db);
+        let (hub, deliveries) = (Hub::new(), DeliveryQueue::default());
+        let db = {
+            let (hub, deliveries) = (hub.clone(), deliveries.clone());
+            crate::apub::outbox::attach(&db, settings.clone()).with_after_commit(Arc::new(move |committed: Committed| {
+                if !committed.events.is_empty() {
+                    hub.publish(committed.events);
+                }
+                if committed.deliveries_queued {
+                    deliveries.wake();
+                }
+            }))
+        };
         let federation = FederationClient::new(db.clone(), settings.clone());
         let inbox_limiter = Arc::new(RateLimiter::new(settings.federation_inbox_per_minute));
         let media = crate::storage::media_store(&settings);
-        AppState { db, settings, federation, deliveries: DeliveryQueue::default(), inbox: InboxQueue::default(), inbox_limiter, hub, media }
+        AppState { db, settings, federation, deliveries, inbox: InboxQueue::default(), inbox_limiter, hub, media }
     }
 }

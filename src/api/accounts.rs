@@ -4,7 +4,7 @@ use serde::Deserialize;
 use crate::api::auth::{Auth, UserSession};
 use crate::api::entities::{Account, CredentialAccount, Relationship, Status};
 use crate::api::pagination::{account_page, paged_json, PageParams};
-use crate::api::params::{flex, path_id, Params, Query, Upload};
+use crate::params::{flex, path_id, Params, Query, Upload};
 use crate::apub::resolve;
 use crate::error::{AppError, AppResult};
 use crate::service::accounts::{self, ProfileChange, ProfileField, StatusesQuery};
@@ -112,7 +112,6 @@ async fn save_profile(state: &web::Data<AppState>, me: UserSession, change: Prof
             Ok((account, user, requests))
         })
         .await?;
-    state.deliveries.wake();
     Ok(HttpResponse::Ok().json(CredentialAccount::from_rows(&account, &user, requests, &state.settings)))
 }
 
@@ -168,7 +167,6 @@ pub async fn follow(state: web::Data<AppState>, auth: Auth, id: web::Path<String
     let id = path_id(&id)?;
     let options = follows::FollowOptions { reblogs: input.reblogs, notify: input.notify };
     let outcome = state.db.write(move |conn| follows::follow(conn, &me.account, id, options)).await?;
-    state.deliveries.wake();
     Ok(HttpResponse::Ok().json(Relationship::from_view(&outcome.relationship)))
 }
 
@@ -176,7 +174,6 @@ pub async fn unfollow(state: web::Data<AppState>, auth: Auth, id: web::Path<Stri
     let me = auth.user(&["write:follows"])?;
     let id = path_id(&id)?;
     let outcome = state.db.write(move |conn| follows::unfollow(conn, &me.account, id)).await?;
-    state.deliveries.wake();
     Ok(HttpResponse::Ok().json(Relationship::from_view(&outcome.relationship)))
 }
 
@@ -251,7 +248,6 @@ pub async fn authorize_follow_request(state: web::Data<AppState>, auth: Auth, id
     let me = auth.user(&["write:follows"])?;
     let id = path_id(&id)?;
     let relationship = state.db.write(move |conn| follows::authorize(conn, &me.account, id)).await?;
-    state.deliveries.wake();
     Ok(HttpResponse::Ok().json(Relationship::from_view(&relationship)))
 }
 
@@ -259,6 +255,5 @@ pub async fn reject_follow_request(state: web::Data<AppState>, auth: Auth, id: w
     let me = auth.user(&["write:follows"])?;
     let id = path_id(&id)?;
     let relationship = state.db.write(move |conn| follows::reject(conn, &me.account, id)).await?;
-    state.deliveries.wake();
     Ok(HttpResponse::Ok().json(Relationship::from_view(&relationship)))
 }

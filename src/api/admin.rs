@@ -6,7 +6,7 @@ use serde::Deserialize;
 use crate::api::auth::{Auth, UserSession};
 use crate::api::entities::DomainAllow;
 use crate::api::pagination::{paged_json, PageParams};
-use crate::api::params::{flex, path_id, Params, Query};
+use crate::params::{flex, path_id, Params, Query};
 use crate::error::{AppError, AppResult};
 use crate::service::peers;
 use crate::state::AppState;

@@ -3,7 +3,7 @@ use serde::Deserialize;
 
 use crate::api::auth::Auth;
 use crate::api::entities::Application;
-use crate::api::params::{flex, Params};
+use crate::params::{flex, Params};
 use crate::error::AppResult;
 use crate::service::auth::{self, NewApp};
 use crate::state::AppState;

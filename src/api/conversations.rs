@@ -3,7 +3,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use crate::api::auth::Auth;
 use crate::api::entities::Conversation;
 use crate::api::pagination::{paged_json, PageParams};
-use crate::api::params::{path_id, Query};
+use crate::params::{path_id, Query};
 use crate::error::AppResult;
 use crate::service::conversations;
 use crate::state::AppState;

@@ -4,7 +4,7 @@ use serde_json::json;
 
 use crate::api::auth::Auth;
 use crate::api::entities::{Account, Status, TagEntity};
-use crate::api::params::{flex, Query};
+use crate::params::{flex, Query};
 use crate::error::AppResult;
 use crate::service::discovery;
 use crate::state::AppState;

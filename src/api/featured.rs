@@ -4,7 +4,7 @@ use serde::Deserialize;
 use crate::api::auth::Auth;
 use crate::api::entities::{FeaturedTag, Relationship, TagEntity};
 use crate::api::pagination::{account_page, PageParams};
-use crate::api::params::{flex, path_id, Params, Query};
+use crate::params::{flex, path_id, Params, Query};
 use crate::error::AppResult;
 use crate::service::{accounts, featured, tags};
 use crate::state::AppState;

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::api::auth::Auth;
 use crate::api::entities::{Filter, FilterKeyword, FilterStatus};
-use crate::api::params::{flex, object_list, path_id, Params};
+use crate::params::{flex, object_list, path_id, Params};
 use crate::error::{AppError, AppResult};
 use crate::service::filters::{self, FilterChange, KeywordChange};
 use crate::state::AppState;

@@ -6,7 +6,7 @@ use serde_json::json;
 
 use crate::api::auth::Auth;
 use crate::api::entities::{CustomEmoji, InstanceV1, InstanceV2, Marker, Preferences};
-use crate::api::params::{flex, Params, Query};
+use crate::params::{flex, Params, Query};
 use crate::error::AppResult;
 use crate::service::{emojis, instance, push};
 use crate::state::AppState;
@@ -20,7 +20,7 @@ pub async fn v2(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let (stats, known_key) = state.db.read(|conn| Ok((instance::stats(conn)?, push::known_vapid_key(conn)?))).await?;
     let vapid_key = match known_key {
         Some(key) => key,
-        None => state.db.write(push::vapid_public_key).await?,
+        None => state.db.write(|tx| push::vapid_public_key(tx)).await?,
     };
     Ok(HttpResponse::Ok().json(InstanceV2::build(&state.settings, &stats, &vapid_key)))
 }

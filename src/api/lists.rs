@@ -4,7 +4,7 @@ use serde::Deserialize;
 use crate::api::auth::Auth;
 use crate::api::entities::{List, Status};
 use crate::api::pagination::{account_page, paged_json, PageParams};
-use crate::api::params::{flex, path_id, Params, Query};
+use crate::params::{flex, path_id, Params, Query};
 use crate::error::AppResult;
 use crate::service::lists::{self, ListChange};
 use crate::state::AppState;

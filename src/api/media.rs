@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use crate::api::auth::Auth;
 use crate::api::entities::MediaAttachment;
-use crate::api::params::{flex, path_id, Params, Upload};
+use crate::params::{flex, path_id, Params, Upload};
 use crate::db::models::MediaAttachment as MediaRow;
 use crate::error::{AppError, AppResult};
 use crate::service::media::{self, MediaDetails};

@@ -14,7 +14,6 @@ pub mod lists;
 pub mod media;
 pub mod notifications;
 pub mod pagination;
-pub mod params;
 pub mod polls;
 pub mod push;
 pub mod reports;

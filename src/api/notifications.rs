@@ -4,7 +4,7 @@ use serde::Deserialize;
 use crate::api::auth::Auth;
 use crate::api::entities::{Account, GroupedNotifications, Notification};
 use crate::api::pagination::{paged_json, PageParams};
-use crate::api::params::{flex, path_id, Query};
+use crate::params::{flex, path_id, Query};
 use crate::error::AppResult;
 use crate::service::notification_groups::{self, GroupQuery};
 use crate::service::notifications::{self, Filter};

@@ -4,7 +4,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use crate::api::entities::Account;
-use crate::api::params::flex;
+use crate::params::flex;
 use crate::config::Settings;
 use crate::db::models::Account as AccountRow;
 use crate::db::Page;

@@ -3,7 +3,7 @@ use serde::Deserialize;
 
 use crate::api::auth::Auth;
 use crate::api::entities::Poll;
-use crate::api::params::{flex, path_id, Params};
+use crate::params::{flex, path_id, Params};
 use crate::error::{AppError, AppResult};
 use crate::service::polls;
 use crate::state::AppState;
@@ -29,8 +29,6 @@ pub async fn vote(state: web::Data<AppState>, auth: Auth, id: web::Path<String>,
         .iter()
         .map(|c| c.trim().parse().map_err(|_| AppError::validation(format!("Choice '{c}' is not a number"))))
         .collect::<AppResult<_>>()?;
-    let settings = state.settings.clone();
-    let voted = state.db.write(move |conn| polls::vote(conn, &settings, &me.account, id, &choices)).await?;
-    state.deliveries.wake();
+    let voted = state.db.write(move |conn| polls::vote(conn, &me.account, id, &choices)).await?;
     Ok(HttpResponse::Ok().json(Poll::from_view(&voted)))
 }

@@ -5,7 +5,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::api::auth::Auth;
-use crate::api::params::Params;
+use crate::params::Params;
 use crate::db::models::PushSubscription;
 use crate::error::{AppError, AppResult};
 use crate::service::push::{self, Subscribe};

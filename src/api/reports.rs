@@ -4,7 +4,7 @@ use serde_json::json;
 
 use crate::api::auth::Auth;
 use crate::api::entities::{timestamp, Account};
-use crate::api::params::{flex, Params};
+use crate::params::{flex, Params};
 use crate::error::{AppError, AppResult};
 use crate::service::reports::{self, NewReport};
 use crate::state::AppState;
@@ -32,9 +32,7 @@ pub async fn create(state: web::Data<AppState>, auth: Auth, Params(input): Param
         category: input.category.filter(|c| !c.is_empty()),
         forward: input.forward,
     };
-    let settings = state.settings.clone();
-    let filed = state.db.write(move |conn| reports::create(conn, &settings, &me.account, new_report)).await?;
-    state.deliveries.wake();
+    let filed = state.db.write(move |conn| reports::create(conn, &me.account, new_report)).await?;
     let report = &filed.report;
     let status_ids: Vec<&str> = report.status_ids.split(',').filter(|s| !s.is_empty()).collect();
     Ok(HttpResponse::Ok().json(json!({

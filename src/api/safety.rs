@@ -4,7 +4,7 @@ use serde::Deserialize;
 use crate::api::auth::Auth;
 use crate::api::entities::Relationship;
 use crate::api::pagination::{account_page, paged_json, PageParams};
-use crate::api::params::{flex, path_id, Params, Query};
+use crate::params::{flex, path_id, Params, Query};
 use crate::error::{AppError, AppResult};
 use crate::service::safety;
 use crate::state::AppState;
@@ -17,8 +17,7 @@ pub struct MuteParams {
     duration: Option<i64>,
 }
 
-async fn relationship(state: &AppState, result: AppResult<crate::service::accounts::Relationship>) -> AppResult<HttpResponse> {
-    state.deliveries.wake();
+fn relationship(result: AppResult<crate::service::accounts::Relationship>) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(Relationship::from_view(&result?)))
 }
 
@@ -27,28 +26,28 @@ pub async fn mute(state: web::Data<AppState>, auth: Auth, id: web::Path<String>,
     let id = path_id(&id)?;
     let notifications = input.notifications.unwrap_or(true);
     let done = state.db.write(move |conn| safety::mute(conn, &me.account, id, notifications, input.duration)).await;
-    relationship(&state, done).await
+    relationship(done)
 }
 
 pub async fn unmute(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> AppResult<HttpResponse> {
     let me = auth.user(&["write:mutes"])?;
     let id = path_id(&id)?;
     let done = state.db.write(move |conn| safety::unmute(conn, &me.account, id)).await;
-    relationship(&state, done).await
+    relationship(done)
 }
 
 pub async fn block(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> AppResult<HttpResponse> {
     let me = auth.user(&["write:blocks"])?;
     let id = path_id(&id)?;
     let done = state.db.write(move |conn| safety::block(conn, &me.account, id)).await;
-    relationship(&state, done).await
+    relationship(done)
 }
 
 pub async fn unblock(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> AppResult<HttpResponse> {
     let me = auth.user(&["write:blocks"])?;
     let id = path_id(&id)?;
     let done = state.db.write(move |conn| safety::unblock(conn, &me.account, id)).await;
-    relationship(&state, done).await
+    relationship(done)
 }
 
 pub async fn mutes(req: HttpRequest, state: web::Data<AppState>, auth: Auth, Query(page): Query<PageParams>) -> AppResult<HttpResponse> {
@@ -86,7 +85,6 @@ pub async fn block_domain(state: web::Data<AppState>, auth: Auth, Params(input):
     let me = auth.user(&["write:blocks"])?;
     let domain = input.domain.ok_or_else(|| AppError::validation("Domain can't be blank"))?;
     state.db.write(move |conn| safety::block_domain(conn, &me.account, &domain)).await?;
-    state.deliveries.wake();
     Ok(HttpResponse::Ok().json(serde_json::json!({})))
 }
 

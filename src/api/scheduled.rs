@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 use crate::api::auth::{Auth, UserSession};
 use crate::api::entities::timestamp;
 use crate::api::pagination::{paged_json, PageParams};
-use crate::api::params::{flex, path_id, Params, Query};
+use crate::params::{flex, path_id, Params, Query};
 use crate::api::statuses::parse_time;
 use crate::db::models::ScheduledStatus;
 use crate::error::{AppError, AppResult};

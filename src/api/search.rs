@@ -4,7 +4,7 @@ use serde_json::json;
 
 use crate::api::auth::Auth;
 use crate::api::entities::{Account, Status, TagEntity};
-use crate::api::params::{flex, Query};
+use crate::params::{flex, Query};
 use crate::apub::resolve;
 use crate::error::{AppError, AppResult};
 use crate::service::search::{self, Kind};
@@ -55,7 +55,7 @@ async fn resolve_remote(state: &AppState, q: &str) {
     let outcome = match (remote_acct(q, &state.settings.domain), url::Url::parse(q.trim())) {
         (Some((user, host)), _) => resolve::by_acct(state, user, host).await.map(|_| ()),
         (None, Ok(url)) if url.scheme().starts_with("http") && url.host_str().is_some() => {
-            if crate::apub::signatures::authority(&url) == state.settings.domain {
+            if crate::net::authority(&url) == state.settings.domain {
                 return;
             }
             resolve::status(state, &url).await

@@ -4,8 +4,8 @@ use serde::Deserialize;
 use crate::api::auth::{Auth, UserSession};
 use crate::api::entities::{Context, Status, StatusEdit, StatusSource};
 use crate::api::pagination::{account_page, PageParams};
-use crate::api::params::{flex, object_list, path_id, Params, Query};
-use crate::db::DbConn;
+use crate::params::{flex, object_list, path_id, Params, Query};
+use crate::db::Tx;
 use crate::error::{AppError, AppResult};
 use crate::api::scheduled;
 use crate::service::filters;
@@ -138,7 +138,6 @@ pub async fn create(req: HttpRequest, state: web::Data<AppState>, auth: Auth, Pa
         .db
         .write(move |conn| statuses::create(conn, &settings, &me.account, &me.user, new_status))
         .await?;
-    state.deliveries.wake();
     Ok(one(&state, &view))
 }
 
@@ -169,16 +168,13 @@ pub async fn edit(state: web::Data<AppState>, auth: Auth, id: web::Path<String>,
     };
     let settings = state.settings.clone();
     let view = state.db.write(move |conn| statuses::edit(conn, &settings, &me.account, id, change)).await?;
-    state.deliveries.wake();
     Ok(one(&state, &view))
 }
 
 pub async fn delete(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> AppResult<HttpResponse> {
     let me = auth.user(&["write:statuses"])?;
     let id = path_id(&id)?;
-    let settings = state.settings.clone();
-    let view = state.db.write(move |conn| statuses::delete(conn, &settings, &me.account, id)).await?;
-    state.deliveries.wake();
+    let view = state.db.write(move |conn| statuses::delete(conn, &me.account, id)).await?;
     Ok(one(&state, &view))
 }
 
@@ -207,14 +203,13 @@ pub async fn source(state: web::Data<AppState>, auth: Auth, id: web::Path<String
     Ok(HttpResponse::Ok().json(StatusSource { id: status.id.to_string(), text: status.text, spoiler_text: status.spoiler_text }))
 }
 
-type Action = fn(&mut DbConn, &crate::db::models::Account, i64) -> AppResult<StatusView>;
+type Action = fn(&mut Tx, &crate::db::models::Account, i64) -> AppResult<StatusView>;
 
 /// The POST actions on a status that answer it: favourite, bookmark, pin and their undos.
 async fn act(state: web::Data<AppState>, auth: Auth, id: web::Path<String>, scope: &str, action: Action) -> AppResult<HttpResponse> {
     let me: UserSession = auth.user(&[scope])?;
     let id = path_id(&id)?;
     let view = state.db.write(move |conn| action(conn, &me.account, id)).await?;
-    state.deliveries.wake();
     Ok(one(&state, &view))
 }
 
@@ -227,19 +222,19 @@ pub async fn unfavourite(state: web::Data<AppState>, auth: Auth, id: web::Path<S
 }
 
 pub async fn bookmark(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> AppResult<HttpResponse> {
-    act(state, auth, id, "write:bookmarks", statuses::bookmark).await
+    act(state, auth, id, "write:bookmarks", |tx, me, id| statuses::bookmark(tx, me, id)).await
 }
 
 pub async fn unbookmark(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> AppResult<HttpResponse> {
-    act(state, auth, id, "write:bookmarks", statuses::unbookmark).await
+    act(state, auth, id, "write:bookmarks", |tx, me, id| statuses::unbookmark(tx, me, id)).await
 }
 
 pub async fn pin(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> AppResult<HttpResponse> {
-    act(state, auth, id, "write:accounts", statuses::pin).await
+    act(state, auth, id, "write:accounts", |tx, me, id| statuses::pin(tx, me, id)).await
 }
 
 pub async fn unpin(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> AppResult<HttpResponse> {
-    act(state, auth, id, "write:accounts", statuses::unpin).await
+    act(state, auth, id, "write:accounts", |tx, me, id| statuses::unpin(tx, me, id)).await
 }
 
 pub async fn unreblog(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> AppResult<HttpResponse> {
@@ -257,7 +252,6 @@ pub async fn reblog(state: web::Data<AppState>, auth: Auth, id: web::Path<String
     let id = path_id(&id)?;
     let visibility = input.visibility.as_deref().filter(|v| !v.is_empty()).map(Visibility::parse).transpose()?;
     let view = state.db.write(move |conn| statuses::reblog(conn, &me.account, id, visibility)).await?;
-    state.deliveries.wake();
     Ok(one(&state, &view))
 }
 

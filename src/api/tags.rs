@@ -3,7 +3,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use crate::api::auth::Auth;
 use crate::api::entities::TagEntity;
 use crate::api::pagination::{paged_json, PageParams};
-use crate::api::params::Query;
+use crate::params::Query;
 use crate::error::AppResult;
 use crate::service::tags;
 use crate::state::AppState;

@@ -4,7 +4,7 @@ use serde::Deserialize;
 use crate::api::auth::Auth;
 use crate::api::entities::Status;
 use crate::api::pagination::{paged_json, PageParams};
-use crate::api::params::{flex, Query};
+use crate::params::{flex, Query};
 use crate::error::{AppError, AppResult};
 use crate::service::timelines::{self, PublicScope};
 use crate::service::views::StatusView;

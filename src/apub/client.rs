@@ -6,7 +6,8 @@ use std::time::{Duration, SystemTime};
 use reqwest::header::{ACCEPT, CONTENT_TYPE, USER_AGENT};
 use url::Url;
 
-use crate::apub::signatures::{self, authority};
+use crate::apub::signatures;
+use crate::net::authority;
 use crate::config::Settings;
 use crate::db::Database;
 use crate::service::keys::{self, SigningKey};

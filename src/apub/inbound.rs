@@ -9,7 +9,8 @@ use std::time::{Duration, Instant, SystemTime};
 use actix_web::HttpRequest;
 
 use crate::apub::resolve;
-use crate::apub::signatures::{authority, SignedRequest};
+use crate::apub::signatures::SignedRequest;
+use crate::net::authority;
 use crate::db::models::Account;
 use crate::error::AppError;
 use crate::service::peers;

@@ -7,15 +7,15 @@ use url::Url;
 use crate::apub::activities::{Deleted, FollowReference, InboxActivity, Undone, Updated};
 use crate::apub::addressing::is_public;
 use crate::apub::objects::Note;
-use crate::apub::signatures::authority;
-use crate::apub::{inbound, outbox, resolve};
+use crate::net::authority;
+use crate::apub::{inbound, resolve};
 use crate::db::models::{Account, QueuedActivity};
 use crate::db::queries::{accounts, inbox_queue, received};
-use crate::db::DbConn;
+use crate::db::tx::Outbound;
+use crate::db::{DbConn, Tx};
 use crate::error::{AppError, AppResult};
 use crate::ids;
 use crate::service::statuses::{self, RemoteStatus};
-use crate::config::Settings;
 use crate::service::polls::{self, RemotePoll};
 use crate::service::{follows, remote, reports, safety};
 use crate::state::AppState;
@@ -84,7 +84,7 @@ pub async fn process(state: &AppState, queued: &QueuedActivity) -> AppResult<boo
         serde_json::from_str(&queued.body).map_err(|e| AppError::bad_request(format!("Unreadable activity: {e}")))?;
     prepare(state, &signer, &activity).await;
     let ready = Ready::new(activity, &signer);
-    let (queued_id, uri, settings) = (queued.id, queued.activity_uri.clone(), state.settings.clone());
+    let (queued_id, uri) = (queued.id, queued.activity_uri.clone());
     state
         .db
         .write(move |conn| {
@@ -92,7 +92,7 @@ pub async fn process(state: &AppState, queued: &QueuedActivity) -> AppResult<boo
                 return Ok(false);
             }
             if received::record(conn, &uri, ids::now())? {
-                apply(conn, &settings, &signer, ready)?;
+                apply(conn, &signer, ready)?;
             }
             Ok(true)
         })
@@ -258,63 +258,63 @@ fn local_account(conn: &mut DbConn, uri: &Url) -> AppResult<Option<Account>> {
     Ok(accounts::find_by_uri(conn, uri.as_str())?.filter(|a| a.is_local() && a.suspended_at.is_none()))
 }
 
-fn apply(conn: &mut DbConn, settings: &Settings, signer: &Account, ready: Ready) -> AppResult<()> {
+fn apply(tx: &mut Tx, signer: &Account, ready: Ready) -> AppResult<()> {
     let Ready { activity, status: remote, actor } = ready;
     match activity {
         InboxActivity::Follow(follow) => {
-            let Some(target) = local_account(conn, &follow.object)? else { return Ok(()) };
-            if follows::followed_from_remote(conn, signer, &target, follow.id.as_str())? {
-                outbox::accept_follow(conn, &target, signer, follow.id.as_str())?;
+            let Some(target) = local_account(tx, &follow.object)? else { return Ok(()) };
+            if follows::followed_from_remote(tx, signer, &target, follow.id.as_str())? {
+                tx.federate(Outbound::FollowAccepted { target: &target, follower: signer, follow_uri: follow.id.as_str() })?;
             }
             Ok(())
         }
-        InboxActivity::Accept(accept) => match followed_by_local(conn, &accept.object)? {
-            Some(follower) => follows::request_accepted(conn, &follower, signer),
+        InboxActivity::Accept(accept) => match followed_by_local(tx, &accept.object)? {
+            Some(follower) => follows::request_accepted(tx, &follower, signer),
             None => Ok(()),
         },
-        InboxActivity::Reject(reject) => match followed_by_local(conn, &reject.object)? {
-            Some(follower) => follows::end_follow(conn, &follower, signer).map(|_| ()),
+        InboxActivity::Reject(reject) => match followed_by_local(tx, &reject.object)? {
+            Some(follower) => follows::end_follow(tx, &follower, signer).map(|_| ()),
             None => Ok(()),
         },
-        InboxActivity::Undo(undo) => undo_activity(conn, signer, undo.object),
+        InboxActivity::Undo(undo) => undo_activity(tx, signer, undo.object),
         InboxActivity::Create(create) => {
             let note = &create.object;
             if !authored_by(note, signer) {
                 return Ok(());
             }
             if let (Some(choice), Some(question)) = (note.vote_choice(), &note.in_reply_to) {
-                let Some(status) = crate::db::queries::statuses::find_by_uri_or_url(conn, question.as_str())? else { return Ok(()) };
+                let Some(status) = crate::db::queries::statuses::find_by_uri_or_url(tx, question.as_str())? else { return Ok(()) };
                 if !status.local {
                     return Ok(());
                 }
-                return polls::receive_vote(conn, settings, signer, &status, choice, note.id.as_str());
+                return polls::receive_vote(tx, signer, &status, choice, note.id.as_str());
             }
             match remote {
-                Some(remote) => statuses::create_remote(conn, signer, remote).map(|_| ()),
+                Some(remote) => statuses::create_remote(tx, signer, remote).map(|_| ()),
                 None => Ok(()),
             }
         }
         InboxActivity::Update(update) => match (update.object, remote, actor) {
-            (Updated::Note(note), Some(remote), _) if authored_by(&note, signer) => statuses::edit_remote(conn, signer, remote),
-            (Updated::Person(person), _, Some(actor)) if person.id.as_str() == signer.uri => update_person(conn, actor),
+            (Updated::Note(note), Some(remote), _) if authored_by(&note, signer) => statuses::edit_remote(tx, signer, remote),
+            (Updated::Person(person), _, Some(actor)) if person.id.as_str() == signer.uri => update_person(tx, actor),
             _ => Ok(()),
         },
         InboxActivity::Delete(delete) => match &delete.object {
-            Deleted::Id(id) if id.as_str() == signer.uri => remote::remove_account(conn, signer),
-            object => statuses::delete_remote(conn, signer, object.id().as_str()),
+            Deleted::Id(id) if id.as_str() == signer.uri => remote::remove_account(tx, signer),
+            object => statuses::delete_remote(tx, signer, object.id().as_str()),
         },
         InboxActivity::Announce(announce) => {
-            statuses::reblog_remote(conn, signer, announce.object.as_str(), announce.id.as_str()).map(|_| ())
+            statuses::reblog_remote(tx, signer, announce.object.as_str(), announce.id.as_str()).map(|_| ())
         }
-        InboxActivity::Like(like) => statuses::favourite_remote(conn, signer, like.object.as_str()).map(|_| ()),
+        InboxActivity::Like(like) => statuses::favourite_remote(tx, signer, like.object.as_str()).map(|_| ()),
         InboxActivity::Flag(flag) => {
             let Some(target) = flag.object.first() else { return Ok(()) };
-            let Some(target) = local_account(conn, target)? else { return Ok(()) };
+            let Some(target) = local_account(tx, target)? else { return Ok(()) };
             let statuses: Vec<String> = flag.object.iter().skip(1).map(Url::to_string).collect();
-            reports::receive(conn, signer, &target, &statuses, &flag.content, flag.id.as_str())
+            reports::receive(tx, signer, &target, &statuses, &flag.content, flag.id.as_str())
         }
-        InboxActivity::Block(block) => match local_account(conn, &block.object)? {
-            Some(target) => safety::blocked_by_remote(conn, signer, &target, block.id.as_str()),
+        InboxActivity::Block(block) => match local_account(tx, &block.object)? {
+            Some(target) => safety::blocked_by_remote(tx, signer, &target, block.id.as_str()),
             None => Ok(()),
         },
         InboxActivity::Unsupported(kind) => {
@@ -338,19 +338,19 @@ fn followed_by_local(conn: &mut DbConn, reference: &FollowReference) -> AppResul
     }
 }
 
-fn undo_activity(conn: &mut DbConn, signer: &Account, undone: Undone) -> AppResult<()> {
+fn undo_activity(tx: &mut Tx, signer: &Account, undone: Undone) -> AppResult<()> {
     match undone {
-        Undone::Follow(follow) => match local_account(conn, &follow.object)? {
-            Some(target) => follows::end_follow(conn, signer, &target).map(|_| ()),
+        Undone::Follow(follow) => match local_account(tx, &follow.object)? {
+            Some(target) => follows::end_follow(tx, signer, &target).map(|_| ()),
             None => Ok(()),
         },
-        Undone::Like(like) => statuses::unfavourite_remote(conn, signer, like.object.as_str()),
-        Undone::Announce(announce) => statuses::unreblog_remote(conn, signer, announce.id.as_str()),
-        Undone::Block(block) => match local_account(conn, &block.object)? {
-            Some(target) => safety::unblocked_by_remote(conn, signer, &target),
+        Undone::Like(like) => statuses::unfavourite_remote(tx, signer, like.object.as_str()),
+        Undone::Announce(announce) => statuses::unreblog_remote(tx, signer, announce.id.as_str()),
+        Undone::Block(block) => match local_account(tx, &block.object)? {
+            Some(target) => safety::unblocked_by_remote(tx, signer, &target),
             None => Ok(()),
         },
-        Undone::Id(id) => statuses::unreblog_remote(conn, signer, id.as_str()),
+        Undone::Id(id) => statuses::unreblog_remote(tx, signer, id.as_str()),
     }
 }
 

@@ -104,10 +104,7 @@ impl Worker {
         let outcome = inbox::process(&self.state, &activity).await;
         let (id, lease, now) = (activity.id, activity.leased_until.unwrap_or_default(), ids::now());
         let recorded = match outcome {
-            Ok(true) => {
-                self.state.deliveries.wake();
-                return;
-            }
+            Ok(true) => return,
             Ok(false) => Ok(false),
             Err(e) if may_pass(&e) && activity.attempts + 1 < MAX_ATTEMPTS => {
                 let delay = chrono::Duration::seconds(1 << activity.attempts.clamp(0, 10));

@@ -1,5 +1,10 @@
-//! What local actions send to other instances: the activity is built here and queued for delivery in the
-//! caller's transaction, so that it leaves exactly when the action commits.
+//! What local actions send to other instances: service code tells its transaction ([`Tx::federate`]), and
+//! the activity is built here and queued for delivery in that transaction, so that it leaves exactly when
+//! the action commits.
+//!
+//! [`Tx::federate`]: crate::db::Tx::federate
+
+use std::sync::Arc;
 
 use serde::Serialize;
 use url::Url;
@@ -9,10 +14,46 @@ use crate::apub::objects::{with_context, Note, Person};
 use crate::config::Settings;
 use crate::db::models::{Account, FollowRequest, Status};
 use crate::db::queries::{accounts, follows, statuses};
-use crate::db::DbConn;
+use crate::db::tx::{Outbound, Outbox};
+use crate::db::{Database, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::service::federation::{enqueue, inbox_of};
 use crate::service::views::StatusView;
+
+/// The outbox every write of this instance federates through.
+pub struct ActivityOutbox {
+    settings: Arc<Settings>,
+}
+
+/// The same database, its writes federating through the ActivityPub outbox.
+pub fn attach(db: &Database, settings: Arc<Settings>) -> Database {
+    db.with_outbox(Arc::new(ActivityOutbox { settings }))
+}
+
+impl Outbox for ActivityOutbox {
+    fn send(&self, conn: &mut DbConn, message: Outbound<'_>) -> AppResult<()> {
+        let settings = &self.settings;
+        match message {
+            Outbound::FollowRequested { follower, target, request } => follow(conn, follower, target, request),
+            Outbound::Unfollowed { follower, target, follow_uri } => unfollow(conn, follower, target, follow_uri),
+            Outbound::FollowAccepted { target, follower, follow_uri } => accept_follow(conn, target, follower, follow_uri),
+            Outbound::FollowRejected { target, follower, follow_uri } => reject_follow(conn, target, follower, follow_uri),
+            Outbound::Blocked { blocker, target, uri } => blocked(conn, blocker, target, uri),
+            Outbound::Unblocked { blocker, target, uri } => unblocked(conn, blocker, target, uri),
+            Outbound::Reported { report, target, status_uris } => flag(conn, settings, report, target, status_uris),
+            Outbound::StatusCreated(view) => status_created(conn, settings, view),
+            Outbound::StatusUpdated(view) => status_updated(conn, settings, view),
+            Outbound::StatusDeleted(view) => status_deleted(conn, settings, view),
+            Outbound::PollVoted { voter, author, question, chosen } => poll_voted(conn, voter, author, question, chosen),
+            Outbound::Favourited { actor, status, like_id } => favourited(conn, actor, status, like_id),
+            Outbound::Unfavourited { actor, status, like_id } => unfavourited(conn, actor, status, like_id),
+            Outbound::Reblogged(view) => reblogged(conn, view),
+            Outbound::Unreblogged(view) => unreblogged(conn, view),
+            Outbound::AccountDeleted(account) => account_deleted(conn, account),
+            Outbound::AccountRestored(account) | Outbound::ProfileUpdated(account) => profile_updated(conn, settings, account),
+        }
+    }
+}
 
 fn url(text: &str) -> AppResult<Url> {
     Url::parse(text).map_err(|e| AppError::Internal(format!("not a URL {text:?}: {e}")))
@@ -29,13 +70,13 @@ fn follow_activity(uri: &str, follower: &Account, target: &Account) -> AppResult
 }
 
 /// A local account asks a remote one to be followed.
-pub fn follow(conn: &mut DbConn, follower: &Account, target: &Account, request: &FollowRequest) -> AppResult<()> {
+fn follow(conn: &mut DbConn, follower: &Account, target: &Account, request: &FollowRequest) -> AppResult<()> {
     let activity = follow_activity(&request.uri, follower, target)?;
     queue(conn, &activity.id.clone(), activity, follower, vec![target.inbox_url.clone()])
 }
 
 /// A local account stops following (or asking to follow) a remote one.
-pub fn unfollow(conn: &mut DbConn, follower: &Account, target: &Account, follow_uri: &str) -> AppResult<()> {
+fn unfollow(conn: &mut DbConn, follower: &Account, target: &Account, follow_uri: &str) -> AppResult<()> {
     if target.is_local() {
         return Ok(());
     }
@@ -44,7 +85,7 @@ pub fn unfollow(conn: &mut DbConn, follower: &Account, target: &Account, follow_
 }
 
 /// A local account accepts a remote account's follow.
-pub fn accept_follow(conn: &mut DbConn, target: &Account, follower: &Account, follow_uri: &str) -> AppResult<()> {
+fn accept_follow(conn: &mut DbConn, target: &Account, follower: &Account, follow_uri: &str) -> AppResult<()> {
     let accept = Accept::of(follow_activity(follow_uri, follower, target)?, url(&target.uri)?);
     queue(conn, &accept.id.clone(), accept, target, vec![follower.inbox_url.clone()])
 }
@@ -54,7 +95,7 @@ fn block_activity(uri: &str, blocker: &Account, target: &Account) -> AppResult<B
 }
 
 /// A local account blocks a remote one; its instance is told, as Mastodon does.
-pub fn blocked(conn: &mut DbConn, blocker: &Account, target: &Account, uri: &str) -> AppResult<()> {
+fn blocked(conn: &mut DbConn, blocker: &Account, target: &Account, uri: &str) -> AppResult<()> {
     if target.is_local() {
         return Ok(());
     }
@@ -62,7 +103,7 @@ pub fn blocked(conn: &mut DbConn, blocker: &Account, target: &Account, uri: &str
     queue(conn, &block.id.clone(), block, blocker, vec![target.inbox_url.clone()])
 }
 
-pub fn unblocked(conn: &mut DbConn, blocker: &Account, target: &Account, uri: &str) -> AppResult<()> {
+fn unblocked(conn: &mut DbConn, blocker: &Account, target: &Account, uri: &str) -> AppResult<()> {
     if target.is_local() {
         return Ok(());
     }
@@ -71,7 +112,7 @@ pub fn unblocked(conn: &mut DbConn, blocker: &Account, target: &Account, uri: &s
 }
 
 /// Forwards a report to the reported account's instance, from the instance actor (reporters stay anonymous).
-pub fn flag(conn: &mut DbConn, settings: &Settings, report: &crate::db::models::Report, target: &Account, status_uris: &[String]) -> AppResult<()> {
+fn flag(conn: &mut DbConn, settings: &Settings, report: &crate::db::models::Report, target: &Account, status_uris: &[String]) -> AppResult<()> {
     let Some(inbox) = inbox_of(target) else { return Ok(()) };
     let actor = url(&format!("{}/actor", settings.base_url()))?;
     let mut object = vec![url(&target.uri)?];
@@ -91,7 +132,7 @@ pub fn flag(conn: &mut DbConn, settings: &Settings, report: &crate::db::models::
 }
 
 /// A local (locked) account turns down a remote account's follow.
-pub fn reject_follow(conn: &mut DbConn, target: &Account, follower: &Account, follow_uri: &str) -> AppResult<()> {
+fn reject_follow(conn: &mut DbConn, target: &Account, follower: &Account, follow_uri: &str) -> AppResult<()> {
     let reject = Reject::of(follow_activity(follow_uri, follower, target)?, url(&target.uri)?);
     queue(conn, &reject.id.clone(), reject, target, vec![follower.inbox_url.clone()])
 }
@@ -118,20 +159,20 @@ pub fn note_of(conn: &mut DbConn, settings: &Settings, view: &StatusView) -> App
     Ok(Note::from_view(view, &settings.base_url(), parent_uri.as_deref()))
 }
 
-pub fn status_created(conn: &mut DbConn, settings: &Settings, view: &StatusView) -> AppResult<()> {
+fn status_created(conn: &mut DbConn, settings: &Settings, view: &StatusView) -> AppResult<()> {
     let create = Create::new(note_of(conn, settings, view)?);
     let inboxes = status_inboxes(conn, view)?;
     queue(conn, &create.id.clone(), create, &view.account, inboxes)
 }
 
-pub fn status_updated(conn: &mut DbConn, settings: &Settings, view: &StatusView) -> AppResult<()> {
+fn status_updated(conn: &mut DbConn, settings: &Settings, view: &StatusView) -> AppResult<()> {
     let update = Update::of_note(note_of(conn, settings, view)?);
     let inboxes = status_inboxes(conn, view)?;
     queue(conn, &update.id.clone(), update, &view.account, inboxes)
 }
 
 /// Sent before the rows go: the audience is read from the status.
-pub fn status_deleted(conn: &mut DbConn, settings: &Settings, view: &StatusView) -> AppResult<()> {
+fn status_deleted(conn: &mut DbConn, settings: &Settings, view: &StatusView) -> AppResult<()> {
     if let Some(original) = &view.reblog {
         return reblog_undone(conn, view, original);
     }
@@ -141,7 +182,7 @@ pub fn status_deleted(conn: &mut DbConn, settings: &Settings, view: &StatusView)
 }
 
 /// A local account's choices on a remote poll: one Create of a vote per choice, to the poll's author.
-pub fn poll_voted(conn: &mut DbConn, voter: &Account, author: &Account, question: &Status, chosen: &[(String, String)]) -> AppResult<()> {
+fn poll_voted(conn: &mut DbConn, voter: &Account, author: &Account, question: &Status, chosen: &[(String, String)]) -> AppResult<()> {
     let Some(inbox) = inbox_of(author) else { return Ok(()) };
     for (vote_uri, option) in chosen {
         let create = Create::new(Note::vote(vote_uri, voter, author, &question.uri, option));
@@ -160,13 +201,13 @@ fn author_inbox(conn: &mut DbConn, status: &Status) -> AppResult<Option<String>>
 }
 
 /// A local account favourites a remote status: the Like goes to the status's author.
-pub fn favourited(conn: &mut DbConn, actor: &Account, status: &Status, like_id: i64) -> AppResult<()> {
+fn favourited(conn: &mut DbConn, actor: &Account, status: &Status, like_id: i64) -> AppResult<()> {
     let Some(inbox) = author_inbox(conn, status)? else { return Ok(()) };
     let like = like_activity(actor, &status.uri, like_id)?;
     queue(conn, &like.id.clone(), like, actor, vec![inbox])
 }
 
-pub fn unfavourited(conn: &mut DbConn, actor: &Account, status: &Status, like_id: i64) -> AppResult<()> {
+fn unfavourited(conn: &mut DbConn, actor: &Account, status: &Status, like_id: i64) -> AppResult<()> {
     let Some(inbox) = author_inbox(conn, status)? else { return Ok(()) };
     let undo = Undo::of(like_activity(actor, &status.uri, like_id)?, url(&actor.uri)?);
     queue(conn, &undo.id.clone(), undo, actor, vec![inbox])
@@ -179,7 +220,7 @@ fn reblog_inboxes(conn: &mut DbConn, reblog: &StatusView, original: &StatusView)
 }
 
 /// A local account reblogs a status: followers and the original's author hear of it.
-pub fn reblogged(conn: &mut DbConn, reblog: &StatusView) -> AppResult<()> {
+fn reblogged(conn: &mut DbConn, reblog: &StatusView) -> AppResult<()> {
     let (Some(original), Some(announce)) = (&reblog.reblog, Announce::of_reblog(reblog)) else {
         return Ok(());
     };
@@ -195,7 +236,7 @@ fn reblog_undone(conn: &mut DbConn, reblog: &StatusView, original: &StatusView) 
 }
 
 /// Undoes a reblog given its view (the wrapper with its original).
-pub fn unreblogged(conn: &mut DbConn, reblog: &StatusView) -> AppResult<()> {
+fn unreblogged(conn: &mut DbConn, reblog: &StatusView) -> AppResult<()> {
     match &reblog.reblog {
         Some(original) => reblog_undone(conn, reblog, original),
         None => Ok(()),
@@ -203,7 +244,7 @@ pub fn unreblogged(conn: &mut DbConn, reblog: &StatusView) -> AppResult<()> {
 }
 
 /// A local account is suspended: its followers' instances remove it (Delete of the actor).
-pub fn account_deleted(conn: &mut DbConn, account: &Account) -> AppResult<()> {
+fn account_deleted(conn: &mut DbConn, account: &Account) -> AppResult<()> {
     let actor = url(&account.uri)?;
     let delete = Delete {
         kind: Default::default(),
@@ -217,13 +258,8 @@ pub fn account_deleted(conn: &mut DbConn, account: &Account) -> AppResult<()> {
     queue(conn, &delete.id.clone(), delete, account, inboxes)
 }
 
-/// A suspension is lifted: followers' instances hear of the actor again (an Update brings it back).
-pub fn account_restored(conn: &mut DbConn, settings: &Settings, account: &Account) -> AppResult<()> {
-    profile_updated(conn, settings, account)
-}
-
 /// A local profile changed: followers' instances refresh it.
-pub fn profile_updated(conn: &mut DbConn, settings: &Settings, account: &Account) -> AppResult<()> {
+fn profile_updated(conn: &mut DbConn, settings: &Settings, account: &Account) -> AppResult<()> {
     let update = Update::of_person(Person::from_local(account, &settings.base_url()));
     let inboxes = follows::remote_follower_inboxes(conn, account.id)?;
     queue(conn, &update.id.clone(), update, account, inboxes)

@@ -4,7 +4,7 @@ use url::Url;
 
 use crate::apub::client::FederationError;
 use crate::apub::objects::{Note, Person};
-use crate::apub::signatures::authority;
+use crate::net::authority;
 use crate::service::statuses;
 use crate::db::models::Account;
 use crate::service::remote;

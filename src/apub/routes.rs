@@ -5,7 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::api::params::Query;
+use crate::params::Query;
 use crate::apub::client::ACTIVITY_JSON;
 use crate::apub::{inbound, inbox, outbox};
 use crate::apub::objects::{with_context, ActorKind, Endpoints, Person};
@@ -33,7 +33,7 @@ fn activity_json(body: impl serde::Serialize) -> HttpResponse {
 
 /// The instance actor signs our fetches; peers must be able to read its key without signing themselves.
 async fn instance_actor(state: web::Data<AppState>) -> AppResult<HttpResponse> {
-    let keys = state.db.write(keys::instance).await?;
+    let keys = state.db.write(|tx| keys::instance(tx)).await?;
     let base = state.settings.base_url();
     let id = url::Url::parse(&format!("{base}/actor")).map_err(|e| AppError::Internal(e.to_string()))?;
     let inbox = url::Url::parse(&format!("{base}/inbox")).map_err(|e| AppError::Internal(e.to_string()))?;
@@ -78,7 +78,7 @@ async fn actor(req: HttpRequest, state: web::Data<AppState>, name: web::Path<Str
 async fn note(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String)>) -> AppResult<HttpResponse> {
     let signer = inbound::signer(&state, &req, None).await?;
     let (name, id) = path.into_inner();
-    let id = crate::api::params::path_id(&id)?;
+    let id = crate::params::path_id(&id)?;
     let settings = state.settings.clone();
     let note = state
         .db
@@ -96,7 +96,7 @@ async fn note(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(Str
 struct CollectionQuery {
     #[serde(default)]
     page: Option<String>,
-    #[serde(default, deserialize_with = "crate::api::params::flex::i64_opt")]
+    #[serde(default, deserialize_with = "crate::params::flex::i64_opt")]
     max_id: Option<i64>,
 }
 

@@ -14,6 +14,8 @@ use rsa::{Pkcs1v15Sign, RsaPrivateKey, RsaPublicKey};
 use sha2::{Digest, Sha256};
 use url::Url;
 
+use crate::net::authority;
+
 /// How old a signed request may be, as Mastodon allows (12 hours), and how far ahead a clock may run.
 pub const MAX_AGE: Duration = Duration::from_secs(12 * 3600);
 const CLOCK_SKEW: Duration = Duration::from_secs(3600);
@@ -39,13 +41,6 @@ pub fn digest_header(body: &[u8]) -> String {
     format!("SHA-256={}", STANDARD.encode(Sha256::digest(body)))
 }
 
-/// `host[:port]` of a URL, as the `Host` header carries it.
-pub fn authority(url: &Url) -> String {
-    match url.port() {
-        Some(port) => format!("{}:{port}", url.host_str().unwrap_or_default()),
-        None => url.host_str().unwrap_or_default().to_owned(),
-    }
-}
 
 fn path_and_query(url: &Url) -> String {
     match url.query() {

@@ -1,12 +1,16 @@
 //! The only module that speaks diesel.
 
+pub mod events;
 pub mod models;
 pub mod pool;
 pub mod queries;
 pub mod schema;
 pub mod seed;
+pub mod tx;
+pub mod views;
 
 pub use pool::{AnyConnection, Backend, Database, DbConn};
+pub use tx::Tx;
 
 use crate::error::AppResult;
 

@@ -11,7 +11,8 @@ use diesel::{Connection, RunQueryDsl};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::error::AppError;
-use crate::service::events::{self, Event};
+use crate::db::events::Event;
+use crate::db::tx::{Committed, Outbox, Tx};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -83,17 +84,19 @@ impl ManageConnection for Manager {
     }
 }
 
-/// Where the events of committed transactions go (the live streams).
-pub type EventSink = Arc<dyn Fn(Vec<Event>) + Send + Sync>;
+/// What runs after each committed write (hands events to the live streams, wakes the delivery worker).
+pub type AfterCommit = Arc<dyn Fn(Committed) + Send + Sync>;
 
-/// The database handle carried in app state: a pool, and on SQLite the lock that keeps to one writer.
+/// The database handle carried in app state: a pool, on SQLite the lock that keeps to one writer, and
+/// what writes hand on: messages to other instances to the outbox, the rest after commit.
 #[derive(Clone)]
 pub struct Database {
     pool: Pool<Manager>,
     url: String,
     backend: Backend,
     sqlite_writer: Option<Arc<Mutex<()>>>,
-    events: Option<EventSink>,
+    outbox: Option<Arc<dyn Outbox>>,
+    after_commit: Option<AfterCommit>,
 }
 
 impl Database {
@@ -108,12 +111,17 @@ impl Database {
             .build(Manager { url: url.to_owned(), backend })
             .map_err(|e| format!("cannot connect to the database: {e}"))?;
         let sqlite_writer = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
-        Ok(Database { pool, url: url.to_owned(), backend, sqlite_writer, events: None })
+        Ok(Database { pool, url: url.to_owned(), backend, sqlite_writer, outbox: None, after_commit: None })
     }
 
-    /// The same database, handing the events of each committed write to `sink`.
-    pub fn with_events(&self, sink: EventSink) -> Database {
-        Database { events: Some(sink), ..self.clone() }
+    /// The same database, its writes able to federate through `outbox`.
+    pub fn with_outbox(&self, outbox: Arc<dyn Outbox>) -> Database {
+        Database { outbox: Some(outbox), ..self.clone() }
+    }
+
+    /// The same database, running `after_commit` after each committed write.
+    pub fn with_after_commit(&self, after_commit: AfterCommit) -> Database {
+        Database { after_commit: Some(after_commit), ..self.clone() }
     }
 
     pub fn backend(&self) -> Backend {
@@ -148,38 +156,41 @@ impl Database {
         .await
     }
 
-    /// Runs work in one transaction on a blocking thread (one writer at a time on SQLite).
+    /// Runs work in one transaction on a blocking thread (one writer at a time on SQLite); what the work
+    /// noted on its [`Tx`] happens once the transaction has committed.
     pub async fn write<T, F>(&self, work: F) -> Result<T, AppError>
     where
         T: Send + 'static,
-        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+        F: FnOnce(&mut Tx) -> Result<T, AppError> + Send + 'static,
     {
         let db = self.clone();
         run_blocking(move || db.write_blocking(work)).await
     }
 
     /// The same as [`Database::write`], for callers already off the async threads (CLI, workers).
-    pub fn write_blocking<T>(&self, work: impl FnOnce(&mut DbConn) -> Result<T, AppError>) -> Result<T, AppError> {
+    pub fn write_blocking<T>(&self, work: impl FnOnce(&mut Tx) -> Result<T, AppError>) -> Result<T, AppError> {
         let mut conn = self.get()?;
         let _guard = self.sqlite_writer.as_ref().map(|lock| lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
         let conn: &mut DbConn = &mut conn;
-        events::take();
         // On PostgreSQL the events go out with the commit (NOTIFY), to every process's streams.
-        let notify = self.backend == Backend::Postgres && self.events.is_some();
-        let outcome = conn.transaction(|conn| {
-            let value = work(conn)?;
+        let notify = self.backend == Backend::Postgres && self.after_commit.is_some();
+        let mut committed = Committed::default();
+        let value = conn.transaction(|conn| {
+            let mut tx = Tx::new(conn, self.outbox.clone());
+            let value = work(&mut tx)?;
             if notify {
-                publish(conn, events::take())?;
+                let events = tx.take_events();
+                publish(&mut tx, events)?;
             }
-            Ok(value)
-        });
-        let committed = events::take();
-        if let (Ok(_), Some(sink)) = (&outcome, &self.events) {
-            if !committed.is_empty() {
-                sink(committed);
+            committed = tx.into_committed();
+            Ok::<T, AppError>(value)
+        })?;
+        if let Some(after_commit) = &self.after_commit {
+            if !committed.events.is_empty() || committed.deliveries_queued {
+                after_commit(committed);
             }
         }
-        outcome
+        Ok(value)
     }
 
     /// On PostgreSQL, hands the events every process publishes (this one's too) to `sink`, from a

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::api::entities::Token;
-use crate::api::params::{flex, Params, Query};
+use crate::params::{flex, Params, Query};
 use crate::db::models::OauthApp;
 use crate::error::{AppError, AppResult};
 use crate::service::auth::{self, CodeRequest, Scopes, OOB_REDIRECT};

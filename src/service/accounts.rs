@@ -5,6 +5,8 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 
 use crate::config::Settings;
+use crate::db::Tx;
+use crate::db::tx::Outbound;
 use crate::db::models::{Account, ProfileChanges, Status, User};
 use crate::db::queries::{accounts, follow_requests, follows, marks, oauth, safety, statuses, users};
 use crate::db::{DbConn, Page};
@@ -132,14 +134,14 @@ pub fn set_password(conn: &mut DbConn, username: &str, password: &str) -> AppRes
 }
 
 /// Suspends (and signs out) or unsuspends a local user.
-pub fn set_suspended(conn: &mut DbConn, settings: &Settings, username: &str, suspended: bool) -> AppResult<()> {
-    let account = local_by_username(conn, username)?;
-    accounts::set_suspended(conn, account.id, suspended.then(ids::now))?;
+pub fn set_suspended(tx: &mut Tx, username: &str, suspended: bool) -> AppResult<()> {
+    let account = local_by_username(tx, username)?;
+    accounts::set_suspended(tx, account.id, suspended.then(ids::now))?;
     if suspended {
-        oauth::delete_tokens_of(conn, account.id)?;
-        crate::apub::outbox::account_deleted(conn, &account)?;
+        oauth::delete_tokens_of(tx, account.id)?;
+        tx.federate(Outbound::AccountDeleted(&account))?;
     } else {
-        crate::apub::outbox::account_restored(conn, settings, &account)?;
+        tx.federate(Outbound::AccountRestored(&account))?;
     }
     Ok(())
 }
@@ -185,14 +187,14 @@ pub struct ProfileChange {
     pub header_url: Option<Option<String>>,
 }
 
-pub fn update_profile(conn: &mut DbConn, settings: &Settings, account_id: i64, change: ProfileChange) -> AppResult<(Account, User)> {
+pub fn update_profile(tx: &mut Tx, settings: &Settings, account_id: i64, change: ProfileChange) -> AppResult<(Account, User)> {
     // Read here, inside the transaction: what others wrote since the request began is kept.
-    let account = accounts::find(conn, account_id)?.ok_or(AppError::NotFound)?;
-    let user = users::find(conn, account_id)?.ok_or(AppError::NotFound)?;
+    let account = accounts::find(tx, account_id)?.ok_or(AppError::NotFound)?;
+    let user = users::find(tx, account_id)?.ok_or(AppError::NotFound)?;
     let changes = profile_changes(settings, &account, &change)?;
-    accounts::update_profile(conn, account_id, &changes)?;
-    let updated = accounts::find(conn, account_id)?.ok_or(AppError::NotFound)?;
-    crate::apub::outbox::profile_updated(conn, settings, &updated)?;
+    accounts::update_profile(tx, account_id, &changes)?;
+    let updated = accounts::find(tx, account_id)?.ok_or(AppError::NotFound)?;
+    tx.federate(Outbound::ProfileUpdated(&updated))?;
 
     let visibility = match change.default_visibility {
         Some(v) => Visibility::parse(&v)?.as_str().to_owned(),
@@ -200,8 +202,8 @@ pub fn update_profile(conn: &mut DbConn, settings: &Settings, account_id: i64, c
     };
     let sensitive = change.default_sensitive.unwrap_or(user.default_sensitive);
     let language = change.default_language.unwrap_or(user.default_language.clone()).filter(|l| !l.is_empty());
-    users::set_posting_defaults(conn, account_id, &visibility, sensitive, language.as_deref())?;
-    let user = users::find(conn, account_id)?.ok_or(AppError::NotFound)?;
+    users::set_posting_defaults(tx, account_id, &visibility, sensitive, language.as_deref())?;
+    let user = users::find(tx, account_id)?.ok_or(AppError::NotFound)?;
     Ok((updated, user))
 }
 

@@ -2,11 +2,12 @@
 
 use std::collections::HashMap;
 
+use crate::db::Tx;
 use crate::db::models::{Account, Conversation, Status};
 use crate::db::queries::{accounts, conversations, statuses};
 use crate::db::{DbConn, Page};
 use crate::error::{AppError, AppResult};
-use crate::service::events::{self, Event};
+use crate::db::events::Event;
 use crate::service::views::{self, StatusView};
 
 pub struct ConversationView {
@@ -16,17 +17,17 @@ pub struct ConversationView {
 }
 
 /// Files a direct status into the conversations of its local participants (unread but for its author).
-pub fn record(conn: &mut DbConn, status: &Status, mentioned: &[i64]) -> AppResult<()> {
+pub fn record(tx: &mut Tx, status: &Status, mentioned: &[i64]) -> AppResult<()> {
     if status.visibility != "direct" {
         return Ok(());
     }
     let mut participants: Vec<i64> = mentioned.iter().copied().chain([status.account_id]).collect();
     participants.sort_unstable();
     participants.dedup();
-    for owner in accounts::find_many(conn, &participants)?.into_iter().filter(|a| a.is_local()) {
+    for owner in accounts::find_many(tx, &participants)?.into_iter().filter(|a| a.is_local()) {
         let others: Vec<String> = participants.iter().filter(|p| **p != owner.id).map(i64::to_string).collect();
-        let conversation_id = conversations::touch(conn, owner.id, &others.join(","), status.id, owner.id != status.account_id)?;
-        events::emit(Event::ConversationUpdated { conversation_id, account_id: owner.id });
+        let conversation_id = conversations::touch(tx, owner.id, &others.join(","), status.id, owner.id != status.account_id)?;
+        tx.emit(Event::ConversationUpdated { conversation_id, account_id: owner.id });
     }
     Ok(())
 }

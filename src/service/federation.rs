@@ -33,7 +33,7 @@ pub fn enqueue(
     let distinct: BTreeSet<String> = inboxes.into_iter().collect();
     for inbox in distinct {
         let Ok(url) = url::Url::parse(&inbox) else { continue };
-        let host = crate::apub::signatures::authority(&url);
+        let host = crate::net::authority(&url);
         if !peers::is_allowed(conn, &host)? {
             continue;
         }

@@ -4,12 +4,14 @@ use std::collections::HashMap;
 
 use chrono::{Duration, NaiveDateTime};
 
+use crate::db::Tx;
 use crate::db::models::{Account, Filter, FilterKeyword, FilterStatus, Status};
 use crate::db::queries::{filters, statuses};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::ids;
-use crate::service::events::{self, Event};
+pub use crate::db::views::FilterHit;
+use crate::db::events::Event;
 use crate::service::markup;
 use crate::service::views::{self, StatusView};
 
@@ -84,7 +86,7 @@ fn with_rules(conn: &mut DbConn, rows: Vec<Filter>) -> AppResult<Vec<FilterView>
         .collect())
 }
 
-pub fn create(conn: &mut DbConn, owner: &Account, change: FilterChange) -> AppResult<FilterView> {
+pub fn create(tx: &mut Tx, owner: &Account, change: FilterChange) -> AppResult<FilterView> {
     if change.title.is_none() {
         return Err(AppError::validation("Title can't be blank"));
     }
@@ -101,30 +103,30 @@ pub fn create(conn: &mut DbConn, owner: &Account, change: FilterChange) -> AppRe
         created_at: ids::now(),
     };
     let keywords = apply_change(&mut filter, change)?;
-    filters::insert(conn, &filter)?;
-    change_keywords(conn, &filter, keywords)?;
-    changed(owner);
-    get(conn, owner, filter.id)
+    filters::insert(tx, &filter)?;
+    change_keywords(tx, &filter, keywords)?;
+    changed(tx, owner);
+    get(tx, owner, filter.id)
 }
 
-pub fn update(conn: &mut DbConn, owner: &Account, filter_id: i64, change: FilterChange) -> AppResult<FilterView> {
-    let mut filter = filters::find(conn, owner.id, filter_id)?.ok_or(AppError::NotFound)?;
+pub fn update(tx: &mut Tx, owner: &Account, filter_id: i64, change: FilterChange) -> AppResult<FilterView> {
+    let mut filter = filters::find(tx, owner.id, filter_id)?.ok_or(AppError::NotFound)?;
     let keywords = apply_change(&mut filter, change)?;
-    filters::update(conn, &filter)?;
-    change_keywords(conn, &filter, keywords)?;
-    changed(owner);
-    get(conn, owner, filter.id)
+    filters::update(tx, &filter)?;
+    change_keywords(tx, &filter, keywords)?;
+    changed(tx, owner);
+    get(tx, owner, filter.id)
 }
 
-pub fn delete(conn: &mut DbConn, owner: &Account, filter_id: i64) -> AppResult<()> {
-    filters::find(conn, owner.id, filter_id)?.ok_or(AppError::NotFound)?;
-    filters::delete(conn, filter_id)?;
-    changed(owner);
+pub fn delete(tx: &mut Tx, owner: &Account, filter_id: i64) -> AppResult<()> {
+    filters::find(tx, owner.id, filter_id)?.ok_or(AppError::NotFound)?;
+    filters::delete(tx, filter_id)?;
+    changed(tx, owner);
     Ok(())
 }
 
-fn changed(owner: &Account) {
-    events::emit(Event::FiltersChanged { account_id: owner.id });
+fn changed(tx: &mut Tx, owner: &Account) {
+    tx.emit(Event::FiltersChanged { account_id: owner.id });
 }
 
 /// Applies the filter's own fields and hands back the keyword changes.
@@ -218,10 +220,10 @@ pub fn keywords(conn: &mut DbConn, owner: &Account, filter_id: i64) -> AppResult
     Ok(get(conn, owner, filter_id)?.keywords)
 }
 
-pub fn add_keyword(conn: &mut DbConn, owner: &Account, filter_id: i64, keyword: Option<String>, whole_word: Option<bool>) -> AppResult<FilterKeyword> {
-    let filter = filters::find(conn, owner.id, filter_id)?.ok_or(AppError::NotFound)?;
-    let row = new_keyword(conn, filter.id, keyword, whole_word)?;
-    changed(owner);
+pub fn add_keyword(tx: &mut Tx, owner: &Account, filter_id: i64, keyword: Option<String>, whole_word: Option<bool>) -> AppResult<FilterKeyword> {
+    let filter = filters::find(tx, owner.id, filter_id)?.ok_or(AppError::NotFound)?;
+    let row = new_keyword(tx, filter.id, keyword, whole_word)?;
+    changed(tx, owner);
     Ok(row)
 }
 
@@ -229,18 +231,18 @@ pub fn keyword(conn: &mut DbConn, owner: &Account, keyword_id: i64) -> AppResult
     Ok(filters::find_keyword(conn, owner.id, keyword_id)?.ok_or(AppError::NotFound)?.0)
 }
 
-pub fn update_keyword(conn: &mut DbConn, owner: &Account, keyword_id: i64, keyword: Option<String>, whole_word: Option<bool>) -> AppResult<FilterKeyword> {
-    let (mut row, _) = filters::find_keyword(conn, owner.id, keyword_id)?.ok_or(AppError::NotFound)?;
+pub fn update_keyword(tx: &mut Tx, owner: &Account, keyword_id: i64, keyword: Option<String>, whole_word: Option<bool>) -> AppResult<FilterKeyword> {
+    let (mut row, _) = filters::find_keyword(tx, owner.id, keyword_id)?.ok_or(AppError::NotFound)?;
     edit_keyword(&mut row, keyword, whole_word)?;
-    filters::update_keyword(conn, &row)?;
-    changed(owner);
+    filters::update_keyword(tx, &row)?;
+    changed(tx, owner);
     Ok(row)
 }
 
-pub fn delete_keyword(conn: &mut DbConn, owner: &Account, keyword_id: i64) -> AppResult<()> {
-    let (row, _) = filters::find_keyword(conn, owner.id, keyword_id)?.ok_or(AppError::NotFound)?;
-    filters::delete_keyword(conn, row.id)?;
-    changed(owner);
+pub fn delete_keyword(tx: &mut Tx, owner: &Account, keyword_id: i64) -> AppResult<()> {
+    let (row, _) = filters::find_keyword(tx, owner.id, keyword_id)?.ok_or(AppError::NotFound)?;
+    filters::delete_keyword(tx, row.id)?;
+    changed(tx, owner);
     Ok(())
 }
 
@@ -249,17 +251,17 @@ pub fn filtered_statuses(conn: &mut DbConn, owner: &Account, filter_id: i64) -> 
 }
 
 /// Adds a status the owner can see to a filter (again is a 422, as in Mastodon).
-pub fn add_status(conn: &mut DbConn, owner: &Account, filter_id: i64, status_id: i64) -> AppResult<FilterStatus> {
-    let filter = filters::find(conn, owner.id, filter_id)?.ok_or(AppError::NotFound)?;
-    let status = statuses::find(conn, status_id)?.ok_or(AppError::NotFound)?;
-    if !views::can_see(conn, Some(owner.id), &status)? {
+pub fn add_status(tx: &mut Tx, owner: &Account, filter_id: i64, status_id: i64) -> AppResult<FilterStatus> {
+    let filter = filters::find(tx, owner.id, filter_id)?.ok_or(AppError::NotFound)?;
+    let status = statuses::find(tx, status_id)?.ok_or(AppError::NotFound)?;
+    if !views::can_see(tx, Some(owner.id), &status)? {
         return Err(AppError::NotFound);
     }
     let row = FilterStatus { id: ids::next_id(), filter_id: filter.id, status_id };
-    if !filters::insert_status(conn, &row)? {
+    if !filters::insert_status(tx, &row)? {
         return Err(AppError::validation("Status has already been taken"));
     }
-    changed(owner);
+    changed(tx, owner);
     Ok(row)
 }
 
@@ -267,26 +269,13 @@ pub fn filtered_status(conn: &mut DbConn, owner: &Account, row_id: i64) -> AppRe
     Ok(filters::find_status(conn, owner.id, row_id)?.ok_or(AppError::NotFound)?.0)
 }
 
-pub fn remove_status(conn: &mut DbConn, owner: &Account, row_id: i64) -> AppResult<FilterStatus> {
-    let (row, _) = filters::find_status(conn, owner.id, row_id)?.ok_or(AppError::NotFound)?;
-    filters::delete_status(conn, row.id)?;
-    changed(owner);
+pub fn remove_status(tx: &mut Tx, owner: &Account, row_id: i64) -> AppResult<FilterStatus> {
+    let (row, _) = filters::find_status(tx, owner.id, row_id)?.ok_or(AppError::NotFound)?;
+    filters::delete_status(tx, row.id)?;
+    changed(tx, owner);
     Ok(row)
 }
 
-/// Why a status matched one filter, as Mastodon's FilterResult reports it.
-#[derive(Debug, Clone)]
-pub struct FilterHit {
-    pub filter: Filter,
-    pub keyword_matches: Option<Vec<String>>,
-    pub status_matches: Option<Vec<String>>,
-}
-
-impl FilterHit {
-    pub fn hides(&self) -> bool {
-        self.filter.action == "hide"
-    }
-}
 
 /// What a filter looks at in a status (for a reblog, the original).
 #[derive(Debug, Clone)]

@@ -2,9 +2,10 @@
 
 use std::collections::HashSet;
 
+use crate::db::Tx;
+use crate::db::tx::Outbound;
 use crate::db::models::{Account, Follow, FollowRequest, HomeTimelineEntry, Status};
 use crate::db::queries::{accounts, follow_requests, follows, statuses, timelines};
-use crate::apub::outbox;
 use crate::db::{insert_if_absent, DbConn, Page};
 use crate::error::{AppError, AppResult};
 use crate::ids;
@@ -26,56 +27,56 @@ pub struct FollowOutcome {
     pub new_request: Option<FollowRequest>,
 }
 
-pub fn follow(conn: &mut DbConn, follower: &Account, target_id: i64, options: FollowOptions) -> AppResult<FollowOutcome> {
-    let target = accounts::find(conn, target_id)?.filter(|a| a.suspended_at.is_none()).ok_or(AppError::NotFound)?;
-    if target.id == follower.id || super::safety::blocked_between(conn, follower.id, target.id)? {
+pub fn follow(tx: &mut Tx, follower: &Account, target_id: i64, options: FollowOptions) -> AppResult<FollowOutcome> {
+    let target = accounts::find(tx, target_id)?.filter(|a| a.suspended_at.is_none()).ok_or(AppError::NotFound)?;
+    if target.id == follower.id || super::safety::blocked_between(tx, follower.id, target.id)? {
         return Err(AppError::Forbidden("This action is not allowed".into()));
     }
     let show_reblogs = options.reblogs.unwrap_or(true);
     let notify_on_post = options.notify.unwrap_or(false);
     let mut new_request = None;
-    if let Some(existing) = follows::find(conn, follower.id, target.id)? {
+    if let Some(existing) = follows::find(tx, follower.id, target.id)? {
         follows::update_options(
-            conn,
+            tx,
             existing.id,
             options.reblogs.unwrap_or(existing.show_reblogs),
             options.notify.unwrap_or(existing.notify),
         )?;
     } else if target.is_local() && !target.locked {
-        establish(conn, follower, &target, show_reblogs, notify_on_post, None)?;
-    } else if follow_requests::find(conn, follower.id, target.id)?.is_none() {
+        establish(tx, follower, &target, show_reblogs, notify_on_post, None)?;
+    } else if follow_requests::find(tx, follower.id, target.id)?.is_none() {
         let id = ids::next_id();
         let uri = format!("{}/follows/{id}", follower.uri);
         let request = FollowRequest { id, account_id: follower.id, target_account_id: target.id, show_reblogs, notify: notify_on_post, uri, created_at: ids::now() };
-        if request_follow(conn, follower, &target, &request)? {
-            outbox::follow(conn, follower, &target, &request)?;
+        if request_follow(tx, follower, &target, &request)? {
+            tx.federate(Outbound::FollowRequested { follower, target: &target, request: &request })?;
             new_request = Some(request);
         }
     }
-    Ok(FollowOutcome { relationship: one_relationship(conn, follower, target.id)?, new_request })
+    Ok(FollowOutcome { relationship: one_relationship(tx, follower, target.id)?, new_request })
 }
 
 /// Records a follow request (to a locked or a remote account); a local target is notified. False when
 /// one existed already.
-fn request_follow(conn: &mut DbConn, follower: &Account, target: &Account, request: &FollowRequest) -> AppResult<bool> {
-    if !insert_if_absent(conn, |conn| follow_requests::insert(conn, request))? {
+fn request_follow(tx: &mut Tx, follower: &Account, target: &Account, request: &FollowRequest) -> AppResult<bool> {
+    if !insert_if_absent(tx, |tx| follow_requests::insert(tx, request))? {
         return Ok(false);
     }
-    notify(conn, target.id, follower.id, "follow_request", None)?;
+    notify(tx, target.id, follower.id, "follow_request", None)?;
     Ok(true)
 }
 
 /// A remote account asks to follow a local one: a locked account decides later, others accept now.
 /// Answers whether the follow holds now (and an Accept is due).
-pub fn followed_from_remote(conn: &mut DbConn, follower: &Account, target: &Account, follow_uri: &str) -> AppResult<bool> {
-    if super::safety::blocked_between(conn, follower.id, target.id)? {
+pub fn followed_from_remote(tx: &mut Tx, follower: &Account, target: &Account, follow_uri: &str) -> AppResult<bool> {
+    if super::safety::blocked_between(tx, follower.id, target.id)? {
         return Ok(false);
     }
-    if follows::find(conn, follower.id, target.id)?.is_some() {
+    if follows::find(tx, follower.id, target.id)?.is_some() {
         return Ok(true);
     }
     if !target.locked {
-        establish(conn, follower, target, true, false, Some(follow_uri.to_owned()))?;
+        establish(tx, follower, target, true, false, Some(follow_uri.to_owned()))?;
         return Ok(true);
     }
     let request = FollowRequest {
@@ -87,7 +88,7 @@ pub fn followed_from_remote(conn: &mut DbConn, follower: &Account, target: &Acco
         uri: follow_uri.to_owned(),
         created_at: ids::now(),
     };
-    request_follow(conn, follower, target, &request)?;
+    request_follow(tx, follower, target, &request)?;
     Ok(false)
 }
 
@@ -97,31 +98,31 @@ pub fn requests(conn: &mut DbConn, target: &Account, page: &Page) -> AppResult<V
 }
 
 /// The target of a follow request accepts it; a remote requester hears of it (Accept).
-pub fn authorize(conn: &mut DbConn, target: &Account, requester_id: i64) -> AppResult<Relationship> {
-    let request = follow_requests::find(conn, requester_id, target.id)?.ok_or(AppError::NotFound)?;
-    let requester = accounts::find(conn, requester_id)?.ok_or(AppError::NotFound)?;
-    follow_requests::delete(conn, request.id)?;
-    establish(conn, &requester, target, request.show_reblogs, request.notify, Some(request.uri.clone()))?;
+pub fn authorize(tx: &mut Tx, target: &Account, requester_id: i64) -> AppResult<Relationship> {
+    let request = follow_requests::find(tx, requester_id, target.id)?.ok_or(AppError::NotFound)?;
+    let requester = accounts::find(tx, requester_id)?.ok_or(AppError::NotFound)?;
+    follow_requests::delete(tx, request.id)?;
+    establish(tx, &requester, target, request.show_reblogs, request.notify, Some(request.uri.clone()))?;
     if !requester.is_local() {
-        outbox::accept_follow(conn, target, &requester, &request.uri)?;
+        tx.federate(Outbound::FollowAccepted { target, follower: &requester, follow_uri: &request.uri })?;
     }
-    one_relationship(conn, target, requester.id)
+    one_relationship(tx, target, requester.id)
 }
 
 /// The target of a follow request turns it down; a remote requester hears of it (Reject).
-pub fn reject(conn: &mut DbConn, target: &Account, requester_id: i64) -> AppResult<Relationship> {
-    let request = follow_requests::find(conn, requester_id, target.id)?.ok_or(AppError::NotFound)?;
-    let requester = accounts::find(conn, requester_id)?.ok_or(AppError::NotFound)?;
-    follow_requests::delete(conn, request.id)?;
+pub fn reject(tx: &mut Tx, target: &Account, requester_id: i64) -> AppResult<Relationship> {
+    let request = follow_requests::find(tx, requester_id, target.id)?.ok_or(AppError::NotFound)?;
+    let requester = accounts::find(tx, requester_id)?.ok_or(AppError::NotFound)?;
+    follow_requests::delete(tx, request.id)?;
     if !requester.is_local() {
-        outbox::reject_follow(conn, target, &requester, &request.uri)?;
+        tx.federate(Outbound::FollowRejected { target, follower: &requester, follow_uri: &request.uri })?;
     }
-    one_relationship(conn, target, requester.id)
+    one_relationship(tx, target, requester.id)
 }
 
 /// A follow that now holds: its row, the counters, the notification and the home timeline merge.
 /// False when it existed already.
-pub fn establish(conn: &mut DbConn, follower: &Account, target: &Account, show_reblogs: bool, notify_on_post: bool, uri: Option<String>) -> AppResult<bool> {
+pub fn establish(tx: &mut Tx, follower: &Account, target: &Account, show_reblogs: bool, notify_on_post: bool, uri: Option<String>) -> AppResult<bool> {
     let follow = Follow {
         id: ids::next_id(),
         account_id: follower.id,
@@ -131,23 +132,23 @@ pub fn establish(conn: &mut DbConn, follower: &Account, target: &Account, show_r
         uri,
         created_at: ids::now(),
     };
-    if !insert_if_absent(conn, |conn| follows::insert(conn, &follow))? {
+    if !insert_if_absent(tx, |tx| follows::insert(tx, &follow))? {
         return Ok(false);
     }
-    accounts::add_following(conn, follower.id, 1)?;
-    accounts::add_followers(conn, target.id, 1)?;
-    notify(conn, target.id, follower.id, "follow", None)?;
+    accounts::add_following(tx, follower.id, 1)?;
+    accounts::add_followers(tx, target.id, 1)?;
+    notify(tx, target.id, follower.id, "follow", None)?;
     if follower.is_local() {
-        merge_into_home(conn, follower.id, target, show_reblogs)?;
+        merge_into_home(tx, follower.id, target, show_reblogs)?;
     }
     Ok(true)
 }
 
 /// A remote account accepted the follow request of a local one.
-pub fn request_accepted(conn: &mut DbConn, follower: &Account, target: &Account) -> AppResult<()> {
-    if let Some(request) = follow_requests::find(conn, follower.id, target.id)? {
-        follow_requests::delete(conn, request.id)?;
-        establish(conn, follower, target, request.show_reblogs, request.notify, Some(request.uri))?;
+pub fn request_accepted(tx: &mut Tx, follower: &Account, target: &Account) -> AppResult<()> {
+    if let Some(request) = follow_requests::find(tx, follower.id, target.id)? {
+        follow_requests::delete(tx, request.id)?;
+        establish(tx, follower, target, request.show_reblogs, request.notify, Some(request.uri))?;
     }
     Ok(())
 }
@@ -158,13 +159,13 @@ pub struct Unfollowed {
     pub ended_uri: Option<String>,
 }
 
-pub fn unfollow(conn: &mut DbConn, follower: &Account, target_id: i64) -> AppResult<Unfollowed> {
-    let target = accounts::find(conn, target_id)?.ok_or(AppError::NotFound)?;
-    let ended_uri = end_follow(conn, follower, &target)?;
+pub fn unfollow(tx: &mut Tx, follower: &Account, target_id: i64) -> AppResult<Unfollowed> {
+    let target = accounts::find(tx, target_id)?.ok_or(AppError::NotFound)?;
+    let ended_uri = end_follow(tx, follower, &target)?;
     if let Some(uri) = &ended_uri {
-        outbox::unfollow(conn, follower, &target, uri)?;
+        tx.federate(Outbound::Unfollowed { follower, target: &target, follow_uri: uri })?;
     }
-    Ok(Unfollowed { relationship: one_relationship(conn, follower, target.id)?, ended_uri })
+    Ok(Unfollowed { relationship: one_relationship(tx, follower, target.id)?, ended_uri })
 }
 
 /// Ends a follow or a pending request of `follower` to `target`; answers the URI of what ended.

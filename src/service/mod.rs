@@ -6,7 +6,6 @@ pub mod auth;
 pub mod conversations;
 pub mod discovery;
 pub mod emojis;
-pub mod events;
 pub mod featured;
 pub mod filters;
 pub mod federation;
@@ -33,3 +32,6 @@ pub mod statuses;
 pub mod tags;
 pub mod timelines;
 pub mod views;
+
+#[cfg(test)]
+mod tests;

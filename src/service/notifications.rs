@@ -1,35 +1,36 @@
 //! Notifications: made by the actions that cause them, listed and dismissed by their owner.
 
+use crate::db::Tx;
 use crate::db::models::{Account, Notification};
 use crate::db::queries::{accounts, notifications};
 use crate::db::{DbConn, Page};
 use crate::error::{AppError, AppResult};
 use crate::ids;
-use crate::service::events::{self, Event};
+use crate::db::events::Event;
 use crate::service::views::{self, NotificationView};
 
 pub const KINDS: &[&str] = &["mention", "status", "reblog", "follow", "follow_request", "favourite", "poll", "update"];
 
 /// Notifies a local account of something another account did; nothing for oneself or remote accounts.
-pub fn notify(conn: &mut DbConn, recipient: i64, from: i64, kind: &str, status_id: Option<i64>) -> AppResult<()> {
+pub fn notify(tx: &mut Tx, recipient: i64, from: i64, kind: &str, status_id: Option<i64>) -> AppResult<()> {
     if recipient == from {
         return Ok(());
     }
-    if !accounts::find(conn, recipient)?.is_some_and(|a| a.is_local()) || super::safety::silences(conn, recipient, from)? {
+    if !accounts::find(tx, recipient)?.is_some_and(|a| a.is_local()) || super::safety::silences(tx, recipient, from)? {
         return Ok(());
     }
-    insert(conn, recipient, from, kind, status_id)
+    insert(tx, recipient, from, kind, status_id)
 }
 
 /// Notifies a local account of something about its own status (its poll ended).
-pub fn notify_own(conn: &mut DbConn, recipient: i64, kind: &str, status_id: Option<i64>) -> AppResult<()> {
-    if !accounts::find(conn, recipient)?.is_some_and(|a| a.is_local()) {
+pub fn notify_own(tx: &mut Tx, recipient: i64, kind: &str, status_id: Option<i64>) -> AppResult<()> {
+    if !accounts::find(tx, recipient)?.is_some_and(|a| a.is_local()) {
         return Ok(());
     }
-    insert(conn, recipient, recipient, kind, status_id)
+    insert(tx, recipient, recipient, kind, status_id)
 }
 
-fn insert(conn: &mut DbConn, recipient: i64, from: i64, kind: &str, status_id: Option<i64>) -> AppResult<()> {
+fn insert(tx: &mut Tx, recipient: i64, from: i64, kind: &str, status_id: Option<i64>) -> AppResult<()> {
     let now = ids::now();
     let notification = Notification {
         id: ids::next_id(),
@@ -38,10 +39,10 @@ fn insert(conn: &mut DbConn, recipient: i64, from: i64, kind: &str, status_id: O
         kind: kind.to_owned(),
         status_id,
         created_at: now,
-        group_key: super::notification_groups::key_for(conn, recipient, kind, status_id, now)?,
+        group_key: super::notification_groups::key_for(tx, recipient, kind, status_id, now)?,
     };
-    notifications::insert(conn, &notification)?;
-    events::emit(Event::Notified { notification_id: notification.id, account_id: recipient });
+    notifications::insert(tx, &notification)?;
+    tx.emit(Event::Notified { notification_id: notification.id, account_id: recipient });
     Ok(())
 }
 

@@ -30,7 +30,7 @@ pub fn normalize_host(text: &str) -> AppResult<String> {
     match parsed {
         Some(url) if !authority.is_empty() && !authority.contains('@') && url.host_str().is_some() => {
             // URLs on the scheme's default port carry no port, whichever scheme the peer uses.
-            let host = crate::apub::signatures::authority(&url);
+            let host = crate::net::authority(&url);
             Ok(host.strip_suffix(":443").map_or(host.clone(), str::to_owned))
         }
         _ => Err(AppError::validation(format!("'{text}' is not a host name or address (with an optional :port)"))),
@@ -103,7 +103,7 @@ pub fn is_allowed(conn: &mut DbConn, host: &str) -> AppResult<bool> {
 
 /// Whether a URL's host is an allowed peer.
 pub fn is_allowed_url(conn: &mut DbConn, url: &url::Url) -> AppResult<bool> {
-    peers::is_allowed(conn, &crate::apub::signatures::authority(url))
+    peers::is_allowed(conn, &crate::net::authority(url))
 }
 
 #[cfg(test)]

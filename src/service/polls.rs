@@ -5,12 +5,13 @@ use std::collections::HashSet;
 
 use chrono::{Duration, NaiveDateTime};
 
-use crate::config::Settings;
 use crate::db::models::{Account, Poll, PollVote, Status};
 use crate::db::queries::{accounts, polls, statuses};
-use crate::db::DbConn;
+use crate::db::{DbConn, Tx};
+use crate::db::tx::Outbound;
 use crate::error::{AppError, AppResult};
 use crate::ids;
+pub use crate::db::views::PollView;
 use crate::service::views;
 
 pub const MAX_OPTIONS: usize = 4;
@@ -26,14 +27,6 @@ pub struct NewPoll {
     pub hide_totals: bool,
 }
 
-/// A poll as one viewer sees it: with their own choices when signed in.
-#[derive(Debug, Clone)]
-pub struct PollView {
-    pub poll: Poll,
-    pub own_votes: Option<Vec<i32>>,
-    /// Whether the viewer wrote the poll (authors see hidden totals).
-    pub viewer_is_author: bool,
-}
 
 pub fn validate(new: &NewPoll) -> AppResult<()> {
     if new.options.len() < 2 {
@@ -98,13 +91,13 @@ pub fn view_of(conn: &mut DbConn, viewer: Option<i64>, poll: Poll) -> AppResult<
 
 /// A local account votes. On a local poll the counts change here (and go to the instances that show
 /// it); on a remote poll each choice travels to the poll's instance, and is counted here meanwhile.
-pub fn vote(conn: &mut DbConn, settings: &Settings, voter: &Account, poll_id: i64, choices: &[i32]) -> AppResult<PollView> {
-    let poll = polls::find(conn, poll_id)?.ok_or(AppError::NotFound)?;
-    let status = views::status_for(conn, Some(voter.id), poll.status_id)?.ok_or(AppError::NotFound)?.status;
+pub fn vote(tx: &mut Tx, voter: &Account, poll_id: i64, choices: &[i32]) -> AppResult<PollView> {
+    let poll = polls::find(tx, poll_id)?.ok_or(AppError::NotFound)?;
+    let status = views::status_for(tx, Some(voter.id), poll.status_id)?.ok_or(AppError::NotFound)?.status;
     if poll.expired_at(ids::now()) {
         return Err(AppError::validation("The poll has already ended"));
     }
-    if !polls::choices_among(conn, voter.id, &[poll.id])?.is_empty() {
+    if !polls::choices_among(tx, voter.id, &[poll.id])?.is_empty() {
         return Err(AppError::validation("You have already voted on this poll"));
     }
     let options = poll.options();
@@ -126,22 +119,22 @@ pub fn vote(conn: &mut DbConn, settings: &Settings, voter: &Account, poll_id: i6
             uri: Some(format!("{}#votes/{id}", voter.uri)),
             created_at: ids::now(),
         };
-        polls::insert_vote(conn, &vote)?;
+        polls::insert_vote(tx, &vote)?;
         votes.push(vote);
     }
-    let author = accounts::find(conn, poll.account_id)?.ok_or(AppError::NotFound)?;
+    let author = accounts::find(tx, poll.account_id)?.ok_or(AppError::NotFound)?;
     let poll = if author.is_local() {
-        let counted = recount(conn, poll)?;
-        poll_changed(conn, settings, &status)?;
+        let counted = recount(tx, poll)?;
+        poll_changed(tx, &status)?;
         counted
     } else {
-        let counted = add_remote_choices(conn, poll, choices)?;
+        let counted = add_remote_choices(tx, poll, choices)?;
         let chosen: Vec<(String, String)> =
             votes.iter().map(|v| (v.uri.clone().unwrap_or_default(), options[v.choice as usize].clone())).collect();
-        crate::apub::outbox::poll_voted(conn, voter, &author, &status, &chosen)?;
+        tx.federate(Outbound::PollVoted { voter, author: &author, question: &status, chosen: &chosen })?;
         counted
     };
-    view_of(conn, Some(voter.id), poll)
+    view_of(tx, Some(voter.id), poll)
 }
 
 /// Counts a local poll's votes afresh.
@@ -175,20 +168,20 @@ fn add_remote_choices(conn: &mut DbConn, mut poll: Poll, choices: &[i32]) -> App
 }
 
 /// The instances that show a local poll hear its new counts.
-fn poll_changed(conn: &mut DbConn, settings: &Settings, status: &Status) -> AppResult<()> {
-    let view = views::status_for(conn, Some(status.account_id), status.id)?.ok_or(AppError::NotFound)?;
-    crate::apub::outbox::status_updated(conn, settings, &view)
+fn poll_changed(tx: &mut Tx, status: &Status) -> AppResult<()> {
+    let view = views::status_for(tx, Some(status.account_id), status.id)?.ok_or(AppError::NotFound)?;
+    tx.federate(Outbound::StatusUpdated(&view))
 }
 
 /// A remote account's vote on a local poll, by option title; ignored when the poll ended or the
 /// option is unknown, and once per choice.
-pub fn receive_vote(conn: &mut DbConn, settings: &Settings, voter: &Account, status: &Status, title: &str, uri: &str) -> AppResult<()> {
-    let Some(poll) = polls::of_status(conn, status.id)? else { return Ok(()) };
-    if poll.expired_at(ids::now()) || !views::can_see(conn, Some(voter.id), status)? {
+pub fn receive_vote(tx: &mut Tx, voter: &Account, status: &Status, title: &str, uri: &str) -> AppResult<()> {
+    let Some(poll) = polls::of_status(tx, status.id)? else { return Ok(()) };
+    if poll.expired_at(ids::now()) || !views::can_see(tx, Some(voter.id), status)? {
         return Ok(());
     }
     let Some(choice) = poll.options().iter().position(|o| o == title) else { return Ok(()) };
-    if !poll.multiple && !polls::choices_among(conn, voter.id, &[poll.id])?.is_empty() {
+    if !poll.multiple && !polls::choices_among(tx, voter.id, &[poll.id])?.is_empty() {
         return Ok(());
     }
     let vote = PollVote {
@@ -199,9 +192,9 @@ pub fn receive_vote(conn: &mut DbConn, settings: &Settings, voter: &Account, sta
         uri: Some(uri.to_owned()),
         created_at: ids::now(),
     };
-    if polls::insert_vote(conn, &vote)? {
-        recount(conn, poll)?;
-        poll_changed(conn, settings, status)?;
+    if polls::insert_vote(tx, &vote)? {
+        recount(tx, poll)?;
+        poll_changed(tx, status)?;
     }
     Ok(())
 }
@@ -251,18 +244,18 @@ pub fn upsert_remote(conn: &mut DbConn, author: &Account, status_id: i64, remote
 }
 
 /// Tells the local voters of ended polls, and a local author, that the poll ended (`poll` notifications).
-pub fn announce_ended(conn: &mut DbConn) -> AppResult<usize> {
-    let ended = polls::ended_unannounced(conn, ids::now(), 50)?;
+pub fn announce_ended(tx: &mut Tx) -> AppResult<usize> {
+    let ended = polls::ended_unannounced(tx, ids::now(), 50)?;
     for mut poll in ended.iter().cloned() {
-        let voters: HashSet<i64> = polls::votes_of(conn, poll.id)?.into_iter().map(|v| v.account_id).collect();
-        if statuses::find(conn, poll.status_id)?.is_some() {
+        let voters: HashSet<i64> = polls::votes_of(tx, poll.id)?.into_iter().map(|v| v.account_id).collect();
+        if statuses::find(tx, poll.status_id)?.is_some() {
             for voter in voters.iter().filter(|v| **v != poll.account_id) {
-                super::notifications::notify(conn, *voter, poll.account_id, "poll", Some(poll.status_id))?;
+                super::notifications::notify(tx, *voter, poll.account_id, "poll", Some(poll.status_id))?;
             }
-            super::notifications::notify_own(conn, poll.account_id, "poll", Some(poll.status_id))?;
+            super::notifications::notify_own(tx, poll.account_id, "poll", Some(poll.status_id))?;
         }
         poll.ended_notified = true;
-        polls::update(conn, &poll)?;
+        polls::update(tx, &poll)?;
     }
     Ok(ended.len())
 }

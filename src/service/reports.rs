@@ -1,10 +1,9 @@
 //! Reports to moderators; a report about an account of another instance can be forwarded there (Flag).
 
-use crate::apub::outbox;
-use crate::config::Settings;
 use crate::db::models::{Account, Report};
 use crate::db::queries::{accounts, reports, statuses};
-use crate::db::DbConn;
+use crate::db::{DbConn, Tx};
+use crate::db::tx::Outbound;
 use crate::error::{AppError, AppResult};
 use crate::ids;
 
@@ -24,8 +23,8 @@ pub struct Filed {
     pub target: Account,
 }
 
-pub fn create(conn: &mut DbConn, settings: &Settings, reporter: &Account, input: NewReport) -> AppResult<Filed> {
-    let target = accounts::find(conn, input.target_id)?.ok_or(AppError::NotFound)?;
+pub fn create(tx: &mut Tx, reporter: &Account, input: NewReport) -> AppResult<Filed> {
+    let target = accounts::find(tx, input.target_id)?.ok_or(AppError::NotFound)?;
     if target.id == reporter.id {
         return Err(AppError::validation("You cannot report yourself"));
     }
@@ -36,7 +35,7 @@ pub fn create(conn: &mut DbConn, settings: &Settings, reporter: &Account, input:
     if input.comment.chars().count() > MAX_COMMENT {
         return Err(AppError::validation(format!("Comment is too long (maximum is {MAX_COMMENT} characters)")));
     }
-    let reported = statuses::find_many(conn, &input.status_ids)?;
+    let reported = statuses::find_many(tx, &input.status_ids)?;
     if reported.len() != input.status_ids.len() || reported.iter().any(|s| s.account_id != target.id) {
         return Err(AppError::validation("Statuses must be the reported account's"));
     }
@@ -52,10 +51,10 @@ pub fn create(conn: &mut DbConn, settings: &Settings, reporter: &Account, input:
         uri: None,
         created_at: ids::now(),
     };
-    reports::insert(conn, &report)?;
+    reports::insert(tx, &report)?;
     if forwarded {
         let status_uris: Vec<String> = reported.into_iter().map(|s| s.uri).collect();
-        outbox::flag(conn, settings, &report, &target, &status_uris)?;
+        tx.federate(Outbound::Reported { report: &report, target: &target, status_uris: &status_uris })?;
     }
     Ok(Filed { report, target })
 }

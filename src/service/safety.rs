@@ -1,6 +1,7 @@
 //! Mutes, blocks and domain blocks: what one user keeps out of their view, and who may reach them.
 
-use crate::apub::outbox;
+use crate::db::Tx;
+use crate::db::tx::Outbound;
 use crate::db::models::{Account, Block, Mute};
 use crate::db::queries::{accounts, safety};
 use crate::db::{DbConn, Page};
@@ -37,33 +38,33 @@ pub fn unmute(conn: &mut DbConn, me: &Account, target_id: i64) -> AppResult<Rela
 }
 
 /// Blocks an account: follows end both ways, and a remote account's instance is told (Block).
-pub fn block(conn: &mut DbConn, me: &Account, target_id: i64) -> AppResult<Relationship> {
-    let target = target(conn, me, target_id)?;
+pub fn block(tx: &mut Tx, me: &Account, target_id: i64) -> AppResult<Relationship> {
+    let target = target(tx, me, target_id)?;
     let id = ids::next_id();
     let uri = format!("{}/blocks/{id}", me.uri);
-    if safety::insert_block(conn, &Block { id, account_id: me.id, target_account_id: target.id, uri: Some(uri.clone()), created_at: ids::now() })? {
-        end_follows_both_ways(conn, me, &target)?;
-        outbox::blocked(conn, me, &target, &uri)?;
+    if safety::insert_block(tx, &Block { id, account_id: me.id, target_account_id: target.id, uri: Some(uri.clone()), created_at: ids::now() })? {
+        end_follows_both_ways(tx, me, &target)?;
+        tx.federate(Outbound::Blocked { blocker: me, target: &target, uri: &uri })?;
     }
-    relationship(conn, me, target.id)
+    relationship(tx, me, target.id)
 }
 
-pub fn unblock(conn: &mut DbConn, me: &Account, target_id: i64) -> AppResult<Relationship> {
-    let target = target(conn, me, target_id)?;
-    if let Some(block) = safety::find_block(conn, me.id, target.id)? {
-        safety::delete_block(conn, me.id, target.id)?;
+pub fn unblock(tx: &mut Tx, me: &Account, target_id: i64) -> AppResult<Relationship> {
+    let target = target(tx, me, target_id)?;
+    if let Some(block) = safety::find_block(tx, me.id, target.id)? {
+        safety::delete_block(tx, me.id, target.id)?;
         if let Some(uri) = block.uri {
-            outbox::unblocked(conn, me, &target, &uri)?;
+            tx.federate(Outbound::Unblocked { blocker: me, target: &target, uri: &uri })?;
         }
     }
-    relationship(conn, me, target.id)
+    relationship(tx, me, target.id)
 }
 
-fn end_follows_both_ways(conn: &mut DbConn, me: &Account, target: &Account) -> AppResult<()> {
-    if let Some(uri) = follows::end_follow(conn, me, target)? {
-        outbox::unfollow(conn, me, target, &uri)?;
+fn end_follows_both_ways(tx: &mut Tx, me: &Account, target: &Account) -> AppResult<()> {
+    if let Some(uri) = follows::end_follow(tx, me, target)? {
+        tx.federate(Outbound::Unfollowed { follower: me, target, follow_uri: &uri })?;
     }
-    follows::end_follow(conn, target, me)?;
+    follows::end_follow(tx, target, me)?;
     Ok(())
 }
 
@@ -89,12 +90,12 @@ pub fn blocks(conn: &mut DbConn, me: &Account, page: &Page) -> AppResult<Vec<(i6
 }
 
 /// Blocks a whole domain for one user: its accounts leave their view and their follows end.
-pub fn block_domain(conn: &mut DbConn, me: &Account, domain: &str) -> AppResult<()> {
+pub fn block_domain(tx: &mut Tx, me: &Account, domain: &str) -> AppResult<()> {
     let domain = crate::service::peers::normalize_host(domain)?;
-    safety::insert_domain_block(conn, me.id, &domain, ids::now())?;
-    for account_id in safety::accounts_on_blocked_domains(conn, me.id)? {
-        if let Some(account) = accounts::find(conn, account_id)? {
-            end_follows_both_ways(conn, me, &account)?;
+    safety::insert_domain_block(tx, me.id, &domain, ids::now())?;
+    for account_id in safety::accounts_on_blocked_domains(tx, me.id)? {
+        if let Some(account) = accounts::find(tx, account_id)? {
+            end_follows_both_ways(tx, me, &account)?;
         }
     }
     Ok(())

@@ -1,10 +1,10 @@
 //! Scheduled statuses: kept with their parameters, posted by the instance when their time comes.
 
 use chrono::NaiveDateTime;
-use diesel::Connection;
 use serde::{Deserialize, Serialize};
 
 use crate::config::Settings;
+use crate::db::Tx;
 use crate::db::models::{Account, ScheduledStatus};
 use crate::db::queries::{accounts, scheduled, users};
 use crate::db::{DbConn, Page};
@@ -85,13 +85,13 @@ pub fn cancel(conn: &mut DbConn, owner: &Account, id: i64) -> AppResult<()> {
 
 /// Posts what is due; a status that can no longer be posted (its reply target gone, its author suspended)
 /// is dropped. Answers how many were posted.
-pub fn publish_due(conn: &mut DbConn, settings: &Settings) -> AppResult<usize> {
+pub fn publish_due(tx: &mut Tx, settings: &Settings) -> AppResult<usize> {
     let mut published = 0;
-    for row in scheduled::due(conn, ids::now(), 50)? {
-        if !scheduled::delete(conn, row.id)? {
+    for row in scheduled::due(tx, ids::now(), 50)? {
+        if !scheduled::delete(tx, row.id)? {
             continue;
         }
-        let outcome = conn.transaction(|conn| publish(conn, settings, &row));
+        let outcome = tx.savepoint(|tx| publish(tx, settings, &row));
         match outcome {
             Ok(()) => published += 1,
             Err(e) => log::info!("scheduled status {} dropped: {e}", row.id),
@@ -100,9 +100,9 @@ pub fn publish_due(conn: &mut DbConn, settings: &Settings) -> AppResult<usize> {
     Ok(published)
 }
 
-fn publish(conn: &mut DbConn, settings: &Settings, row: &ScheduledStatus) -> AppResult<()> {
-    let account = accounts::find(conn, row.account_id)?.filter(|a| a.suspended_at.is_none()).ok_or(AppError::NotFound)?;
-    let user = users::find(conn, account.id)?.ok_or(AppError::NotFound)?;
+fn publish(tx: &mut Tx, settings: &Settings, row: &ScheduledStatus) -> AppResult<()> {
+    let account = accounts::find(tx, row.account_id)?.filter(|a| a.suspended_at.is_none()).ok_or(AppError::NotFound)?;
+    let user = users::find(tx, account.id)?.ok_or(AppError::NotFound)?;
     let params = ScheduledParams::of(row);
     let new_status = NewStatus {
         text: params.text,
@@ -116,5 +116,5 @@ fn publish(conn: &mut DbConn, settings: &Settings, row: &ScheduledStatus) -> App
         media_ids: params.media_ids,
         poll: params.poll,
     };
-    statuses::create(conn, settings, &account, &user, new_status).map(|_| ())
+    statuses::create(tx, settings, &account, &user, new_status).map(|_| ())
 }

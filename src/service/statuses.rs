@@ -5,13 +5,14 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::config::Settings;
+use crate::db::Tx;
+use crate::db::tx::Outbound;
 use crate::db::models::{Account, HomeTimelineEntry, IdempotencyKey, Status, StatusEdit, StatusEditForm, StatusMark, Tag, User};
 use crate::db::queries::{accounts, follows, marks, notifications as notification_rows, statuses, timelines};
 use crate::db::{insert_if_absent, DbConn, Page};
 use crate::error::{AppError, AppResult};
 use crate::ids;
-use crate::apub::outbox;
-use crate::service::events::{self, Event};
+use crate::db::events::Event;
 use crate::service::markup::{self, MentionLink, WrittenMention};
 use crate::service::media::{self, MediaDetails};
 use crate::service::polls::NewPoll;
@@ -84,10 +85,10 @@ struct Rendered {
     tag_ids: Vec<i64>,
 }
 
-pub fn create(conn: &mut DbConn, settings: &Settings, author: &Account, user: &User, input: NewStatus) -> AppResult<StatusView> {
+pub fn create(tx: &mut Tx, settings: &Settings, author: &Account, user: &User, input: NewStatus) -> AppResult<StatusView> {
     if let Some(key) = &input.idempotency_key {
-        if let Some(existing) = statuses::find_idempotent(conn, author.id, key)? {
-            return views::status_for(conn, Some(author.id), existing)?.ok_or(AppError::NotFound);
+        if let Some(existing) = statuses::find_idempotent(tx, author.id, key)? {
+            return views::status_for(tx, Some(author.id), existing)?.ok_or(AppError::NotFound);
         }
     }
     validate_text(settings, &input.text, &input.spoiler_text, !input.media_ids.is_empty())?;
@@ -99,7 +100,7 @@ pub fn create(conn: &mut DbConn, settings: &Settings, author: &Account, user: &U
     }
     let parent = match input.in_reply_to_id {
         Some(parent_id) => Some(
-            views::status_for(conn, Some(author.id), parent_id)?
+            views::status_for(tx, Some(author.id), parent_id)?
                 .filter(|p| p.reblog.is_none())
                 .ok_or(AppError::NotFound)?
                 .status,
@@ -110,7 +111,7 @@ pub fn create(conn: &mut DbConn, settings: &Settings, author: &Account, user: &U
         Some(v) => v,
         None => Visibility::parse(&user.default_visibility)?,
     };
-    let rendered = render(conn, settings, &input.text)?;
+    let rendered = render(tx, settings, &input.text)?;
     let id = ids::next_id();
     let now = ids::now();
     let status = Status {
@@ -135,33 +136,33 @@ pub fn create(conn: &mut DbConn, settings: &Settings, author: &Account, user: &U
         created_at: now,
         edited_at: None,
     };
-    statuses::insert(conn, &status)?;
-    media::attach(conn, author, id, &input.media_ids)?;
+    statuses::insert(tx, &status)?;
+    media::attach(tx, author, id, &input.media_ids)?;
     if let Some(poll) = input.poll {
-        super::polls::create(conn, author, id, poll)?;
+        super::polls::create(tx, author, id, poll)?;
     }
     let mentioned_ids: Vec<i64> = rendered.mentioned.iter().map(|a| a.id).collect();
-    statuses::insert_mentions(conn, id, &mentioned_ids)?;
-    statuses::set_status_tags(conn, id, &rendered.tag_ids)?;
-    accounts::add_statuses(conn, author.id, 1, Some(now))?;
+    statuses::insert_mentions(tx, id, &mentioned_ids)?;
+    statuses::set_status_tags(tx, id, &rendered.tag_ids)?;
+    accounts::add_statuses(tx, author.id, 1, Some(now))?;
     if let Some(parent) = &parent {
-        statuses::add_replies(conn, parent.id, 1)?;
+        statuses::add_replies(tx, parent.id, 1)?;
     }
     if let Some(key) = input.idempotency_key {
         let record = IdempotencyKey { account_id: author.id, key, status_id: id, created_at: now };
-        if !insert_if_absent(conn, |conn| statuses::insert_idempotent(conn, &record))? {
+        if !insert_if_absent(tx, |tx| statuses::insert_idempotent(tx, &record))? {
             return Err(AppError::Conflict("A request with the same Idempotency-Key is in progress".into()));
         }
     }
-    fan_out(conn, &status, &mentioned_ids)?;
+    fan_out(tx, author, &status, &mentioned_ids)?;
     for account_id in &mentioned_ids {
-        notify(conn, *account_id, author.id, "mention", Some(id))?;
+        notify(tx, *account_id, author.id, "mention", Some(id))?;
     }
-    notify_subscribers(conn, &status, &mentioned_ids)?;
-    super::conversations::record(conn, &status, &mentioned_ids)?;
-    super::search::index_status(conn, id)?;
-    let view = views::status_for(conn, Some(author.id), id)?.ok_or(AppError::NotFound)?;
-    outbox::status_created(conn, settings, &view)?;
+    notify_subscribers(tx, &status, &mentioned_ids)?;
+    super::conversations::record(tx, &status, &mentioned_ids)?;
+    super::search::index_status(tx, id)?;
+    let view = views::status_for(tx, Some(author.id), id)?.ok_or(AppError::NotFound)?;
+    tx.federate(Outbound::StatusCreated(&view))?;
     Ok(view)
 }
 
@@ -214,14 +215,17 @@ pub fn find_or_create_tag(conn: &mut DbConn, name: &str) -> AppResult<Tag> {
 }
 
 /// Puts a new status (or reblog) into the home timelines of the local accounts that should see it:
-/// the author and their followers; a direct status reaches only the followers it mentions.
-fn fan_out(conn: &mut DbConn, status: &Status, mentioned: &[i64]) -> AppResult<()> {
-    let mut receivers: HashSet<i64> = HashSet::from([status.account_id]);
-    if status.visibility == "public" && status.reblog_of_id.is_none() {
-        let tag_ids: Vec<i64> = statuses::tags_of(conn, &[status.id])?.into_iter().map(|(_, tag)| tag.id).collect();
-        receivers.extend(crate::db::queries::tag_follows::local_followers_of(conn, &tag_ids)?);
+/// the author (if local) and their followers; a direct status reaches only the followers it mentions.
+fn fan_out(tx: &mut Tx, author: &Account, status: &Status, mentioned: &[i64]) -> AppResult<()> {
+    let mut receivers: HashSet<i64> = HashSet::new();
+    if author.is_local() {
+        receivers.insert(author.id);
     }
-    let followers = follows::local_followers(conn, status.account_id)?;
+    if status.visibility == "public" && status.reblog_of_id.is_none() {
+        let tag_ids: Vec<i64> = statuses::tags_of(tx, &[status.id])?.into_iter().map(|(_, tag)| tag.id).collect();
+        receivers.extend(crate::db::queries::tag_follows::local_followers_of(tx, &tag_ids)?);
+    }
+    let followers = follows::local_followers(tx, status.account_id)?;
     let follower_ids: Vec<i64> = followers
         .iter()
         .filter(|f| status.reblog_of_id.is_none() || f.show_reblogs)
@@ -230,10 +234,10 @@ fn fan_out(conn: &mut DbConn, status: &Status, mentioned: &[i64]) -> AppResult<(
     if status.visibility == "direct" {
         receivers.extend(follower_ids.into_iter().filter(|f| mentioned.contains(f)));
     } else {
-        receivers.extend(reply_audience(conn, status, follower_ids)?);
+        receivers.extend(reply_audience(tx, status, follower_ids)?);
     }
     if let Some(original_id) = status.reblog_of_id {
-        let already: HashSet<i64> = timelines::homes_with(conn, original_id)?.into_iter().collect();
+        let already: HashSet<i64> = timelines::homes_with(tx, original_id)?.into_iter().collect();
         receivers.retain(|r| !already.contains(r));
     }
     let entries: Vec<HomeTimelineEntry> = receivers
@@ -241,21 +245,21 @@ fn fan_out(conn: &mut DbConn, status: &Status, mentioned: &[i64]) -> AppResult<(
         .map(|account_id| HomeTimelineEntry { account_id, status_id: status.id, author_id: status.account_id })
         .collect();
     let home: Vec<i64> = entries.iter().map(|e| e.account_id).collect();
-    timelines::insert_home(conn, &entries)?;
-    events::emit(Event::StatusCreated { status_id: status.id, home });
+    timelines::insert_home(tx, &entries)?;
+    tx.emit(Event::StatusCreated { status_id: status.id, home });
     Ok(())
 }
 
 /// Followers who asked to be told of the author's posts get a `status` notification (not for direct
 /// posts, replies to others, or those already notified as mentioned).
-fn notify_subscribers(conn: &mut DbConn, status: &Status, mentioned: &[i64]) -> AppResult<()> {
+fn notify_subscribers(tx: &mut Tx, status: &Status, mentioned: &[i64]) -> AppResult<()> {
     let reply_to_other = status.in_reply_to_account_id.is_some_and(|to| to != status.account_id);
     if status.visibility == "direct" || reply_to_other {
         return Ok(());
     }
-    for follow in follows::local_followers(conn, status.account_id)?.into_iter().filter(|f| f.notify) {
+    for follow in follows::local_followers(tx, status.account_id)?.into_iter().filter(|f| f.notify) {
         if !mentioned.contains(&follow.account_id) {
-            notify(conn, follow.account_id, status.account_id, "status", Some(status.id))?;
+            notify(tx, follow.account_id, status.account_id, "status", Some(status.id))?;
         }
     }
     Ok(())
@@ -278,29 +282,29 @@ fn own_status(conn: &mut DbConn, author: &Account, status_id: i64) -> AppResult<
     statuses::find(conn, status_id)?.filter(|s| s.account_id == author.id).ok_or(AppError::NotFound)
 }
 
-pub fn edit(conn: &mut DbConn, settings: &Settings, author: &Account, status_id: i64, change: StatusChange) -> AppResult<StatusView> {
-    let status = own_status(conn, author, status_id)?;
+pub fn edit(tx: &mut Tx, settings: &Settings, author: &Account, status_id: i64, change: StatusChange) -> AppResult<StatusView> {
+    let status = own_status(tx, author, status_id)?;
     if status.reblog_of_id.is_some() {
         return Err(AppError::NotFound);
     }
     let has_media = match &change.media_ids {
         Some(ids) => !ids.is_empty(),
-        None => !media::of_status(conn, status.id)?.is_empty(),
+        None => !media::of_status(tx, status.id)?.is_empty(),
     };
     validate_text(settings, &change.text, &change.spoiler_text, has_media)?;
     if let Some(media_ids) = &change.media_ids {
-        media::reattach(conn, author, status.id, media_ids)?;
+        media::reattach(tx, author, status.id, media_ids)?;
     }
     for (media_id, details) in change.media_attributes {
-        if media::get(conn, author, media_id)?.status_id != Some(status.id) {
+        if media::get(tx, author, media_id)?.status_id != Some(status.id) {
             return Err(AppError::validation(format!("Media attachment {media_id} does not belong to this status")));
         }
-        media::update(conn, author, media_id, details)?;
+        media::update(tx, author, media_id, details)?;
     }
-    if statuses::edits_of(conn, status.id)?.is_empty() {
-        statuses::insert_edit(conn, &snapshot(&status, status.created_at))?;
+    if statuses::edits_of(tx, status.id)?.is_empty() {
+        statuses::insert_edit(tx, &snapshot(&status, status.created_at))?;
     }
-    let rendered = render(conn, settings, &change.text)?;
+    let rendered = render(tx, settings, &change.text)?;
     let now = ids::now();
     let spoiler_text = change.spoiler_text.trim().to_owned();
     let form = StatusEditForm {
@@ -311,27 +315,27 @@ pub fn edit(conn: &mut DbConn, settings: &Settings, author: &Account, status_id:
         language: change.language.filter(|l| !l.is_empty()).or(status.language.clone()),
         edited_at: Some(now),
     };
-    statuses::apply_edit(conn, status.id, &form)?;
+    statuses::apply_edit(tx, status.id, &form)?;
     let previously_mentioned: HashSet<i64> =
-        statuses::mentions_of(conn, &[status.id])?.into_iter().map(|m| m.account_id).collect();
+        statuses::mentions_of(tx, &[status.id])?.into_iter().map(|m| m.account_id).collect();
     let mentioned_ids: Vec<i64> = rendered.mentioned.iter().map(|a| a.id).collect();
-    statuses::delete_mentions(conn, status.id)?;
-    statuses::insert_mentions(conn, status.id, &mentioned_ids)?;
-    statuses::set_status_tags(conn, status.id, &rendered.tag_ids)?;
-    let edited = statuses::find(conn, status.id)?.ok_or(AppError::NotFound)?;
-    statuses::insert_edit(conn, &snapshot(&edited, now))?;
-    super::search::index_status(conn, status.id)?;
-    events::emit(Event::StatusEdited { status_id: status.id });
+    statuses::delete_mentions(tx, status.id)?;
+    statuses::insert_mentions(tx, status.id, &mentioned_ids)?;
+    statuses::set_status_tags(tx, status.id, &rendered.tag_ids)?;
+    let edited = statuses::find(tx, status.id)?.ok_or(AppError::NotFound)?;
+    statuses::insert_edit(tx, &snapshot(&edited, now))?;
+    super::search::index_status(tx, status.id)?;
+    tx.emit(Event::StatusEdited { status_id: status.id });
     for account_id in mentioned_ids.iter().filter(|id| !previously_mentioned.contains(id)) {
-        notify(conn, *account_id, author.id, "mention", Some(status.id))?;
+        notify(tx, *account_id, author.id, "mention", Some(status.id))?;
     }
-    for reblog in statuses::reblogs_of(conn, status.id)? {
-        if !notification_rows::exists_for_status(conn, reblog.account_id, "update", status.id)? {
-            notify(conn, reblog.account_id, author.id, "update", Some(status.id))?;
+    for reblog in statuses::reblogs_of(tx, status.id)? {
+        if !notification_rows::exists_for_status(tx, reblog.account_id, "update", status.id)? {
+            notify(tx, reblog.account_id, author.id, "update", Some(status.id))?;
         }
     }
-    let view = views::status_for(conn, Some(author.id), status.id)?.ok_or(AppError::NotFound)?;
-    outbox::status_updated(conn, settings, &view)?;
+    let view = views::status_for(tx, Some(author.id), status.id)?.ok_or(AppError::NotFound)?;
+    tx.federate(Outbound::StatusUpdated(&view))?;
     Ok(view)
 }
 
@@ -348,39 +352,39 @@ fn snapshot(status: &Status, at: chrono::NaiveDateTime) -> StatusEdit {
 }
 
 /// Deletes one's own status; answers it as it was, with its source text for redrafting.
-pub fn delete(conn: &mut DbConn, settings: &Settings, author: &Account, status_id: i64) -> AppResult<StatusView> {
-    let status = own_status(conn, author, status_id)?;
-    let mut view = views::status_for(conn, Some(author.id), status.id)?.ok_or(AppError::NotFound)?;
-    outbox::status_deleted(conn, settings, &view)?;
+pub fn delete(tx: &mut Tx, author: &Account, status_id: i64) -> AppResult<StatusView> {
+    let status = own_status(tx, author, status_id)?;
+    let mut view = views::status_for(tx, Some(author.id), status.id)?.ok_or(AppError::NotFound)?;
+    tx.federate(Outbound::StatusDeleted(&view))?;
     view.deleted_source = Some(status.text.clone());
-    for reblog in statuses::reblogs_of(conn, status.id)? {
-        remove_reblog(conn, &reblog)?;
+    for reblog in statuses::reblogs_of(tx, status.id)? {
+        remove_reblog(tx, &reblog)?;
     }
     match status.reblog_of_id {
-        Some(_) => remove_reblog(conn, &status)?,
+        Some(_) => remove_reblog(tx, &status)?,
         None => {
             if let Some(parent_id) = status.in_reply_to_id {
-                statuses::add_replies(conn, parent_id, -1)?;
+                statuses::add_replies(tx, parent_id, -1)?;
             }
-            accounts::add_statuses(conn, author.id, -1, None)?;
-            events::emit(Event::StatusDeleted { status_id: status.id });
-            super::search::unindex_status(conn, status.id)?;
-            statuses::delete(conn, status.id)?;
+            accounts::add_statuses(tx, author.id, -1, None)?;
+            tx.emit(Event::StatusDeleted { status_id: status.id });
+            super::search::unindex_status(tx, status.id)?;
+            statuses::delete(tx, status.id)?;
         }
     }
     Ok(view)
 }
 
-fn remove_reblog(conn: &mut DbConn, reblog: &Status) -> AppResult<()> {
+fn remove_reblog(tx: &mut Tx, reblog: &Status) -> AppResult<()> {
     if let Some(original_id) = reblog.reblog_of_id {
-        statuses::add_reblogs(conn, original_id, -1)?;
-        if let Some(original) = statuses::find(conn, original_id)? {
-            notification_rows::delete_caused_by(conn, original.account_id, reblog.account_id, "reblog", Some(original_id))?;
+        statuses::add_reblogs(tx, original_id, -1)?;
+        if let Some(original) = statuses::find(tx, original_id)? {
+            notification_rows::delete_caused_by(tx, original.account_id, reblog.account_id, "reblog", Some(original_id))?;
         }
     }
-    accounts::add_statuses(conn, reblog.account_id, -1, None)?;
-    events::emit(Event::StatusDeleted { status_id: reblog.id });
-    statuses::delete(conn, reblog.id)
+    accounts::add_statuses(tx, reblog.account_id, -1, None)?;
+    tx.emit(Event::StatusDeleted { status_id: reblog.id });
+    statuses::delete(tx, reblog.id)
 }
 
 /// A status the actor may see and act on: never a reblog wrapper (actions go to the original).
@@ -400,26 +404,26 @@ fn new_mark(actor: &Account, status_id: i64) -> StatusMark {
     StatusMark { id: ids::next_id(), account_id: actor.id, status_id, created_at: ids::now() }
 }
 
-pub fn favourite(conn: &mut DbConn, actor: &Account, status_id: i64) -> AppResult<StatusView> {
-    let status = visible_original(conn, actor, status_id)?;
+pub fn favourite(tx: &mut Tx, actor: &Account, status_id: i64) -> AppResult<StatusView> {
+    let status = visible_original(tx, actor, status_id)?;
     let mark = new_mark(actor, status.id);
-    if marks::favourites::insert(conn, &mark)? {
-        statuses::add_favourites(conn, status.id, 1)?;
-        notify(conn, status.account_id, actor.id, "favourite", Some(status.id))?;
-        outbox::favourited(conn, actor, &status, mark.id)?;
+    if marks::favourites::insert(tx, &mark)? {
+        statuses::add_favourites(tx, status.id, 1)?;
+        notify(tx, status.account_id, actor.id, "favourite", Some(status.id))?;
+        tx.federate(Outbound::Favourited { actor, status: &status, like_id: mark.id })?;
     }
-    view_of(conn, actor, status.id)
+    view_of(tx, actor, status.id)
 }
 
-pub fn unfavourite(conn: &mut DbConn, actor: &Account, status_id: i64) -> AppResult<StatusView> {
-    let status = visible_original(conn, actor, status_id)?;
-    if let Some(mark) = marks::favourites::find(conn, actor.id, status.id)? {
-        marks::favourites::delete(conn, actor.id, status.id)?;
-        statuses::add_favourites(conn, status.id, -1)?;
-        notification_rows::delete_caused_by(conn, status.account_id, actor.id, "favourite", Some(status.id))?;
-        outbox::unfavourited(conn, actor, &status, mark.id)?;
+pub fn unfavourite(tx: &mut Tx, actor: &Account, status_id: i64) -> AppResult<StatusView> {
+    let status = visible_original(tx, actor, status_id)?;
+    if let Some(mark) = marks::favourites::find(tx, actor.id, status.id)? {
+        marks::favourites::delete(tx, actor.id, status.id)?;
+        statuses::add_favourites(tx, status.id, -1)?;
+        notification_rows::delete_caused_by(tx, status.account_id, actor.id, "favourite", Some(status.id))?;
+        tx.federate(Outbound::Unfavourited { actor, status: &status, like_id: mark.id })?;
     }
-    view_of(conn, actor, status.id)
+    view_of(tx, actor, status.id)
 }
 
 pub fn bookmark(conn: &mut DbConn, actor: &Account, status_id: i64) -> AppResult<StatusView> {
@@ -458,16 +462,16 @@ pub fn unpin(conn: &mut DbConn, actor: &Account, status_id: i64) -> AppResult<St
 }
 
 /// Reblogs a status; answers the reblog wrapper. Reblogging twice answers the same reblog.
-pub fn reblog(conn: &mut DbConn, actor: &Account, status_id: i64, visibility: Option<Visibility>) -> AppResult<StatusView> {
-    let original = visible_original(conn, actor, status_id)?;
+pub fn reblog(tx: &mut Tx, actor: &Account, status_id: i64, visibility: Option<Visibility>) -> AppResult<StatusView> {
+    let original = visible_original(tx, actor, status_id)?;
     let allowed = original.visibility == "public"
         || original.visibility == "unlisted"
         || (original.visibility == "private" && original.account_id == actor.id);
     if !allowed {
         return Err(AppError::Forbidden("This action is not allowed".into()));
     }
-    if let Some(existing) = statuses::find_reblog(conn, actor.id, original.id)? {
-        return view_of(conn, actor, existing.id);
+    if let Some(existing) = statuses::find_reblog(tx, actor.id, original.id)? {
+        return view_of(tx, actor, existing.id);
     }
     let visibility = match (visibility, original.visibility.as_str()) {
         (_, "private") => Visibility::Private,
@@ -476,14 +480,14 @@ pub fn reblog(conn: &mut DbConn, actor: &Account, status_id: i64, visibility: Op
     };
     let id = ids::next_id();
     let uri = format!("{}/statuses/{id}/activity", actor.uri);
-    insert_reblog(conn, actor, &original, id, &uri, visibility.as_str())?;
-    let view = view_of(conn, actor, id)?;
-    outbox::reblogged(conn, &view)?;
+    insert_reblog(tx, actor, &original, id, &uri, visibility.as_str())?;
+    let view = view_of(tx, actor, id)?;
+    tx.federate(Outbound::Reblogged(&view))?;
     Ok(view)
 }
 
 /// Writes a reblog of `original` by `actor` with its counters, timeline rows and notification.
-fn insert_reblog(conn: &mut DbConn, actor: &Account, original: &Status, id: i64, uri: &str, visibility: &str) -> AppResult<()> {
+fn insert_reblog(tx: &mut Tx, actor: &Account, original: &Status, id: i64, uri: &str, visibility: &str) -> AppResult<()> {
     let now = ids::now();
     let reblog = Status {
         id,
@@ -507,22 +511,22 @@ fn insert_reblog(conn: &mut DbConn, actor: &Account, original: &Status, id: i64,
         created_at: now,
         edited_at: None,
     };
-    statuses::insert(conn, &reblog)?;
-    statuses::add_reblogs(conn, original.id, 1)?;
-    accounts::add_statuses(conn, actor.id, 1, Some(now))?;
-    fan_out(conn, &reblog, &[])?;
-    notify(conn, original.account_id, actor.id, "reblog", Some(original.id))
+    statuses::insert(tx, &reblog)?;
+    statuses::add_reblogs(tx, original.id, 1)?;
+    accounts::add_statuses(tx, actor.id, 1, Some(now))?;
+    fan_out(tx, actor, &reblog, &[])?;
+    notify(tx, original.account_id, actor.id, "reblog", Some(original.id))
 }
 
 /// Undoes a reblog; answers the original status.
-pub fn unreblog(conn: &mut DbConn, actor: &Account, status_id: i64) -> AppResult<StatusView> {
-    let original = visible_original(conn, actor, status_id)?;
-    if let Some(reblog) = statuses::find_reblog(conn, actor.id, original.id)? {
-        let reblog_view = view_of(conn, actor, reblog.id)?;
-        outbox::unreblogged(conn, &reblog_view)?;
-        remove_reblog(conn, &reblog)?;
+pub fn unreblog(tx: &mut Tx, actor: &Account, status_id: i64) -> AppResult<StatusView> {
+    let original = visible_original(tx, actor, status_id)?;
+    if let Some(reblog) = statuses::find_reblog(tx, actor.id, original.id)? {
+        let reblog_view = view_of(tx, actor, reblog.id)?;
+        tx.federate(Outbound::Unreblogged(&reblog_view))?;
+        remove_reblog(tx, &reblog)?;
     }
-    view_of(conn, actor, original.id)
+    view_of(tx, actor, original.id)
 }
 
 pub struct Context {
@@ -650,19 +654,19 @@ fn tag_ids(conn: &mut DbConn, names: &[String]) -> AppResult<Vec<i64>> {
 
 /// Stores a status another instance delivered; the same fan-out, notifications and counters as a local
 /// one. Answers the new status's id, or None when it was known already.
-pub fn create_remote(conn: &mut DbConn, author: &Account, remote: RemoteStatus) -> AppResult<Option<i64>> {
+pub fn create_remote(tx: &mut Tx, author: &Account, remote: RemoteStatus) -> AppResult<Option<i64>> {
     let too_long = |address: &str| address.len() > super::remote::MAX_URI_LENGTH;
     if too_long(&remote.uri) || too_long(&remote.url) || remote.media.iter().any(|m| too_long(&m.url)) {
         return Ok(None);
     }
-    if statuses::find_by_uri_or_url(conn, &remote.uri)?.is_some() {
+    if statuses::find_by_uri_or_url(tx, &remote.uri)?.is_some() {
         return Ok(None);
     }
     let parent = match &remote.in_reply_to_uri {
-        Some(uri) => statuses::find_by_uri_or_url(conn, uri)?,
+        Some(uri) => statuses::find_by_uri_or_url(tx, uri)?,
         None => None,
     };
-    let mentioned = known_accounts(conn, &remote.mentioned_uris)?;
+    let mentioned = known_accounts(tx, &remote.mentioned_uris)?;
     let now = ids::now();
     let id = ids::next_id();
     let status = Status {
@@ -687,27 +691,27 @@ pub fn create_remote(conn: &mut DbConn, author: &Account, remote: RemoteStatus) 
         created_at: remote.published.filter(|p| *p <= now).unwrap_or(now),
         edited_at: None,
     };
-    statuses::insert(conn, &status)?;
-    learn_emojis(conn, author, &remote.emojis)?;
-    media::replace_remote(conn, author, id, &remote.media)?;
+    statuses::insert(tx, &status)?;
+    learn_emojis(tx, author, &remote.emojis)?;
+    media::replace_remote(tx, author, id, &remote.media)?;
     if let Some(poll) = &remote.poll {
-        super::polls::upsert_remote(conn, author, id, poll)?;
+        super::polls::upsert_remote(tx, author, id, poll)?;
     }
     let mentioned_ids: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
-    statuses::insert_mentions(conn, id, &mentioned_ids)?;
-    let tags = tag_ids(conn, &remote.tags)?;
-    statuses::set_status_tags(conn, id, &tags)?;
-    accounts::add_statuses(conn, author.id, 1, Some(status.created_at))?;
+    statuses::insert_mentions(tx, id, &mentioned_ids)?;
+    let tags = tag_ids(tx, &remote.tags)?;
+    statuses::set_status_tags(tx, id, &tags)?;
+    accounts::add_statuses(tx, author.id, 1, Some(status.created_at))?;
     if let Some(parent) = &parent {
-        statuses::add_replies(conn, parent.id, 1)?;
+        statuses::add_replies(tx, parent.id, 1)?;
     }
-    fan_out(conn, &status, &mentioned_ids)?;
+    fan_out(tx, author, &status, &mentioned_ids)?;
     for account_id in &mentioned_ids {
-        notify(conn, *account_id, author.id, "mention", Some(id))?;
+        notify(tx, *account_id, author.id, "mention", Some(id))?;
     }
-    notify_subscribers(conn, &status, &mentioned_ids)?;
-    super::conversations::record(conn, &status, &mentioned_ids)?;
-    super::search::index_status(conn, id)?;
+    notify_subscribers(tx, &status, &mentioned_ids)?;
+    super::conversations::record(tx, &status, &mentioned_ids)?;
+    super::search::index_status(tx, id)?;
     Ok(Some(id))
 }
 
@@ -724,23 +728,23 @@ fn remote_status_of(conn: &mut DbConn, author: &Account, uri: &str) -> AppResult
 }
 
 /// Applies an edit another instance delivered; rebloggers here are told, as for a local edit.
-pub fn edit_remote(conn: &mut DbConn, author: &Account, remote: RemoteStatus) -> AppResult<()> {
-    let Some(status) = remote_status_of(conn, author, &remote.uri)? else {
+pub fn edit_remote(tx: &mut Tx, author: &Account, remote: RemoteStatus) -> AppResult<()> {
+    let Some(status) = remote_status_of(tx, author, &remote.uri)? else {
         return Ok(());
     };
-    learn_emojis(conn, author, &remote.emojis)?;
+    learn_emojis(tx, author, &remote.emojis)?;
     if let Some(poll) = &remote.poll {
-        super::polls::upsert_remote(conn, author, status.id, poll)?;
+        super::polls::upsert_remote(tx, author, status.id, poll)?;
     }
     let content = remote.content.clone();
-    let old_media: Vec<Option<String>> = media::of_status(conn, status.id)?.into_iter().map(|m| m.remote_url).collect();
+    let old_media: Vec<Option<String>> = media::of_status(tx, status.id)?.into_iter().map(|m| m.remote_url).collect();
     let same_media = old_media == remote.media.iter().map(|m| Some(m.url.clone())).collect::<Vec<_>>();
     if content == status.content && remote.spoiler_text == status.spoiler_text && remote.sensitive == status.sensitive && same_media {
         // New poll counts (or nothing new): not an edit.
         return Ok(());
     }
-    if statuses::edits_of(conn, status.id)?.is_empty() {
-        statuses::insert_edit(conn, &snapshot(&status, status.created_at))?;
+    if statuses::edits_of(tx, status.id)?.is_empty() {
+        statuses::insert_edit(tx, &snapshot(&status, status.created_at))?;
     }
     let now = ids::now();
     let form = StatusEditForm {
@@ -751,57 +755,57 @@ pub fn edit_remote(conn: &mut DbConn, author: &Account, remote: RemoteStatus) ->
         language: remote.language.or(status.language.clone()),
         edited_at: Some(now),
     };
-    statuses::apply_edit(conn, status.id, &form)?;
-    media::replace_remote(conn, author, status.id, &remote.media)?;
-    let mentioned = known_accounts(conn, &remote.mentioned_uris)?;
+    statuses::apply_edit(tx, status.id, &form)?;
+    media::replace_remote(tx, author, status.id, &remote.media)?;
+    let mentioned = known_accounts(tx, &remote.mentioned_uris)?;
     let mentioned_ids: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
-    statuses::delete_mentions(conn, status.id)?;
-    statuses::insert_mentions(conn, status.id, &mentioned_ids)?;
-    let tags = tag_ids(conn, &remote.tags)?;
-    statuses::set_status_tags(conn, status.id, &tags)?;
-    let edited = statuses::find(conn, status.id)?.ok_or(AppError::NotFound)?;
-    statuses::insert_edit(conn, &snapshot(&edited, now))?;
-    super::search::index_status(conn, status.id)?;
-    events::emit(Event::StatusEdited { status_id: status.id });
-    for reblog in statuses::reblogs_of(conn, status.id)? {
-        if !notification_rows::exists_for_status(conn, reblog.account_id, "update", status.id)? {
-            notify(conn, reblog.account_id, author.id, "update", Some(status.id))?;
+    statuses::delete_mentions(tx, status.id)?;
+    statuses::insert_mentions(tx, status.id, &mentioned_ids)?;
+    let tags = tag_ids(tx, &remote.tags)?;
+    statuses::set_status_tags(tx, status.id, &tags)?;
+    let edited = statuses::find(tx, status.id)?.ok_or(AppError::NotFound)?;
+    statuses::insert_edit(tx, &snapshot(&edited, now))?;
+    super::search::index_status(tx, status.id)?;
+    tx.emit(Event::StatusEdited { status_id: status.id });
+    for reblog in statuses::reblogs_of(tx, status.id)? {
+        if !notification_rows::exists_for_status(tx, reblog.account_id, "update", status.id)? {
+            notify(tx, reblog.account_id, author.id, "update", Some(status.id))?;
         }
     }
     Ok(())
 }
 
 /// Removes a status (or reblog) another instance deleted.
-pub fn delete_remote(conn: &mut DbConn, author: &Account, uri: &str) -> AppResult<()> {
-    let Some(status) = remote_status_of(conn, author, uri)? else {
+pub fn delete_remote(tx: &mut Tx, author: &Account, uri: &str) -> AppResult<()> {
+    let Some(status) = remote_status_of(tx, author, uri)? else {
         return Ok(());
     };
-    for reblog in statuses::reblogs_of(conn, status.id)? {
-        remove_reblog(conn, &reblog)?;
+    for reblog in statuses::reblogs_of(tx, status.id)? {
+        remove_reblog(tx, &reblog)?;
     }
     match status.reblog_of_id {
-        Some(_) => remove_reblog(conn, &status),
+        Some(_) => remove_reblog(tx, &status),
         None => {
             if let Some(parent_id) = status.in_reply_to_id {
-                statuses::add_replies(conn, parent_id, -1)?;
+                statuses::add_replies(tx, parent_id, -1)?;
             }
-            accounts::add_statuses(conn, author.id, -1, None)?;
-            events::emit(Event::StatusDeleted { status_id: status.id });
-            super::search::unindex_status(conn, status.id)?;
-            statuses::delete(conn, status.id)
+            accounts::add_statuses(tx, author.id, -1, None)?;
+            tx.emit(Event::StatusDeleted { status_id: status.id });
+            super::search::unindex_status(tx, status.id)?;
+            statuses::delete(tx, status.id)
         }
     }
 }
 
 /// A remote account favourites a status here (by URI); false when the status is unknown.
-pub fn favourite_remote(conn: &mut DbConn, actor: &Account, status_uri: &str) -> AppResult<bool> {
-    let Some(status) = statuses::find_by_uri_or_url(conn, status_uri)? else { return Ok(false) };
-    if !views::can_see(conn, Some(actor.id), &status)? {
+pub fn favourite_remote(tx: &mut Tx, actor: &Account, status_uri: &str) -> AppResult<bool> {
+    let Some(status) = statuses::find_by_uri_or_url(tx, status_uri)? else { return Ok(false) };
+    if !views::can_see(tx, Some(actor.id), &status)? {
         return Ok(false);
     }
-    if marks::favourites::insert(conn, &new_mark(actor, status.id))? {
-        statuses::add_favourites(conn, status.id, 1)?;
-        notify(conn, status.account_id, actor.id, "favourite", Some(status.id))?;
+    if marks::favourites::insert(tx, &new_mark(actor, status.id))? {
+        statuses::add_favourites(tx, status.id, 1)?;
+        notify(tx, status.account_id, actor.id, "favourite", Some(status.id))?;
     }
     Ok(true)
 }
@@ -816,27 +820,27 @@ pub fn unfavourite_remote(conn: &mut DbConn, actor: &Account, status_uri: &str) 
 }
 
 /// A remote account reblogs a status known here; the reblog keeps the Announce's id as its URI.
-pub fn reblog_remote(conn: &mut DbConn, actor: &Account, original_uri: &str, announce_uri: &str) -> AppResult<bool> {
-    let Some(original) = statuses::find_by_uri_or_url(conn, original_uri)? else { return Ok(false) };
+pub fn reblog_remote(tx: &mut Tx, actor: &Account, original_uri: &str, announce_uri: &str) -> AppResult<bool> {
+    let Some(original) = statuses::find_by_uri_or_url(tx, original_uri)? else { return Ok(false) };
     let open = original.visibility == "public" || original.visibility == "unlisted";
-    if !open || original.reblog_of_id.is_some() || statuses::find_reblog(conn, actor.id, original.id)?.is_some() {
+    if !open || original.reblog_of_id.is_some() || statuses::find_reblog(tx, actor.id, original.id)?.is_some() {
         return Ok(false);
     }
-    insert_reblog(conn, actor, &original, ids::next_id(), announce_uri, &original.visibility)?;
+    insert_reblog(tx, actor, &original, ids::next_id(), announce_uri, &original.visibility)?;
     Ok(true)
 }
 
 /// Undoes a remote account's reblog, named by the Announce's id or by the original's URI.
-pub fn unreblog_remote(conn: &mut DbConn, actor: &Account, uri: &str) -> AppResult<()> {
-    let reblog = match remote_status_of(conn, actor, uri)? {
+pub fn unreblog_remote(tx: &mut Tx, actor: &Account, uri: &str) -> AppResult<()> {
+    let reblog = match remote_status_of(tx, actor, uri)? {
         Some(reblog) if reblog.reblog_of_id.is_some() => Some(reblog),
-        _ => match statuses::find_by_uri_or_url(conn, uri)? {
-            Some(original) => statuses::find_reblog(conn, actor.id, original.id)?,
+        _ => match statuses::find_by_uri_or_url(tx, uri)? {
+            Some(original) => statuses::find_reblog(tx, actor.id, original.id)?,
             None => None,
         },
     };
     match reblog {
-        Some(reblog) => remove_reblog(conn, &reblog),
+        Some(reblog) => remove_reblog(tx, &reblog),
         None => Ok(()),
     }
 }

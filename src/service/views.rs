@@ -6,43 +6,9 @@ use crate::db::models::{Account, CustomEmoji, MediaAttachment, Notification, Oau
 use crate::db::queries::{accounts, follows, marks, media, oauth, polls, statuses, timelines};
 use crate::db::DbConn;
 use crate::error::AppResult;
-use crate::service::filters::FilterHit;
-use crate::service::polls::PollView;
+pub use crate::db::views::{NotificationView, StatusView, ViewerFlags};
+use crate::db::views::PollView;
 
-#[derive(Debug, Clone)]
-pub struct StatusView {
-    pub status: Status,
-    pub account: Account,
-    pub reblog: Option<Box<StatusView>>,
-    pub mentions: Vec<Account>,
-    pub tags: Vec<Tag>,
-    pub app: Option<OauthApp>,
-    /// The viewer's own marks, None for anonymous readers.
-    pub viewer: Option<ViewerFlags>,
-    /// The source text, set only when a status is answered as deleted (for redraft).
-    pub deleted_source: Option<String>,
-    /// The viewer's filters this status matched in the context it is shown in.
-    pub filtered: Vec<FilterHit>,
-    pub media: Vec<MediaAttachment>,
-    pub poll: Option<PollView>,
-    pub emojis: Vec<CustomEmoji>,
-}
-
-#[derive(Debug, Clone, Copy, Default)]
-pub struct ViewerFlags {
-    pub viewer_id: i64,
-    pub favourited: bool,
-    pub reblogged: bool,
-    pub bookmarked: bool,
-    pub pinned: bool,
-}
-
-#[derive(Debug, Clone)]
-pub struct NotificationView {
-    pub notification: Notification,
-    pub account: Account,
-    pub status: Option<StatusView>,
-}
 
 /// Whether `viewer` may see `status` (for a reblog, the caller checks the original).
 pub fn can_see(conn: &mut DbConn, viewer: Option<i64>, status: &Status) -> AppResult<bool> {

@@ -7,7 +7,7 @@ use crate::config::Settings;
 use crate::db::queries::{notifications as notification_rows, statuses as status_rows, timelines};
 use crate::db::{Database, DbConn};
 use crate::error::AppResult;
-use crate::service::events::Event;
+use crate::db::events::Event;
 use crate::service::filters::FilterSubject;
 use crate::service::views;
 
@@ -132,15 +132,16 @@ pub struct Hub {
 }
 
 impl Hub {
-    /// A hub, and the database whose committed writes will feed it once `start` runs.
-    pub fn new(db: &Database) -> (Hub, Database) {
+    /// A hub; it renders what [`Hub::publish`] is given once `start` runs.
+    pub fn new() -> Hub {
         let (sender, _) = broadcast::channel(BACKLOG);
         let (events_in, events) = mpsc::unbounded_channel::<Vec<Event>>();
-        let local_events = events_in.clone();
-        let db_with_events = db.with_events(Arc::new(move |batch| {
-            let _ = local_events.send(batch);
-        }));
-        (Hub { sender, events_in, events: Arc::new(Mutex::new(Some(events))) }, db_with_events)
+        Hub { sender, events_in, events: Arc::new(Mutex::new(Some(events))) }
+    }
+
+    /// Hands the events of a committed write to the streams.
+    pub fn publish(&self, events: Vec<Event>) {
+        let _ = self.events_in.send(events);
     }
 
     /// Starts rendering events on the current runtime (once; later calls do nothing).

@@ -9,7 +9,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use super::{Message, StreamFilters, Subscription};
 use crate::api::auth::Auth;
-use crate::api::params::{flex, Query};
+use crate::params::{flex, Query};
 use crate::db::models::Account;
 use crate::db::Database;
 use crate::error::{AppError, AppResult};

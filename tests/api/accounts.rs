@@ -433,8 +433,8 @@ async fn account_statuses_filter(server: TestServer) {
 }
 
 async fn suspend(server: &TestServer, name: &str) {
-    let (db, settings, name) = (server.db.clone(), server.settings.clone(), name.to_owned());
-    tokio::task::spawn_blocking(move || db.write_blocking(|conn| hallway::service::accounts::set_suspended(conn, &settings, &name, true)))
+    let (db, name) = (server.db.clone(), name.to_owned());
+    tokio::task::spawn_blocking(move || db.write_blocking(|conn| hallway::service::accounts::set_suspended(conn, &name, true)))
         .await
         .unwrap()
         .expect("suspend");

@@ -277,8 +277,8 @@ async fn three_instances_keep_visibility_edits_and_suspensions() {
     let refused = stranger.login("eve").await.get(&format!("/api/v1/accounts/lookup?acct=ann@{sales_domain}")).await;
     assert_eq!(refused.status, 404, "sales serves nothing to an instance it did not allow");
 
-    let (db, settings, name) = (sales.db.clone(), sales.settings.clone(), "ann".to_owned());
-    tokio::task::spawn_blocking(move || db.write_blocking(|conn| hallway::service::accounts::set_suspended(conn, &settings, &name, true)))
+    let (db, name) = (sales.db.clone(), "ann".to_owned());
+    tokio::task::spawn_blocking(move || db.write_blocking(|conn| hallway::service::accounts::set_suspended(conn, &name, true)))
         .await
         .unwrap()
         .unwrap();
@@ -289,8 +289,8 @@ async fn three_instances_keep_visibility_edits_and_suspensions() {
     .await;
     assert!(in_home(&cat, &public_uri).await.is_none(), "a removed account's posts leave timelines");
 
-    let (db, settings, name) = (sales.db.clone(), sales.settings.clone(), "ann".to_owned());
-    tokio::task::spawn_blocking(move || db.write_blocking(|conn| hallway::service::accounts::set_suspended(conn, &settings, &name, false)))
+    let (db, name) = (sales.db.clone(), "ann".to_owned());
+    tokio::task::spawn_blocking(move || db.write_blocking(|conn| hallway::service::accounts::set_suspended(conn, &name, false)))
         .await
         .unwrap()
         .unwrap();

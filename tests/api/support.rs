@@ -144,7 +144,10 @@ impl TestServer {
         configure(&mut settings);
         let db = Database::connect(&settings.database_url, settings.database_pool_size).expect("database");
         db.migrate().expect("migrations");
-        let handle = spawn_server(AppState::new(db.clone(), settings.clone()), listener);
+        // The server's own handle: writes made by tests federate and reach the streams as the server's do.
+        let state = AppState::new(db, settings.clone());
+        let db = state.db.clone();
+        let handle = spawn_server(state, listener);
         Some(TestServer { base: format!("http://127.0.0.1:{port}"), db, settings, handle, _dir: dir, postgres })
     }
 
@@ -155,7 +158,9 @@ impl TestServer {
         let port = listener.local_addr().unwrap().port();
         let settings = self.settings.clone();
         let db = Database::connect(&settings.database_url, settings.database_pool_size).expect("database");
-        let handle = spawn_server(AppState::new(db.clone(), settings.clone()), listener);
+        let state = AppState::new(db, settings.clone());
+        let db = state.db.clone();
+        let handle = spawn_server(state, listener);
         TestServer { base: format!("http://127.0.0.1:{port}"), db, settings, handle, _dir: dir, postgres: None }
     }
 

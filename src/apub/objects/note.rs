@@ -12,7 +12,7 @@ use url::Url;
 
 use super::{deserialize_parseable_items, stored_url};
 use crate::apub::addressing::{self, Audience};
-use crate::apub::signatures::authority;
+use crate::net::authority;
 use crate::db::models::{Account, CustomEmoji, MediaAttachment};
 use crate::service::statuses::Visibility;
 use crate::service::views::StatusView;

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::{deserialize_parseable_items, stored_url};
-use crate::apub::signatures::authority;
+use crate::net::authority;
 use crate::db::models::Account;
 use crate::ids;
 use crate::service::accounts::{profile_fields, ProfileField};

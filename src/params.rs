@@ -52,6 +52,10 @@ fn merge_request<T: DeserializeOwned>(req: &HttpRequest, body: &[u8]) -> Result<
     Ok((value, files))
 }
 
+/// The largest file an upload may carry (the server registers it from the media settings).
+#[derive(Debug, Clone, Copy)]
+pub struct UploadLimit(pub usize);
+
 /// A file part of a multipart body.
 #[derive(Debug, Clone)]
 pub struct FilePart {
@@ -80,11 +84,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Upload<T> {
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let req = req.clone();
         let mut payload = payload.take();
-        let limit = req
-            .app_data::<web::Data<crate::state::AppState>>()
-            .map(|state| state.settings.media.image_bytes.max(state.settings.media.video_bytes) as usize)
-            .unwrap_or(MAX_BODY_BYTES)
-            + MULTIPART_OVERHEAD;
+        let limit = req.app_data::<UploadLimit>().map_or(MAX_BODY_BYTES, |limit| limit.0) + MULTIPART_OVERHEAD;
         Box::pin(async move {
             use futures_util::StreamExt;
             let mut body = Vec::new();

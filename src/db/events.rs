@@ -1,7 +1,5 @@
-//! What happened, for live streams: service functions note events while they write, and the events
-//! leave only when their transaction commits (see `db::Database::write`).
-
-use std::cell::RefCell;
+//! What happened, for live streams: service functions note events on their transaction ([`super::Tx`]),
+//! and the events leave only when it commits (see `db::Database::write`).
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Event {
@@ -23,18 +21,4 @@ impl Event {
             other => other,
         }
     }
-}
-
-thread_local! {
-    static PENDING: RefCell<Vec<Event>> = const { RefCell::new(Vec::new()) };
-}
-
-/// Notes an event of the transaction running on this thread.
-pub fn emit(event: Event) {
-    PENDING.with(|pending| pending.borrow_mut().push(event));
-}
-
-/// The events noted since the last call (the transaction's, once it has committed).
-pub fn take() -> Vec<Event> {
-    PENDING.with(|pending| std::mem::take(&mut *pending.borrow_mut()))
 }

@@ -1,0 +1,163 @@
+//! Service rules on an in-memory SQLite database: who may read a status, where a post fans out, and that
+//! a status delivered twice is stored once. Services are synchronous and take a transaction, so these need
+//! no server; what would go to other instances is recorded by the test outbox.
+
+use std::sync::Arc;
+
+use crate::config::Settings;
+use crate::db::events::Event;
+use crate::db::models::{Account, User};
+use crate::db::pool::in_memory;
+use crate::db::queries::{accounts as account_rows, notifications, statuses as status_rows, timelines, users};
+use crate::db::tx::testing::{tx, RecordingOutbox};
+use crate::db::DbConn;
+use crate::service::accounts::{self, NewUser};
+use crate::service::follows::{self, FollowOptions};
+use crate::service::statuses::{self, NewStatus, RemoteStatus, Visibility};
+use crate::service::views;
+
+fn settings() -> Settings {
+    let mut settings = Settings::for_database("sqlite::memory:").expect("settings");
+    settings.domain = "sales.corp.example".into();
+    settings
+}
+
+fn local(conn: &mut DbConn, settings: &Settings, name: &str) -> (Account, User) {
+    let email = format!("{name}@corp.example");
+    let input = NewUser { username: name, password: "correct horse battery", email: Some(&email), admin: false };
+    let account = accounts::create_user(conn, settings, input).expect("user");
+    let user = users::find(conn, account.id).expect("user row").expect("user");
+    (account, user)
+}
+
+fn remote(conn: &mut DbConn, settings: &Settings, name: &str) -> Account {
+    let base = format!("https://eng.corp.example/users/{name}");
+    let account = Account {
+        domain: Some("eng.corp.example".into()),
+        uri: base.clone(),
+        url: base.clone(),
+        inbox_url: format!("{base}/inbox"),
+        followers_url: format!("{base}/followers"),
+        ..accounts::new_local_account(settings, name)
+    };
+    account_rows::insert(conn, &account).expect("remote account");
+    account
+}
+
+/// `follower` follows `target`; a remote target's Accept is taken as come.
+fn follow(conn: &mut DbConn, follower: &Account, target: &Account) {
+    let mut tx = tx(conn, Arc::new(RecordingOutbox::default()));
+    follows::follow(&mut tx, follower, target.id, FollowOptions { reblogs: None, notify: None }).expect("follow");
+    if !target.is_local() {
+        follows::request_accepted(&mut tx, follower, target).expect("accepted");
+    }
+}
+
+fn post(conn: &mut DbConn, settings: &Settings, (author, user): &(Account, User), text: &str, visibility: Visibility) -> i64 {
+    let outbox = Arc::new(RecordingOutbox::default());
+    let input = NewStatus { text: text.into(), visibility: Some(visibility), ..NewStatus::default() };
+    statuses::create(&mut tx(conn, outbox), settings, author, user, input).expect("post").status.id
+}
+
+fn readers(conn: &mut DbConn, status_id: i64, viewers: &[(&str, Option<&Account>)]) -> Vec<String> {
+    let status = status_rows::find(conn, status_id).unwrap().unwrap();
+    viewers
+        .iter()
+        .filter(|(_, viewer)| views::can_see(conn, viewer.map(|v| v.id), &status).unwrap())
+        .map(|(name, _)| name.to_string())
+        .collect()
+}
+
+#[test]
+fn each_visibility_reaches_whom_mastodon_says() {
+    let (conn, settings) = (&mut in_memory(), settings());
+    let ann = local(conn, &settings, "ann");
+    let (bob, _) = local(conn, &settings, "bob");
+    let (cat, _) = local(conn, &settings, "cat");
+    let (dan, _) = local(conn, &settings, "dan");
+    follow(conn, &bob, &ann.0);
+    let everyone = [("anonymous", None), ("ann", Some(&ann.0)), ("bob", Some(&bob)), ("cat", Some(&cat)), ("dan", Some(&dan))];
+
+    let public = post(conn, &settings, &ann, "Lunch at noon", Visibility::Public);
+    let unlisted = post(conn, &settings, &ann, "Lunch at noon, quietly", Visibility::Unlisted);
+    let private = post(conn, &settings, &ann, "Team only, and @cat", Visibility::Private);
+    let direct = post(conn, &settings, &ann, "@cat the offer is ready", Visibility::Direct);
+
+    assert_eq!(readers(conn, public, &everyone), ["anonymous", "ann", "bob", "cat", "dan"]);
+    assert_eq!(readers(conn, unlisted, &everyone), ["anonymous", "ann", "bob", "cat", "dan"]);
+    assert_eq!(readers(conn, private, &everyone), ["ann", "bob", "cat"], "followers and the mentioned");
+    assert_eq!(readers(conn, direct, &everyone), ["ann", "cat"], "the mentioned only");
+}
+
+#[test]
+fn a_post_fans_out_to_followers_homes_and_tells_other_instances_once() {
+    let (conn, settings) = (&mut in_memory(), settings());
+    let ann = local(conn, &settings, "ann");
+    let (bob, _) = local(conn, &settings, "bob");
+    let (dan, _) = local(conn, &settings, "dan");
+    let eve = remote(conn, &settings, "eve");
+    follow(conn, &bob, &ann.0);
+    {
+        let mut tx = tx(conn, Arc::new(RecordingOutbox::default()));
+        follows::followed_from_remote(&mut tx, &eve, &ann.0, "https://eng.corp.example/follows/1").unwrap();
+    }
+
+    let outbox = Arc::new(RecordingOutbox::default());
+    let mut writing = tx(conn, outbox.clone());
+    let input = NewStatus { text: "Quarterly numbers are out".into(), ..NewStatus::default() };
+    let status_id = statuses::create(&mut writing, &settings, &ann.0, &ann.1, input).unwrap().status.id;
+    let created: Vec<&Event> = writing.events().iter().filter(|e| matches!(e, Event::StatusCreated { .. })).collect();
+    assert_eq!(created.len(), 1);
+    let Event::StatusCreated { home, .. } = created[0] else { unreachable!() };
+    let mut home = home.clone();
+    home.sort();
+    assert_eq!(home, [ann.0.id, bob.id], "the author's and the local follower's homes, nobody else's");
+    drop(writing);
+    assert_eq!(*outbox.sent.lock().unwrap(), ["StatusCreated"], "one message for the remote followers' instances");
+
+    assert_eq!(timelines::homes_with(conn, status_id).unwrap().len(), 2);
+    assert!(!views::in_home(conn, dan.id, status_id).unwrap());
+    assert!(!views::in_home(conn, eve.id, status_id).unwrap(), "remote followers have no home here");
+}
+
+fn remote_note(author: &Account, number: u32, mentioned: &Account) -> RemoteStatus {
+    RemoteStatus {
+        uri: format!("{}/statuses/{number}", author.uri),
+        url: format!("{}/statuses/{number}", author.uri),
+        content: "<p>Who owns the build farm?</p>".into(),
+        spoiler_text: String::new(),
+        sensitive: false,
+        visibility: Visibility::Public,
+        language: None,
+        in_reply_to_uri: None,
+        mentioned_uris: vec![mentioned.uri.clone()],
+        tags: vec!["buildfarm".into()],
+        published: None,
+        media: Vec::new(),
+        poll: None,
+        emojis: Vec::new(),
+    }
+}
+
+#[test]
+fn a_remote_status_delivered_twice_is_stored_and_counted_once() {
+    let (conn, settings) = (&mut in_memory(), settings());
+    let (ann, _) = local(conn, &settings, "ann");
+    let (bob, _) = local(conn, &settings, "bob");
+    let eve = remote(conn, &settings, "eve");
+    follow(conn, &bob, &eve);
+
+    let outbox = Arc::new(RecordingOutbox::default());
+    let first = statuses::create_remote(&mut tx(conn, outbox.clone()), &eve, remote_note(&eve, 1, &ann)).unwrap();
+    let again = statuses::create_remote(&mut tx(conn, outbox.clone()), &eve, remote_note(&eve, 1, &ann)).unwrap();
+    let status_id = first.expect("stored the first time");
+    assert_eq!(again, None, "known already");
+
+    assert_eq!(account_rows::find(conn, eve.id).unwrap().unwrap().statuses_count, 1);
+    assert_eq!(timelines::homes_with(conn, status_id).unwrap(), [bob.id]);
+    assert!(notifications::exists_for_status(conn, ann.id, "mention", status_id).unwrap());
+    let page = crate::db::Page { limit: 40, ..Default::default() };
+    let mentions = notifications::page(conn, ann.id, &[], &[], None, &[], &page).unwrap();
+    assert_eq!(mentions.len(), 1, "one mention notification");
+    assert!(outbox.sent.lock().unwrap().is_empty(), "a remote status is not sent on");
+}
