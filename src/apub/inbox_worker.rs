@@ -57,20 +57,14 @@ impl Worker {
                 drop(self.slots.acquire().await.expect("the semaphore is never closed"));
                 continue;
             }
-            let claimed = self.claim(free as i64).await.unwrap_or_else(|e| {
+            let claimed = self.claim(free).await.unwrap_or_else(|e| {
                 log::warn!("inbox: cannot claim work: {e}");
                 Vec::new()
             });
             let idle = claimed.len() < free;
-            let (to_process, over): (Vec<QueuedActivity>, Vec<QueuedActivity>) =
-                claimed.into_iter().partition(|activity| self.per_peer.take(&activity.peer_host));
-            if !over.is_empty() {
-                let ids: Vec<i64> = over.iter().map(|a| a.id).collect();
-                if let Err(e) = self.state.db.write(move |conn| inbox_queue::release(conn, &ids)).await {
-                    log::warn!("inbox: cannot release claims: {e}");
-                }
-            }
-            for activity in to_process {
+            for activity in claimed {
+                // A claim holds one activity of each peer not in hand, so this peer's slot is free.
+                self.per_peer.take(&activity.peer_host);
                 let permit = self.slots.clone().acquire_owned().await.expect("the semaphore is never closed");
                 let worker = self.clone();
                 tokio::spawn(async move {
@@ -88,7 +82,7 @@ impl Worker {
         }
     }
 
-    async fn claim(&self, limit: i64) -> AppResult<Vec<QueuedActivity>> {
+    async fn claim(&self, limit: usize) -> AppResult<Vec<QueuedActivity>> {
         let saturated = self.per_peer.saturated();
         self.state
             .db

@@ -15,4 +15,4 @@ CREATE TABLE inbox_queue (
     received_at TIMESTAMP NOT NULL,
     finished_at TIMESTAMP
 );
-CREATE INDEX inbox_queue_due ON inbox_queue (state, next_attempt_at);
+CREATE INDEX inbox_queue_due ON inbox_queue (state, next_attempt_at, id);

@@ -303,10 +303,19 @@ async fn inbound_throughput(client: &reqwest::Client, origin: &Instance, peer: &
     }
     let elapsed = started.elapsed().as_secs_f64();
     println!(
-        "signed inbound Create(Note) activities: {:.0}/s ({} accepted, {} refused, 16 senders; signing by the sender included)",
+        "signed inbound Create(Note) activities: {:.0}/s accepted ({} accepted, {} refused, 16 senders; signing by the sender included)",
         accepted.load(Ordering::Relaxed) as f64 / elapsed,
         accepted.load(Ordering::Relaxed),
         refused.load(Ordering::Relaxed)
+    );
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while origin.inbox_waiting() > 0 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (left, drained) = (origin.inbox_waiting(), started.elapsed().as_secs_f64());
+    println!(
+        "  applied from the inbox queue (one peer, so one at a time, in order): {:.0}/s ({left} left after {drained:.0} s)",
+        (accepted.load(Ordering::Relaxed) as usize - left) as f64 / drained
     );
 }
 

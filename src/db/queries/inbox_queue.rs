@@ -20,13 +20,18 @@ pub fn enqueue(conn: &mut DbConn, activity: &QueuedActivity) -> AppResult<bool> 
     })
 }
 
-/// Claims up to `limit` due activities, none from `skipped_peers`, leasing them until `lease_until`
-/// (PostgreSQL: concurrent workers skip each other's rows).
+/// How many due activities one claim looks at to find the oldest of each peer.
+const CLAIM_WINDOW: i64 = 500;
+
+/// Claims the oldest due activity of each peer not in `skipped_peers`, up to `limit` of them, leasing them
+/// until `lease_until`: one per peer, so that a peer's activities are applied in order and a peer with a
+/// backlog takes one worker, not all. The candidates are read without their bodies (a backlog of large
+/// activities would otherwise be sorted whole); PostgreSQL: concurrent workers skip each other's rows.
 pub fn claim_due(
     conn: &mut DbConn,
     now: NaiveDateTime,
     lease_until: NaiveDateTime,
-    limit: i64,
+    limit: usize,
     skipped_peers: &[String],
 ) -> AppResult<Vec<QueuedActivity>> {
     macro_rules! due {
@@ -37,23 +42,30 @@ pub fn claim_due(
                 .filter(leased_until.is_null().or(leased_until.lt(now)))
                 .filter(peer_host.ne_all(skipped_peers))
                 .order((next_attempt_at.asc(), id.asc()))
-                .limit(limit)
-                .select(QueuedActivity::as_select())
+                .limit(CLAIM_WINDOW)
+                .select((id, peer_host))
         };
     }
-    let claimed: Vec<QueuedActivity> = match conn {
+    let candidates: Vec<(i64, String)> = match conn {
         AnyConnection::Postgresql(pg) => due!().for_update().skip_locked().load(pg)?,
         AnyConnection::Sqlite(sqlite) => due!().load(sqlite)?,
     };
-    let ids: Vec<i64> = claimed.iter().map(|a| a.id).collect();
-    diesel::update(inbox_queue.filter(id.eq_any(&ids))).set(leased_until.eq(lease_until)).execute(conn)?;
-    Ok(claimed.into_iter().map(|activity| QueuedActivity { leased_until: Some(lease_until), ..activity }).collect())
-}
-
-/// Gives claimed rows back untouched.
-pub fn release(conn: &mut DbConn, activity_ids: &[i64]) -> AppResult<()> {
-    diesel::update(inbox_queue.filter(id.eq_any(activity_ids))).set(leased_until.eq(None::<NaiveDateTime>)).execute(conn)?;
-    Ok(())
+    let mut peers_taken: Vec<&str> = Vec::new();
+    let mut chosen: Vec<i64> = Vec::new();
+    for (candidate, host) in &candidates {
+        if chosen.len() == limit {
+            break;
+        }
+        if !peers_taken.contains(&host.as_str()) {
+            peers_taken.push(host);
+            chosen.push(*candidate);
+        }
+    }
+    if chosen.is_empty() {
+        return Ok(Vec::new());
+    }
+    diesel::update(inbox_queue.filter(id.eq_any(&chosen))).set(leased_until.eq(lease_until)).execute(conn)?;
+    Ok(inbox_queue.filter(id.eq_any(&chosen)).order(id.asc()).select(QueuedActivity::as_select()).load(conn)?)
 }
 
 /// Removes an applied activity if the claim still holds it; false when the lease ran out and another
