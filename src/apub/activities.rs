@@ -14,7 +14,6 @@ use url::Url;
 use crate::apub::addressing::{self, Audience, PUBLIC};
 use crate::apub::objects::{stored_url, Note, Person, Tombstone};
 use crate::ids;
-use crate::service::statuses::Visibility;
 use crate::service::views::StatusView;
 
 /// Declares an activity: its type, id, actor, object and audience (`to` and `cc`: one address or many on
@@ -361,7 +360,7 @@ impl Announce {
     /// As Mastodon does, it is also addressed to the boosted note's author.
     pub fn of_reblog(reblog: &StatusView) -> Option<Announce> {
         let original = reblog.reblog.as_ref()?;
-        let visibility = Visibility::parse(&reblog.status.visibility).unwrap_or(Visibility::Direct);
+        let visibility = reblog.status.visibility;
         let author = [original.account.uri.clone()];
         let Audience { to, cc } = addressing::audience(visibility, &reblog.account.followers_url, &author);
         Some(Announce {
@@ -387,6 +386,7 @@ mod tests {
     use activitypub_federation::fetch::webfinger::Webfinger;
 
     use super::*;
+    use crate::db::kinds::Visibility;
     use crate::apub::objects::testing::{self, BASE_URL};
     use crate::apub::objects::with_context;
 

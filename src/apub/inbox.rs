@@ -4,6 +4,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use url::Url;
 
+use crate::db::kinds::InboxState;
 use crate::apub::activities::{Deleted, FollowReference, InboxActivity, Undone, Updated};
 use crate::apub::addressing::is_public;
 use crate::apub::objects::Note;
@@ -55,7 +56,7 @@ async fn receive(req: &HttpRequest, state: &AppState, body: &[u8]) -> AppResult<
         peer_host: authority(&actor),
         signer_account_id: signer.id,
         body: String::from_utf8(body.to_vec()).map_err(|_| AppError::bad_request("The activity is not UTF-8"))?,
-        state: inbox_queue::QUEUED.into(),
+        state: InboxState::Queued,
         attempts: 0,
         next_attempt_at: now,
         leased_until: None,

@@ -12,6 +12,7 @@ use url::Url;
 use crate::apub::activities::{Accept, Announce, Block, Create, Delete, Deleted, Flag, Follow, Like, Reject, Undo, Update};
 use crate::apub::objects::{with_context, Note, Person};
 use crate::config::Settings;
+use crate::db::kinds::Visibility;
 use crate::db::models::{Account, FollowRequest, Status};
 use crate::db::queries::{accounts, follows, statuses};
 use crate::db::tx::{Outbound, Outbox};
@@ -141,7 +142,7 @@ fn reject_follow(conn: &mut DbConn, target: &Account, follower: &Account, follow
 /// the author of the status it answers.
 fn status_inboxes(conn: &mut DbConn, view: &StatusView) -> AppResult<Vec<String>> {
     let mut inboxes = Vec::new();
-    if view.status.visibility != "direct" {
+    if view.status.visibility != Visibility::Direct {
         inboxes.extend(follows::remote_follower_inboxes(conn, view.account.id)?);
         if let Some(parent_author) = view.status.in_reply_to_account_id {
             inboxes.extend(accounts::find(conn, parent_author)?.as_ref().and_then(inbox_of));

@@ -5,6 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::db::kinds::Visibility;
 use crate::params::Query;
 use crate::apub::client::ACTIVITY_JSON;
 use crate::apub::{inbound, inbox, outbox};
@@ -164,7 +165,7 @@ fn collection_items(
             let last = rows.last().map(|s| s.id);
             let viewed = views::hydrate(conn, Some(signer.id), rows)?;
             let mut items = Vec::new();
-            for view in viewed.iter().filter(|v| v.status.visibility == "public" || v.status.visibility == "unlisted") {
+            for view in viewed.iter().filter(|v| v.status.visibility == Visibility::Public || v.status.visibility == Visibility::Unlisted) {
                 let create = crate::apub::activities::Create::new(outbox::note_of(conn, settings, view)?);
                 items.push(serde_json::to_value(create).map_err(|e| AppError::Internal(e.to_string()))?);
             }

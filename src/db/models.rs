@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::kinds::{DeliveryState, FilterAction, InboxState, NotificationKind, Visibility};
 use super::schema::*;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -120,7 +121,8 @@ pub struct User {
     pub email: String,
     pub password_hash: String,
     pub admin: bool,
-    pub default_visibility: String,
+    #[diesel(serialize_as = String, deserialize_as = String)]
+    pub default_visibility: Visibility,
     pub default_sensitive: bool,
     pub default_language: Option<String>,
     pub created_at: NaiveDateTime,
@@ -178,7 +180,8 @@ pub struct Status {
     pub content: String,
     pub spoiler_text: String,
     pub sensitive: bool,
-    pub visibility: String,
+    #[diesel(serialize_as = String, deserialize_as = String)]
+    pub visibility: Visibility,
     pub language: Option<String>,
     pub app_id: Option<i64>,
     pub replies_count: i32,
@@ -269,7 +272,8 @@ pub struct Notification {
     pub id: i64,
     pub account_id: i64,
     pub from_account_id: i64,
-    pub kind: String,
+    #[diesel(serialize_as = String, deserialize_as = String)]
+    pub kind: NotificationKind,
     pub status_id: Option<i64>,
     pub created_at: NaiveDateTime,
     /// Set for the kinds Mastodon groups (favourite, reblog, follow): notifications sharing it form one group.
@@ -280,7 +284,7 @@ impl Notification {
     /// The group this notification belongs to, when its kind is grouped.
     pub fn group_key_among<K: AsRef<str>>(&self, grouped_kinds: &[K]) -> String {
         match &self.group_key {
-            Some(key) if grouped_kinds.iter().any(|k| k.as_ref() == self.kind) => key.clone(),
+            Some(key) if grouped_kinds.iter().any(|k| k.as_ref() == self.kind.as_str()) => key.clone(),
             _ => format!("ungrouped-{}", self.id),
         }
     }
@@ -328,7 +332,8 @@ pub struct QueuedActivity {
     pub peer_host: String,
     pub signer_account_id: i64,
     pub body: String,
-    pub state: String,
+    #[diesel(serialize_as = String, deserialize_as = String)]
+    pub state: InboxState,
     pub attempts: i32,
     pub next_attempt_at: NaiveDateTime,
     pub leased_until: Option<NaiveDateTime>,
@@ -348,7 +353,8 @@ pub struct Delivery {
     /// The local account whose key signs; None for the instance actor.
     pub signer_account_id: Option<i64>,
     pub body: String,
-    pub state: String,
+    #[diesel(serialize_as = String, deserialize_as = String)]
+    pub state: DeliveryState,
     pub attempts: i32,
     pub next_attempt_at: NaiveDateTime,
     pub leased_until: Option<NaiveDateTime>,
@@ -493,7 +499,8 @@ pub struct Filter {
     pub title: String,
     /// Comma-separated Mastodon contexts: home, notifications, public, thread, account.
     pub contexts: String,
-    pub action: String,
+    #[diesel(serialize_as = String, deserialize_as = String)]
+    pub action: FilterAction,
     pub expires_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
 }

@@ -2,6 +2,7 @@
 //! marks and filter matches. Plain data, loaded by `service::views` and read by the API and ActivityPub
 //! converters (and by the outbox, within the transaction that wrote the status).
 
+use crate::db::kinds::FilterAction;
 use crate::db::models::{Account, CustomEmoji, Filter, MediaAttachment, Notification, OauthApp, Poll, Status, Tag};
 
 #[derive(Debug, Clone)]
@@ -49,7 +50,7 @@ pub struct FilterHit {
 
 impl FilterHit {
     pub fn hides(&self) -> bool {
-        self.filter.action == "hide"
+        self.filter.action == FilterAction::Hide
     }
 }
 

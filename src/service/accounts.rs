@@ -79,7 +79,7 @@ pub fn create_user(conn: &mut DbConn, settings: &Settings, input: NewUser) -> Ap
             email,
             password_hash: auth::hash_password(input.password)?,
             admin: input.admin,
-            default_visibility: "public".into(),
+            default_visibility: Visibility::Public,
             default_sensitive: false,
             default_language: None,
             created_at: account.created_at,
@@ -197,12 +197,12 @@ pub fn update_profile(tx: &mut Tx, settings: &Settings, account_id: i64, change:
     tx.federate(Outbound::ProfileUpdated(&updated))?;
 
     let visibility = match change.default_visibility {
-        Some(v) => Visibility::parse(&v)?.as_str().to_owned(),
-        None => user.default_visibility.clone(),
+        Some(v) => Visibility::parse(&v)?,
+        None => user.default_visibility,
     };
     let sensitive = change.default_sensitive.unwrap_or(user.default_sensitive);
     let language = change.default_language.unwrap_or(user.default_language.clone()).filter(|l| !l.is_empty());
-    users::set_posting_defaults(tx, account_id, &visibility, sensitive, language.as_deref())?;
+    users::set_posting_defaults(tx, account_id, visibility.as_str(), sensitive, language.as_deref())?;
     let user = users::find(tx, account_id)?.ok_or(AppError::NotFound)?;
     Ok((updated, user))
 }
@@ -337,12 +337,12 @@ pub fn statuses_of(conn: &mut DbConn, viewer: Option<&Account>, account_id: i64,
         Some(v) if v != account.id => follows::find(conn, v, account.id)?.is_some(),
         _ => false,
     };
-    let visibilities: &[&str] = if viewer_id == Some(account.id) {
-        &["public", "unlisted", "private", "direct"]
+    let visibilities: &[Visibility] = if viewer_id == Some(account.id) {
+        &[Visibility::Public, Visibility::Unlisted, Visibility::Private, Visibility::Direct]
     } else if follows_account {
-        &["public", "unlisted", "private"]
+        &[Visibility::Public, Visibility::Unlisted, Visibility::Private]
     } else {
-        &["public", "unlisted"]
+        &[Visibility::Public, Visibility::Unlisted]
     };
     let tag_id = match &query.tagged {
         Some(name) => match statuses::find_tag(conn, name)? {

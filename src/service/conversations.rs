@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use crate::db::kinds::Visibility;
 use crate::db::Tx;
 use crate::db::models::{Account, Conversation, Status};
 use crate::db::queries::{accounts, conversations, statuses};
@@ -18,7 +19,7 @@ pub struct ConversationView {
 
 /// Files a direct status into the conversations of its local participants (unread but for its author).
 pub fn record(tx: &mut Tx, status: &Status, mentioned: &[i64]) -> AppResult<()> {
-    if status.visibility != "direct" {
+    if status.visibility != Visibility::Direct {
         return Ok(());
     }
     let mut participants: Vec<i64> = mentioned.iter().copied().chain([status.account_id]).collect();

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::db::kinds::DeliveryState;
 use crate::config::Settings;
 use crate::db::models::{Account, Delivery};
 use crate::db::queries::{accounts, deliveries, peers};
@@ -46,7 +47,7 @@ pub fn enqueue(
                 inbox_url: inbox,
                 signer_account_id,
                 body: body.to_owned(),
-                state: deliveries::QUEUED.to_owned(),
+                state: DeliveryState::Queued,
                 attempts: 0,
                 next_attempt_at: now,
                 leased_until: None,

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use chrono::{Duration, NaiveDateTime};
 
+use crate::db::kinds::FilterAction;
 use crate::db::Tx;
 use crate::db::models::{Account, Filter, FilterKeyword, FilterStatus, Status};
 use crate::db::queries::{filters, statuses};
@@ -16,7 +17,6 @@ use crate::service::markup;
 use crate::service::views::{self, StatusView};
 
 pub const CONTEXTS: &[&str] = &["home", "notifications", "public", "thread", "account"];
-pub const ACTIONS: &[&str] = &["warn", "hide", "blur"];
 const MAX_TITLE: usize = 256;
 const MAX_KEYWORD: usize = 512;
 
@@ -98,7 +98,7 @@ pub fn create(tx: &mut Tx, owner: &Account, change: FilterChange) -> AppResult<F
         account_id: owner.id,
         title: String::new(),
         contexts: String::new(),
-        action: "warn".into(),
+        action: FilterAction::Warn,
         expires_at: None,
         created_at: ids::now(),
     };
@@ -153,10 +153,7 @@ fn apply_change(filter: &mut Filter, change: FilterChange) -> AppResult<Vec<Keyw
         filter.contexts = known.join(",");
     }
     if let Some(action) = change.action {
-        if !ACTIONS.contains(&action.as_str()) {
-            return Err(AppError::validation("Filter action is not included in the list"));
-        }
-        filter.action = action;
+        filter.action = FilterAction::from_text(&action).ok_or_else(|| AppError::validation("Filter action is not included in the list"))?;
     }
     if let Some(expires_in) = change.expires_in {
         filter.expires_at = expires_in.map(|seconds| expiry(ids::now(), seconds)).transpose()?;

@@ -2,6 +2,8 @@
 
 use std::collections::HashSet;
 
+use crate::db::kinds::Visibility;
+use crate::db::kinds::NotificationKind;
 use crate::db::Tx;
 use crate::db::tx::Outbound;
 use crate::db::models::{Account, Follow, FollowRequest, HomeTimelineEntry, Status};
@@ -62,7 +64,7 @@ fn request_follow(tx: &mut Tx, follower: &Account, target: &Account, request: &F
     if !insert_if_absent(tx, |tx| follow_requests::insert(tx, request))? {
         return Ok(false);
     }
-    notify(tx, target.id, follower.id, "follow_request", None)?;
+    notify(tx, target.id, follower.id, NotificationKind::FollowRequest, None)?;
     Ok(true)
 }
 
@@ -137,7 +139,7 @@ pub fn establish(tx: &mut Tx, follower: &Account, target: &Account, show_reblogs
     }
     accounts::add_following(tx, follower.id, 1)?;
     accounts::add_followers(tx, target.id, 1)?;
-    notify(tx, target.id, follower.id, "follow", None)?;
+    notify(tx, target.id, follower.id, NotificationKind::Follow, None)?;
     if follower.is_local() {
         merge_into_home(tx, follower.id, target, show_reblogs)?;
     }
@@ -192,7 +194,7 @@ fn one_relationship(conn: &mut DbConn, viewer: &Account, id: i64) -> AppResult<R
 /// what fan-out would not have delivered: replies to strangers, and reblogs the follow hides.
 fn merge_into_home(conn: &mut DbConn, follower_id: i64, target: &Account, show_reblogs: bool) -> AppResult<()> {
     let filter = statuses::AccountStatusFilter {
-        visibilities: &["public", "unlisted", "private"],
+        visibilities: &[Visibility::Public, Visibility::Unlisted, Visibility::Private],
         mentioned: Some(follower_id),
         exclude_replies: false,
         exclude_reblogs: !show_reblogs,

@@ -214,7 +214,7 @@ fn hydrate(conn: &mut DbConn, owner: i64, groups: Vec<(String, Vec<Notification>
                 return None;
             }
             Some(GroupView {
-                kind: latest.kind.clone(),
+                kind: latest.kind.to_string(),
                 count: members.len(),
                 page_min_id: members.iter().map(|n| n.id).min().unwrap_or(latest.id),
                 page_max_id: members.iter().map(|n| n.id).max().unwrap_or(latest.id),

@@ -1,5 +1,6 @@
 //! Notifications: made by the actions that cause them, listed and dismissed by their owner.
 
+use crate::db::kinds::NotificationKind;
 use crate::db::Tx;
 use crate::db::models::{Account, Notification};
 use crate::db::queries::{accounts, notifications};
@@ -12,7 +13,7 @@ use crate::service::views::{self, NotificationView};
 pub const KINDS: &[&str] = &["mention", "status", "reblog", "follow", "follow_request", "favourite", "poll", "update"];
 
 /// Notifies a local account of something another account did; nothing for oneself or remote accounts.
-pub fn notify(tx: &mut Tx, recipient: i64, from: i64, kind: &str, status_id: Option<i64>) -> AppResult<()> {
+pub fn notify(tx: &mut Tx, recipient: i64, from: i64, kind: NotificationKind, status_id: Option<i64>) -> AppResult<()> {
     if recipient == from {
         return Ok(());
     }
@@ -23,23 +24,23 @@ pub fn notify(tx: &mut Tx, recipient: i64, from: i64, kind: &str, status_id: Opt
 }
 
 /// Notifies a local account of something about its own status (its poll ended).
-pub fn notify_own(tx: &mut Tx, recipient: i64, kind: &str, status_id: Option<i64>) -> AppResult<()> {
+pub fn notify_own(tx: &mut Tx, recipient: i64, kind: NotificationKind, status_id: Option<i64>) -> AppResult<()> {
     if !accounts::find(tx, recipient)?.is_some_and(|a| a.is_local()) {
         return Ok(());
     }
     insert(tx, recipient, recipient, kind, status_id)
 }
 
-fn insert(tx: &mut Tx, recipient: i64, from: i64, kind: &str, status_id: Option<i64>) -> AppResult<()> {
+fn insert(tx: &mut Tx, recipient: i64, from: i64, kind: NotificationKind, status_id: Option<i64>) -> AppResult<()> {
     let now = ids::now();
     let notification = Notification {
         id: ids::next_id(),
         account_id: recipient,
         from_account_id: from,
-        kind: kind.to_owned(),
+        kind,
         status_id,
         created_at: now,
-        group_key: super::notification_groups::key_for(tx, recipient, kind, status_id, now)?,
+        group_key: super::notification_groups::key_for(tx, recipient, kind.as_str(), status_id, now)?,
     };
     notifications::insert(tx, &notification)?;
     tx.emit(Event::Notified { notification_id: notification.id, account_id: recipient });

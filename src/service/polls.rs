@@ -5,6 +5,7 @@ use std::collections::HashSet;
 
 use chrono::{Duration, NaiveDateTime};
 
+use crate::db::kinds::NotificationKind;
 use crate::db::models::{Account, Poll, PollVote, Status};
 use crate::db::queries::{accounts, polls, statuses};
 use crate::db::{DbConn, Tx};
@@ -250,9 +251,9 @@ pub fn announce_ended(tx: &mut Tx) -> AppResult<usize> {
         let voters: HashSet<i64> = polls::votes_of(tx, poll.id)?.into_iter().map(|v| v.account_id).collect();
         if statuses::find(tx, poll.status_id)?.is_some() {
             for voter in voters.iter().filter(|v| **v != poll.account_id) {
-                super::notifications::notify(tx, *voter, poll.account_id, "poll", Some(poll.status_id))?;
+                super::notifications::notify(tx, *voter, poll.account_id, NotificationKind::Poll, Some(poll.status_id))?;
             }
-            super::notifications::notify_own(tx, poll.account_id, "poll", Some(poll.status_id))?;
+            super::notifications::notify_own(tx, poll.account_id, NotificationKind::Poll, Some(poll.status_id))?;
         }
         poll.ended_notified = true;
         polls::update(tx, &poll)?;

@@ -5,6 +5,8 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::config::Settings;
+pub use crate::db::kinds::Visibility;
+use crate::db::kinds::NotificationKind;
 use crate::db::Tx;
 use crate::db::tx::Outbound;
 use crate::db::models::{Account, HomeTimelineEntry, IdempotencyKey, Status, StatusEdit, StatusEditForm, StatusMark, Tag, User};
@@ -22,35 +24,6 @@ use crate::service::views::{self, StatusView};
 pub const MAX_PINNED: i64 = 5;
 const MAX_ANCESTORS: usize = 40;
 const MAX_DESCENDANTS: usize = 4_000;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Visibility {
-    Public,
-    Unlisted,
-    Private,
-    Direct,
-}
-
-impl Visibility {
-    pub fn parse(text: &str) -> AppResult<Visibility> {
-        match text {
-            "public" => Ok(Visibility::Public),
-            "unlisted" => Ok(Visibility::Unlisted),
-            "private" => Ok(Visibility::Private),
-            "direct" => Ok(Visibility::Direct),
-            other => Err(AppError::validation(format!("Visibility '{other}' is not one of public, unlisted, private, direct"))),
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Visibility::Public => "public",
-            Visibility::Unlisted => "unlisted",
-            Visibility::Private => "private",
-            Visibility::Direct => "direct",
-        }
-    }
-}
 
 #[derive(Debug, Default, Clone)]
 pub struct NewStatus {
@@ -109,7 +82,7 @@ pub fn create(tx: &mut Tx, settings: &Settings, author: &Account, user: &User, i
     };
     let visibility = match input.visibility {
         Some(v) => v,
-        None => Visibility::parse(&user.default_visibility)?,
+        None => user.default_visibility,
     };
     let rendered = render(tx, settings, &input.text)?;
     let id = ids::next_id();
@@ -127,7 +100,7 @@ pub fn create(tx: &mut Tx, settings: &Settings, author: &Account, user: &User, i
         content: rendered.html,
         sensitive: input.sensitive.unwrap_or(user.default_sensitive) || !input.spoiler_text.trim().is_empty(),
         spoiler_text: input.spoiler_text.trim().to_owned(),
-        visibility: visibility.as_str().to_owned(),
+        visibility,
         language: input.language.filter(|l| !l.is_empty()).or_else(|| user.default_language.clone()),
         app_id: input.app_id,
         replies_count: 0,
@@ -156,7 +129,7 @@ pub fn create(tx: &mut Tx, settings: &Settings, author: &Account, user: &User, i
     }
     fan_out(tx, author, &status, &mentioned_ids)?;
     for account_id in &mentioned_ids {
-        notify(tx, *account_id, author.id, "mention", Some(id))?;
+        notify(tx, *account_id, author.id, NotificationKind::Mention, Some(id))?;
     }
     notify_subscribers(tx, &status, &mentioned_ids)?;
     super::conversations::record(tx, &status, &mentioned_ids)?;
@@ -221,7 +194,7 @@ fn fan_out(tx: &mut Tx, author: &Account, status: &Status, mentioned: &[i64]) ->
     if author.is_local() {
         receivers.insert(author.id);
     }
-    if status.visibility == "public" && status.reblog_of_id.is_none() {
+    if status.visibility == Visibility::Public && status.reblog_of_id.is_none() {
         let tag_ids: Vec<i64> = statuses::tags_of(tx, &[status.id])?.into_iter().map(|(_, tag)| tag.id).collect();
         receivers.extend(crate::db::queries::tag_follows::local_followers_of(tx, &tag_ids)?);
     }
@@ -231,7 +204,7 @@ fn fan_out(tx: &mut Tx, author: &Account, status: &Status, mentioned: &[i64]) ->
         .filter(|f| status.reblog_of_id.is_none() || f.show_reblogs)
         .map(|f| f.account_id)
         .collect();
-    if status.visibility == "direct" {
+    if status.visibility == Visibility::Direct {
         receivers.extend(follower_ids.into_iter().filter(|f| mentioned.contains(f)));
     } else {
         receivers.extend(reply_audience(tx, status, follower_ids)?);
@@ -254,12 +227,12 @@ fn fan_out(tx: &mut Tx, author: &Account, status: &Status, mentioned: &[i64]) ->
 /// posts, replies to others, or those already notified as mentioned).
 fn notify_subscribers(tx: &mut Tx, status: &Status, mentioned: &[i64]) -> AppResult<()> {
     let reply_to_other = status.in_reply_to_account_id.is_some_and(|to| to != status.account_id);
-    if status.visibility == "direct" || reply_to_other {
+    if status.visibility == Visibility::Direct || reply_to_other {
         return Ok(());
     }
     for follow in follows::local_followers(tx, status.account_id)?.into_iter().filter(|f| f.notify) {
         if !mentioned.contains(&follow.account_id) {
-            notify(tx, follow.account_id, status.account_id, "status", Some(status.id))?;
+            notify(tx, follow.account_id, status.account_id, NotificationKind::Status, Some(status.id))?;
         }
     }
     Ok(())
@@ -327,11 +300,11 @@ pub fn edit(tx: &mut Tx, settings: &Settings, author: &Account, status_id: i64, 
     super::search::index_status(tx, status.id)?;
     tx.emit(Event::StatusEdited { status_id: status.id });
     for account_id in mentioned_ids.iter().filter(|id| !previously_mentioned.contains(id)) {
-        notify(tx, *account_id, author.id, "mention", Some(status.id))?;
+        notify(tx, *account_id, author.id, NotificationKind::Mention, Some(status.id))?;
     }
     for reblog in statuses::reblogs_of(tx, status.id)? {
         if !notification_rows::exists_for_status(tx, reblog.account_id, "update", status.id)? {
-            notify(tx, reblog.account_id, author.id, "update", Some(status.id))?;
+            notify(tx, reblog.account_id, author.id, NotificationKind::Update, Some(status.id))?;
         }
     }
     let view = views::status_for(tx, Some(author.id), status.id)?.ok_or(AppError::NotFound)?;
@@ -409,7 +382,7 @@ pub fn favourite(tx: &mut Tx, actor: &Account, status_id: i64) -> AppResult<Stat
     let mark = new_mark(actor, status.id);
     if marks::favourites::insert(tx, &mark)? {
         statuses::add_favourites(tx, status.id, 1)?;
-        notify(tx, status.account_id, actor.id, "favourite", Some(status.id))?;
+        notify(tx, status.account_id, actor.id, NotificationKind::Favourite, Some(status.id))?;
         tx.federate(Outbound::Favourited { actor, status: &status, like_id: mark.id })?;
     }
     view_of(tx, actor, status.id)
@@ -443,7 +416,7 @@ pub fn pin(conn: &mut DbConn, actor: &Account, status_id: i64) -> AppResult<Stat
     if status.reblog_of_id.is_some() {
         return Err(AppError::validation("Boosts cannot be pinned"));
     }
-    if status.visibility == "direct" {
+    if status.visibility == Visibility::Direct {
         return Err(AppError::validation("Direct posts cannot be pinned"));
     }
     if marks::status_pins::find(conn, actor.id, status.id)?.is_none() {
@@ -464,30 +437,29 @@ pub fn unpin(conn: &mut DbConn, actor: &Account, status_id: i64) -> AppResult<St
 /// Reblogs a status; answers the reblog wrapper. Reblogging twice answers the same reblog.
 pub fn reblog(tx: &mut Tx, actor: &Account, status_id: i64, visibility: Option<Visibility>) -> AppResult<StatusView> {
     let original = visible_original(tx, actor, status_id)?;
-    let allowed = original.visibility == "public"
-        || original.visibility == "unlisted"
-        || (original.visibility == "private" && original.account_id == actor.id);
+    let allowed = original.visibility.is_open()
+        || (original.visibility == Visibility::Private && original.account_id == actor.id);
     if !allowed {
         return Err(AppError::Forbidden("This action is not allowed".into()));
     }
     if let Some(existing) = statuses::find_reblog(tx, actor.id, original.id)? {
         return view_of(tx, actor, existing.id);
     }
-    let visibility = match (visibility, original.visibility.as_str()) {
-        (_, "private") => Visibility::Private,
+    let visibility = match (visibility, original.visibility) {
+        (_, Visibility::Private) => Visibility::Private,
         (Some(v @ (Visibility::Public | Visibility::Unlisted | Visibility::Private)), _) => v,
         _ => Visibility::Public,
     };
     let id = ids::next_id();
     let uri = format!("{}/statuses/{id}/activity", actor.uri);
-    insert_reblog(tx, actor, &original, id, &uri, visibility.as_str())?;
+    insert_reblog(tx, actor, &original, id, &uri, visibility)?;
     let view = view_of(tx, actor, id)?;
     tx.federate(Outbound::Reblogged(&view))?;
     Ok(view)
 }
 
 /// Writes a reblog of `original` by `actor` with its counters, timeline rows and notification.
-fn insert_reblog(tx: &mut Tx, actor: &Account, original: &Status, id: i64, uri: &str, visibility: &str) -> AppResult<()> {
+fn insert_reblog(tx: &mut Tx, actor: &Account, original: &Status, id: i64, uri: &str, visibility: Visibility) -> AppResult<()> {
     let now = ids::now();
     let reblog = Status {
         id,
@@ -502,7 +474,7 @@ fn insert_reblog(tx: &mut Tx, actor: &Account, original: &Status, id: i64, uri: 
         content: String::new(),
         spoiler_text: String::new(),
         sensitive: false,
-        visibility: visibility.to_owned(),
+        visibility,
         language: None,
         app_id: None,
         replies_count: 0,
@@ -515,7 +487,7 @@ fn insert_reblog(tx: &mut Tx, actor: &Account, original: &Status, id: i64, uri: 
     statuses::add_reblogs(tx, original.id, 1)?;
     accounts::add_statuses(tx, actor.id, 1, Some(now))?;
     fan_out(tx, actor, &reblog, &[])?;
-    notify(tx, original.account_id, actor.id, "reblog", Some(original.id))
+    notify(tx, original.account_id, actor.id, NotificationKind::Reblog, Some(original.id))
 }
 
 /// Undoes a reblog; answers the original status.
@@ -682,7 +654,7 @@ pub fn create_remote(tx: &mut Tx, author: &Account, remote: RemoteStatus) -> App
         content: remote.content,
         spoiler_text: remote.spoiler_text,
         sensitive: remote.sensitive,
-        visibility: remote.visibility.as_str().to_owned(),
+        visibility: remote.visibility,
         language: remote.language,
         app_id: None,
         replies_count: 0,
@@ -707,7 +679,7 @@ pub fn create_remote(tx: &mut Tx, author: &Account, remote: RemoteStatus) -> App
     }
     fan_out(tx, author, &status, &mentioned_ids)?;
     for account_id in &mentioned_ids {
-        notify(tx, *account_id, author.id, "mention", Some(id))?;
+        notify(tx, *account_id, author.id, NotificationKind::Mention, Some(id))?;
     }
     notify_subscribers(tx, &status, &mentioned_ids)?;
     super::conversations::record(tx, &status, &mentioned_ids)?;
@@ -769,7 +741,7 @@ pub fn edit_remote(tx: &mut Tx, author: &Account, remote: RemoteStatus) -> AppRe
     tx.emit(Event::StatusEdited { status_id: status.id });
     for reblog in statuses::reblogs_of(tx, status.id)? {
         if !notification_rows::exists_for_status(tx, reblog.account_id, "update", status.id)? {
-            notify(tx, reblog.account_id, author.id, "update", Some(status.id))?;
+            notify(tx, reblog.account_id, author.id, NotificationKind::Update, Some(status.id))?;
         }
     }
     Ok(())
@@ -805,7 +777,7 @@ pub fn favourite_remote(tx: &mut Tx, actor: &Account, status_uri: &str) -> AppRe
     }
     if marks::favourites::insert(tx, &new_mark(actor, status.id))? {
         statuses::add_favourites(tx, status.id, 1)?;
-        notify(tx, status.account_id, actor.id, "favourite", Some(status.id))?;
+        notify(tx, status.account_id, actor.id, NotificationKind::Favourite, Some(status.id))?;
     }
     Ok(true)
 }
@@ -822,11 +794,11 @@ pub fn unfavourite_remote(conn: &mut DbConn, actor: &Account, status_uri: &str) 
 /// A remote account reblogs a status known here; the reblog keeps the Announce's id as its URI.
 pub fn reblog_remote(tx: &mut Tx, actor: &Account, original_uri: &str, announce_uri: &str) -> AppResult<bool> {
     let Some(original) = statuses::find_by_uri_or_url(tx, original_uri)? else { return Ok(false) };
-    let open = original.visibility == "public" || original.visibility == "unlisted";
+    let open = original.visibility == Visibility::Public || original.visibility == Visibility::Unlisted;
     if !open || original.reblog_of_id.is_some() || statuses::find_reblog(tx, actor.id, original.id)?.is_some() {
         return Ok(false);
     }
-    insert_reblog(tx, actor, &original, ids::next_id(), announce_uri, &original.visibility)?;
+    insert_reblog(tx, actor, &original, ids::next_id(), announce_uri, original.visibility)?;
     Ok(true)
 }
 

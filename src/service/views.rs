@@ -2,6 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::db::kinds::Visibility;
 use crate::db::models::{Account, CustomEmoji, MediaAttachment, Notification, OauthApp, Status, Tag};
 use crate::db::queries::{accounts, follows, marks, media, oauth, polls, statuses, timelines};
 use crate::db::DbConn;
@@ -17,12 +18,12 @@ pub fn can_see(conn: &mut DbConn, viewer: Option<i64>, status: &Status) -> AppRe
 
 /// Keeps the statuses the viewer may see, in order.
 pub fn visible(conn: &mut DbConn, viewer: Option<i64>, rows: Vec<Status>) -> AppResult<Vec<Status>> {
-    let restricted: Vec<&Status> = rows.iter().filter(|s| !is_open(&s.visibility)).collect();
+    let restricted: Vec<&Status> = rows.iter().filter(|s| !s.visibility.is_open()).collect();
     if restricted.is_empty() {
         return Ok(rows);
     }
     let Some(viewer) = viewer else {
-        return Ok(rows.into_iter().filter(|s| is_open(&s.visibility)).collect());
+        return Ok(rows.into_iter().filter(|s| s.visibility.is_open()).collect());
     };
     let authors: Vec<i64> = restricted.iter().map(|s| s.account_id).collect();
     let followed: HashSet<i64> =
@@ -36,16 +37,12 @@ pub fn visible(conn: &mut DbConn, viewer: Option<i64>, rows: Vec<Status>) -> App
     Ok(rows
         .into_iter()
         .filter(|s| {
-            is_open(&s.visibility)
+            s.visibility.is_open()
                 || s.account_id == viewer
                 || mentioned.contains(&s.id)
-                || (s.visibility == "private" && followed.contains(&s.account_id))
+                || (s.visibility == Visibility::Private && followed.contains(&s.account_id))
         })
         .collect())
-}
-
-fn is_open(visibility: &str) -> bool {
-    visibility == "public" || visibility == "unlisted"
 }
 
 /// Loads one status for a viewer, or None when it does not exist or is not theirs to see.

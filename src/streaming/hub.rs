@@ -4,6 +4,7 @@ use tokio::sync::{broadcast, mpsc};
 
 use crate::api::entities::{Conversation, Notification, Status};
 use crate::config::Settings;
+use crate::db::kinds::Visibility;
 use crate::db::queries::{notifications as notification_rows, statuses as status_rows, timelines};
 use crate::db::{Database, DbConn};
 use crate::error::AppResult;
@@ -229,7 +230,7 @@ fn status_message(conn: &mut DbConn, settings: &Settings, status_id: i64, event:
     let status = &view.status;
     let lists = crate::service::lists::receiving(conn, status, &home)?;
     let reply_to_other = status.in_reply_to_account_id.is_some_and(|to| to != status.account_id);
-    let public = status.visibility == "public" && status.reblog_of_id.is_none() && !reply_to_other;
+    let public = status.visibility == Visibility::Public && status.reblog_of_id.is_none() && !reply_to_other;
     Ok(Some(Message {
         event,
         payload: to_json(&Status::from_view(&view, settings)),

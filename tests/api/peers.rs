@@ -9,17 +9,18 @@ crate::on_both_backends!(admins_manage_domain_allows, only_admins_see_the_allowl
 /// Finished deliveries past a week and received activity ids past two weeks are pruned by the server on its
 /// own (at start, then hourly); queued deliveries and recent records stay.
 async fn old_federation_records_are_pruned(server: TestServer) {
+    use hallway::db::kinds::DeliveryState;
     use hallway::db::models::Delivery;
     use hallway::db::queries::{deliveries, received};
     let now = hallway::ids::now();
-    let delivery = |uri: &str, state: &str, finished: Option<chrono::NaiveDateTime>| Delivery {
+    let delivery = |uri: &str, state: DeliveryState, finished: Option<chrono::NaiveDateTime>| Delivery {
         id: hallway::ids::next_id(),
         activity_uri: uri.to_owned(),
         peer_host: "eng.corp.example".into(),
         inbox_url: "https://eng.corp.example/inbox".into(),
         signer_account_id: None,
         body: "{}".into(),
-        state: state.to_owned(),
+        state,
         attempts: 1,
         next_attempt_at: now + chrono::Duration::days(1),
         leased_until: None,
@@ -29,10 +30,10 @@ async fn old_federation_records_are_pruned(server: TestServer) {
     };
     let old = now - chrono::Duration::days(30);
     let rows = [
-        delivery("old-delivered", deliveries::DELIVERED, Some(old)),
-        delivery("old-failed", deliveries::FAILED, Some(old)),
-        delivery("recent-delivered", deliveries::DELIVERED, Some(now - chrono::Duration::days(1))),
-        delivery("still-queued", deliveries::QUEUED, None),
+        delivery("old-delivered", DeliveryState::Delivered, Some(old)),
+        delivery("old-failed", DeliveryState::Failed, Some(old)),
+        delivery("recent-delivered", DeliveryState::Delivered, Some(now - chrono::Duration::days(1))),
+        delivery("still-queued", DeliveryState::Queued, None),
     ];
     let db = server.db.clone();
     tokio::task::spawn_blocking(move || {

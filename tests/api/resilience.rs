@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use diesel::prelude::*;
 use serde_json::json;
 
+use hallway::db::kinds::DeliveryState;
 use hallway::apub::client::FederationError;
 use hallway::db::models::Delivery;
 use hallway::db::queries::deliveries;
@@ -305,7 +306,7 @@ async fn deliveries_to(db: &Database, host: &str) -> Vec<Delivery> {
 fn summary(rows: &[Delivery]) -> BTreeMap<(String, String), (usize, i32)> {
     let mut by = BTreeMap::new();
     for row in rows {
-        let entry = by.entry((row.peer_host.clone(), row.state.clone())).or_insert((0, 0));
+        let entry = by.entry((row.peer_host.clone(), row.state.to_string())).or_insert((0, 0));
         entry.0 += 1;
         entry.1 = entry.1.max(row.attempts);
     }
@@ -336,7 +337,7 @@ async fn a_peer_that_was_down_receives_everything_after_it_comes_back() {
     let queued = loop {
         let rows = creates(&db_a, &posted).await;
         let retried = rows.len() == 5
-            && rows.iter().all(|r| r.state == deliveries::QUEUED && r.attempts >= 2 && r.last_error.is_some());
+            && rows.iter().all(|r| r.state == DeliveryState::Queued && r.attempts >= 2 && r.last_error.is_some());
         if retried {
             break rows;
         }
@@ -358,7 +359,7 @@ async fn a_peer_that_was_down_receives_everything_after_it_comes_back() {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let rows = creates(&db_a, &posted).await;
-        if rows.len() == 5 && rows.iter().all(|r| r.state == deliveries::DELIVERED) {
+        if rows.len() == 5 && rows.iter().all(|r| r.state == DeliveryState::Delivered) {
             break;
         }
         tick(deadline, "A records every delivery as delivered", summary(&rows)).await;
@@ -412,7 +413,7 @@ async fn kill_9_mid_fan_out_loses_nothing_and_duplicates_nothing() {
     loop {
         let rows = creates(&db_a, &posted).await;
         let now = hallway::ids::now();
-        if rows.iter().any(|r| r.state == deliveries::QUEUED && r.leased_until.is_some_and(|t| t > now)) {
+        if rows.iter().any(|r| r.state == DeliveryState::Queued && r.leased_until.is_some_and(|t| t > now)) {
             break;
         }
         tick(deadline, "some deliveries are leased (in flight)", summary(&rows)).await;
@@ -421,10 +422,10 @@ async fn kill_9_mid_fan_out_loses_nothing_and_duplicates_nothing() {
     let at_kill = creates(&db_a, &posted).await;
     let now = hallway::ids::now();
     assert_eq!(at_kill.len(), 60, "one Create per post per peer: {:?}", summary(&at_kill));
-    let pending: Vec<&Delivery> = at_kill.iter().filter(|r| r.state == deliveries::QUEUED).collect();
+    let pending: Vec<&Delivery> = at_kill.iter().filter(|r| r.state == DeliveryState::Queued).collect();
     let leased = pending.iter().filter(|r| r.leased_until.is_some_and(|t| t > now)).count();
     assert!(leased > 0, "the kill should land while deliveries are leased: {:?}", summary(&at_kill));
-    assert!(at_kill.iter().all(|r| r.state != deliveries::FAILED), "{:?}", summary(&at_kill));
+    assert!(at_kill.iter().all(|r| r.state != DeliveryState::Failed), "{:?}", summary(&at_kill));
     // Leased rows come due only when the killed process's lease runs out (delivery::LEASE), the others at
     // their next retry: wait for the latest of those, plus time to send.
     let due = pending
@@ -458,7 +459,7 @@ async fn kill_9_mid_fan_out_loses_nothing_and_duplicates_nothing() {
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
         let rows = creates(&db_a, &posted).await;
-        if rows.iter().all(|r| r.state == deliveries::DELIVERED) {
+        if rows.iter().all(|r| r.state == DeliveryState::Delivered) {
             assert_eq!(rows.len(), 60, "{:?}", summary(&rows));
             break;
         }
@@ -579,13 +580,13 @@ async fn an_unlisted_instance_is_refused_both_ways() {
     let refused_rows = loop {
         let rows: Vec<Delivery> =
             deliveries_to(&db_x, &a.domain).await.into_iter().filter(|r| !x_rows_before.contains(&r.id)).collect();
-        if rows.len() == 2 && rows.iter().all(|r| r.state != deliveries::QUEUED) {
+        if rows.len() == 2 && rows.iter().all(|r| r.state != DeliveryState::Queued) {
             break rows;
         }
         tick(deadline, "X's two deliveries to A are settled", summary(&rows)).await;
     };
     for row in &refused_rows {
-        assert_eq!(row.state, deliveries::FAILED, "{row:?}");
+        assert_eq!(row.state, DeliveryState::Failed, "{row:?}");
         assert_eq!(row.attempts, 1, "a 403 is final, not retried: {row:?}");
         assert!(row.last_error.as_deref().unwrap_or_default().contains("403"), "{row:?}");
     }
@@ -619,7 +620,7 @@ async fn an_unlisted_instance_is_refused_both_ways() {
     let queued = db_a.read(move |conn| deliveries::of_activity(conn, &activity)).await.unwrap();
     assert!(queued.is_empty(), "nothing queued for a removed peer: {:?}", summary(&queued));
     let queued_for_x = deliveries_to(&db_a, &x.domain).await;
-    assert!(queued_for_x.iter().all(|r| r.state != deliveries::QUEUED), "{:?}", summary(&queued_for_x));
+    assert!(queued_for_x.iter().all(|r| r.state != DeliveryState::Queued), "{:?}", summary(&queued_for_x));
     let x_log = x.log_text();
     let reached_x: Vec<&str> =
         x_log.get(x_log_offset..).unwrap_or_default().lines().filter(|l| l.contains(" HTTP/1.1\" ")).collect();

@@ -125,7 +125,7 @@ impl CredentialAccount {
         CredentialAccount {
             account: Account::from_row(account, settings),
             source: Source {
-                privacy: user.default_visibility.clone(),
+                privacy: user.default_visibility.to_string(),
                 sensitive: user.default_sensitive,
                 language: user.default_language.clone(),
                 note: account.note_source.clone(),

@@ -33,7 +33,7 @@ impl Filter {
             title: filter.title.clone(),
             context: filter.contexts.split(',').filter(|c| !c.is_empty()).map(str::to_owned).collect(),
             expires_at: filter.expires_at.as_ref().map(timestamp),
-            filter_action: filter.action.clone(),
+            filter_action: filter.action.to_string(),
             keywords: None,
             statuses: None,
         }

@@ -86,7 +86,7 @@ impl Notification {
         let n = &view.notification;
         Notification {
             id: n.id.to_string(),
-            kind: n.kind.clone(),
+            kind: n.kind.to_string(),
             created_at: timestamp(&n.created_at),
             group_key: n.group_key_among(GROUPABLE),
             account: Account::from_row(&view.account, settings),
@@ -127,7 +127,7 @@ pub struct Preferences {
 impl Preferences {
     pub fn from_user(user: &User) -> Preferences {
         Preferences {
-            visibility: user.default_visibility.clone(),
+            visibility: user.default_visibility.to_string(),
             sensitive: user.default_sensitive,
             language: user.default_language.clone(),
             expand_media: "default",

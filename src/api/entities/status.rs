@@ -2,6 +2,7 @@ use serde::Serialize;
 
 use super::{timestamp, Account, CustomEmoji, FilterResult, MediaAttachment, Poll};
 use crate::config::Settings;
+use crate::db::kinds::Visibility;
 use crate::db::models::StatusEdit as EditRow;
 use crate::service::views::StatusView;
 
@@ -71,7 +72,7 @@ pub struct Tag {
 impl Status {
     pub fn from_view(view: &StatusView, settings: &Settings) -> Status {
         let status = &view.status;
-        let pinnable = view.reblog.is_none() && status.visibility != "direct";
+        let pinnable = view.reblog.is_none() && status.visibility != Visibility::Direct;
         let flags = view.viewer;
         let own = flags.is_some();
         Status {
@@ -81,7 +82,7 @@ impl Status {
             in_reply_to_account_id: status.in_reply_to_account_id.map(|id| id.to_string()),
             sensitive: status.sensitive,
             spoiler_text: status.spoiler_text.clone(),
-            visibility: status.visibility.clone(),
+            visibility: status.visibility.to_string(),
             language: status.language.clone(),
             uri: status.uri.clone(),
             url: Some(status.url.clone()),

@@ -162,7 +162,7 @@ pub(crate) mod testing {
                 content: "<p>Hello #HallwayTest</p>".into(),
                 spoiler_text: String::new(),
                 sensitive: false,
-                visibility: visibility.into(),
+                visibility: crate::db::kinds::Visibility::from_text(visibility).expect("a visibility"),
                 language: Some("en".into()),
                 app_id: None,
                 replies_count: 0,

@@ -240,7 +240,7 @@ impl Note {
     pub fn from_view(view: &StatusView, base_url: &str, in_reply_to: Option<&str>) -> Note {
         let status = &view.status;
         // A visibility we cannot read reaches the fewest people.
-        let visibility = Visibility::parse(&status.visibility).unwrap_or(Visibility::Direct);
+        let visibility = status.visibility;
         let mentioned: Vec<String> = view.mentions.iter().map(|account| account.uri.clone()).collect();
         let Audience { to, cc } = addressing::audience(visibility, &view.account.followers_url, &mentioned);
         let local_domain = authority(&stored_url(base_url));

@@ -2,18 +2,19 @@ use chrono::NaiveDateTime;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 
+use crate::db::kinds::DeliveryState;
 use crate::db::models::Delivery;
 use crate::db::schema::deliveries::dsl::*;
 use crate::db::{AnyConnection, DbConn};
 use crate::error::AppResult;
 
-pub const QUEUED: &str = "queued";
-pub const DELIVERED: &str = "delivered";
-pub const FAILED: &str = "failed";
+const QUEUED: &str = DeliveryState::Queued.as_str();
+const DELIVERED: &str = DeliveryState::Delivered.as_str();
+const FAILED: &str = DeliveryState::Failed.as_str();
 pub const CANCELLED: &str = "cancelled";
 
 pub fn insert(conn: &mut DbConn, delivery: &Delivery) -> AppResult<()> {
-    diesel::insert_into(deliveries).values(delivery).execute(conn)?;
+    diesel::insert_into(deliveries).values(delivery.clone()).execute(conn)?;
     Ok(())
 }
 
@@ -123,7 +124,7 @@ mod tests {
             inbox_url: "https://eng.corp.example/inbox".into(),
             signer_account_id: None,
             body: "{}".into(),
-            state: QUEUED.into(),
+            state: DeliveryState::Queued,
             attempts: 0,
             next_attempt_at: now,
             leased_until: None,
@@ -154,6 +155,6 @@ mod tests {
         assert!(!schedule_retry(conn, row.id, first_lease, later, "timed out").unwrap());
         assert!(!mark_failed(conn, row.id, first_lease, later, "refused").unwrap());
         let stored = find(conn, row.id).unwrap().unwrap();
-        assert_eq!((stored.state.as_str(), stored.attempts, stored.last_error), (DELIVERED, 1, None));
+        assert_eq!((stored.state, stored.attempts, stored.last_error), (DeliveryState::Delivered, 1, None));
     }
 }

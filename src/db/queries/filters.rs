@@ -7,12 +7,12 @@ use crate::db::{insert_if_absent, DbConn};
 use crate::error::AppResult;
 
 pub fn insert(conn: &mut DbConn, filter: &Filter) -> AppResult<()> {
-    diesel::insert_into(filters::table).values(filter).execute(conn)?;
+    diesel::insert_into(filters::table).values(filter.clone()).execute(conn)?;
     Ok(())
 }
 
 pub fn update(conn: &mut DbConn, filter: &Filter) -> AppResult<()> {
-    diesel::update(filters::table.find(filter.id)).set(filter).execute(conn)?;
+    diesel::update(filters::table.find(filter.id)).set(filter.clone()).execute(conn)?;
     Ok(())
 }
 

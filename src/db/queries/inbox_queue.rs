@@ -4,18 +4,19 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::db::kinds::InboxState;
 use crate::db::models::QueuedActivity;
 use crate::db::schema::inbox_queue::dsl::*;
 use crate::db::{insert_if_absent, AnyConnection, DbConn};
 use crate::error::AppResult;
 
-pub const QUEUED: &str = "queued";
-pub const FAILED: &str = "failed";
+const QUEUED: &str = InboxState::Queued.as_str();
+const FAILED: &str = InboxState::Failed.as_str();
 
 /// Queues an activity; false when one with its id is queued already (a redelivery).
 pub fn enqueue(conn: &mut DbConn, activity: &QueuedActivity) -> AppResult<bool> {
     insert_if_absent(conn, |conn| {
-        diesel::insert_into(inbox_queue).values(activity).execute(conn)?;
+        diesel::insert_into(inbox_queue).values(activity.clone()).execute(conn)?;
         Ok(())
     })
 }

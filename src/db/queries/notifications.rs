@@ -6,7 +6,7 @@ use crate::db::{load_page, DbConn, Page};
 use crate::error::AppResult;
 
 pub fn insert(conn: &mut DbConn, notification: &Notification) -> AppResult<()> {
-    diesel::insert_into(notifications).values(notification).execute(conn)?;
+    diesel::insert_into(notifications).values(notification.clone()).execute(conn)?;
     Ok(())
 }
 

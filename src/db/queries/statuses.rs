@@ -1,12 +1,13 @@
 use diesel::prelude::*;
 
+use crate::db::kinds::Visibility;
 use crate::db::models::{IdempotencyKey, Mention, Status, StatusEdit, StatusEditForm, Tag};
 use crate::db::schema::{idempotency_keys, media_attachments, mentions, status_edits, status_tags, statuses, tags};
 use crate::db::{load_page, lower, DbConn, Page};
 use crate::error::AppResult;
 
 pub fn insert(conn: &mut DbConn, status: &Status) -> AppResult<()> {
-    diesel::insert_into(statuses::table).values(status).execute(conn)?;
+    diesel::insert_into(statuses::table).values(status.clone()).execute(conn)?;
     Ok(())
 }
 
@@ -99,7 +100,7 @@ pub fn replies_to(conn: &mut DbConn, parent_ids: &[i64]) -> AppResult<Vec<Status
 
 /// Which of an account's statuses a viewer gets, worked out by the caller from their relationship.
 pub struct AccountStatusFilter<'a> {
-    pub visibilities: &'a [&'a str],
+    pub visibilities: &'a [Visibility],
     /// Statuses that mention this account are visible whatever their visibility.
     pub mentioned: Option<i64>,
     pub exclude_replies: bool,
@@ -120,7 +121,7 @@ pub struct PublicScope {
 pub fn account_page(conn: &mut DbConn, author_id: i64, filter: &AccountStatusFilter, page: &Page) -> AppResult<Vec<Status>> {
     let mut query = statuses::table.filter(statuses::account_id.eq(author_id)).select(Status::as_select()).into_boxed();
     let mentioned_ids = mentions::table.select(mentions::status_id).filter(mentions::account_id.eq(filter.mentioned.unwrap_or(0)));
-    query = query.filter(statuses::visibility.eq_any(filter.visibilities.to_vec()).or(statuses::id.eq_any(mentioned_ids)));
+    query = query.filter(statuses::visibility.eq_any(filter.visibilities.iter().map(|v| v.as_str()).collect::<Vec<_>>()).or(statuses::id.eq_any(mentioned_ids)));
     if filter.exclude_replies {
         query = query.filter(
             statuses::in_reply_to_id.is_null().or(statuses::in_reply_to_account_id.eq(author_id)),
@@ -144,7 +145,7 @@ pub fn account_page(conn: &mut DbConn, author_id: i64, filter: &AccountStatusFil
 /// Public statuses, neither reblogs nor replies to others.
 pub fn public_page(conn: &mut DbConn, scope: PublicScope, hidden_authors: &[i64], page: &Page) -> AppResult<Vec<Status>> {
     let mut query = statuses::table
-        .filter(statuses::visibility.eq("public"))
+        .filter(statuses::visibility.eq(Visibility::Public.as_str()))
         .filter(statuses::reblog_of_id.is_null())
         .filter(statuses::in_reply_to_id.is_null().or(statuses::in_reply_to_account_id.eq(statuses::account_id.nullable())))
         .select(Status::as_select())
@@ -165,7 +166,7 @@ pub fn public_page(conn: &mut DbConn, scope: PublicScope, hidden_authors: &[i64]
 pub fn link_page(conn: &mut DbConn, href: &str, hidden_authors: &[i64], page: &Page) -> AppResult<Vec<Status>> {
     let pattern = format!("%href=\"{}\"%", crate::db::escape_like(href));
     let mut query = statuses::table
-        .filter(statuses::visibility.eq("public"))
+        .filter(statuses::visibility.eq(Visibility::Public.as_str()))
         .filter(statuses::reblog_of_id.is_null())
         .filter(statuses::content.like(pattern).escape('\\'))
         .select(Status::as_select())
@@ -180,7 +181,7 @@ pub fn tag_page(conn: &mut DbConn, tag_id: i64, scope: PublicScope, hidden_autho
     let mut query = statuses::table
         .inner_join(status_tags::table)
         .filter(status_tags::tag_id.eq(tag_id))
-        .filter(statuses::visibility.eq("public"))
+        .filter(statuses::visibility.eq(Visibility::Public.as_str()))
         .select(Status::as_select())
         .into_boxed();
     if let Some(local) = scope.local {
@@ -304,7 +305,7 @@ pub fn find_by_uri_or_url(conn: &mut DbConn, text: &str) -> AppResult<Option<Sta
 /// Public statuses (not reblogs) written since `since`, newest first.
 pub fn public_since(conn: &mut DbConn, since: chrono::NaiveDateTime, limit: i64) -> AppResult<Vec<Status>> {
     Ok(statuses::table
-        .filter(statuses::visibility.eq("public"))
+        .filter(statuses::visibility.eq(Visibility::Public.as_str()))
         .filter(statuses::reblog_of_id.is_null())
         .filter(statuses::created_at.ge(since))
         .order(statuses::id.desc())
@@ -315,7 +316,7 @@ pub fn public_since(conn: &mut DbConn, since: chrono::NaiveDateTime, limit: i64)
 
 pub fn trending_since(conn: &mut DbConn, since: chrono::NaiveDateTime, limit: i64, offset: i64) -> AppResult<Vec<Status>> {
     Ok(statuses::table
-        .filter(statuses::visibility.eq("public"))
+        .filter(statuses::visibility.eq(Visibility::Public.as_str()))
         .filter(statuses::reblog_of_id.is_null())
         .filter(statuses::created_at.ge(since))
         .filter((statuses::favourites_count + statuses::reblogs_count).gt(0))

@@ -1,6 +1,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::db::kinds::Visibility;
 use crate::db::models::Tag;
 use crate::db::schema::{accounts, status_tags, statuses, tag_follows, tags};
 use crate::db::{insert_if_absent, load_page, DbConn, Page};
@@ -67,7 +68,7 @@ pub fn uses_since(conn: &mut DbConn, tag: i64, since: NaiveDateTime) -> AppResul
         .inner_join(statuses::table)
         .filter(status_tags::tag_id.eq(tag))
         .filter(statuses::created_at.ge(since))
-        .filter(statuses::visibility.eq_any(["public", "unlisted"]))
+        .filter(statuses::visibility.eq_any([Visibility::Public.as_str(), Visibility::Unlisted.as_str()]))
         .select((statuses::created_at, statuses::account_id))
         .load(conn)?)
 }
@@ -78,7 +79,7 @@ pub fn trending_since(conn: &mut DbConn, since: NaiveDateTime, limit: usize) -> 
         .inner_join(statuses::table)
         .inner_join(tags::table)
         .filter(statuses::created_at.ge(since))
-        .filter(statuses::visibility.eq("public"))
+        .filter(statuses::visibility.eq(Visibility::Public.as_str()))
         .select(Tag::as_select())
         .load(conn)?;
     let mut counted: Vec<(Tag, usize)> = Vec::new();

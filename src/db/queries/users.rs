@@ -6,7 +6,7 @@ use crate::db::{lower, DbConn};
 use crate::error::AppResult;
 
 pub fn insert(conn: &mut DbConn, user: &User) -> AppResult<()> {
-    diesel::insert_into(users::table).values(user).execute(conn)?;
+    diesel::insert_into(users::table).values(user.clone()).execute(conn)?;
     Ok(())
 }
 
