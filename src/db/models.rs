@@ -522,7 +522,7 @@ pub struct FilterStatus {
     pub status_id: i64,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = media_attachments, treat_none_as_null = true)]
 pub struct MediaAttachment {
     pub id: i64,
@@ -550,7 +550,27 @@ pub struct MediaAttachment {
     pub created_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+/// What processing an upload produced.
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = media_attachments, treat_none_as_null = true)]
+pub struct MediaFiles {
+    pub file_key: Option<String>,
+    pub preview_key: Option<String>,
+    pub blurhash: Option<String>,
+    pub meta_json: String,
+    pub state: String,
+}
+
+/// What the uploader says of an attachment.
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = media_attachments, treat_none_as_null = true)]
+pub struct MediaDetailsChange {
+    pub description: Option<String>,
+    pub focus_x: f64,
+    pub focus_y: f64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = polls, treat_none_as_null = true)]
 pub struct Poll {
     pub id: i64,
@@ -567,6 +587,18 @@ pub struct Poll {
     /// Whether voters and the author were told the poll ended.
     pub ended_notified: bool,
     pub created_at: NaiveDateTime,
+}
+
+/// What a remote poll's instance says of it: written without this instance's own columns (the
+/// announcement of its end, hidden totals).
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = polls, treat_none_as_null = true)]
+pub struct RemotePollChanges {
+    pub options_json: String,
+    pub counts_json: String,
+    pub voters_count: i64,
+    pub multiple: bool,
+    pub expires_at: Option<NaiveDateTime>,
 }
 
 impl Poll {

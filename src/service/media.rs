@@ -5,7 +5,7 @@ use rand::Rng;
 use serde_json::json;
 
 use crate::config::MediaLimits;
-use crate::db::models::{Account, MediaAttachment};
+use crate::db::models::{Account, MediaAttachment, MediaDetailsChange, MediaFiles};
 use crate::db::queries::media;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
@@ -84,7 +84,6 @@ pub fn create(conn: &mut DbConn, owner: &Account, probe: Probe, size: usize, det
         created_at: ids::now(),
     };
     apply_details(&mut row, details)?;
-    set_focus_meta(&mut row);
     media::insert(conn, &row)?;
     Ok(row)
 }
@@ -111,14 +110,14 @@ pub fn process(store: &dyn MediaStore, limits: &MediaLimits, row: &MediaAttachme
         return Ok(Processed {
             file_key,
             preview_key: Some(preview_key),
-            meta: image_meta(&done, row),
+            meta: image_meta(&done),
             blurhash: Some(done.blurhash),
         });
     }
     stored(&file_key, bytes)?;
     // Video and audio are kept as uploaded; a thumbnail the client sent becomes the preview.
     let thumbnail = thumbnail.map(|t| thumbnail_image(t, limits)).transpose()?;
-    let mut meta = json!({ "focus": { "x": row.focus_x, "y": row.focus_y } });
+    let mut meta = json!({});
     let (preview_key, blurhash) = match thumbnail {
         Some(done) => {
             let key = format!("{folder}/small.{}", done.preview_extension);
@@ -140,11 +139,10 @@ fn image_error(error: ImageError) -> AppError {
     AppError::validation(error.to_string())
 }
 
-fn image_meta(done: &ProcessedImage, row: &MediaAttachment) -> serde_json::Value {
+fn image_meta(done: &ProcessedImage) -> serde_json::Value {
     json!({
         "original": size_json(done.original_size),
         "small": size_json(done.preview_size),
-        "focus": { "x": row.focus_x, "y": row.focus_y },
     })
 }
 
@@ -161,28 +159,22 @@ fn random_part() -> String {
     format!("{:016x}", rand::thread_rng().gen::<u64>())
 }
 
-/// Records the processed files; the focus set meanwhile is kept.
+/// Records the processed files, and only them: a description or focus the client set meanwhile stays.
 pub fn finish(conn: &mut DbConn, media_id: i64, processed: Processed) -> AppResult<MediaAttachment> {
-    let mut row = media::find(conn, media_id)?.ok_or(AppError::NotFound)?;
-    row.file_key = Some(processed.file_key);
-    row.preview_key = processed.preview_key;
-    row.blurhash = processed.blurhash;
-    row.meta_json = processed.meta.to_string();
-    row.state = "ready".into();
-    set_focus_meta(&mut row);
-    media::update(conn, &row)?;
-    Ok(row)
+    let files = MediaFiles {
+        file_key: Some(processed.file_key),
+        preview_key: processed.preview_key,
+        blurhash: processed.blurhash,
+        meta_json: processed.meta.to_string(),
+        state: "ready".into(),
+    };
+    media::record_files(conn, media_id, &files)?;
+    media::find(conn, media_id)?.ok_or(AppError::NotFound)
 }
 
 /// An upload whose processing failed is removed, so it cannot be attached.
 pub fn fail(conn: &mut DbConn, media_id: i64) -> AppResult<()> {
     media::delete(conn, media_id)
-}
-
-fn set_focus_meta(row: &mut MediaAttachment) {
-    let mut meta: serde_json::Value = serde_json::from_str(&row.meta_json).unwrap_or_else(|_| json!({}));
-    meta["focus"] = json!({ "x": row.focus_x, "y": row.focus_y });
-    row.meta_json = meta.to_string();
 }
 
 /// One of the owner's uploads.
@@ -193,8 +185,8 @@ pub fn get(conn: &mut DbConn, owner: &Account, media_id: i64) -> AppResult<Media
 pub fn update(conn: &mut DbConn, owner: &Account, media_id: i64, details: MediaDetails) -> AppResult<MediaAttachment> {
     let mut row = get(conn, owner, media_id)?;
     apply_details(&mut row, details)?;
-    set_focus_meta(&mut row);
-    media::update(conn, &row)?;
+    let change = MediaDetailsChange { description: row.description.clone(), focus_x: row.focus_x, focus_y: row.focus_y };
+    media::set_details(conn, media_id, &change)?;
     Ok(row)
 }
 
@@ -227,7 +219,7 @@ pub fn attach(conn: &mut DbConn, owner: &Account, status_id: i64, media_ids: &[i
         }
         row.status_id = Some(status_id);
         row.position = position as i32;
-        media::update(conn, &row)?;
+        media::attach(conn, row.id, status_id, row.position)?;
         attached.push(row);
     }
     Ok(attached)
@@ -269,7 +261,7 @@ pub fn replace_remote(conn: &mut DbConn, author: &Account, status_id: i64, remot
             _ => "unknown",
         };
         let (focus_x, focus_y) = item.focus.unwrap_or((0.0, 0.0));
-        let mut meta = json!({ "focus": { "x": focus_x, "y": focus_y } });
+        let mut meta = json!({});
         if let (Some(width), Some(height)) = (item.width, item.height) {
             meta["original"] = size_json(Size { width, height });
         }

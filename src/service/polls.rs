@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use chrono::{Duration, NaiveDateTime};
 
 use crate::db::kinds::NotificationKind;
-use crate::db::models::{Account, Poll, PollVote, Status};
+use crate::db::models::{Account, Poll, PollVote, RemotePollChanges, Status};
 use crate::db::queries::{accounts, polls, statuses};
 use crate::db::{DbConn, Tx};
 use crate::db::tx::Outbound;
@@ -93,7 +93,7 @@ pub fn view_of(conn: &mut DbConn, viewer: Option<i64>, poll: Poll) -> AppResult<
 /// A local account votes. On a local poll the counts change here (and go to the instances that show
 /// it); on a remote poll each choice travels to the poll's instance, and is counted here meanwhile.
 pub fn vote(tx: &mut Tx, voter: &Account, poll_id: i64, choices: &[i32]) -> AppResult<PollView> {
-    let poll = polls::find(tx, poll_id)?.ok_or(AppError::NotFound)?;
+    let poll = polls::find_for_update(tx, poll_id)?.ok_or(AppError::NotFound)?;
     let status = views::status_for(tx, Some(voter.id), poll.status_id)?.ok_or(AppError::NotFound)?.status;
     if poll.expired_at(ids::now()) {
         return Err(AppError::validation("The poll has already ended"));
@@ -150,7 +150,7 @@ fn recount(conn: &mut DbConn, mut poll: Poll) -> AppResult<Poll> {
     let voters: HashSet<i64> = votes.iter().map(|v| v.account_id).collect();
     poll.counts_json = serde_json::to_string(&counts).map_err(|e| AppError::Internal(e.to_string()))?;
     poll.voters_count = voters.len() as i64;
-    polls::update(conn, &poll)?;
+    polls::set_counts(conn, poll.id, &poll.counts_json, poll.voters_count)?;
     Ok(poll)
 }
 
@@ -164,7 +164,7 @@ fn add_remote_choices(conn: &mut DbConn, mut poll: Poll, choices: &[i32]) -> App
     }
     poll.counts_json = serde_json::to_string(&counts).map_err(|e| AppError::Internal(e.to_string()))?;
     poll.voters_count += 1;
-    polls::update(conn, &poll)?;
+    polls::set_counts(conn, poll.id, &poll.counts_json, poll.voters_count)?;
     Ok(poll)
 }
 
@@ -217,14 +217,17 @@ pub fn upsert_remote(conn: &mut DbConn, author: &Account, status_id: i64, remote
     let options_json = serde_json::to_string(&options).map_err(|e| AppError::Internal(e.to_string()))?;
     let counts_json = serde_json::to_string(&counts).map_err(|e| AppError::Internal(e.to_string()))?;
     match polls::of_status(conn, status_id)? {
-        Some(mut poll) => {
-            poll.options_json = options_json;
-            poll.counts_json = counts_json;
-            poll.voters_count = voters.max(0);
-            poll.multiple = remote.multiple;
-            poll.expires_at = remote.expires_at;
-            polls::update(conn, &poll)
-        }
+        Some(poll) => polls::refresh_remote(
+            conn,
+            poll.id,
+            &RemotePollChanges {
+                options_json,
+                counts_json,
+                voters_count: voters.max(0),
+                multiple: remote.multiple,
+                expires_at: remote.expires_at,
+            },
+        ),
         None => polls::insert(
             conn,
             &Poll {
@@ -247,7 +250,7 @@ pub fn upsert_remote(conn: &mut DbConn, author: &Account, status_id: i64, remote
 /// Tells the local voters of ended polls, and a local author, that the poll ended (`poll` notifications).
 pub fn announce_ended(tx: &mut Tx) -> AppResult<usize> {
     let ended = polls::ended_unannounced(tx, ids::now(), 50)?;
-    for mut poll in ended.iter().cloned() {
+    for poll in &ended {
         let voters: HashSet<i64> = polls::votes_of(tx, poll.id)?.into_iter().map(|v| v.account_id).collect();
         if statuses::find(tx, poll.status_id)?.is_some() {
             for voter in voters.iter().filter(|v| **v != poll.account_id) {
@@ -255,8 +258,7 @@ pub fn announce_ended(tx: &mut Tx) -> AppResult<usize> {
             }
             super::notifications::notify_own(tx, poll.account_id, NotificationKind::Poll, Some(poll.status_id))?;
         }
-        poll.ended_notified = true;
-        polls::update(tx, &poll)?;
+        polls::mark_ended_notified(tx, poll.id)?;
     }
     Ok(ended.len())
 }

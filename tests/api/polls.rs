@@ -4,7 +4,7 @@ use serde_json::{json, Value};
 
 use crate::support::{Api, TestServer};
 
-crate::on_both_backends!(polls_are_created_voted_and_counted, ended_polls_refuse_votes_and_notify);
+crate::on_both_backends!(polls_are_created_voted_and_counted, ended_polls_refuse_votes_and_notify, votes_cast_at_once_are_all_counted);
 
 async fn poll_status(api: &Api, body: Value) -> Value {
     let posted = api.post_json("/api/v1/statuses", &body).await;
@@ -90,9 +90,11 @@ async fn ended_polls_refuse_votes_and_notify(server: TestServer) {
     server
         .db
         .write(move |conn| {
-            let mut poll = hallway::db::queries::polls::find(conn, poll_id)?.unwrap();
-            poll.expires_at = Some(hallway::ids::now() - chrono::Duration::seconds(1));
-            hallway::db::queries::polls::update(conn, &poll)
+            use diesel::prelude::*;
+            use hallway::db::schema::polls;
+            let ended = hallway::ids::now() - chrono::Duration::seconds(1);
+            diesel::update(polls::table.find(poll_id)).set(polls::expires_at.eq(ended)).execute(&mut **conn)?;
+            Ok(())
         })
         .await
         .unwrap();
@@ -116,4 +118,29 @@ async fn ended_polls_refuse_votes_and_notify(server: TestServer) {
         assert_eq!(found[0]["status"]["poll"]["expired"], true);
     }
     assert!(cat.get("/api/v1/notifications?types[]=poll").await.array().is_empty(), "cat did not vote");
+}
+
+/// Votes that arrive together are each counted (PostgreSQL runs them concurrently; each recount waits for
+/// the one before), and a voter who sends the same vote twice at once is counted once.
+async fn votes_cast_at_once_are_all_counted(server: TestServer) {
+    let ann = server.login("ann").await;
+    let status = poll_status(&ann, json!({"status": "Which day for the offsite?", "poll": {"options": ["Thursday", "Friday"], "expires_in": 86400}})).await;
+    let poll_id = status["poll"]["id"].as_str().unwrap().to_owned();
+    let mut voters = Vec::new();
+    for n in 0..12 {
+        voters.push(server.login(&format!("voter{n}")).await);
+    }
+    let votes = voters.iter().enumerate().flat_map(|(n, voter)| {
+        let path = format!("/api/v1/polls/{poll_id}/votes");
+        let choice = json!({"choices": [n % 2]});
+        // The first voter sends the same vote twice at once.
+        let times = if n == 0 { 2 } else { 1 };
+        (0..times).map(move |_| (voter.clone(), path.clone(), choice.clone()))
+    });
+    let answers = futures_util::future::join_all(votes.map(|(voter, path, choice)| async move { voter.post_json(&path, &choice).await.status })).await;
+    assert_eq!(answers.iter().filter(|status| **status == 200).count(), 12, "{answers:?}");
+    assert!(answers.iter().all(|status| *status == 200 || *status == 422), "{answers:?}");
+    let poll = ann.get(&format!("/api/v1/polls/{poll_id}")).await.body;
+    assert_eq!((poll["votes_count"].clone(), poll["voters_count"].clone()), (json!(12), json!(12)), "{poll}");
+    assert_eq!(counts(&poll), [json!(6), json!(6)]);
 }

@@ -34,7 +34,7 @@ impl MediaAttachment {
             remote_url: row.remote_url.clone(),
             preview_remote_url: row.preview_remote_url.clone(),
             text_url: None,
-            meta: serde_json::from_str(&row.meta_json).unwrap_or_else(|_| Value::Object(Default::default())),
+            meta: meta_with_focus(row),
             description: row.description.clone(),
             blurhash: row.blurhash.clone(),
         }
@@ -43,4 +43,14 @@ impl MediaAttachment {
     pub fn list(rows: &[MediaRow], settings: &Settings) -> Vec<MediaAttachment> {
         rows.iter().map(|row| MediaAttachment::from_row(row, settings)).collect()
     }
+}
+
+/// The stored `meta` (sizes) with the focal point, which is kept in its own columns so that a client's
+/// edit and the end of processing never write the same column.
+fn meta_with_focus(row: &MediaRow) -> Value {
+    let mut meta = serde_json::from_str(&row.meta_json).unwrap_or_else(|_| Value::Object(Default::default()));
+    if let Value::Object(fields) = &mut meta {
+        fields.insert("focus".into(), serde_json::json!({ "x": row.focus_x, "y": row.focus_y }));
+    }
+    meta
 }

@@ -1,6 +1,6 @@
 use diesel::prelude::*;
 
-use crate::db::models::MediaAttachment;
+use crate::db::models::{MediaAttachment, MediaDetailsChange, MediaFiles};
 use crate::db::schema::media_attachments;
 use crate::db::DbConn;
 use crate::error::AppResult;
@@ -10,8 +10,22 @@ pub fn insert(conn: &mut DbConn, media: &MediaAttachment) -> AppResult<()> {
     Ok(())
 }
 
-pub fn update(conn: &mut DbConn, media: &MediaAttachment) -> AppResult<()> {
-    diesel::update(media_attachments::table.find(media.id)).set(media).execute(conn)?;
+/// What processing produced; the client's description and focus are other columns.
+pub fn record_files(conn: &mut DbConn, media_id: i64, files: &MediaFiles) -> AppResult<()> {
+    diesel::update(media_attachments::table.find(media_id)).set(files).execute(conn)?;
+    Ok(())
+}
+
+/// What the client describes; the processed files are other columns.
+pub fn set_details(conn: &mut DbConn, media_id: i64, change: &MediaDetailsChange) -> AppResult<()> {
+    diesel::update(media_attachments::table.find(media_id)).set(change).execute(conn)?;
+    Ok(())
+}
+
+pub fn attach(conn: &mut DbConn, media_id: i64, status_id: i64, position: i32) -> AppResult<()> {
+    diesel::update(media_attachments::table.find(media_id))
+        .set((media_attachments::status_id.eq(status_id), media_attachments::position.eq(position)))
+        .execute(conn)?;
     Ok(())
 }
 

@@ -1,9 +1,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::models::{Poll, PollVote};
+use crate::db::models::{Poll, PollVote, RemotePollChanges};
 use crate::db::schema::{poll_votes, polls};
-use crate::db::{insert_if_absent, DbConn};
+use crate::db::{insert_if_absent, AnyConnection, DbConn};
 use crate::error::AppResult;
 
 pub fn insert(conn: &mut DbConn, poll: &Poll) -> AppResult<()> {
@@ -11,13 +11,41 @@ pub fn insert(conn: &mut DbConn, poll: &Poll) -> AppResult<()> {
     Ok(())
 }
 
-pub fn update(conn: &mut DbConn, poll: &Poll) -> AppResult<()> {
-    diesel::update(polls::table.find(poll.id)).set(poll).execute(conn)?;
+/// The counts of a local poll (recounted) or of a remote one (as its instance said, or plus a local vote).
+pub fn set_counts(conn: &mut DbConn, poll_id: i64, counts_json: &str, voters_count: i64) -> AppResult<()> {
+    diesel::update(polls::table.find(poll_id))
+        .set((polls::counts_json.eq(counts_json), polls::voters_count.eq(voters_count)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A remote poll as its instance now describes it (what this instance keeps of its own stays).
+pub fn refresh_remote(conn: &mut DbConn, poll_id: i64, changes: &RemotePollChanges) -> AppResult<()> {
+    diesel::update(polls::table.find(poll_id)).set(changes).execute(conn)?;
+    Ok(())
+}
+
+pub fn mark_ended_notified(conn: &mut DbConn, poll_id: i64) -> AppResult<()> {
+    diesel::update(polls::table.find(poll_id)).set(polls::ended_notified.eq(true)).execute(conn)?;
     Ok(())
 }
 
 pub fn find(conn: &mut DbConn, poll_id: i64) -> AppResult<Option<Poll>> {
     Ok(polls::table.find(poll_id).select(Poll::as_select()).first(conn).optional()?)
+}
+
+/// The poll, locked until the transaction ends (PostgreSQL; SQLite has one writer), so that votes
+/// counted at once are counted one after the other and none is lost.
+pub fn find_for_update(conn: &mut DbConn, poll_id: i64) -> AppResult<Option<Poll>> {
+    macro_rules! poll {
+        () => {
+            polls::table.find(poll_id).select(Poll::as_select())
+        };
+    }
+    Ok(match conn {
+        AnyConnection::Postgresql(pg) => poll!().for_update().first(pg).optional()?,
+        AnyConnection::Sqlite(sqlite) => poll!().first(sqlite).optional()?,
+    })
 }
 
 pub fn of_status(conn: &mut DbConn, status_id: i64) -> AppResult<Option<Poll>> {
