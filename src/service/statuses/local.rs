@@ -1,0 +1,242 @@
+//! Posting, editing and deleting one's own statuses.
+
+use std::collections::HashSet;
+
+use crate::config::Settings;
+use crate::db::Tx;
+use crate::db::events::Event;
+use crate::db::kinds::{NotificationKind, Visibility};
+use crate::db::models::{Account, IdempotencyKey, Status, StatusEditForm, User};
+use crate::db::queries::{accounts, notifications as notification_rows, statuses};
+use crate::db::tx::Outbound;
+use crate::db::{insert_if_absent, DbConn};
+use crate::error::{AppError, AppResult};
+use crate::ids;
+use crate::service::markup::{self, MentionLink, WrittenMention};
+use crate::service::media::{self, MediaDetails};
+use crate::service::notifications::notify;
+use crate::service::polls::NewPoll;
+use crate::service::views::{self, StatusView};
+
+use super::pipeline::{publish, remove_reblog, snapshot, Published};
+use super::{own_status, find_or_create_tag};
+
+#[derive(Debug, Default, Clone)]
+pub struct NewStatus {
+    pub text: String,
+    pub spoiler_text: String,
+    pub sensitive: Option<bool>,
+    pub visibility: Option<Visibility>,
+    pub in_reply_to_id: Option<i64>,
+    pub language: Option<String>,
+    pub idempotency_key: Option<String>,
+    pub app_id: Option<i64>,
+    pub media_ids: Vec<i64>,
+    pub poll: Option<NewPoll>,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct StatusChange {
+    pub text: String,
+    pub spoiler_text: String,
+    pub sensitive: Option<bool>,
+    pub language: Option<String>,
+    /// None keeps the attachments; Some replaces them.
+    pub media_ids: Option<Vec<i64>>,
+    /// New descriptions and focal points of the status's own attachments.
+    pub media_attributes: Vec<(i64, MediaDetails)>,
+}
+
+/// The text of a status rendered, with the accounts it mentions and the tags it carries.
+struct Rendered {
+    html: String,
+    mentioned: Vec<Account>,
+    tag_ids: Vec<i64>,
+}
+
+pub fn create(tx: &mut Tx, settings: &Settings, author: &Account, user: &User, input: NewStatus) -> AppResult<StatusView> {
+    if let Some(key) = &input.idempotency_key {
+        if let Some(existing) = statuses::find_idempotent(tx, author.id, key)? {
+            return views::status_for(tx, Some(author.id), existing)?.ok_or(AppError::NotFound);
+        }
+    }
+    validate_text(settings, &input.text, &input.spoiler_text, !input.media_ids.is_empty())?;
+    if let Some(poll) = &input.poll {
+        if !input.media_ids.is_empty() {
+            return Err(AppError::validation("A status cannot have both media and a poll"));
+        }
+        crate::service::polls::validate(poll)?;
+    }
+    let parent = match input.in_reply_to_id {
+        Some(parent_id) => Some(
+            views::status_for(tx, Some(author.id), parent_id)?
+                .filter(|p| p.reblog.is_none())
+                .ok_or(AppError::NotFound)?
+                .status,
+        ),
+        None => None,
+    };
+    let visibility = match input.visibility {
+        Some(v) => v,
+        None => user.default_visibility,
+    };
+    let rendered = render(tx, settings, &input.text)?;
+    let id = ids::next_id();
+    let now = ids::now();
+    let status = Status {
+        id,
+        uri: format!("{}/users/{}/statuses/{id}", settings.base_url(), author.username),
+        url: format!("{}/@{}/{id}", settings.base_url(), author.username),
+        account_id: author.id,
+        local: true,
+        in_reply_to_id: parent.as_ref().map(|p| p.id),
+        in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
+        reblog_of_id: None,
+        text: input.text,
+        content: rendered.html,
+        sensitive: input.sensitive.unwrap_or(user.default_sensitive) || !input.spoiler_text.trim().is_empty(),
+        spoiler_text: input.spoiler_text.trim().to_owned(),
+        visibility,
+        language: input.language.filter(|l| !l.is_empty()).or_else(|| user.default_language.clone()),
+        app_id: input.app_id,
+        replies_count: 0,
+        reblogs_count: 0,
+        favourites_count: 0,
+        created_at: now,
+        edited_at: None,
+    };
+    statuses::insert(tx, &status)?;
+    media::attach(tx, author, id, &input.media_ids)?;
+    if let Some(poll) = input.poll {
+        crate::service::polls::create(tx, author, id, poll)?;
+    }
+    if let Some(key) = input.idempotency_key {
+        let record = IdempotencyKey { account_id: author.id, key, status_id: id, created_at: now };
+        if !insert_if_absent(tx, |tx| statuses::insert_idempotent(tx, &record))? {
+            return Err(AppError::Conflict("A request with the same Idempotency-Key is in progress".into()));
+        }
+    }
+    let mentioned_ids: Vec<i64> = rendered.mentioned.iter().map(|a| a.id).collect();
+    let published = Published { mentioned_ids: &mentioned_ids, tag_ids: &rendered.tag_ids, parent: parent.as_ref() };
+    publish(tx, author, &status, published)?;
+    let view = views::status_for(tx, Some(author.id), id)?.ok_or(AppError::NotFound)?;
+    tx.federate(Outbound::StatusCreated(&view))?;
+    Ok(view)
+}
+
+fn validate_text(settings: &Settings, text: &str, spoiler_text: &str, has_media: bool) -> AppResult<()> {
+    if text.trim().is_empty() && !has_media {
+        return Err(AppError::validation("Text can't be blank"));
+    }
+    let length = markup::counted_length(text) + spoiler_text.chars().count();
+    if length > settings.max_characters {
+        return Err(AppError::validation(format!("Text character limit of {} exceeded", settings.max_characters)));
+    }
+    Ok(())
+}
+
+/// Renders text, resolving mentions to known accounts and creating tags as needed.
+fn render(conn: &mut DbConn, settings: &Settings, text: &str) -> AppResult<Rendered> {
+    let parsed = markup::parse(text);
+    let mut resolved: Vec<(WrittenMention, Account)> = Vec::new();
+    for mention in parsed.mentions {
+        let domain = mention.domain.as_deref().filter(|d| !d.eq_ignore_ascii_case(&settings.domain));
+        if let Some(account) = accounts::find_by_name(conn, &mention.username, domain)? {
+            if !resolved.iter().any(|(_, a)| a.id == account.id) {
+                resolved.push((mention, account));
+            }
+        }
+    }
+    let html = markup::render(text, &settings.base_url(), &|written| {
+        resolved.iter().find(|(m, _)| m == written).map(|(_, account)| MentionLink {
+            url: account.url.clone(),
+            display: account.username.clone(),
+        })
+    });
+    let mut tag_ids = Vec::new();
+    for name in parsed.tags {
+        tag_ids.push(find_or_create_tag(conn, &name)?.id);
+    }
+    Ok(Rendered { html, mentioned: resolved.into_iter().map(|(_, a)| a).collect(), tag_ids })
+}
+
+pub fn edit(tx: &mut Tx, settings: &Settings, author: &Account, status_id: i64, change: StatusChange) -> AppResult<StatusView> {
+    let status = own_status(tx, author, status_id)?;
+    if status.reblog_of_id.is_some() {
+        return Err(AppError::NotFound);
+    }
+    let has_media = match &change.media_ids {
+        Some(ids) => !ids.is_empty(),
+        None => !media::of_status(tx, status.id)?.is_empty(),
+    };
+    validate_text(settings, &change.text, &change.spoiler_text, has_media)?;
+    if let Some(media_ids) = &change.media_ids {
+        media::reattach(tx, author, status.id, media_ids)?;
+    }
+    for (media_id, details) in change.media_attributes {
+        if media::get(tx, author, media_id)?.status_id != Some(status.id) {
+            return Err(AppError::validation(format!("Media attachment {media_id} does not belong to this status")));
+        }
+        media::update(tx, author, media_id, details)?;
+    }
+    if statuses::edits_of(tx, status.id)?.is_empty() {
+        statuses::insert_edit(tx, &snapshot(&status, status.created_at))?;
+    }
+    let rendered = render(tx, settings, &change.text)?;
+    let now = ids::now();
+    let spoiler_text = change.spoiler_text.trim().to_owned();
+    let form = StatusEditForm {
+        sensitive: change.sensitive.unwrap_or(status.sensitive) || !spoiler_text.is_empty(),
+        spoiler_text,
+        content: rendered.html,
+        text: change.text,
+        language: change.language.filter(|l| !l.is_empty()).or(status.language.clone()),
+        edited_at: Some(now),
+    };
+    statuses::apply_edit(tx, status.id, &form)?;
+    let previously_mentioned: HashSet<i64> =
+        statuses::mentions_of(tx, &[status.id])?.into_iter().map(|m| m.account_id).collect();
+    let mentioned_ids: Vec<i64> = rendered.mentioned.iter().map(|a| a.id).collect();
+    statuses::delete_mentions(tx, status.id)?;
+    statuses::insert_mentions(tx, status.id, &mentioned_ids)?;
+    statuses::set_status_tags(tx, status.id, &rendered.tag_ids)?;
+    let edited = statuses::find(tx, status.id)?.ok_or(AppError::NotFound)?;
+    statuses::insert_edit(tx, &snapshot(&edited, now))?;
+    crate::service::search::index_status(tx, status.id)?;
+    tx.emit(Event::StatusEdited { status_id: status.id });
+    for account_id in mentioned_ids.iter().filter(|id| !previously_mentioned.contains(id)) {
+        notify(tx, *account_id, author.id, NotificationKind::Mention, Some(status.id))?;
+    }
+    for reblog in statuses::reblogs_of(tx, status.id)? {
+        if !notification_rows::exists_for_status(tx, reblog.account_id, NotificationKind::Update.as_str(), status.id)? {
+            notify(tx, reblog.account_id, author.id, NotificationKind::Update, Some(status.id))?;
+        }
+    }
+    let view = views::status_for(tx, Some(author.id), status.id)?.ok_or(AppError::NotFound)?;
+    tx.federate(Outbound::StatusUpdated(&view))?;
+    Ok(view)
+}
+
+/// Deletes one's own status; answers it as it was, with its source text for redrafting.
+pub fn delete(tx: &mut Tx, author: &Account, status_id: i64) -> AppResult<StatusView> {
+    let status = own_status(tx, author, status_id)?;
+    let mut view = views::status_for(tx, Some(author.id), status.id)?.ok_or(AppError::NotFound)?;
+    tx.federate(Outbound::StatusDeleted(&view))?;
+    view.deleted_source = Some(status.text.clone());
+    for reblog in statuses::reblogs_of(tx, status.id)? {
+        remove_reblog(tx, &reblog)?;
+    }
+    match status.reblog_of_id {
+        Some(_) => remove_reblog(tx, &status)?,
+        None => {
+            if let Some(parent_id) = status.in_reply_to_id {
+                statuses::add_replies(tx, parent_id, -1)?;
+            }
+            accounts::add_statuses(tx, author.id, -1, None)?;
+            tx.emit(Event::StatusDeleted { status_id: status.id });
+            crate::service::search::unindex_status(tx, status.id)?;
+            statuses::delete(tx, status.id)?;
+        }
+    }
+    Ok(view)
+}

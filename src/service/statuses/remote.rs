@@ -1,0 +1,241 @@
+//! Statuses and interactions other instances deliver, applied through the same pipeline as local ones.
+
+use crate::db::{DbConn, Tx};
+use crate::db::events::Event;
+use crate::db::kinds::{NotificationKind, Visibility};
+use crate::db::models::{Account, Status, StatusEditForm};
+use crate::db::queries::{accounts, marks, notifications as notification_rows, statuses};
+use crate::error::{AppError, AppResult};
+use crate::ids;
+use crate::service::media;
+use crate::service::notifications::notify;
+use crate::service::views;
+
+use super::pipeline::{insert_reblog, new_mark, publish, remove_reblog, snapshot, Published};
+use super::find_or_create_tag;
+
+/// A status from another instance, as its Note says, already read into plain values.
+#[derive(Debug, Clone)]
+pub struct RemoteStatus {
+    pub uri: String,
+    pub url: String,
+    /// Already sanitised (`sanitize::html`), before the transaction that stores it.
+    pub content: String,
+    pub spoiler_text: String,
+    pub sensitive: bool,
+    pub visibility: Visibility,
+    pub language: Option<String>,
+    pub in_reply_to_uri: Option<String>,
+    pub mentioned_uris: Vec<String>,
+    pub tags: Vec<String>,
+    pub published: Option<chrono::NaiveDateTime>,
+    pub media: Vec<media::RemoteMedia>,
+    pub poll: Option<crate::service::polls::RemotePoll>,
+    /// Custom emojis the status uses: shortcode and image URL.
+    pub emojis: Vec<(String, String)>,
+}
+
+/// Accounts we know among the mentioned URIs (local ones and remote ones already stored).
+fn known_accounts(conn: &mut DbConn, uris: &[String]) -> AppResult<Vec<Account>> {
+    let mut found = Vec::new();
+    for uri in uris {
+        if let Some(account) = accounts::find_by_uri(conn, uri)? {
+            if !found.iter().any(|a: &Account| a.id == account.id) {
+                found.push(account);
+            }
+        }
+    }
+    Ok(found)
+}
+
+fn tag_ids(conn: &mut DbConn, names: &[String]) -> AppResult<Vec<i64>> {
+    let mut ids = Vec::new();
+    for name in names.iter().filter(|n| !n.is_empty()) {
+        let id = find_or_create_tag(conn, name)?.id;
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    Ok(ids)
+}
+
+/// Stores a status another instance delivered; the same fan-out, notifications and counters as a local
+/// one. Answers the new status's id, or None when it was known already.
+pub fn create_remote(tx: &mut Tx, author: &Account, remote: RemoteStatus) -> AppResult<Option<i64>> {
+    let too_long = |address: &str| address.len() > crate::service::remote::MAX_URI_LENGTH;
+    if too_long(&remote.uri) || too_long(&remote.url) || remote.media.iter().any(|m| too_long(&m.url)) {
+        return Ok(None);
+    }
+    if statuses::find_by_uri_or_url(tx, &remote.uri)?.is_some() {
+        return Ok(None);
+    }
+    let parent = match &remote.in_reply_to_uri {
+        Some(uri) => statuses::find_by_uri_or_url(tx, uri)?,
+        None => None,
+    };
+    let mentioned = known_accounts(tx, &remote.mentioned_uris)?;
+    let now = ids::now();
+    let id = ids::next_id();
+    let status = Status {
+        id,
+        uri: remote.uri,
+        url: remote.url,
+        account_id: author.id,
+        local: false,
+        in_reply_to_id: parent.as_ref().map(|p| p.id),
+        in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
+        reblog_of_id: None,
+        text: String::new(),
+        content: remote.content,
+        spoiler_text: remote.spoiler_text,
+        sensitive: remote.sensitive,
+        visibility: remote.visibility,
+        language: remote.language,
+        app_id: None,
+        replies_count: 0,
+        reblogs_count: 0,
+        favourites_count: 0,
+        created_at: remote.published.filter(|p| *p <= now).unwrap_or(now),
+        edited_at: None,
+    };
+    statuses::insert(tx, &status)?;
+    learn_emojis(tx, author, &remote.emojis)?;
+    media::replace_remote(tx, author, id, &remote.media)?;
+    if let Some(poll) = &remote.poll {
+        crate::service::polls::upsert_remote(tx, author, id, poll)?;
+    }
+    let mentioned_ids: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
+    let tags = tag_ids(tx, &remote.tags)?;
+    publish(tx, author, &status, Published { mentioned_ids: &mentioned_ids, tag_ids: &tags, parent: parent.as_ref() })?;
+    Ok(Some(id))
+}
+
+fn learn_emojis(conn: &mut DbConn, author: &Account, emojis: &[(String, String)]) -> AppResult<()> {
+    for (shortcode, url) in emojis.iter().take(50) {
+        crate::service::emojis::learn_remote(conn, author, shortcode, url)?;
+    }
+    Ok(())
+}
+
+/// A status of `author`'s by URI; another account's status is not found.
+fn remote_status_of(conn: &mut DbConn, author: &Account, uri: &str) -> AppResult<Option<Status>> {
+    Ok(statuses::find_by_uri_or_url(conn, uri)?.filter(|s| s.account_id == author.id))
+}
+
+/// Applies an edit another instance delivered; rebloggers here are told, as for a local edit.
+pub fn edit_remote(tx: &mut Tx, author: &Account, remote: RemoteStatus) -> AppResult<()> {
+    let Some(status) = remote_status_of(tx, author, &remote.uri)? else {
+        return Ok(());
+    };
+    learn_emojis(tx, author, &remote.emojis)?;
+    if let Some(poll) = &remote.poll {
+        crate::service::polls::upsert_remote(tx, author, status.id, poll)?;
+    }
+    let content = remote.content.clone();
+    let old_media: Vec<Option<String>> = media::of_status(tx, status.id)?.into_iter().map(|m| m.remote_url).collect();
+    let same_media = old_media == remote.media.iter().map(|m| Some(m.url.clone())).collect::<Vec<_>>();
+    if content == status.content && remote.spoiler_text == status.spoiler_text && remote.sensitive == status.sensitive && same_media {
+        // New poll counts (or nothing new): not an edit.
+        return Ok(());
+    }
+    if statuses::edits_of(tx, status.id)?.is_empty() {
+        statuses::insert_edit(tx, &snapshot(&status, status.created_at))?;
+    }
+    let now = ids::now();
+    let form = StatusEditForm {
+        text: String::new(),
+        content,
+        spoiler_text: remote.spoiler_text,
+        sensitive: remote.sensitive,
+        language: remote.language.or(status.language.clone()),
+        edited_at: Some(now),
+    };
+    statuses::apply_edit(tx, status.id, &form)?;
+    media::replace_remote(tx, author, status.id, &remote.media)?;
+    let mentioned = known_accounts(tx, &remote.mentioned_uris)?;
+    let mentioned_ids: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
+    statuses::delete_mentions(tx, status.id)?;
+    statuses::insert_mentions(tx, status.id, &mentioned_ids)?;
+    let tags = tag_ids(tx, &remote.tags)?;
+    statuses::set_status_tags(tx, status.id, &tags)?;
+    let edited = statuses::find(tx, status.id)?.ok_or(AppError::NotFound)?;
+    statuses::insert_edit(tx, &snapshot(&edited, now))?;
+    crate::service::search::index_status(tx, status.id)?;
+    tx.emit(Event::StatusEdited { status_id: status.id });
+    for reblog in statuses::reblogs_of(tx, status.id)? {
+        if !notification_rows::exists_for_status(tx, reblog.account_id, "update", status.id)? {
+            notify(tx, reblog.account_id, author.id, NotificationKind::Update, Some(status.id))?;
+        }
+    }
+    Ok(())
+}
+
+/// Removes a status (or reblog) another instance deleted.
+pub fn delete_remote(tx: &mut Tx, author: &Account, uri: &str) -> AppResult<()> {
+    let Some(status) = remote_status_of(tx, author, uri)? else {
+        return Ok(());
+    };
+    for reblog in statuses::reblogs_of(tx, status.id)? {
+        remove_reblog(tx, &reblog)?;
+    }
+    match status.reblog_of_id {
+        Some(_) => remove_reblog(tx, &status),
+        None => {
+            if let Some(parent_id) = status.in_reply_to_id {
+                statuses::add_replies(tx, parent_id, -1)?;
+            }
+            accounts::add_statuses(tx, author.id, -1, None)?;
+            tx.emit(Event::StatusDeleted { status_id: status.id });
+            crate::service::search::unindex_status(tx, status.id)?;
+            statuses::delete(tx, status.id)
+        }
+    }
+}
+
+/// A remote account favourites a status here (by URI); false when the status is unknown.
+pub fn favourite_remote(tx: &mut Tx, actor: &Account, status_uri: &str) -> AppResult<bool> {
+    let Some(status) = statuses::find_by_uri_or_url(tx, status_uri)? else { return Ok(false) };
+    if !views::can_see(tx, Some(actor.id), &status)? {
+        return Ok(false);
+    }
+    if marks::favourites::insert(tx, &new_mark(actor, status.id))? {
+        statuses::add_favourites(tx, status.id, 1)?;
+        notify(tx, status.account_id, actor.id, NotificationKind::Favourite, Some(status.id))?;
+    }
+    Ok(true)
+}
+
+pub fn unfavourite_remote(conn: &mut DbConn, actor: &Account, status_uri: &str) -> AppResult<()> {
+    let Some(status) = statuses::find_by_uri_or_url(conn, status_uri)? else { return Ok(()) };
+    if marks::favourites::delete(conn, actor.id, status.id)? {
+        statuses::add_favourites(conn, status.id, -1)?;
+        notification_rows::delete_caused_by(conn, status.account_id, actor.id, "favourite", Some(status.id))?;
+    }
+    Ok(())
+}
+
+/// A remote account reblogs a status known here; the reblog keeps the Announce's id as its URI.
+pub fn reblog_remote(tx: &mut Tx, actor: &Account, original_uri: &str, announce_uri: &str) -> AppResult<bool> {
+    let Some(original) = statuses::find_by_uri_or_url(tx, original_uri)? else { return Ok(false) };
+    let open = original.visibility == Visibility::Public || original.visibility == Visibility::Unlisted;
+    if !open || original.reblog_of_id.is_some() || statuses::find_reblog(tx, actor.id, original.id)?.is_some() {
+        return Ok(false);
+    }
+    insert_reblog(tx, actor, &original, ids::next_id(), announce_uri, original.visibility)?;
+    Ok(true)
+}
+
+/// Undoes a remote account's reblog, named by the Announce's id or by the original's URI.
+pub fn unreblog_remote(tx: &mut Tx, actor: &Account, uri: &str) -> AppResult<()> {
+    let reblog = match remote_status_of(tx, actor, uri)? {
+        Some(reblog) if reblog.reblog_of_id.is_some() => Some(reblog),
+        _ => match statuses::find_by_uri_or_url(tx, uri)? {
+            Some(original) => statuses::find_reblog(tx, actor.id, original.id)?,
+            None => None,
+        },
+    };
+    match reblog {
+        Some(reblog) => remove_reblog(tx, &reblog),
+        None => Ok(()),
+    }
+}
