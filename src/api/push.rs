@@ -60,7 +60,7 @@ fn alerts(data: &Option<DataParams>) -> BTreeMap<String, bool> {
 }
 
 fn entity(subscription: &PushSubscription, server_key: &str) -> Value {
-    let alerts: Value = serde_json::from_str(&subscription.alerts_json).unwrap_or_else(|_| json!({}));
+    let alerts = &subscription.alerts.0;
     json!({
         "id": subscription.id.to_string(),
         "endpoint": subscription.endpoint,

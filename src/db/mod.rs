@@ -1,6 +1,7 @@
 //! The only module that speaks diesel.
 
 pub mod events;
+pub mod json;
 pub mod kinds;
 pub mod models;
 pub mod pool;

@@ -1,10 +1,20 @@
 //! Row structs: what the database holds, nothing of the wire formats.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::json::Json;
 use super::kinds::{DeliveryState, FilterAction, InboxState, NotificationKind, Visibility};
 use super::schema::*;
+
+/// A profile field as stored: plain text, rendered when shown.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ProfileField {
+    pub name: String,
+    pub value: String,
+}
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = accounts)]
@@ -26,7 +36,9 @@ pub struct Account {
     pub locked: bool,
     pub bot: bool,
     pub discoverable: bool,
-    pub fields_json: String,
+    /// Profile fields, as stored: plain text, rendered when shown.
+    #[diesel(column_name = fields_json, serialize_as = String, deserialize_as = String)]
+    pub fields: Json<Vec<ProfileField>>,
     pub followers_count: i32,
     pub following_count: i32,
     pub statuses_count: i32,
@@ -55,7 +67,8 @@ pub struct ProfileChanges {
     pub locked: bool,
     pub bot: bool,
     pub discoverable: bool,
-    pub fields_json: String,
+    #[diesel(column_name = fields_json, serialize_as = String)]
+    pub fields: Json<Vec<ProfileField>>,
     pub updated_at: NaiveDateTime,
 }
 
@@ -78,7 +91,8 @@ pub struct RemoteActorChanges {
     pub locked: bool,
     pub bot: bool,
     pub discoverable: bool,
-    pub fields_json: String,
+    #[diesel(column_name = fields_json, serialize_as = String)]
+    pub fields: Json<Vec<ProfileField>>,
     pub updated_at: NaiveDateTime,
 }
 
@@ -99,7 +113,7 @@ impl RemoteActorChanges {
             locked: fetched.locked,
             bot: fetched.bot,
             discoverable: fetched.discoverable,
-            fields_json: fetched.fields_json.clone(),
+            fields: fetched.fields.clone(),
             updated_at: fetched.updated_at,
         }
     }
@@ -465,7 +479,7 @@ pub struct ScheduledStatus {
 }
 
 /// A Web Push subscription of one token (one device).
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = push_subscriptions)]
 pub struct PushSubscription {
     pub id: i64,
@@ -474,7 +488,9 @@ pub struct PushSubscription {
     pub endpoint: String,
     pub key_p256dh: String,
     pub key_auth: String,
-    pub alerts_json: String,
+    /// Which notification types the device wants, by Mastodon's alert names.
+    #[diesel(column_name = alerts_json, serialize_as = String, deserialize_as = String)]
+    pub alerts: Json<BTreeMap<String, bool>>,
     pub policy: String,
     pub standard: bool,
     pub created_at: NaiveDateTime,
@@ -544,8 +560,9 @@ pub struct MediaAttachment {
     pub description: Option<String>,
     pub focus_x: f64,
     pub focus_y: f64,
-    /// Mastodon's `meta` (original and small sizes), as JSON.
-    pub meta_json: String,
+    /// Mastodon's `meta`: the original and small sizes (the focal point is in its own columns).
+    #[diesel(column_name = meta_json, serialize_as = String, deserialize_as = String)]
+    pub meta: Json<serde_json::Value>,
     pub blurhash: Option<String>,
     pub created_at: NaiveDateTime,
 }
@@ -557,7 +574,8 @@ pub struct MediaFiles {
     pub file_key: Option<String>,
     pub preview_key: Option<String>,
     pub blurhash: Option<String>,
-    pub meta_json: String,
+    #[diesel(column_name = meta_json, serialize_as = String)]
+    pub meta: Json<serde_json::Value>,
     pub state: String,
 }
 
@@ -576,10 +594,12 @@ pub struct Poll {
     pub id: i64,
     pub status_id: i64,
     pub account_id: i64,
-    /// The option titles, a JSON array of strings.
-    pub options_json: String,
-    /// Votes per option, a JSON array of numbers (a remote poll's as its instance last said).
-    pub counts_json: String,
+    /// The option titles.
+    #[diesel(column_name = options_json, serialize_as = String, deserialize_as = String)]
+    pub options: Json<Vec<String>>,
+    /// Votes per option (a remote poll's as its instance last said); read them with [`Poll::counts`].
+    #[diesel(column_name = counts_json, serialize_as = String, deserialize_as = String)]
+    pub vote_counts: Json<Vec<i64>>,
     pub multiple: bool,
     pub hide_totals: bool,
     pub voters_count: i64,
@@ -594,21 +614,19 @@ pub struct Poll {
 #[derive(Debug, Clone, AsChangeset)]
 #[diesel(table_name = polls, treat_none_as_null = true)]
 pub struct RemotePollChanges {
-    pub options_json: String,
-    pub counts_json: String,
+    #[diesel(column_name = options_json, serialize_as = String)]
+    pub options: Json<Vec<String>>,
+    #[diesel(column_name = counts_json, serialize_as = String)]
+    pub vote_counts: Json<Vec<i64>>,
     pub voters_count: i64,
     pub multiple: bool,
     pub expires_at: Option<NaiveDateTime>,
 }
 
 impl Poll {
-    pub fn options(&self) -> Vec<String> {
-        serde_json::from_str(&self.options_json).unwrap_or_default()
-    }
-
+    /// Votes per option, one for each option.
     pub fn counts(&self) -> Vec<i64> {
-        let counts: Vec<i64> = serde_json::from_str(&self.counts_json).unwrap_or_default();
-        (0..self.options().len()).map(|i| counts.get(i).copied().unwrap_or(0)).collect()
+        (0..self.options.len()).map(|i| self.vote_counts.get(i).copied().unwrap_or(0)).collect()
     }
 
     pub fn expired_at(&self, now: NaiveDateTime) -> bool {

@@ -2,11 +2,10 @@
 
 use std::collections::HashSet;
 
-use serde::{Deserialize, Serialize};
-
 use crate::config::Settings;
 use crate::db::Tx;
 use crate::db::tx::Outbound;
+use crate::db::json::Json;
 use crate::db::models::{Account, ProfileChanges, Status, User};
 use crate::db::queries::{accounts, follow_requests, follows, marks, oauth, safety, statuses, users};
 use crate::db::{DbConn, Page};
@@ -22,15 +21,10 @@ pub const MAX_FIELDS: usize = 4;
 pub const MAX_FIELD_LENGTH: usize = 255;
 const MIN_PASSWORD: usize = 8;
 
-/// A profile field as stored: plain text, rendered when shown.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProfileField {
-    pub name: String,
-    pub value: String,
-}
+pub use crate::db::models::ProfileField;
 
 pub fn profile_fields(account: &Account) -> Vec<ProfileField> {
-    serde_json::from_str(&account.fields_json).unwrap_or_default()
+    account.fields.0.clone()
 }
 
 pub struct NewUser<'a> {
@@ -111,7 +105,7 @@ pub fn new_local_account(settings: &Settings, username: &str) -> Account {
         locked: false,
         bot: false,
         discoverable: true,
-        fields_json: "[]".into(),
+        fields: Json(Vec::new()),
         followers_count: 0,
         following_count: 0,
         statuses_count: 0,
@@ -218,7 +212,7 @@ fn profile_changes(settings: &Settings, account: &Account, change: &ProfileChang
         locked: change.locked.unwrap_or(account.locked),
         bot: change.bot.unwrap_or(account.bot),
         discoverable: change.discoverable.unwrap_or(account.discoverable),
-        fields_json: account.fields_json.clone(),
+        fields: account.fields.clone(),
         updated_at: ids::now(),
     };
     if let Some(name) = &change.display_name {
@@ -242,7 +236,7 @@ fn profile_changes(settings: &Settings, account: &Account, change: &ProfileChang
         if fields.iter().any(|f| f.name.chars().count() > MAX_FIELD_LENGTH || f.value.chars().count() > MAX_FIELD_LENGTH) {
             return Err(AppError::validation(format!("Fields are too long (maximum is {MAX_FIELD_LENGTH} characters)")));
         }
-        changes.fields_json = serde_json::to_string(&fields).map_err(|e| AppError::Internal(e.to_string()))?;
+        changes.fields = Json(fields.into_iter().cloned().collect());
     }
     Ok(changes)
 }

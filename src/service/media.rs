@@ -5,6 +5,7 @@ use rand::Rng;
 use serde_json::json;
 
 use crate::config::MediaLimits;
+use crate::db::json::Json;
 use crate::db::models::{Account, MediaAttachment, MediaDetailsChange, MediaFiles};
 use crate::db::queries::media;
 use crate::db::DbConn;
@@ -79,7 +80,7 @@ pub fn create(conn: &mut DbConn, owner: &Account, probe: Probe, size: usize, det
         description: None,
         focus_x: 0.0,
         focus_y: 0.0,
-        meta_json: "{}".into(),
+        meta: Json(json!({})),
         blurhash: None,
         created_at: ids::now(),
     };
@@ -165,10 +166,10 @@ pub fn finish(conn: &mut DbConn, media_id: i64, processed: Processed) -> AppResu
         file_key: Some(processed.file_key),
         preview_key: processed.preview_key,
         blurhash: processed.blurhash,
-        meta_json: processed.meta.to_string(),
+        meta: Json(processed.meta),
         state: "ready".into(),
     };
-    media::record_files(conn, media_id, &files)?;
+    media::record_files(conn, media_id, files)?;
     media::find(conn, media_id)?.ok_or(AppError::NotFound)
 }
 
@@ -283,7 +284,7 @@ pub fn replace_remote(conn: &mut DbConn, author: &Account, status_id: i64, remot
                 description: item.description.clone().map(|d| d.chars().take(MAX_DESCRIPTION).collect()),
                 focus_x: focus_x.clamp(-1.0, 1.0),
                 focus_y: focus_y.clamp(-1.0, 1.0),
-                meta_json: meta.to_string(),
+                meta: Json(meta),
                 blurhash: item.blurhash.clone().filter(|b| b.len() <= 100),
                 created_at: ids::now(),
             },

@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use chrono::{Duration, NaiveDateTime};
 
 use crate::db::kinds::NotificationKind;
+use crate::db::json::Json;
 use crate::db::models::{Account, Poll, PollVote, RemotePollChanges, Status};
 use crate::db::queries::{accounts, polls, statuses};
 use crate::db::{DbConn, Tx};
@@ -62,8 +63,8 @@ pub fn create(conn: &mut DbConn, author: &Account, status_id: i64, new: NewPoll)
         id: ids::next_id(),
         status_id,
         account_id: author.id,
-        counts_json: serde_json::to_string(&vec![0; options.len()]).unwrap_or_else(|_| "[]".into()),
-        options_json: serde_json::to_string(&options).map_err(|e| AppError::Internal(e.to_string()))?,
+        vote_counts: Json(vec![0; options.len()]),
+        options: Json(options),
         multiple: new.multiple,
         hide_totals: new.hide_totals,
         voters_count: 0,
@@ -101,7 +102,7 @@ pub fn vote(tx: &mut Tx, voter: &Account, poll_id: i64, choices: &[i32]) -> AppR
     if !polls::choices_among(tx, voter.id, &[poll.id])?.is_empty() {
         return Err(AppError::validation("You have already voted on this poll"));
     }
-    let options = poll.options();
+    let options = poll.options.0.clone();
     let distinct: HashSet<i32> = choices.iter().copied().collect();
     if choices.is_empty() || distinct.len() != choices.len() || choices.iter().any(|c| *c < 0 || *c as usize >= options.len()) {
         return Err(AppError::validation("Choices must name options of the poll, each once"));
@@ -141,16 +142,16 @@ pub fn vote(tx: &mut Tx, voter: &Account, poll_id: i64, choices: &[i32]) -> AppR
 /// Counts a local poll's votes afresh.
 fn recount(conn: &mut DbConn, mut poll: Poll) -> AppResult<Poll> {
     let votes = polls::votes_of(conn, poll.id)?;
-    let mut counts = vec![0i64; poll.options().len()];
+    let mut counts = vec![0i64; poll.options.len()];
     for vote in &votes {
         if let Some(count) = counts.get_mut(vote.choice as usize) {
             *count += 1;
         }
     }
     let voters: HashSet<i64> = votes.iter().map(|v| v.account_id).collect();
-    poll.counts_json = serde_json::to_string(&counts).map_err(|e| AppError::Internal(e.to_string()))?;
     poll.voters_count = voters.len() as i64;
-    polls::set_counts(conn, poll.id, &poll.counts_json, poll.voters_count)?;
+    polls::set_counts(conn, poll.id, &counts, poll.voters_count)?;
+    poll.vote_counts = Json(counts);
     Ok(poll)
 }
 
@@ -162,9 +163,9 @@ fn add_remote_choices(conn: &mut DbConn, mut poll: Poll, choices: &[i32]) -> App
             *count += 1;
         }
     }
-    poll.counts_json = serde_json::to_string(&counts).map_err(|e| AppError::Internal(e.to_string()))?;
     poll.voters_count += 1;
-    polls::set_counts(conn, poll.id, &poll.counts_json, poll.voters_count)?;
+    polls::set_counts(conn, poll.id, &counts, poll.voters_count)?;
+    poll.vote_counts = Json(counts);
     Ok(poll)
 }
 
@@ -181,7 +182,7 @@ pub fn receive_vote(tx: &mut Tx, voter: &Account, status: &Status, title: &str, 
     if poll.expired_at(ids::now()) || !views::can_see(tx, Some(voter.id), status)? {
         return Ok(());
     }
-    let Some(choice) = poll.options().iter().position(|o| o == title) else { return Ok(()) };
+    let Some(choice) = poll.options.iter().position(|o| o == title) else { return Ok(()) };
     if !poll.multiple && !polls::choices_among(tx, voter.id, &[poll.id])?.is_empty() {
         return Ok(());
     }
@@ -214,15 +215,13 @@ pub fn upsert_remote(conn: &mut DbConn, author: &Account, status_id: i64, remote
     let options: Vec<String> = remote.options.iter().take(MAX_OPTIONS * 4).map(|(title, _)| title.clone()).collect();
     let counts: Vec<i64> = remote.options.iter().take(options.len()).map(|(_, count)| (*count).max(0)).collect();
     let voters = remote.voters_count.unwrap_or_else(|| if remote.multiple { 0 } else { counts.iter().sum() });
-    let options_json = serde_json::to_string(&options).map_err(|e| AppError::Internal(e.to_string()))?;
-    let counts_json = serde_json::to_string(&counts).map_err(|e| AppError::Internal(e.to_string()))?;
     match polls::of_status(conn, status_id)? {
         Some(poll) => polls::refresh_remote(
             conn,
             poll.id,
-            &RemotePollChanges {
-                options_json,
-                counts_json,
+            RemotePollChanges {
+                options: Json(options),
+                vote_counts: Json(counts),
                 voters_count: voters.max(0),
                 multiple: remote.multiple,
                 expires_at: remote.expires_at,
@@ -234,8 +233,8 @@ pub fn upsert_remote(conn: &mut DbConn, author: &Account, status_id: i64, remote
                 id: ids::next_id(),
                 status_id,
                 account_id: author.id,
-                options_json,
-                counts_json,
+                options: Json(options),
+                vote_counts: Json(counts),
                 multiple: remote.multiple,
                 hide_totals: false,
                 voters_count: voters.max(0),

@@ -8,6 +8,7 @@ use base64::Engine;
 use ring::rand::SystemRandom;
 use ring::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
 
+use crate::db::json::Json;
 use crate::db::models::{PushSubscription, VapidKeys};
 use crate::db::queries::{follows, push};
 use crate::db::DbConn;
@@ -51,9 +52,9 @@ pub struct Subscribe {
     pub standard: bool,
 }
 
-fn alerts_json(alerts: &BTreeMap<String, bool>) -> AppResult<String> {
-    let known: BTreeMap<&str, bool> = ALERTS.iter().map(|a| (*a, alerts.get(*a).copied().unwrap_or(false))).collect();
-    serde_json::to_string(&known).map_err(|e| AppError::Internal(e.to_string()))
+/// Every alert Mastodon knows, with the device's choice (off when not given); others are dropped.
+fn known_alerts(alerts: &BTreeMap<String, bool>) -> Json<BTreeMap<String, bool>> {
+    Json(ALERTS.iter().map(|a| ((*a).to_owned(), alerts.get(*a).copied().unwrap_or(false))).collect())
 }
 
 fn policy(text: Option<String>) -> AppResult<String> {
@@ -81,7 +82,7 @@ pub fn subscribe(conn: &mut DbConn, gateways: &[String], token_id: i64, account_
         endpoint: input.endpoint,
         key_p256dh: input.p256dh,
         key_auth: input.auth,
-        alerts_json: alerts_json(&input.alerts)?,
+        alerts: known_alerts(&input.alerts),
         policy: policy(input.policy)?,
         standard: input.standard,
         created_at: ids::now(),
@@ -141,13 +142,13 @@ pub fn get(conn: &mut DbConn, token_id: i64) -> AppResult<PushSubscription> {
 
 pub fn update(conn: &mut DbConn, token_id: i64, alerts: BTreeMap<String, bool>, new_policy: Option<String>) -> AppResult<PushSubscription> {
     let mut subscription = get(conn, token_id)?;
-    let mut merged: BTreeMap<String, bool> = serde_json::from_str(&subscription.alerts_json).unwrap_or_default();
+    let mut merged = subscription.alerts.0.clone();
     merged.extend(alerts);
-    subscription.alerts_json = alerts_json(&merged)?;
+    subscription.alerts = known_alerts(&merged);
     if new_policy.is_some() {
         subscription.policy = policy(new_policy)?;
     }
-    push::update(conn, &subscription)?;
+    push::set_alerts(conn, &subscription)?;
     Ok(subscription)
 }
 
@@ -159,7 +160,7 @@ pub fn unsubscribe(conn: &mut DbConn, token_id: i64) -> AppResult<()> {
 pub fn recipients(conn: &mut DbConn, recipient: i64, kind: &str, sender: i64) -> AppResult<Vec<PushSubscription>> {
     let mut wanted = Vec::new();
     for subscription in push::of_account(conn, recipient)? {
-        let alerts: BTreeMap<String, bool> = serde_json::from_str(&subscription.alerts_json).unwrap_or_default();
+        let alerts = &subscription.alerts;
         if !alerts.get(kind).copied().unwrap_or(false) {
             continue;
         }

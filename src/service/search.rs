@@ -118,7 +118,7 @@ pub fn index_status(conn: &mut DbConn, status_id: i64) -> AppResult<()> {
     let mut body = vec![status.spoiler_text.clone(), markup::plain_text(&status.content)];
     body.extend(media::of_statuses(conn, &[status.id])?.into_iter().filter_map(|m| m.description));
     if let Some(poll) = polls::of_status(conn, status.id)? {
-        body.extend(poll.options());
+        body.extend(poll.options.0);
     }
     search::index(conn, status.id, &body.join("\n"))
 }

@@ -48,7 +48,10 @@ impl MediaAttachment {
 /// The stored `meta` (sizes) with the focal point, which is kept in its own columns so that a client's
 /// edit and the end of processing never write the same column.
 fn meta_with_focus(row: &MediaRow) -> Value {
-    let mut meta = serde_json::from_str(&row.meta_json).unwrap_or_else(|_| Value::Object(Default::default()));
+    let mut meta = row.meta.0.clone();
+    if !meta.is_object() {
+        meta = Value::Object(Default::default());
+    }
     if let Value::Object(fields) = &mut meta {
         fields.insert("focus".into(), serde_json::json!({ "x": row.focus_x, "y": row.focus_y }));
     }

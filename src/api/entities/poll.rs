@@ -42,8 +42,9 @@ impl Poll {
             voted: view.own_votes.as_ref().map(|votes| !votes.is_empty() || view.viewer_is_author),
             own_votes: view.own_votes.clone(),
             options: poll
-                .options()
-                .into_iter()
+                .options
+                .iter()
+                .cloned()
                 .zip(counts)
                 .map(|(title, count)| PollOption { title, votes_count: totals_shown.then_some(count) })
                 .collect(),

@@ -133,7 +133,7 @@ pub(crate) mod testing {
             locked: false,
             bot: false,
             discoverable: true,
-            fields_json: "[]".into(),
+            fields: crate::db::json::Json(Vec::new()),
             followers_count: 3,
             following_count: 4,
             statuses_count: 5,

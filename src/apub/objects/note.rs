@@ -127,7 +127,7 @@ impl Document {
             (None, Some(key)) => format!("{base_url}/system/{key}"),
             (None, None) => return None,
         };
-        let meta: Value = serde_json::from_str(&media.meta_json).unwrap_or_default();
+        let meta: &Value = &media.meta;
         let dimension = |key: &str| meta["original"][key].as_u64().and_then(|v| u32::try_from(v).ok());
         Some(Document {
             kind: "Document".into(),
@@ -252,8 +252,9 @@ impl Note {
         let poll = view.poll.as_ref().map(|p| &p.poll);
         let options: Vec<PollOption> = poll
             .map(|poll| {
-                poll.options()
-                    .into_iter()
+                poll.options
+                    .iter()
+                    .cloned()
                     .zip(poll.counts())
                     .map(|(name, total_items)| PollOption {
                         kind: "Note".into(),

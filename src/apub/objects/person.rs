@@ -157,7 +157,7 @@ impl Person {
             locked: self.manually_approves_followers,
             bot: matches!(self.kind, ActorKind::Service | ActorKind::Application),
             discoverable: self.discoverable,
-            fields_json: serde_json::to_string(&self.profile_fields()).map_err(|e| e.to_string())?,
+            fields: crate::db::json::Json(self.profile_fields()),
             followers_count: existing.map_or(0, |a| a.followers_count),
             following_count: existing.map_or(0, |a| a.following_count),
             statuses_count: existing.map_or(0, |a| a.statuses_count),
@@ -275,7 +275,7 @@ mod tests {
         assert!(account.public_key_pem.starts_with("-----BEGIN PUBLIC KEY-----"));
         assert!(!account.locked && !account.bot && !account.discoverable);
         assert_eq!(account.created_at.to_string(), "2026-11-23 01:29:27");
-        assert_eq!(account.fields_json, "[]");
+        assert!(account.fields.is_empty());
     }
 
     #[test]
@@ -307,7 +307,7 @@ mod tests {
         assert!(account.locked && account.discoverable && !account.bot);
         assert!(account.avatar_url.as_deref().is_some_and(|u| u.ends_with("/avatars/dana.png")));
         assert!(account.header_url.as_deref().is_some_and(|u| u.ends_with("/headers/dana.jpg")));
-        let fields: Vec<ProfileField> = serde_json::from_str(&account.fields_json).expect("fields");
+        let fields: Vec<ProfileField> = account.fields.0.clone();
         assert_eq!(
             fields,
             vec![
@@ -372,7 +372,7 @@ mod tests {
         account.display_name = "Alice Liddell".into();
         account.locked = true;
         account.avatar_url = Some(format!("{BASE_URL}/system/avatars/alice.png"));
-        account.fields_json = r#"[{"name":"Team","value":"Platform <3 https://wiki.corp.example"}]"#.into();
+        account.fields = crate::db::json::Json(vec![ProfileField { name: "Team".into(), value: "Platform <3 https://wiki.corp.example".into() }]);
         let json = serde_json::to_value(with_context(Person::from_local(&account, BASE_URL))).expect("JSON");
 
         assert_eq!(json["@context"][1], "https://w3id.org/security/v1");
@@ -394,7 +394,7 @@ mod tests {
         let row = read_back.to_account(None).expect("an account");
         assert_eq!(row.domain.as_deref(), Some("hallway.corp.example"));
         assert_eq!((row.username, row.display_name, row.locked), ("alice".into(), "Alice Liddell".into(), true));
-        assert_eq!(row.fields_json, account.fields_json, "the field value survives the HTML round trip");
+        assert_eq!(row.fields, account.fields, "the field value survives the HTML round trip");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use crate::db::{lower, DbConn};
 use crate::error::AppResult;
 
 pub fn insert(conn: &mut DbConn, account: &Account) -> AppResult<()> {
-    diesel::insert_into(accounts).values(account).execute(conn)?;
+    diesel::insert_into(accounts).values(account.clone()).execute(conn)?;
     Ok(())
 }
 
@@ -44,12 +44,12 @@ pub fn count_domains(conn: &mut DbConn) -> AppResult<i64> {
 }
 
 pub fn update_profile(conn: &mut DbConn, account_id: i64, changes: &ProfileChanges) -> AppResult<()> {
-    diesel::update(accounts.find(account_id)).set(changes).execute(conn)?;
+    diesel::update(accounts.find(account_id)).set(changes.clone()).execute(conn)?;
     Ok(())
 }
 
 pub fn refresh_remote(conn: &mut DbConn, account_id: i64, changes: &RemoteActorChanges) -> AppResult<()> {
-    diesel::update(accounts.find(account_id)).set(changes).execute(conn)?;
+    diesel::update(accounts.find(account_id)).set(changes.clone()).execute(conn)?;
     Ok(())
 }
 

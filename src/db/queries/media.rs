@@ -6,12 +6,12 @@ use crate::db::DbConn;
 use crate::error::AppResult;
 
 pub fn insert(conn: &mut DbConn, media: &MediaAttachment) -> AppResult<()> {
-    diesel::insert_into(media_attachments::table).values(media).execute(conn)?;
+    diesel::insert_into(media_attachments::table).values(media.clone()).execute(conn)?;
     Ok(())
 }
 
 /// What processing produced; the client's description and focus are other columns.
-pub fn record_files(conn: &mut DbConn, media_id: i64, files: &MediaFiles) -> AppResult<()> {
+pub fn record_files(conn: &mut DbConn, media_id: i64, files: MediaFiles) -> AppResult<()> {
     diesel::update(media_attachments::table.find(media_id)).set(files).execute(conn)?;
     Ok(())
 }

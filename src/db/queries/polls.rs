@@ -1,18 +1,20 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::db::json::Json;
 use crate::db::models::{Poll, PollVote, RemotePollChanges};
 use crate::db::schema::{poll_votes, polls};
 use crate::db::{insert_if_absent, AnyConnection, DbConn};
 use crate::error::AppResult;
 
 pub fn insert(conn: &mut DbConn, poll: &Poll) -> AppResult<()> {
-    diesel::insert_into(polls::table).values(poll).execute(conn)?;
+    diesel::insert_into(polls::table).values(poll.clone()).execute(conn)?;
     Ok(())
 }
 
 /// The counts of a local poll (recounted) or of a remote one (as its instance said, or plus a local vote).
-pub fn set_counts(conn: &mut DbConn, poll_id: i64, counts_json: &str, voters_count: i64) -> AppResult<()> {
+pub fn set_counts(conn: &mut DbConn, poll_id: i64, counts: &[i64], voters_count: i64) -> AppResult<()> {
+    let counts_json = String::from(Json(counts.to_vec()));
     diesel::update(polls::table.find(poll_id))
         .set((polls::counts_json.eq(counts_json), polls::voters_count.eq(voters_count)))
         .execute(conn)?;
@@ -20,7 +22,7 @@ pub fn set_counts(conn: &mut DbConn, poll_id: i64, counts_json: &str, voters_cou
 }
 
 /// A remote poll as its instance now describes it (what this instance keeps of its own stays).
-pub fn refresh_remote(conn: &mut DbConn, poll_id: i64, changes: &RemotePollChanges) -> AppResult<()> {
+pub fn refresh_remote(conn: &mut DbConn, poll_id: i64, changes: RemotePollChanges) -> AppResult<()> {
     diesel::update(polls::table.find(poll_id)).set(changes).execute(conn)?;
     Ok(())
 }

@@ -16,12 +16,18 @@ pub fn of_token(conn: &mut DbConn, token: i64) -> AppResult<Option<PushSubscript
 /// Stores the token's subscription, replacing the one it had.
 pub fn put(conn: &mut DbConn, subscription: &PushSubscription) -> AppResult<()> {
     delete_of_token(conn, subscription.token_id)?;
-    diesel::insert_into(push_subscriptions::table).values(subscription).execute(conn)?;
+    diesel::insert_into(push_subscriptions::table).values(subscription.clone()).execute(conn)?;
     Ok(())
 }
 
-pub fn update(conn: &mut DbConn, subscription: &PushSubscription) -> AppResult<()> {
-    diesel::update(push_subscriptions::table.find(subscription.id)).set(subscription).execute(conn)?;
+/// A subscription's alerts and policy, as its device changed them.
+pub fn set_alerts(conn: &mut DbConn, subscription: &PushSubscription) -> AppResult<()> {
+    diesel::update(push_subscriptions::table.find(subscription.id))
+        .set((
+            push_subscriptions::alerts_json.eq(String::from(subscription.alerts.clone())),
+            push_subscriptions::policy.eq(&subscription.policy),
+        ))
+        .execute(conn)?;
     Ok(())
 }
 
