@@ -19,6 +19,12 @@ impl std::fmt::Display for UnknownValue {
 
 impl std::error::Error for UnknownValue {}
 
+impl UnknownValue {
+    pub fn new(set: &'static str, text: String) -> UnknownValue {
+        UnknownValue { set, text }
+    }
+}
+
 macro_rules! text_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
@@ -102,11 +108,6 @@ text_enum! {
         Poll => "poll",
         Update => "update",
     }
-}
-
-impl NotificationKind {
-    /// The kinds Mastodon groups in `/api/v2/notifications`.
-    pub const GROUPED: &'static [NotificationKind] = &[NotificationKind::Favourite, NotificationKind::Reblog, NotificationKind::Follow];
 }
 
 text_enum! {

@@ -10,8 +10,6 @@ use crate::ids;
 use crate::db::events::Event;
 use crate::service::views::{self, NotificationView};
 
-pub const KINDS: &[&str] = &["mention", "status", "reblog", "follow", "follow_request", "favourite", "poll", "update"];
-
 /// Notifies a local account of something another account did; nothing for oneself or remote accounts.
 pub fn notify(tx: &mut Tx, recipient: i64, from: i64, kind: NotificationKind, status_id: Option<i64>) -> AppResult<()> {
     if recipient == from {

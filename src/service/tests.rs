@@ -155,7 +155,7 @@ fn a_remote_status_delivered_twice_is_stored_and_counted_once() {
 
     assert_eq!(account_rows::find(conn, eve.id).unwrap().unwrap().statuses_count, 1);
     assert_eq!(timelines::homes_with(conn, status_id).unwrap(), [bob.id]);
-    assert!(notifications::exists_for_status(conn, ann.id, "mention", status_id).unwrap());
+    assert!(notifications::exists_for_status(conn, ann.id, crate::db::kinds::NotificationKind::Mention, status_id).unwrap());
     let page = crate::db::Page { limit: 40, ..Default::default() };
     let mentions = notifications::page(conn, ann.id, &[], &[], None, &[], &page).unwrap();
     assert_eq!(mentions.len(), 1, "one mention notification");

@@ -1,5 +1,6 @@
 use diesel::prelude::*;
 
+use crate::db::kinds::NotificationKind;
 use crate::db::models::Notification;
 use crate::db::schema::notifications::dsl::*;
 use crate::db::{load_page, DbConn, Page};
@@ -55,8 +56,8 @@ pub fn clear(conn: &mut DbConn, owner: i64) -> AppResult<()> {
 }
 
 /// Removes the notification an action caused, when the action is undone.
-pub fn delete_caused_by(conn: &mut DbConn, owner: i64, from: i64, of_kind: &str, of_status: Option<i64>) -> AppResult<()> {
-    let query = notifications.filter(account_id.eq(owner)).filter(from_account_id.eq(from)).filter(kind.eq(of_kind));
+pub fn delete_caused_by(conn: &mut DbConn, owner: i64, from: i64, of_kind: NotificationKind, of_status: Option<i64>) -> AppResult<()> {
+    let query = notifications.filter(account_id.eq(owner)).filter(from_account_id.eq(from)).filter(kind.eq(of_kind.as_str()));
     match of_status {
         Some(s) => diesel::delete(query.filter(status_id.eq(s))).execute(conn)?,
         None => diesel::delete(query).execute(conn)?,
@@ -64,10 +65,10 @@ pub fn delete_caused_by(conn: &mut DbConn, owner: i64, from: i64, of_kind: &str,
     Ok(())
 }
 
-pub fn exists_for_status(conn: &mut DbConn, owner: i64, of_kind: &str, of_status: i64) -> AppResult<bool> {
+pub fn exists_for_status(conn: &mut DbConn, owner: i64, of_kind: NotificationKind, of_status: i64) -> AppResult<bool> {
     let found: i64 = notifications
         .filter(account_id.eq(owner))
-        .filter(kind.eq(of_kind))
+        .filter(kind.eq(of_kind.as_str()))
         .filter(status_id.eq(of_status))
         .count()
         .get_result(conn)?;

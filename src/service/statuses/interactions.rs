@@ -42,7 +42,7 @@ pub fn unfavourite(tx: &mut Tx, actor: &Account, status_id: i64) -> AppResult<St
     if let Some(mark) = marks::favourites::find(tx, actor.id, status.id)? {
         marks::favourites::delete(tx, actor.id, status.id)?;
         statuses::add_favourites(tx, status.id, -1)?;
-        notification_rows::delete_caused_by(tx, status.account_id, actor.id, "favourite", Some(status.id))?;
+        notification_rows::delete_caused_by(tx, status.account_id, actor.id, NotificationKind::Favourite, Some(status.id))?;
         tx.federate(Outbound::Unfavourited { actor, status: &status, like_id: mark.id })?;
     }
     view_of(tx, actor, status.id)

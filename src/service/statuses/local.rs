@@ -18,7 +18,7 @@ use crate::service::notifications::notify;
 use crate::service::polls::NewPoll;
 use crate::service::views::{self, StatusView};
 
-use super::pipeline::{publish, remove_reblog, snapshot, Published};
+use super::pipeline::{publish, snapshot, withdraw, Published};
 use super::{own_status, find_or_create_tag};
 
 #[derive(Debug, Default, Clone)]
@@ -208,7 +208,7 @@ pub fn edit(tx: &mut Tx, settings: &Settings, author: &Account, status_id: i64, 
         notify(tx, *account_id, author.id, NotificationKind::Mention, Some(status.id))?;
     }
     for reblog in statuses::reblogs_of(tx, status.id)? {
-        if !notification_rows::exists_for_status(tx, reblog.account_id, NotificationKind::Update.as_str(), status.id)? {
+        if !notification_rows::exists_for_status(tx, reblog.account_id, NotificationKind::Update, status.id)? {
             notify(tx, reblog.account_id, author.id, NotificationKind::Update, Some(status.id))?;
         }
     }
@@ -223,20 +223,6 @@ pub fn delete(tx: &mut Tx, author: &Account, status_id: i64) -> AppResult<Status
     let mut view = views::status_for(tx, Some(author.id), status.id)?.ok_or(AppError::NotFound)?;
     tx.federate(Outbound::StatusDeleted(&view))?;
     view.deleted_source = Some(status.text.clone());
-    for reblog in statuses::reblogs_of(tx, status.id)? {
-        remove_reblog(tx, &reblog)?;
-    }
-    match status.reblog_of_id {
-        Some(_) => remove_reblog(tx, &status)?,
-        None => {
-            if let Some(parent_id) = status.in_reply_to_id {
-                statuses::add_replies(tx, parent_id, -1)?;
-            }
-            accounts::add_statuses(tx, author.id, -1, None)?;
-            tx.emit(Event::StatusDeleted { status_id: status.id });
-            crate::service::search::unindex_status(tx, status.id)?;
-            statuses::delete(tx, status.id)?;
-        }
-    }
+    withdraw(tx, author, &status)?;
     Ok(view)
 }

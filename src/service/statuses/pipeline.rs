@@ -114,11 +114,29 @@ pub(super) fn snapshot(status: &Status, at: chrono::NaiveDateTime) -> StatusEdit
     }
 }
 
+/// Removes a status (local or remote) with its reblogs, counters and index entry; a reblog wrapper
+/// goes as a reblog.
+pub(super) fn withdraw(tx: &mut Tx, author: &Account, status: &Status) -> AppResult<()> {
+    for reblog in statuses::reblogs_of(tx, status.id)? {
+        remove_reblog(tx, &reblog)?;
+    }
+    if status.reblog_of_id.is_some() {
+        return remove_reblog(tx, status);
+    }
+    if let Some(parent_id) = status.in_reply_to_id {
+        statuses::add_replies(tx, parent_id, -1)?;
+    }
+    accounts::add_statuses(tx, author.id, -1, None)?;
+    tx.emit(Event::StatusDeleted { status_id: status.id });
+    crate::service::search::unindex_status(tx, status.id)?;
+    statuses::delete(tx, status.id)
+}
+
 pub(super) fn remove_reblog(tx: &mut Tx, reblog: &Status) -> AppResult<()> {
     if let Some(original_id) = reblog.reblog_of_id {
         statuses::add_reblogs(tx, original_id, -1)?;
         if let Some(original) = statuses::find(tx, original_id)? {
-            notification_rows::delete_caused_by(tx, original.account_id, reblog.account_id, "reblog", Some(original_id))?;
+            notification_rows::delete_caused_by(tx, original.account_id, reblog.account_id, NotificationKind::Reblog, Some(original_id))?;
         }
     }
     accounts::add_statuses(tx, reblog.account_id, -1, None)?;

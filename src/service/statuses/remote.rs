@@ -11,7 +11,7 @@ use crate::service::media;
 use crate::service::notifications::notify;
 use crate::service::views;
 
-use super::pipeline::{insert_reblog, new_mark, publish, remove_reblog, snapshot, Published};
+use super::pipeline::{insert_reblog, new_mark, publish, remove_reblog, snapshot, withdraw, Published};
 use super::find_or_create_tag;
 
 /// A status from another instance, as its Note says, already read into plain values.
@@ -163,7 +163,7 @@ pub fn edit_remote(tx: &mut Tx, author: &Account, remote: RemoteStatus) -> AppRe
     crate::service::search::index_status(tx, status.id)?;
     tx.emit(Event::StatusEdited { status_id: status.id });
     for reblog in statuses::reblogs_of(tx, status.id)? {
-        if !notification_rows::exists_for_status(tx, reblog.account_id, "update", status.id)? {
+        if !notification_rows::exists_for_status(tx, reblog.account_id, NotificationKind::Update, status.id)? {
             notify(tx, reblog.account_id, author.id, NotificationKind::Update, Some(status.id))?;
         }
     }
@@ -175,21 +175,7 @@ pub fn delete_remote(tx: &mut Tx, author: &Account, uri: &str) -> AppResult<()> 
     let Some(status) = remote_status_of(tx, author, uri)? else {
         return Ok(());
     };
-    for reblog in statuses::reblogs_of(tx, status.id)? {
-        remove_reblog(tx, &reblog)?;
-    }
-    match status.reblog_of_id {
-        Some(_) => remove_reblog(tx, &status),
-        None => {
-            if let Some(parent_id) = status.in_reply_to_id {
-                statuses::add_replies(tx, parent_id, -1)?;
-            }
-            accounts::add_statuses(tx, author.id, -1, None)?;
-            tx.emit(Event::StatusDeleted { status_id: status.id });
-            crate::service::search::unindex_status(tx, status.id)?;
-            statuses::delete(tx, status.id)
-        }
-    }
+    withdraw(tx, author, &status)
 }
 
 /// A remote account favourites a status here (by URI); false when the status is unknown.
@@ -209,7 +195,7 @@ pub fn unfavourite_remote(conn: &mut DbConn, actor: &Account, status_uri: &str) 
     let Some(status) = statuses::find_by_uri_or_url(conn, status_uri)? else { return Ok(()) };
     if marks::favourites::delete(conn, actor.id, status.id)? {
         statuses::add_favourites(conn, status.id, -1)?;
-        notification_rows::delete_caused_by(conn, status.account_id, actor.id, "favourite", Some(status.id))?;
+        notification_rows::delete_caused_by(conn, status.account_id, actor.id, NotificationKind::Favourite, Some(status.id))?;
     }
     Ok(())
 }
