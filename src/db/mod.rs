@@ -7,6 +7,7 @@ pub mod models;
 pub mod pool;
 pub mod queries;
 pub mod schema;
+pub mod scopes;
 pub mod seed;
 pub mod tx;
 pub mod views;

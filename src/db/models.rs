@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use super::json::Json;
 use super::kinds::{DeliveryState, FilterAction, InboxState, NotificationKind, Visibility};
 use super::schema::*;
+use super::scopes::Scopes;
 
 /// A profile field as stored: plain text, rendered when shown.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -149,7 +150,8 @@ pub struct OauthApp {
     pub name: String,
     pub website: Option<String>,
     pub redirect_uris: String,
-    pub scopes: String,
+    #[diesel(serialize_as = String, deserialize_as = String)]
+    pub scopes: Scopes,
     pub client_id: String,
     pub client_secret_hash: String,
     pub created_at: NaiveDateTime,
@@ -162,7 +164,8 @@ pub struct OauthToken {
     pub token_hash: String,
     pub app_id: i64,
     pub account_id: Option<i64>,
-    pub scopes: String,
+    #[diesel(serialize_as = String, deserialize_as = String)]
+    pub scopes: Scopes,
     pub created_at: NaiveDateTime,
 }
 
@@ -172,7 +175,8 @@ pub struct OauthCode {
     pub code_hash: String,
     pub app_id: i64,
     pub account_id: i64,
-    pub scopes: String,
+    #[diesel(serialize_as = String, deserialize_as = String)]
+    pub scopes: Scopes,
     pub redirect_uri: String,
     pub code_challenge: Option<String>,
     pub code_challenge_method: Option<String>,

@@ -10,95 +10,13 @@ use sha2::{Digest, Sha256};
 use crate::db::models::{Account, OauthApp, OauthCode, OauthToken, User};
 use crate::db::queries::{accounts, oauth, users};
 use crate::db::DbConn;
+pub use crate::db::scopes::{supported_scopes, Scopes};
 use crate::error::{AppError, AppResult};
 use crate::ids;
 
 pub const OOB_REDIRECT: &str = "urn:ietf:wg:oauth:2.0:oob";
 const CODE_LIFETIME_MINUTES: i64 = 10;
 
-const TOP_SCOPES: &[&str] = &["read", "write", "follow", "push", "profile", "admin:read", "admin:write"];
-const READ_SCOPES: &[&str] = &[
-    "accounts", "blocks", "bookmarks", "favourites", "filters", "follows", "lists", "mutes", "notifications", "search",
-    "statuses",
-];
-const WRITE_SCOPES: &[&str] = &[
-    "accounts", "blocks", "bookmarks", "conversations", "favourites", "filters", "follows", "lists", "media", "mutes",
-    "notifications", "reports", "statuses",
-];
-const ADMIN_SCOPES: &[&str] = &["accounts", "reports", "domain_allows", "domain_blocks", "ip_blocks", "email_domain_blocks", "canonical_email_blocks"];
-/// What the legacy `follow` scope grants.
-const FOLLOW_IMPLIES: &[&str] =
-    &["read:follows", "write:follows", "read:blocks", "write:blocks", "read:mutes", "write:mutes"];
-
-/// A set of OAuth scopes, as granted to an app or a token.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Scopes(Vec<String>);
-
-impl Scopes {
-    /// Parses a space- (or plus-) separated scope list; unknown scopes are a validation error.
-    pub fn parse(text: &str) -> AppResult<Scopes> {
-        let mut scopes: Vec<String> = Vec::new();
-        for scope in text.split([' ', '+', ',']).filter(|s| !s.is_empty()) {
-            if !is_known_scope(scope) {
-                return Err(AppError::validation(format!("Scopes: '{scope}' is not a known scope")));
-            }
-            if !scopes.iter().any(|s| s == scope) {
-                scopes.push(scope.to_owned());
-            }
-        }
-        if scopes.is_empty() {
-            scopes.push("read".into());
-        }
-        Ok(Scopes(scopes))
-    }
-
-    pub fn list(&self) -> &[String] {
-        &self.0
-    }
-
-    pub fn as_string(&self) -> String {
-        self.0.join(" ")
-    }
-
-    /// Whether these scopes grant `required` (e.g. `read:statuses`).
-    pub fn allows(&self, required: &str) -> bool {
-        self.0.iter().any(|granted| {
-            granted == required
-                || required.strip_prefix(granted.as_str()).is_some_and(|rest| rest.starts_with(':'))
-                || (granted == "follow" && FOLLOW_IMPLIES.contains(&required))
-        })
-    }
-
-    /// Whether every scope of `other` is granted by these.
-    pub fn covers(&self, other: &Scopes) -> bool {
-        other.0.iter().all(|scope| self.allows(scope))
-    }
-}
-
-/// Every scope this server knows, as advertised in the OAuth metadata.
-pub fn supported_scopes() -> Vec<String> {
-    let mut all: Vec<String> = TOP_SCOPES.iter().map(|s| s.to_string()).collect();
-    all.extend(READ_SCOPES.iter().map(|s| format!("read:{s}")));
-    all.extend(WRITE_SCOPES.iter().map(|s| format!("write:{s}")));
-    for mode in ["read", "write"] {
-        all.extend(ADMIN_SCOPES.iter().map(|s| format!("admin:{mode}:{s}")));
-    }
-    all
-}
-
-fn is_known_scope(scope: &str) -> bool {
-    if TOP_SCOPES.contains(&scope) {
-        return true;
-    }
-    match scope.split_once(':') {
-        Some(("read", rest)) => READ_SCOPES.contains(&rest),
-        Some(("write", rest)) => WRITE_SCOPES.contains(&rest),
-        Some(("admin", rest)) => rest
-            .split_once(':')
-            .is_some_and(|(mode, what)| (mode == "read" || mode == "write") && ADMIN_SCOPES.contains(&what)),
-        _ => false,
-    }
-}
 
 /// Who is calling, from a bearer token.
 #[derive(Debug, Clone)]
@@ -167,7 +85,7 @@ pub fn create_app(conn: &mut DbConn, input: NewApp) -> AppResult<(OauthApp, Stri
         name: name.to_owned(),
         website,
         redirect_uris: redirect_uris.join("\n"),
-        scopes: scopes.as_string(),
+        scopes: scopes.clone(),
         client_id: random_secret(),
         client_secret_hash: secret_hash(&secret),
         created_at: ids::now(),
@@ -230,7 +148,7 @@ pub fn session_for_token(conn: &mut DbConn, token: &str) -> AppResult<Session> {
         }
         None => None,
     };
-    Ok(Session { token_id: stored.id, app, scopes: Scopes::parse(&stored.scopes)?, user })
+    Ok(Session { token_id: stored.id, app, scopes: stored.scopes.clone(), user })
 }
 
 /// An app authenticated by its client id and, where given, its secret.
@@ -259,7 +177,7 @@ fn invalid_grant(why: &str) -> AppError {
 
 /// The scopes a request asks for, which must lie within the app's.
 pub fn requested_scopes(app: &OauthApp, requested: Option<&str>) -> AppResult<Scopes> {
-    let app_scopes = Scopes::parse(&app.scopes)?;
+    let app_scopes = app.scopes.clone();
     let requested = match requested.filter(|s| !s.trim().is_empty()) {
         Some(text) => Scopes::parse(text).map_err(|_| invalid_scope())?,
         None => return Ok(app_scopes),
@@ -313,7 +231,7 @@ pub fn issue_code(conn: &mut DbConn, request: CodeRequest) -> AppResult<String> 
             code_hash: secret_hash(&code),
             app_id: request.app.id,
             account_id: request.account_id,
-            scopes: request.scopes.as_string(),
+            scopes: request.scopes.clone(),
             redirect_uri: request.redirect_uri.to_owned(),
             code_challenge: request.code_challenge,
             code_challenge_method: method,
@@ -336,7 +254,7 @@ pub fn issue_token(conn: &mut DbConn, app_id: i64, account_id: Option<i64>, scop
         token_hash: secret_hash(&secret),
         app_id,
         account_id,
-        scopes: scopes.as_string(),
+        scopes: scopes.clone(),
         created_at: ids::now(),
     };
     oauth::insert_token(conn, &record)?;
@@ -367,7 +285,7 @@ pub fn exchange_code(
         (None, _) if !client.secret_verified => return Err(invalid_client()),
         (None, _) => {}
     }
-    issue_token(conn, client.app.id, Some(stored.account_id), &Scopes::parse(&stored.scopes)?)
+    issue_token(conn, client.app.id, Some(stored.account_id), &stored.scopes)
 }
 
 fn pkce_matches(challenge: &str, method: &str, verifier: &str) -> bool {

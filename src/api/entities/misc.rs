@@ -40,7 +40,7 @@ impl Application {
             id: app.id.to_string(),
             name: app.name.clone(),
             website: app.website.clone(),
-            scopes: app.scopes.split(' ').map(str::to_owned).collect(),
+            scopes: app.scopes.list().to_vec(),
             redirect_uri: redirect_uris.join("\n"),
             redirect_uris,
             client_id: None,
@@ -63,7 +63,7 @@ impl Token {
         Token {
             access_token: issued.secret,
             token_type: "Bearer",
-            scope: issued.record.scopes,
+            scope: issued.record.scopes.as_string(),
             created_at: issued.record.created_at.and_utc().timestamp(),
         }
     }

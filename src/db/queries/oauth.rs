@@ -6,7 +6,7 @@ use crate::db::DbConn;
 use crate::error::AppResult;
 
 pub fn insert_app(conn: &mut DbConn, app: &OauthApp) -> AppResult<()> {
-    diesel::insert_into(oauth_apps::table).values(app).execute(conn)?;
+    diesel::insert_into(oauth_apps::table).values(app.clone()).execute(conn)?;
     Ok(())
 }
 
@@ -30,7 +30,7 @@ pub fn find_app_by_client_id(conn: &mut DbConn, client_id: &str) -> AppResult<Op
 }
 
 pub fn insert_token(conn: &mut DbConn, token: &OauthToken) -> AppResult<()> {
-    diesel::insert_into(oauth_tokens::table).values(token).execute(conn)?;
+    diesel::insert_into(oauth_tokens::table).values(token.clone()).execute(conn)?;
     Ok(())
 }
 
@@ -54,7 +54,7 @@ pub fn delete_tokens_of(conn: &mut DbConn, account_id: i64) -> AppResult<usize> 
 }
 
 pub fn insert_code(conn: &mut DbConn, code: &OauthCode) -> AppResult<()> {
-    diesel::insert_into(oauth_codes::table).values(code).execute(conn)?;
+    diesel::insert_into(oauth_codes::table).values(code.clone()).execute(conn)?;
     Ok(())
 }
 
