@@ -25,6 +25,10 @@ pub struct Settings {
     pub federation_allow_http: bool,
     /// The first retry delay of a failed delivery; each further retry doubles it.
     pub federation_retry_base: std::time::Duration,
+    /// How long a delivery worker's claim holds: longer than one send can take (the client's 10 s
+    /// timeout) plus recording its outcome; a claim older than this belongs to a worker that died, and its
+    /// rows come due again. Not a configuration key (tests shorten it).
+    pub federation_lease: std::time::Duration,
     /// How many activities one peer may deliver per minute before it is answered 429.
     pub federation_inbox_per_minute: u32,
     pub media: MediaLimits,
@@ -196,6 +200,7 @@ impl Settings {
                     .unwrap_or(30_000)
                     .max(1),
             ),
+            federation_lease: std::time::Duration::from_secs(20),
             federation_inbox_per_minute: parsed(
                 "HALLWAY_FEDERATION_INBOX_PER_MINUTE",
                 "federation.inbox_per_minute",

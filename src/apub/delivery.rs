@@ -12,6 +12,7 @@ use url::Url;
 
 use crate::apub::client::{FederationClient, FederationError};
 use crate::apub::peer_slots::PeerSlots;
+use crate::config::Settings;
 use crate::db::models::Delivery;
 use crate::db::queries::{deliveries, peers};
 use crate::db::Database;
@@ -19,9 +20,6 @@ use crate::error::AppResult;
 use crate::ids;
 use crate::service::keys::{self, SigningKey};
 
-/// Longer than one send can take (the client's timeout) plus the recording of its outcome; a claim
-/// older than this belongs to a worker that died, and its rows come due again.
-const LEASE: Duration = Duration::from_secs(20);
 /// How many sends to one peer may be in flight, so that a slow peer cannot hold every sending slot.
 const PER_PEER_IN_FLIGHT: usize = 4;
 const IDLE_POLL: Duration = Duration::from_millis(500);
@@ -46,17 +44,19 @@ pub struct Worker {
     db: Database,
     queue: DeliveryQueue,
     retry_base: Duration,
+    lease: Duration,
     sends: Arc<Semaphore>,
     in_flight: PeerSlots,
 }
 
 /// Runs the delivery loop forever on the current runtime.
-pub fn spawn(client: FederationClient, db: Database, queue: DeliveryQueue, retry_base: Duration) {
+pub fn spawn(client: FederationClient, db: Database, queue: DeliveryQueue, settings: &Settings) {
     let worker = Arc::new(Worker {
         client,
         db,
         queue,
-        retry_base,
+        retry_base: settings.federation_retry_base,
+        lease: settings.federation_lease,
         sends: Arc::new(Semaphore::new(CONCURRENT_SENDS)),
         in_flight: PeerSlots::new(PER_PEER_IN_FLIGHT),
     });
@@ -108,11 +108,11 @@ impl Worker {
     }
 
     async fn claim(&self, limit: i64) -> AppResult<Vec<Delivery>> {
-        let saturated = self.in_flight.saturated();
+        let (saturated, lease) = (self.in_flight.saturated(), self.lease);
         self.db
             .write(move |conn| {
                 let now = ids::now();
-                let lease_until = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
+                let lease_until = now + chrono::Duration::from_std(lease).unwrap_or_default();
                 deliveries::claim_due(conn, now, lease_until, limit, &saturated)
             })
             .await

@@ -37,6 +37,7 @@ fn remote(conn: &mut DbConn, settings: &Settings, name: &str) -> Account {
         uri: base.clone(),
         url: base.clone(),
         inbox_url: format!("{base}/inbox"),
+        shared_inbox_url: None,
         followers_url: format!("{base}/followers"),
         ..accounts::new_local_account(settings, name)
     };

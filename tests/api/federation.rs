@@ -913,3 +913,102 @@ async fn deep_markup_from_peers_becomes_plain_text_on_postgres() {
         deep_markup_from_peers_becomes_plain_text(Backend::Postgres).await;
     }
 }
+
+/// A peer that answers its first request late, with a final refusal (403), and every later one at once,
+/// with a 202; answers the number of requests it got.
+fn slow_first_then_accepting_peer(late_by: std::time::Duration) -> (String, Arc<AtomicUsize>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let host = format!("127.0.0.1:{}", listener.local_addr().unwrap().port());
+    let requests = Arc::new(AtomicUsize::new(0));
+    let counted = requests.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let first = counted.fetch_add(1, Ordering::SeqCst) == 0;
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream);
+                let mut length = 0usize;
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|read| read > 0) && line != "\r\n" {
+                    if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                        length = value.trim().parse().unwrap_or(0);
+                    }
+                    line.clear();
+                }
+                let mut body = vec![0; length];
+                let _ = reader.read_exact(&mut body);
+                let answer = if first {
+                    std::thread::sleep(late_by);
+                    "HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+                } else {
+                    "HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+                };
+                let _ = reader.get_mut().write_all(answer.as_bytes());
+            });
+        }
+    });
+    (host, requests)
+}
+
+/// A delivery's outcome counts only while its claim holds: a worker whose send outlasts its lease finds
+/// the row claimed again and delivered by another process, and its late refusal changes nothing (the row
+/// stays delivered, with the delivering attempt's count and no error).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_late_outcome_does_not_undo_a_delivery() {
+    let sales = TestServer::start(Backend::Sqlite, |settings| settings.federation_lease = std::time::Duration::from_secs(1))
+        .await
+        .expect("sales instance");
+    let _other_process = sales.start_sharing().await;
+    let (peer, requests) = slow_first_then_accepting_peer(std::time::Duration::from_secs(4));
+    sales.allow_host(&peer).await;
+    let ann = sales.login("ann").await;
+    let settings = sales.settings.clone();
+    let peer_host = peer.clone();
+    sales
+        .db
+        .write(move |tx| {
+            let base = format!("http://{peer_host}/users/zed");
+            let zed = hallway::db::models::Account {
+                domain: Some(peer_host.clone()),
+                uri: base.clone(),
+                url: base.clone(),
+                inbox_url: format!("{base}/inbox"),
+                shared_inbox_url: None,
+                followers_url: format!("{base}/followers"),
+                ..hallway::service::accounts::new_local_account(&settings, "zed")
+            };
+            let zed = hallway::service::remote::upsert_account(tx, zed)?;
+            let ann = hallway::service::accounts::local_by_username(tx, "ann")?;
+            hallway::service::follows::establish(tx, &zed, &ann, true, false, Some(format!("{base}/follows/1")))?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+
+    let posted = ann.toot("Fire drill at 3pm", serde_json::json!({})).await;
+    assert_eq!(posted.status, 200);
+    let delivery = || async {
+        let host = peer.clone();
+        sales
+            .db
+            .read(move |conn| {
+                use diesel::prelude::*;
+                use hallway::db::schema::deliveries::dsl;
+                let rows = dsl::deliveries.filter(dsl::peer_host.eq(host)).select(hallway::db::models::Delivery::as_select()).load(conn)?;
+                Ok(rows)
+            })
+            .await
+            .unwrap()
+    };
+    eventually("another process delivers what the slow send still holds", || async {
+        delivery().await.iter().any(|row| row.state == hallway::db::kinds::DeliveryState::Delivered)
+    })
+    .await;
+    // The first send's late 403 comes back four seconds after it began; give it time to be (not) recorded.
+    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    let rows = delivery().await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let row = &rows[0];
+    assert_eq!((row.state, row.attempts, row.last_error.as_deref()), (hallway::db::kinds::DeliveryState::Delivered, 1, None), "{row:?}");
+    assert_eq!(requests.load(Ordering::SeqCst), 2, "the peer got the activity from each claim");
+}
