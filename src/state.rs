@@ -3,9 +3,8 @@
 use std::sync::Arc;
 
 use crate::apub::client::FederationClient;
-use crate::apub::delivery::DeliveryQueue;
 use crate::apub::inbound::RateLimiter;
-use crate::apub::inbox_worker::InboxQueue;
+use crate::apub::wakeup::Wakeup;
 use crate::config::Settings;
 use crate::db::tx::Committed;
 use crate::db::Database;
@@ -17,8 +16,10 @@ pub struct AppState {
     pub db: Database,
     pub settings: Arc<Settings>,
     pub federation: FederationClient,
-    pub deliveries: DeliveryQueue,
-    pub inbox: InboxQueue,
+    /// Wakes the delivery worker.
+    pub deliveries: Wakeup,
+    /// Wakes the inbox workers.
+    pub inbox: Wakeup,
     pub inbox_limiter: Arc<RateLimiter>,
     pub hub: Hub,
     pub media: Arc<dyn MediaStore>,
@@ -27,7 +28,7 @@ pub struct AppState {
 impl AppState {
     pub fn new(db: Database, settings: Settings) -> AppState {
         let settings = Arc::new(settings);
-        let (hub, deliveries) = (Hub::new(), DeliveryQueue::default());
+        let (hub, deliveries) = (Hub::new(), Wakeup::default());
         let db = {
             let (hub, deliveries) = (hub.clone(), deliveries.clone());
             crate::apub::outbox::attach(&db, settings.clone()).with_after_commit(Arc::new(move |committed: Committed| {
@@ -42,6 +43,6 @@ impl AppState {
         let federation = FederationClient::new(db.clone(), settings.clone());
         let inbox_limiter = Arc::new(RateLimiter::new(settings.federation_inbox_per_minute));
         let media = crate::storage::media_store(&settings);
-        AppState { db, settings, federation, deliveries, inbox: InboxQueue::default(), inbox_limiter, hub, media }
+        AppState { db, settings, federation, deliveries, inbox: Wakeup::default(), inbox_limiter, hub, media }
     }
 }

@@ -7,11 +7,12 @@ use std::time::Duration;
 
 use chrono::NaiveDateTime;
 use rand::Rng;
-use tokio::sync::{Notify, Semaphore};
+use tokio::sync::Semaphore;
 use url::Url;
 
 use crate::apub::client::{FederationClient, FederationError};
 use crate::apub::peer_slots::PeerSlots;
+use crate::apub::wakeup::Wakeup;
 use crate::config::Settings;
 use crate::db::models::Delivery;
 use crate::db::queries::{deliveries, peers};
@@ -27,22 +28,10 @@ const CONCURRENT_SENDS: usize = 16;
 /// How long a delivery keeps being retried before it is given up.
 const GIVE_UP_AFTER: chrono::Duration = chrono::Duration::hours(72);
 
-/// Wakes the worker when new deliveries are queued.
-#[derive(Clone, Default)]
-pub struct DeliveryQueue {
-    wake: Arc<Notify>,
-}
-
-impl DeliveryQueue {
-    pub fn wake(&self) {
-        self.wake.notify_one();
-    }
-}
-
 pub struct Worker {
     client: FederationClient,
     db: Database,
-    queue: DeliveryQueue,
+    queue: Wakeup,
     retry_base: Duration,
     lease: Duration,
     sends: Arc<Semaphore>,
@@ -50,7 +39,7 @@ pub struct Worker {
 }
 
 /// Runs the delivery loop forever on the current runtime.
-pub fn spawn(client: FederationClient, db: Database, queue: DeliveryQueue, settings: &Settings) {
+pub fn spawn(client: FederationClient, db: Database, queue: Wakeup, settings: &Settings) {
     let worker = Arc::new(Worker {
         client,
         db,
@@ -96,7 +85,7 @@ impl Worker {
                 });
             }
             if idle {
-                let _ = tokio::time::timeout(IDLE_POLL, self.queue.wake.notified()).await;
+                self.queue.wait(IDLE_POLL).await;
             }
         }
     }

@@ -8,7 +8,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{Notify, Semaphore};
+use tokio::sync::Semaphore;
 
 use crate::apub::inbox;
 use crate::apub::peer_slots::PeerSlots;
@@ -25,18 +25,6 @@ const PER_PEER: usize = 1;
 const IDLE_POLL: Duration = Duration::from_millis(500);
 /// Failures that may pass (the database busy or away) are retried this often, with backoff from 1 s.
 const MAX_ATTEMPTS: i32 = 8;
-
-/// Wakes the inbox workers when an activity is queued.
-#[derive(Clone, Default)]
-pub struct InboxQueue {
-    wake: Arc<Notify>,
-}
-
-impl InboxQueue {
-    pub fn wake(&self) {
-        self.wake.notify_one();
-    }
-}
 
 struct Worker {
     state: AppState,
@@ -77,7 +65,7 @@ impl Worker {
                 });
             }
             if idle {
-                let _ = tokio::time::timeout(IDLE_POLL, self.state.inbox.wake.notified()).await;
+                self.state.inbox.wait(IDLE_POLL).await;
             }
         }
     }

@@ -14,3 +14,4 @@ pub mod resolve;
 pub mod rfc9421;
 pub mod routes;
 pub mod signatures;
+pub mod wakeup;
