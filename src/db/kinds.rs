@@ -111,8 +111,8 @@ text_enum! {
 }
 
 text_enum! {
-    /// Where a delivery (one activity to one inbox) stands.
-    DeliveryState { Queued => "queued", Delivered => "delivered", Failed => "failed" }
+    /// Where a delivery (one activity to one inbox) stands; `cancelled` when its peer was removed.
+    DeliveryState { Queued => "queued", Delivered => "delivered", Failed => "failed", Cancelled => "cancelled" }
 }
 
 text_enum! {

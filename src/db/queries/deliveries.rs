@@ -11,7 +11,7 @@ use crate::error::AppResult;
 const QUEUED: &str = DeliveryState::Queued.as_str();
 const DELIVERED: &str = DeliveryState::Delivered.as_str();
 const FAILED: &str = DeliveryState::Failed.as_str();
-pub const CANCELLED: &str = "cancelled";
+const CANCELLED: &str = DeliveryState::Cancelled.as_str();
 
 pub fn insert(conn: &mut DbConn, delivery: &Delivery) -> AppResult<()> {
     diesel::insert_into(deliveries).values(delivery.clone()).execute(conn)?;
@@ -136,6 +136,18 @@ mod tests {
 
     /// A worker whose lease ran out, and whose row another worker claimed and delivered, records nothing:
     /// its late outcome cannot turn a delivered row back into a queued (or failed) one.
+    /// Deliveries cancelled when their peer is removed still read back (as cancelled), with the others of
+    /// their activity.
+    #[test]
+    fn cancelled_deliveries_read_back() {
+        let conn = &mut in_memory();
+        let row = queued(crate::ids::now());
+        insert(conn, &row).unwrap();
+        assert_eq!(cancel_queued_for(conn, &row.peer_host, crate::ids::now()).unwrap(), 1);
+        let read = of_activity(conn, &row.activity_uri).unwrap();
+        assert_eq!(read.iter().map(|r| r.state).collect::<Vec<_>>(), [DeliveryState::Cancelled]);
+    }
+
     #[test]
     fn a_late_outcome_after_the_lease_ran_out_is_not_recorded() {
         let conn = &mut in_memory();
