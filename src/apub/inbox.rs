@@ -4,18 +4,18 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use url::Url;
 
-use crate::db::kinds::InboxState;
 use crate::apub::activities::{Deleted, FollowReference, InboxActivity, Undone, Updated};
 use crate::apub::addressing::is_public;
 use crate::apub::objects::Note;
-use crate::net::authority;
 use crate::apub::{inbound, resolve};
+use crate::db::kinds::InboxState;
 use crate::db::models::{Account, QueuedActivity};
 use crate::db::queries::{accounts, inbox_queue, received};
 use crate::db::tx::Outbound;
 use crate::db::{DbConn, Tx};
 use crate::error::{AppError, AppResult};
 use crate::ids;
+use crate::net::authority;
 use crate::service::statuses::{self, RemoteStatus};
 use crate::service::polls::{self, RemotePoll};
 use crate::service::{follows, remote, reports, safety};
@@ -66,7 +66,7 @@ async fn receive(req: &HttpRequest, state: &AppState, body: &[u8]) -> AppResult<
     };
     let queued = state
         .db
-        .write(move |conn| Ok(!received::seen(conn, &queued.activity_uri)? && inbox_queue::enqueue(conn, &queued)?))
+        .write(move |conn| Ok(!received::seen(conn, &queued.activity_uri)? && inbox_queue::enqueue(conn, queued)?))
         .await?;
     if queued {
         state.inbox.wake();
@@ -101,7 +101,7 @@ pub async fn process(state: &AppState, queued: &QueuedActivity) -> AppResult<boo
 }
 
 /// An activity with what the transaction will store already read and sanitised: the note of a Create or
-/// Update, the actor of an Update(Person).
+/// Update that the signer wrote, the actor of an Update(Person).
 struct Ready {
     activity: InboxActivity,
     status: Option<RemoteStatus>,
@@ -111,9 +111,10 @@ struct Ready {
 impl Ready {
     fn new(activity: InboxActivity, signer: &Account) -> Ready {
         let (status, actor) = match &activity {
-            InboxActivity::Create(create) => (Some(remote_status(&create.object, signer)), None),
+            InboxActivity::Create(create) if authored_by(&create.object, signer) => (Some(remote_status(&create.object, signer)), None),
             InboxActivity::Update(update) => match &update.object {
-                Updated::Note(note) => (Some(remote_status(note, signer)), None),
+                Updated::Note(note) if authored_by(note, signer) => (Some(remote_status(note, signer)), None),
+                Updated::Note(_) => (None, None),
                 Updated::Person(person) => (None, Some(person.to_account(Some(signer)))),
             },
             _ => (None, None),

@@ -40,7 +40,7 @@ pub fn enqueue(
         }
         deliveries::insert(
             conn,
-            &Delivery {
+            Delivery {
                 id: ids::next_id(),
                 activity_uri: activity_uri.to_owned(),
                 peer_host: host,

@@ -38,7 +38,7 @@ async fn old_federation_records_are_pruned(server: TestServer) {
     let db = server.db.clone();
     tokio::task::spawn_blocking(move || {
         db.write_blocking(|conn| {
-            for row in &rows {
+            for row in rows {
                 deliveries::insert(conn, row)?;
             }
             received::record(conn, "https://eng.corp.example/old-activity", old)?;

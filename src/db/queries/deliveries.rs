@@ -13,8 +13,8 @@ const DELIVERED: &str = DeliveryState::Delivered.as_str();
 const FAILED: &str = DeliveryState::Failed.as_str();
 const CANCELLED: &str = DeliveryState::Cancelled.as_str();
 
-pub fn insert(conn: &mut DbConn, delivery: &Delivery) -> AppResult<()> {
-    diesel::insert_into(deliveries).values(delivery.clone()).execute(conn)?;
+pub fn insert(conn: &mut DbConn, delivery: Delivery) -> AppResult<()> {
+    diesel::insert_into(deliveries).values(delivery).execute(conn)?;
     Ok(())
 }
 
@@ -142,7 +142,7 @@ mod tests {
     fn cancelled_deliveries_read_back() {
         let conn = &mut in_memory();
         let row = queued(crate::ids::now());
-        insert(conn, &row).unwrap();
+        insert(conn, row.clone()).unwrap();
         assert_eq!(cancel_queued_for(conn, &row.peer_host, crate::ids::now()).unwrap(), 1);
         let read = of_activity(conn, &row.activity_uri).unwrap();
         assert_eq!(read.iter().map(|r| r.state).collect::<Vec<_>>(), [DeliveryState::Cancelled]);
@@ -153,7 +153,7 @@ mod tests {
         let conn = &mut in_memory();
         let start = crate::ids::now();
         let row = queued(start);
-        insert(conn, &row).unwrap();
+        insert(conn, row.clone()).unwrap();
         let first_lease = start + chrono::Duration::seconds(20);
         let first = claim_due(conn, start, first_lease, 10, &[]).unwrap();
         assert_eq!(first[0].leased_until, Some(first_lease));

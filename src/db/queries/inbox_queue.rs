@@ -14,9 +14,9 @@ const QUEUED: &str = InboxState::Queued.as_str();
 const FAILED: &str = InboxState::Failed.as_str();
 
 /// Queues an activity; false when one with its id is queued already (a redelivery).
-pub fn enqueue(conn: &mut DbConn, activity: &QueuedActivity) -> AppResult<bool> {
+pub fn enqueue(conn: &mut DbConn, activity: QueuedActivity) -> AppResult<bool> {
     insert_if_absent(conn, |conn| {
-        diesel::insert_into(inbox_queue).values(activity.clone()).execute(conn)?;
+        diesel::insert_into(inbox_queue).values(activity).execute(conn)?;
         Ok(())
     })
 }
