@@ -24,7 +24,7 @@ pub(super) fn publish(tx: &mut Tx, author: &Account, status: &Status, published:
     if let Some(parent) = parent {
         statuses::add_replies(tx, parent.id, 1)?;
     }
-    fan_out(tx, author, status, mentioned_ids)?;
+    fan_out(tx, author, status, mentioned_ids, tag_ids)?;
     for account_id in mentioned_ids {
         notify(tx, *account_id, author.id, NotificationKind::Mention, Some(status.id))?;
     }
@@ -41,15 +41,15 @@ pub(super) struct Published<'a> {
 }
 
 /// Puts a new status (or reblog) into the home timelines of the local accounts that should see it:
-/// the author (if local) and their followers; a direct status reaches only the followers it mentions.
-fn fan_out(tx: &mut Tx, author: &Account, status: &Status, mentioned: &[i64]) -> AppResult<()> {
+/// the author (if local), their followers and the local followers of its tags (`tag_ids`, public statuses
+/// only); a direct status reaches only the followers it mentions.
+fn fan_out(tx: &mut Tx, author: &Account, status: &Status, mentioned: &[i64], tag_ids: &[i64]) -> AppResult<()> {
     let mut receivers: HashSet<i64> = HashSet::new();
     if author.is_local() {
         receivers.insert(author.id);
     }
-    if status.visibility == Visibility::Public && status.reblog_of_id.is_none() {
-        let tag_ids: Vec<i64> = statuses::tags_of(tx, &[status.id])?.into_iter().map(|(_, tag)| tag.id).collect();
-        receivers.extend(crate::db::queries::tag_follows::local_followers_of(tx, &tag_ids)?);
+    if status.visibility == Visibility::Public && !tag_ids.is_empty() {
+        receivers.extend(crate::db::queries::tag_follows::local_followers_of(tx, tag_ids)?);
     }
     let followers = follows::local_followers(tx, status.account_id)?;
     let follower_ids: Vec<i64> = followers
@@ -176,6 +176,6 @@ pub(super) fn insert_reblog(tx: &mut Tx, actor: &Account, original: &Status, id:
     statuses::insert(tx, &reblog)?;
     statuses::add_reblogs(tx, original.id, 1)?;
     accounts::add_statuses(tx, actor.id, 1, Some(now))?;
-    fan_out(tx, actor, &reblog, &[])?;
+    fan_out(tx, actor, &reblog, &[], &[])?;
     notify(tx, original.account_id, actor.id, NotificationKind::Reblog, Some(original.id))
 }
