@@ -17,6 +17,7 @@ use tokio::sync::broadcast::error::RecvError;
 use crate::db::models::{PushSubscription, VapidKeys};
 use crate::service::markup;
 use crate::service::push as push_rules;
+use crate::streaming::StreamEvent;
 use crate::state::AppState;
 
 /// How long a push service keeps an undelivered message (Mastodon's: 48 hours).
@@ -37,7 +38,7 @@ pub fn spawn(state: AppState) {
                 }
                 Err(RecvError::Closed) => return,
             };
-            let (Some(recipient), "notification") = (message.audience.notify, message.event) else { continue };
+            let (Some(recipient), StreamEvent::Notification) = (message.audience.notify, message.event) else { continue };
             let Ok(notification) = serde_json::from_str::<Value>(&message.payload) else { continue };
             if let Err(e) = push_notification(&state, &client, recipient, &notification).await {
                 log::warn!("push: {e}");

@@ -1,6 +1,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
+use crate::db::kinds::FilterContext;
 use crate::api::auth::{Auth, UserSession};
 use crate::api::entities::{Account, CredentialAccount, Relationship, Status};
 use crate::api::pagination::{account_page, paged_json, PageParams};
@@ -229,7 +230,7 @@ pub async fn statuses(req: HttpRequest, state: web::Data<AppState>, auth: Auth, 
         .read(move |conn| {
             let rows = accounts::statuses_of(conn, viewer.as_ref(), id, &query, &page)?;
             let found = views::hydrate(conn, viewer.as_ref().map(|v| v.id), rows)?;
-            filters::apply(conn, viewer.map(|v| v.id), "account", found)
+            filters::apply(conn, viewer.map(|v| v.id), FilterContext::Account, found)
         })
         .await?;
     let paging_ids: Vec<i64> = found.iter().map(|v| v.status.id).collect();

@@ -5,6 +5,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::api::auth::Auth;
+use crate::db::kinds::{FilterAction, FilterContext, FilterContexts};
 use crate::api::entities::{Filter, FilterKeyword, FilterStatus};
 use crate::params::{flex, object_list, path_id, Params};
 use crate::error::{AppError, AppResult};
@@ -29,12 +30,17 @@ impl FilterParams {
     fn change(self) -> AppResult<FilterChange> {
         Ok(FilterChange {
             title: self.title,
-            contexts: self.context,
-            action: self.filter_action,
+            contexts: self.context.map(|words| contexts(&words)).transpose()?,
+            action: self.filter_action.as_deref().map(FilterAction::parse).transpose()?,
             expires_in: self.expires_in,
             keywords: keyword_changes(self.keywords_attributes)?,
         })
     }
+}
+
+fn contexts(words: &[String]) -> AppResult<FilterContexts> {
+    let parsed = words.iter().map(|word| FilterContext::parse(word)).collect::<AppResult<Vec<_>>>()?;
+    Ok(FilterContexts::new(parsed))
 }
 
 /// `keywords_attributes` as a JSON array, a form list (`[][keyword]`) or a Rails indexed map (`[0][keyword]`).

@@ -125,6 +125,66 @@ text_enum! {
     FilterAction { Warn => "warn", Hide => "hide", Blur => "blur" }
 }
 
+impl FilterAction {
+    pub fn parse(text: &str) -> AppResult<FilterAction> {
+        FilterAction::from_text(text).ok_or_else(|| AppError::validation("Filter action is not included in the list"))
+    }
+}
+
+text_enum! {
+    /// Where a filter applies: the places a client shows statuses.
+    FilterContext { Home => "home", Notifications => "notifications", Public => "public", Thread => "thread", Account => "account" }
+}
+
+impl FilterContext {
+    pub fn parse(text: &str) -> AppResult<FilterContext> {
+        FilterContext::from_text(text).ok_or_else(|| {
+            let known: Vec<&str> = FilterContext::ALL.iter().map(|c| c.as_str()).collect();
+            AppError::validation(format!("Context '{text}' is not one of {}", known.join(", ")))
+        })
+    }
+}
+
+/// A filter's contexts: each once, in the set's order; stored as their words joined by commas.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FilterContexts(Vec<FilterContext>);
+
+impl FilterContexts {
+    pub fn new(given: impl IntoIterator<Item = FilterContext>) -> FilterContexts {
+        let given: Vec<FilterContext> = given.into_iter().collect();
+        FilterContexts(FilterContext::ALL.iter().copied().filter(|c| given.contains(c)).collect())
+    }
+
+    pub fn contains(&self, context: FilterContext) -> bool {
+        self.0.contains(&context)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = FilterContext> + '_ {
+        self.0.iter().copied()
+    }
+}
+
+impl From<FilterContexts> for String {
+    fn from(contexts: FilterContexts) -> String {
+        contexts.0.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(",")
+    }
+}
+
+impl TryFrom<String> for FilterContexts {
+    type Error = UnknownValue;
+
+    fn try_from(text: String) -> Result<FilterContexts, UnknownValue> {
+        let contexts = text.split(',').filter(|word| !word.is_empty()).map(|word| {
+            FilterContext::from_text(word).ok_or_else(|| UnknownValue::new("FilterContext", word.to_owned()))
+        });
+        Ok(FilterContexts::new(contexts.collect::<Result<Vec<_>, _>>()?))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,5 +199,9 @@ mod tests {
         }
         assert!(DeliveryState::try_from("lost".to_owned()).unwrap_err().to_string().contains("DeliveryState"));
         assert!(Visibility::parse("everyone").is_err());
+        let contexts = FilterContexts::new([FilterContext::Thread, FilterContext::Home, FilterContext::Thread]);
+        assert_eq!(String::from(contexts.clone()), "home,thread");
+        assert_eq!(FilterContexts::try_from("home,thread".to_owned()).unwrap(), contexts);
+        assert!(FilterContexts::try_from("home,nowhere".to_owned()).is_err());
     }
 }

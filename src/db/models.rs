@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::json::Json;
-use super::kinds::{DeliveryState, FilterAction, InboxState, NotificationKind, Visibility};
+use super::kinds::{DeliveryState, FilterAction, FilterContexts, InboxState, NotificationKind, Visibility};
 use super::schema::*;
 use super::scopes::Scopes;
 
@@ -517,8 +517,8 @@ pub struct Filter {
     pub id: i64,
     pub account_id: i64,
     pub title: String,
-    /// Comma-separated Mastodon contexts: home, notifications, public, thread, account.
-    pub contexts: String,
+    #[diesel(serialize_as = String, deserialize_as = String)]
+    pub contexts: FilterContexts,
     #[diesel(serialize_as = String, deserialize_as = String)]
     pub action: FilterAction,
     pub expires_at: Option<NaiveDateTime>,

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use chrono::{Duration, NaiveDateTime};
 
-use crate::db::kinds::FilterAction;
+use crate::db::kinds::{FilterAction, FilterContext, FilterContexts};
 use crate::db::Tx;
 use crate::db::models::{Account, Filter, FilterKeyword, FilterStatus, Status};
 use crate::db::queries::{filters, statuses};
@@ -16,7 +16,6 @@ use crate::db::events::Event;
 use crate::service::markup;
 use crate::service::views::{self, StatusView};
 
-pub const CONTEXTS: &[&str] = &["home", "notifications", "public", "thread", "account"];
 const MAX_TITLE: usize = 256;
 const MAX_KEYWORD: usize = 512;
 
@@ -28,17 +27,11 @@ pub struct FilterView {
     pub statuses: Vec<FilterStatus>,
 }
 
-impl FilterView {
-    pub fn contexts(&self) -> Vec<&str> {
-        self.filter.contexts.split(',').filter(|c| !c.is_empty()).collect()
-    }
-}
-
 #[derive(Debug, Default)]
 pub struct FilterChange {
     pub title: Option<String>,
-    pub contexts: Option<Vec<String>>,
-    pub action: Option<String>,
+    pub contexts: Option<FilterContexts>,
+    pub action: Option<FilterAction>,
     /// Some(None): never expires; Some(Some(seconds)): expires that long from now.
     pub expires_in: Option<Option<i64>>,
     pub keywords: Vec<KeywordChange>,
@@ -97,7 +90,7 @@ pub fn create(tx: &mut Tx, owner: &Account, change: FilterChange) -> AppResult<F
         id: ids::next_id(),
         account_id: owner.id,
         title: String::new(),
-        contexts: String::new(),
+        contexts: FilterContexts::default(),
         action: FilterAction::Warn,
         expires_at: None,
         created_at: ids::now(),
@@ -145,15 +138,10 @@ fn apply_change(filter: &mut Filter, change: FilterChange) -> AppResult<Vec<Keyw
         if contexts.is_empty() {
             return Err(AppError::validation("Context can't be blank"));
         }
-        if let Some(unknown) = contexts.iter().find(|c| !CONTEXTS.contains(&c.as_str())) {
-            return Err(AppError::validation(format!("Context '{unknown}' is not one of {}", CONTEXTS.join(", "))));
-        }
-        let mut known: Vec<&str> = CONTEXTS.iter().copied().filter(|c| contexts.iter().any(|given| given == c)).collect();
-        known.dedup();
-        filter.contexts = known.join(",");
+        filter.contexts = contexts;
     }
     if let Some(action) = change.action {
-        filter.action = FilterAction::from_text(&action).ok_or_else(|| AppError::validation("Filter action is not included in the list"))?;
+        filter.action = action;
     }
     if let Some(expires_in) = change.expires_in {
         filter.expires_at = expires_in.map(|seconds| expiry(ids::now(), seconds)).transpose()?;
@@ -306,7 +294,7 @@ impl ActiveFilters {
     }
 
     /// The hits of the filters that apply in `context` on one status. The owner's own statuses never match.
-    pub fn hits(&self, context: &str, subject: &FilterSubject) -> Vec<FilterHit> {
+    pub fn hits(&self, context: FilterContext, subject: &FilterSubject) -> Vec<FilterHit> {
         // Every stream asks for every event: readers without filters cost nothing.
         if self.filters.is_empty() || subject.author_id == self.owner {
             return Vec::new();
@@ -315,7 +303,7 @@ impl ActiveFilters {
         let lowered = subject.text.to_lowercase();
         self.filters
             .iter()
-            .filter(|f| f.contexts().contains(&context) && f.filter.expires_at.is_none_or(|at| at > now))
+            .filter(|f| f.filter.contexts.contains(context) && f.filter.expires_at.is_none_or(|at| at > now))
             .filter_map(|f| {
                 let keywords: Vec<String> =
                     f.keywords.iter().filter(|k| keyword_matches(&lowered, k)).map(|k| k.keyword.clone()).collect();
@@ -331,20 +319,20 @@ impl ActiveFilters {
     }
 
     /// Marks each view with its hits in `context` (on the original, for a reblog) and drops the hidden ones.
-    pub fn apply(&self, context: &str, found: Vec<StatusView>) -> Vec<StatusView> {
+    pub fn apply(&self, context: FilterContext, found: Vec<StatusView>) -> Vec<StatusView> {
         if self.filters.is_empty() {
             return found;
         }
         found.into_iter().filter_map(|view| self.apply_one(context, view)).collect()
     }
 
-    pub fn apply_one(&self, context: &str, mut view: StatusView) -> Option<StatusView> {
+    pub fn apply_one(&self, context: FilterContext, mut view: StatusView) -> Option<StatusView> {
         let hides = self.mark(context, &mut view);
         (!hides).then_some(view)
     }
 
     /// Sets the view's hits in `context`; true when one of them hides it.
-    pub fn mark(&self, context: &str, view: &mut StatusView) -> bool {
+    pub fn mark(&self, context: FilterContext, view: &mut StatusView) -> bool {
         let target = match view.reblog.as_deref_mut() {
             Some(original) => original,
             None => view,
@@ -355,7 +343,7 @@ impl ActiveFilters {
 }
 
 /// The viewer's filters applied to statuses shown in `context` (anonymous readers have none).
-pub fn apply(conn: &mut DbConn, viewer: Option<i64>, context: &str, found: Vec<StatusView>) -> AppResult<Vec<StatusView>> {
+pub fn apply(conn: &mut DbConn, viewer: Option<i64>, context: FilterContext, found: Vec<StatusView>) -> AppResult<Vec<StatusView>> {
     match viewer {
         Some(viewer) if !found.is_empty() => Ok(ActiveFilters::load(conn, viewer)?.apply(context, found)),
         _ => Ok(found),
@@ -365,7 +353,7 @@ pub fn apply(conn: &mut DbConn, viewer: Option<i64>, context: &str, found: Vec<S
 /// One status asked for by id: marked with the viewer's filters of threads, never hidden (the client decides).
 pub fn mark_one(conn: &mut DbConn, viewer: Option<i64>, mut view: StatusView) -> AppResult<StatusView> {
     if let Some(viewer) = viewer {
-        ActiveFilters::load(conn, viewer)?.mark("thread", &mut view);
+        ActiveFilters::load(conn, viewer)?.mark(FilterContext::Thread, &mut view);
     }
     Ok(view)
 }

@@ -1,5 +1,6 @@
 //! Lists: an account's named groups of the accounts it follows, each with its own timeline.
 
+use crate::db::kinds::FilterContext;
 use crate::db::models::{Account, List, Status};
 use crate::db::queries::{follows, lists};
 use crate::db::{DbConn, Page};
@@ -128,5 +129,5 @@ pub fn timeline(conn: &mut DbConn, owner: &Account, list_id: i64, page: &Page) -
     let list = get(conn, owner, list_id)?;
     let rows = lists::timeline_page(conn, &list, page)?;
     let found = views::hydrate(conn, Some(owner.id), rows)?;
-    super::filters::apply(conn, Some(owner.id), "home", found)
+    super::filters::apply(conn, Some(owner.id), FilterContext::Home, found)
 }

@@ -5,6 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDateTime;
 
+use crate::db::kinds::FilterContext;
 use crate::db::models::{Account, Notification};
 use crate::db::queries::{accounts, notifications, statuses};
 use crate::db::{DbConn, Page};
@@ -197,7 +198,7 @@ fn hydrate(conn: &mut DbConn, owner: i64, groups: Vec<(String, Vec<Notification>
     let filters = ActiveFilters::load(conn, owner)?;
     let statuses: HashMap<i64, StatusView> = views::hydrate(conn, Some(owner), status_rows)?
         .into_iter()
-        .filter_map(|view| filters.apply_one("notifications", view))
+        .filter_map(|view| filters.apply_one(FilterContext::Notifications, view))
         .map(|view| (view.status.id, view))
         .collect();
     Ok(groups

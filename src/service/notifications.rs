@@ -1,5 +1,6 @@
 //! Notifications: made by the actions that cause them, listed and dismissed by their owner.
 
+use crate::db::kinds::FilterContext;
 use crate::db::kinds::NotificationKind;
 use crate::db::Tx;
 use crate::db::models::{Account, Notification};
@@ -59,7 +60,7 @@ pub fn list(conn: &mut DbConn, owner: &Account, filter: &Filter, page: &Page) ->
     Ok(found
         .into_iter()
         .filter_map(|mut n| {
-            let hidden = n.status.as_mut().is_some_and(|status| filters.mark("notifications", status));
+            let hidden = n.status.as_mut().is_some_and(|status| filters.mark(FilterContext::Notifications, status));
             (!hidden).then_some(n)
         })
         .collect())

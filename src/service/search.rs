@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 
+use crate::db::kinds::FilterContext;
 use crate::config::Settings;
 use crate::db::models::{Account, Status, Tag};
 use crate::db::queries::{accounts, follows, media, polls, search, statuses};
@@ -106,7 +107,7 @@ fn full_text(conn: &mut DbConn, viewer: &Account, text: &str, query: &Query) -> 
     }
     let page: Vec<Status> = found.into_iter().skip(query.offset as usize).take(query.limit as usize).collect();
     let shown = views::hydrate(conn, Some(viewer.id), page)?;
-    filters::apply(conn, Some(viewer.id), "public", shown)
+    filters::apply(conn, Some(viewer.id), FilterContext::Public, shown)
 }
 
 /// Sets a status's searchable text: what a reader sees, its media descriptions and poll options.

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use crate::db::kinds::FilterContext;
 use crate::db::models::{Account, Status};
 pub use crate::db::queries::statuses::PublicScope;
 use crate::db::queries::{marks, statuses, timelines};
@@ -15,7 +16,7 @@ pub fn home(conn: &mut DbConn, viewer: &Account, page: &Page) -> AppResult<Vec<S
     hidden.extend(safety::hidden_authors(conn, viewer.id)?);
     let rows = timelines::home_page(conn, viewer.id, &hidden, page)?;
     let found = views::hydrate(conn, Some(viewer.id), rows)?;
-    filters::apply(conn, Some(viewer.id), "home", found)
+    filters::apply(conn, Some(viewer.id), FilterContext::Home, found)
 }
 
 fn hidden_for(conn: &mut DbConn, viewer: Option<&Account>) -> AppResult<Vec<i64>> {
@@ -29,7 +30,7 @@ pub fn public(conn: &mut DbConn, viewer: Option<&Account>, scope: PublicScope, p
     let hidden = hidden_for(conn, viewer)?;
     let rows = statuses::public_page(conn, scope, &hidden, page)?;
     let found = views::hydrate(conn, viewer.map(|v| v.id), rows)?;
-    filters::apply(conn, viewer.map(|v| v.id), "public", found)
+    filters::apply(conn, viewer.map(|v| v.id), FilterContext::Public, found)
 }
 
 pub fn tag(conn: &mut DbConn, viewer: Option<&Account>, name: &str, scope: PublicScope, page: &Page) -> AppResult<Vec<StatusView>> {
@@ -39,7 +40,7 @@ pub fn tag(conn: &mut DbConn, viewer: Option<&Account>, name: &str, scope: Publi
     let hidden = hidden_for(conn, viewer)?;
     let rows = statuses::tag_page(conn, tag.id, scope, &hidden, page)?;
     let found = views::hydrate(conn, viewer.map(|v| v.id), rows)?;
-    filters::apply(conn, viewer.map(|v| v.id), "public", found)
+    filters::apply(conn, viewer.map(|v| v.id), FilterContext::Public, found)
 }
 
 /// Public statuses that link to `url` (Mastodon's link timeline, for trending links).
@@ -47,7 +48,7 @@ pub fn link(conn: &mut DbConn, viewer: Option<&Account>, url: &str, page: &Page)
     let hidden = hidden_for(conn, viewer)?;
     let rows = statuses::link_page(conn, &crate::service::markup::escape(url), &hidden, page)?;
     let found = views::hydrate(conn, viewer.map(|v| v.id), rows)?;
-    filters::apply(conn, viewer.map(|v| v.id), "public", found)
+    filters::apply(conn, viewer.map(|v| v.id), FilterContext::Public, found)
 }
 
 /// (favourite id, status) pairs; pages go by the favourite's id, as Mastodon's do.

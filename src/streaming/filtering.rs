@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::{Message, Subscription};
+use super::{Message, StreamEvent, Subscription};
 use crate::api::entities::FilterResult;
 use crate::db::Database;
 use crate::service::filters::ActiveFilters;
@@ -30,7 +30,7 @@ impl StreamFilters {
 
     /// Takes note of a message before it is sent anywhere: the reader's own filter changes reload them.
     pub async fn observe(&mut self, db: &Database, message: &Message) {
-        if message.event == "filters_changed" && message.audience.filters_of.is_some() && message.audience.filters_of == self.account {
+        if message.event == StreamEvent::FiltersChanged && message.audience.filters_of.is_some() && message.audience.filters_of == self.account {
             self.reload(db).await;
         }
     }
@@ -47,7 +47,7 @@ impl StreamFilters {
         }
         let results: Vec<FilterResult> = hits.iter().map(FilterResult::from_hit).collect();
         let mut payload: Value = serde_json::from_str(&message.payload).ok()?;
-        let status = if message.event == "notification" { payload.get_mut("status")? } else { &mut payload };
+        let status = if message.event == StreamEvent::Notification { payload.get_mut("status")? } else { &mut payload };
         let target = match status.get("reblog") {
             Some(Value::Object(_)) => status.get_mut("reblog")?,
             _ => status,

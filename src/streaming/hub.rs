@@ -4,7 +4,7 @@ use tokio::sync::{broadcast, mpsc};
 
 use crate::api::entities::{Conversation, Notification, Status};
 use crate::config::Settings;
-use crate::db::kinds::Visibility;
+use crate::db::kinds::{FilterContext, Visibility};
 use crate::db::queries::{notifications as notification_rows, statuses as status_rows, timelines};
 use crate::db::{Database, DbConn};
 use crate::error::AppResult;
@@ -15,10 +15,34 @@ use crate::service::views;
 /// How many rendered messages a slow stream may fall behind before it misses some.
 const BACKLOG: usize = 1024;
 
+/// The events of Mastodon's streaming API, by their names on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamEvent {
+    Update,
+    StatusUpdate,
+    Delete,
+    Notification,
+    Conversation,
+    FiltersChanged,
+}
+
+impl StreamEvent {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            StreamEvent::Update => "update",
+            StreamEvent::StatusUpdate => "status.update",
+            StreamEvent::Delete => "delete",
+            StreamEvent::Notification => "notification",
+            StreamEvent::Conversation => "conversation",
+            StreamEvent::FiltersChanged => "filters_changed",
+        }
+    }
+}
+
 /// One rendered event and who may receive it.
 #[derive(Debug, Clone)]
 pub struct Message {
-    pub event: &'static str,
+    pub event: StreamEvent,
     pub payload: String,
     pub audience: Audience,
     /// The status a viewer's filters look at (a notification's status, a reblog's original).
@@ -89,24 +113,24 @@ impl Subscription {
     }
 
     /// The filter context of the statuses this stream shows.
-    pub fn filter_context(&self, message: &Message) -> &'static str {
+    pub fn filter_context(&self, message: &Message) -> FilterContext {
         match self {
-            _ if message.event == "notification" => "notifications",
-            Subscription::User(_) | Subscription::List(_) => "home",
-            Subscription::Direct(_) => "thread",
-            _ => "public",
+            _ if message.event == StreamEvent::Notification => FilterContext::Notifications,
+            Subscription::User(_) | Subscription::List(_) => FilterContext::Home,
+            Subscription::Direct(_) => FilterContext::Thread,
+            _ => FilterContext::Public,
         }
     }
 
     pub fn wants(&self, message: &Message) -> bool {
         let audience = &message.audience;
-        if message.event == "conversation" {
+        if message.event == StreamEvent::Conversation {
             return matches!(self, Subscription::Direct(a) if audience.conversation_of == Some(*a));
         }
-        if message.event == "filters_changed" {
+        if message.event == StreamEvent::FiltersChanged {
             return matches!(self, Subscription::User(a) if audience.filters_of == Some(*a));
         }
-        if message.event == "notification" {
+        if message.event == StreamEvent::Notification {
             return matches!(self, Subscription::User(a) | Subscription::UserNotification(a) if audience.notify == Some(*a));
         }
         if audience.everyone {
@@ -183,20 +207,20 @@ fn render(conn: &mut DbConn, settings: &Settings, event: Event) -> AppResult<Opt
     Ok(match event {
         Event::StatusCreated { status_id, home } => {
             let home = if home.is_empty() { timelines::homes_with(conn, status_id)? } else { home };
-            status_message(conn, settings, status_id, "update", home)?
+            status_message(conn, settings, status_id, StreamEvent::Update, home)?
         }
         Event::StatusEdited { status_id } => {
             let home = timelines::homes_with(conn, status_id)?;
-            status_message(conn, settings, status_id, "status.update", home)?
+            status_message(conn, settings, status_id, StreamEvent::StatusUpdate, home)?
         }
         Event::StatusDeleted { status_id } => Some(Message {
-            event: "delete",
+            event: StreamEvent::Delete,
             payload: status_id.to_string(),
             audience: Audience { everyone: true, ..Audience::default() },
             filter_subject: None,
         }),
         Event::FiltersChanged { account_id } => Some(Message {
-            event: "filters_changed",
+            event: StreamEvent::FiltersChanged,
             payload: String::new(),
             audience: Audience { filters_of: Some(account_id), ..Audience::default() },
             filter_subject: None,
@@ -204,7 +228,7 @@ fn render(conn: &mut DbConn, settings: &Settings, event: Event) -> AppResult<Opt
         Event::ConversationUpdated { conversation_id, account_id } => {
             let view = crate::service::conversations::get(conn, account_id, conversation_id)?;
             Some(Message {
-                event: "conversation",
+                event: StreamEvent::Conversation,
                 payload: to_json(&Conversation::from_view(&view, settings)),
                 audience: Audience { conversation_of: Some(account_id), ..Audience::default() },
                 filter_subject: None,
@@ -214,7 +238,7 @@ fn render(conn: &mut DbConn, settings: &Settings, event: Event) -> AppResult<Opt
             let Some(row) = notification_rows::find(conn, account_id, notification_id)? else { return Ok(None) };
             let Some(view) = views::notifications(conn, account_id, vec![row])?.pop() else { return Ok(None) };
             Some(Message {
-                event: "notification",
+                event: StreamEvent::Notification,
                 payload: to_json(&Notification::from_view(&view, settings)),
                 audience: Audience { notify: Some(account_id), ..Audience::default() },
                 filter_subject: view.status.as_ref().map(subject_of),
@@ -224,7 +248,7 @@ fn render(conn: &mut DbConn, settings: &Settings, event: Event) -> AppResult<Opt
 }
 
 /// A status for its home timelines, and for the public and hashtag streams when it belongs there.
-fn status_message(conn: &mut DbConn, settings: &Settings, status_id: i64, event: &'static str, home: Vec<i64>) -> AppResult<Option<Message>> {
+fn status_message(conn: &mut DbConn, settings: &Settings, status_id: i64, event: StreamEvent, home: Vec<i64>) -> AppResult<Option<Message>> {
     let Some(row) = status_rows::find(conn, status_id)? else { return Ok(None) };
     let Some(view) = views::hydrate(conn, None, vec![row])?.pop() else { return Ok(None) };
     let status = &view.status;

@@ -6,4 +6,4 @@ mod hub;
 pub mod routes;
 
 pub use filtering::StreamFilters;
-pub use hub::{Hub, Message, Subscription};
+pub use hub::{Hub, Message, StreamEvent, Subscription};

@@ -7,7 +7,7 @@ use futures_util::StreamExt;
 use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
 
-use super::{Message, StreamFilters, Subscription};
+use super::{Message, StreamEvent, StreamFilters, Subscription};
 use crate::api::auth::Auth;
 use crate::params::{flex, Query};
 use crate::db::models::Account;
@@ -109,7 +109,7 @@ async fn server_sent_events(req: HttpRequest, state: web::Data<AppState>, auth: 
                     continue;
                 }
                 let Some(payload) = filters.payload(&subscribed, &message) else { continue };
-                let chunk = format!("event: {}\ndata: {}\n\n", message.event, sse_data(&message, &payload));
+                let chunk = format!("event: {}\ndata: {}\n\n", message.event.as_str(), sse_data(&message, &payload));
                 return Some((Ok(web::Bytes::from(chunk)), (receiver, subscribed, filters)));
             }
         }
@@ -199,7 +199,7 @@ async fn websocket(req: HttpRequest, body: web::Payload, state: web::Data<AppSta
 
 /// A WebSocket message; events without a payload (`filters_changed`) have no `payload` key, as Mastodon's.
 fn frame(subscribed: &Subscription, message: &Message, payload: &str) -> String {
-    let mut frame = serde_json::json!({ "stream": subscribed.names(), "event": message.event });
+    let mut frame = serde_json::json!({ "stream": subscribed.names(), "event": message.event.as_str() });
     if !payload.is_empty() {
         frame["payload"] = payload.into();
     }
@@ -208,7 +208,7 @@ fn frame(subscribed: &Subscription, message: &Message, payload: &str) -> String 
 
 /// Server-sent events carry "undefined" where there is no payload, as Mastodon's do.
 fn sse_data<'a>(message: &Message, payload: &'a str) -> &'a str {
-    if payload.is_empty() && message.event == "filters_changed" {
+    if payload.is_empty() && message.event == StreamEvent::FiltersChanged {
         "undefined"
     } else {
         payload

@@ -31,7 +31,7 @@ impl Filter {
         Filter {
             id: filter.id.to_string(),
             title: filter.title.clone(),
-            context: filter.contexts.split(',').filter(|c| !c.is_empty()).map(str::to_owned).collect(),
+            context: filter.contexts.iter().map(String::from).collect(),
             expires_at: filter.expires_at.as_ref().map(timestamp),
             filter_action: filter.action.to_string(),
             keywords: None,

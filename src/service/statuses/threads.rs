@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use crate::db::kinds::FilterContext;
 use crate::db::models::{Account, Status, StatusEdit};
 use crate::db::queries::{accounts, marks, statuses};
 use crate::db::{DbConn, Page};
@@ -36,8 +37,8 @@ pub fn context(conn: &mut DbConn, viewer: Option<i64>, status_id: i64) -> AppRes
     let ancestors = views::hydrate(conn, viewer, ancestors)?;
     let descendants = views::hydrate(conn, viewer, descendants)?;
     Ok(Context {
-        ancestors: crate::service::filters::apply(conn, viewer, "thread", ancestors)?,
-        descendants: crate::service::filters::apply(conn, viewer, "thread", descendants)?,
+        ancestors: crate::service::filters::apply(conn, viewer, FilterContext::Thread, ancestors)?,
+        descendants: crate::service::filters::apply(conn, viewer, FilterContext::Thread, descendants)?,
     })
 }
 
