@@ -29,6 +29,45 @@ pub fn now() -> NaiveDateTime {
     chrono::DateTime::from_timestamp_micros(micros).map(|t| t.naive_utc()).unwrap_or(now)
 }
 
+macro_rules! id_type {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+        #[derive(diesel_derive_newtype::DieselNewType, serde::Serialize, serde::Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub i64);
+
+        impl $name {
+            /// A new id, later than any this process made before.
+            pub fn next() -> $name {
+                $name(next_id())
+            }
+        }
+
+        impl From<i64> for $name {
+            fn from(id: i64) -> $name {
+                $name(id)
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    };
+}
+
+id_type! {
+    /// An account's id, local or remote.
+    AccountId
+}
+
+id_type! {
+    /// A status's id (a reblog is a status too).
+    StatusId
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

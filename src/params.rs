@@ -374,6 +374,11 @@ pub mod flex {
         }
     }
 
+    /// An optional record id, typed by the field it fills.
+    pub fn id_opt<'de, D: Deserializer<'de>, Id: From<i64>>(d: D) -> Result<Option<Id>, D::Error> {
+        i64_opt(d).map(|id| id.map(Id::from))
+    }
+
     /// A string, or a number given where a string was meant.
     pub fn string_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
         match Value::deserialize(d)? {
@@ -420,15 +425,15 @@ pub mod flex {
     }
 
     /// Like [`id_list`], None when absent.
-    pub fn id_list_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<i64>>, D::Error> {
+    pub fn id_list_opt<'de, D: Deserializer<'de>, Id: From<i64>>(d: D) -> Result<Option<Vec<Id>>, D::Error> {
         id_list(d).map(Some)
     }
 
     /// Like [`string_list`] for ids.
-    pub fn id_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<i64>, D::Error> {
+    pub fn id_list<'de, D: Deserializer<'de>, Id: From<i64>>(d: D) -> Result<Vec<Id>, D::Error> {
         string_list(d)?
             .into_iter()
-            .map(|s| s.trim().parse().map_err(|_| serde::de::Error::custom(format!("'{s}' is not an id"))))
+            .map(|s| s.trim().parse::<i64>().map(Id::from).map_err(|_| serde::de::Error::custom(format!("'{s}' is not an id"))))
             .collect()
     }
 }
@@ -450,8 +455,8 @@ pub fn object_list<T: DeserializeOwned>(name: &str, value: Value, fields: &[&str
 }
 
 /// A path id: anything that is not a number names no record.
-pub fn path_id(text: &str) -> Result<i64, AppError> {
-    text.parse().map_err(|_| AppError::NotFound)
+pub fn path_id<Id: From<i64>>(text: &str) -> Result<Id, AppError> {
+    text.parse::<i64>().map(Id::from).map_err(|_| AppError::NotFound)
 }
 
 #[cfg(test)]

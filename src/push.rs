@@ -15,6 +15,7 @@ use serde_json::{json, Value};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::db::models::{PushSubscription, VapidKeys};
+use crate::ids::AccountId;
 use crate::service::markup;
 use crate::service::push as push_rules;
 use crate::streaming::StreamEvent;
@@ -47,9 +48,9 @@ pub fn spawn(state: AppState) {
     });
 }
 
-async fn push_notification(state: &AppState, client: &PushClient, recipient: i64, notification: &Value) -> Result<(), String> {
+async fn push_notification(state: &AppState, client: &PushClient, recipient: AccountId, notification: &Value) -> Result<(), String> {
     let kind = notification["type"].as_str().unwrap_or_default().to_owned();
-    let sender: i64 = notification["account"]["id"].as_str().and_then(|id| id.parse().ok()).unwrap_or_default();
+    let sender = AccountId(notification["account"]["id"].as_str().and_then(|id| id.parse().ok()).unwrap_or_default());
     let subscriptions =
         state.db.read(move |conn| push_rules::recipients(conn, recipient, &kind, sender)).await.map_err(|e| e.to_string())?;
     if subscriptions.is_empty() {

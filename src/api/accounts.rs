@@ -7,6 +7,7 @@ use crate::api::entities::{Account, CredentialAccount, Relationship, Status};
 use crate::api::pagination::{account_page, paged_json, PageParams};
 use crate::params::{flex, path_id, Params, Query, Upload};
 use crate::apub::resolve;
+use crate::ids::AccountId;
 use crate::error::{AppError, AppResult};
 use crate::service::accounts::{self, ProfileChange, ProfileField, StatusesQuery};
 use crate::service::media::{self, ProfileImage};
@@ -82,7 +83,7 @@ pub async fn update_credentials(state: web::Data<AppState>, auth: Auth, mut uplo
 }
 
 /// A new avatar or header, cropped, scaled and stored; answers its public URL.
-async fn stored_profile_image(state: &AppState, account_id: i64, which: ProfileImage, bytes: Option<Vec<u8>>) -> AppResult<Option<String>> {
+async fn stored_profile_image(state: &AppState, account_id: AccountId, which: ProfileImage, bytes: Option<Vec<u8>>) -> AppResult<Option<String>> {
     let Some(bytes) = bytes else { return Ok(None) };
     let (store, limits) = (state.media.clone(), state.settings.media.clone());
     let key = web::block(move || media::store_profile_image(store.as_ref(), &limits, account_id, which, &bytes))
@@ -146,7 +147,7 @@ pub async fn lookup(state: web::Data<AppState>, auth: Auth, Query(query): Query<
 #[derive(Deserialize)]
 pub struct RelationshipsQuery {
     #[serde(default, deserialize_with = "flex::id_list")]
-    id: Vec<i64>,
+    id: Vec<AccountId>,
 }
 
 pub async fn relationships(state: web::Data<AppState>, auth: Auth, Query(query): Query<RelationshipsQuery>) -> AppResult<HttpResponse> {
@@ -233,7 +234,7 @@ pub async fn statuses(req: HttpRequest, state: web::Data<AppState>, auth: Auth, 
             filters::apply(conn, viewer.map(|v| v.id), FilterContext::Account, found)
         })
         .await?;
-    let paging_ids: Vec<i64> = found.iter().map(|v| v.status.id).collect();
+    let paging_ids: Vec<i64> = found.iter().map(|v| v.status.id.0).collect();
     Ok(paged_json(&req, &state.settings, &Status::list(&found, &state.settings), &paging_ids))
 }
 

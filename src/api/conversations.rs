@@ -12,7 +12,7 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>, auth: Auth, Quer
     let me = auth.user(&["read:statuses"])?;
     let page = page.statuses();
     let found = state.db.read(move |conn| conversations::list(conn, &me.account, &page)).await?;
-    let paging_ids: Vec<i64> = found.iter().map(|c| c.conversation.last_status_id).collect();
+    let paging_ids: Vec<i64> = found.iter().map(|c| c.conversation.last_status_id.0).collect();
     let body: Vec<Conversation> = found.iter().map(|c| Conversation::from_view(c, &state.settings)).collect();
     Ok(paged_json(&req, &state.settings, &body, &paging_ids))
 }

@@ -11,6 +11,7 @@ use crate::params::{flex, object_list, path_id, Params};
 use crate::error::{AppError, AppResult};
 use crate::service::filters::{self, FilterChange, KeywordChange};
 use crate::state::AppState;
+use crate::ids::StatusId;
 
 #[derive(Deserialize)]
 pub struct FilterParams {
@@ -74,8 +75,8 @@ pub struct OneKeyword {
 
 #[derive(Deserialize)]
 pub struct OneStatus {
-    #[serde(default, deserialize_with = "flex::i64_opt")]
-    status_id: Option<i64>,
+    #[serde(default, deserialize_with = "flex::id_opt")]
+    status_id: Option<StatusId>,
 }
 
 pub async fn index(state: web::Data<AppState>, auth: Auth) -> AppResult<HttpResponse> {

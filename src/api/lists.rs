@@ -5,6 +5,7 @@ use crate::api::auth::Auth;
 use crate::api::entities::{List, Status};
 use crate::api::pagination::{account_page, paged_json, PageParams};
 use crate::params::{flex, path_id, Params, Query};
+use crate::ids::AccountId;
 use crate::error::AppResult;
 use crate::service::lists::{self, ListChange};
 use crate::state::AppState;
@@ -28,7 +29,7 @@ impl ListParams {
 #[derive(Deserialize)]
 pub struct AccountIds {
     #[serde(default, deserialize_with = "flex::id_list")]
-    account_ids: Vec<i64>,
+    account_ids: Vec<AccountId>,
 }
 
 pub async fn index(state: web::Data<AppState>, auth: Auth) -> AppResult<HttpResponse> {
@@ -93,7 +94,7 @@ pub async fn timeline(req: HttpRequest, state: web::Data<AppState>, auth: Auth, 
     let id = path_id(&id)?;
     let page = page.statuses();
     let found = state.db.read(move |conn| lists::timeline(conn, &me.account, id, &page)).await?;
-    let paging_ids: Vec<i64> = found.iter().map(|v| v.status.id).collect();
+    let paging_ids: Vec<i64> = found.iter().map(|v| v.status.id.0).collect();
     Ok(paged_json(&req, &state.settings, &Status::list(&found, &state.settings), &paging_ids))
 }
 

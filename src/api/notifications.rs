@@ -9,6 +9,7 @@ use crate::error::AppResult;
 use crate::service::notification_groups::{self, GroupQuery};
 use crate::service::notifications::{self, Filter};
 use crate::state::AppState;
+use crate::ids::AccountId;
 
 /// Which notifications a list keeps, in v1 and v2 alike.
 #[derive(Deserialize)]
@@ -17,8 +18,8 @@ pub struct KindParams {
     types: Vec<String>,
     #[serde(default, deserialize_with = "flex::string_list")]
     exclude_types: Vec<String>,
-    #[serde(default, deserialize_with = "flex::i64_opt")]
-    account_id: Option<i64>,
+    #[serde(default, deserialize_with = "flex::id_opt")]
+    account_id: Option<AccountId>,
 }
 
 impl KindParams {

@@ -5,16 +5,17 @@ use serde_json::json;
 use crate::api::auth::Auth;
 use crate::api::entities::{timestamp, Account};
 use crate::params::{flex, Params};
+use crate::ids::{AccountId, StatusId};
 use crate::error::{AppError, AppResult};
 use crate::service::reports::{self, NewReport};
 use crate::state::AppState;
 
 #[derive(Deserialize)]
 pub struct ReportParams {
-    #[serde(default, deserialize_with = "flex::i64_opt")]
-    account_id: Option<i64>,
+    #[serde(default, deserialize_with = "flex::id_opt")]
+    account_id: Option<AccountId>,
     #[serde(default, deserialize_with = "flex::id_list")]
-    status_ids: Vec<i64>,
+    status_ids: Vec<StatusId>,
     #[serde(default, deserialize_with = "flex::string_opt")]
     comment: Option<String>,
     #[serde(default, deserialize_with = "flex::string_opt")]

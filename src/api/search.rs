@@ -9,6 +9,7 @@ use crate::apub::resolve;
 use crate::error::{AppError, AppResult};
 use crate::service::search::{self, Kind};
 use crate::state::AppState;
+use crate::ids::{AccountId, StatusId};
 
 #[derive(Deserialize)]
 pub struct SearchParams {
@@ -24,10 +25,10 @@ pub struct SearchParams {
     resolve: bool,
     #[serde(default, deserialize_with = "flex::bool_or_false")]
     following: bool,
-    #[serde(default, deserialize_with = "flex::i64_opt")]
-    account_id: Option<i64>,
-    #[serde(default, deserialize_with = "flex::i64_opt")]
-    max_id: Option<i64>,
+    #[serde(default, deserialize_with = "flex::id_opt")]
+    account_id: Option<AccountId>,
+    #[serde(default, deserialize_with = "flex::id_opt")]
+    max_id: Option<StatusId>,
 }
 
 /// `@user@host` of another instance, when the query is exactly that.

@@ -6,6 +6,7 @@ use crate::api::entities::{Context, Status, StatusEdit, StatusSource};
 use crate::api::pagination::{account_page, PageParams};
 use crate::params::{flex, object_list, path_id, Params, Query};
 use crate::db::Tx;
+use crate::ids::StatusId;
 use crate::error::{AppError, AppResult};
 use crate::api::scheduled;
 use crate::service::filters;
@@ -26,8 +27,8 @@ pub struct StatusParams {
     sensitive: Option<bool>,
     #[serde(default, deserialize_with = "flex::string_opt")]
     visibility: Option<String>,
-    #[serde(default, deserialize_with = "flex::i64_opt")]
-    in_reply_to_id: Option<i64>,
+    #[serde(default, deserialize_with = "flex::id_opt")]
+    in_reply_to_id: Option<StatusId>,
     #[serde(default, deserialize_with = "flex::string_opt")]
     language: Option<String>,
     /// Absent (None) on an edit keeps the attachments.
@@ -203,7 +204,7 @@ pub async fn source(state: web::Data<AppState>, auth: Auth, id: web::Path<String
     Ok(HttpResponse::Ok().json(StatusSource { id: status.id.to_string(), text: status.text, spoiler_text: status.spoiler_text }))
 }
 
-type Action = fn(&mut Tx, &crate::db::models::Account, i64) -> AppResult<StatusView>;
+type Action = fn(&mut Tx, &crate::db::models::Account, StatusId) -> AppResult<StatusView>;
 
 /// The POST actions on a status that answer it: favourite, bookmark, pin and their undos.
 async fn act(state: web::Data<AppState>, auth: Auth, id: web::Path<String>, scope: &str, action: Action) -> AppResult<HttpResponse> {

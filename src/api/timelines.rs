@@ -11,7 +11,7 @@ use crate::service::views::StatusView;
 use crate::state::AppState;
 
 fn statuses_page(req: &HttpRequest, state: &AppState, found: &[StatusView]) -> HttpResponse {
-    let paging_ids: Vec<i64> = found.iter().map(|v| v.status.id).collect();
+    let paging_ids: Vec<i64> = found.iter().map(|v| v.status.id.0).collect();
     paged_json(req, &state.settings, &Status::list(found, &state.settings), &paging_ids)
 }
 

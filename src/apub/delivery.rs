@@ -18,7 +18,7 @@ use crate::db::models::Delivery;
 use crate::db::queries::{deliveries, peers};
 use crate::db::Database;
 use crate::error::AppResult;
-use crate::ids;
+use crate::ids::{self, AccountId};
 use crate::service::keys::{self, SigningKey};
 
 /// How many sends to one peer may be in flight, so that a slow peer cannot hold every sending slot.
@@ -158,7 +158,7 @@ impl Worker {
         self.client.deliver(&inbox, delivery.body.as_bytes(), &key).await
     }
 
-    async fn signing_key(&self, signer: Option<i64>) -> Result<SigningKey, FederationError> {
+    async fn signing_key(&self, signer: Option<AccountId>) -> Result<SigningKey, FederationError> {
         let instance_actor = self.client.instance_actor_uri();
         self.db
             .write(move |conn| match signer {

@@ -162,7 +162,7 @@ fn collection_items(
         Counted::Statuses => {
             let query = accounts::StatusesQuery { only_media: false, exclude_replies: false, exclude_reblogs: true, pinned: false, tagged: None };
             let rows = accounts::statuses_of(conn, Some(signer), account.id, &query, page)?;
-            let last = rows.last().map(|s| s.id);
+            let last = rows.last().map(|s| s.id.0);
             let viewed = views::hydrate(conn, Some(signer.id), rows)?;
             let mut items = Vec::new();
             for view in viewed.iter().filter(|v| v.status.visibility == Visibility::Public || v.status.visibility == Visibility::Unlisted) {

@@ -1,16 +1,18 @@
 //! What happened, for live streams: service functions note events on their transaction ([`super::Tx`]),
 //! and the events leave only when it commits (see `db::Database::write`).
 
+use crate::ids::{AccountId, StatusId};
+
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Event {
     /// A status (or reblog) was written; `home` lists the local accounts whose home timeline got it
     /// (empty: look them up).
-    StatusCreated { status_id: i64, home: Vec<i64> },
-    StatusEdited { status_id: i64 },
-    StatusDeleted { status_id: i64 },
-    Notified { notification_id: i64, account_id: i64 },
-    ConversationUpdated { conversation_id: i64, account_id: i64 },
-    FiltersChanged { account_id: i64 },
+    StatusCreated { status_id: StatusId, home: Vec<AccountId> },
+    StatusEdited { status_id: StatusId },
+    StatusDeleted { status_id: StatusId },
+    Notified { notification_id: i64, account_id: AccountId },
+    ConversationUpdated { conversation_id: i64, account_id: AccountId },
+    FiltersChanged { account_id: AccountId },
 }
 
 impl Event {

@@ -9,6 +9,7 @@ use super::json::Json;
 use super::kinds::{DeliveryState, FilterAction, FilterContexts, InboxState, NotificationKind, Visibility};
 use super::schema::*;
 use super::scopes::Scopes;
+use crate::ids::{AccountId, StatusId};
 
 /// A profile field as stored: plain text, rendered when shown.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -20,7 +21,7 @@ pub struct ProfileField {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = accounts)]
 pub struct Account {
-    pub id: i64,
+    pub id: AccountId,
     pub username: String,
     pub domain: Option<String>,
     pub display_name: String,
@@ -124,7 +125,7 @@ impl RemoteActorChanges {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = account_keys)]
 pub struct AccountKey {
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub private_key_pem: String,
     pub created_at: NaiveDateTime,
 }
@@ -132,7 +133,7 @@ pub struct AccountKey {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = users)]
 pub struct User {
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub email: String,
     pub password_hash: String,
     pub admin: bool,
@@ -163,7 +164,7 @@ pub struct OauthToken {
     pub id: i64,
     pub token_hash: String,
     pub app_id: i64,
-    pub account_id: Option<i64>,
+    pub account_id: Option<AccountId>,
     #[diesel(serialize_as = String, deserialize_as = String)]
     pub scopes: Scopes,
     pub created_at: NaiveDateTime,
@@ -174,7 +175,7 @@ pub struct OauthToken {
 pub struct OauthCode {
     pub code_hash: String,
     pub app_id: i64,
-    pub account_id: i64,
+    pub account_id: AccountId,
     #[diesel(serialize_as = String, deserialize_as = String)]
     pub scopes: Scopes,
     pub redirect_uri: String,
@@ -186,14 +187,14 @@ pub struct OauthCode {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = statuses)]
 pub struct Status {
-    pub id: i64,
+    pub id: StatusId,
     pub uri: String,
     pub url: String,
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub local: bool,
-    pub in_reply_to_id: Option<i64>,
-    pub in_reply_to_account_id: Option<i64>,
-    pub reblog_of_id: Option<i64>,
+    pub in_reply_to_id: Option<StatusId>,
+    pub in_reply_to_account_id: Option<AccountId>,
+    pub reblog_of_id: Option<StatusId>,
     pub text: String,
     pub content: String,
     pub spoiler_text: String,
@@ -225,7 +226,7 @@ pub struct StatusEditForm {
 #[diesel(table_name = status_edits)]
 pub struct StatusEdit {
     pub id: i64,
-    pub status_id: i64,
+    pub status_id: StatusId,
     pub text: String,
     pub content: String,
     pub spoiler_text: String,
@@ -236,8 +237,8 @@ pub struct StatusEdit {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = mentions)]
 pub struct Mention {
-    pub status_id: i64,
-    pub account_id: i64,
+    pub status_id: StatusId,
+    pub account_id: AccountId,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -251,7 +252,7 @@ pub struct Tag {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = status_tags)]
 pub struct StatusTag {
-    pub status_id: i64,
+    pub status_id: StatusId,
     pub tag_id: i64,
 }
 
@@ -259,8 +260,8 @@ pub struct StatusTag {
 #[derive(Debug, Clone, Queryable)]
 pub struct StatusMark {
     pub id: i64,
-    pub account_id: i64,
-    pub status_id: i64,
+    pub account_id: AccountId,
+    pub status_id: StatusId,
     pub created_at: NaiveDateTime,
 }
 
@@ -268,8 +269,8 @@ pub struct StatusMark {
 #[diesel(table_name = follows)]
 pub struct Follow {
     pub id: i64,
-    pub account_id: i64,
-    pub target_account_id: i64,
+    pub account_id: AccountId,
+    pub target_account_id: AccountId,
     pub show_reblogs: bool,
     pub notify: bool,
     pub uri: Option<String>,
@@ -279,20 +280,20 @@ pub struct Follow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = home_timeline_entries)]
 pub struct HomeTimelineEntry {
-    pub account_id: i64,
-    pub status_id: i64,
-    pub author_id: i64,
+    pub account_id: AccountId,
+    pub status_id: StatusId,
+    pub author_id: AccountId,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = notifications)]
 pub struct Notification {
     pub id: i64,
-    pub account_id: i64,
-    pub from_account_id: i64,
+    pub account_id: AccountId,
+    pub from_account_id: AccountId,
     #[diesel(serialize_as = String, deserialize_as = String)]
     pub kind: NotificationKind,
-    pub status_id: Option<i64>,
+    pub status_id: Option<StatusId>,
     pub created_at: NaiveDateTime,
     /// Set for the kinds Mastodon groups (favourite, reblog, follow): notifications sharing it form one group.
     pub group_key: Option<String>,
@@ -311,7 +312,7 @@ impl Notification {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = markers)]
 pub struct Marker {
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub timeline: String,
     pub last_read_id: String,
     pub version: i32,
@@ -321,9 +322,9 @@ pub struct Marker {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = idempotency_keys)]
 pub struct IdempotencyKey {
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub key: String,
-    pub status_id: i64,
+    pub status_id: StatusId,
     pub created_at: NaiveDateTime,
 }
 
@@ -348,7 +349,7 @@ pub struct QueuedActivity {
     pub id: i64,
     pub activity_uri: String,
     pub peer_host: String,
-    pub signer_account_id: i64,
+    pub signer_account_id: AccountId,
     pub body: String,
     #[diesel(serialize_as = String, deserialize_as = String)]
     pub state: InboxState,
@@ -369,7 +370,7 @@ pub struct Delivery {
     pub peer_host: String,
     pub inbox_url: String,
     /// The local account whose key signs; None for the instance actor.
-    pub signer_account_id: Option<i64>,
+    pub signer_account_id: Option<AccountId>,
     pub body: String,
     #[diesel(serialize_as = String, deserialize_as = String)]
     pub state: DeliveryState,
@@ -386,8 +387,8 @@ pub struct Delivery {
 #[diesel(table_name = follow_requests)]
 pub struct FollowRequest {
     pub id: i64,
-    pub account_id: i64,
-    pub target_account_id: i64,
+    pub account_id: AccountId,
+    pub target_account_id: AccountId,
     pub show_reblogs: bool,
     pub notify: bool,
     pub uri: String,
@@ -408,7 +409,7 @@ pub struct InstanceKeys {
 #[diesel(table_name = lists)]
 pub struct List {
     pub id: i64,
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub title: String,
     pub replies_policy: String,
     pub exclusive: bool,
@@ -419,8 +420,8 @@ pub struct List {
 #[diesel(table_name = mutes)]
 pub struct Mute {
     pub id: i64,
-    pub account_id: i64,
-    pub target_account_id: i64,
+    pub account_id: AccountId,
+    pub target_account_id: AccountId,
     pub hide_notifications: bool,
     pub expires_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
@@ -430,8 +431,8 @@ pub struct Mute {
 #[diesel(table_name = blocks)]
 pub struct Block {
     pub id: i64,
-    pub account_id: i64,
-    pub target_account_id: i64,
+    pub account_id: AccountId,
+    pub target_account_id: AccountId,
     pub uri: Option<String>,
     pub created_at: NaiveDateTime,
 }
@@ -441,16 +442,16 @@ pub struct Block {
 #[diesel(table_name = conversations)]
 pub struct Conversation {
     pub id: i64,
-    pub account_id: i64,
+    pub account_id: AccountId,
     /// The other participants' ids, sorted, comma-separated: the conversation's identity for its owner.
     pub participant_ids: String,
-    pub last_status_id: i64,
+    pub last_status_id: StatusId,
     pub unread: bool,
 }
 
 impl Conversation {
-    pub fn participants(&self) -> Vec<i64> {
-        self.participant_ids.split(',').filter_map(|id| id.parse().ok()).collect()
+    pub fn participants(&self) -> Vec<AccountId> {
+        self.participant_ids.split(',').filter_map(|id| id.parse().ok()).map(AccountId).collect()
     }
 }
 
@@ -459,8 +460,8 @@ impl Conversation {
 #[diesel(table_name = reports)]
 pub struct Report {
     pub id: i64,
-    pub account_id: i64,
-    pub target_account_id: i64,
+    pub account_id: AccountId,
+    pub target_account_id: AccountId,
     /// Reported status ids, comma-separated.
     pub status_ids: String,
     pub comment: String,
@@ -475,7 +476,7 @@ pub struct Report {
 #[diesel(table_name = scheduled_statuses)]
 pub struct ScheduledStatus {
     pub id: i64,
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub scheduled_at: NaiveDateTime,
     pub params_json: String,
     pub app_id: Option<i64>,
@@ -488,7 +489,7 @@ pub struct ScheduledStatus {
 pub struct PushSubscription {
     pub id: i64,
     pub token_id: i64,
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub endpoint: String,
     pub key_p256dh: String,
     pub key_auth: String,
@@ -515,7 +516,7 @@ pub struct VapidKeys {
 #[diesel(treat_none_as_null = true)]
 pub struct Filter {
     pub id: i64,
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub title: String,
     #[diesel(serialize_as = String, deserialize_as = String)]
     pub contexts: FilterContexts,
@@ -539,15 +540,15 @@ pub struct FilterKeyword {
 pub struct FilterStatus {
     pub id: i64,
     pub filter_id: i64,
-    pub status_id: i64,
+    pub status_id: StatusId,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = media_attachments, treat_none_as_null = true)]
 pub struct MediaAttachment {
     pub id: i64,
-    pub account_id: i64,
-    pub status_id: Option<i64>,
+    pub account_id: AccountId,
+    pub status_id: Option<StatusId>,
     /// Order among the status's attachments.
     pub position: i32,
     /// Mastodon's type: image, gifv, video, audio or unknown.
@@ -596,8 +597,8 @@ pub struct MediaDetailsChange {
 #[diesel(table_name = polls, treat_none_as_null = true)]
 pub struct Poll {
     pub id: i64,
-    pub status_id: i64,
-    pub account_id: i64,
+    pub status_id: StatusId,
+    pub account_id: AccountId,
     /// The option titles.
     #[diesel(column_name = options_json, serialize_as = String, deserialize_as = String)]
     pub options: Json<Vec<String>>,
@@ -643,7 +644,7 @@ impl Poll {
 pub struct PollVote {
     pub id: i64,
     pub poll_id: i64,
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub choice: i32,
     pub uri: Option<String>,
     pub created_at: NaiveDateTime,

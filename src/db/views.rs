@@ -26,7 +26,7 @@ pub struct StatusView {
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ViewerFlags {
-    pub viewer_id: i64,
+    pub viewer_id: crate::ids::AccountId,
     pub favourited: bool,
     pub reblogged: bool,
     pub bookmarked: bool,

@@ -10,7 +10,7 @@ use crate::db::models::{Account, ProfileChanges, Status, User};
 use crate::db::queries::{accounts, follow_requests, follows, marks, oauth, safety, statuses, users};
 use crate::db::{DbConn, Page};
 use crate::error::{AppError, AppResult};
-use crate::ids;
+use crate::ids::{self, AccountId};
 use crate::service::auth;
 use crate::service::markup;
 use crate::service::statuses::Visibility;
@@ -88,7 +88,7 @@ pub fn new_local_account(settings: &Settings, username: &str) -> Account {
     let base = settings.base_url();
     let uri = format!("{base}/users/{username}");
     Account {
-        id: ids::next_id(),
+        id: AccountId::next(),
         username: username.to_owned(),
         domain: None,
         display_name: String::new(),
@@ -150,7 +150,7 @@ pub fn list_users(conn: &mut DbConn) -> AppResult<Vec<(Account, Option<User>)>> 
 }
 
 /// An account anyone may look at: suspended ones are gone from view.
-pub fn get(conn: &mut DbConn, account_id: i64) -> AppResult<Account> {
+pub fn get(conn: &mut DbConn, account_id: AccountId) -> AppResult<Account> {
     accounts::find(conn, account_id)?.filter(|a| a.suspended_at.is_none()).ok_or(AppError::NotFound)
 }
 
@@ -181,7 +181,7 @@ pub struct ProfileChange {
     pub header_url: Option<Option<String>>,
 }
 
-pub fn update_profile(tx: &mut Tx, settings: &Settings, account_id: i64, change: ProfileChange) -> AppResult<(Account, User)> {
+pub fn update_profile(tx: &mut Tx, settings: &Settings, account_id: AccountId, change: ProfileChange) -> AppResult<(Account, User)> {
     // Read here, inside the transaction: what others wrote since the request began is kept.
     let account = accounts::find(tx, account_id)?.ok_or(AppError::NotFound)?;
     let user = users::find(tx, account_id)?.ok_or(AppError::NotFound)?;
@@ -243,7 +243,7 @@ fn profile_changes(settings: &Settings, account: &Account, change: &ProfileChang
 
 #[derive(Debug, Clone, Default)]
 pub struct Relationship {
-    pub id: i64,
+    pub id: AccountId,
     pub following: bool,
     pub showing_reblogs: bool,
     pub notifying: bool,
@@ -263,12 +263,12 @@ pub fn pending_follow_requests(conn: &mut DbConn, account: &Account) -> AppResul
     follow_requests::count_to(conn, account.id)
 }
 
-pub fn relationships(conn: &mut DbConn, viewer: &Account, ids: &[i64]) -> AppResult<Vec<Relationship>> {
+pub fn relationships(conn: &mut DbConn, viewer: &Account, ids: &[AccountId]) -> AppResult<Vec<Relationship>> {
     let following = follows::following_among(conn, viewer.id, ids)?;
-    let requested: HashSet<i64> = follow_requests::requested_among(conn, viewer.id, ids)?.into_iter().collect();
-    let requested_by: HashSet<i64> = follow_requests::requested_by_among(conn, viewer.id, ids)?.into_iter().collect();
+    let requested: HashSet<AccountId> = follow_requests::requested_among(conn, viewer.id, ids)?.into_iter().collect();
+    let requested_by: HashSet<AccountId> = follow_requests::requested_by_among(conn, viewer.id, ids)?.into_iter().collect();
     let mutes = safety::active_mutes(conn, viewer.id, ids::now())?;
-    let endorsed: HashSet<i64> = crate::db::queries::featured::endorsed_among(conn, viewer.id, ids)?.into_iter().collect();
+    let endorsed: HashSet<AccountId> = crate::db::queries::featured::endorsed_among(conn, viewer.id, ids)?.into_iter().collect();
     let blocked_domains = safety::blocked_domains(conn, viewer.id)?;
     let targets = accounts::find_many(conn, ids)?;
     let mut blocking = HashSet::new();
@@ -281,7 +281,7 @@ pub fn relationships(conn: &mut DbConn, viewer: &Account, ids: &[i64]) -> AppRes
             blocked_by.insert(id);
         }
     }
-    let mut followed_by: HashSet<i64> = HashSet::new();
+    let mut followed_by: HashSet<AccountId> = HashSet::new();
     for &id in ids {
         if follows::find(conn, id, viewer.id)?.is_some() {
             followed_by.insert(id);
@@ -324,7 +324,7 @@ pub struct StatusesQuery {
 }
 
 /// An account's statuses as the viewer may see them.
-pub fn statuses_of(conn: &mut DbConn, viewer: Option<&Account>, account_id: i64, query: &StatusesQuery, page: &Page) -> AppResult<Vec<Status>> {
+pub fn statuses_of(conn: &mut DbConn, viewer: Option<&Account>, account_id: AccountId, query: &StatusesQuery, page: &Page) -> AppResult<Vec<Status>> {
     let account = get(conn, account_id)?;
     let viewer_id = viewer.map(|v| v.id);
     let follows_account = match viewer_id {

@@ -12,7 +12,7 @@ use crate::db::queries::{accounts, oauth, users};
 use crate::db::DbConn;
 pub use crate::db::scopes::{supported_scopes, Scopes};
 use crate::error::{AppError, AppResult};
-use crate::ids;
+use crate::ids::{self, AccountId};
 
 pub const OOB_REDIRECT: &str = "urn:ietf:wg:oauth:2.0:oob";
 const CODE_LIFETIME_MINUTES: i64 = 10;
@@ -206,7 +206,7 @@ pub fn check_login(conn: &mut DbConn, login: &str, password: &str) -> AppResult<
 
 pub struct CodeRequest<'a> {
     pub app: &'a OauthApp,
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub scopes: &'a Scopes,
     pub redirect_uri: &'a str,
     pub code_challenge: Option<String>,
@@ -247,7 +247,7 @@ pub struct IssuedToken {
     pub record: OauthToken,
 }
 
-pub fn issue_token(conn: &mut DbConn, app_id: i64, account_id: Option<i64>, scopes: &Scopes) -> AppResult<IssuedToken> {
+pub fn issue_token(conn: &mut DbConn, app_id: i64, account_id: Option<AccountId>, scopes: &Scopes) -> AppResult<IssuedToken> {
     let secret = random_secret();
     let record = OauthToken {
         id: ids::next_id(),
@@ -299,7 +299,7 @@ fn pkce_matches(challenge: &str, method: &str, verifier: &str) -> bool {
 /// The `password` grant's check, done outside any write transaction: the password hash is slow on purpose.
 pub struct PasswordLogin {
     client: Client,
-    account_id: i64,
+    account_id: AccountId,
     scopes: Scopes,
 }
 

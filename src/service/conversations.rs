@@ -10,6 +10,7 @@ use crate::db::{DbConn, Page};
 use crate::error::{AppError, AppResult};
 use crate::db::events::Event;
 use crate::service::views::{self, StatusView};
+use crate::ids::{AccountId, StatusId};
 
 pub struct ConversationView {
     pub conversation: Conversation,
@@ -18,25 +19,25 @@ pub struct ConversationView {
 }
 
 /// Files a direct status into the conversations of its local participants (unread but for its author).
-pub fn record(tx: &mut Tx, status: &Status, mentioned: &[i64]) -> AppResult<()> {
+pub fn record(tx: &mut Tx, status: &Status, mentioned: &[AccountId]) -> AppResult<()> {
     if status.visibility != Visibility::Direct {
         return Ok(());
     }
-    let mut participants: Vec<i64> = mentioned.iter().copied().chain([status.account_id]).collect();
+    let mut participants: Vec<AccountId> = mentioned.iter().copied().chain([status.account_id]).collect();
     participants.sort_unstable();
     participants.dedup();
     for owner in accounts::find_many(tx, &participants)?.into_iter().filter(|a| a.is_local()) {
-        let others: Vec<String> = participants.iter().filter(|p| **p != owner.id).map(i64::to_string).collect();
+        let others: Vec<String> = participants.iter().filter(|p| **p != owner.id).map(AccountId::to_string).collect();
         let conversation_id = conversations::touch(tx, owner.id, &others.join(","), status.id, owner.id != status.account_id)?;
         tx.emit(Event::ConversationUpdated { conversation_id, account_id: owner.id });
     }
     Ok(())
 }
 
-fn views_of(conn: &mut DbConn, owner: i64, rows: Vec<Conversation>) -> AppResult<Vec<ConversationView>> {
-    let status_ids: Vec<i64> = rows.iter().map(|c| c.last_status_id).collect();
+fn views_of(conn: &mut DbConn, owner: AccountId, rows: Vec<Conversation>) -> AppResult<Vec<ConversationView>> {
+    let status_ids: Vec<StatusId> = rows.iter().map(|c| c.last_status_id).collect();
     let status_rows = statuses::find_many(conn, &status_ids)?;
-    let last: HashMap<i64, StatusView> =
+    let last: HashMap<StatusId, StatusView> =
         views::hydrate(conn, Some(owner), status_rows)?.into_iter().map(|v| (v.status.id, v)).collect();
     let mut listed = Vec::new();
     for conversation in rows {
@@ -52,7 +53,7 @@ pub fn list(conn: &mut DbConn, owner: &Account, page: &Page) -> AppResult<Vec<Co
     views_of(conn, owner.id, rows)
 }
 
-pub fn get(conn: &mut DbConn, owner_id: i64, conversation_id: i64) -> AppResult<ConversationView> {
+pub fn get(conn: &mut DbConn, owner_id: AccountId, conversation_id: i64) -> AppResult<ConversationView> {
     let row = conversations::find(conn, owner_id, conversation_id)?.ok_or(AppError::NotFound)?;
     views_of(conn, owner_id, vec![row])?.pop().ok_or(AppError::NotFound)
 }

@@ -6,7 +6,7 @@ use crate::db::models::Account;
 use crate::db::queries::{accounts, follows, statuses, tag_follows};
 use crate::db::DbConn;
 use crate::error::AppResult;
-use crate::ids;
+use crate::ids::{self, AccountId, StatusId};
 use crate::service::markup;
 use crate::service::tags::{self, TagView};
 use crate::service::views::{self, StatusView};
@@ -52,22 +52,22 @@ pub struct DayUses {
 pub fn trending_links(conn: &mut DbConn, limit: usize, offset: usize) -> AppResult<Vec<TrendingLink>> {
     let today = ids::now().date();
     let since = today.and_time(chrono::NaiveTime::MIN) - chrono::Duration::days(TREND_DAYS);
-    let mut shared: HashMap<String, Vec<(chrono::NaiveDate, i64, i64)>> = HashMap::new();
+    let mut shared: HashMap<String, Vec<(chrono::NaiveDate, AccountId, StatusId)>> = HashMap::new();
     for status in statuses::public_since(conn, since, LINK_SCAN)? {
         for link in markup::links_in(&status.content) {
             shared.entry(link).or_default().push((status.created_at.date(), status.account_id, status.id));
         }
     }
-    let mut ranked: Vec<(usize, i64, TrendingLink)> = shared
+    let mut ranked: Vec<(usize, StatusId, TrendingLink)> = shared
         .into_iter()
         .map(|(url, uses)| {
-            let sharers: HashSet<i64> = uses.iter().map(|(_, account, _)| *account).collect();
-            let newest = uses.iter().map(|(_, _, id)| *id).max().unwrap_or(0);
+            let sharers: HashSet<AccountId> = uses.iter().map(|(_, account, _)| *account).collect();
+            let newest = uses.iter().map(|(_, _, id)| *id).max().unwrap_or_default();
             let history = (0..7)
                 .map(|back| {
                     let day = today - chrono::Duration::days(back);
                     let that_day: Vec<_> = uses.iter().filter(|(d, _, _)| *d == day).collect();
-                    let accounts: HashSet<i64> = that_day.iter().map(|(_, a, _)| *a).collect();
+                    let accounts: HashSet<AccountId> = that_day.iter().map(|(_, a, _)| *a).collect();
                     DayUses { day, uses: that_day.len(), accounts: accounts.len() }
                 })
                 .collect();
@@ -81,8 +81,8 @@ pub fn trending_links(conn: &mut DbConn, limit: usize, offset: usize) -> AppResu
 /// Local accounts worth following: the most followed ones the viewer does not follow yet.
 pub fn suggestions(conn: &mut DbConn, viewer: &Account, limit: i64) -> AppResult<Vec<Account>> {
     let candidates = accounts::most_followed_local(conn, limit + 200)?;
-    let ids: Vec<i64> = candidates.iter().map(|a| a.id).collect();
-    let followed: Vec<i64> = follows::following_among(conn, viewer.id, &ids)?.into_iter().map(|f| f.target_account_id).collect();
+    let ids: Vec<AccountId> = candidates.iter().map(|a| a.id).collect();
+    let followed: Vec<AccountId> = follows::following_among(conn, viewer.id, &ids)?.into_iter().map(|f| f.target_account_id).collect();
     Ok(candidates
         .into_iter()
         .filter(|a| a.id != viewer.id && !followed.contains(&a.id))

@@ -9,7 +9,7 @@ use crate::db::models::{Account, CustomEmoji, Status};
 use crate::db::queries::emojis;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
-use crate::ids;
+use crate::ids::{self, AccountId, StatusId};
 use crate::service::images;
 use crate::storage::MediaStore;
 
@@ -120,15 +120,15 @@ pub fn learn_remote(conn: &mut DbConn, author: &Account, shortcode: &str, url: &
 }
 
 /// The emojis each status shows: those its text names, from its author's instance.
-pub fn of_statuses(conn: &mut DbConn, statuses: &[&Status], domains: &HashMap<i64, String>) -> AppResult<HashMap<i64, Vec<CustomEmoji>>> {
-    let named: Vec<(i64, Vec<String>)> = statuses
+pub fn of_statuses(conn: &mut DbConn, statuses: &[&Status], domains: &HashMap<AccountId, String>) -> AppResult<HashMap<StatusId, Vec<CustomEmoji>>> {
+    let named: Vec<(StatusId, Vec<String>)> = statuses
         .iter()
         .map(|s| (s.id, shortcodes_in(&format!("{} {}", s.spoiler_text, s.content))))
         .filter(|(_, codes)| !codes.is_empty())
         .collect();
     let all: HashSet<String> = named.iter().flat_map(|(_, codes)| codes.iter().cloned()).collect();
     let known = emojis::with_shortcodes(conn, &all.into_iter().collect::<Vec<_>>())?;
-    let author_of: HashMap<i64, i64> = statuses.iter().map(|s| (s.id, s.account_id)).collect();
+    let author_of: HashMap<StatusId, AccountId> = statuses.iter().map(|s| (s.id, s.account_id)).collect();
     Ok(named
         .into_iter()
         .map(|(status_id, codes)| {

@@ -4,7 +4,7 @@ use crate::db::models::{Account, Tag};
 use crate::db::queries::{featured, follows, statuses};
 use crate::db::{DbConn, Page};
 use crate::error::{AppError, AppResult};
-use crate::ids;
+use crate::ids::{self, AccountId, StatusId};
 use crate::service::accounts::{relationships, Relationship, StatusesQuery};
 
 pub const MAX_FEATURED_TAGS: usize = 10;
@@ -58,7 +58,7 @@ pub fn suggested_tags(conn: &mut DbConn, me: &Account) -> AppResult<Vec<Tag>> {
     let featured: Vec<i64> = featured::featured_tags_of(conn, me.id)?.into_iter().map(|(_, t)| t.id).collect();
     let query = StatusesQuery { only_media: false, exclude_replies: false, exclude_reblogs: true, pinned: false, tagged: None };
     let recent = crate::service::accounts::statuses_of(conn, Some(me), me.id, &query, &Page { limit: 200, ..Page::default() })?;
-    let ids: Vec<i64> = recent.iter().map(|s| s.id).collect();
+    let ids: Vec<StatusId> = recent.iter().map(|s| s.id).collect();
     let mut suggested: Vec<Tag> = Vec::new();
     for (_, tag) in statuses::tags_of(conn, &ids)? {
         if !featured.contains(&tag.id) && !suggested.iter().any(|t| t.id == tag.id) {
@@ -70,7 +70,7 @@ pub fn suggested_tags(conn: &mut DbConn, me: &Account) -> AppResult<Vec<Tag>> {
 }
 
 /// Endorses (features on the profile) an account one follows, as Mastodon requires.
-pub fn endorse(conn: &mut DbConn, me: &Account, target_id: i64) -> AppResult<Relationship> {
+pub fn endorse(conn: &mut DbConn, me: &Account, target_id: AccountId) -> AppResult<Relationship> {
     if follows::find(conn, me.id, target_id)?.is_none() {
         return Err(AppError::validation("You must be already following the person you want to endorse"));
     }
@@ -78,12 +78,12 @@ pub fn endorse(conn: &mut DbConn, me: &Account, target_id: i64) -> AppResult<Rel
     one(conn, me, target_id)
 }
 
-pub fn unendorse(conn: &mut DbConn, me: &Account, target_id: i64) -> AppResult<Relationship> {
+pub fn unendorse(conn: &mut DbConn, me: &Account, target_id: AccountId) -> AppResult<Relationship> {
     featured::unendorse(conn, me.id, target_id)?;
     one(conn, me, target_id)
 }
 
-fn one(conn: &mut DbConn, me: &Account, target_id: i64) -> AppResult<Relationship> {
+fn one(conn: &mut DbConn, me: &Account, target_id: AccountId) -> AppResult<Relationship> {
     relationships(conn, me, &[target_id])?.pop().ok_or(AppError::NotFound)
 }
 

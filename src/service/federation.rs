@@ -8,7 +8,7 @@ use crate::db::models::{Account, Delivery};
 use crate::db::queries::{accounts, deliveries, peers};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
-use crate::ids;
+use crate::ids::{self, AccountId};
 
 /// The local account a WebFinger `acct:` resource names (`user@our.domain`), if any.
 pub fn webfinger_account(conn: &mut DbConn, settings: &Settings, resource: &str) -> AppResult<Account> {
@@ -26,7 +26,7 @@ pub fn enqueue(
     conn: &mut DbConn,
     activity_uri: &str,
     body: &str,
-    signer_account_id: Option<i64>,
+    signer_account_id: Option<AccountId>,
     inboxes: impl IntoIterator<Item = String>,
 ) -> AppResult<usize> {
     let now = ids::now();

@@ -10,7 +10,7 @@ use crate::db::models::{Account, Filter, FilterKeyword, FilterStatus, Status};
 use crate::db::queries::{filters, statuses};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
-use crate::ids;
+use crate::ids::{self, AccountId, StatusId};
 pub use crate::db::views::FilterHit;
 use crate::db::events::Event;
 use crate::service::markup;
@@ -236,7 +236,7 @@ pub fn filtered_statuses(conn: &mut DbConn, owner: &Account, filter_id: i64) -> 
 }
 
 /// Adds a status the owner can see to a filter (again is a 422, as in Mastodon).
-pub fn add_status(tx: &mut Tx, owner: &Account, filter_id: i64, status_id: i64) -> AppResult<FilterStatus> {
+pub fn add_status(tx: &mut Tx, owner: &Account, filter_id: i64, status_id: StatusId) -> AppResult<FilterStatus> {
     let filter = filters::find(tx, owner.id, filter_id)?.ok_or(AppError::NotFound)?;
     let status = statuses::find(tx, status_id)?.ok_or(AppError::NotFound)?;
     if !views::can_see(tx, Some(owner.id), &status)? {
@@ -265,8 +265,8 @@ pub fn remove_status(tx: &mut Tx, owner: &Account, row_id: i64) -> AppResult<Fil
 /// What a filter looks at in a status (for a reblog, the original).
 #[derive(Debug, Clone)]
 pub struct FilterSubject {
-    pub status_id: i64,
-    pub author_id: i64,
+    pub status_id: StatusId,
+    pub author_id: AccountId,
     pub text: String,
 }
 
@@ -283,12 +283,12 @@ impl FilterSubject {
 /// One account's filters in force, ready to match statuses.
 #[derive(Debug, Clone, Default)]
 pub struct ActiveFilters {
-    owner: i64,
+    owner: AccountId,
     filters: Vec<FilterView>,
 }
 
 impl ActiveFilters {
-    pub fn load(conn: &mut DbConn, owner: i64) -> AppResult<ActiveFilters> {
+    pub fn load(conn: &mut DbConn, owner: AccountId) -> AppResult<ActiveFilters> {
         let rows = filters::active_of_owner(conn, owner, ids::now())?;
         Ok(ActiveFilters { owner, filters: with_rules(conn, rows)? })
     }
@@ -343,7 +343,7 @@ impl ActiveFilters {
 }
 
 /// The viewer's filters applied to statuses shown in `context` (anonymous readers have none).
-pub fn apply(conn: &mut DbConn, viewer: Option<i64>, context: FilterContext, found: Vec<StatusView>) -> AppResult<Vec<StatusView>> {
+pub fn apply(conn: &mut DbConn, viewer: Option<AccountId>, context: FilterContext, found: Vec<StatusView>) -> AppResult<Vec<StatusView>> {
     match viewer {
         Some(viewer) if !found.is_empty() => Ok(ActiveFilters::load(conn, viewer)?.apply(context, found)),
         _ => Ok(found),
@@ -351,7 +351,7 @@ pub fn apply(conn: &mut DbConn, viewer: Option<i64>, context: FilterContext, fou
 }
 
 /// One status asked for by id: marked with the viewer's filters of threads, never hidden (the client decides).
-pub fn mark_one(conn: &mut DbConn, viewer: Option<i64>, mut view: StatusView) -> AppResult<StatusView> {
+pub fn mark_one(conn: &mut DbConn, viewer: Option<AccountId>, mut view: StatusView) -> AppResult<StatusView> {
     if let Some(viewer) = viewer {
         ActiveFilters::load(conn, viewer)?.mark(FilterContext::Thread, &mut view);
     }

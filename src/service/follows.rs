@@ -10,7 +10,7 @@ use crate::db::models::{Account, Follow, FollowRequest, HomeTimelineEntry, Statu
 use crate::db::queries::{accounts, follow_requests, follows, statuses, timelines};
 use crate::db::{insert_if_absent, DbConn, Page};
 use crate::error::{AppError, AppResult};
-use crate::ids;
+use crate::ids::{self, AccountId, StatusId};
 use crate::service::accounts::{relationships, Relationship};
 use crate::service::notifications::notify;
 use crate::service::views;
@@ -29,7 +29,7 @@ pub struct FollowOutcome {
     pub new_request: Option<FollowRequest>,
 }
 
-pub fn follow(tx: &mut Tx, follower: &Account, target_id: i64, options: FollowOptions) -> AppResult<FollowOutcome> {
+pub fn follow(tx: &mut Tx, follower: &Account, target_id: AccountId, options: FollowOptions) -> AppResult<FollowOutcome> {
     let target = accounts::find(tx, target_id)?.filter(|a| a.suspended_at.is_none()).ok_or(AppError::NotFound)?;
     if target.id == follower.id || super::safety::blocked_between(tx, follower.id, target.id)? {
         return Err(AppError::Forbidden("This action is not allowed".into()));
@@ -100,7 +100,7 @@ pub fn requests(conn: &mut DbConn, target: &Account, page: &Page) -> AppResult<V
 }
 
 /// The target of a follow request accepts it; a remote requester hears of it (Accept).
-pub fn authorize(tx: &mut Tx, target: &Account, requester_id: i64) -> AppResult<Relationship> {
+pub fn authorize(tx: &mut Tx, target: &Account, requester_id: AccountId) -> AppResult<Relationship> {
     let request = follow_requests::find(tx, requester_id, target.id)?.ok_or(AppError::NotFound)?;
     let requester = accounts::find(tx, requester_id)?.ok_or(AppError::NotFound)?;
     follow_requests::delete(tx, request.id)?;
@@ -112,7 +112,7 @@ pub fn authorize(tx: &mut Tx, target: &Account, requester_id: i64) -> AppResult<
 }
 
 /// The target of a follow request turns it down; a remote requester hears of it (Reject).
-pub fn reject(tx: &mut Tx, target: &Account, requester_id: i64) -> AppResult<Relationship> {
+pub fn reject(tx: &mut Tx, target: &Account, requester_id: AccountId) -> AppResult<Relationship> {
     let request = follow_requests::find(tx, requester_id, target.id)?.ok_or(AppError::NotFound)?;
     let requester = accounts::find(tx, requester_id)?.ok_or(AppError::NotFound)?;
     follow_requests::delete(tx, request.id)?;
@@ -161,7 +161,7 @@ pub struct Unfollowed {
     pub ended_uri: Option<String>,
 }
 
-pub fn unfollow(tx: &mut Tx, follower: &Account, target_id: i64) -> AppResult<Unfollowed> {
+pub fn unfollow(tx: &mut Tx, follower: &Account, target_id: AccountId) -> AppResult<Unfollowed> {
     let target = accounts::find(tx, target_id)?.ok_or(AppError::NotFound)?;
     let ended_uri = end_follow(tx, follower, &target)?;
     if let Some(uri) = &ended_uri {
@@ -186,13 +186,13 @@ pub fn end_follow(conn: &mut DbConn, follower: &Account, target: &Account) -> Ap
     Ok(Some(existing.uri.unwrap_or_else(|| format!("{}/follows/{}", follower.uri, existing.id))))
 }
 
-fn one_relationship(conn: &mut DbConn, viewer: &Account, id: i64) -> AppResult<Relationship> {
+fn one_relationship(conn: &mut DbConn, viewer: &Account, id: AccountId) -> AppResult<Relationship> {
     relationships(conn, viewer, &[id])?.pop().ok_or(AppError::NotFound)
 }
 
 /// Brings the followed account's recent statuses into the follower's home timeline, leaving out
 /// what fan-out would not have delivered: replies to strangers, and reblogs the follow hides.
-fn merge_into_home(conn: &mut DbConn, follower_id: i64, target: &Account, show_reblogs: bool) -> AppResult<()> {
+fn merge_into_home(conn: &mut DbConn, follower_id: AccountId, target: &Account, show_reblogs: bool) -> AppResult<()> {
     let filter = statuses::AccountStatusFilter {
         visibilities: &[Visibility::Public, Visibility::Unlisted, Visibility::Private],
         mentioned: Some(follower_id),
@@ -205,7 +205,7 @@ fn merge_into_home(conn: &mut DbConn, follower_id: i64, target: &Account, show_r
     let page = Page { limit: MERGE_LIMIT, ..Page::default() };
     let recent = statuses::account_page(conn, target.id, &filter, &page)?;
     let recent = views::visible(conn, Some(follower_id), recent)?;
-    let ids: Vec<i64> = replies_worth_merging(conn, follower_id, recent)?.iter().map(|s| s.id).collect();
+    let ids: Vec<StatusId> = replies_worth_merging(conn, follower_id, recent)?.iter().map(|s| s.id).collect();
     let present = timelines::in_home_among(conn, follower_id, &ids)?;
     let entries: Vec<HomeTimelineEntry> = ids
         .into_iter()
@@ -216,9 +216,9 @@ fn merge_into_home(conn: &mut DbConn, follower_id: i64, target: &Account, show_r
 }
 
 /// Keeps non-replies, self-replies, and replies to the follower or to someone they follow.
-fn replies_worth_merging(conn: &mut DbConn, follower_id: i64, recent: Vec<Status>) -> AppResult<Vec<Status>> {
-    let replied_to: Vec<i64> = recent.iter().filter_map(|s| s.in_reply_to_account_id).collect();
-    let followed: HashSet<i64> =
+fn replies_worth_merging(conn: &mut DbConn, follower_id: AccountId, recent: Vec<Status>) -> AppResult<Vec<Status>> {
+    let replied_to: Vec<AccountId> = recent.iter().filter_map(|s| s.in_reply_to_account_id).collect();
+    let followed: HashSet<AccountId> =
         follows::following_among(conn, follower_id, &replied_to)?.into_iter().map(|f| f.target_account_id).collect();
     Ok(recent
         .into_iter()
@@ -229,12 +229,12 @@ fn replies_worth_merging(conn: &mut DbConn, follower_id: i64, recent: Vec<Status
         .collect())
 }
 
-pub fn followers(conn: &mut DbConn, account_id: i64, page: &Page) -> AppResult<Vec<(i64, Account)>> {
+pub fn followers(conn: &mut DbConn, account_id: AccountId, page: &Page) -> AppResult<Vec<(i64, Account)>> {
     let account = crate::service::accounts::get(conn, account_id)?;
     follows::followers_page(conn, account.id, page)
 }
 
-pub fn following(conn: &mut DbConn, account_id: i64, page: &Page) -> AppResult<Vec<(i64, Account)>> {
+pub fn following(conn: &mut DbConn, account_id: AccountId, page: &Page) -> AppResult<Vec<(i64, Account)>> {
     let account = crate::service::accounts::get(conn, account_id)?;
     follows::following_page(conn, account.id, page)
 }

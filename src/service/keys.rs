@@ -4,7 +4,7 @@ use crate::db::models::{Account, AccountKey, InstanceKeys};
 use crate::db::queries::{accounts, keys};
 use crate::db::{insert_if_absent, DbConn};
 use crate::error::{AppError, AppResult};
-use crate::ids;
+use crate::ids::{self, AccountId};
 
 /// A key to sign with: its id (as peers fetch it) and its private PEM.
 #[derive(Debug, Clone)]
@@ -43,7 +43,7 @@ pub fn with_keys(conn: &mut DbConn, account: Account) -> AppResult<Account> {
     accounts::find(conn, account.id)?.ok_or(AppError::NotFound)
 }
 
-pub fn account_signing_key(conn: &mut DbConn, account_id: i64) -> AppResult<SigningKey> {
+pub fn account_signing_key(conn: &mut DbConn, account_id: AccountId) -> AppResult<SigningKey> {
     let account = accounts::find(conn, account_id)?.ok_or(AppError::NotFound)?;
     let account = with_keys(conn, account)?;
     let key = keys::account_key(conn, account.id)?.ok_or(AppError::NotFound)?;

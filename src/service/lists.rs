@@ -5,7 +5,7 @@ use crate::db::models::{Account, List, Status};
 use crate::db::queries::{follows, lists};
 use crate::db::{DbConn, Page};
 use crate::error::{AppError, AppResult};
-use crate::ids;
+use crate::ids::{self, AccountId};
 use crate::service::views::{self, StatusView};
 
 pub const REPLIES_POLICIES: &[&str] = &["followed", "list", "none"];
@@ -77,9 +77,9 @@ pub fn delete(conn: &mut DbConn, owner: &Account, list_id: i64) -> AppResult<()>
 }
 
 /// Adds accounts to a list; as in Mastodon, only accounts the owner follows.
-pub fn add_accounts(conn: &mut DbConn, owner: &Account, list_id: i64, account_ids: &[i64]) -> AppResult<()> {
+pub fn add_accounts(conn: &mut DbConn, owner: &Account, list_id: i64, account_ids: &[AccountId]) -> AppResult<()> {
     let list = get(conn, owner, list_id)?;
-    let followed: Vec<i64> = follows::following_among(conn, owner.id, account_ids)?.into_iter().map(|f| f.target_account_id).collect();
+    let followed: Vec<AccountId> = follows::following_among(conn, owner.id, account_ids)?.into_iter().map(|f| f.target_account_id).collect();
     if let Some(stranger) = account_ids.iter().find(|id| !followed.contains(id)) {
         return Err(AppError::validation(format!("Account {stranger} is not followed, so it cannot be added to a list")));
     }
@@ -89,7 +89,7 @@ pub fn add_accounts(conn: &mut DbConn, owner: &Account, list_id: i64, account_id
     Ok(())
 }
 
-pub fn remove_accounts(conn: &mut DbConn, owner: &Account, list_id: i64, account_ids: &[i64]) -> AppResult<()> {
+pub fn remove_accounts(conn: &mut DbConn, owner: &Account, list_id: i64, account_ids: &[AccountId]) -> AppResult<()> {
     let list = get(conn, owner, list_id)?;
     for id in account_ids {
         lists::remove_member(conn, list.id, *id)?;
@@ -102,13 +102,13 @@ pub fn members(conn: &mut DbConn, owner: &Account, list_id: i64, page: &Page) ->
     lists::members_page(conn, list.id, page)
 }
 
-pub fn containing(conn: &mut DbConn, owner: &Account, member: i64) -> AppResult<Vec<List>> {
+pub fn containing(conn: &mut DbConn, owner: &Account, member: AccountId) -> AppResult<Vec<List>> {
     lists::containing(conn, owner.id, member)
 }
 
 /// The lists whose timeline a status joins, among those of the accounts whose home timeline got it:
 /// lists holding its author, unless the list's replies policy leaves the reply out.
-pub fn receiving(conn: &mut DbConn, status: &Status, home_owners: &[i64]) -> AppResult<Vec<i64>> {
+pub fn receiving(conn: &mut DbConn, status: &Status, home_owners: &[AccountId]) -> AppResult<Vec<i64>> {
     let mut receiving = Vec::new();
     for list in lists::containing_among(conn, home_owners, status.account_id)? {
         let replied_to = status.in_reply_to_account_id.filter(|to| *to != status.account_id);

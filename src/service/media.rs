@@ -10,7 +10,7 @@ use crate::db::models::{Account, MediaAttachment, MediaDetailsChange, MediaFiles
 use crate::db::queries::media;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
-use crate::ids;
+use crate::ids::{self, AccountId, StatusId};
 use crate::service::images::{self, ImageError, Probe, ProcessedImage, Size};
 use crate::storage::MediaStore;
 
@@ -202,7 +202,7 @@ pub fn delete(conn: &mut DbConn, owner: &Account, media_id: i64) -> AppResult<Ve
 }
 
 /// Attaches the owner's processed, unattached uploads to a status, in the order given.
-pub fn attach(conn: &mut DbConn, owner: &Account, status_id: i64, media_ids: &[i64]) -> AppResult<Vec<MediaAttachment>> {
+pub fn attach(conn: &mut DbConn, owner: &Account, status_id: StatusId, media_ids: &[i64]) -> AppResult<Vec<MediaAttachment>> {
     if media_ids.len() > MAX_ATTACHMENTS {
         return Err(AppError::validation(format!("Media attachments: at most {MAX_ATTACHMENTS} can be attached")));
     }
@@ -227,12 +227,12 @@ pub fn attach(conn: &mut DbConn, owner: &Account, status_id: i64, media_ids: &[i
 }
 
 /// Replaces a status's attachments with `media_ids` (an edit): the others are unlinked, kept for their owner.
-pub fn reattach(conn: &mut DbConn, owner: &Account, status_id: i64, media_ids: &[i64]) -> AppResult<Vec<MediaAttachment>> {
+pub fn reattach(conn: &mut DbConn, owner: &Account, status_id: StatusId, media_ids: &[i64]) -> AppResult<Vec<MediaAttachment>> {
     media::detach_all(conn, status_id)?;
     attach(conn, owner, status_id, media_ids)
 }
 
-pub fn of_status(conn: &mut DbConn, status_id: i64) -> AppResult<Vec<MediaAttachment>> {
+pub fn of_status(conn: &mut DbConn, status_id: StatusId) -> AppResult<Vec<MediaAttachment>> {
     media::of_statuses(conn, &[status_id])
 }
 
@@ -249,7 +249,7 @@ pub struct RemoteMedia {
 }
 
 /// Sets a remote status's attachments to `remote` (replacing what an earlier version had).
-pub fn replace_remote(conn: &mut DbConn, author: &Account, status_id: i64, remote: &[RemoteMedia]) -> AppResult<()> {
+pub fn replace_remote(conn: &mut DbConn, author: &Account, status_id: StatusId, remote: &[RemoteMedia]) -> AppResult<()> {
     for old in media::of_statuses(conn, &[status_id])? {
         media::delete(conn, old.id)?;
     }
@@ -294,7 +294,7 @@ pub fn replace_remote(conn: &mut DbConn, author: &Account, status_id: i64, remot
 }
 
 /// A new avatar or header: cropped, scaled and stored; answers its key.
-pub fn store_profile_image(store: &dyn MediaStore, limits: &MediaLimits, account_id: i64, which: ProfileImage, bytes: &[u8]) -> AppResult<String> {
+pub fn store_profile_image(store: &dyn MediaStore, limits: &MediaLimits, account_id: AccountId, which: ProfileImage, bytes: &[u8]) -> AppResult<String> {
     if images::probe(bytes).is_none_or(|probe| probe.kind != "image") {
         return Err(AppError::validation(format!("{} content type is invalid", which.label())));
     }

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDateTime;
 
-use crate::db::kinds::FilterContext;
+use crate::db::kinds::{FilterContext, NotificationKind};
 use crate::db::models::{Account, Notification};
 use crate::db::queries::{accounts, notifications, statuses};
 use crate::db::{DbConn, Page};
@@ -13,9 +13,10 @@ use crate::error::{AppError, AppResult};
 use crate::service::filters::ActiveFilters;
 use crate::service::notifications::Filter;
 use crate::service::views::{self, StatusView};
+use crate::ids::{AccountId, StatusId};
 
 /// The kinds Mastodon groups, and groups unless a client asks otherwise.
-pub const GROUPABLE: &[&str] = &["favourite", "reblog", "follow"];
+pub const GROUPABLE: &[NotificationKind] = &[NotificationKind::Favourite, NotificationKind::Reblog, NotificationKind::Follow];
 /// A group stops taking new notifications this long after it started (Mastodon's span).
 const MAX_GROUP_SPAN_HOURS: i64 = 12;
 const SAMPLE_ACCOUNTS: usize = 8;
@@ -25,13 +26,13 @@ const SCAN_LIMIT: usize = 4_000;
 const MAX_GROUP_MEMBERS: i64 = 10_000;
 
 /// The group key a new notification joins, or None for kinds that are never grouped.
-pub fn key_for(conn: &mut DbConn, recipient: i64, kind: &str, status_id: Option<i64>, now: NaiveDateTime) -> AppResult<Option<String>> {
+pub fn key_for(conn: &mut DbConn, recipient: AccountId, kind: NotificationKind, status_id: Option<StatusId>, now: NaiveDateTime) -> AppResult<Option<String>> {
     if !GROUPABLE.contains(&kind) {
         return Ok(None);
     }
     let prefix = match status_id {
-        Some(status_id) if kind != "follow" => format!("{kind}-{status_id}"),
-        _ => kind.to_owned(),
+        Some(status_id) if kind != NotificationKind::Follow => format!("{kind}-{status_id}"),
+        _ => kind.to_string(),
     };
     let hour = now.and_utc().timestamp() / 3600;
     let previous = notifications::latest_group_key(conn, recipient, kind, status_id)?
@@ -88,7 +89,7 @@ pub fn page(conn: &mut DbConn, owner: &Account, query: &GroupQuery, page: &Page)
 }
 
 /// The first notification of each distinct group in the page, in scanning order.
-fn scan_keys(conn: &mut DbConn, owner: i64, query: &GroupQuery, hidden: &[i64], page: &Page) -> AppResult<Vec<(String, Notification)>> {
+fn scan_keys(conn: &mut DbConn, owner: AccountId, query: &GroupQuery, hidden: &[AccountId], page: &Page) -> AppResult<Vec<(String, Notification)>> {
     let ascending = page.min_id.is_some();
     let mut cursor = Page { limit: SCAN_BATCH, ..*page };
     let mut found: Vec<(String, Notification)> = Vec::new();
@@ -134,7 +135,7 @@ pub fn get(conn: &mut DbConn, owner: &Account, key: &str) -> AppResult<GroupView
 pub fn accounts_of(conn: &mut DbConn, owner: &Account, key: &str) -> AppResult<Vec<Account>> {
     let members = members(conn, owner, key)?;
     let ids = distinct_senders(&members, usize::MAX);
-    let mut by_id: HashMap<i64, Account> = accounts::find_many(conn, &ids)?.into_iter().map(|a| (a.id, a)).collect();
+    let mut by_id: HashMap<AccountId, Account> = accounts::find_many(conn, &ids)?.into_iter().map(|a| (a.id, a)).collect();
     Ok(ids.iter().filter_map(|id| by_id.remove(id)).filter(|a| a.suspended_at.is_none()).collect())
 }
 
@@ -177,26 +178,26 @@ fn members(conn: &mut DbConn, owner: &Account, key: &str) -> AppResult<Vec<Notif
     Ok(members)
 }
 
-fn distinct_senders(members: &[Notification], at_most: usize) -> Vec<i64> {
+fn distinct_senders(members: &[Notification], at_most: usize) -> Vec<AccountId> {
     let mut seen = HashSet::new();
     members.iter().map(|n| n.from_account_id).filter(|id| seen.insert(*id)).take(at_most).collect()
 }
 
 /// Groups (members newest first) with their accounts and statuses; a group whose status a filter hides
 /// in notifications, or whose accounts are all gone, is left out.
-fn hydrate(conn: &mut DbConn, owner: i64, groups: Vec<(String, Vec<Notification>)>) -> AppResult<Vec<GroupView>> {
+fn hydrate(conn: &mut DbConn, owner: AccountId, groups: Vec<(String, Vec<Notification>)>) -> AppResult<Vec<GroupView>> {
     let groups: Vec<(String, Vec<Notification>)> = groups.into_iter().filter(|(_, members)| !members.is_empty()).collect();
-    let samples: Vec<Vec<i64>> = groups.iter().map(|(_, members)| distinct_senders(members, SAMPLE_ACCOUNTS)).collect();
-    let account_ids: Vec<i64> = samples.iter().flatten().copied().collect();
-    let accounts: HashMap<i64, Account> = accounts::find_many(conn, &account_ids)?
+    let samples: Vec<Vec<AccountId>> = groups.iter().map(|(_, members)| distinct_senders(members, SAMPLE_ACCOUNTS)).collect();
+    let account_ids: Vec<AccountId> = samples.iter().flatten().copied().collect();
+    let accounts: HashMap<AccountId, Account> = accounts::find_many(conn, &account_ids)?
         .into_iter()
         .filter(|a| a.suspended_at.is_none())
         .map(|a| (a.id, a))
         .collect();
-    let status_ids: Vec<i64> = groups.iter().filter_map(|(_, members)| members[0].status_id).collect();
+    let status_ids: Vec<StatusId> = groups.iter().filter_map(|(_, members)| members[0].status_id).collect();
     let status_rows = statuses::find_many(conn, &status_ids)?;
     let filters = ActiveFilters::load(conn, owner)?;
-    let statuses: HashMap<i64, StatusView> = views::hydrate(conn, Some(owner), status_rows)?
+    let statuses: HashMap<StatusId, StatusView> = views::hydrate(conn, Some(owner), status_rows)?
         .into_iter()
         .filter_map(|view| filters.apply_one(FilterContext::Notifications, view))
         .map(|view| (view.status.id, view))

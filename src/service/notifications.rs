@@ -7,12 +7,12 @@ use crate::db::models::{Account, Notification};
 use crate::db::queries::{accounts, notifications};
 use crate::db::{DbConn, Page};
 use crate::error::{AppError, AppResult};
-use crate::ids;
+use crate::ids::{self, AccountId, StatusId};
 use crate::db::events::Event;
 use crate::service::views::{self, NotificationView};
 
 /// Notifies a local account of something another account did; nothing for oneself or remote accounts.
-pub fn notify(tx: &mut Tx, recipient: i64, from: i64, kind: NotificationKind, status_id: Option<i64>) -> AppResult<()> {
+pub fn notify(tx: &mut Tx, recipient: AccountId, from: AccountId, kind: NotificationKind, status_id: Option<StatusId>) -> AppResult<()> {
     if recipient == from {
         return Ok(());
     }
@@ -23,14 +23,14 @@ pub fn notify(tx: &mut Tx, recipient: i64, from: i64, kind: NotificationKind, st
 }
 
 /// Notifies a local account of something about its own status (its poll ended).
-pub fn notify_own(tx: &mut Tx, recipient: i64, kind: NotificationKind, status_id: Option<i64>) -> AppResult<()> {
+pub fn notify_own(tx: &mut Tx, recipient: AccountId, kind: NotificationKind, status_id: Option<StatusId>) -> AppResult<()> {
     if !accounts::find(tx, recipient)?.is_some_and(|a| a.is_local()) {
         return Ok(());
     }
     insert(tx, recipient, recipient, kind, status_id)
 }
 
-fn insert(tx: &mut Tx, recipient: i64, from: i64, kind: NotificationKind, status_id: Option<i64>) -> AppResult<()> {
+fn insert(tx: &mut Tx, recipient: AccountId, from: AccountId, kind: NotificationKind, status_id: Option<StatusId>) -> AppResult<()> {
     let now = ids::now();
     let notification = Notification {
         id: ids::next_id(),
@@ -39,7 +39,7 @@ fn insert(tx: &mut Tx, recipient: i64, from: i64, kind: NotificationKind, status
         kind,
         status_id,
         created_at: now,
-        group_key: super::notification_groups::key_for(tx, recipient, kind.as_str(), status_id, now)?,
+        group_key: super::notification_groups::key_for(tx, recipient, kind, status_id, now)?,
     };
     notifications::insert(tx, &notification)?;
     tx.emit(Event::Notified { notification_id: notification.id, account_id: recipient });
@@ -49,7 +49,7 @@ fn insert(tx: &mut Tx, recipient: i64, from: i64, kind: NotificationKind, status
 pub struct Filter {
     pub types: Vec<String>,
     pub exclude_types: Vec<String>,
-    pub account_id: Option<i64>,
+    pub account_id: Option<AccountId>,
 }
 
 pub fn list(conn: &mut DbConn, owner: &Account, filter: &Filter, page: &Page) -> AppResult<Vec<NotificationView>> {

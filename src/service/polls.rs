@@ -12,7 +12,7 @@ use crate::db::queries::{accounts, polls, statuses};
 use crate::db::{DbConn, Tx};
 use crate::db::tx::Outbound;
 use crate::error::{AppError, AppResult};
-use crate::ids;
+use crate::ids::{self, AccountId, StatusId};
 pub use crate::db::views::PollView;
 use crate::service::views;
 
@@ -55,7 +55,7 @@ pub fn validate(new: &NewPoll) -> AppResult<()> {
     Ok(())
 }
 
-pub fn create(conn: &mut DbConn, author: &Account, status_id: i64, new: NewPoll) -> AppResult<Poll> {
+pub fn create(conn: &mut DbConn, author: &Account, status_id: StatusId, new: NewPoll) -> AppResult<Poll> {
     validate(&new)?;
     let now = ids::now();
     let options: Vec<String> = new.options.iter().map(|o| o.trim().to_owned()).collect();
@@ -83,7 +83,7 @@ pub fn get(conn: &mut DbConn, viewer: Option<&Account>, poll_id: i64) -> AppResu
     view_of(conn, viewer.map(|v| v.id), poll)
 }
 
-pub fn view_of(conn: &mut DbConn, viewer: Option<i64>, poll: Poll) -> AppResult<PollView> {
+pub fn view_of(conn: &mut DbConn, viewer: Option<AccountId>, poll: Poll) -> AppResult<PollView> {
     let own_votes = match viewer {
         Some(viewer) => Some(polls::choices_among(conn, viewer, &[poll.id])?.into_iter().map(|(_, c)| c).collect()),
         None => None,
@@ -148,7 +148,7 @@ fn recount(conn: &mut DbConn, mut poll: Poll) -> AppResult<Poll> {
             *count += 1;
         }
     }
-    let voters: HashSet<i64> = votes.iter().map(|v| v.account_id).collect();
+    let voters: HashSet<AccountId> = votes.iter().map(|v| v.account_id).collect();
     poll.voters_count = voters.len() as i64;
     polls::set_counts(conn, poll.id, &counts, poll.voters_count)?;
     poll.vote_counts = Json(counts);
@@ -211,7 +211,7 @@ pub struct RemotePoll {
 }
 
 /// Stores or refreshes a remote status's poll with the counts its instance reports.
-pub fn upsert_remote(conn: &mut DbConn, author: &Account, status_id: i64, remote: &RemotePoll) -> AppResult<()> {
+pub fn upsert_remote(conn: &mut DbConn, author: &Account, status_id: StatusId, remote: &RemotePoll) -> AppResult<()> {
     let options: Vec<String> = remote.options.iter().take(MAX_OPTIONS * 4).map(|(title, _)| title.clone()).collect();
     let counts: Vec<i64> = remote.options.iter().take(options.len()).map(|(_, count)| (*count).max(0)).collect();
     let voters = remote.voters_count.unwrap_or_else(|| if remote.multiple { 0 } else { counts.iter().sum() });
@@ -250,7 +250,7 @@ pub fn upsert_remote(conn: &mut DbConn, author: &Account, status_id: i64, remote
 pub fn announce_ended(tx: &mut Tx) -> AppResult<usize> {
     let ended = polls::ended_unannounced(tx, ids::now(), 50)?;
     for poll in &ended {
-        let voters: HashSet<i64> = polls::votes_of(tx, poll.id)?.into_iter().map(|v| v.account_id).collect();
+        let voters: HashSet<AccountId> = polls::votes_of(tx, poll.id)?.into_iter().map(|v| v.account_id).collect();
         if statuses::find(tx, poll.status_id)?.is_some() {
             for voter in voters.iter().filter(|v| **v != poll.account_id) {
                 super::notifications::notify(tx, *voter, poll.account_id, NotificationKind::Poll, Some(poll.status_id))?;

@@ -13,7 +13,7 @@ use crate::db::models::{PushSubscription, VapidKeys};
 use crate::db::queries::{follows, push};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
-use crate::ids;
+use crate::ids::{self, AccountId};
 
 pub const ALERTS: &[&str] =
     &["mention", "status", "reblog", "follow", "follow_request", "favourite", "poll", "update", "admin.sign_up", "admin.report"];
@@ -66,7 +66,7 @@ fn policy(text: Option<String>) -> AppResult<String> {
     }
 }
 
-pub fn subscribe(conn: &mut DbConn, gateways: &[String], token_id: i64, account_id: i64, input: Subscribe) -> AppResult<PushSubscription> {
+pub fn subscribe(conn: &mut DbConn, gateways: &[String], token_id: i64, account_id: AccountId, input: Subscribe) -> AppResult<PushSubscription> {
     check_endpoint(gateways, &input.endpoint).map_err(AppError::validation)?;
     let p256dh_ok = decode_key(&input.p256dh).is_some_and(|key| key.len() == 65 && key[0] == 4);
     if !p256dh_ok {
@@ -157,7 +157,7 @@ pub fn unsubscribe(conn: &mut DbConn, token_id: i64) -> AppResult<()> {
 }
 
 /// The subscriptions of `recipient` that want a push for a notification of `kind` from `sender`.
-pub fn recipients(conn: &mut DbConn, recipient: i64, kind: &str, sender: i64) -> AppResult<Vec<PushSubscription>> {
+pub fn recipients(conn: &mut DbConn, recipient: AccountId, kind: &str, sender: AccountId) -> AppResult<Vec<PushSubscription>> {
     let mut wanted = Vec::new();
     for subscription in push::of_account(conn, recipient)? {
         let alerts = &subscription.alerts;

@@ -5,14 +5,14 @@ use crate::db::queries::{accounts, reports, statuses};
 use crate::db::{DbConn, Tx};
 use crate::db::tx::Outbound;
 use crate::error::{AppError, AppResult};
-use crate::ids;
+use crate::ids::{self, AccountId, StatusId};
 
 pub const CATEGORIES: &[&str] = &["spam", "legal", "violation", "other"];
 const MAX_COMMENT: usize = 1_000;
 
 pub struct NewReport {
-    pub target_id: i64,
-    pub status_ids: Vec<i64>,
+    pub target_id: AccountId,
+    pub status_ids: Vec<StatusId>,
     pub comment: String,
     pub category: Option<String>,
     pub forward: bool,
@@ -44,7 +44,7 @@ pub fn create(tx: &mut Tx, reporter: &Account, input: NewReport) -> AppResult<Fi
         id: ids::next_id(),
         account_id: reporter.id,
         target_account_id: target.id,
-        status_ids: input.status_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(","),
+        status_ids: input.status_ids.iter().map(StatusId::to_string).collect::<Vec<_>>().join(","),
         comment: input.comment,
         category,
         forwarded,
@@ -83,6 +83,6 @@ pub fn receive(conn: &mut DbConn, reporter: &Account, target: &Account, status_u
     )
 }
 
-pub fn about(conn: &mut DbConn, target: i64) -> AppResult<Vec<Report>> {
+pub fn about(conn: &mut DbConn, target: AccountId) -> AppResult<Vec<Report>> {
     reports::about(conn, target)
 }

@@ -6,11 +6,11 @@ use crate::db::models::{Account, Block, Mute};
 use crate::db::queries::{accounts, safety};
 use crate::db::{DbConn, Page};
 use crate::error::{AppError, AppResult};
-use crate::ids;
+use crate::ids::{self, AccountId};
 use crate::service::accounts::{relationships, Relationship};
 use crate::service::follows;
 
-fn target(conn: &mut DbConn, me: &Account, target_id: i64) -> AppResult<Account> {
+fn target(conn: &mut DbConn, me: &Account, target_id: AccountId) -> AppResult<Account> {
     let target = accounts::find(conn, target_id)?.ok_or(AppError::NotFound)?;
     if target.id == me.id {
         return Err(AppError::Forbidden("This action is not allowed".into()));
@@ -18,12 +18,12 @@ fn target(conn: &mut DbConn, me: &Account, target_id: i64) -> AppResult<Account>
     Ok(target)
 }
 
-fn relationship(conn: &mut DbConn, me: &Account, target_id: i64) -> AppResult<Relationship> {
+fn relationship(conn: &mut DbConn, me: &Account, target_id: AccountId) -> AppResult<Relationship> {
     relationships(conn, me, &[target_id])?.pop().ok_or(AppError::NotFound)
 }
 
 /// Mutes an account, with or without its notifications, for `duration` seconds (0 or none: until unmuted).
-pub fn mute(conn: &mut DbConn, me: &Account, target_id: i64, notifications: bool, duration: Option<i64>) -> AppResult<Relationship> {
+pub fn mute(conn: &mut DbConn, me: &Account, target_id: AccountId, notifications: bool, duration: Option<i64>) -> AppResult<Relationship> {
     let target = target(conn, me, target_id)?;
     let now = ids::now();
     let expires_at = duration.filter(|d| *d > 0).map(|d| now + chrono::Duration::seconds(d.min(10 * 365 * 86_400)));
@@ -31,14 +31,14 @@ pub fn mute(conn: &mut DbConn, me: &Account, target_id: i64, notifications: bool
     relationship(conn, me, target.id)
 }
 
-pub fn unmute(conn: &mut DbConn, me: &Account, target_id: i64) -> AppResult<Relationship> {
+pub fn unmute(conn: &mut DbConn, me: &Account, target_id: AccountId) -> AppResult<Relationship> {
     let target = target(conn, me, target_id)?;
     safety::delete_mute(conn, me.id, target.id)?;
     relationship(conn, me, target.id)
 }
 
 /// Blocks an account: follows end both ways, and a remote account's instance is told (Block).
-pub fn block(tx: &mut Tx, me: &Account, target_id: i64) -> AppResult<Relationship> {
+pub fn block(tx: &mut Tx, me: &Account, target_id: AccountId) -> AppResult<Relationship> {
     let target = target(tx, me, target_id)?;
     let id = ids::next_id();
     let uri = format!("{}/blocks/{id}", me.uri);
@@ -49,7 +49,7 @@ pub fn block(tx: &mut Tx, me: &Account, target_id: i64) -> AppResult<Relationshi
     relationship(tx, me, target.id)
 }
 
-pub fn unblock(tx: &mut Tx, me: &Account, target_id: i64) -> AppResult<Relationship> {
+pub fn unblock(tx: &mut Tx, me: &Account, target_id: AccountId) -> AppResult<Relationship> {
     let target = target(tx, me, target_id)?;
     if let Some(block) = safety::find_block(tx, me.id, target.id)? {
         safety::delete_block(tx, me.id, target.id)?;
@@ -111,8 +111,8 @@ pub fn domain_blocks(conn: &mut DbConn, me: &Account, page: &Page) -> AppResult<
 }
 
 /// Authors a viewer does not see: muted, blocked either way, or on a domain they blocked.
-pub fn hidden_authors(conn: &mut DbConn, viewer: i64) -> AppResult<Vec<i64>> {
-    let mut hidden: Vec<i64> = safety::active_mutes(conn, viewer, ids::now())?.into_iter().map(|m| m.target_account_id).collect();
+pub fn hidden_authors(conn: &mut DbConn, viewer: AccountId) -> AppResult<Vec<AccountId>> {
+    let mut hidden: Vec<AccountId> = safety::active_mutes(conn, viewer, ids::now())?.into_iter().map(|m| m.target_account_id).collect();
     hidden.extend(safety::blocked_either_way(conn, viewer)?);
     hidden.extend(safety::accounts_on_blocked_domains(conn, viewer)?);
     hidden.sort_unstable();
@@ -121,7 +121,7 @@ pub fn hidden_authors(conn: &mut DbConn, viewer: i64) -> AppResult<Vec<i64>> {
 }
 
 /// Whether `recipient` wants no notifications from `sender` (blocked, domain-blocked, or muted with them).
-pub fn silences(conn: &mut DbConn, recipient: i64, sender: i64) -> AppResult<bool> {
+pub fn silences(conn: &mut DbConn, recipient: AccountId, sender: AccountId) -> AppResult<bool> {
     let muted = safety::active_mutes(conn, recipient, ids::now())?.iter().any(|m| m.target_account_id == sender && m.hide_notifications);
     Ok(muted
         || safety::blocked_either_way(conn, recipient)?.contains(&sender)
@@ -129,6 +129,6 @@ pub fn silences(conn: &mut DbConn, recipient: i64, sender: i64) -> AppResult<boo
 }
 
 /// Whether either account blocks the other.
-pub fn blocked_between(conn: &mut DbConn, a: i64, b: i64) -> AppResult<bool> {
+pub fn blocked_between(conn: &mut DbConn, a: AccountId, b: AccountId) -> AppResult<bool> {
     Ok(safety::blocked_either_way(conn, a)?.contains(&b))
 }

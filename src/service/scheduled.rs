@@ -9,7 +9,7 @@ use crate::db::models::{Account, ScheduledStatus};
 use crate::db::queries::{accounts, scheduled, users};
 use crate::db::{DbConn, Page};
 use crate::error::{AppError, AppResult};
-use crate::ids;
+use crate::ids::{self, StatusId};
 use crate::service::statuses::{self, NewStatus, Visibility};
 
 /// Mastodon's rule: at least five minutes ahead.
@@ -21,7 +21,7 @@ pub struct ScheduledParams {
     pub spoiler_text: String,
     pub sensitive: Option<bool>,
     pub visibility: Option<String>,
-    pub in_reply_to_id: Option<i64>,
+    pub in_reply_to_id: Option<StatusId>,
     pub language: Option<String>,
     #[serde(default)]
     pub media_ids: Vec<i64>,

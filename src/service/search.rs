@@ -13,6 +13,7 @@ use crate::service::accounts as account_rules;
 use crate::service::views::{self, StatusView};
 use crate::service::tags::{self, TagView};
 use crate::service::{filters, markup, safety};
+use crate::ids::{AccountId, StatusId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -27,11 +28,11 @@ pub struct Query {
     pub limit: i64,
     pub offset: i64,
     /// Statuses by this account only.
-    pub account_id: Option<i64>,
+    pub account_id: Option<AccountId>,
     /// Accounts the searcher follows only.
     pub following: bool,
     /// Statuses older than this id only.
-    pub max_id: Option<i64>,
+    pub max_id: Option<StatusId>,
 }
 
 /// How many matches one search may look through for statuses the searcher can see.
@@ -85,7 +86,7 @@ fn find_by_url(conn: &mut DbConn, viewer: Option<&Account>, url: &str, query: &Q
 fn full_text(conn: &mut DbConn, viewer: &Account, text: &str, query: &Query) -> AppResult<Vec<StatusView>> {
     let words: Vec<String> = text.split_whitespace().map(|w| w.trim_start_matches('#').to_owned()).filter(|w| !w.is_empty()).take(MAX_WORDS).collect();
     let wanted = (query.offset + query.limit) as usize;
-    let hidden: HashSet<i64> = safety::hidden_authors(conn, viewer.id)?.into_iter().collect();
+    let hidden: HashSet<AccountId> = safety::hidden_authors(conn, viewer.id)?.into_iter().collect();
     let mut found: Vec<Status> = Vec::new();
     let mut before = query.max_id;
     let mut scanned = 0;
@@ -111,7 +112,7 @@ fn full_text(conn: &mut DbConn, viewer: &Account, text: &str, query: &Query) -> 
 }
 
 /// Sets a status's searchable text: what a reader sees, its media descriptions and poll options.
-pub fn index_status(conn: &mut DbConn, status_id: i64) -> AppResult<()> {
+pub fn index_status(conn: &mut DbConn, status_id: StatusId) -> AppResult<()> {
     let Some(status) = statuses::find(conn, status_id)? else { return Ok(()) };
     if status.reblog_of_id.is_some() {
         return Ok(());
@@ -124,7 +125,7 @@ pub fn index_status(conn: &mut DbConn, status_id: i64) -> AppResult<()> {
     search::index(conn, status.id, &body.join("\n"))
 }
 
-pub fn unindex_status(conn: &mut DbConn, status_id: i64) -> AppResult<()> {
+pub fn unindex_status(conn: &mut DbConn, status_id: StatusId) -> AppResult<()> {
     search::unindex(conn, status_id)
 }
 
@@ -141,8 +142,8 @@ fn find_accounts(conn: &mut DbConn, settings: &Settings, viewer: Option<&Account
     match (query.following, viewer) {
         (true, Some(viewer)) => {
             let found = accounts::search(conn, bare, MAX_SCANNED as i64, 0)?;
-            let ids: Vec<i64> = found.iter().map(|a| a.id).collect();
-            let followed: HashSet<i64> = follows::following_among(conn, viewer.id, &ids)?.into_iter().map(|f| f.target_account_id).collect();
+            let ids: Vec<AccountId> = found.iter().map(|a| a.id).collect();
+            let followed: HashSet<AccountId> = follows::following_among(conn, viewer.id, &ids)?.into_iter().map(|f| f.target_account_id).collect();
             Ok(found.into_iter().filter(|a| followed.contains(&a.id)).skip(query.offset as usize).take(query.limit as usize).collect())
         }
         _ => accounts::search(conn, bare, query.limit, query.offset),

@@ -20,7 +20,7 @@ use crate::db::models::{Account, Status, Tag};
 use crate::db::queries::statuses;
 use crate::db::{insert_if_absent, DbConn};
 use crate::error::{AppError, AppResult};
-use crate::ids;
+use crate::ids::{self, StatusId};
 
 pub const MAX_PINNED: i64 = 5;
 
@@ -38,6 +38,6 @@ pub fn find_or_create_tag(conn: &mut DbConn, name: &str) -> AppResult<Tag> {
 
 /// A status of the account's own, for changing it; Mastodon looks only among the caller's own, so
 /// anyone else's status is not found.
-fn own_status(conn: &mut DbConn, author: &Account, status_id: i64) -> AppResult<Status> {
+fn own_status(conn: &mut DbConn, author: &Account, status_id: StatusId) -> AppResult<Status> {
     statuses::find(conn, status_id)?.filter(|s| s.account_id == author.id).ok_or(AppError::NotFound)
 }

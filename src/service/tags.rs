@@ -8,7 +8,7 @@ use crate::db::models::{Account, Tag};
 use crate::db::queries::{statuses, tag_follows};
 use crate::db::{DbConn, Page};
 use crate::error::{AppError, AppResult};
-use crate::ids;
+use crate::ids::{self, AccountId};
 use crate::service::statuses::find_or_create_tag;
 
 const HISTORY_DAYS: i64 = 7;
@@ -43,9 +43,9 @@ pub fn view(conn: &mut DbConn, viewer: Option<&Account>, tag: Tag) -> AppResult<
     let history = (0..HISTORY_DAYS)
         .map(|back| {
             let start = today - Duration::days(back);
-            let that_day: Vec<&(chrono::NaiveDateTime, i64)> =
+            let that_day: Vec<&(chrono::NaiveDateTime, AccountId)> =
                 uses.iter().filter(|(at, _)| *at >= start && *at < start + Duration::days(1)).collect();
-            let authors: HashSet<i64> = that_day.iter().map(|(_, author)| *author).collect();
+            let authors: HashSet<AccountId> = that_day.iter().map(|(_, author)| *author).collect();
             Day { day: start.and_utc().timestamp(), uses: that_day.len(), accounts: authors.len() }
         })
         .collect();

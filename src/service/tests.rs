@@ -15,6 +15,7 @@ use crate::service::accounts::{self, NewUser};
 use crate::service::follows::{self, FollowOptions};
 use crate::service::statuses::{self, NewStatus, RemoteStatus, Visibility};
 use crate::service::views;
+use crate::ids::StatusId;
 
 fn settings() -> Settings {
     let mut settings = Settings::for_database("sqlite::memory:").expect("settings");
@@ -54,13 +55,13 @@ fn follow(conn: &mut DbConn, follower: &Account, target: &Account) {
     }
 }
 
-fn post(conn: &mut DbConn, settings: &Settings, (author, user): &(Account, User), text: &str, visibility: Visibility) -> i64 {
+fn post(conn: &mut DbConn, settings: &Settings, (author, user): &(Account, User), text: &str, visibility: Visibility) -> StatusId {
     let outbox = Arc::new(RecordingOutbox::default());
     let input = NewStatus { text: text.into(), visibility: Some(visibility), ..NewStatus::default() };
     statuses::create(&mut tx(conn, outbox), settings, author, user, input).expect("post").status.id
 }
 
-fn readers(conn: &mut DbConn, status_id: i64, viewers: &[(&str, Option<&Account>)]) -> Vec<String> {
+fn readers(conn: &mut DbConn, status_id: StatusId, viewers: &[(&str, Option<&Account>)]) -> Vec<String> {
     let status = status_rows::find(conn, status_id).unwrap().unwrap();
     viewers
         .iter()

@@ -8,18 +8,19 @@ pub use crate::db::queries::statuses::PublicScope;
 use crate::db::queries::{marks, statuses, timelines};
 use crate::db::{DbConn, Page};
 use crate::error::AppResult;
+use crate::ids::{AccountId, StatusId};
 use crate::service::{filters, safety};
 use crate::service::views::{self, StatusView};
 
 pub fn home(conn: &mut DbConn, viewer: &Account, page: &Page) -> AppResult<Vec<StatusView>> {
-    let mut hidden = crate::db::queries::lists::exclusive_members(conn, viewer.id)?;
+    let mut hidden: Vec<AccountId> = crate::db::queries::lists::exclusive_members(conn, viewer.id)?;
     hidden.extend(safety::hidden_authors(conn, viewer.id)?);
     let rows = timelines::home_page(conn, viewer.id, &hidden, page)?;
     let found = views::hydrate(conn, Some(viewer.id), rows)?;
     filters::apply(conn, Some(viewer.id), FilterContext::Home, found)
 }
 
-fn hidden_for(conn: &mut DbConn, viewer: Option<&Account>) -> AppResult<Vec<i64>> {
+fn hidden_for(conn: &mut DbConn, viewer: Option<&Account>) -> AppResult<Vec<AccountId>> {
     match viewer {
         Some(viewer) => safety::hidden_authors(conn, viewer.id),
         None => Ok(Vec::new()),
@@ -63,7 +64,7 @@ pub fn bookmarks(conn: &mut DbConn, viewer: &Account, page: &Page) -> AppResult<
 }
 
 fn marked_views(conn: &mut DbConn, viewer: &Account, marked: Vec<(i64, Status)>) -> AppResult<Vec<(i64, StatusView)>> {
-    let mark_of: HashMap<i64, i64> = marked.iter().map(|(mark_id, status)| (status.id, *mark_id)).collect();
+    let mark_of: HashMap<StatusId, i64> = marked.iter().map(|(mark_id, status)| (status.id, *mark_id)).collect();
     let rows = views::visible(conn, Some(viewer.id), marked.into_iter().map(|(_, status)| status).collect())?;
     Ok(views::hydrate(conn, Some(viewer.id), rows)?
         .into_iter()

@@ -7,17 +7,18 @@ use crate::db::models::{Account, CustomEmoji, MediaAttachment, Notification, Oau
 use crate::db::queries::{accounts, follows, marks, media, oauth, polls, statuses, timelines};
 use crate::db::DbConn;
 use crate::error::AppResult;
+use crate::ids::{AccountId, StatusId};
 pub use crate::db::views::{NotificationView, StatusView, ViewerFlags};
 use crate::db::views::PollView;
 
 
 /// Whether `viewer` may see `status` (for a reblog, the caller checks the original).
-pub fn can_see(conn: &mut DbConn, viewer: Option<i64>, status: &Status) -> AppResult<bool> {
+pub fn can_see(conn: &mut DbConn, viewer: Option<AccountId>, status: &Status) -> AppResult<bool> {
     Ok(visible(conn, viewer, vec![status.clone()])?.len() == 1)
 }
 
 /// Keeps the statuses the viewer may see, in order.
-pub fn visible(conn: &mut DbConn, viewer: Option<i64>, rows: Vec<Status>) -> AppResult<Vec<Status>> {
+pub fn visible(conn: &mut DbConn, viewer: Option<AccountId>, rows: Vec<Status>) -> AppResult<Vec<Status>> {
     let restricted: Vec<&Status> = rows.iter().filter(|s| !s.visibility.is_open()).collect();
     if restricted.is_empty() {
         return Ok(rows);
@@ -25,11 +26,11 @@ pub fn visible(conn: &mut DbConn, viewer: Option<i64>, rows: Vec<Status>) -> App
     let Some(viewer) = viewer else {
         return Ok(rows.into_iter().filter(|s| s.visibility.is_open()).collect());
     };
-    let authors: Vec<i64> = restricted.iter().map(|s| s.account_id).collect();
-    let followed: HashSet<i64> =
+    let authors: Vec<AccountId> = restricted.iter().map(|s| s.account_id).collect();
+    let followed: HashSet<AccountId> =
         follows::following_among(conn, viewer, &authors)?.into_iter().map(|f| f.target_account_id).collect();
-    let restricted_ids: Vec<i64> = restricted.iter().map(|s| s.id).collect();
-    let mentioned: HashSet<i64> = statuses::mentions_of(conn, &restricted_ids)?
+    let restricted_ids: Vec<StatusId> = restricted.iter().map(|s| s.id).collect();
+    let mentioned: HashSet<StatusId> = statuses::mentions_of(conn, &restricted_ids)?
         .into_iter()
         .filter(|m| m.account_id == viewer)
         .map(|m| m.status_id)
@@ -46,7 +47,7 @@ pub fn visible(conn: &mut DbConn, viewer: Option<i64>, rows: Vec<Status>) -> App
 }
 
 /// Loads one status for a viewer, or None when it does not exist or is not theirs to see.
-pub fn status_for(conn: &mut DbConn, viewer: Option<i64>, status_id: i64) -> AppResult<Option<StatusView>> {
+pub fn status_for(conn: &mut DbConn, viewer: Option<AccountId>, status_id: StatusId) -> AppResult<Option<StatusView>> {
     let Some(row) = statuses::find(conn, status_id)? else {
         return Ok(None);
     };
@@ -65,40 +66,40 @@ pub fn status_for(conn: &mut DbConn, viewer: Option<i64>, status_id: i64) -> App
 }
 
 /// Builds views for rows, in their order, with one batch of queries per kind of data.
-pub fn hydrate(conn: &mut DbConn, viewer: Option<i64>, rows: Vec<Status>) -> AppResult<Vec<StatusView>> {
+pub fn hydrate(conn: &mut DbConn, viewer: Option<AccountId>, rows: Vec<Status>) -> AppResult<Vec<StatusView>> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    let original_ids: Vec<i64> = rows.iter().filter_map(|s| s.reblog_of_id).collect();
-    let originals: HashMap<i64, Status> =
+    let original_ids: Vec<StatusId> = rows.iter().filter_map(|s| s.reblog_of_id).collect();
+    let originals: HashMap<StatusId, Status> =
         statuses::find_many(conn, &original_ids)?.into_iter().map(|s| (s.id, s)).collect();
     let all: Vec<&Status> = rows.iter().chain(originals.values()).collect();
-    let all_ids: Vec<i64> = all.iter().map(|s| s.id).collect();
+    let all_ids: Vec<StatusId> = all.iter().map(|s| s.id).collect();
 
     let mentions = statuses::mentions_of(conn, &all_ids)?;
-    let mut account_ids: Vec<i64> = all.iter().map(|s| s.account_id).chain(mentions.iter().map(|m| m.account_id)).collect();
+    let mut account_ids: Vec<AccountId> = all.iter().map(|s| s.account_id).chain(mentions.iter().map(|m| m.account_id)).collect();
     account_ids.sort_unstable();
     account_ids.dedup();
-    let accounts: HashMap<i64, Account> = accounts::find_many(conn, &account_ids)?.into_iter().map(|a| (a.id, a)).collect();
+    let accounts: HashMap<AccountId, Account> = accounts::find_many(conn, &account_ids)?.into_iter().map(|a| (a.id, a)).collect();
 
-    let mut tags: HashMap<i64, Vec<Tag>> = HashMap::new();
+    let mut tags: HashMap<StatusId, Vec<Tag>> = HashMap::new();
     for (status_id, tag) in statuses::tags_of(conn, &all_ids)? {
         tags.entry(status_id).or_default().push(tag);
     }
-    let mut mentioned: HashMap<i64, Vec<Account>> = HashMap::new();
+    let mut mentioned: HashMap<StatusId, Vec<Account>> = HashMap::new();
     for mention in mentions {
         if let Some(account) = accounts.get(&mention.account_id) {
             mentioned.entry(mention.status_id).or_default().push(account.clone());
         }
     }
-    let mut attached: HashMap<i64, Vec<MediaAttachment>> = HashMap::new();
+    let mut attached: HashMap<StatusId, Vec<MediaAttachment>> = HashMap::new();
     for item in media::of_statuses(conn, &all_ids)? {
         if let Some(status_id) = item.status_id {
             attached.entry(status_id).or_default().push(item);
         }
     }
     let polls = poll_views(conn, viewer, &all_ids)?;
-    let domains: HashMap<i64, String> = accounts.values().map(|a| (a.id, a.domain.clone().unwrap_or_default())).collect();
+    let domains: HashMap<AccountId, String> = accounts.values().map(|a| (a.id, a.domain.clone().unwrap_or_default())).collect();
     let emojis = super::emojis::of_statuses(conn, &all, &domains)?;
     let mut app_ids: Vec<i64> = all.iter().filter_map(|s| s.app_id).collect();
     app_ids.dedup();
@@ -119,13 +120,13 @@ pub fn hydrate(conn: &mut DbConn, viewer: Option<i64>, rows: Vec<Status>) -> App
 }
 
 struct Parts<'a> {
-    accounts: &'a HashMap<i64, Account>,
-    tags: &'a HashMap<i64, Vec<Tag>>,
-    mentioned: &'a HashMap<i64, Vec<Account>>,
+    accounts: &'a HashMap<AccountId, Account>,
+    tags: &'a HashMap<StatusId, Vec<Tag>>,
+    mentioned: &'a HashMap<StatusId, Vec<Account>>,
     apps: &'a HashMap<i64, OauthApp>,
-    media: &'a HashMap<i64, Vec<MediaAttachment>>,
-    polls: &'a HashMap<i64, PollView>,
-    emojis: &'a HashMap<i64, Vec<CustomEmoji>>,
+    media: &'a HashMap<StatusId, Vec<MediaAttachment>>,
+    polls: &'a HashMap<StatusId, PollView>,
+    emojis: &'a HashMap<StatusId, Vec<CustomEmoji>>,
     flags: Option<&'a Marked>,
 }
 
@@ -159,7 +160,7 @@ impl Parts<'_> {
 }
 
 /// The polls of these statuses, by status id, with the viewer's own choices.
-fn poll_views(conn: &mut DbConn, viewer: Option<i64>, status_ids: &[i64]) -> AppResult<HashMap<i64, PollView>> {
+fn poll_views(conn: &mut DbConn, viewer: Option<AccountId>, status_ids: &[StatusId]) -> AppResult<HashMap<StatusId, PollView>> {
     let found = polls::of_statuses(conn, status_ids)?;
     let poll_ids: Vec<i64> = found.iter().map(|p| p.id).collect();
     let mut chosen: HashMap<i64, Vec<i32>> = HashMap::new();
@@ -179,14 +180,14 @@ fn poll_views(conn: &mut DbConn, viewer: Option<i64>, status_ids: &[i64]) -> App
 }
 
 struct Marked {
-    viewer_id: i64,
-    favourited: HashSet<i64>,
-    reblogged: HashSet<i64>,
-    bookmarked: HashSet<i64>,
-    pinned: HashSet<i64>,
+    viewer_id: AccountId,
+    favourited: HashSet<StatusId>,
+    reblogged: HashSet<StatusId>,
+    bookmarked: HashSet<StatusId>,
+    pinned: HashSet<StatusId>,
 }
 
-fn viewer_flags(conn: &mut DbConn, viewer: i64, ids: &[i64]) -> AppResult<Marked> {
+fn viewer_flags(conn: &mut DbConn, viewer: AccountId, ids: &[StatusId]) -> AppResult<Marked> {
     Ok(Marked {
         viewer_id: viewer,
         favourited: marks::favourites::marked_among(conn, viewer, ids)?.into_iter().collect(),
@@ -196,13 +197,13 @@ fn viewer_flags(conn: &mut DbConn, viewer: i64, ids: &[i64]) -> AppResult<Marked
     })
 }
 
-pub fn notifications(conn: &mut DbConn, viewer: i64, rows: Vec<Notification>) -> AppResult<Vec<NotificationView>> {
-    let mut account_ids: Vec<i64> = rows.iter().map(|n| n.from_account_id).collect();
+pub fn notifications(conn: &mut DbConn, viewer: AccountId, rows: Vec<Notification>) -> AppResult<Vec<NotificationView>> {
+    let mut account_ids: Vec<AccountId> = rows.iter().map(|n| n.from_account_id).collect();
     account_ids.dedup();
-    let accounts: HashMap<i64, Account> = accounts::find_many(conn, &account_ids)?.into_iter().map(|a| (a.id, a)).collect();
-    let status_ids: Vec<i64> = rows.iter().filter_map(|n| n.status_id).collect();
+    let accounts: HashMap<AccountId, Account> = accounts::find_many(conn, &account_ids)?.into_iter().map(|a| (a.id, a)).collect();
+    let status_ids: Vec<StatusId> = rows.iter().filter_map(|n| n.status_id).collect();
     let status_rows = statuses::find_many(conn, &status_ids)?;
-    let statuses: HashMap<i64, StatusView> =
+    let statuses: HashMap<StatusId, StatusView> =
         hydrate(conn, Some(viewer), status_rows)?.into_iter().map(|v| (v.status.id, v)).collect();
     Ok(rows
         .into_iter()
@@ -218,6 +219,6 @@ pub fn notifications(conn: &mut DbConn, viewer: i64, rows: Vec<Notification>) ->
 }
 
 /// Whether the account's home timeline holds the status already.
-pub fn in_home(conn: &mut DbConn, account_id: i64, status_id: i64) -> AppResult<bool> {
+pub fn in_home(conn: &mut DbConn, account_id: AccountId, status_id: StatusId) -> AppResult<bool> {
     Ok(!timelines::in_home_among(conn, account_id, &[status_id])?.is_empty())
 }

@@ -7,14 +7,15 @@ use super::{Message, StreamEvent, Subscription};
 use crate::api::entities::FilterResult;
 use crate::db::Database;
 use crate::service::filters::ActiveFilters;
+use crate::ids::AccountId;
 
 pub struct StreamFilters {
-    account: Option<i64>,
+    account: Option<AccountId>,
     active: ActiveFilters,
 }
 
 impl StreamFilters {
-    pub async fn load(db: &Database, account: Option<i64>) -> StreamFilters {
+    pub async fn load(db: &Database, account: Option<AccountId>) -> StreamFilters {
         let mut filters = StreamFilters { account, active: ActiveFilters::default() };
         filters.reload(db).await;
         filters

@@ -11,6 +11,7 @@ use crate::error::AppResult;
 use crate::db::events::Event;
 use crate::service::filters::FilterSubject;
 use crate::service::views;
+use crate::ids::{AccountId, StatusId};
 
 /// How many rendered messages a slow stream may fall behind before it misses some.
 const BACKLOG: usize = 1024;
@@ -52,38 +53,38 @@ pub struct Message {
 #[derive(Debug, Clone, Default)]
 pub struct Audience {
     /// Local accounts whose home timeline holds the status.
-    pub home: Vec<i64>,
+    pub home: Vec<AccountId>,
     /// Lists whose timeline holds the status.
     pub lists: Vec<i64>,
-    pub notify: Option<i64>,
+    pub notify: Option<AccountId>,
     /// The owner of a conversation that changed (the direct stream).
-    pub conversation_of: Option<i64>,
+    pub conversation_of: Option<AccountId>,
     pub public: bool,
     pub local: bool,
     pub tags: Vec<String>,
     /// Deletions reach every stream, as Mastodon's do.
     pub everyone: bool,
     /// The account whose filters changed (its user streams).
-    pub filters_of: Option<i64>,
+    pub filters_of: Option<AccountId>,
 }
 
 /// A stream a client subscribed to, in Mastodon's names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Subscription {
-    User(i64),
-    UserNotification(i64),
+    User(AccountId),
+    UserNotification(AccountId),
     Public,
     PublicLocal,
     Hashtag(String),
     HashtagLocal(String),
-    Direct(i64),
+    Direct(AccountId),
     /// A list's timeline; whether the reader owns the list is checked when subscribing.
     List(i64),
 }
 
 impl Subscription {
     /// The stream name and optional tag as clients write them; `account` is the signed-in user.
-    pub fn parse(name: &str, tag: Option<&str>, list: Option<&str>, account: Option<i64>) -> Option<Subscription> {
+    pub fn parse(name: &str, tag: Option<&str>, list: Option<&str>, account: Option<AccountId>) -> Option<Subscription> {
         let tag = || tag.map(|t| t.trim_start_matches('#').to_lowercase()).filter(|t| !t.is_empty());
         match name {
             "user" => account.map(Subscription::User),
@@ -248,7 +249,7 @@ fn render(conn: &mut DbConn, settings: &Settings, event: Event) -> AppResult<Opt
 }
 
 /// A status for its home timelines, and for the public and hashtag streams when it belongs there.
-fn status_message(conn: &mut DbConn, settings: &Settings, status_id: i64, event: StreamEvent, home: Vec<i64>) -> AppResult<Option<Message>> {
+fn status_message(conn: &mut DbConn, settings: &Settings, status_id: StatusId, event: StreamEvent, home: Vec<AccountId>) -> AppResult<Option<Message>> {
     let Some(row) = status_rows::find(conn, status_id)? else { return Ok(None) };
     let Some(view) = views::hydrate(conn, None, vec![row])?.pop() else { return Ok(None) };
     let status = &view.status;

@@ -579,7 +579,7 @@ async fn reports_are_forwarded_to_the_reported_accounts_instance() {
     let (sales, eng) = two_instances(Backend::Sqlite).await;
     let ann = sales.login("ann").await;
     let bob = eng.login("bob").await;
-    let bob_on_eng = bob.me().await.id().parse::<i64>().unwrap();
+    let bob_on_eng = hallway::ids::AccountId(bob.me().await.id().parse().unwrap());
     follow_remote(&ann, "bob", &eng.settings.domain).await;
     let post = bob.toot("something to report", serde_json::json!({})).await.str("uri");
     eventually("bob's post reaches ann", || async { in_home(&ann, &post).await.is_some() }).await;

@@ -67,6 +67,7 @@ pub(crate) mod testing {
     use chrono::NaiveDate;
 
     use crate::db::models::{Account, Status, Tag};
+    use crate::ids::{AccountId, StatusId};
     use crate::service::views::StatusView;
 
     pub const BASE_URL: &str = "https://hallway.corp.example";
@@ -116,7 +117,7 @@ pub(crate) mod testing {
         let created = NaiveDate::from_ymd_opt(2026, 3, 2).and_then(|d| d.and_hms_opt(9, 30, 0)).expect("a date");
         let uri = format!("https://{domain}/users/{username}");
         Account {
-            id,
+            id: AccountId(id),
             username: username.into(),
             domain: Some(domain.into()),
             display_name: format!("{username} (display)"),
@@ -147,7 +148,7 @@ pub(crate) mod testing {
     /// A status by `author` with the given visibility, mentioning `mentions`, tagged #HallwayTest.
     pub fn status_view(author: Account, visibility: &str, mentions: Vec<Account>) -> StatusView {
         let created = NaiveDate::from_ymd_opt(2026, 11, 20).and_then(|d| d.and_hms_opt(9, 15, 0)).expect("a date");
-        let id = 115_000_000_000_000_001;
+        let id = StatusId(115_000_000_000_000_001);
         StatusView {
             status: Status {
                 id,

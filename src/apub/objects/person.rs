@@ -11,7 +11,7 @@ use url::Url;
 use super::{deserialize_parseable_items, stored_url};
 use crate::net::authority;
 use crate::db::models::Account;
-use crate::ids;
+use crate::ids::{self, AccountId};
 use crate::service::accounts::{profile_fields, ProfileField};
 use crate::service::markup;
 use crate::service::sanitize;
@@ -140,7 +140,7 @@ impl Person {
         }
         let now = ids::now();
         Ok(Account {
-            id: existing.map_or_else(ids::next_id, |a| a.id),
+            id: existing.map_or_else(AccountId::next, |a| a.id),
             username: self.preferred_username.clone(),
             domain: Some(authority(&self.id).to_lowercase()),
             display_name: sanitize::text(self.name.as_deref().unwrap_or_default(), 100),

@@ -4,17 +4,18 @@ use crate::db::models::{Account, ProfileChanges, RemoteActorChanges};
 use crate::db::schema::accounts::dsl::*;
 use crate::db::{lower, DbConn};
 use crate::error::AppResult;
+use crate::ids::AccountId;
 
 pub fn insert(conn: &mut DbConn, account: &Account) -> AppResult<()> {
     diesel::insert_into(accounts).values(account.clone()).execute(conn)?;
     Ok(())
 }
 
-pub fn find(conn: &mut DbConn, account_id: i64) -> AppResult<Option<Account>> {
+pub fn find(conn: &mut DbConn, account_id: AccountId) -> AppResult<Option<Account>> {
     Ok(accounts.find(account_id).select(Account::as_select()).first(conn).optional()?)
 }
 
-pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<Account>> {
+pub fn find_many(conn: &mut DbConn, ids: &[AccountId]) -> AppResult<Vec<Account>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -43,31 +44,31 @@ pub fn count_domains(conn: &mut DbConn) -> AppResult<i64> {
     Ok(accounts.filter(domain.is_not_null()).select(domain).distinct().count().get_result(conn)?)
 }
 
-pub fn update_profile(conn: &mut DbConn, account_id: i64, changes: &ProfileChanges) -> AppResult<()> {
+pub fn update_profile(conn: &mut DbConn, account_id: AccountId, changes: &ProfileChanges) -> AppResult<()> {
     diesel::update(accounts.find(account_id)).set(changes.clone()).execute(conn)?;
     Ok(())
 }
 
-pub fn refresh_remote(conn: &mut DbConn, account_id: i64, changes: &RemoteActorChanges) -> AppResult<()> {
+pub fn refresh_remote(conn: &mut DbConn, account_id: AccountId, changes: &RemoteActorChanges) -> AppResult<()> {
     diesel::update(accounts.find(account_id)).set(changes.clone()).execute(conn)?;
     Ok(())
 }
 
-pub fn set_suspended(conn: &mut DbConn, account_id: i64, at: Option<chrono::NaiveDateTime>) -> AppResult<bool> {
+pub fn set_suspended(conn: &mut DbConn, account_id: AccountId, at: Option<chrono::NaiveDateTime>) -> AppResult<bool> {
     Ok(diesel::update(accounts.find(account_id)).set(suspended_at.eq(at)).execute(conn)? == 1)
 }
 
-pub fn add_followers(conn: &mut DbConn, account_id: i64, delta: i32) -> AppResult<()> {
+pub fn add_followers(conn: &mut DbConn, account_id: AccountId, delta: i32) -> AppResult<()> {
     diesel::update(accounts.find(account_id)).set(followers_count.eq(followers_count + delta)).execute(conn)?;
     Ok(())
 }
 
-pub fn add_following(conn: &mut DbConn, account_id: i64, delta: i32) -> AppResult<()> {
+pub fn add_following(conn: &mut DbConn, account_id: AccountId, delta: i32) -> AppResult<()> {
     diesel::update(accounts.find(account_id)).set(following_count.eq(following_count + delta)).execute(conn)?;
     Ok(())
 }
 
-pub fn add_statuses(conn: &mut DbConn, account_id: i64, delta: i32, at: Option<chrono::NaiveDateTime>) -> AppResult<()> {
+pub fn add_statuses(conn: &mut DbConn, account_id: AccountId, delta: i32, at: Option<chrono::NaiveDateTime>) -> AppResult<()> {
     let target = accounts.find(account_id);
     match at {
         Some(at) => diesel::update(target)

@@ -4,9 +4,10 @@ use crate::db::models::Conversation;
 use crate::db::schema::conversations::dsl::*;
 use crate::db::{insert_if_absent, load_page, DbConn, Page};
 use crate::error::AppResult;
+use crate::ids::{AccountId, StatusId};
 
 /// Records `status` as the latest of the owner's conversation with `participants`; answers its id.
-pub fn touch(conn: &mut DbConn, owner: i64, participants: &str, status: i64, is_unread: bool) -> AppResult<i64> {
+pub fn touch(conn: &mut DbConn, owner: AccountId, participants: &str, status: StatusId, is_unread: bool) -> AppResult<i64> {
     let existing: Option<Conversation> = conversations
         .filter(account_id.eq(owner))
         .filter(participant_ids.eq(participants))
@@ -28,7 +29,7 @@ pub fn touch(conn: &mut DbConn, owner: i64, participants: &str, status: i64, is_
     }
 }
 
-pub fn find(conn: &mut DbConn, owner: i64, conversation_id: i64) -> AppResult<Option<Conversation>> {
+pub fn find(conn: &mut DbConn, owner: AccountId, conversation_id: i64) -> AppResult<Option<Conversation>> {
     Ok(conversations
         .filter(account_id.eq(owner))
         .filter(id.eq(conversation_id))
@@ -37,16 +38,16 @@ pub fn find(conn: &mut DbConn, owner: i64, conversation_id: i64) -> AppResult<Op
         .optional()?)
 }
 
-pub fn page(conn: &mut DbConn, owner: i64, page: &Page) -> AppResult<Vec<Conversation>> {
+pub fn page(conn: &mut DbConn, owner: AccountId, page: &Page) -> AppResult<Vec<Conversation>> {
     let query = conversations.filter(account_id.eq(owner)).select(Conversation::as_select()).into_boxed();
     Ok(load_page!(query, last_status_id, page, conn))
 }
 
-pub fn mark_read(conn: &mut DbConn, owner: i64, conversation_id: i64) -> AppResult<()> {
+pub fn mark_read(conn: &mut DbConn, owner: AccountId, conversation_id: i64) -> AppResult<()> {
     diesel::update(conversations.filter(account_id.eq(owner)).filter(id.eq(conversation_id))).set(unread.eq(false)).execute(conn)?;
     Ok(())
 }
 
-pub fn delete(conn: &mut DbConn, owner: i64, conversation_id: i64) -> AppResult<bool> {
+pub fn delete(conn: &mut DbConn, owner: AccountId, conversation_id: i64) -> AppResult<bool> {
     Ok(diesel::delete(conversations.filter(account_id.eq(owner)).filter(id.eq(conversation_id))).execute(conn)? > 0)
 }

@@ -6,9 +6,10 @@ use crate::db::models::{Account, Tag};
 use crate::db::schema::{accounts, endorsements, featured_tags, tags};
 use crate::db::{insert_if_absent, load_page, DbConn, Page};
 use crate::error::AppResult;
+use crate::ids::AccountId;
 
 /// Features a tag; false when it was featured already.
-pub fn feature_tag(conn: &mut DbConn, owner: i64, tag: i64, at: chrono::NaiveDateTime) -> AppResult<i64> {
+pub fn feature_tag(conn: &mut DbConn, owner: AccountId, tag: i64, at: chrono::NaiveDateTime) -> AppResult<i64> {
     let row_id = crate::ids::next_id();
     let inserted = insert_if_absent(conn, |conn| {
         diesel::insert_into(featured_tags::table)
@@ -26,12 +27,12 @@ pub fn feature_tag(conn: &mut DbConn, owner: i64, tag: i64, at: chrono::NaiveDat
         .first(conn)?)
 }
 
-pub fn unfeature_tag(conn: &mut DbConn, owner: i64, featured_id: i64) -> AppResult<bool> {
+pub fn unfeature_tag(conn: &mut DbConn, owner: AccountId, featured_id: i64) -> AppResult<bool> {
     Ok(diesel::delete(featured_tags::table.filter(featured_tags::account_id.eq(owner)).filter(featured_tags::id.eq(featured_id))).execute(conn)? > 0)
 }
 
 /// (featured id, tag) of an account's featured tags, oldest first.
-pub fn featured_tags_of(conn: &mut DbConn, owner: i64) -> AppResult<Vec<(i64, Tag)>> {
+pub fn featured_tags_of(conn: &mut DbConn, owner: AccountId) -> AppResult<Vec<(i64, Tag)>> {
     Ok(featured_tags::table
         .inner_join(tags::table)
         .filter(featured_tags::account_id.eq(owner))
@@ -40,7 +41,7 @@ pub fn featured_tags_of(conn: &mut DbConn, owner: i64) -> AppResult<Vec<(i64, Ta
         .load(conn)?)
 }
 
-pub fn endorse(conn: &mut DbConn, owner: i64, target: i64, at: chrono::NaiveDateTime) -> AppResult<()> {
+pub fn endorse(conn: &mut DbConn, owner: AccountId, target: AccountId, at: chrono::NaiveDateTime) -> AppResult<()> {
     insert_if_absent(conn, |conn| {
         diesel::insert_into(endorsements::table)
             .values((
@@ -55,14 +56,14 @@ pub fn endorse(conn: &mut DbConn, owner: i64, target: i64, at: chrono::NaiveDate
     Ok(())
 }
 
-pub fn unendorse(conn: &mut DbConn, owner: i64, target: i64) -> AppResult<()> {
+pub fn unendorse(conn: &mut DbConn, owner: AccountId, target: AccountId) -> AppResult<()> {
     diesel::delete(endorsements::table.filter(endorsements::account_id.eq(owner)).filter(endorsements::target_account_id.eq(target)))
         .execute(conn)?;
     Ok(())
 }
 
 /// Which of `targets` the owner endorses.
-pub fn endorsed_among(conn: &mut DbConn, owner: i64, targets: &[i64]) -> AppResult<Vec<i64>> {
+pub fn endorsed_among(conn: &mut DbConn, owner: AccountId, targets: &[AccountId]) -> AppResult<Vec<AccountId>> {
     Ok(endorsements::table
         .filter(endorsements::account_id.eq(owner))
         .filter(endorsements::target_account_id.eq_any(targets))
@@ -70,7 +71,7 @@ pub fn endorsed_among(conn: &mut DbConn, owner: i64, targets: &[i64]) -> AppResu
         .load(conn)?)
 }
 
-pub fn endorsed_page(conn: &mut DbConn, owner: i64, page: &Page) -> AppResult<Vec<(i64, Account)>> {
+pub fn endorsed_page(conn: &mut DbConn, owner: AccountId, page: &Page) -> AppResult<Vec<(i64, Account)>> {
     let query = endorsements::table
         .inner_join(accounts::table.on(accounts::id.eq(endorsements::target_account_id)))
         .filter(endorsements::account_id.eq(owner))

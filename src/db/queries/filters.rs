@@ -5,6 +5,7 @@ use crate::db::models::{Filter, FilterKeyword, FilterStatus};
 use crate::db::schema::{filter_keywords, filter_statuses, filters};
 use crate::db::{insert_if_absent, DbConn};
 use crate::error::AppResult;
+use crate::ids::{AccountId, StatusId};
 
 pub fn insert(conn: &mut DbConn, filter: &Filter) -> AppResult<()> {
     diesel::insert_into(filters::table).values(filter.clone()).execute(conn)?;
@@ -21,7 +22,7 @@ pub fn delete(conn: &mut DbConn, filter_id: i64) -> AppResult<()> {
     Ok(())
 }
 
-pub fn find(conn: &mut DbConn, owner: i64, filter_id: i64) -> AppResult<Option<Filter>> {
+pub fn find(conn: &mut DbConn, owner: AccountId, filter_id: i64) -> AppResult<Option<Filter>> {
     Ok(filters::table
         .filter(filters::id.eq(filter_id))
         .filter(filters::account_id.eq(owner))
@@ -30,12 +31,12 @@ pub fn find(conn: &mut DbConn, owner: i64, filter_id: i64) -> AppResult<Option<F
         .optional()?)
 }
 
-pub fn of_owner(conn: &mut DbConn, owner: i64) -> AppResult<Vec<Filter>> {
+pub fn of_owner(conn: &mut DbConn, owner: AccountId) -> AppResult<Vec<Filter>> {
     Ok(filters::table.filter(filters::account_id.eq(owner)).order(filters::id.asc()).select(Filter::as_select()).load(conn)?)
 }
 
 /// The owner's filters that have not expired at `now`.
-pub fn active_of_owner(conn: &mut DbConn, owner: i64, now: NaiveDateTime) -> AppResult<Vec<Filter>> {
+pub fn active_of_owner(conn: &mut DbConn, owner: AccountId, now: NaiveDateTime) -> AppResult<Vec<Filter>> {
     Ok(filters::table
         .filter(filters::account_id.eq(owner))
         .filter(filters::expires_at.is_null().or(filters::expires_at.gt(now)))
@@ -76,7 +77,7 @@ pub fn delete_keyword(conn: &mut DbConn, keyword_id: i64) -> AppResult<()> {
 }
 
 /// A keyword together with its filter, when the filter belongs to `owner`.
-pub fn find_keyword(conn: &mut DbConn, owner: i64, keyword_id: i64) -> AppResult<Option<(FilterKeyword, Filter)>> {
+pub fn find_keyword(conn: &mut DbConn, owner: AccountId, keyword_id: i64) -> AppResult<Option<(FilterKeyword, Filter)>> {
     Ok(filter_keywords::table
         .inner_join(filters::table)
         .filter(filter_keywords::id.eq(keyword_id))
@@ -94,7 +95,7 @@ pub fn insert_status(conn: &mut DbConn, row: &FilterStatus) -> AppResult<bool> {
     })
 }
 
-pub fn find_status(conn: &mut DbConn, owner: i64, row_id: i64) -> AppResult<Option<(FilterStatus, Filter)>> {
+pub fn find_status(conn: &mut DbConn, owner: AccountId, row_id: i64) -> AppResult<Option<(FilterStatus, Filter)>> {
     Ok(filter_statuses::table
         .inner_join(filters::table)
         .filter(filter_statuses::id.eq(row_id))
@@ -104,7 +105,7 @@ pub fn find_status(conn: &mut DbConn, owner: i64, row_id: i64) -> AppResult<Opti
         .optional()?)
 }
 
-pub fn find_status_in(conn: &mut DbConn, filter_id: i64, status_id: i64) -> AppResult<Option<FilterStatus>> {
+pub fn find_status_in(conn: &mut DbConn, filter_id: i64, status_id: StatusId) -> AppResult<Option<FilterStatus>> {
     Ok(filter_statuses::table
         .filter(filter_statuses::filter_id.eq(filter_id))
         .filter(filter_statuses::status_id.eq(status_id))

@@ -4,13 +4,14 @@ use crate::db::models::{Account, Follow};
 use crate::db::schema::{accounts, follows};
 use crate::db::{load_page, DbConn, Page};
 use crate::error::AppResult;
+use crate::ids::AccountId;
 
 pub fn insert(conn: &mut DbConn, follow: &Follow) -> AppResult<()> {
     diesel::insert_into(follows::table).values(follow).execute(conn)?;
     Ok(())
 }
 
-pub fn find(conn: &mut DbConn, account_id: i64, target_id: i64) -> AppResult<Option<Follow>> {
+pub fn find(conn: &mut DbConn, account_id: AccountId, target_id: AccountId) -> AppResult<Option<Follow>> {
     Ok(follows::table
         .filter(follows::account_id.eq(account_id))
         .filter(follows::target_account_id.eq(target_id))
@@ -32,7 +33,7 @@ pub fn delete(conn: &mut DbConn, follow_id: i64) -> AppResult<()> {
 }
 
 /// Follows from `account_id` to any of `target_ids`.
-pub fn following_among(conn: &mut DbConn, account_id: i64, target_ids: &[i64]) -> AppResult<Vec<Follow>> {
+pub fn following_among(conn: &mut DbConn, account_id: AccountId, target_ids: &[AccountId]) -> AppResult<Vec<Follow>> {
     Ok(follows::table
         .filter(follows::account_id.eq(account_id))
         .filter(follows::target_account_id.eq_any(target_ids))
@@ -41,7 +42,7 @@ pub fn following_among(conn: &mut DbConn, account_id: i64, target_ids: &[i64]) -
 }
 
 /// Which of `account_ids` follow `target_id`.
-pub fn followers_among(conn: &mut DbConn, target_id: i64, account_ids: &[i64]) -> AppResult<Vec<i64>> {
+pub fn followers_among(conn: &mut DbConn, target_id: AccountId, account_ids: &[AccountId]) -> AppResult<Vec<AccountId>> {
     Ok(follows::table
         .filter(follows::target_account_id.eq(target_id))
         .filter(follows::account_id.eq_any(account_ids))
@@ -50,7 +51,7 @@ pub fn followers_among(conn: &mut DbConn, target_id: i64, account_ids: &[i64]) -
 }
 
 /// The local followers of an account, with their follow, for fan-out.
-pub fn local_followers(conn: &mut DbConn, target_id: i64) -> AppResult<Vec<Follow>> {
+pub fn local_followers(conn: &mut DbConn, target_id: AccountId) -> AppResult<Vec<Follow>> {
     Ok(follows::table
         .inner_join(accounts::table.on(accounts::id.eq(follows::account_id)))
         .filter(follows::target_account_id.eq(target_id))
@@ -60,7 +61,7 @@ pub fn local_followers(conn: &mut DbConn, target_id: i64) -> AppResult<Vec<Follo
 }
 
 /// (follow id, follower), paginated by follow id.
-pub fn followers_page(conn: &mut DbConn, target_id: i64, page: &Page) -> AppResult<Vec<(i64, Account)>> {
+pub fn followers_page(conn: &mut DbConn, target_id: AccountId, page: &Page) -> AppResult<Vec<(i64, Account)>> {
     let query = follows::table
         .inner_join(accounts::table.on(accounts::id.eq(follows::account_id)))
         .filter(follows::target_account_id.eq(target_id))
@@ -70,7 +71,7 @@ pub fn followers_page(conn: &mut DbConn, target_id: i64, page: &Page) -> AppResu
 }
 
 /// (follow id, followed account), paginated by follow id.
-pub fn following_page(conn: &mut DbConn, account_id: i64, page: &Page) -> AppResult<Vec<(i64, Account)>> {
+pub fn following_page(conn: &mut DbConn, account_id: AccountId, page: &Page) -> AppResult<Vec<(i64, Account)>> {
     let query = follows::table
         .inner_join(accounts::table.on(accounts::id.eq(follows::target_account_id)))
         .filter(follows::account_id.eq(account_id))
@@ -80,7 +81,7 @@ pub fn following_page(conn: &mut DbConn, account_id: i64, page: &Page) -> AppRes
 }
 
 /// Inboxes of an account's remote followers (shared inboxes where they have one), each once.
-pub fn remote_follower_inboxes(conn: &mut DbConn, target_id: i64) -> AppResult<Vec<String>> {
+pub fn remote_follower_inboxes(conn: &mut DbConn, target_id: AccountId) -> AppResult<Vec<String>> {
     let rows: Vec<(String, Option<String>)> = follows::table
         .inner_join(accounts::table.on(accounts::id.eq(follows::account_id)))
         .filter(follows::target_account_id.eq(target_id))

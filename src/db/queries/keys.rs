@@ -4,6 +4,7 @@ use crate::db::models::{AccountKey, InstanceKeys};
 use crate::db::schema::{account_keys, accounts, instance_keys};
 use crate::db::DbConn;
 use crate::error::AppResult;
+use crate::ids::AccountId;
 
 pub fn instance(conn: &mut DbConn) -> AppResult<Option<InstanceKeys>> {
     Ok(instance_keys::table.find(1).select(InstanceKeys::as_select()).first(conn).optional()?)
@@ -14,7 +15,7 @@ pub fn insert_instance(conn: &mut DbConn, keys: &InstanceKeys) -> AppResult<()> 
     Ok(())
 }
 
-pub fn account_key(conn: &mut DbConn, account_id: i64) -> AppResult<Option<AccountKey>> {
+pub fn account_key(conn: &mut DbConn, account_id: AccountId) -> AppResult<Option<AccountKey>> {
     Ok(account_keys::table.find(account_id).select(AccountKey::as_select()).first(conn).optional()?)
 }
 
@@ -24,7 +25,7 @@ pub fn insert_account_key(conn: &mut DbConn, key: &AccountKey) -> AppResult<()> 
     Ok(())
 }
 
-pub fn set_public_key(conn: &mut DbConn, account_id: i64, public_pem: &str) -> AppResult<()> {
+pub fn set_public_key(conn: &mut DbConn, account_id: AccountId, public_pem: &str) -> AppResult<()> {
     diesel::update(accounts::table.find(account_id)).set(accounts::public_key_pem.eq(public_pem)).execute(conn)?;
     Ok(())
 }

@@ -4,6 +4,7 @@ use crate::db::models::{Account, List, Status};
 use crate::db::schema::{accounts, follows, home_timeline_entries as home, list_accounts, lists, statuses};
 use crate::db::{insert_if_absent, load_page, DbConn, Page};
 use crate::error::AppResult;
+use crate::ids::AccountId;
 
 pub fn insert(conn: &mut DbConn, list: &List) -> AppResult<()> {
     diesel::insert_into(lists::table).values(list).execute(conn)?;
@@ -20,7 +21,7 @@ pub fn delete(conn: &mut DbConn, list_id: i64) -> AppResult<()> {
     Ok(())
 }
 
-pub fn find(conn: &mut DbConn, owner: i64, list_id: i64) -> AppResult<Option<List>> {
+pub fn find(conn: &mut DbConn, owner: AccountId, list_id: i64) -> AppResult<Option<List>> {
     Ok(lists::table
         .filter(lists::id.eq(list_id))
         .filter(lists::account_id.eq(owner))
@@ -29,12 +30,12 @@ pub fn find(conn: &mut DbConn, owner: i64, list_id: i64) -> AppResult<Option<Lis
         .optional()?)
 }
 
-pub fn of_owner(conn: &mut DbConn, owner: i64) -> AppResult<Vec<List>> {
+pub fn of_owner(conn: &mut DbConn, owner: AccountId) -> AppResult<Vec<List>> {
     Ok(lists::table.filter(lists::account_id.eq(owner)).order(lists::id.asc()).select(List::as_select()).load(conn)?)
 }
 
 /// The owner's lists that contain `member`.
-pub fn containing(conn: &mut DbConn, owner: i64, member: i64) -> AppResult<Vec<List>> {
+pub fn containing(conn: &mut DbConn, owner: AccountId, member: AccountId) -> AppResult<Vec<List>> {
     Ok(lists::table
         .inner_join(list_accounts::table)
         .filter(lists::account_id.eq(owner))
@@ -45,7 +46,7 @@ pub fn containing(conn: &mut DbConn, owner: i64, member: i64) -> AppResult<Vec<L
 }
 
 /// Lists of any of `owners` that contain `member`.
-pub fn containing_among(conn: &mut DbConn, owners: &[i64], member: i64) -> AppResult<Vec<List>> {
+pub fn containing_among(conn: &mut DbConn, owners: &[AccountId], member: AccountId) -> AppResult<Vec<List>> {
     if owners.is_empty() {
         return Ok(Vec::new());
     }
@@ -57,7 +58,7 @@ pub fn containing_among(conn: &mut DbConn, owners: &[i64], member: i64) -> AppRe
         .load(conn)?)
 }
 
-pub fn has_member(conn: &mut DbConn, list_id: i64, member: i64) -> AppResult<bool> {
+pub fn has_member(conn: &mut DbConn, list_id: i64, member: AccountId) -> AppResult<bool> {
     let found: i64 = list_accounts::table
         .filter(list_accounts::list_id.eq(list_id))
         .filter(list_accounts::account_id.eq(member))
@@ -66,7 +67,7 @@ pub fn has_member(conn: &mut DbConn, list_id: i64, member: i64) -> AppResult<boo
     Ok(found > 0)
 }
 
-pub fn add_member(conn: &mut DbConn, list_id: i64, member: i64) -> AppResult<()> {
+pub fn add_member(conn: &mut DbConn, list_id: i64, member: AccountId) -> AppResult<()> {
     insert_if_absent(conn, |conn| {
         diesel::insert_into(list_accounts::table)
             .values((list_accounts::list_id.eq(list_id), list_accounts::account_id.eq(member)))
@@ -76,7 +77,7 @@ pub fn add_member(conn: &mut DbConn, list_id: i64, member: i64) -> AppResult<()>
     Ok(())
 }
 
-pub fn remove_member(conn: &mut DbConn, list_id: i64, member: i64) -> AppResult<()> {
+pub fn remove_member(conn: &mut DbConn, list_id: i64, member: AccountId) -> AppResult<()> {
     diesel::delete(list_accounts::table.filter(list_accounts::list_id.eq(list_id)).filter(list_accounts::account_id.eq(member)))
         .execute(conn)?;
     Ok(())
@@ -122,7 +123,7 @@ pub fn timeline_page(conn: &mut DbConn, list: &List, page: &Page) -> AppResult<V
 }
 
 /// Authors the owner keeps out of the home timeline because they are in one of the owner's exclusive lists.
-pub fn exclusive_members(conn: &mut DbConn, owner: i64) -> AppResult<Vec<i64>> {
+pub fn exclusive_members(conn: &mut DbConn, owner: AccountId) -> AppResult<Vec<AccountId>> {
     Ok(list_accounts::table
         .inner_join(lists::table)
         .filter(lists::account_id.eq(owner))

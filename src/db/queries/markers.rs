@@ -4,8 +4,9 @@ use crate::db::models::Marker;
 use crate::db::schema::markers::dsl::*;
 use crate::db::{insert_if_absent, DbConn};
 use crate::error::AppResult;
+use crate::ids::AccountId;
 
-pub fn find(conn: &mut DbConn, owner: i64, timelines: &[String]) -> AppResult<Vec<Marker>> {
+pub fn find(conn: &mut DbConn, owner: AccountId, timelines: &[String]) -> AppResult<Vec<Marker>> {
     Ok(markers
         .filter(account_id.eq(owner))
         .filter(timeline.eq_any(timelines.to_vec()))
@@ -14,7 +15,7 @@ pub fn find(conn: &mut DbConn, owner: i64, timelines: &[String]) -> AppResult<Ve
 }
 
 /// Sets a marker, creating it at version 1 or bumping its version.
-pub fn set(conn: &mut DbConn, owner: i64, which: &str, read_id: &str, at: chrono::NaiveDateTime) -> AppResult<Marker> {
+pub fn set(conn: &mut DbConn, owner: AccountId, which: &str, read_id: &str, at: chrono::NaiveDateTime) -> AppResult<Marker> {
     let existing = markers.find((owner, which)).select(Marker::as_select()).first(conn).optional()?;
     let marker = Marker {
         account_id: owner,

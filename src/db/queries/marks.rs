@@ -6,6 +6,7 @@ use crate::db::models::{Status, StatusMark};
 use crate::db::schema::statuses;
 use crate::db::{insert_if_absent, load_page, DbConn, Page};
 use crate::error::AppResult;
+use crate::ids::{AccountId, StatusId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MarkKind {
@@ -40,7 +41,7 @@ macro_rules! mark_queries {
                 Ok(())
             }
 
-            pub fn find(conn: &mut DbConn, account_id: i64, status_id: i64) -> AppResult<Option<StatusMark>> {
+            pub fn find(conn: &mut DbConn, account_id: AccountId, status_id: StatusId) -> AppResult<Option<StatusMark>> {
                 Ok(t::table
                     .filter(t::account_id.eq(account_id))
                     .filter(t::status_id.eq(status_id))
@@ -50,7 +51,7 @@ macro_rules! mark_queries {
             }
 
             /// Removes the mark; false when there was none.
-            pub fn delete(conn: &mut DbConn, account_id: i64, status_id: i64) -> AppResult<bool> {
+            pub fn delete(conn: &mut DbConn, account_id: AccountId, status_id: StatusId) -> AppResult<bool> {
                 let deleted = diesel::delete(
                     t::table.filter(t::account_id.eq(account_id)).filter(t::status_id.eq(status_id)),
                 )
@@ -59,7 +60,7 @@ macro_rules! mark_queries {
             }
 
             /// Which of `status_ids` carry this account's mark.
-            pub fn marked_among(conn: &mut DbConn, account_id: i64, status_ids: &[i64]) -> AppResult<Vec<i64>> {
+            pub fn marked_among(conn: &mut DbConn, account_id: AccountId, status_ids: &[StatusId]) -> AppResult<Vec<StatusId>> {
                 if status_ids.is_empty() {
                     return Ok(Vec::new());
                 }
@@ -70,16 +71,16 @@ macro_rules! mark_queries {
                     .load(conn)?)
             }
 
-            pub fn status_ids_of(conn: &mut DbConn, account_id: i64) -> AppResult<Vec<i64>> {
+            pub fn status_ids_of(conn: &mut DbConn, account_id: AccountId) -> AppResult<Vec<StatusId>> {
                 Ok(t::table.filter(t::account_id.eq(account_id)).select(t::status_id).load(conn)?)
             }
 
-            pub fn count_of(conn: &mut DbConn, account_id: i64) -> AppResult<i64> {
+            pub fn count_of(conn: &mut DbConn, account_id: AccountId) -> AppResult<i64> {
                 Ok(t::table.filter(t::account_id.eq(account_id)).count().get_result(conn)?)
             }
 
             /// (mark id, status) of an account's marks, paginated by mark id.
-            pub fn page(conn: &mut DbConn, account_id: i64, page: &Page) -> AppResult<Vec<(i64, Status)>> {
+            pub fn page(conn: &mut DbConn, account_id: AccountId, page: &Page) -> AppResult<Vec<(i64, Status)>> {
                 let query = t::table
                     .inner_join(statuses::table)
                     .filter(t::account_id.eq(account_id))
@@ -89,7 +90,7 @@ macro_rules! mark_queries {
             }
 
             /// (mark id, account id) of those who marked a status, paginated by mark id.
-            pub fn markers_page(conn: &mut DbConn, status_id: i64, page: &Page) -> AppResult<Vec<(i64, i64)>> {
+            pub fn markers_page(conn: &mut DbConn, status_id: StatusId, page: &Page) -> AppResult<Vec<(i64, AccountId)>> {
                 let query = t::table
                     .filter(t::status_id.eq(status_id))
                     .select((t::id, t::account_id))

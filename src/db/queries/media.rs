@@ -4,6 +4,7 @@ use crate::db::models::{MediaAttachment, MediaDetailsChange, MediaFiles};
 use crate::db::schema::media_attachments;
 use crate::db::DbConn;
 use crate::error::AppResult;
+use crate::ids::StatusId;
 
 pub fn insert(conn: &mut DbConn, media: &MediaAttachment) -> AppResult<()> {
     diesel::insert_into(media_attachments::table).values(media.clone()).execute(conn)?;
@@ -22,7 +23,7 @@ pub fn set_details(conn: &mut DbConn, media_id: i64, change: &MediaDetailsChange
     Ok(())
 }
 
-pub fn attach(conn: &mut DbConn, media_id: i64, status_id: i64, position: i32) -> AppResult<()> {
+pub fn attach(conn: &mut DbConn, media_id: i64, status_id: StatusId, position: i32) -> AppResult<()> {
     diesel::update(media_attachments::table.find(media_id))
         .set((media_attachments::status_id.eq(status_id), media_attachments::position.eq(position)))
         .execute(conn)?;
@@ -46,7 +47,7 @@ pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<MediaAttachmen
 }
 
 /// The attachments of these statuses, in each status's order.
-pub fn of_statuses(conn: &mut DbConn, status_ids: &[i64]) -> AppResult<Vec<MediaAttachment>> {
+pub fn of_statuses(conn: &mut DbConn, status_ids: &[StatusId]) -> AppResult<Vec<MediaAttachment>> {
     if status_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -58,7 +59,7 @@ pub fn of_statuses(conn: &mut DbConn, status_ids: &[i64]) -> AppResult<Vec<Media
 }
 
 /// Unlinks a status's attachments (they stay the owner's, for a redraft).
-pub fn detach_all(conn: &mut DbConn, status_id: i64) -> AppResult<()> {
+pub fn detach_all(conn: &mut DbConn, status_id: StatusId) -> AppResult<()> {
     diesel::update(media_attachments::table.filter(media_attachments::status_id.eq(status_id)))
         .set(media_attachments::status_id.eq(None::<i64>))
         .execute(conn)?;

@@ -5,13 +5,14 @@ use crate::db::models::Notification;
 use crate::db::schema::notifications::dsl::*;
 use crate::db::{load_page, DbConn, Page};
 use crate::error::AppResult;
+use crate::ids::{AccountId, StatusId};
 
 pub fn insert(conn: &mut DbConn, notification: &Notification) -> AppResult<()> {
     diesel::insert_into(notifications).values(notification.clone()).execute(conn)?;
     Ok(())
 }
 
-pub fn find(conn: &mut DbConn, owner: i64, notification_id: i64) -> AppResult<Option<Notification>> {
+pub fn find(conn: &mut DbConn, owner: AccountId, notification_id: i64) -> AppResult<Option<Notification>> {
     Ok(notifications
         .filter(account_id.eq(owner))
         .filter(id.eq(notification_id))
@@ -23,11 +24,11 @@ pub fn find(conn: &mut DbConn, owner: i64, notification_id: i64) -> AppResult<Op
 /// A page of an account's notifications; `kinds` keeps only those, `excluded` drops those.
 pub fn page(
     conn: &mut DbConn,
-    owner: i64,
+    owner: AccountId,
     kinds: &[String],
     excluded: &[String],
-    from: Option<i64>,
-    hidden_senders: &[i64],
+    from: Option<AccountId>,
+    hidden_senders: &[AccountId],
     page: &Page,
 ) -> AppResult<Vec<Notification>> {
     let mut query = notifications.filter(account_id.eq(owner)).select(Notification::as_select()).into_boxed();
@@ -46,17 +47,17 @@ pub fn page(
     Ok(load_page!(query, id, page, conn))
 }
 
-pub fn delete(conn: &mut DbConn, owner: i64, notification_id: i64) -> AppResult<bool> {
+pub fn delete(conn: &mut DbConn, owner: AccountId, notification_id: i64) -> AppResult<bool> {
     Ok(diesel::delete(notifications.filter(account_id.eq(owner)).filter(id.eq(notification_id))).execute(conn)? > 0)
 }
 
-pub fn clear(conn: &mut DbConn, owner: i64) -> AppResult<()> {
+pub fn clear(conn: &mut DbConn, owner: AccountId) -> AppResult<()> {
     diesel::delete(notifications.filter(account_id.eq(owner))).execute(conn)?;
     Ok(())
 }
 
 /// Removes the notification an action caused, when the action is undone.
-pub fn delete_caused_by(conn: &mut DbConn, owner: i64, from: i64, of_kind: NotificationKind, of_status: Option<i64>) -> AppResult<()> {
+pub fn delete_caused_by(conn: &mut DbConn, owner: AccountId, from: AccountId, of_kind: NotificationKind, of_status: Option<StatusId>) -> AppResult<()> {
     let query = notifications.filter(account_id.eq(owner)).filter(from_account_id.eq(from)).filter(kind.eq(of_kind.as_str()));
     match of_status {
         Some(s) => diesel::delete(query.filter(status_id.eq(s))).execute(conn)?,
@@ -65,7 +66,7 @@ pub fn delete_caused_by(conn: &mut DbConn, owner: i64, from: i64, of_kind: Notif
     Ok(())
 }
 
-pub fn exists_for_status(conn: &mut DbConn, owner: i64, of_kind: NotificationKind, of_status: i64) -> AppResult<bool> {
+pub fn exists_for_status(conn: &mut DbConn, owner: AccountId, of_kind: NotificationKind, of_status: StatusId) -> AppResult<bool> {
     let found: i64 = notifications
         .filter(account_id.eq(owner))
         .filter(kind.eq(of_kind.as_str()))
@@ -76,16 +77,16 @@ pub fn exists_for_status(conn: &mut DbConn, owner: i64, of_kind: NotificationKin
 }
 
 /// How many of the account's notifications are newer than `after` (at most `cap`).
-pub fn count_after(conn: &mut DbConn, owner: i64, after: i64, cap: i64) -> AppResult<i64> {
+pub fn count_after(conn: &mut DbConn, owner: AccountId, after: i64, cap: i64) -> AppResult<i64> {
     let newer: Vec<i64> = notifications.filter(account_id.eq(owner)).filter(id.gt(after)).select(id).limit(cap).load(conn)?;
     Ok(newer.len() as i64)
 }
 
 /// The group key of the newest notification of this kind about this status (or about no status).
-pub fn latest_group_key(conn: &mut DbConn, owner: i64, of_kind: &str, of_status: Option<i64>) -> AppResult<Option<String>> {
+pub fn latest_group_key(conn: &mut DbConn, owner: AccountId, of_kind: NotificationKind, of_status: Option<StatusId>) -> AppResult<Option<String>> {
     let query = notifications
         .filter(account_id.eq(owner))
-        .filter(kind.eq(of_kind))
+        .filter(kind.eq(of_kind.as_str()))
         .filter(group_key.is_not_null())
         .select(group_key)
         .order(id.desc())
@@ -98,7 +99,7 @@ pub fn latest_group_key(conn: &mut DbConn, owner: i64, of_kind: &str, of_status:
 }
 
 /// The owner's notifications of one group within the page's bounds, newest first.
-pub fn in_group(conn: &mut DbConn, owner: i64, key: &str, hidden_senders: &[i64], bounds: &Page) -> AppResult<Vec<Notification>> {
+pub fn in_group(conn: &mut DbConn, owner: AccountId, key: &str, hidden_senders: &[AccountId], bounds: &Page) -> AppResult<Vec<Notification>> {
     let mut query = notifications
         .filter(account_id.eq(owner))
         .filter(group_key.eq(key.to_owned()))
@@ -116,6 +117,6 @@ pub fn in_group(conn: &mut DbConn, owner: i64, key: &str, hidden_senders: &[i64]
     Ok(query.order(id.desc()).limit(bounds.limit).load(conn)?)
 }
 
-pub fn delete_group(conn: &mut DbConn, owner: i64, key: &str) -> AppResult<usize> {
+pub fn delete_group(conn: &mut DbConn, owner: AccountId, key: &str) -> AppResult<usize> {
     Ok(diesel::delete(notifications.filter(account_id.eq(owner)).filter(group_key.eq(key.to_owned()))).execute(conn)?)
 }

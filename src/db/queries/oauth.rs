@@ -4,6 +4,7 @@ use crate::db::models::{OauthApp, OauthCode, OauthToken};
 use crate::db::schema::{oauth_apps, oauth_codes, oauth_tokens};
 use crate::db::DbConn;
 use crate::error::AppResult;
+use crate::ids::AccountId;
 
 pub fn insert_app(conn: &mut DbConn, app: &OauthApp) -> AppResult<()> {
     diesel::insert_into(oauth_apps::table).values(app.clone()).execute(conn)?;
@@ -49,7 +50,7 @@ pub fn delete_token(conn: &mut DbConn, hash: &str, app_id: i64) -> AppResult<usi
     .execute(conn)?)
 }
 
-pub fn delete_tokens_of(conn: &mut DbConn, account_id: i64) -> AppResult<usize> {
+pub fn delete_tokens_of(conn: &mut DbConn, account_id: AccountId) -> AppResult<usize> {
     Ok(diesel::delete(oauth_tokens::table.filter(oauth_tokens::account_id.eq(account_id))).execute(conn)?)
 }
 

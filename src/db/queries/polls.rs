@@ -6,6 +6,7 @@ use crate::db::models::{Poll, PollVote, RemotePollChanges};
 use crate::db::schema::{poll_votes, polls};
 use crate::db::{insert_if_absent, AnyConnection, DbConn};
 use crate::error::AppResult;
+use crate::ids::{AccountId, StatusId};
 
 pub fn insert(conn: &mut DbConn, poll: &Poll) -> AppResult<()> {
     diesel::insert_into(polls::table).values(poll.clone()).execute(conn)?;
@@ -50,11 +51,11 @@ pub fn find_for_update(conn: &mut DbConn, poll_id: i64) -> AppResult<Option<Poll
     })
 }
 
-pub fn of_status(conn: &mut DbConn, status_id: i64) -> AppResult<Option<Poll>> {
+pub fn of_status(conn: &mut DbConn, status_id: StatusId) -> AppResult<Option<Poll>> {
     Ok(polls::table.filter(polls::status_id.eq(status_id)).select(Poll::as_select()).first(conn).optional()?)
 }
 
-pub fn of_statuses(conn: &mut DbConn, status_ids: &[i64]) -> AppResult<Vec<Poll>> {
+pub fn of_statuses(conn: &mut DbConn, status_ids: &[StatusId]) -> AppResult<Vec<Poll>> {
     if status_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -74,7 +75,7 @@ pub fn votes_of(conn: &mut DbConn, poll_id: i64) -> AppResult<Vec<PollVote>> {
 }
 
 /// The choices `account` made in these polls.
-pub fn choices_among(conn: &mut DbConn, account: i64, poll_ids: &[i64]) -> AppResult<Vec<(i64, i32)>> {
+pub fn choices_among(conn: &mut DbConn, account: AccountId, poll_ids: &[i64]) -> AppResult<Vec<(i64, i32)>> {
     if poll_ids.is_empty() {
         return Ok(Vec::new());
     }

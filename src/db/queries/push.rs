@@ -4,6 +4,7 @@ use crate::db::models::{PushSubscription, VapidKeys};
 use crate::db::schema::{push_subscriptions, vapid_keys};
 use crate::db::{insert_if_absent, DbConn};
 use crate::error::AppResult;
+use crate::ids::AccountId;
 
 pub fn of_token(conn: &mut DbConn, token: i64) -> AppResult<Option<PushSubscription>> {
     Ok(push_subscriptions::table
@@ -47,7 +48,7 @@ pub fn insert_vapid(conn: &mut DbConn, keys: &VapidKeys) -> AppResult<bool> {
     })
 }
 
-pub fn of_account(conn: &mut DbConn, account: i64) -> AppResult<Vec<PushSubscription>> {
+pub fn of_account(conn: &mut DbConn, account: AccountId) -> AppResult<Vec<PushSubscription>> {
     Ok(push_subscriptions::table
         .filter(push_subscriptions::account_id.eq(account))
         .select(PushSubscription::as_select())

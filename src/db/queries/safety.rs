@@ -7,8 +7,9 @@ use crate::db::models::{Account, Block, Mute};
 use crate::db::schema::{accounts, blocks, mutes, user_domain_blocks};
 use crate::db::{insert_if_absent, load_page, DbConn, Page};
 use crate::error::AppResult;
+use crate::ids::AccountId;
 
-pub fn find_mute(conn: &mut DbConn, owner: i64, target: i64) -> AppResult<Option<Mute>> {
+pub fn find_mute(conn: &mut DbConn, owner: AccountId, target: AccountId) -> AppResult<Option<Mute>> {
     Ok(mutes::table
         .filter(mutes::account_id.eq(owner))
         .filter(mutes::target_account_id.eq(target))
@@ -24,13 +25,13 @@ pub fn put_mute(conn: &mut DbConn, mute: &Mute) -> AppResult<()> {
     Ok(())
 }
 
-pub fn delete_mute(conn: &mut DbConn, owner: i64, target: i64) -> AppResult<()> {
+pub fn delete_mute(conn: &mut DbConn, owner: AccountId, target: AccountId) -> AppResult<()> {
     diesel::delete(mutes::table.filter(mutes::account_id.eq(owner)).filter(mutes::target_account_id.eq(target))).execute(conn)?;
     Ok(())
 }
 
 /// Mutes in force at `now` (those with an expiry past it are over).
-pub fn active_mutes(conn: &mut DbConn, owner: i64, now: NaiveDateTime) -> AppResult<Vec<Mute>> {
+pub fn active_mutes(conn: &mut DbConn, owner: AccountId, now: NaiveDateTime) -> AppResult<Vec<Mute>> {
     Ok(mutes::table
         .filter(mutes::account_id.eq(owner))
         .filter(mutes::expires_at.is_null().or(mutes::expires_at.gt(now)))
@@ -38,7 +39,7 @@ pub fn active_mutes(conn: &mut DbConn, owner: i64, now: NaiveDateTime) -> AppRes
         .load(conn)?)
 }
 
-pub fn mutes_page(conn: &mut DbConn, owner: i64, now: NaiveDateTime, page: &Page) -> AppResult<Vec<(i64, Account)>> {
+pub fn mutes_page(conn: &mut DbConn, owner: AccountId, now: NaiveDateTime, page: &Page) -> AppResult<Vec<(i64, Account)>> {
     let query = mutes::table
         .inner_join(accounts::table.on(accounts::id.eq(mutes::target_account_id)))
         .filter(mutes::account_id.eq(owner))
@@ -48,7 +49,7 @@ pub fn mutes_page(conn: &mut DbConn, owner: i64, now: NaiveDateTime, page: &Page
     Ok(load_page!(query, mutes::id, page, conn))
 }
 
-pub fn find_block(conn: &mut DbConn, owner: i64, target: i64) -> AppResult<Option<Block>> {
+pub fn find_block(conn: &mut DbConn, owner: AccountId, target: AccountId) -> AppResult<Option<Block>> {
     Ok(blocks::table
         .filter(blocks::account_id.eq(owner))
         .filter(blocks::target_account_id.eq(target))
@@ -65,19 +66,19 @@ pub fn insert_block(conn: &mut DbConn, block: &Block) -> AppResult<bool> {
     })
 }
 
-pub fn delete_block(conn: &mut DbConn, owner: i64, target: i64) -> AppResult<()> {
+pub fn delete_block(conn: &mut DbConn, owner: AccountId, target: AccountId) -> AppResult<()> {
     diesel::delete(blocks::table.filter(blocks::account_id.eq(owner)).filter(blocks::target_account_id.eq(target))).execute(conn)?;
     Ok(())
 }
 
 /// Accounts `owner` blocks, and accounts that block `owner`.
-pub fn blocked_either_way(conn: &mut DbConn, owner: i64) -> AppResult<Vec<i64>> {
-    let mut ids: Vec<i64> = blocks::table.filter(blocks::account_id.eq(owner)).select(blocks::target_account_id).load(conn)?;
-    ids.extend(blocks::table.filter(blocks::target_account_id.eq(owner)).select(blocks::account_id).load::<i64>(conn)?);
+pub fn blocked_either_way(conn: &mut DbConn, owner: AccountId) -> AppResult<Vec<AccountId>> {
+    let mut ids: Vec<AccountId> = blocks::table.filter(blocks::account_id.eq(owner)).select(blocks::target_account_id).load(conn)?;
+    ids.extend(blocks::table.filter(blocks::target_account_id.eq(owner)).select(blocks::account_id).load::<AccountId>(conn)?);
     Ok(ids)
 }
 
-pub fn blocks_page(conn: &mut DbConn, owner: i64, page: &Page) -> AppResult<Vec<(i64, Account)>> {
+pub fn blocks_page(conn: &mut DbConn, owner: AccountId, page: &Page) -> AppResult<Vec<(i64, Account)>> {
     let query = blocks::table
         .inner_join(accounts::table.on(accounts::id.eq(blocks::target_account_id)))
         .filter(blocks::account_id.eq(owner))
@@ -86,7 +87,7 @@ pub fn blocks_page(conn: &mut DbConn, owner: i64, page: &Page) -> AppResult<Vec<
     Ok(load_page!(query, blocks::id, page, conn))
 }
 
-pub fn insert_domain_block(conn: &mut DbConn, owner: i64, blocked: &str, at: NaiveDateTime) -> AppResult<()> {
+pub fn insert_domain_block(conn: &mut DbConn, owner: AccountId, blocked: &str, at: NaiveDateTime) -> AppResult<()> {
     insert_if_absent(conn, |conn| {
         diesel::insert_into(user_domain_blocks::table)
             .values((
@@ -101,14 +102,14 @@ pub fn insert_domain_block(conn: &mut DbConn, owner: i64, blocked: &str, at: Nai
     Ok(())
 }
 
-pub fn delete_domain_block(conn: &mut DbConn, owner: i64, blocked: &str) -> AppResult<()> {
+pub fn delete_domain_block(conn: &mut DbConn, owner: AccountId, blocked: &str) -> AppResult<()> {
     diesel::delete(user_domain_blocks::table.filter(user_domain_blocks::account_id.eq(owner)).filter(user_domain_blocks::domain.eq(blocked)))
         .execute(conn)?;
     Ok(())
 }
 
 /// (block id, domain), paginated.
-pub fn domain_blocks_page(conn: &mut DbConn, owner: i64, page: &Page) -> AppResult<Vec<(i64, String)>> {
+pub fn domain_blocks_page(conn: &mut DbConn, owner: AccountId, page: &Page) -> AppResult<Vec<(i64, String)>> {
     let query = user_domain_blocks::table
         .filter(user_domain_blocks::account_id.eq(owner))
         .select((user_domain_blocks::id, user_domain_blocks::domain))
@@ -117,11 +118,11 @@ pub fn domain_blocks_page(conn: &mut DbConn, owner: i64, page: &Page) -> AppResu
 }
 
 /// Accounts on the domains `owner` blocked.
-pub fn accounts_on_blocked_domains(conn: &mut DbConn, owner: i64) -> AppResult<Vec<i64>> {
+pub fn accounts_on_blocked_domains(conn: &mut DbConn, owner: AccountId) -> AppResult<Vec<AccountId>> {
     let blocked = user_domain_blocks::table.filter(user_domain_blocks::account_id.eq(owner)).select(user_domain_blocks::domain.nullable());
     Ok(accounts::table.filter(accounts::domain.eq_any(blocked)).select(accounts::id).load(conn)?)
 }
 
-pub fn blocked_domains(conn: &mut DbConn, owner: i64) -> AppResult<Vec<String>> {
+pub fn blocked_domains(conn: &mut DbConn, owner: AccountId) -> AppResult<Vec<String>> {
     Ok(user_domain_blocks::table.filter(user_domain_blocks::account_id.eq(owner)).select(user_domain_blocks::domain).load(conn)?)
 }

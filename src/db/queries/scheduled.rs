@@ -5,13 +5,14 @@ use crate::db::models::ScheduledStatus;
 use crate::db::schema::scheduled_statuses::dsl::*;
 use crate::db::{load_page, DbConn, Page};
 use crate::error::AppResult;
+use crate::ids::AccountId;
 
 pub fn insert(conn: &mut DbConn, scheduled: &ScheduledStatus) -> AppResult<()> {
     diesel::insert_into(scheduled_statuses).values(scheduled).execute(conn)?;
     Ok(())
 }
 
-pub fn find(conn: &mut DbConn, owner: i64, scheduled_id: i64) -> AppResult<Option<ScheduledStatus>> {
+pub fn find(conn: &mut DbConn, owner: AccountId, scheduled_id: i64) -> AppResult<Option<ScheduledStatus>> {
     Ok(scheduled_statuses
         .filter(account_id.eq(owner))
         .filter(id.eq(scheduled_id))
@@ -20,7 +21,7 @@ pub fn find(conn: &mut DbConn, owner: i64, scheduled_id: i64) -> AppResult<Optio
         .optional()?)
 }
 
-pub fn page(conn: &mut DbConn, owner: i64, page: &Page) -> AppResult<Vec<ScheduledStatus>> {
+pub fn page(conn: &mut DbConn, owner: AccountId, page: &Page) -> AppResult<Vec<ScheduledStatus>> {
     let query = scheduled_statuses.filter(account_id.eq(owner)).select(ScheduledStatus::as_select()).into_boxed();
     Ok(load_page!(query, id, page, conn))
 }

@@ -6,6 +6,7 @@ use diesel::sql_types::{BigInt, Text};
 
 use crate::db::{AnyConnection, DbConn};
 use crate::error::AppResult;
+use crate::ids::StatusId;
 
 fn is_sqlite(conn: &DbConn) -> bool {
     matches!(conn, AnyConnection::Sqlite(_))
@@ -18,7 +19,7 @@ struct Found {
 }
 
 /// Sets the searchable text of a status.
-pub fn index(conn: &mut DbConn, status_id: i64, body: &str) -> AppResult<()> {
+pub fn index(conn: &mut DbConn, status_id: StatusId, body: &str) -> AppResult<()> {
     unindex(conn, status_id)?;
     let insert = if is_sqlite(conn) {
         "INSERT INTO status_search (rowid, body) VALUES ($1, $2)"
@@ -29,7 +30,7 @@ pub fn index(conn: &mut DbConn, status_id: i64, body: &str) -> AppResult<()> {
     Ok(())
 }
 
-pub fn unindex(conn: &mut DbConn, status_id: i64) -> AppResult<()> {
+pub fn unindex(conn: &mut DbConn, status_id: StatusId) -> AppResult<()> {
     let delete = if is_sqlite(conn) {
         "DELETE FROM status_search WHERE rowid = $1"
     } else {
@@ -40,11 +41,11 @@ pub fn unindex(conn: &mut DbConn, status_id: i64) -> AppResult<()> {
 }
 
 /// Ids of statuses whose text has every word of `words`, newest first, below `before` when given.
-pub fn matching(conn: &mut DbConn, words: &[String], before: Option<i64>, limit: i64) -> AppResult<Vec<i64>> {
+pub fn matching(conn: &mut DbConn, words: &[String], before: Option<StatusId>, limit: i64) -> AppResult<Vec<StatusId>> {
     if words.is_empty() {
         return Ok(Vec::new());
     }
-    let before = before.unwrap_or(i64::MAX);
+    let before = before.map_or(i64::MAX, |id| id.0);
     let found: Vec<Found> = if is_sqlite(conn) {
         {
             // Each word quoted, so that FTS5 reads no operators from user text.
@@ -67,5 +68,5 @@ pub fn matching(conn: &mut DbConn, words: &[String], before: Option<i64>, limit:
         .bind::<BigInt, _>(limit)
         .load(conn)?
     };
-    Ok(found.into_iter().map(|f| f.id).collect())
+    Ok(found.into_iter().map(|f| StatusId(f.id)).collect())
 }

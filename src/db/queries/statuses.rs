@@ -5,55 +5,56 @@ use crate::db::models::{IdempotencyKey, Mention, Status, StatusEdit, StatusEditF
 use crate::db::schema::{idempotency_keys, media_attachments, mentions, status_edits, status_tags, statuses, tags};
 use crate::db::{load_page, lower, DbConn, Page};
 use crate::error::AppResult;
+use crate::ids::{AccountId, StatusId};
 
 pub fn insert(conn: &mut DbConn, status: &Status) -> AppResult<()> {
     diesel::insert_into(statuses::table).values(status.clone()).execute(conn)?;
     Ok(())
 }
 
-pub fn find(conn: &mut DbConn, status_id: i64) -> AppResult<Option<Status>> {
+pub fn find(conn: &mut DbConn, status_id: StatusId) -> AppResult<Option<Status>> {
     Ok(statuses::table.find(status_id).select(Status::as_select()).first(conn).optional()?)
 }
 
-pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<Status>> {
+pub fn find_many(conn: &mut DbConn, ids: &[StatusId]) -> AppResult<Vec<Status>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     Ok(statuses::table.filter(statuses::id.eq_any(ids)).select(Status::as_select()).load(conn)?)
 }
 
-pub fn delete(conn: &mut DbConn, status_id: i64) -> AppResult<()> {
+pub fn delete(conn: &mut DbConn, status_id: StatusId) -> AppResult<()> {
     diesel::delete(statuses::table.find(status_id)).execute(conn)?;
     Ok(())
 }
 
-pub fn apply_edit(conn: &mut DbConn, status_id: i64, form: &StatusEditForm) -> AppResult<()> {
+pub fn apply_edit(conn: &mut DbConn, status_id: StatusId, form: &StatusEditForm) -> AppResult<()> {
     diesel::update(statuses::table.find(status_id)).set(form).execute(conn)?;
     Ok(())
 }
 
-pub fn add_replies(conn: &mut DbConn, status_id: i64, delta: i32) -> AppResult<()> {
+pub fn add_replies(conn: &mut DbConn, status_id: StatusId, delta: i32) -> AppResult<()> {
     diesel::update(statuses::table.find(status_id))
         .set(statuses::replies_count.eq(statuses::replies_count + delta))
         .execute(conn)?;
     Ok(())
 }
 
-pub fn add_reblogs(conn: &mut DbConn, status_id: i64, delta: i32) -> AppResult<()> {
+pub fn add_reblogs(conn: &mut DbConn, status_id: StatusId, delta: i32) -> AppResult<()> {
     diesel::update(statuses::table.find(status_id))
         .set(statuses::reblogs_count.eq(statuses::reblogs_count + delta))
         .execute(conn)?;
     Ok(())
 }
 
-pub fn add_favourites(conn: &mut DbConn, status_id: i64, delta: i32) -> AppResult<()> {
+pub fn add_favourites(conn: &mut DbConn, status_id: StatusId, delta: i32) -> AppResult<()> {
     diesel::update(statuses::table.find(status_id))
         .set(statuses::favourites_count.eq(statuses::favourites_count + delta))
         .execute(conn)?;
     Ok(())
 }
 
-pub fn find_reblog(conn: &mut DbConn, account_id: i64, of_id: i64) -> AppResult<Option<Status>> {
+pub fn find_reblog(conn: &mut DbConn, account_id: AccountId, of_id: StatusId) -> AppResult<Option<Status>> {
     Ok(statuses::table
         .filter(statuses::account_id.eq(account_id))
         .filter(statuses::reblog_of_id.eq(of_id))
@@ -63,7 +64,7 @@ pub fn find_reblog(conn: &mut DbConn, account_id: i64, of_id: i64) -> AppResult<
 }
 
 /// Which of `of_ids` `account_id` has reblogged.
-pub fn reblogged_among(conn: &mut DbConn, account_id: i64, of_ids: &[i64]) -> AppResult<Vec<i64>> {
+pub fn reblogged_among(conn: &mut DbConn, account_id: AccountId, of_ids: &[StatusId]) -> AppResult<Vec<StatusId>> {
     if of_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -74,12 +75,12 @@ pub fn reblogged_among(conn: &mut DbConn, account_id: i64, of_ids: &[i64]) -> Ap
         .load(conn)?)
 }
 
-pub fn reblogs_of(conn: &mut DbConn, of_id: i64) -> AppResult<Vec<Status>> {
+pub fn reblogs_of(conn: &mut DbConn, of_id: StatusId) -> AppResult<Vec<Status>> {
     Ok(statuses::table.filter(statuses::reblog_of_id.eq(of_id)).select(Status::as_select()).load(conn)?)
 }
 
 /// (reblog id, reblogger account id), newest first.
-pub fn rebloggers_page(conn: &mut DbConn, of_id: i64, page: &Page) -> AppResult<Vec<(i64, i64)>> {
+pub fn rebloggers_page(conn: &mut DbConn, of_id: StatusId, page: &Page) -> AppResult<Vec<(i64, AccountId)>> {
     let query = statuses::table
         .filter(statuses::reblog_of_id.eq(of_id))
         .select((statuses::id, statuses::account_id))
@@ -87,7 +88,7 @@ pub fn rebloggers_page(conn: &mut DbConn, of_id: i64, page: &Page) -> AppResult<
     Ok(load_page!(query, statuses::id, page, conn))
 }
 
-pub fn replies_to(conn: &mut DbConn, parent_ids: &[i64]) -> AppResult<Vec<Status>> {
+pub fn replies_to(conn: &mut DbConn, parent_ids: &[StatusId]) -> AppResult<Vec<Status>> {
     if parent_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -102,11 +103,11 @@ pub fn replies_to(conn: &mut DbConn, parent_ids: &[i64]) -> AppResult<Vec<Status
 pub struct AccountStatusFilter<'a> {
     pub visibilities: &'a [Visibility],
     /// Statuses that mention this account are visible whatever their visibility.
-    pub mentioned: Option<i64>,
+    pub mentioned: Option<AccountId>,
     pub exclude_replies: bool,
     pub exclude_reblogs: bool,
     pub tag_id: Option<i64>,
-    pub only_ids: Option<&'a [i64]>,
+    pub only_ids: Option<&'a [StatusId]>,
     pub only_media: bool,
 }
 
@@ -118,9 +119,9 @@ pub struct PublicScope {
     pub only_media: bool,
 }
 
-pub fn account_page(conn: &mut DbConn, author_id: i64, filter: &AccountStatusFilter, page: &Page) -> AppResult<Vec<Status>> {
+pub fn account_page(conn: &mut DbConn, author_id: AccountId, filter: &AccountStatusFilter, page: &Page) -> AppResult<Vec<Status>> {
     let mut query = statuses::table.filter(statuses::account_id.eq(author_id)).select(Status::as_select()).into_boxed();
-    let mentioned_ids = mentions::table.select(mentions::status_id).filter(mentions::account_id.eq(filter.mentioned.unwrap_or(0)));
+    let mentioned_ids = mentions::table.select(mentions::status_id).filter(mentions::account_id.eq(filter.mentioned.unwrap_or_default()));
     query = query.filter(statuses::visibility.eq_any(filter.visibilities.iter().map(|v| v.as_str()).collect::<Vec<_>>()).or(statuses::id.eq_any(mentioned_ids)));
     if filter.exclude_replies {
         query = query.filter(
@@ -143,7 +144,7 @@ pub fn account_page(conn: &mut DbConn, author_id: i64, filter: &AccountStatusFil
 }
 
 /// Public statuses, neither reblogs nor replies to others.
-pub fn public_page(conn: &mut DbConn, scope: PublicScope, hidden_authors: &[i64], page: &Page) -> AppResult<Vec<Status>> {
+pub fn public_page(conn: &mut DbConn, scope: PublicScope, hidden_authors: &[AccountId], page: &Page) -> AppResult<Vec<Status>> {
     let mut query = statuses::table
         .filter(statuses::visibility.eq(Visibility::Public.as_str()))
         .filter(statuses::reblog_of_id.is_null())
@@ -163,7 +164,7 @@ pub fn public_page(conn: &mut DbConn, scope: PublicScope, hidden_authors: &[i64]
 }
 
 /// Public statuses (not reblogs) whose HTML links to `href` (as written in the HTML, entities escaped).
-pub fn link_page(conn: &mut DbConn, href: &str, hidden_authors: &[i64], page: &Page) -> AppResult<Vec<Status>> {
+pub fn link_page(conn: &mut DbConn, href: &str, hidden_authors: &[AccountId], page: &Page) -> AppResult<Vec<Status>> {
     let pattern = format!("%href=\"{}\"%", crate::db::escape_like(href));
     let mut query = statuses::table
         .filter(statuses::visibility.eq(Visibility::Public.as_str()))
@@ -177,7 +178,7 @@ pub fn link_page(conn: &mut DbConn, href: &str, hidden_authors: &[i64], page: &P
     Ok(load_page!(query, statuses::id, page, conn))
 }
 
-pub fn tag_page(conn: &mut DbConn, tag_id: i64, scope: PublicScope, hidden_authors: &[i64], page: &Page) -> AppResult<Vec<Status>> {
+pub fn tag_page(conn: &mut DbConn, tag_id: i64, scope: PublicScope, hidden_authors: &[AccountId], page: &Page) -> AppResult<Vec<Status>> {
     let mut query = statuses::table
         .inner_join(status_tags::table)
         .filter(status_tags::tag_id.eq(tag_id))
@@ -205,7 +206,7 @@ pub fn insert_edit(conn: &mut DbConn, edit: &StatusEdit) -> AppResult<()> {
     Ok(())
 }
 
-pub fn edits_of(conn: &mut DbConn, status_id: i64) -> AppResult<Vec<StatusEdit>> {
+pub fn edits_of(conn: &mut DbConn, status_id: StatusId) -> AppResult<Vec<StatusEdit>> {
     Ok(status_edits::table
         .filter(status_edits::status_id.eq(status_id))
         .order(status_edits::id.asc())
@@ -213,19 +214,19 @@ pub fn edits_of(conn: &mut DbConn, status_id: i64) -> AppResult<Vec<StatusEdit>>
         .load(conn)?)
 }
 
-pub fn insert_mentions(conn: &mut DbConn, status_id: i64, account_ids: &[i64]) -> AppResult<()> {
+pub fn insert_mentions(conn: &mut DbConn, status_id: StatusId, account_ids: &[AccountId]) -> AppResult<()> {
     for &account_id in account_ids {
         diesel::insert_into(mentions::table).values(&Mention { status_id, account_id }).execute(conn)?;
     }
     Ok(())
 }
 
-pub fn delete_mentions(conn: &mut DbConn, status_id: i64) -> AppResult<()> {
+pub fn delete_mentions(conn: &mut DbConn, status_id: StatusId) -> AppResult<()> {
     diesel::delete(mentions::table.filter(mentions::status_id.eq(status_id))).execute(conn)?;
     Ok(())
 }
 
-pub fn mentions_of(conn: &mut DbConn, status_ids: &[i64]) -> AppResult<Vec<Mention>> {
+pub fn mentions_of(conn: &mut DbConn, status_ids: &[StatusId]) -> AppResult<Vec<Mention>> {
     if status_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -241,7 +242,7 @@ pub fn insert_tag(conn: &mut DbConn, tag: &Tag) -> AppResult<()> {
     Ok(())
 }
 
-pub fn tags_of(conn: &mut DbConn, status_ids: &[i64]) -> AppResult<Vec<(i64, Tag)>> {
+pub fn tags_of(conn: &mut DbConn, status_ids: &[StatusId]) -> AppResult<Vec<(StatusId, Tag)>> {
     if status_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -252,7 +253,7 @@ pub fn tags_of(conn: &mut DbConn, status_ids: &[i64]) -> AppResult<Vec<(i64, Tag
         .load(conn)?)
 }
 
-pub fn set_status_tags(conn: &mut DbConn, status_id: i64, tag_ids: &[i64]) -> AppResult<()> {
+pub fn set_status_tags(conn: &mut DbConn, status_id: StatusId, tag_ids: &[i64]) -> AppResult<()> {
     diesel::delete(status_tags::table.filter(status_tags::status_id.eq(status_id))).execute(conn)?;
     for &tag_id in tag_ids {
         diesel::insert_into(status_tags::table)
@@ -262,7 +263,7 @@ pub fn set_status_tags(conn: &mut DbConn, status_id: i64, tag_ids: &[i64]) -> Ap
     Ok(())
 }
 
-pub fn find_idempotent(conn: &mut DbConn, account_id: i64, key: &str) -> AppResult<Option<i64>> {
+pub fn find_idempotent(conn: &mut DbConn, account_id: AccountId, key: &str) -> AppResult<Option<StatusId>> {
     Ok(idempotency_keys::table
         .find((account_id, key))
         .select(idempotency_keys::status_id)

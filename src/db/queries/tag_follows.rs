@@ -6,8 +6,9 @@ use crate::db::models::Tag;
 use crate::db::schema::{accounts, status_tags, statuses, tag_follows, tags};
 use crate::db::{insert_if_absent, load_page, DbConn, Page};
 use crate::error::AppResult;
+use crate::ids::AccountId;
 
-pub fn follow(conn: &mut DbConn, account: i64, tag: i64, at: NaiveDateTime) -> AppResult<()> {
+pub fn follow(conn: &mut DbConn, account: AccountId, tag: i64, at: NaiveDateTime) -> AppResult<()> {
     insert_if_absent(conn, |conn| {
         diesel::insert_into(tag_follows::table)
             .values((
@@ -22,12 +23,12 @@ pub fn follow(conn: &mut DbConn, account: i64, tag: i64, at: NaiveDateTime) -> A
     Ok(())
 }
 
-pub fn unfollow(conn: &mut DbConn, account: i64, tag: i64) -> AppResult<()> {
+pub fn unfollow(conn: &mut DbConn, account: AccountId, tag: i64) -> AppResult<()> {
     diesel::delete(tag_follows::table.filter(tag_follows::account_id.eq(account)).filter(tag_follows::tag_id.eq(tag))).execute(conn)?;
     Ok(())
 }
 
-pub fn follows(conn: &mut DbConn, account: i64, tag: i64) -> AppResult<bool> {
+pub fn follows(conn: &mut DbConn, account: AccountId, tag: i64) -> AppResult<bool> {
     let found: i64 = tag_follows::table
         .filter(tag_follows::account_id.eq(account))
         .filter(tag_follows::tag_id.eq(tag))
@@ -37,7 +38,7 @@ pub fn follows(conn: &mut DbConn, account: i64, tag: i64) -> AppResult<bool> {
 }
 
 /// (follow id, tag) of the tags an account follows, paginated.
-pub fn followed_page(conn: &mut DbConn, account: i64, page: &Page) -> AppResult<Vec<(i64, Tag)>> {
+pub fn followed_page(conn: &mut DbConn, account: AccountId, page: &Page) -> AppResult<Vec<(i64, Tag)>> {
     let query = tag_follows::table
         .inner_join(tags::table)
         .filter(tag_follows::account_id.eq(account))
@@ -47,7 +48,7 @@ pub fn followed_page(conn: &mut DbConn, account: i64, page: &Page) -> AppResult<
 }
 
 /// Local accounts following any of the tags.
-pub fn local_followers_of(conn: &mut DbConn, tag_ids: &[i64]) -> AppResult<Vec<i64>> {
+pub fn local_followers_of(conn: &mut DbConn, tag_ids: &[i64]) -> AppResult<Vec<AccountId>> {
     if tag_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -63,7 +64,7 @@ pub fn local_followers_of(conn: &mut DbConn, tag_ids: &[i64]) -> AppResult<Vec<i
 /// (created_at, author) of the tag's statuses since `since`, for its daily history.
 /// When, and by whom, a tag was used in a status anyone may read (public or unlisted) since `since`;
 /// private and direct statuses never count towards a tag's public history.
-pub fn uses_since(conn: &mut DbConn, tag: i64, since: NaiveDateTime) -> AppResult<Vec<(NaiveDateTime, i64)>> {
+pub fn uses_since(conn: &mut DbConn, tag: i64, since: NaiveDateTime) -> AppResult<Vec<(NaiveDateTime, AccountId)>> {
     Ok(status_tags::table
         .inner_join(statuses::table)
         .filter(status_tags::tag_id.eq(tag))

@@ -4,6 +4,7 @@ use crate::db::models::{HomeTimelineEntry, Status};
 use crate::db::schema::{home_timeline_entries as home, statuses};
 use crate::db::{load_page, AnyConnection, DbConn, Page};
 use crate::error::AppResult;
+use crate::ids::{AccountId, StatusId};
 
 /// Fan-out writes one row per receiver: a statement per chunk on each backend's own connection (the
 /// MultiConnection cannot batch), instead of a round trip per row.
@@ -18,7 +19,7 @@ pub fn insert_home(conn: &mut DbConn, entries: &[HomeTimelineEntry]) -> AppResul
 }
 
 /// The home timeline, without the authors in `hidden_authors` (members of exclusive lists).
-pub fn home_page(conn: &mut DbConn, account_id: i64, hidden_authors: &[i64], page: &Page) -> AppResult<Vec<Status>> {
+pub fn home_page(conn: &mut DbConn, account_id: AccountId, hidden_authors: &[AccountId], page: &Page) -> AppResult<Vec<Status>> {
     let mut query = home::table
         .inner_join(statuses::table)
         .filter(home::account_id.eq(account_id))
@@ -31,7 +32,7 @@ pub fn home_page(conn: &mut DbConn, account_id: i64, hidden_authors: &[i64], pag
 }
 
 /// Of `status_ids`, those already in the account's home timeline.
-pub fn in_home_among(conn: &mut DbConn, account_id: i64, status_ids: &[i64]) -> AppResult<Vec<i64>> {
+pub fn in_home_among(conn: &mut DbConn, account_id: AccountId, status_ids: &[StatusId]) -> AppResult<Vec<StatusId>> {
     if status_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -42,19 +43,19 @@ pub fn in_home_among(conn: &mut DbConn, account_id: i64, status_ids: &[i64]) -> 
         .load(conn)?)
 }
 
-pub fn remove_author_from_home(conn: &mut DbConn, account_id: i64, author_id: i64) -> AppResult<()> {
+pub fn remove_author_from_home(conn: &mut DbConn, account_id: AccountId, author_id: AccountId) -> AppResult<()> {
     diesel::delete(home::table.filter(home::account_id.eq(account_id)).filter(home::author_id.eq(author_id)))
         .execute(conn)?;
     Ok(())
 }
 
-pub fn remove_status_from_homes(conn: &mut DbConn, status_id: i64, except: &[i64]) -> AppResult<()> {
+pub fn remove_status_from_homes(conn: &mut DbConn, status_id: StatusId, except: &[AccountId]) -> AppResult<()> {
     diesel::delete(home::table.filter(home::status_id.eq(status_id)).filter(home::account_id.ne_all(except)))
         .execute(conn)?;
     Ok(())
 }
 
 /// Accounts whose home timeline holds the status.
-pub fn homes_with(conn: &mut DbConn, status_id: i64) -> AppResult<Vec<i64>> {
+pub fn homes_with(conn: &mut DbConn, status_id: StatusId) -> AppResult<Vec<AccountId>> {
     Ok(home::table.filter(home::status_id.eq(status_id)).select(home::account_id).load(conn)?)
 }

@@ -4,13 +4,14 @@ use crate::db::models::{Account, User};
 use crate::db::schema::{accounts, users};
 use crate::db::{lower, DbConn};
 use crate::error::AppResult;
+use crate::ids::AccountId;
 
 pub fn insert(conn: &mut DbConn, user: &User) -> AppResult<()> {
     diesel::insert_into(users::table).values(user.clone()).execute(conn)?;
     Ok(())
 }
 
-pub fn find(conn: &mut DbConn, account_id: i64) -> AppResult<Option<User>> {
+pub fn find(conn: &mut DbConn, account_id: AccountId) -> AppResult<Option<User>> {
     Ok(users::table.find(account_id).select(User::as_select()).first(conn).optional()?)
 }
 
@@ -26,13 +27,13 @@ pub fn find_by_login(conn: &mut DbConn, login: &str) -> AppResult<Option<(User, 
         .optional()?)
 }
 
-pub fn set_password(conn: &mut DbConn, account_id: i64, hash: &str) -> AppResult<bool> {
+pub fn set_password(conn: &mut DbConn, account_id: AccountId, hash: &str) -> AppResult<bool> {
     Ok(diesel::update(users::table.find(account_id)).set(users::password_hash.eq(hash)).execute(conn)? == 1)
 }
 
 pub fn set_posting_defaults(
     conn: &mut DbConn,
-    account_id: i64,
+    account_id: AccountId,
     visibility: &str,
     sensitive: bool,
     language: Option<&str>,

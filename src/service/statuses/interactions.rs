@@ -6,7 +6,7 @@ use crate::db::models::{Account, Status};
 use crate::db::queries::{marks, notifications as notification_rows, statuses};
 use crate::db::tx::Outbound;
 use crate::error::{AppError, AppResult};
-use crate::ids;
+use crate::ids::StatusId;
 use crate::service::notifications::notify;
 use crate::service::views::{self, StatusView};
 
@@ -14,7 +14,7 @@ use super::pipeline::{insert_reblog, new_mark, remove_reblog};
 use super::{own_status, MAX_PINNED};
 
 /// A status the actor may see and act on: never a reblog wrapper (actions go to the original).
-fn visible_original(conn: &mut DbConn, actor: &Account, status_id: i64) -> AppResult<Status> {
+fn visible_original(conn: &mut DbConn, actor: &Account, status_id: StatusId) -> AppResult<Status> {
     let view = views::status_for(conn, Some(actor.id), status_id)?.ok_or(AppError::NotFound)?;
     Ok(match view.reblog {
         Some(original) => original.status,
@@ -22,11 +22,11 @@ fn visible_original(conn: &mut DbConn, actor: &Account, status_id: i64) -> AppRe
     })
 }
 
-fn view_of(conn: &mut DbConn, actor: &Account, status_id: i64) -> AppResult<StatusView> {
+fn view_of(conn: &mut DbConn, actor: &Account, status_id: StatusId) -> AppResult<StatusView> {
     views::status_for(conn, Some(actor.id), status_id)?.ok_or(AppError::NotFound)
 }
 
-pub fn favourite(tx: &mut Tx, actor: &Account, status_id: i64) -> AppResult<StatusView> {
+pub fn favourite(tx: &mut Tx, actor: &Account, status_id: StatusId) -> AppResult<StatusView> {
     let status = visible_original(tx, actor, status_id)?;
     let mark = new_mark(actor, status.id);
     if marks::favourites::insert(tx, &mark)? {
@@ -37,7 +37,7 @@ pub fn favourite(tx: &mut Tx, actor: &Account, status_id: i64) -> AppResult<Stat
     view_of(tx, actor, status.id)
 }
 
-pub fn unfavourite(tx: &mut Tx, actor: &Account, status_id: i64) -> AppResult<StatusView> {
+pub fn unfavourite(tx: &mut Tx, actor: &Account, status_id: StatusId) -> AppResult<StatusView> {
     let status = visible_original(tx, actor, status_id)?;
     if let Some(mark) = marks::favourites::find(tx, actor.id, status.id)? {
         marks::favourites::delete(tx, actor.id, status.id)?;
@@ -48,19 +48,19 @@ pub fn unfavourite(tx: &mut Tx, actor: &Account, status_id: i64) -> AppResult<St
     view_of(tx, actor, status.id)
 }
 
-pub fn bookmark(conn: &mut DbConn, actor: &Account, status_id: i64) -> AppResult<StatusView> {
+pub fn bookmark(conn: &mut DbConn, actor: &Account, status_id: StatusId) -> AppResult<StatusView> {
     let status = visible_original(conn, actor, status_id)?;
     marks::bookmarks::insert(conn, &new_mark(actor, status.id))?;
     view_of(conn, actor, status.id)
 }
 
-pub fn unbookmark(conn: &mut DbConn, actor: &Account, status_id: i64) -> AppResult<StatusView> {
+pub fn unbookmark(conn: &mut DbConn, actor: &Account, status_id: StatusId) -> AppResult<StatusView> {
     let status = visible_original(conn, actor, status_id)?;
     marks::bookmarks::delete(conn, actor.id, status.id)?;
     view_of(conn, actor, status.id)
 }
 
-pub fn pin(conn: &mut DbConn, actor: &Account, status_id: i64) -> AppResult<StatusView> {
+pub fn pin(conn: &mut DbConn, actor: &Account, status_id: StatusId) -> AppResult<StatusView> {
     let status = own_status(conn, actor, status_id)?;
     if status.reblog_of_id.is_some() {
         return Err(AppError::validation("Boosts cannot be pinned"));
@@ -77,14 +77,14 @@ pub fn pin(conn: &mut DbConn, actor: &Account, status_id: i64) -> AppResult<Stat
     view_of(conn, actor, status.id)
 }
 
-pub fn unpin(conn: &mut DbConn, actor: &Account, status_id: i64) -> AppResult<StatusView> {
+pub fn unpin(conn: &mut DbConn, actor: &Account, status_id: StatusId) -> AppResult<StatusView> {
     let status = own_status(conn, actor, status_id)?;
     marks::status_pins::delete(conn, actor.id, status.id)?;
     view_of(conn, actor, status.id)
 }
 
 /// Reblogs a status; answers the reblog wrapper. Reblogging twice answers the same reblog.
-pub fn reblog(tx: &mut Tx, actor: &Account, status_id: i64, visibility: Option<Visibility>) -> AppResult<StatusView> {
+pub fn reblog(tx: &mut Tx, actor: &Account, status_id: StatusId, visibility: Option<Visibility>) -> AppResult<StatusView> {
     let original = visible_original(tx, actor, status_id)?;
     let allowed = original.visibility.is_open()
         || (original.visibility == Visibility::Private && original.account_id == actor.id);
@@ -99,7 +99,7 @@ pub fn reblog(tx: &mut Tx, actor: &Account, status_id: i64, visibility: Option<V
         (Some(v @ (Visibility::Public | Visibility::Unlisted | Visibility::Private)), _) => v,
         _ => Visibility::Public,
     };
-    let id = ids::next_id();
+    let id = StatusId::next();
     let uri = format!("{}/statuses/{id}/activity", actor.uri);
     insert_reblog(tx, actor, &original, id, &uri, visibility)?;
     let view = view_of(tx, actor, id)?;
@@ -108,7 +108,7 @@ pub fn reblog(tx: &mut Tx, actor: &Account, status_id: i64, visibility: Option<V
 }
 
 /// Undoes a reblog; answers the original status.
-pub fn unreblog(tx: &mut Tx, actor: &Account, status_id: i64) -> AppResult<StatusView> {
+pub fn unreblog(tx: &mut Tx, actor: &Account, status_id: StatusId) -> AppResult<StatusView> {
     let original = visible_original(tx, actor, status_id)?;
     if let Some(reblog) = statuses::find_reblog(tx, actor.id, original.id)? {
         let reblog_view = view_of(tx, actor, reblog.id)?;

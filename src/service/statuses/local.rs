@@ -11,7 +11,7 @@ use crate::db::queries::{accounts, notifications as notification_rows, statuses}
 use crate::db::tx::Outbound;
 use crate::db::{insert_if_absent, DbConn};
 use crate::error::{AppError, AppResult};
-use crate::ids;
+use crate::ids::{self, AccountId, StatusId};
 use crate::service::markup::{self, MentionLink, WrittenMention};
 use crate::service::media::{self, MediaDetails};
 use crate::service::notifications::notify;
@@ -27,7 +27,7 @@ pub struct NewStatus {
     pub spoiler_text: String,
     pub sensitive: Option<bool>,
     pub visibility: Option<Visibility>,
-    pub in_reply_to_id: Option<i64>,
+    pub in_reply_to_id: Option<StatusId>,
     pub language: Option<String>,
     pub idempotency_key: Option<String>,
     pub app_id: Option<i64>,
@@ -81,7 +81,7 @@ pub fn create(tx: &mut Tx, settings: &Settings, author: &Account, user: &User, i
         None => user.default_visibility,
     };
     let rendered = render(tx, settings, &input.text)?;
-    let id = ids::next_id();
+    let id = StatusId::next();
     let now = ids::now();
     let status = Status {
         id,
@@ -116,7 +116,7 @@ pub fn create(tx: &mut Tx, settings: &Settings, author: &Account, user: &User, i
             return Err(AppError::Conflict("A request with the same Idempotency-Key is in progress".into()));
         }
     }
-    let mentioned_ids: Vec<i64> = rendered.mentioned.iter().map(|a| a.id).collect();
+    let mentioned_ids: Vec<AccountId> = rendered.mentioned.iter().map(|a| a.id).collect();
     let published = Published { mentioned_ids: &mentioned_ids, tag_ids: &rendered.tag_ids, parent: parent.as_ref() };
     publish(tx, author, &status, published)?;
     let view = views::status_for(tx, Some(author.id), id)?.ok_or(AppError::NotFound)?;
@@ -160,7 +160,7 @@ fn render(conn: &mut DbConn, settings: &Settings, text: &str) -> AppResult<Rende
     Ok(Rendered { html, mentioned: resolved.into_iter().map(|(_, a)| a).collect(), tag_ids })
 }
 
-pub fn edit(tx: &mut Tx, settings: &Settings, author: &Account, status_id: i64, change: StatusChange) -> AppResult<StatusView> {
+pub fn edit(tx: &mut Tx, settings: &Settings, author: &Account, status_id: StatusId, change: StatusChange) -> AppResult<StatusView> {
     let status = own_status(tx, author, status_id)?;
     if status.reblog_of_id.is_some() {
         return Err(AppError::NotFound);
@@ -194,9 +194,9 @@ pub fn edit(tx: &mut Tx, settings: &Settings, author: &Account, status_id: i64, 
         edited_at: Some(now),
     };
     statuses::apply_edit(tx, status.id, &form)?;
-    let previously_mentioned: HashSet<i64> =
+    let previously_mentioned: HashSet<AccountId> =
         statuses::mentions_of(tx, &[status.id])?.into_iter().map(|m| m.account_id).collect();
-    let mentioned_ids: Vec<i64> = rendered.mentioned.iter().map(|a| a.id).collect();
+    let mentioned_ids: Vec<AccountId> = rendered.mentioned.iter().map(|a| a.id).collect();
     statuses::delete_mentions(tx, status.id)?;
     statuses::insert_mentions(tx, status.id, &mentioned_ids)?;
     statuses::set_status_tags(tx, status.id, &rendered.tag_ids)?;
@@ -218,7 +218,7 @@ pub fn edit(tx: &mut Tx, settings: &Settings, author: &Account, status_id: i64, 
 }
 
 /// Deletes one's own status; answers it as it was, with its source text for redrafting.
-pub fn delete(tx: &mut Tx, author: &Account, status_id: i64) -> AppResult<StatusView> {
+pub fn delete(tx: &mut Tx, author: &Account, status_id: StatusId) -> AppResult<StatusView> {
     let status = own_status(tx, author, status_id)?;
     let mut view = views::status_for(tx, Some(author.id), status.id)?.ok_or(AppError::NotFound)?;
     tx.federate(Outbound::StatusDeleted(&view))?;

@@ -10,7 +10,7 @@ use crate::db::kinds::{NotificationKind, Visibility};
 use crate::db::models::{Account, HomeTimelineEntry, Status, StatusEdit, StatusMark};
 use crate::db::queries::{accounts, follows, notifications as notification_rows, statuses, timelines};
 use crate::error::AppResult;
-use crate::ids;
+use crate::ids::{self, AccountId, StatusId};
 use crate::service::notifications::notify;
 
 /// What a status just inserted goes through, local or remote alike: its mentions and tags, its author's
@@ -35,7 +35,7 @@ pub(super) fn publish(tx: &mut Tx, author: &Account, status: &Status, published:
 
 /// Whom and what a new status names.
 pub(super) struct Published<'a> {
-    pub mentioned_ids: &'a [i64],
+    pub mentioned_ids: &'a [AccountId],
     pub tag_ids: &'a [i64],
     pub parent: Option<&'a Status>,
 }
@@ -43,8 +43,8 @@ pub(super) struct Published<'a> {
 /// Puts a new status (or reblog) into the home timelines of the local accounts that should see it:
 /// the author (if local), their followers and the local followers of its tags (`tag_ids`, public statuses
 /// only); a direct status reaches only the followers it mentions.
-fn fan_out(tx: &mut Tx, author: &Account, status: &Status, mentioned: &[i64], tag_ids: &[i64]) -> AppResult<()> {
-    let mut receivers: HashSet<i64> = HashSet::new();
+fn fan_out(tx: &mut Tx, author: &Account, status: &Status, mentioned: &[AccountId], tag_ids: &[i64]) -> AppResult<()> {
+    let mut receivers: HashSet<AccountId> = HashSet::new();
     if author.is_local() {
         receivers.insert(author.id);
     }
@@ -52,7 +52,7 @@ fn fan_out(tx: &mut Tx, author: &Account, status: &Status, mentioned: &[i64], ta
         receivers.extend(crate::db::queries::tag_follows::local_followers_of(tx, tag_ids)?);
     }
     let followers = follows::local_followers(tx, status.account_id)?;
-    let follower_ids: Vec<i64> = followers
+    let follower_ids: Vec<AccountId> = followers
         .iter()
         .filter(|f| status.reblog_of_id.is_none() || f.show_reblogs)
         .map(|f| f.account_id)
@@ -63,14 +63,14 @@ fn fan_out(tx: &mut Tx, author: &Account, status: &Status, mentioned: &[i64], ta
         receivers.extend(reply_audience(tx, status, follower_ids)?);
     }
     if let Some(original_id) = status.reblog_of_id {
-        let already: HashSet<i64> = timelines::homes_with(tx, original_id)?.into_iter().collect();
+        let already: HashSet<AccountId> = timelines::homes_with(tx, original_id)?.into_iter().collect();
         receivers.retain(|r| !already.contains(r));
     }
     let entries: Vec<HomeTimelineEntry> = receivers
         .into_iter()
         .map(|account_id| HomeTimelineEntry { account_id, status_id: status.id, author_id: status.account_id })
         .collect();
-    let home: Vec<i64> = entries.iter().map(|e| e.account_id).collect();
+    let home: Vec<AccountId> = entries.iter().map(|e| e.account_id).collect();
     timelines::insert_home(tx, &entries)?;
     tx.emit(Event::StatusCreated { status_id: status.id, home });
     Ok(())
@@ -78,7 +78,7 @@ fn fan_out(tx: &mut Tx, author: &Account, status: &Status, mentioned: &[i64], ta
 
 /// Followers who asked to be told of the author's posts get a `status` notification (not for direct
 /// posts, replies to others, or those already notified as mentioned).
-fn notify_subscribers(tx: &mut Tx, status: &Status, mentioned: &[i64]) -> AppResult<()> {
+fn notify_subscribers(tx: &mut Tx, status: &Status, mentioned: &[AccountId]) -> AppResult<()> {
     let reply_to_other = status.in_reply_to_account_id.is_some_and(|to| to != status.account_id);
     if status.visibility == Visibility::Direct || reply_to_other {
         return Ok(());
@@ -92,10 +92,10 @@ fn notify_subscribers(tx: &mut Tx, status: &Status, mentioned: &[i64]) -> AppRes
 }
 
 /// A reply to someone else reaches only the followers who also follow (or are) the one replied to.
-fn reply_audience(conn: &mut DbConn, status: &Status, follower_ids: Vec<i64>) -> AppResult<Vec<i64>> {
+fn reply_audience(conn: &mut DbConn, status: &Status, follower_ids: Vec<AccountId>) -> AppResult<Vec<AccountId>> {
     match status.in_reply_to_account_id {
         Some(replied_to) if replied_to != status.account_id => {
-            let also_following: HashSet<i64> = follows::followers_among(conn, replied_to, &follower_ids)?.into_iter().collect();
+            let also_following: HashSet<AccountId> = follows::followers_among(conn, replied_to, &follower_ids)?.into_iter().collect();
             Ok(follower_ids.into_iter().filter(|f| *f == replied_to || also_following.contains(f)).collect())
         }
         _ => Ok(follower_ids),
@@ -144,12 +144,12 @@ pub(super) fn remove_reblog(tx: &mut Tx, reblog: &Status) -> AppResult<()> {
     statuses::delete(tx, reblog.id)
 }
 
-pub(super) fn new_mark(actor: &Account, status_id: i64) -> StatusMark {
+pub(super) fn new_mark(actor: &Account, status_id: StatusId) -> StatusMark {
     StatusMark { id: ids::next_id(), account_id: actor.id, status_id, created_at: ids::now() }
 }
 
 /// Writes a reblog of `original` by `actor` with its counters, timeline rows and notification.
-pub(super) fn insert_reblog(tx: &mut Tx, actor: &Account, original: &Status, id: i64, uri: &str, visibility: Visibility) -> AppResult<()> {
+pub(super) fn insert_reblog(tx: &mut Tx, actor: &Account, original: &Status, id: StatusId, uri: &str, visibility: Visibility) -> AppResult<()> {
     let now = ids::now();
     let reblog = Status {
         id,

@@ -6,7 +6,7 @@ use crate::db::kinds::{NotificationKind, Visibility};
 use crate::db::models::{Account, Status, StatusEditForm};
 use crate::db::queries::{accounts, marks, notifications as notification_rows, statuses};
 use crate::error::{AppError, AppResult};
-use crate::ids;
+use crate::ids::{self, AccountId, StatusId};
 use crate::service::media;
 use crate::service::notifications::notify;
 use crate::service::views;
@@ -61,7 +61,7 @@ fn tag_ids(conn: &mut DbConn, names: &[String]) -> AppResult<Vec<i64>> {
 
 /// Stores a status another instance delivered; the same fan-out, notifications and counters as a local
 /// one. Answers the new status's id, or None when it was known already.
-pub fn create_remote(tx: &mut Tx, author: &Account, remote: RemoteStatus) -> AppResult<Option<i64>> {
+pub fn create_remote(tx: &mut Tx, author: &Account, remote: RemoteStatus) -> AppResult<Option<StatusId>> {
     let too_long = |address: &str| address.len() > crate::service::remote::MAX_URI_LENGTH;
     if too_long(&remote.uri) || too_long(&remote.url) || remote.media.iter().any(|m| too_long(&m.url)) {
         return Ok(None);
@@ -75,7 +75,7 @@ pub fn create_remote(tx: &mut Tx, author: &Account, remote: RemoteStatus) -> App
     };
     let mentioned = known_accounts(tx, &remote.mentioned_uris)?;
     let now = ids::now();
-    let id = ids::next_id();
+    let id = StatusId::next();
     let status = Status {
         id,
         uri: remote.uri,
@@ -104,7 +104,7 @@ pub fn create_remote(tx: &mut Tx, author: &Account, remote: RemoteStatus) -> App
     if let Some(poll) = &remote.poll {
         crate::service::polls::upsert_remote(tx, author, id, poll)?;
     }
-    let mentioned_ids: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
+    let mentioned_ids: Vec<AccountId> = mentioned.iter().map(|a| a.id).collect();
     let tags = tag_ids(tx, &remote.tags)?;
     publish(tx, author, &status, Published { mentioned_ids: &mentioned_ids, tag_ids: &tags, parent: parent.as_ref() })?;
     Ok(Some(id))
@@ -153,7 +153,7 @@ pub fn edit_remote(tx: &mut Tx, author: &Account, remote: RemoteStatus) -> AppRe
     statuses::apply_edit(tx, status.id, &form)?;
     media::replace_remote(tx, author, status.id, &remote.media)?;
     let mentioned = known_accounts(tx, &remote.mentioned_uris)?;
-    let mentioned_ids: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
+    let mentioned_ids: Vec<AccountId> = mentioned.iter().map(|a| a.id).collect();
     statuses::delete_mentions(tx, status.id)?;
     statuses::insert_mentions(tx, status.id, &mentioned_ids)?;
     let tags = tag_ids(tx, &remote.tags)?;
@@ -207,7 +207,7 @@ pub fn reblog_remote(tx: &mut Tx, actor: &Account, original_uri: &str, announce_
     if !open || original.reblog_of_id.is_some() || statuses::find_reblog(tx, actor.id, original.id)?.is_some() {
         return Ok(false);
     }
-    insert_reblog(tx, actor, &original, ids::next_id(), announce_uri, original.visibility)?;
+    insert_reblog(tx, actor, &original, StatusId::next(), announce_uri, original.visibility)?;
     Ok(true)
 }
 

@@ -10,6 +10,7 @@ use crate::error::{AppError, AppResult};
 use crate::service::views::{self, StatusView};
 
 use super::pipeline::snapshot;
+use crate::ids::{AccountId, StatusId};
 
 const MAX_ANCESTORS: usize = 40;
 
@@ -21,7 +22,7 @@ pub struct Context {
 }
 
 /// The thread around a status: visible ancestors oldest first, visible descendants depth first.
-pub fn context(conn: &mut DbConn, viewer: Option<i64>, status_id: i64) -> AppResult<Context> {
+pub fn context(conn: &mut DbConn, viewer: Option<AccountId>, status_id: StatusId) -> AppResult<Context> {
     let status = views::status_for(conn, viewer, status_id)?.ok_or(AppError::NotFound)?.status;
     let mut ancestors = Vec::new();
     let mut parent_id = status.in_reply_to_id;
@@ -42,8 +43,8 @@ pub fn context(conn: &mut DbConn, viewer: Option<i64>, status_id: i64) -> AppRes
     })
 }
 
-fn descendants_depth_first(conn: &mut DbConn, root: i64) -> AppResult<Vec<Status>> {
-    let mut children: HashMap<i64, Vec<Status>> = HashMap::new();
+fn descendants_depth_first(conn: &mut DbConn, root: StatusId) -> AppResult<Vec<Status>> {
+    let mut children: HashMap<StatusId, Vec<Status>> = HashMap::new();
     let mut frontier = vec![root];
     let mut found = 0;
     while !frontier.is_empty() && found < MAX_DESCENDANTS {
@@ -66,7 +67,7 @@ fn descendants_depth_first(conn: &mut DbConn, root: i64) -> AppResult<Vec<Status
 }
 
 /// A status's versions, oldest first; a status never edited has one.
-pub fn history(conn: &mut DbConn, viewer: Option<i64>, status_id: i64) -> AppResult<(StatusView, Vec<StatusEdit>)> {
+pub fn history(conn: &mut DbConn, viewer: Option<AccountId>, status_id: StatusId) -> AppResult<(StatusView, Vec<StatusEdit>)> {
     let view = views::status_for(conn, viewer, status_id)?.ok_or(AppError::NotFound)?;
     let mut edits = statuses::edits_of(conn, view.status.id)?;
     if edits.is_empty() {
@@ -76,19 +77,19 @@ pub fn history(conn: &mut DbConn, viewer: Option<i64>, status_id: i64) -> AppRes
 }
 
 /// The source of a status; as in Mastodon, anyone who may read the status may read its source.
-pub fn source(conn: &mut DbConn, viewer: &Account, status_id: i64) -> AppResult<Status> {
+pub fn source(conn: &mut DbConn, viewer: &Account, status_id: StatusId) -> AppResult<Status> {
     Ok(views::status_for(conn, Some(viewer.id), status_id)?.ok_or(AppError::NotFound)?.status)
 }
 
 /// Accounts who favourited or reblogged a status, with the paging id of each.
-pub fn interacted_by(conn: &mut DbConn, viewer: Option<i64>, status_id: i64, reblogs: bool, page: &Page) -> AppResult<Vec<(i64, Account)>> {
+pub fn interacted_by(conn: &mut DbConn, viewer: Option<AccountId>, status_id: StatusId, reblogs: bool, page: &Page) -> AppResult<Vec<(i64, Account)>> {
     let status = views::status_for(conn, viewer, status_id)?.ok_or(AppError::NotFound)?.status;
     let pairs = if reblogs {
         statuses::rebloggers_page(conn, status.id, page)?
     } else {
         marks::favourites::markers_page(conn, status.id, page)?
     };
-    let ids: Vec<i64> = pairs.iter().map(|(_, account)| *account).collect();
-    let accounts: HashMap<i64, Account> = accounts::find_many(conn, &ids)?.into_iter().map(|a| (a.id, a)).collect();
+    let ids: Vec<AccountId> = pairs.iter().map(|(_, account)| *account).collect();
+    let accounts: HashMap<AccountId, Account> = accounts::find_many(conn, &ids)?.into_iter().map(|a| (a.id, a)).collect();
     Ok(pairs.into_iter().filter_map(|(page_id, account)| Some((page_id, accounts.get(&account)?.clone()))).collect())
 }
