@@ -37,6 +37,29 @@ pub struct Settings {
     /// Hosts (`host` or `host:port`) of push gateways inside the company: push endpoints there are accepted
     /// over http or https whatever their address; every other endpoint must be https on a public address.
     pub push_gateways: Vec<String>,
+    /// Sign-in with the company's LDAP directory, when `auth.ldap.url` is set.
+    pub ldap: Option<LdapSettings>,
+}
+
+/// `[auth.ldap]`: where the directory is, how to find a person in it, and which groups give roles.
+#[derive(Debug, Clone)]
+pub struct LdapSettings {
+    pub url: String,
+    pub starttls: bool,
+    pub bind_dn: Option<String>,
+    pub bind_password: Option<String>,
+    pub base_dn: String,
+    /// An LDAP filter in which `{login}` stands for what the person typed (escaped).
+    pub user_filter: String,
+    pub username_attribute: String,
+    pub email_attribute: String,
+    pub display_name_attribute: String,
+    pub admin_group: Option<String>,
+    pub moderator_group: Option<String>,
+    pub allowed_group: Option<String>,
+    /// How often the scheduler runs `directory sync` (none: only from the command line).
+    pub sync_interval: Option<std::time::Duration>,
+    pub timeout: std::time::Duration,
 }
 
 /// What uploads may be; reported to clients in instance v2 and enforced with a 422.
@@ -80,6 +103,33 @@ struct FileSettings {
     media: MediaSection,
     #[serde(default)]
     push: PushSection,
+    #[serde(default)]
+    auth: AuthSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AuthSection {
+    ldap: Option<LdapSection>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LdapSection {
+    url: Option<String>,
+    starttls: Option<bool>,
+    bind_dn: Option<String>,
+    bind_password: Option<String>,
+    base_dn: Option<String>,
+    user_filter: Option<String>,
+    username_attribute: Option<String>,
+    email_attribute: Option<String>,
+    display_name_attribute: Option<String>,
+    admin_group: Option<String>,
+    moderator_group: Option<String>,
+    allowed_group: Option<String>,
+    sync_minutes: Option<u64>,
+    timeout_seconds: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -220,6 +270,7 @@ impl Settings {
             },
             push_enabled: parsed("HALLWAY_PUSH_ENABLED", "push.enabled", env, file.push.enabled)?.unwrap_or(true),
             push_gateways: host_list("push.gateways", env("HALLWAY_PUSH_GATEWAYS"), file.push.gateways)?,
+            ldap: ldap_settings(env, file.auth.ldap.unwrap_or_default())?,
         })
     }
 
@@ -271,6 +322,37 @@ fn host_list(file_key: &str, env_value: Option<String>, file_value: Option<Vec<S
         }
     }
     Ok(hosts)
+}
+
+fn ldap_settings(env: Env, file: LdapSection) -> Result<Option<LdapSettings>, ConfigError> {
+    let text = |name: &str, value: Option<String>| env_or(&format!("HALLWAY_AUTH_LDAP_{}", name.to_uppercase()), env, value).filter(|v| !v.is_empty());
+    let Some(url) = text("url", file.url) else { return Ok(None) };
+    if !(url.starts_with("ldap://") || url.starts_with("ldaps://")) {
+        return Err(ConfigError(format!("auth.ldap.url: '{url}' must start with ldap:// or ldaps://")));
+    }
+    let base_dn = text("base_dn", file.base_dn).ok_or_else(|| ConfigError("auth.ldap.base_dn: needed when auth.ldap.url is set".into()))?;
+    let user_filter = text("user_filter", file.user_filter).unwrap_or_else(|| "(|(uid={login})(mail={login}))".into());
+    if !user_filter.contains("{login}") || !user_filter.starts_with('(') || !user_filter.ends_with(')') {
+        return Err(ConfigError(format!("auth.ldap.user_filter: '{user_filter}' must be a parenthesised LDAP filter naming {{login}}")));
+    }
+    let sync_minutes: Option<u64> = parsed("HALLWAY_AUTH_LDAP_SYNC_MINUTES", "auth.ldap.sync_minutes", env, file.sync_minutes)?;
+    let timeout_seconds: u64 = parsed("HALLWAY_AUTH_LDAP_TIMEOUT_SECONDS", "auth.ldap.timeout_seconds", env, file.timeout_seconds)?.unwrap_or(5);
+    Ok(Some(LdapSettings {
+        url,
+        starttls: parsed("HALLWAY_AUTH_LDAP_STARTTLS", "auth.ldap.starttls", env, file.starttls)?.unwrap_or(false),
+        bind_dn: text("bind_dn", file.bind_dn),
+        bind_password: text("bind_password", file.bind_password),
+        base_dn,
+        user_filter,
+        username_attribute: text("username_attribute", file.username_attribute).unwrap_or_else(|| "uid".into()),
+        email_attribute: text("email_attribute", file.email_attribute).unwrap_or_else(|| "mail".into()),
+        display_name_attribute: text("display_name_attribute", file.display_name_attribute).unwrap_or_else(|| "cn".into()),
+        admin_group: text("admin_group", file.admin_group),
+        moderator_group: text("moderator_group", file.moderator_group),
+        allowed_group: text("allowed_group", file.allowed_group),
+        sync_interval: sync_minutes.filter(|m| *m > 0).map(|m| std::time::Duration::from_secs(m * 60)),
+        timeout: std::time::Duration::from_secs(timeout_seconds.clamp(1, 60)),
+    }))
 }
 
 fn tls_files(cert: Option<PathBuf>, key: Option<PathBuf>) -> Result<Option<TlsFiles>, ConfigError> {

@@ -34,6 +34,9 @@ pub enum AppError {
     RateLimited,
     #[error("Service temporarily unavailable")]
     Unavailable(String),
+    /// The company directory cannot be asked (the cause is logged where it is known).
+    #[error("The company directory cannot be reached. Please try again in a few minutes.")]
+    DirectoryUnavailable,
     /// An OAuth endpoint's error, rendered as RFC 6749 `{"error": code, "error_description": …}`.
     #[error("{code}")]
     OAuth { status: u16, code: &'static str, description: String },
@@ -92,7 +95,7 @@ impl ResponseError for AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable(_) | AppError::DirectoryUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::OAuth { status, .. } => StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_REQUEST),
             AppError::Internal(_) | AppError::Database(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

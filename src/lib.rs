@@ -4,6 +4,7 @@ pub mod api;
 pub mod apub;
 pub mod config;
 pub mod db;
+pub mod directory;
 pub mod error;
 pub mod ids;
 pub mod net;

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use hallway::config::Settings;
+use hallway::db::kinds::Role;
 use hallway::db::Database;
 use hallway::service::accounts::{self, NewUser};
 use hallway::service::{emojis, peers};
@@ -35,6 +36,16 @@ enum Command {
     /// Manage the instance's custom emojis.
     #[command(subcommand)]
     Emoji(EmojiCommand),
+    /// Work with the company directory ([auth.ldap]).
+    #[command(subcommand)]
+    Directory(DirectoryCommand),
+}
+
+#[derive(Subcommand)]
+enum DirectoryCommand {
+    /// Suspend and sign out the accounts the directory no longer allows, restore those it allows again,
+    /// and update names, emails and roles.
+    Sync,
 }
 
 #[derive(Subcommand)]
@@ -71,8 +82,12 @@ enum UserCommand {
         password: String,
         #[arg(long)]
         email: Option<String>,
+        /// Make the user an admin (the same as `--role admin`).
         #[arg(long)]
         admin: bool,
+        /// user, moderator or admin.
+        #[arg(long)]
+        role: Option<String>,
     },
     /// List users.
     List,
@@ -82,6 +97,8 @@ enum UserCommand {
     Suspend { name: String },
     /// Lift a suspension.
     Unsuspend { name: String },
+    /// Set a user's role: user, moderator or admin (a directory's groups set it again at the next sign-in or sync).
+    Role { name: String, role: String },
 }
 
 fn main() -> ExitCode {
@@ -114,6 +131,7 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::User(command) => user_command(&db, &settings, command),
         Command::Peers(command) => peers_command(&db, command),
         Command::Emoji(command) => emoji_command(&db, &settings, command),
+        Command::Directory(DirectoryCommand::Sync) => directory_sync(db, settings),
     }
 }
 
@@ -135,6 +153,15 @@ fn emoji_command(db: &Database, settings: &Settings, command: EmojiCommand) -> R
         }
     };
     outcome.map_err(|e| e.to_string())
+}
+
+fn directory_sync(db: Database, settings: Settings) -> Result<(), String> {
+    let settings = std::sync::Arc::new(settings);
+    let directory = hallway::directory::Directory::from_settings(&settings);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
+    let report = runtime.block_on(directory.sync(&db, &settings)).map_err(|e| e.to_string())?;
+    println!("checked {} accounts: {} suspended, {} restored", report.checked, report.suspended, report.restored);
+    Ok(())
 }
 
 fn serve(db: Database, settings: Settings) -> Result<(), String> {
@@ -181,19 +208,24 @@ fn peers_command(db: &Database, command: PeersCommand) -> Result<(), String> {
 
 fn user_command(db: &Database, settings: &Settings, command: UserCommand) -> Result<(), String> {
     let outcome = match command {
-        UserCommand::Create { name, password, email, admin } => db
+        UserCommand::Create { name, password, email, admin, role } => db
             .write_blocking(|conn| {
-                let user = NewUser { username: &name, password: &password, email: email.as_deref(), admin };
+                let role = match role {
+                    Some(role) => Role::parse(&role)?,
+                    None if admin => Role::Admin,
+                    None => Role::User,
+                };
+                let user = NewUser { username: &name, password: &password, email: email.as_deref(), role };
                 accounts::create_user(conn, settings, user)
             })
             .map(|account| println!("created @{}@{} (id {})", account.username, settings.domain, account.id)),
         UserCommand::List => db.read_blocking(accounts::list_users).map(|users| {
-            println!("{:<24} {:<32} {:<6} {}", "USERNAME", "EMAIL", "ADMIN", "STATE");
+            println!("{:<24} {:<32} {:<10} {}", "USERNAME", "EMAIL", "ROLE", "STATE");
             for (account, user) in users {
                 let email = user.as_ref().map_or("", |u| u.email.as_str());
-                let admin = if user.as_ref().is_some_and(|u| u.admin) { "yes" } else { "no" };
+                let role = user.as_ref().map_or("", |u| u.role.as_str());
                 let state = if account.suspended_at.is_some() { "suspended" } else { "active" };
-                println!("{:<24} {:<32} {:<6} {}", account.username, email, admin, state);
+                println!("{:<24} {:<32} {:<10} {}", account.username, email, role, state);
             }
         }),
         UserCommand::SetPassword { name, password } => db
@@ -205,6 +237,9 @@ fn user_command(db: &Database, settings: &Settings, command: UserCommand) -> Res
         UserCommand::Unsuspend { name } => db
             .write_blocking(|conn| accounts::set_suspended(conn, &name, false))
             .map(|()| println!("{name} unsuspended")),
+        UserCommand::Role { name, role } => db
+            .write_blocking(|conn| accounts::set_role(conn, &name, Role::parse(&role)?))
+            .map(|()| println!("{name} is now {role}")),
     };
     outcome.map_err(|e| match e {
         hallway::error::AppError::NotFound => "no such user".to_string(),

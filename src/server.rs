@@ -46,8 +46,23 @@ pub fn start(state: AppState, listener: TcpListener, workers: usize) -> io::Resu
 }
 
 /// Posts scheduled statuses when they come due and announces ended polls (checked every few seconds);
-/// prunes old federation records at start and then hourly.
+/// prunes old federation records at start and then hourly; syncs with the directory every
+/// `auth.ldap.sync_minutes`.
 fn spawn_scheduler(state: AppState) {
+    if let Some(every) = state.settings.ldap.as_ref().and_then(|ldap| ldap.sync_interval) {
+        let syncing = state.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                match syncing.directory.sync(&syncing.db, &syncing.settings).await {
+                    Ok(report) => log::info!("directory sync: {report:?}"),
+                    Err(e) => log::warn!("directory sync: {e}"),
+                }
+            }
+        });
+    }
     let pruning = state.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));

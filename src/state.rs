@@ -8,6 +8,7 @@ use crate::apub::wakeup::Wakeup;
 use crate::config::Settings;
 use crate::db::tx::Committed;
 use crate::db::Database;
+use crate::directory::Directory;
 use crate::storage::MediaStore;
 use crate::streaming::Hub;
 
@@ -23,6 +24,8 @@ pub struct AppState {
     pub inbox_limiter: Arc<RateLimiter>,
     pub hub: Hub,
     pub media: Arc<dyn MediaStore>,
+    /// The company directory people sign in with, when one is configured.
+    pub directory: Directory,
 }
 
 impl AppState {
@@ -43,6 +46,7 @@ impl AppState {
         let federation = FederationClient::new(db.clone(), settings.clone());
         let inbox_limiter = Arc::new(RateLimiter::new(settings.federation_inbox_per_minute));
         let media = crate::storage::media_store(&settings);
-        AppState { db, settings, federation, deliveries, inbox: Wakeup::default(), inbox_limiter, hub, media }
+        let directory = Directory::from_settings(&settings);
+        AppState { db, settings, federation, deliveries, inbox: Wakeup::default(), inbox_limiter, hub, media, directory }
     }
 }

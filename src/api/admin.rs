@@ -7,13 +7,14 @@ use crate::api::auth::{Auth, UserSession};
 use crate::api::entities::DomainAllow;
 use crate::api::pagination::{paged_json, PageParams};
 use crate::params::{flex, path_id, Params, Query};
+use crate::db::kinds::Role;
 use crate::error::{AppError, AppResult};
 use crate::service::peers;
 use crate::state::AppState;
 
 fn admin(auth: &Auth, scope: &str) -> AppResult<UserSession> {
     let me = auth.user(&[scope])?;
-    if me.user.admin {
+    if me.user.role == Role::Admin {
         Ok(me)
     } else {
         Err(AppError::Forbidden("This action is not allowed".into()))

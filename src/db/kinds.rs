@@ -191,6 +191,23 @@ impl TryFrom<String> for FilterContexts {
     }
 }
 
+text_enum! {
+    /// What a local user may do beyond their own account: moderators act on accounts and reports,
+    /// admins on everything (Mastodon's default roles).
+    Role { User => "user", Moderator => "moderator", Admin => "admin" }
+}
+
+impl Role {
+    pub fn parse(text: &str) -> AppResult<Role> {
+        Role::from_text(text).ok_or_else(|| AppError::validation(format!("Role '{text}' is not one of user, moderator, admin")))
+    }
+}
+
+text_enum! {
+    /// Where a local user's identity comes from besides their password.
+    IdentityProvider { Ldap => "ldap", Oidc => "oidc" }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

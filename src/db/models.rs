@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::json::Json;
-use super::kinds::{DeliveryState, FilterAction, FilterContexts, InboxState, NotificationKind, Visibility};
+use super::kinds::{DeliveryState, FilterAction, FilterContexts, IdentityProvider, InboxState, NotificationKind, Role, Visibility};
 use super::schema::*;
 use super::scopes::Scopes;
 use crate::ids::{AccountId, StatusId};
@@ -136,11 +136,25 @@ pub struct User {
     pub account_id: AccountId,
     pub email: String,
     pub password_hash: String,
-    pub admin: bool,
     #[diesel(serialize_as = String, deserialize_as = String)]
     pub default_visibility: Visibility,
     pub default_sensitive: bool,
     pub default_language: Option<String>,
+    pub created_at: NaiveDateTime,
+    #[diesel(serialize_as = String, deserialize_as = String)]
+    pub role: Role,
+}
+
+/// A local user's entry in the company directory; `disabled_at` while the directory refuses them.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = user_identities)]
+pub struct UserIdentity {
+    pub account_id: AccountId,
+    #[diesel(serialize_as = String, deserialize_as = String)]
+    pub provider: IdentityProvider,
+    pub subject: String,
+    pub disabled_at: Option<NaiveDateTime>,
+    pub synced_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
 }
 

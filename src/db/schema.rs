@@ -35,10 +35,21 @@ diesel::table! {
         account_id -> BigInt,
         email -> Text,
         password_hash -> Text,
-        admin -> Bool,
         default_visibility -> Text,
         default_sensitive -> Bool,
         default_language -> Nullable<Text>,
+        created_at -> Timestamp,
+        role -> Text,
+    }
+}
+
+diesel::table! {
+    user_identities (account_id) {
+        account_id -> BigInt,
+        provider -> Text,
+        subject -> Text,
+        disabled_at -> Nullable<Timestamp>,
+        synced_at -> Timestamp,
         created_at -> Timestamp,
     }
 }
@@ -436,6 +447,7 @@ diesel::table! {
 }
 
 diesel::joinable!(users -> accounts (account_id));
+diesel::joinable!(user_identities -> accounts (account_id));
 diesel::joinable!(filter_keywords -> filters (filter_id));
 diesel::joinable!(filter_statuses -> filters (filter_id));
 diesel::joinable!(featured_tags -> tags (tag_id));
@@ -546,6 +558,7 @@ diesel::joinable!(oauth_tokens -> oauth_apps (app_id));
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     users,
+    user_identities,
     oauth_apps,
     oauth_tokens,
     oauth_codes,

@@ -108,14 +108,14 @@ pub async fn authorize_submit(req: HttpRequest, state: web::Data<AppState>, Para
     if form.decision != "approve" {
         return finish(&state, &checked.redirect_uri, Err("access_denied"), form.request.state.as_deref());
     }
-    let (login, password) = (form.login.clone(), form.password.clone());
-    let signed_in = state.db.read(move |conn| auth::check_login(conn, &login, &password)).await;
+    let signed_in = state.directory.check_password(&state.db, &state.settings, &form.login, &form.password).await;
     let account = match signed_in {
-        Ok(Some((_, account))) => account,
+        Ok(Some(account)) => account,
         Ok(None) => {
             let page = page::consent(&state.settings, &checked.app.name, checked.scopes.list(), &form.request, &checked.redirect_uri, &form.csrf_token, Some((&form.login, "Invalid email, username or password.")));
             return html(HttpResponse::Unauthorized(), page).finish_html();
         }
+        Err(e @ AppError::DirectoryUnavailable) => return html(HttpResponse::ServiceUnavailable(), page::error(&state.settings, &e.to_string())).finish_html(),
         Err(_) => return html(HttpResponse::ServiceUnavailable(), page::error(&state.settings, "Please try again.")).finish_html(),
     };
     let request = form.request.clone();
@@ -246,14 +246,19 @@ pub async fn token(req: HttpRequest, state: web::Data<AppState>, Params(params):
     if params.grant_type == "password" && state.settings.password_grant {
         let username = params.username.clone().ok_or_else(|| missing("username"))?;
         let password = params.password.clone().ok_or_else(|| missing("password"))?;
-        let login = state
+        let grant = state
             .db
             .read(move |conn| {
                 let client = auth::authenticate_client(conn, &client_id, client_secret.as_deref())?;
-                auth::check_password_grant(conn, client, &username, &password, params.scope.as_deref())
+                auth::check_password_client(client, params.scope.as_deref())
             })
             .await?;
-        let issued = state.db.write(move |conn| auth::password_grant(conn, login)).await?;
+        let account = match state.directory.check_password(&state.db, &state.settings, &username, &password).await {
+            Ok(account) => account.ok_or_else(auth::password_refused)?,
+            Err(e @ AppError::DirectoryUnavailable) => return Err(AppError::oauth(503, "temporarily_unavailable", e.to_string())),
+            Err(e) => return Err(e),
+        };
+        let issued = state.db.write(move |conn| auth::password_grant(conn, grant, account.id)).await?;
         return Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(Token::from_issued(issued)));
     }
     let issued = state

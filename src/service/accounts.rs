@@ -6,6 +6,7 @@ use crate::config::Settings;
 use crate::db::Tx;
 use crate::db::tx::Outbound;
 use crate::db::json::Json;
+use crate::db::kinds::Role;
 use crate::db::models::{Account, ProfileChanges, Status, User};
 use crate::db::queries::{accounts, follow_requests, follows, marks, oauth, safety, statuses, users};
 use crate::db::{DbConn, Page};
@@ -31,7 +32,7 @@ pub struct NewUser<'a> {
     pub username: &'a str,
     pub password: &'a str,
     pub email: Option<&'a str>,
-    pub admin: bool,
+    pub role: Role,
 }
 
 pub fn validate_username(username: &str) -> AppResult<()> {
@@ -64,15 +65,20 @@ pub fn create_user(conn: &mut DbConn, settings: &Settings, input: NewUser) -> Ap
     if users::find_by_login(conn, &email)?.is_some() {
         return Err(AppError::validation("Email has already been taken"));
     }
-    let account = new_local_account(settings, input.username);
+    insert_local_user(conn, settings, input.username, email, auth::hash_password(input.password)?, input.role)
+}
+
+/// Writes a local user and its account, names already checked; an empty hash is a password never accepted.
+pub fn insert_local_user(conn: &mut DbConn, settings: &Settings, username: &str, email: String, password_hash: String, role: Role) -> AppResult<Account> {
+    let account = new_local_account(settings, username);
     accounts::insert(conn, &account)?;
     users::insert(
         conn,
         &User {
             account_id: account.id,
             email,
-            password_hash: auth::hash_password(input.password)?,
-            admin: input.admin,
+            password_hash,
+            role,
             default_visibility: Visibility::Public,
             default_sensitive: false,
             default_language: None,
@@ -125,6 +131,11 @@ pub fn set_password(conn: &mut DbConn, username: &str, password: &str) -> AppRes
     let account = local_by_username(conn, username)?;
     users::set_password(conn, account.id, &auth::hash_password(password)?)?;
     Ok(())
+}
+
+pub fn set_role(conn: &mut DbConn, username: &str, role: Role) -> AppResult<()> {
+    let account = local_by_username(conn, username)?;
+    users::set_role(conn, account.id, role)
 }
 
 /// Suspends (and signs out) or unsuspends a local user.

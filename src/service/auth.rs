@@ -295,27 +295,30 @@ fn pkce_matches(challenge: &str, method: &str, verifier: &str) -> bool {
     }
 }
 
-/// The `password` grant: login by email or username.
-/// The `password` grant's check, done outside any write transaction: the password hash is slow on purpose.
-pub struct PasswordLogin {
+/// The `password` grant (login by email or username), in three steps: the client and scopes are checked,
+/// then the password (slow on purpose, or a question to the directory) outside any transaction, then the
+/// token is written.
+pub struct PasswordGrant {
     client: Client,
-    account_id: AccountId,
     scopes: Scopes,
 }
 
-pub fn check_password_grant(conn: &mut DbConn, client: Client, login: &str, password: &str, scope: Option<&str>) -> AppResult<PasswordLogin> {
+pub fn check_password_client(client: Client, scope: Option<&str>) -> AppResult<PasswordGrant> {
     if !client.secret_verified {
         return Err(invalid_client());
     }
     let scopes = requested_scopes(&client.app, scope)?;
-    let (_, account) = check_login(conn, login, password)?
-        .ok_or_else(|| invalid_grant("The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client."))?;
-    Ok(PasswordLogin { client, account_id: account.id, scopes })
+    Ok(PasswordGrant { client, scopes })
 }
 
-/// The `password` grant's token, for a login checked by [`check_password_grant`].
-pub fn password_grant(conn: &mut DbConn, login: PasswordLogin) -> AppResult<IssuedToken> {
-    issue_token(conn, login.client.app.id, Some(login.account_id), &login.scopes)
+/// A password grant's failure, as Mastodon words it.
+pub fn password_refused() -> AppError {
+    invalid_grant("The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.")
+}
+
+/// The `password` grant's token, for an account whose password was checked.
+pub fn password_grant(conn: &mut DbConn, grant: PasswordGrant, account_id: AccountId) -> AppResult<IssuedToken> {
+    issue_token(conn, grant.client.app.id, Some(account_id), &grant.scopes)
 }
 
 /// The `client_credentials` grant: a token for the app alone.

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod auth;
 pub mod conversations;
+pub mod directory;
 pub mod discovery;
 pub mod emojis;
 pub mod featured;

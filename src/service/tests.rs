@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use crate::config::Settings;
 use crate::db::events::Event;
+use crate::db::kinds::Role;
 use crate::db::models::{Account, User};
 use crate::db::pool::in_memory;
 use crate::db::queries::{accounts as account_rows, notifications, statuses as status_rows, timelines, users};
@@ -25,7 +26,7 @@ fn settings() -> Settings {
 
 fn local(conn: &mut DbConn, settings: &Settings, name: &str) -> (Account, User) {
     let email = format!("{name}@corp.example");
-    let input = NewUser { username: name, password: "correct horse battery", email: Some(&email), admin: false };
+    let input = NewUser { username: name, password: "correct horse battery", email: Some(&email), role: Role::User };
     let account = accounts::create_user(conn, settings, input).expect("user");
     let user = users::find(conn, account.id).expect("user row").expect("user");
     (account, user)

@@ -248,7 +248,16 @@ fn cli_creates_and_lists_users() {
     let zoe = out.lines().find(|l| l.starts_with("zoe ")).unwrap_or_else(|| panic!("zoe not listed: {out}"));
     assert!(zoe.contains("zoe@corp.example") && zoe.contains("active"), "{zoe}");
     let yann = out.lines().find(|l| l.starts_with("yann ")).unwrap_or_else(|| panic!("yann not listed: {out}"));
-    assert!(yann.contains("yes"), "{yann}");
+    assert!(yann.contains("admin"), "{yann}");
+    assert!(zoe.contains(" user "), "{zoe}");
+
+    let promoted = hallway(dir.path(), &["user", "role", "zoe", "moderator"], &[]);
+    assert!(promoted.status.success(), "{}", text(&promoted.stderr));
+    let relisted = text(&hallway(dir.path(), &["user", "list"], &[]).stdout);
+    assert!(relisted.lines().any(|l| l.starts_with("zoe ") && l.contains("moderator")), "{relisted}");
+    let unknown_role = hallway(dir.path(), &["user", "role", "zoe", "owner"], &[]);
+    assert!(!unknown_role.status.success());
+    assert!(text(&unknown_role.stderr).contains("not one of user, moderator, admin"), "{}", text(&unknown_role.stderr));
 
     let taken = hallway(dir.path(), &["user", "create", "ZOE", "--password", "another password"], &[]);
     assert!(!taken.status.success(), "a taken name was accepted");

@@ -1,10 +1,12 @@
 //! Integration tests: real servers, real HTTP, each test on SQLite and on PostgreSQL.
 
+mod slapd;
 mod support;
 
 mod accounts;
 mod conversations;
 mod emojis;
+mod directory;
 mod discovery;
 mod featured;
 mod filters;

@@ -11,6 +11,7 @@ use reqwest::header::HeaderMap;
 use serde_json::Value;
 
 use hallway::config::Settings;
+use hallway::db::kinds::Role;
 use hallway::db::Database;
 use hallway::service::accounts::{self, NewUser};
 use hallway::state::AppState;
@@ -153,10 +154,16 @@ impl TestServer {
 
     /// Another server on this one's database: a second process of the same instance behind a load balancer.
     pub async fn start_sharing(&self) -> TestServer {
+        self.start_sharing_with(|_| {}).await
+    }
+
+    /// Another server on this one's database, with some settings changed (a directory to sign in with).
+    pub async fn start_sharing_with(&self, adjust: impl FnOnce(&mut Settings)) -> TestServer {
         let dir = tempfile::tempdir().expect("temp dir");
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().unwrap().port();
-        let settings = self.settings.clone();
+        let mut settings = self.settings.clone();
+        adjust(&mut settings);
         let db = Database::connect(&settings.database_url, settings.database_pool_size).expect("database");
         let state = AppState::new(db, settings.clone());
         let db = state.db.clone();
@@ -166,19 +173,19 @@ impl TestServer {
 
     /// Creates a local user (password [`PASSWORD`], email `NAME@corp.example`).
     pub async fn create_user(&self, name: &str) -> hallway::db::models::Account {
-        self.create_account(name, false).await
+        self.create_account(name, Role::User).await
     }
 
     pub async fn create_admin(&self, name: &str) -> hallway::db::models::Account {
-        self.create_account(name, true).await
+        self.create_account(name, Role::Admin).await
     }
 
-    async fn create_account(&self, name: &str, admin: bool) -> hallway::db::models::Account {
+    async fn create_account(&self, name: &str, role: Role) -> hallway::db::models::Account {
         let (db, settings, name) = (self.db.clone(), self.settings.clone(), name.to_owned());
         tokio::task::spawn_blocking(move || {
             let email = format!("{name}@corp.example");
             db.write_blocking(|conn| {
-                accounts::create_user(conn, &settings, NewUser { username: &name, password: PASSWORD, email: Some(&email), admin })
+                accounts::create_user(conn, &settings, NewUser { username: &name, password: PASSWORD, email: Some(&email), role })
             })
         })
         .await

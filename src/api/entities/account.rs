@@ -2,6 +2,7 @@ use serde::Serialize;
 
 use super::timestamp;
 use crate::config::Settings;
+use crate::db::kinds;
 use crate::db::models::{self, User};
 use crate::service::accounts::{profile_fields, Relationship as RelationshipView};
 use crate::service::markup;
@@ -120,6 +121,24 @@ pub struct Role {
     pub highlighted: bool,
 }
 
+impl Role {
+    /// Mastodon's default roles, with their permission flags (`administrator` is bit 0 and implies all).
+    pub fn of(role: kinds::Role) -> Role {
+        let (id, name, permissions, highlighted) = match role {
+            kinds::Role::Admin => ("3", "Admin", ALL_PERMISSIONS, true),
+            kinds::Role::Moderator => ("1", "Moderator", MODERATOR_PERMISSIONS, true),
+            kinds::Role::User => ("-99", "", INVITE_USERS, false),
+        };
+        Role { id: id.into(), name: name.into(), permissions: permissions.to_string(), color: String::new(), highlighted }
+    }
+}
+
+const INVITE_USERS: u32 = 1 << 16;
+const ALL_PERMISSIONS: u32 = (1 << 20) - 1;
+/// view_audit_log, view_dashboard, manage_reports, manage_taxonomies and manage_users, as Mastodon's
+/// Moderator role, plus invite_users that everyone has.
+const MODERATOR_PERMISSIONS: u32 = (1 << 2) | (1 << 3) | (1 << 4) | (1 << 8) | (1 << 10) | INVITE_USERS;
+
 impl CredentialAccount {
     pub fn from_rows(account: &models::Account, user: &User, follow_requests_count: i64, settings: &Settings) -> CredentialAccount {
         CredentialAccount {
@@ -138,11 +157,7 @@ impl CredentialAccount {
                 discoverable: account.discoverable,
                 indexable: account.discoverable,
             },
-            role: if user.admin {
-                Role { id: "3".into(), name: "Owner".into(), permissions: "1048575".into(), color: String::new(), highlighted: true }
-            } else {
-                Role { id: "-99".into(), name: String::new(), permissions: "65536".into(), color: String::new(), highlighted: false }
-            },
+            role: Role::of(user.role),
         }
     }
 }

@@ -64,7 +64,7 @@ impl Instance {
                         username: name,
                         password: PASSWORD,
                         email: Some(&email),
-                        admin: false,
+                        role: hallway::db::kinds::Role::User,
                     },
                 )
             })

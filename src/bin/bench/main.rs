@@ -190,7 +190,7 @@ fn user_row(account_id: i64, n: usize, password_hash: &str, created_at: chrono::
         account_id,
         email: format!("user{n}@bench.example"),
         password_hash: password_hash.to_owned(),
-        admin: false,
+        role: hallway::db::kinds::Role::User,
         default_visibility: hallway::db::kinds::Visibility::Public,
         default_sensitive: false,
         default_language: None,

@@ -54,6 +54,11 @@ pub fn refresh_remote(conn: &mut DbConn, account_id: AccountId, changes: &Remote
     Ok(())
 }
 
+pub fn set_display_name(conn: &mut DbConn, account_id: AccountId, name: &str, at: chrono::NaiveDateTime) -> AppResult<()> {
+    diesel::update(accounts.find(account_id)).set((display_name.eq(name), updated_at.eq(at))).execute(conn)?;
+    Ok(())
+}
+
 pub fn set_suspended(conn: &mut DbConn, account_id: AccountId, at: Option<chrono::NaiveDateTime>) -> AppResult<bool> {
     Ok(diesel::update(accounts.find(account_id)).set(suspended_at.eq(at)).execute(conn)? == 1)
 }

@@ -6,6 +6,7 @@ pub mod featured;
 pub mod filters;
 pub mod follow_requests;
 pub mod follows;
+pub mod identities;
 pub mod inbox_queue;
 pub mod keys;
 pub mod lists;

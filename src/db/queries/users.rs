@@ -1,5 +1,6 @@
 use diesel::prelude::*;
 
+use crate::db::kinds::Role;
 use crate::db::models::{Account, User};
 use crate::db::schema::{accounts, users};
 use crate::db::{lower, DbConn};
@@ -27,8 +28,22 @@ pub fn find_by_login(conn: &mut DbConn, login: &str) -> AppResult<Option<(User, 
         .optional()?)
 }
 
+pub fn find_by_email(conn: &mut DbConn, email: &str) -> AppResult<Option<User>> {
+    Ok(users::table.filter(users::email.eq(email.trim().to_lowercase())).select(User::as_select()).first(conn).optional()?)
+}
+
+pub fn set_email(conn: &mut DbConn, account_id: AccountId, email: &str) -> AppResult<()> {
+    diesel::update(users::table.find(account_id)).set(users::email.eq(email)).execute(conn)?;
+    Ok(())
+}
+
 pub fn set_password(conn: &mut DbConn, account_id: AccountId, hash: &str) -> AppResult<bool> {
     Ok(diesel::update(users::table.find(account_id)).set(users::password_hash.eq(hash)).execute(conn)? == 1)
+}
+
+pub fn set_role(conn: &mut DbConn, account_id: AccountId, role: Role) -> AppResult<()> {
+    diesel::update(users::table.find(account_id)).set(users::role.eq(role.as_str())).execute(conn)?;
+    Ok(())
 }
 
 pub fn set_posting_defaults(

@@ -1,0 +1,17 @@
+-- Roles (user, moderator, admin) replace the admin flag; directory groups or `hallway user role` set them.
+ALTER TABLE users ADD COLUMN role TEXT NOT NULL DEFAULT 'user';
+UPDATE users SET role = 'admin' WHERE admin;
+ALTER TABLE users DROP COLUMN admin;
+
+-- A local user's entry in the company directory (LDAP: its DN; OpenID Connect: issuer and subject).
+-- `disabled_at` is set while the directory refuses the user and the account is suspended because of it, so
+-- that only such suspensions are lifted when the directory takes the user back.
+CREATE TABLE user_identities (
+    account_id BIGINT PRIMARY KEY NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    provider TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    disabled_at TIMESTAMP,
+    synced_at TIMESTAMP NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    UNIQUE (provider, subject)
+);
