@@ -16,6 +16,9 @@ pub struct Settings {
     pub database_pool_size: u32,
     pub data_dir: PathBuf,
     pub tls: Option<TlsFiles>,
+    /// Certificates (PEM) trusted by every outgoing connection beside the operating system's store: the
+    /// company's CA.
+    pub ca_file: Option<PathBuf>,
     pub title: String,
     pub description: String,
     pub contact_email: String,
@@ -167,6 +170,7 @@ struct DatabaseSection {
 struct TlsSection {
     cert: Option<PathBuf>,
     key: Option<PathBuf>,
+    ca_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -206,6 +210,10 @@ impl Settings {
             env_or("HALLWAY_TLS_CERT", env, file.tls.cert),
             env_or("HALLWAY_TLS_KEY", env, file.tls.key),
         )?;
+        let ca_file = env_or("HALLWAY_TLS_CA_FILE", env, file.tls.ca_file);
+        if let Some(path) = &ca_file {
+            crate::tls::read_certificates(path).map_err(|why| ConfigError(format!("tls.ca_file: {why}")))?;
+        }
         let domain = env_or("HALLWAY_DOMAIN", env, file.domain).unwrap_or_else(|| "localhost:8080".into());
         validate_domain(&domain)?;
         let scheme = env_or("HALLWAY_SCHEME", env, file.scheme).unwrap_or_else(|| default_scheme(&domain, tls.is_some()));
@@ -237,6 +245,7 @@ impl Settings {
             database_pool_size,
             data_dir: env_or("HALLWAY_DATA_DIR", env, file.data_dir).unwrap_or_else(|| PathBuf::from("data")),
             tls,
+            ca_file,
             title: env_or("HALLWAY_TITLE", env, file.title).unwrap_or_else(|| "Hallway".into()),
             description: file.description.unwrap_or_default(),
             contact_email: file.contact_email.unwrap_or_default(),

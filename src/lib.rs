@@ -15,4 +15,5 @@ pub mod server;
 pub mod service;
 pub mod state;
 pub mod storage;
+pub mod tls;
 pub mod streaming;

@@ -157,7 +157,7 @@ fn emoji_command(db: &Database, settings: &Settings, command: EmojiCommand) -> R
 
 fn directory_sync(db: Database, settings: Settings) -> Result<(), String> {
     let settings = std::sync::Arc::new(settings);
-    let directory = hallway::directory::Directory::from_settings(&settings);
+    let directory = hallway::directory::Directory::new(&settings, &hallway::tls::client_config(&settings));
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
     let report = runtime.block_on(directory.sync(&db, &settings)).map_err(|e| e.to_string())?;
     println!("checked {} accounts: {} suspended, {} restored", report.checked, report.suspended, report.restored);

@@ -36,6 +36,30 @@ pub fn is_public_address(address: std::net::IpAddr) -> bool {
     }
 }
 
+/// An error with its causes, as "what failed: why: deeper why" (reqwest says only "error sending request";
+/// the certificate error is two sources down).
+pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+/// `host[:port]` of a URL, as the `Host` header carries it.
+pub fn authority(url: &url::Url) -> String {
+    match url.port() {
+        Some(port) => format!("{}:{port}", url.host_str().unwrap_or_default()),
+        None => url.host_str().unwrap_or_default().to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::is_public_address;
@@ -48,13 +72,5 @@ mod tests {
         for public in ["8.8.8.8", "151.101.1.69", "2a00:1450:4001:80b::200e"] {
             assert!(is_public_address(public.parse().unwrap()), "{public}");
         }
-    }
-}
-
-/// `host[:port]` of a URL, as the `Host` header carries it.
-pub fn authority(url: &url::Url) -> String {
-    match url.port() {
-        Some(port) => format!("{}:{port}", url.host_str().unwrap_or_default()),
-        None => url.host_str().unwrap_or_default().to_owned(),
     }
 }

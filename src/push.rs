@@ -27,7 +27,7 @@ const RECORD_SIZE: u32 = 4096;
 
 /// Starts sending pushes for the notifications the hub renders.
 pub fn spawn(state: AppState) {
-    let client = PushClient::new(state.settings.push_gateways.clone());
+    let client = PushClient::new(state.settings.push_gateways.clone(), &state.tls);
     let mut messages = state.hub.subscribe();
     tokio::spawn(async move {
         loop {
@@ -88,8 +88,13 @@ pub struct PushClient {
 }
 
 impl PushClient {
-    pub fn new(gateways: Vec<String>) -> PushClient {
-        let builder = || reqwest::Client::builder().timeout(Duration::from_secs(10)).redirect(reqwest::redirect::Policy::none());
+    pub fn new(gateways: Vec<String>, tls: &std::sync::Arc<rustls::ClientConfig>) -> PushClient {
+        let builder = || {
+            reqwest::Client::builder()
+                .use_preconfigured_tls(rustls::ClientConfig::clone(tls))
+                .timeout(Duration::from_secs(10))
+                .redirect(reqwest::redirect::Policy::none())
+        };
         PushClient {
             public: builder().dns_resolver(std::sync::Arc::new(PublicAddressesOnly)).build().expect("an HTTP client"),
             gateway: builder().build().expect("an HTTP client"),

@@ -26,6 +26,8 @@ pub struct AppState {
     pub media: Arc<dyn MediaStore>,
     /// The company directory people sign in with, when one is configured.
     pub directory: Directory,
+    /// What outgoing TLS connections trust.
+    pub tls: Arc<rustls::ClientConfig>,
 }
 
 impl AppState {
@@ -43,10 +45,11 @@ impl AppState {
                 }
             }))
         };
-        let federation = FederationClient::new(db.clone(), settings.clone());
+        let tls = crate::tls::client_config(&settings);
+        let federation = FederationClient::new(db.clone(), settings.clone(), &tls);
         let inbox_limiter = Arc::new(RateLimiter::new(settings.federation_inbox_per_minute));
         let media = crate::storage::media_store(&settings);
-        let directory = Directory::from_settings(&settings);
-        AppState { db, settings, federation, deliveries, inbox: Wakeup::default(), inbox_limiter, hub, media, directory }
+        let directory = Directory::new(&settings, &tls);
+        AppState { db, settings, federation, deliveries, inbox: Wakeup::default(), inbox_limiter, hub, media, directory, tls }
     }
 }

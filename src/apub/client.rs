@@ -52,9 +52,9 @@ pub struct FederationClient {
 }
 
 impl FederationClient {
-    pub fn new(db: Database, settings: Arc<Settings>) -> FederationClient {
-        let _ = rustls::crypto::ring::default_provider().install_default();
+    pub fn new(db: Database, settings: Arc<Settings>, tls: &Arc<rustls::ClientConfig>) -> FederationClient {
         let http = reqwest::Client::builder()
+            .use_preconfigured_tls(rustls::ClientConfig::clone(tls))
             .redirect(reqwest::redirect::Policy::none())
             .timeout(TIMEOUT)
             .connect_timeout(Duration::from_secs(5))
@@ -141,7 +141,7 @@ impl FederationClient {
             .header(USER_AGENT, self.user_agent())
             .send()
             .await
-            .map_err(|e| FederationError::Transport(e.to_string()))?;
+            .map_err(|e| FederationError::Transport(crate::net::error_chain(&e)))?;
         if !response.status().is_success() {
             return Err(FederationError::Status(response.status().as_u16()));
         }
@@ -173,7 +173,7 @@ impl FederationClient {
         let headers = signatures::sign(method, url, &key.key_id, &private_key, body, SystemTime::now())
             .map_err(|e| FederationError::Signing(e.to_string()))?;
         let request = headers.into_iter().fold(request, |request, (name, value)| request.header(name, value));
-        request.send().await.map_err(|e| FederationError::Transport(e.to_string()))
+        request.send().await.map_err(|e| FederationError::Transport(crate::net::error_chain(&e)))
     }
 
     /// POSTs an activity to an inbox, signed with the given key; answers the peer's status code.
@@ -195,7 +195,7 @@ async fn read_bounded(mut response: reqwest::Response) -> Result<Vec<u8>, Federa
         return Err(FederationError::TooLarge);
     }
     let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| FederationError::Transport(e.to_string()))? {
+    while let Some(chunk) = response.chunk().await.map_err(|e| FederationError::Transport(crate::net::error_chain(&e)))? {
         body.extend_from_slice(&chunk);
         if body.len() > MAX_RESPONSE_BYTES {
             return Err(FederationError::TooLarge);

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
 
 use ldap3::{ldap_escape, Ldap, LdapConnAsync, LdapConnSettings, Scope, SearchEntry};
 
@@ -42,11 +43,12 @@ pub struct Unavailable {
 #[derive(Clone)]
 pub struct LdapDirectory {
     settings: LdapSettings,
+    tls: Arc<rustls::ClientConfig>,
 }
 
 impl LdapDirectory {
-    pub fn new(settings: LdapSettings) -> LdapDirectory {
-        LdapDirectory { settings }
+    pub fn new(settings: LdapSettings, tls: Arc<rustls::ClientConfig>) -> LdapDirectory {
+        LdapDirectory { settings, tls }
     }
 
     /// Checks a login (what the person typed: uid or mail by default) and password.
@@ -99,7 +101,10 @@ impl LdapDirectory {
     }
 
     async fn connect(&self) -> Result<Ldap, Unavailable> {
-        let settings = LdapConnSettings::new().set_conn_timeout(self.settings.timeout).set_starttls(self.settings.starttls);
+        let settings = LdapConnSettings::new()
+            .set_conn_timeout(self.settings.timeout)
+            .set_starttls(self.settings.starttls)
+            .set_config(self.tls.clone());
         let (connection, mut ldap) = LdapConnAsync::with_settings(settings, &self.settings.url).await.map_err(|e| self.unavailable(e))?;
         ldap3::drive!(connection);
         if let Some(bind_dn) = &self.settings.bind_dn {

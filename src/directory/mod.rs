@@ -27,8 +27,8 @@ pub struct SyncReport {
 }
 
 impl Directory {
-    pub fn from_settings(settings: &Settings) -> Directory {
-        Directory { ldap: settings.ldap.clone().map(LdapDirectory::new) }
+    pub fn new(settings: &Settings, tls: &Arc<rustls::ClientConfig>) -> Directory {
+        Directory { ldap: settings.ldap.clone().map(|ldap| LdapDirectory::new(ldap, tls.clone())) }
     }
 
     pub fn is_configured(&self) -> bool {
