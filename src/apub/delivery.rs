@@ -121,6 +121,9 @@ impl Worker {
             Err(e @ (FederationError::BadUrl(_) | FederationError::Signing(_))) => Outcome::Failed(e.to_string()),
             Err(e) => Outcome::Retry(e.to_string()),
         };
+        if let Outcome::Failed(error) | Outcome::Retry(error) = &record {
+            log::warn!("delivery {} to {} failed: {error}", delivery.id, delivery.inbox_url);
+        }
         let next_attempt = self.next_attempt(&delivery, now);
         let Some(lease) = delivery.leased_until else { return };
         let id = delivery.id;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use hallway::apub::client::FederationError;
 use hallway::apub::resolve;
 
-use crate::support::{run, Backend, TestServer};
+use crate::support::{run, Api, Backend, TestServer};
 
 crate::on_both_backends!(webfinger_finds_local_accounts, actors_are_served_only_to_signed_allowed_peers);
 
@@ -1011,4 +1011,66 @@ async fn a_late_outcome_does_not_undo_a_delivery() {
     let row = &rows[0];
     assert_eq!((row.state, row.attempts, row.last_error.as_deref()), (hallway::db::kinds::DeliveryState::Delivered, 1, None), "{row:?}");
     assert_eq!(requests.load(Ordering::SeqCst), 2, "the peer got the activity from each claim");
+}
+
+/// Two divisions on https with certificates from the company's own CA (`tls.ca_file`): a follow, a post and a
+/// reply travel. Then one instance restarts without the CA: its next delivery fails, and the certificate
+/// error is what `hallway peers list` shows.
+async fn https_peers_federate_with_the_company_ca(backend: Backend) {
+    use crate::company_ca::{https_trusting_the_company_ca, https_without_the_company_ca};
+    let mut sales = TestServer::start(backend, https_trusting_the_company_ca).await.expect("sales instance");
+    let eng = TestServer::start(backend, https_trusting_the_company_ca).await.expect("eng instance");
+    assert!(sales.base.starts_with("https://") && eng.base.starts_with("https://"));
+    sales.allow_peer(&eng).await;
+    eng.allow_peer(&sales).await;
+    let ann = sales.login("ann").await;
+    let bob = eng.login("bob").await;
+    let bob_there = follow_remote(&ann, "bob", &eng.settings.domain).await;
+
+    let post = bob.toot("Town hall at 3, in the big room", serde_json::json!({})).await;
+    let post_uri = post.str("uri");
+    eventually("bob's post reaches ann over https", || async { in_home(&ann, &post_uri).await.is_some() }).await;
+    let there = in_home(&ann, &post_uri).await.unwrap();
+    let reply = ann
+        .toot(&format!("@bob@{} I will be there", eng.settings.domain), serde_json::json!({"in_reply_to_id": there["id"]}))
+        .await;
+    assert_eq!(reply.status, 200);
+    eventually("ann's reply reaches bob", || async {
+        bob.get("/api/v1/notifications?types[]=mention").await.array().len() == 1
+    })
+    .await;
+
+    sales.restart_with(https_without_the_company_ca).await;
+    let ann = Api { base: sales.base.clone(), ..ann };
+    assert_eq!(ann.post(&format!("/api/v1/accounts/{bob_there}/unfollow")).await.status, 200);
+    let db = sales.db.clone();
+    let eng_host = eng.settings.domain.clone();
+    let mut shown = String::new();
+    for _ in 0..100 {
+        let listed = db.read(hallway::service::peers::list).await.unwrap();
+        shown = listed.iter().find(|h| h.peer.host == eng_host).and_then(|h| h.peer.last_error.clone()).unwrap_or_default();
+        if !shown.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(shown.contains("UnknownIssuer") || shown.contains("invalid peer certificate"), "the cause, not only 'error sending request': {shown}");
+    assert_eq!(bob.me().await.body["followers_count"], 1, "the Undo did not arrive");
+
+    let listed = crate::support::hallway_on(&sales.settings.database_url, &["peers", "list"]);
+    let line = listed.lines().find(|l| l.starts_with(&eng_host)).unwrap_or_else(|| panic!("{eng_host} not listed: {listed}"));
+    assert!(line.contains("certificate"), "{line}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_peers_federate_with_the_company_ca_on_sqlite() {
+    https_peers_federate_with_the_company_ca(Backend::Sqlite).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_peers_federate_with_the_company_ca_on_postgres() {
+    if crate::support::postgres_admin_url().is_none() {
+        return;
+    }
+    https_peers_federate_with_the_company_ca(Backend::Postgres).await
 }

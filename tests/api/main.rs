@@ -1,5 +1,6 @@
 //! Integration tests: real servers, real HTTP, each test on SQLite and on PostgreSQL.
 
+mod company_ca;
 mod slapd;
 mod support;
 

@@ -149,7 +149,25 @@ impl TestServer {
         let state = AppState::new(db, settings.clone());
         let db = state.db.clone();
         let handle = spawn_server(state, listener);
-        Some(TestServer { base: format!("http://127.0.0.1:{port}"), db, settings, handle, _dir: dir, postgres })
+        Some(TestServer { base: settings.base_url(), db, settings, handle, _dir: dir, postgres })
+    }
+
+    /// Stops this instance (its workers too) and starts it again on the same address and database with some
+    /// settings changed, as division IT restarts an instance after editing its configuration.
+    pub async fn restart_with(&mut self, adjust: impl FnOnce(&mut Settings)) {
+        self.handle.stop(true).await;
+        let port: u16 = self.settings.domain.rsplit(':').next().and_then(|p| p.parse().ok()).expect("a test domain with its port");
+        let listener = (0..50)
+            .find_map(|_| TcpListener::bind(("127.0.0.1", port)).ok().or_else(|| {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                None
+            }))
+            .expect("bind the same port again");
+        adjust(&mut self.settings);
+        let db = Database::connect(&self.settings.database_url, self.settings.database_pool_size).expect("database");
+        let state = AppState::new(db, self.settings.clone());
+        self.db = state.db.clone();
+        self.handle = spawn_server(state, listener);
     }
 
     /// Another server on this one's database: a second process of the same instance behind a load balancer.
@@ -315,7 +333,11 @@ fn spawn_server(state: AppState, listener: TcpListener) -> actix_web::dev::Serve
 
 fn client() -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).cookie_store(true).build().unwrap()
+    let mut builder = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).cookie_store(true);
+    if let Some(ca) = crate::company_ca::made_ca() {
+        builder = builder.add_root_certificate(reqwest::Certificate::from_pem(ca.ca_pem.as_bytes()).expect("the test CA"));
+    }
+    builder.build().unwrap()
 }
 
 /// An HTTP client for one user (or nobody).
@@ -426,6 +448,19 @@ impl Api {
     pub async fn me(&self) -> Resp {
         self.get("/api/v1/accounts/verify_credentials").await
     }
+}
+
+/// Runs the CLI binary on a test instance's database; answers what it printed (it must succeed).
+pub fn hallway_on(database_url: &str, args: &[&str]) -> String {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_hallway"));
+    command.args(args).current_dir(dir.path()).env("HALLWAY_DATABASE_URL", database_url);
+    for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("HALLWAY_") && k != "HALLWAY_DATABASE_URL") {
+        command.env_remove(key);
+    }
+    let output = command.env("RUST_LOG", "warn").output().expect("run the hallway binary");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 /// Runs the CLI binary in its own directory, on its own SQLite file.
