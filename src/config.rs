@@ -40,6 +40,8 @@ pub struct Settings {
     /// Hosts (`host` or `host:port`) of push gateways inside the company: push endpoints there are accepted
     /// over http or https whatever their address; every other endpoint must be https on a public address.
     pub push_gateways: Vec<String>,
+    /// `access.require_login`: content is for signed-in users only (the API, streams).
+    pub require_login: bool,
     /// Sign-in with the company's LDAP directory, when `auth.ldap.url` is set.
     pub ldap: Option<LdapSettings>,
 }
@@ -108,6 +110,14 @@ struct FileSettings {
     push: PushSection,
     #[serde(default)]
     auth: AuthSection,
+    #[serde(default)]
+    access: AccessSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AccessSection {
+    require_login: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -279,6 +289,7 @@ impl Settings {
             },
             push_enabled: parsed("HALLWAY_PUSH_ENABLED", "push.enabled", env, file.push.enabled)?.unwrap_or(true),
             push_gateways: host_list("push.gateways", env("HALLWAY_PUSH_GATEWAYS"), file.push.gateways)?,
+            require_login: parsed("HALLWAY_ACCESS_REQUIRE_LOGIN", "access.require_login", env, file.access.require_login)?.unwrap_or(true),
             ldap: ldap_settings(env, file.auth.ldap.unwrap_or_default())?,
         })
     }
@@ -407,6 +418,9 @@ mod tests {
         assert_eq!(s.database_url, "sqlite://data/hallway.db");
         assert!(s.password_grant);
         assert_eq!(s.max_characters, 500);
+        assert!(s.require_login, "closed to anonymous readers unless opened");
+        assert!(!settings("[access]\nrequire_login = false\n", &[]).unwrap().require_login);
+        assert!(!settings("", &[("HALLWAY_ACCESS_REQUIRE_LOGIN", "false")]).unwrap().require_login);
     }
 
     #[test]

@@ -12,6 +12,9 @@ pub enum AppError {
     Unauthorized(String),
     #[error("This method requires an authenticated user")]
     UserRequired,
+    /// `access.require_login`: what is open to everyone elsewhere needs a signed-in user here.
+    #[error("This API requires an authenticated user")]
+    LoginRequired,
     #[error("This action is outside the authorized scopes")]
     OutOfScope,
     #[error("Your login is currently disabled")]
@@ -83,7 +86,7 @@ impl AppError {
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
-            AppError::InvalidToken | AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            AppError::InvalidToken | AppError::Unauthorized(_) | AppError::LoginRequired => StatusCode::UNAUTHORIZED,
             AppError::OutOfScope
             | AppError::AccountDisabled
             | AppError::Forbidden(_) => StatusCode::FORBIDDEN,

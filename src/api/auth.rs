@@ -12,7 +12,11 @@ use crate::service::auth::{self, Session};
 use crate::state::AppState;
 
 /// The caller's session, if the request carried a token. An invalid token is refused outright.
-pub struct Auth(Option<Session>);
+pub struct Auth {
+    session: Option<Session>,
+    /// `access.require_login`: endpoints open to everyone are open to signed-in users only.
+    require_login: bool,
+}
 
 impl FromRequest for Auth {
     type Error = AppError;
@@ -22,10 +26,11 @@ impl FromRequest for Auth {
         let token = bearer_token(req);
         let state = req.app_data::<web::Data<AppState>>().cloned();
         Box::pin(async move {
-            let Some(token) = token else { return Ok(Auth(None)) };
             let state = state.ok_or_else(|| AppError::Internal("no app state".into()))?;
+            let require_login = state.settings.require_login;
+            let Some(token) = token else { return Ok(Auth { session: None, require_login }) };
             let session = state.db.read(move |conn| auth::session_for_token(conn, &token)).await?;
-            Ok(Auth(Some(session)))
+            Ok(Auth { session: Some(session), require_login })
         })
     }
 }
@@ -51,7 +56,7 @@ pub struct UserSession {
 impl Auth {
     /// A token of any kind, for app-level endpoints.
     pub fn session(&self) -> AppResult<&Session> {
-        self.0.as_ref().ok_or(AppError::InvalidToken)
+        self.session.as_ref().ok_or(AppError::InvalidToken)
     }
 
     /// A signed-in user whose token grants one of `scopes`.
@@ -62,15 +67,21 @@ impl Auth {
         Ok(UserSession { user, account, app_id: session.app.id })
     }
 
-    /// For endpoints open to everyone: the account of a signed-in caller, if any (with a scope check).
+    /// For endpoints open to everyone: the account of a signed-in caller, if any (with a scope check). With
+    /// `access.require_login` only signed-in users are "everyone": an app's own token is not enough, since
+    /// anyone may register an app.
     pub fn viewer(&self, scopes: &[&str]) -> AppResult<Option<Account>> {
-        match &self.0 {
-            None => Ok(None),
+        let viewer = match &self.session {
+            None => None,
             Some(session) => {
                 check_scopes(session, scopes)?;
-                Ok(session.user.as_ref().map(|(_, account)| account.clone()))
+                session.user.as_ref().map(|(_, account)| account.clone())
             }
+        };
+        if viewer.is_none() && self.require_login {
+            return Err(AppError::LoginRequired);
         }
+        Ok(viewer)
     }
 }
 

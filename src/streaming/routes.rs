@@ -46,16 +46,23 @@ struct Reader {
     scopes: Scopes,
 }
 
+/// The reader of a stream; with `access.require_login` there must be one, signed in.
 async fn streaming_reader(req: &HttpRequest, state: &AppState, auth: &Auth) -> AppResult<Option<Reader>> {
     let session = match (auth.session(), protocol_token(req)) {
-        (Ok(session), _) => session.clone(),
-        (Err(_), Some(token)) => state.db.read(move |conn| auth_rules::session_for_token(conn, &token)).await?,
-        (Err(_), None) => return Ok(None),
+        (Ok(session), _) => Some(session.clone()),
+        (Err(_), Some(token)) => Some(state.db.read(move |conn| auth_rules::session_for_token(conn, &token)).await?),
+        (Err(_), None) => None,
     };
-    if !["read:statuses", "read:notifications"].iter().any(|s| session.scopes.allows(s)) {
-        return Err(AppError::OutOfScope);
+    if let Some(session) = &session {
+        if !["read:statuses", "read:notifications"].iter().any(|s| session.scopes.allows(s)) {
+            return Err(AppError::OutOfScope);
+        }
     }
-    Ok(session.user.map(|(_, account)| Reader { account, scopes: session.scopes }))
+    let reader = session.and_then(|session| session.user.map(|(_, account)| Reader { account, scopes: session.scopes }));
+    if reader.is_none() && state.settings.require_login {
+        return Err(AppError::LoginRequired);
+    }
+    Ok(reader)
 }
 
 fn protocol_token(req: &HttpRequest) -> Option<String> {

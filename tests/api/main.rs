@@ -4,6 +4,7 @@ mod company_ca;
 mod slapd;
 mod support;
 
+mod access;
 mod accounts;
 mod conversations;
 mod emojis;

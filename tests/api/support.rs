@@ -142,6 +142,9 @@ impl TestServer {
         settings.database_pool_size = 4;
         settings.federation_allow_http = true;
         settings.federation_retry_base = std::time::Duration::from_millis(200);
+        // Most tests also check what an anonymous reader sees, which needs the open mode; the closed default
+        // (access.require_login) has its own tests in access.rs, and the client trials run with it.
+        settings.require_login = false;
         configure(&mut settings);
         let db = Database::connect(&settings.database_url, settings.database_pool_size).expect("database");
         db.migrate().expect("migrations");
