@@ -42,8 +42,32 @@ pub struct Settings {
     pub push_gateways: Vec<String>,
     /// `access.require_login`: content is for signed-in users only (the API, streams).
     pub require_login: bool,
+    /// Who may make an account with `POST /api/v1/accounts`.
+    pub registrations: Registrations,
     /// Sign-in with the company's LDAP directory, when `auth.ldap.url` is set.
     pub ldap: Option<LdapSettings>,
+}
+
+/// `registrations`: closed (accounts come from the CLI or the directory), open, or open with a moderator's
+/// approval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Registrations {
+    Closed,
+    Approval,
+    Open,
+}
+
+impl std::str::FromStr for Registrations {
+    type Err = ();
+
+    fn from_str(text: &str) -> Result<Registrations, ()> {
+        match text {
+            "closed" => Ok(Registrations::Closed),
+            "approval" => Ok(Registrations::Approval),
+            "open" => Ok(Registrations::Open),
+            _ => Err(()),
+        }
+    }
 }
 
 /// `[auth.ldap]`: where the directory is, how to find a person in it, and which groups give roles.
@@ -87,6 +111,7 @@ pub struct TlsFiles {
 #[serde(deny_unknown_fields)]
 struct FileSettings {
     domain: Option<String>,
+    registrations: Option<String>,
     scheme: Option<String>,
     listen: Option<String>,
     database_url: Option<String>,
@@ -289,6 +314,7 @@ impl Settings {
             },
             push_enabled: parsed("HALLWAY_PUSH_ENABLED", "push.enabled", env, file.push.enabled)?.unwrap_or(true),
             push_gateways: host_list("push.gateways", env("HALLWAY_PUSH_GATEWAYS"), file.push.gateways)?,
+            registrations: registrations(env, file.registrations)?,
             require_login: parsed("HALLWAY_ACCESS_REQUIRE_LOGIN", "access.require_login", env, file.access.require_login)?.unwrap_or(true),
             ldap: ldap_settings(env, file.auth.ldap.unwrap_or_default())?,
         })
@@ -342,6 +368,16 @@ fn host_list(file_key: &str, env_value: Option<String>, file_value: Option<Vec<S
         }
     }
     Ok(hosts)
+}
+
+fn registrations(env: Env, file_value: Option<String>) -> Result<Registrations, ConfigError> {
+    match env_or("HALLWAY_REGISTRATIONS", env, file_value) {
+        None => Ok(Registrations::Closed),
+        Some(text) => text
+            .trim()
+            .parse()
+            .map_err(|()| ConfigError(format!("registrations: '{text}' is not one of closed, approval, open"))),
+    }
 }
 
 fn ldap_settings(env: Env, file: LdapSection) -> Result<Option<LdapSettings>, ConfigError> {
@@ -419,6 +455,9 @@ mod tests {
         assert!(s.password_grant);
         assert_eq!(s.max_characters, 500);
         assert!(s.require_login, "closed to anonymous readers unless opened");
+        assert_eq!(s.registrations, Registrations::Closed);
+        assert_eq!(settings("registrations = \"approval\"", &[]).unwrap().registrations, Registrations::Approval);
+        assert!(settings("registrations = \"maybe\"", &[]).unwrap_err().to_string().contains("registrations"));
         assert!(!settings("[access]\nrequire_login = false\n", &[]).unwrap().require_login);
         assert!(!settings("", &[("HALLWAY_ACCESS_REQUIRE_LOGIN", "false")]).unwrap().require_login);
     }

@@ -19,6 +19,8 @@ pub enum AppError {
     OutOfScope,
     #[error("Your login is currently disabled")]
     AccountDisabled,
+    #[error("Your login is currently pending approval")]
+    PendingApproval,
     #[error("{0}")]
     Forbidden(String),
     #[error("Not Found")]
@@ -89,6 +91,7 @@ impl ResponseError for AppError {
             AppError::InvalidToken | AppError::Unauthorized(_) | AppError::LoginRequired => StatusCode::UNAUTHORIZED,
             AppError::OutOfScope
             | AppError::AccountDisabled
+            | AppError::PendingApproval
             | AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,

@@ -97,6 +97,8 @@ enum UserCommand {
     Suspend { name: String },
     /// Lift a suspension.
     Unsuspend { name: String },
+    /// Let in someone who registered while registrations need approval.
+    Approve { name: String },
     /// Set a user's role: user, moderator or admin (a directory's groups set it again at the next sign-in or sync).
     Role { name: String, role: String },
 }
@@ -224,7 +226,11 @@ fn user_command(db: &Database, settings: &Settings, command: UserCommand) -> Res
             for (account, user) in users {
                 let email = user.as_ref().map_or("", |u| u.email.as_str());
                 let role = user.as_ref().map_or("", |u| u.role.as_str());
-                let state = if account.suspended_at.is_some() { "suspended" } else { "active" };
+                let state = match (account.suspended_at, user.as_ref().is_some_and(|u| !u.approved)) {
+                    (Some(_), _) => "suspended",
+                    (None, true) => "pending",
+                    (None, false) => "active",
+                };
                 println!("{:<24} {:<32} {:<10} {}", account.username, email, role, state);
             }
         }),
@@ -237,6 +243,7 @@ fn user_command(db: &Database, settings: &Settings, command: UserCommand) -> Res
         UserCommand::Unsuspend { name } => db
             .write_blocking(|conn| accounts::set_suspended(conn, &name, false))
             .map(|()| println!("{name} unsuspended")),
+        UserCommand::Approve { name } => db.write_blocking(|conn| accounts::approve(conn, &name)).map(|()| println!("{name} approved")),
         UserCommand::Role { name, role } => db
             .write_blocking(|conn| accounts::set_role(conn, &name, Role::parse(&role)?))
             .map(|()| println!("{name} is now {role}")),

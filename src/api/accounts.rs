@@ -3,16 +3,47 @@ use serde::Deserialize;
 
 use crate::db::kinds::FilterContext;
 use crate::api::auth::{Auth, UserSession};
-use crate::api::entities::{Account, CredentialAccount, Relationship, Status};
+use crate::api::entities::{Account, CredentialAccount, Relationship, Status, Token};
 use crate::api::pagination::{account_page, paged_json, PageParams};
 use crate::params::{flex, path_id, Params, Query, Upload};
 use crate::apub::resolve;
 use crate::ids::AccountId;
 use crate::error::{AppError, AppResult};
-use crate::service::accounts::{self, ProfileChange, ProfileField, StatusesQuery};
+use crate::service::accounts::{self, ProfileChange, ProfileField, Registration, StatusesQuery};
 use crate::service::media::{self, ProfileImage};
 use crate::service::{filters, follows, views};
 use crate::state::AppState;
+
+#[derive(Deserialize)]
+pub struct RegistrationParams {
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    username: Option<String>,
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    email: Option<String>,
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    password: Option<String>,
+    #[serde(default, deserialize_with = "flex::bool_or_false")]
+    agreement: bool,
+}
+
+/// `POST /api/v1/accounts`: registration with an app's token, as `registrations` allows.
+pub async fn register(state: web::Data<AppState>, auth: Auth, Params(input): Params<RegistrationParams>) -> AppResult<HttpResponse> {
+    let app = auth.app(&["write:accounts"])?.clone();
+    let settings = state.settings.clone();
+    let issued = state
+        .db
+        .write(move |conn| {
+            let registration = Registration {
+                username: input.username.as_deref().unwrap_or_default(),
+                email: input.email.as_deref(),
+                password: input.password.as_deref().unwrap_or_default(),
+                agreement: input.agreement,
+            };
+            accounts::register(conn, &settings, &app, registration)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(Token::from_issued(issued)))
+}
 
 pub async fn verify_credentials(state: web::Data<AppState>, auth: Auth) -> AppResult<HttpResponse> {
     let me = auth.user(&["read:accounts", "profile"])?;

@@ -59,6 +59,13 @@ impl Auth {
         self.session.as_ref().ok_or(AppError::InvalidToken)
     }
 
+    /// A token (of an app, or of a user) that grants one of `scopes`.
+    pub fn app(&self, scopes: &[&str]) -> AppResult<&Session> {
+        let session = self.session()?;
+        check_scopes(session, scopes)?;
+        Ok(session)
+    }
+
     /// A signed-in user whose token grants one of `scopes`.
     pub fn user(&self, scopes: &[&str]) -> AppResult<UserSession> {
         let session = self.session()?;

@@ -124,7 +124,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 fn account_routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/accounts/verify_credentials", web::get().to(accounts::verify_credentials))
+    cfg.route("/accounts", web::post().to(accounts::register))
+        .route("/accounts/verify_credentials", web::get().to(accounts::verify_credentials))
         .route("/accounts/update_credentials", web::patch().to(accounts::update_credentials))
         .route("/profile/{image}", web::delete().to(accounts::delete_profile_image))
         .route("/accounts/lookup", web::get().to(accounts::lookup))

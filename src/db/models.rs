@@ -143,6 +143,8 @@ pub struct User {
     pub created_at: NaiveDateTime,
     #[diesel(serialize_as = String, deserialize_as = String)]
     pub role: Role,
+    /// False while a registration waits for a moderator's approval.
+    pub approved: bool,
 }
 
 /// A local user's entry in the company directory; `disabled_at` while the directory refuses them.

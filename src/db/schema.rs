@@ -40,6 +40,7 @@ diesel::table! {
         default_language -> Nullable<Text>,
         created_at -> Timestamp,
         role -> Text,
+        approved -> Bool,
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use crate::config::Settings;
+use crate::config::{Registrations, Settings};
 use crate::db::Tx;
 use crate::db::tx::Outbound;
 use crate::db::json::Json;
@@ -12,7 +12,7 @@ use crate::db::queries::{accounts, follow_requests, follows, marks, oauth, safet
 use crate::db::{DbConn, Page};
 use crate::error::{AppError, AppResult};
 use crate::ids::{self, AccountId};
-use crate::service::auth;
+use crate::service::auth::{self, Session};
 use crate::service::markup;
 use crate::service::statuses::Visibility;
 
@@ -52,6 +52,12 @@ fn validate_password(password: &str) -> AppResult<()> {
 
 /// Creates a local user and its account.
 pub fn create_user(conn: &mut DbConn, settings: &Settings, input: NewUser) -> AppResult<Account> {
+    create_checked(conn, settings, input, true)
+}
+
+/// Creates a local user after the checks every new user passes; `approved` false keeps them out until a
+/// moderator lets them in.
+pub fn create_checked(conn: &mut DbConn, settings: &Settings, input: NewUser, approved: bool) -> AppResult<Account> {
     validate_username(input.username)?;
     validate_password(input.password)?;
     if accounts::find_by_name(conn, input.username, None)?.is_some() {
@@ -65,20 +71,62 @@ pub fn create_user(conn: &mut DbConn, settings: &Settings, input: NewUser) -> Ap
     if users::find_by_login(conn, &email)?.is_some() {
         return Err(AppError::validation("Email has already been taken"));
     }
-    insert_local_user(conn, settings, input.username, email, auth::hash_password(input.password)?, input.role)
+    let password_hash = auth::hash_password(input.password)?;
+    insert_local_user(conn, settings, LocalUser { username: input.username, email, password_hash, role: input.role, approved })
 }
 
-/// Writes a local user and its account, names already checked; an empty hash is a password never accepted.
-pub fn insert_local_user(conn: &mut DbConn, settings: &Settings, username: &str, email: String, password_hash: String, role: Role) -> AppResult<Account> {
-    let account = new_local_account(settings, username);
+/// What someone who registers gives (`POST /api/v1/accounts`).
+pub struct Registration<'a> {
+    pub username: &'a str,
+    pub email: Option<&'a str>,
+    pub password: &'a str,
+    pub agreement: bool,
+}
+
+/// Registers someone as `registrations` allows; the token is for the app they registered with, and is refused
+/// (pending approval) until a moderator approves them when registrations need approval.
+pub fn register(conn: &mut DbConn, settings: &Settings, app: &Session, input: Registration) -> AppResult<auth::IssuedToken> {
+    let approved = match settings.registrations {
+        Registrations::Closed => return Err(AppError::Forbidden("Registrations are closed on this instance".into())),
+        Registrations::Approval => false,
+        Registrations::Open => true,
+    };
+    if !input.agreement {
+        return Err(AppError::validation("Agreement must be accepted"));
+    }
+    let email = input.email.filter(|e| !e.trim().is_empty()).ok_or_else(|| AppError::validation("Email can't be blank"))?;
+    let user = NewUser { username: input.username, password: input.password, email: Some(email), role: Role::User };
+    let account = create_checked(conn, settings, user, approved)?;
+    auth::issue_token(conn, app.app.id, Some(account.id), &app.scopes)
+}
+
+/// Lets a registration that waits for approval in.
+pub fn approve(conn: &mut DbConn, username: &str) -> AppResult<()> {
+    let account = local_by_username(conn, username)?;
+    users::set_approved(conn, account.id)
+}
+
+/// A local user to write, its names already checked; an empty hash is a password never accepted.
+pub struct LocalUser<'a> {
+    pub username: &'a str,
+    pub email: String,
+    pub password_hash: String,
+    pub role: Role,
+    pub approved: bool,
+}
+
+/// Writes a local user and its account.
+pub fn insert_local_user(conn: &mut DbConn, settings: &Settings, user: LocalUser) -> AppResult<Account> {
+    let account = new_local_account(settings, user.username);
     accounts::insert(conn, &account)?;
     users::insert(
         conn,
         &User {
             account_id: account.id,
-            email,
-            password_hash,
-            role,
+            email: user.email,
+            password_hash: user.password_hash,
+            role: user.role,
+            approved: user.approved,
             default_visibility: Visibility::Public,
             default_sensitive: false,
             default_language: None,

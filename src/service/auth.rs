@@ -144,6 +144,9 @@ pub fn session_for_token(conn: &mut DbConn, token: &str) -> AppResult<Session> {
             if account.suspended_at.is_some() {
                 return Err(AppError::AccountDisabled);
             }
+            if !user.approved {
+                return Err(AppError::PendingApproval);
+            }
             Some((user, account))
         }
         None => None,
@@ -198,7 +201,7 @@ pub fn check_login(conn: &mut DbConn, login: &str, password: &str) -> AppResult<
     let Some((user, account)) = users::find_by_login(conn, login)? else {
         return Ok(None);
     };
-    if !verify_password(password, &user.password_hash) || account.suspended_at.is_some() {
+    if !verify_password(password, &user.password_hash) || account.suspended_at.is_some() || !user.approved {
         return Ok(None);
     }
     Ok(Some((user, account)))

@@ -11,7 +11,7 @@ use crate::db::tx::Outbound;
 use crate::db::{DbConn, Tx};
 use crate::error::{AppError, AppResult};
 use crate::ids;
-use crate::service::accounts::insert_local_user;
+use crate::service::accounts::{insert_local_user, LocalUser};
 
 const MAX_USERNAME: usize = 30;
 
@@ -105,7 +105,8 @@ fn create(tx: &mut Tx, settings: &Settings, person: &DirectoryPerson) -> AppResu
         Some(email) if email.contains('@') && users::find_by_email(tx, &email)?.is_none() => email,
         _ => format!("{username}@{}", settings.domain.split(':').next().unwrap_or(&settings.domain)),
     };
-    let account = insert_local_user(tx, settings, &username, email, String::new(), person.role.unwrap_or(Role::User))?;
+    let user = LocalUser { username: &username, email, password_hash: String::new(), role: person.role.unwrap_or(Role::User), approved: true };
+    let account = insert_local_user(tx, settings, user)?;
     remember(tx, person, &account)?;
     Ok(account)
 }

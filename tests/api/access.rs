@@ -1,7 +1,7 @@
 //! Closed access (`access.require_login`, the default): content is for signed-in users; what an app needs
 //! before anyone signs in stays open.
 
-use hallway::config::Settings;
+use hallway::config::{Registrations, Settings};
 use serde_json::json;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
@@ -109,4 +109,78 @@ async fn what_apps_need_before_sign_in_stays_open(server: TestServer) {
     assert_eq!(page.status, 200, "the sign-in page");
     let token = server.token_for("ann", "read").await;
     assert_eq!(token.me().await.status, 200, "the password grant signs in");
+}
+
+fn open_registrations(settings: &mut Settings) {
+    settings.registrations = Registrations::Open;
+}
+
+fn registrations_with_approval(settings: &mut Settings) {
+    settings.registrations = Registrations::Approval;
+}
+
+on_both_backends!(registrations_are_closed_by_default);
+on_both_backends!(configure = super::open_registrations; open_registrations_give_a_working_token);
+on_both_backends!(configure = super::registrations_with_approval; registrations_with_approval_wait_for_a_moderator);
+
+/// An app's own token, as apps get one before registering someone (Mastodon's flow).
+async fn app_token(server: &TestServer) -> Api {
+    let (client_id, client_secret) = server.register_app("read write", "urn:ietf:wg:oauth:2.0:oob").await;
+    let token = server
+        .anonymous()
+        .post_form("/oauth/token", &[("grant_type", "client_credentials"), ("client_id", &client_id), ("client_secret", &client_secret), ("scope", "read write")])
+        .await;
+    Api { token: Some(token.str("access_token")), ..server.anonymous() }
+}
+
+fn registration(username: &str) -> serde_json::Value {
+    json!({"username": username, "email": format!("{username}@corp.example"), "password": "a long enough password", "agreement": true, "locale": "en"})
+}
+
+async fn registrations_are_closed_by_default(server: TestServer) {
+    let app = app_token(&server).await;
+    let refused = app.post_json("/api/v1/accounts", &registration("zed")).await;
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    assert_eq!(refused.error(), "Registrations are closed on this instance");
+    let v1 = server.anonymous().get("/api/v1/instance").await;
+    assert_eq!((v1.body["registrations"].clone(), v1.body["approval_required"].clone()), (json!(false), json!(false)));
+    assert_eq!(server.anonymous().get("/api/v2/instance").await.body["registrations"]["enabled"], false);
+}
+
+async fn open_registrations_give_a_working_token(server: TestServer) {
+    assert_eq!(server.anonymous().get("/api/v1/instance").await.body["registrations"], true);
+    assert_eq!(server.anonymous().post_json("/api/v1/accounts", &registration("zed")).await.status, 401, "an app token is needed");
+    let app = app_token(&server).await;
+    let no_agreement = app.post_json("/api/v1/accounts", &json!({"username": "zed", "email": "zed@corp.example", "password": "a long enough password"})).await;
+    assert_eq!(no_agreement.status, 422, "{}", no_agreement.body);
+    let registered = app
+        .post_form("/api/v1/accounts", &[("username", "zed"), ("email", "zed@corp.example"), ("password", "a long enough password"), ("agreement", "1")])
+        .await;
+    assert_eq!(registered.status, 200, "{}", registered.body);
+    assert_eq!(registered.str("token_type"), "Bearer");
+    let zed = Api { token: Some(registered.str("access_token")), ..server.anonymous() };
+    assert_eq!(zed.me().await.str("username"), "zed");
+    let taken = app.post_json("/api/v1/accounts", &registration("zed")).await;
+    assert_eq!(taken.status, 422, "{}", taken.body);
+}
+
+async fn registrations_with_approval_wait_for_a_moderator(server: TestServer) {
+    let v2 = server.anonymous().get("/api/v2/instance").await;
+    assert_eq!((v2.body["registrations"]["enabled"].clone(), v2.body["registrations"]["approval_required"].clone()), (json!(true), json!(true)));
+    let app = app_token(&server).await;
+    let registered = app.post_json("/api/v1/accounts", &registration("zed")).await;
+    assert_eq!(registered.status, 200, "{}", registered.body);
+    let zed = Api { token: Some(registered.str("access_token")), ..server.anonymous() };
+    let pending = zed.me().await;
+    assert_eq!((pending.status, pending.error()), (403, "Your login is currently pending approval".to_owned()));
+
+    let (client_id, client_secret) = server.register_app("read", "urn:ietf:wg:oauth:2.0:oob").await;
+    let password_grant = [("grant_type", "password"), ("client_id", &client_id), ("client_secret", &client_secret), ("username", "zed"), ("password", "a long enough password"), ("scope", "read")];
+    assert_eq!(server.anonymous().post_form("/oauth/token", &password_grant).await.status, 400, "no sign-in before approval");
+
+    let approved = crate::support::hallway_on(&server.settings.database_url, &["user", "approve", "zed"]);
+    assert!(approved.contains("zed approved"), "{approved}");
+    assert_eq!(zed.me().await.str("username"), "zed");
+    let signed_in = server.anonymous().post_form("/oauth/token", &password_grant).await;
+    assert_eq!(signed_in.status, 200, "the password grant once approved: {}", signed_in.body);
 }

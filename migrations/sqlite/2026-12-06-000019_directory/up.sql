@@ -2,6 +2,8 @@
 ALTER TABLE users ADD COLUMN role TEXT NOT NULL DEFAULT 'user';
 UPDATE users SET role = 'admin' WHERE admin;
 ALTER TABLE users DROP COLUMN admin;
+-- Registrations with `registrations = "approval"` wait for a moderator; everyone else is approved.
+ALTER TABLE users ADD COLUMN approved BOOLEAN NOT NULL DEFAULT TRUE;
 
 -- A local user's entry in the company directory (LDAP: its DN; OpenID Connect: issuer and subject).
 -- `disabled_at` is set while the directory refuses the user and the account is suspended because of it, so

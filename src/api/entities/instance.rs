@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use crate::config::{MediaLimits, Settings};
+use crate::config::{MediaLimits, Registrations, Settings};
 use crate::service::accounts::{MAX_DISPLAY_NAME, MAX_FIELDS, MAX_FIELD_LENGTH, MAX_NOTE};
 use crate::service::instance::Stats;
 use crate::service::{images, media};
@@ -61,8 +61,8 @@ impl InstanceV1 {
             },
             "thumbnail": Value::Null,
             "languages": ["en"],
-            "registrations": false,
-            "approval_required": false,
+            "registrations": settings.registrations != Registrations::Closed,
+            "approval_required": settings.registrations == Registrations::Approval,
             "invites_enabled": false,
             "configuration": {
                 "accounts": { "max_featured_tags": 10 },
@@ -115,7 +115,10 @@ impl InstanceV2 {
                 "translation": { "enabled": false },
                 "limited_federation": true
             },
-            "registrations": { "enabled": false, "approval_required": false, "reason_required": false, "message": Value::Null, "min_age": Value::Null, "url": Value::Null },
+            "registrations": {
+                "enabled": settings.registrations != Registrations::Closed,
+                "approval_required": settings.registrations == Registrations::Approval,
+                "reason_required": false, "message": Value::Null, "min_age": Value::Null, "url": Value::Null },
             "api_versions": { "mastodon": 2 },
             "contact": { "email": settings.contact_email, "account": Value::Null },
             "rules": []

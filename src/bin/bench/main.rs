@@ -20,6 +20,7 @@ use hallway::config::Settings;
 use hallway::db::models::{Follow, Status, User};
 use hallway::db::queries::{accounts, follows, statuses, users};
 use hallway::db::{seed, Database};
+use hallway::ids::{AccountId, StatusId};
 use hallway::service::accounts::new_local_account;
 use hallway::service::auth::{self, NewApp, Scopes};
 
@@ -134,7 +135,7 @@ fn bench_backend(label: &str, url: &str, options: &Options) {
 /// Seeds accounts, follows, statuses and home timelines in bulk; returns access tokens of 200 users.
 fn seed_instance(db: &Database, settings: &Settings, options: &Options) -> Vec<String> {
     let password_hash = auth::hash_password("benchmark password").unwrap();
-    let account_ids: Vec<i64> = db
+    let account_ids: Vec<AccountId> = db
         .write_blocking(|conn| {
             let mut ids = Vec::with_capacity(options.accounts);
             for n in 0..options.accounts {
@@ -165,7 +166,7 @@ fn seed_instance(db: &Database, settings: &Settings, options: &Options) -> Vec<S
                 let at_ms = now_ms - month_ms + (n as i64 * month_ms / options.statuses as i64);
                 let id = (at_ms << 16) | rng.gen_range(0..65_536);
                 let author = *account_ids.choose(&mut rng).unwrap();
-                statuses::insert(conn, &status_row(id, author, at_ms, n, settings))?;
+                statuses::insert(conn, &status_row(StatusId(id), author, at_ms, n, settings))?;
             }
             Ok(())
         })
@@ -185,12 +186,13 @@ fn seed_instance(db: &Database, settings: &Settings, options: &Options) -> Vec<S
     .expect("tokens")
 }
 
-fn user_row(account_id: i64, n: usize, password_hash: &str, created_at: chrono::NaiveDateTime) -> User {
+fn user_row(account_id: AccountId, n: usize, password_hash: &str, created_at: chrono::NaiveDateTime) -> User {
     User {
         account_id,
         email: format!("user{n}@bench.example"),
         password_hash: password_hash.to_owned(),
         role: hallway::db::kinds::Role::User,
+        approved: true,
         default_visibility: hallway::db::kinds::Visibility::Public,
         default_sensitive: false,
         default_language: None,
@@ -198,7 +200,7 @@ fn user_row(account_id: i64, n: usize, password_hash: &str, created_at: chrono::
     }
 }
 
-fn status_row(id: i64, author: i64, at_ms: i64, n: usize, settings: &Settings) -> Status {
+fn status_row(id: StatusId, author: AccountId, at_ms: i64, n: usize, settings: &Settings) -> Status {
     let text = format!("Status number {n} about #topic{} with some words to read", n % 50);
     Status {
         id,

@@ -6,6 +6,7 @@ use hallway::config::Settings;
 use hallway::db::models::Follow;
 use hallway::db::queries::{accounts, follows, users};
 use hallway::db::Database;
+use hallway::ids::AccountId;
 use hallway::service::accounts::new_local_account;
 use hallway::service::auth::{self, NewApp, Scopes};
 use tokio::sync::mpsc;
@@ -132,7 +133,7 @@ fn seed(db: &Database, settings: &Settings) -> (String, Vec<String>) {
         )?;
         let scopes = Scopes::parse("read write")?;
         let mut tokens = Vec::new();
-        let mut poster_id = 0;
+        let mut poster_id = AccountId::default();
         for n in 0..=STREAMS {
             let account = new_local_account(settings, &format!("streamer{n}"));
             accounts::insert(conn, &account)?;

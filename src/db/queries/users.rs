@@ -41,6 +41,11 @@ pub fn set_password(conn: &mut DbConn, account_id: AccountId, hash: &str) -> App
     Ok(diesel::update(users::table.find(account_id)).set(users::password_hash.eq(hash)).execute(conn)? == 1)
 }
 
+pub fn set_approved(conn: &mut DbConn, account_id: AccountId) -> AppResult<()> {
+    diesel::update(users::table.find(account_id)).set(users::approved.eq(true)).execute(conn)?;
+    Ok(())
+}
+
 pub fn set_role(conn: &mut DbConn, account_id: AccountId, role: Role) -> AppResult<()> {
     diesel::update(users::table.find(account_id)).set(users::role.eq(role.as_str())).execute(conn)?;
     Ok(())
