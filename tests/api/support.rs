@@ -152,7 +152,9 @@ impl TestServer {
         let state = AppState::new(db, settings.clone());
         let db = state.db.clone();
         let handle = spawn_server(state, listener);
-        Some(TestServer { base: settings.base_url(), db, settings, handle, _dir: dir, postgres })
+        // The address it answers on: https only when it serves TLS itself (a scheme alone may name a proxy's).
+        let base = format!("{}://127.0.0.1:{port}", if settings.tls.is_some() { "https" } else { "http" });
+        Some(TestServer { base, db, settings, handle, _dir: dir, postgres })
     }
 
     /// Stops this instance (its workers too) and starts it again on the same address and database with some
