@@ -46,6 +46,26 @@ pub struct Settings {
     pub registrations: Registrations,
     /// Sign-in with the company's LDAP directory, when `auth.ldap.url` is set.
     pub ldap: Option<LdapSettings>,
+    /// Sign-in with the company's OpenID provider, when `auth.oidc.issuer` is set.
+    pub oidc: Option<OidcSettings>,
+    /// `auth.password`: local passwords sign people in (false: single sign-on only, except `?local=1`).
+    pub local_passwords: bool,
+}
+
+/// `[auth.oidc]`: the company's OpenID provider, and which claims name people and their groups.
+#[derive(Debug, Clone)]
+pub struct OidcSettings {
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub scopes: Vec<String>,
+    pub username_claim: String,
+    pub groups_claim: String,
+    pub admin_group: Option<String>,
+    pub moderator_group: Option<String>,
+    pub allowed_group: Option<String>,
+    /// The button's words on the sign-in page.
+    pub display_name: String,
 }
 
 /// `registrations`: closed (accounts come from the CLI or the directory), open, or open with a moderator's
@@ -148,7 +168,24 @@ struct AccessSection {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct AuthSection {
+    password: Option<bool>,
     ldap: Option<LdapSection>,
+    oidc: Option<OidcSection>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OidcSection {
+    issuer: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    scopes: Option<Vec<String>>,
+    username_claim: Option<String>,
+    groups_claim: Option<String>,
+    admin_group: Option<String>,
+    moderator_group: Option<String>,
+    allowed_group: Option<String>,
+    display_name: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -272,7 +309,7 @@ impl Settings {
         if max_characters == 0 {
             return Err(ConfigError("statuses.max_characters: must be at least 1".into()));
         }
-        Ok(Settings {
+        Settings {
             domain,
             scheme,
             listen,
@@ -317,7 +354,17 @@ impl Settings {
             registrations: registrations(env, file.registrations)?,
             require_login: parsed("HALLWAY_ACCESS_REQUIRE_LOGIN", "access.require_login", env, file.access.require_login)?.unwrap_or(true),
             ldap: ldap_settings(env, file.auth.ldap.unwrap_or_default())?,
-        })
+            oidc: oidc_settings(env, file.auth.oidc.unwrap_or_default())?,
+            local_passwords: parsed("HALLWAY_AUTH_PASSWORD", "auth.password", env, file.auth.password)?.unwrap_or(true),
+        }
+        .check_sign_in()
+    }
+
+    fn check_sign_in(self) -> Result<Settings, ConfigError> {
+        if !self.local_passwords && self.ldap.is_none() && self.oidc.is_none() {
+            return Err(ConfigError("auth.password: false needs [auth.ldap] or [auth.oidc], or nobody could sign in".into()));
+        }
+        Ok(self)
     }
 
     /// `scheme://domain`, the prefix of every public URL of this instance.
@@ -378,6 +425,33 @@ fn registrations(env: Env, file_value: Option<String>) -> Result<Registrations, 
             .parse()
             .map_err(|()| ConfigError(format!("registrations: '{text}' is not one of closed, approval, open"))),
     }
+}
+
+fn oidc_settings(env: Env, file: OidcSection) -> Result<Option<OidcSettings>, ConfigError> {
+    let text = |name: &str, value: Option<String>| env_or(&format!("HALLWAY_AUTH_OIDC_{}", name.to_uppercase()), env, value).filter(|v| !v.is_empty());
+    let Some(issuer) = text("issuer", file.issuer) else { return Ok(None) };
+    if url::Url::parse(&issuer).map_or(true, |u| !matches!(u.scheme(), "https" | "http")) {
+        return Err(ConfigError(format!("auth.oidc.issuer: '{issuer}' is not an http(s) URL")));
+    }
+    let needed = |name: &str, value: Option<String>| {
+        text(name, value).ok_or_else(|| ConfigError(format!("auth.oidc.{name}: needed when auth.oidc.issuer is set")))
+    };
+    let scopes = match env("HALLWAY_AUTH_OIDC_SCOPES") {
+        Some(list) => list.split([',', ' ']).filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+        None => file.scopes.unwrap_or_else(|| ["openid", "profile", "email"].map(String::from).to_vec()),
+    };
+    Ok(Some(OidcSettings {
+        issuer,
+        client_id: needed("client_id", file.client_id)?,
+        client_secret: needed("client_secret", file.client_secret)?,
+        scopes,
+        username_claim: text("username_claim", file.username_claim).unwrap_or_else(|| "preferred_username".into()),
+        groups_claim: text("groups_claim", file.groups_claim).unwrap_or_else(|| "groups".into()),
+        admin_group: text("admin_group", file.admin_group),
+        moderator_group: text("moderator_group", file.moderator_group),
+        allowed_group: text("allowed_group", file.allowed_group),
+        display_name: text("display_name", file.display_name).unwrap_or_else(|| "Sign in with the company account".into()),
+    }))
 }
 
 fn ldap_settings(env: Env, file: LdapSection) -> Result<Option<LdapSettings>, ConfigError> {

@@ -101,6 +101,8 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::apub::routes::routes)
         .route("/oauth/authorize", web::get().to(oauth::authorize_page))
         .route("/oauth/authorize", web::post().to(oauth::authorize_submit))
+        .route("/oauth/authorize/oidc", web::post().to(oauth::oidc_start))
+        .route("/auth/oidc/callback", web::get().to(oauth::oidc_callback))
         .route("/oauth/token", web::post().to(oauth::token))
         .route("/oauth/revoke", web::post().to(oauth::revoke))
         .route("/.well-known/oauth-authorization-server", web::get().to(oauth::metadata))

@@ -147,6 +147,18 @@ pub struct User {
     pub approved: bool,
 }
 
+/// A sign-in through the OpenID provider under way.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = oidc_logins)]
+pub struct OidcLogin {
+    pub state: String,
+    pub nonce: String,
+    pub pkce_verifier: String,
+    /// The Mastodon authorize request it continues, as its query string.
+    pub authorize_request: String,
+    pub created_at: NaiveDateTime,
+}
+
 /// A local user's entry in the company directory; `disabled_at` while the directory refuses them.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = user_identities)]

@@ -56,6 +56,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    oidc_logins (state) {
+        state -> Text,
+        nonce -> Text,
+        pkce_verifier -> Text,
+        authorize_request -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     oauth_apps (id) {
         id -> BigInt,
         name -> Text,
@@ -560,6 +570,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     users,
     user_identities,
+    oidc_logins,
     oauth_apps,
     oauth_tokens,
     oauth_codes,

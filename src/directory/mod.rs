@@ -2,6 +2,7 @@
 //! (`service::directory`), and the sync that suspends those it no longer vouches for.
 
 pub mod ldap;
+pub mod oidc;
 
 use std::sync::Arc;
 
@@ -12,10 +13,12 @@ use crate::db::Database;
 use crate::error::{AppError, AppResult};
 use crate::service::{auth, directory};
 use ldap::{LdapDirectory, Standing};
+use oidc::OidcDirectory;
 
 #[derive(Clone, Default)]
 pub struct Directory {
     ldap: Option<LdapDirectory>,
+    pub oidc: Option<OidcDirectory>,
 }
 
 /// What a sync did.
@@ -28,19 +31,30 @@ pub struct SyncReport {
 
 impl Directory {
     pub fn new(settings: &Settings, tls: &Arc<rustls::ClientConfig>) -> Directory {
-        Directory { ldap: settings.ldap.clone().map(|ldap| LdapDirectory::new(ldap, tls.clone())) }
-    }
-
-    pub fn is_configured(&self) -> bool {
-        self.ldap.is_some()
+        Directory {
+            ldap: settings.ldap.clone().map(|ldap| LdapDirectory::new(ldap, tls.clone())),
+            oidc: settings.oidc.clone().map(|oidc| OidcDirectory::new(oidc, &settings.base_url(), tls)),
+        }
     }
 
     /// Checks a login and password wherever a password is asked: against the directory when one is
     /// configured; for logins it does not know (an emergency administrator), or while it is down, against
     /// local passwords. None when the sign-in is refused.
-    pub async fn check_password(&self, db: &Database, settings: &Arc<Settings>, login: &str, password: &str) -> AppResult<Option<Account>> {
+    /// `allow_local` false: local passwords are off (`auth.password`), only the directory signs people in.
+    pub async fn check_password(&self, db: &Database, settings: &Arc<Settings>, login: &str, password: &str, allow_local: bool) -> AppResult<Option<Account>> {
+        let local_password = |db: &Database| {
+            let db = db.clone();
+            let (login, password) = (login.to_owned(), password.to_owned());
+            async move {
+                if allow_local {
+                    local_password(&db, &login, &password).await
+                } else {
+                    Ok(None)
+                }
+            }
+        };
         let Some(ldap) = &self.ldap else {
-            return local_password(db, login, password).await;
+            return local_password(db).await;
         };
         match ldap.sign_in(login, password).await {
             Ok(Standing::Allowed(person)) => {
@@ -52,10 +66,10 @@ impl Directory {
                 Ok(None)
             }
             Ok(Standing::WrongPassword) => Ok(None),
-            Ok(Standing::Unknown) => local_password(db, login, password).await,
+            Ok(Standing::Unknown) => local_password(db).await,
             Err(unavailable) => {
                 log::warn!("sign-in: {unavailable}");
-                match local_password(db, login, password).await? {
+                match local_password(db).await? {
                     Some(account) => Ok(Some(account)),
                     None => Err(AppError::DirectoryUnavailable),
                 }

@@ -7,19 +7,23 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::api::entities::Token;
 use crate::params::{flex, Params, Query};
 use crate::db::models::OauthApp;
 use crate::error::{AppError, AppResult};
+use crate::db::models::OidcLogin;
+use crate::ids::AccountId;
+use crate::directory::oidc::{OidcError, Verdict};
 use crate::service::auth::{self, CodeRequest, Scopes, OOB_REDIRECT};
+use crate::service::directory;
 use crate::state::AppState;
 
 const CSRF_COOKIE: &str = "hallway_csrf";
 
-#[derive(Deserialize, Clone, Default)]
+#[derive(Deserialize, Serialize, Clone, Default)]
 pub struct AuthorizeParams {
     #[serde(default)]
     response_type: Option<String>,
@@ -35,6 +39,23 @@ pub struct AuthorizeParams {
     code_challenge: Option<String>,
     #[serde(default)]
     code_challenge_method: Option<String>,
+    /// `local=1`: the page offers a local password although `auth.password` is off (an emergency administrator).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    local: Option<String>,
+}
+
+impl AuthorizeParams {
+    fn asks_for_local_password(&self) -> bool {
+        self.local.as_deref() == Some("1")
+    }
+}
+
+fn sign_in_methods<'a>(settings: &'a crate::config::Settings, params: &AuthorizeParams) -> page::SignInMethods<'a> {
+    page::SignInMethods {
+        sso_button: settings.oidc.as_ref().map(|oidc| oidc.display_name.as_str()),
+        password: settings.local_passwords || settings.ldap.is_some(),
+        local: params.asks_for_local_password() && !settings.local_passwords,
+    }
 }
 
 /// A checked authorization request: a known app, one of its redirect URIs, scopes within its own.
@@ -74,7 +95,7 @@ pub async fn authorize_page(req: HttpRequest, state: web::Data<AppState>, Query(
     match check_request(&state, &params).await {
         Ok(checked) => {
             let csrf = auth::random_secret();
-            let page = page::consent(&state.settings, &checked.app.name, checked.scopes.list(), &params, &checked.redirect_uri, &csrf, None);
+            let page = page::consent(&state.settings, &checked, &params, &csrf, None, &sign_in_methods(&state.settings, &params));
             html(HttpResponse::Ok(), page).cookie(csrf_cookie(&req, &state, csrf)).finish_html()
         }
         Err(why) => html(HttpResponse::BadRequest(), page::error(&state.settings, &why)).finish_html(),
@@ -108,17 +129,24 @@ pub async fn authorize_submit(req: HttpRequest, state: web::Data<AppState>, Para
     if form.decision != "approve" {
         return finish(&state, &checked.redirect_uri, Err("access_denied"), form.request.state.as_deref());
     }
-    let signed_in = state.directory.check_password(&state.db, &state.settings, &form.login, &form.password).await;
+    let allow_local = state.settings.local_passwords || form.request.asks_for_local_password();
+    let signed_in = state.directory.check_password(&state.db, &state.settings, &form.login, &form.password, allow_local).await;
     let account = match signed_in {
         Ok(Some(account)) => account,
         Ok(None) => {
-            let page = page::consent(&state.settings, &checked.app.name, checked.scopes.list(), &form.request, &checked.redirect_uri, &form.csrf_token, Some((&form.login, "Invalid email, username or password.")));
+            let failed = Some((form.login.as_str(), "Invalid email, username or password."));
+            let page = page::consent(&state.settings, &checked, &form.request, &form.csrf_token, failed, &sign_in_methods(&state.settings, &form.request));
             return html(HttpResponse::Unauthorized(), page).finish_html();
         }
         Err(e @ AppError::DirectoryUnavailable) => return html(HttpResponse::ServiceUnavailable(), page::error(&state.settings, &e.to_string())).finish_html(),
         Err(_) => return html(HttpResponse::ServiceUnavailable(), page::error(&state.settings, "Please try again.")).finish_html(),
     };
-    let request = form.request.clone();
+    issue_and_finish(&state, checked, account.id, &form.request).await
+}
+
+/// The signed-in person approved the app: its code goes to the app (or is shown, out of band).
+async fn issue_and_finish(state: &AppState, checked: Checked, account_id: AccountId, request: &AuthorizeParams) -> HttpResponse {
+    let (challenge, method) = (request.code_challenge.clone(), request.code_challenge_method.clone());
     let issued = state
         .db
         .write(move |conn| {
@@ -126,20 +154,118 @@ pub async fn authorize_submit(req: HttpRequest, state: web::Data<AppState>, Para
                 conn,
                 CodeRequest {
                     app: &checked.app,
-                    account_id: account.id,
+                    account_id,
                     scopes: &checked.scopes,
                     redirect_uri: &checked.redirect_uri,
-                    code_challenge: request.code_challenge.filter(|c| !c.is_empty()),
-                    code_challenge_method: request.code_challenge_method.filter(|m| !m.is_empty()),
+                    code_challenge: challenge.filter(|c| !c.is_empty()),
+                    code_challenge_method: method.filter(|m| !m.is_empty()),
                 },
             )
             .map(|code| (code, checked.redirect_uri))
         })
         .await;
     match issued {
-        Ok((code, redirect_uri)) => finish(&state, &redirect_uri, Ok(&code), form.request.state.as_deref()),
+        Ok((code, redirect_uri)) => finish(state, &redirect_uri, Ok(&code), request.state.as_deref()),
         Err(e) => html(HttpResponse::BadRequest(), page::error(&state.settings, &e.to_string())).finish_html(),
     }
+}
+
+#[derive(Deserialize)]
+pub struct SsoForm {
+    #[serde(flatten)]
+    request: AuthorizeParams,
+    #[serde(default)]
+    csrf_token: String,
+}
+
+/// The single sign-on button of the authorize page: the browser goes to the company's OpenID provider, and
+/// comes back to `/auth/oidc/callback`, which finishes this authorize request.
+pub async fn oidc_start(req: HttpRequest, state: web::Data<AppState>, Params(form): Params<SsoForm>) -> HttpResponse {
+    let cookie = req.cookie(CSRF_COOKIE).map(|c| c.value().to_owned());
+    if form.csrf_token.is_empty() || cookie.as_deref() != Some(form.csrf_token.as_str()) {
+        let why = "The form has expired or did not come from this server. Go back and try again.";
+        return html(HttpResponse::Forbidden(), page::error(&state.settings, why)).finish_html();
+    }
+    let Some(oidc) = state.directory.oidc.clone() else {
+        return html(HttpResponse::NotFound(), page::error(&state.settings, "Single sign-on is not configured.")).finish_html();
+    };
+    if let Err(why) = check_request(&state, &form.request).await {
+        return html(HttpResponse::BadRequest(), page::error(&state.settings, &why)).finish_html();
+    }
+    let begun = match oidc.begin().await {
+        Ok(begun) => begun,
+        Err(e) => {
+            log::warn!("single sign-on: {e}");
+            return html(HttpResponse::ServiceUnavailable(), page::error(&state.settings, SSO_DOWN)).finish_html();
+        }
+    };
+    let login = OidcLogin {
+        state: begun.state,
+        nonce: begun.nonce,
+        pkce_verifier: begun.pkce_verifier,
+        authorize_request: serde_urlencoded::to_string(&form.request).unwrap_or_default(),
+        created_at: crate::ids::now(),
+    };
+    match state.db.write(move |conn| directory::begin_oidc_login(conn, &login)).await {
+        Ok(()) => HttpResponse::Found().insert_header((header::LOCATION, begun.url.as_str())).finish(),
+        Err(_) => html(HttpResponse::ServiceUnavailable(), page::error(&state.settings, "Please try again.")).finish_html(),
+    }
+}
+
+const SSO_DOWN: &str = "The company sign-in service cannot be reached. Please try again in a few minutes.";
+
+#[derive(Deserialize)]
+pub struct CallbackParams {
+    #[serde(default)]
+    code: Option<String>,
+    #[serde(default)]
+    state: Option<String>,
+    #[serde(default)]
+    error: Option<String>,
+}
+
+/// The OpenID provider sends the browser back here: the sign-in is checked, the account made or updated,
+/// and the app's authorize request finished (its code sent to the app).
+pub async fn oidc_callback(state: web::Data<AppState>, Query(params): Query<CallbackParams>) -> HttpResponse {
+    let refuse = |status: actix_web::http::StatusCode, why: &str| html(HttpResponse::build(status), page::error(&state.settings, why)).finish_html();
+    let Some(oidc) = state.directory.oidc.clone() else {
+        return refuse(actix_web::http::StatusCode::NOT_FOUND, "Single sign-on is not configured.");
+    };
+    let Some(login_state) = params.state.clone().filter(|s| !s.is_empty()) else {
+        return refuse(actix_web::http::StatusCode::BAD_REQUEST, "The sign-in came back without its state.");
+    };
+    let login = match state.db.write(move |conn| directory::take_oidc_login(conn, &login_state)).await {
+        Ok(Some(login)) => login,
+        Ok(None) => return refuse(actix_web::http::StatusCode::BAD_REQUEST, "This sign-in has expired or was already used. Start again from your app."),
+        Err(_) => return refuse(actix_web::http::StatusCode::SERVICE_UNAVAILABLE, "Please try again."),
+    };
+    let request: AuthorizeParams = serde_urlencoded::from_str(&login.authorize_request).unwrap_or_default();
+    let checked = match check_request(&state, &request).await {
+        Ok(checked) => checked,
+        Err(why) => return refuse(actix_web::http::StatusCode::BAD_REQUEST, &why),
+    };
+    let (Some(code), None) = (params.code.as_deref(), params.error.as_deref()) else {
+        return finish(&state, &checked.redirect_uri, Err("access_denied"), request.state.as_deref());
+    };
+    let person = match oidc.finish(code, &login.nonce, &login.pkce_verifier).await {
+        Ok(Verdict::Allowed(person)) => person,
+        Ok(Verdict::NotAllowed) => return refuse(actix_web::http::StatusCode::FORBIDDEN, "Your company account may not use this instance."),
+        Err(e @ OidcError::NotVerified(_)) => {
+            log::warn!("single sign-on: {e}");
+            return refuse(actix_web::http::StatusCode::UNAUTHORIZED, "The company sign-in could not be verified. Start again from your app.");
+        }
+        Err(e @ OidcError::Unavailable { .. }) => {
+            log::warn!("single sign-on: {e}");
+            return refuse(actix_web::http::StatusCode::SERVICE_UNAVAILABLE, SSO_DOWN);
+        }
+    };
+    let settings = state.settings.clone();
+    let account = match state.db.write(move |tx| directory::vouched(tx, &settings, &person)).await {
+        Ok(Some(account)) => account,
+        Ok(None) => return refuse(actix_web::http::StatusCode::FORBIDDEN, "Your login is currently disabled."),
+        Err(_) => return refuse(actix_web::http::StatusCode::SERVICE_UNAVAILABLE, "Please try again."),
+    };
+    issue_and_finish(&state, checked, account.id, &request).await
 }
 
 /// Sends the browser back to the app with a code or an error, or shows the code for out-of-band apps.
@@ -253,7 +379,7 @@ pub async fn token(req: HttpRequest, state: web::Data<AppState>, Params(params):
                 auth::check_password_client(client, params.scope.as_deref())
             })
             .await?;
-        let account = match state.directory.check_password(&state.db, &state.settings, &username, &password).await {
+        let account = match state.directory.check_password(&state.db, &state.settings, &username, &password, state.settings.local_passwords).await {
             Ok(account) => account.ok_or_else(auth::password_refused)?,
             Err(e @ AppError::DirectoryUnavailable) => return Err(AppError::oauth(503, "temporarily_unavailable", e.to_string())),
             Err(e) => return Err(e),

@@ -1,6 +1,6 @@
 //! The HTML of the sign-in and consent page: plain, escaped, usable without JavaScript.
 
-use super::AuthorizeParams;
+use super::{AuthorizeParams, Checked};
 use crate::config::Settings;
 use crate::service::markup::escape;
 
@@ -40,15 +40,17 @@ fn hidden(name: &str, value: Option<&str>) -> String {
     }
 }
 
-pub fn consent(
-    settings: &Settings,
-    app_name: &str,
-    scopes: &[String],
-    params: &AuthorizeParams,
-    redirect_uri: &str,
-    csrf: &str,
-    failed_login: Option<(&str, &str)>,
-) -> String {
+/// How people may sign in on the page: the company's single sign-on, a password, or both.
+pub struct SignInMethods<'a> {
+    /// The single sign-on button's words, when an OpenID provider is configured.
+    pub sso_button: Option<&'a str>,
+    pub password: bool,
+    /// `?local=1`: an emergency administrator's local password, when passwords are otherwise off.
+    pub local: bool,
+}
+
+pub fn consent(settings: &Settings, checked: &Checked, params: &AuthorizeParams, csrf: &str, failed_login: Option<(&str, &str)>, methods: &SignInMethods) -> String {
+    let (app_name, scopes, redirect_uri) = (checked.app.name.as_str(), checked.scopes.list(), checked.redirect_uri.as_str());
     let scope_items: String = scopes.iter().map(|s| format!("<li>{}</li>", escape(s))).collect();
     let error_html = failed_login
         .map(|(_, e)| format!("<p class=\"error\" role=\"alert\">{}</p>", escape(e)))
@@ -65,13 +67,23 @@ pub fn consent(
         hidden("code_challenge_method", params.code_challenge_method.as_deref()),
     ]
     .concat();
-    let body = format!(
-        r#"<h1>Sign in to {instance}</h1>
-<p><strong>{app}</strong> asks for access to your account with these permissions:</p>
-<ul class="scopes">{scope_items}</ul>
-{error_html}
-<form method="post" action="/oauth/authorize">
+    let sso_form = methods
+        .sso_button
+        .map(|words| {
+            format!(
+                r#"<form method="post" action="/oauth/authorize/oidc">
 {fields}
+<div class="buttons"><button class="approve" type="submit" id="sso">{words}</button></div>
+</form>"#,
+                words = escape(words)
+            )
+        })
+        .unwrap_or_default();
+    let local = if methods.local { hidden("local", Some("1")) } else { String::new() };
+    let password_form = if methods.password || methods.local {
+        format!(
+            r#"<form method="post" action="/oauth/authorize">
+{fields}{local}
 <label for="login">Email or username</label>
 <input type="text" id="login" name="login" value="{login}" autocomplete="username" autofocus required>
 <label for="password">Password</label>
@@ -80,7 +92,18 @@ pub fn consent(
 <button class="approve" type="submit" name="decision" value="approve">Authorize</button>
 <button class="deny" type="submit" name="decision" value="deny" formnovalidate>Deny</button>
 </div>
-</form>"#,
+</form>"#
+        )
+    } else {
+        String::new()
+    };
+    let body = format!(
+        r#"<h1>Sign in to {instance}</h1>
+<p><strong>{app}</strong> asks for access to your account with these permissions:</p>
+<ul class="scopes">{scope_items}</ul>
+{error_html}
+{sso_form}
+{password_form}"#,
         instance = escape(&settings.title),
         app = escape(app_name),
     );

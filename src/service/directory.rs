@@ -5,7 +5,7 @@
 
 use crate::config::Settings;
 use crate::db::kinds::{IdentityProvider, Role};
-use crate::db::models::{Account, UserIdentity};
+use crate::db::models::{Account, OidcLogin, UserIdentity};
 use crate::db::queries::{accounts, identities, oauth, users};
 use crate::db::tx::Outbound;
 use crate::db::{DbConn, Tx};
@@ -70,6 +70,20 @@ pub fn refused(tx: &mut Tx, identity: &UserIdentity) -> AppResult<bool> {
     identities::set_disabled(tx, account.id, Some(now))?;
     tx.federate(Outbound::AccountDeleted(&account))?;
     Ok(true)
+}
+
+/// How long a sign-in at the OpenID provider may take.
+const OIDC_LOGIN_MINUTES: i64 = 10;
+
+/// Remembers a sign-in sent to the OpenID provider (and forgets those abandoned long ago).
+pub fn begin_oidc_login(conn: &mut DbConn, login: &OidcLogin) -> AppResult<()> {
+    identities::prune_oidc_logins(conn, ids::now() - chrono::Duration::hours(1))?;
+    identities::insert_oidc_login(conn, login)
+}
+
+/// The sign-in the provider's callback names by its state, once, and only while it is fresh.
+pub fn take_oidc_login(conn: &mut DbConn, state: &str) -> AppResult<Option<OidcLogin>> {
+    identities::take_oidc_login(conn, state, ids::now() - chrono::Duration::minutes(OIDC_LOGIN_MINUTES))
 }
 
 /// The accounts a directory vouched for, for a sync.

@@ -1,6 +1,7 @@
 //! Integration tests: real servers, real HTTP, each test on SQLite and on PostgreSQL.
 
 mod company_ca;
+mod oidc_provider;
 mod slapd;
 mod support;
 
@@ -20,6 +21,7 @@ mod lists;
 mod media;
 mod notifications;
 mod oauth;
+mod oidc;
 mod peers;
 mod polls;
 mod push;

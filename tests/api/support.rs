@@ -123,6 +123,11 @@ macro_rules! on_both_backends {
 
 impl TestServer {
     pub async fn start(backend: Backend, configure: fn(&mut Settings)) -> Option<TestServer> {
+        TestServer::start_with(backend, configure).await
+    }
+
+    /// A fresh server whose settings `adjust` changes, knowing its address (`settings.base_url()`).
+    pub async fn start_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> Option<TestServer> {
         let dir = tempfile::tempdir().expect("temp dir");
         let (database_url, postgres) = match backend {
             Backend::Sqlite => (format!("sqlite://{}/hallway.db", dir.path().display()), None),
@@ -145,7 +150,7 @@ impl TestServer {
         // Most tests also check what an anonymous reader sees, which needs the open mode; the closed default
         // (access.require_login) has its own tests in access.rs, and the client trials run with it.
         settings.require_login = false;
-        configure(&mut settings);
+        adjust(&mut settings);
         let db = Database::connect(&settings.database_url, settings.database_pool_size).expect("database");
         db.migrate().expect("migrations");
         // The server's own handle: writes made by tests federate and reach the streams as the server's do.

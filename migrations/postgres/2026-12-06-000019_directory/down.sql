@@ -1,3 +1,4 @@
+DROP TABLE oidc_logins;
 DROP TABLE user_identities;
 ALTER TABLE users DROP COLUMN approved;
 ALTER TABLE users ADD COLUMN admin BOOLEAN NOT NULL DEFAULT FALSE;

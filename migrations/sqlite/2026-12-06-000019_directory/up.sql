@@ -17,3 +17,13 @@ CREATE TABLE user_identities (
     created_at TIMESTAMP NOT NULL,
     UNIQUE (provider, subject)
 );
+
+-- Sign-ins through the OpenID provider under way: what the callback needs to finish them (the provider
+-- hands `state` back). Rows are deleted when used and pruned after an hour.
+CREATE TABLE oidc_logins (
+    state TEXT PRIMARY KEY NOT NULL,
+    nonce TEXT NOT NULL,
+    pkce_verifier TEXT NOT NULL,
+    authorize_request TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL
+);

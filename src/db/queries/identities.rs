@@ -2,7 +2,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::kinds::IdentityProvider;
-use crate::db::models::UserIdentity;
+use crate::db::models::{OidcLogin, UserIdentity};
+use crate::db::schema::oidc_logins;
 use crate::db::schema::user_identities::dsl::*;
 use crate::db::DbConn;
 use crate::error::AppResult;
@@ -38,4 +39,20 @@ pub fn set_disabled(conn: &mut DbConn, owner: AccountId, at: Option<NaiveDateTim
 pub fn set_synced(conn: &mut DbConn, owner: AccountId, at: NaiveDateTime) -> AppResult<()> {
     diesel::update(user_identities.find(owner)).set(synced_at.eq(at)).execute(conn)?;
     Ok(())
+}
+
+pub fn insert_oidc_login(conn: &mut DbConn, login: &OidcLogin) -> AppResult<()> {
+    diesel::insert_into(oidc_logins::table).values(login.clone()).execute(conn)?;
+    Ok(())
+}
+
+/// The sign-in with this state, removed (a state is good once), if it began after `since`.
+pub fn take_oidc_login(conn: &mut DbConn, of_state: &str, since: NaiveDateTime) -> AppResult<Option<OidcLogin>> {
+    let found: Option<OidcLogin> = oidc_logins::table.find(of_state).select(OidcLogin::as_select()).first(conn).optional()?;
+    diesel::delete(oidc_logins::table.find(of_state)).execute(conn)?;
+    Ok(found.filter(|login| login.created_at > since))
+}
+
+pub fn prune_oidc_logins(conn: &mut DbConn, before: NaiveDateTime) -> AppResult<usize> {
+    Ok(diesel::delete(oidc_logins::table.filter(oidc_logins::created_at.lt(before))).execute(conn)?)
 }
