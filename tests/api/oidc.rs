@@ -9,9 +9,13 @@ use crate::support::{postgres_admin_url, Api, Backend, Resp, TestServer, PASSWOR
 const REDIRECT: &str = "https://app.example/callback";
 
 async fn with_provider(backend: Backend, password_sign_in: bool) -> Option<(OidcProvider, TestServer)> {
+    with_tampering_provider(backend, password_sign_in, None).await
+}
+
+async fn with_tampering_provider(backend: Backend, password_sign_in: bool, tamper: Option<&str>) -> Option<(OidcProvider, TestServer)> {
     let mut provider = None;
     let server = TestServer::start_with(backend, |settings| {
-        if let Some(started) = OidcProvider::start(&format!("{}/auth/oidc/callback", settings.base_url())) {
+        if let Some(started) = OidcProvider::start_tampering(&format!("{}/auth/oidc/callback", settings.base_url()), tamper) {
             settings.oidc = Some(started.settings());
             settings.local_passwords = password_sign_in;
             provider = Some(started);
@@ -126,6 +130,17 @@ async fn single_sign_on_only_keeps_an_emergency_door(backend: Backend) {
     assert!(down.text.contains("cannot be reached"), "{}", down.text);
 }
 
+async fn bad_id_tokens_are_refused(backend: Backend) {
+    for tamper in ["signature", "expired"] {
+        let Some((_provider, server)) = with_tampering_provider(backend, true, Some(tamper)).await else { return };
+        let (callback, _) = through_provider(&server, "ann").await;
+        assert_eq!(callback.status, 401, "an ID token with a bad {tamper}: {}", callback.text);
+        assert!(callback.text.contains("could not be verified"), "{}", callback.text);
+        let users = server.db.read(hallway::service::accounts::list_users).await.unwrap();
+        assert!(users.is_empty(), "nobody was let in with a bad {tamper}");
+    }
+}
+
 fn urlencode(text: &str) -> String {
     url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
@@ -149,4 +164,9 @@ macro_rules! on_both {
     };
 }
 
-on_both!(company_accounts_sign_in_through_the_provider, a_callback_is_good_once, single_sign_on_only_keeps_an_emergency_door);
+on_both!(
+    company_accounts_sign_in_through_the_provider,
+    a_callback_is_good_once,
+    single_sign_on_only_keeps_an_emergency_door,
+    bad_id_tokens_are_refused
+);

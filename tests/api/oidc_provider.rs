@@ -33,6 +33,12 @@ fn installed() -> bool {
 impl OidcProvider {
     /// Starts the provider for a Hallway whose callback is `callback`; None when node is missing outside CI.
     pub fn start(callback: &str) -> Option<OidcProvider> {
+        OidcProvider::start_tampering(callback, None)
+    }
+
+    /// A provider whose token endpoint hands out a bad ID token: `signature` (changed after signing) or
+    /// `expired` (signed, but expired an hour ago).
+    pub fn start_tampering(callback: &str, tamper: Option<&str>) -> Option<OidcProvider> {
         let node = Command::new("node").arg("--version").output().is_ok_and(|o| o.status.success());
         if !node || !installed() {
             assert!(std::env::var_os("CI").is_none(), "node and npm are needed for the OpenID provider (tests/oidc)");
@@ -42,6 +48,7 @@ impl OidcProvider {
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let mut child = Command::new("node")
             .args(["provider.mjs", &port.to_string(), callback])
+            .args(tamper)
             .current_dir(provider_dir())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
