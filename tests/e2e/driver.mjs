@@ -7,7 +7,8 @@
 // must show that post live. A screenshot is taken at each step.
 //
 // Environment (set by run.sh): HALLWAY_URL, PAGE_PORT, TLS_CERT, TLS_KEY, SCREENSHOT_DIR,
-// ANN_LOGIN, ANN_PASSWORD, BOB_LOGIN, BOB_PASSWORD; CHROMIUM (default /usr/bin/chromium).
+// ANN_LOGIN, ANN_PASSWORD, BOB_LOGIN, BOB_PASSWORD; SSO_LOGIN (someone who then signs in through the
+// company's OpenID provider, tests/oidc); CHROMIUM (default /usr/bin/chromium).
 import { readFile } from "node:fs/promises";
 import { mkdirSync, writeFileSync } from "node:fs";
 import https from "node:https";
@@ -28,6 +29,8 @@ const SHOTS = env("SCREENSHOT_DIR", path.join(here, "screenshots"));
 const ANN = { login: env("ANN_LOGIN"), password: env("ANN_PASSWORD") };
 const BOB = { login: env("BOB_LOGIN"), password: env("BOB_PASSWORD") };
 const LIVE_TIMEOUT_MS = Number(process.env.LIVE_TIMEOUT_MS ?? 5000);
+// Set when run.sh started an OpenID provider: who signs in there (any password).
+const SSO_LOGIN = process.env.SSO_LOGIN;
 const RUN = Date.now().toString(36);
 
 mkdirSync(SHOTS, { recursive: true });
@@ -300,6 +303,41 @@ async function main() {
       if (problems.length) throw new Error(`\n  ${problems.join("\n  ")}`);
       return `${diagnostics.length} browser log lines in ${show(path.join(SHOTS, "browser-log.txt"))}`;
     });
+
+    if (SSO_LOGIN) {
+      await step(`${SSO_LOGIN} signs in through the company's OpenID provider`, async () => {
+        const signedOut = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1360, height: 900 }, locale: "en-GB", timezoneId: "UTC" });
+        const annPage = page;
+        page = await signedOut.newPage();
+        page.setDefaultTimeout(15000);
+        try {
+          await page.goto(`${PAGE_ORIGIN}/?instance=${encodeURIComponent(INSTANCE)}`);
+          await waitInPage(() => document.body.dataset.phase === "signed-out");
+          await page.click("#signin");
+          await page.waitForURL((url) => url.href.startsWith(`${INSTANCE}/oauth/authorize`));
+          const shots = [await shot("authorize-page-with-sso")];
+          await Promise.all([page.waitForNavigation(), page.click("#sso")]);
+          await page.waitForSelector("input[name=login]");
+          await page.fill("input[name=login]", SSO_LOGIN);
+          await page.fill("input[name=password]", "any password");
+          shots.push(await shot("provider-sign-in"));
+          await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
+          if (!page.url().startsWith(PAGE_ORIGIN)) {
+            shots.push(await shot("provider-consent"));
+            await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
+          }
+          await page.waitForURL((url) => url.origin === PAGE_ORIGIN);
+          await waitInPage(() => document.body.dataset.phase === "ready");
+          const me = await page.evaluate(() => document.body.dataset.me);
+          if (me !== SSO_LOGIN) throw new Error(`signed in as ${me}, expected ${SSO_LOGIN}`);
+          shots.push(await shot("home-timeline-after-sso"));
+          return `@${me}; ${shots.join(", ")}`;
+        } finally {
+          await signedOut.close().catch(() => {});
+          page = annPage;
+        }
+      });
+    }
   } finally {
     writeFileSync(path.join(SHOTS, "browser-log.txt"), diagnostics.join("\n") + "\n");
     await browser.close().catch(() => {});

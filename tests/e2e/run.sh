@@ -51,11 +51,15 @@ free_port() {
 port="$(free_port)"
 page_port="$(free_port)"
 while [ "$page_port" = "$port" ]; do page_port="$(free_port)"; done
+oidc_port="$(free_port)"
+while [ "$oidc_port" = "$port" ] || [ "$oidc_port" = "$page_port" ]; do oidc_port="$(free_port)"; done
 
 tmp="$(mktemp -d -t hallway-e2e.XXXXXX)"
 server_pid=""
+oidc_pid=""
 cleanup() {
   status=$?
+  if [ -n "$oidc_pid" ]; then kill "$oidc_pid" 2>/dev/null || true; fi
   if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
     kill "$server_pid" 2>/dev/null || true
     for _ in $(seq 1 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
@@ -79,6 +83,23 @@ export HALLWAY_DATABASE_URL="sqlite://$tmp/hallway.db"
 export HALLWAY_DATA_DIR="$tmp/data"
 url="https://127.0.0.1:$port"
 
+# The company's OpenID provider (tests/oidc), for the single sign-on step.
+echo "== starting the OpenID provider on http://127.0.0.1:$oidc_port"
+(cd "$repo/tests/oidc" && { [ -d node_modules/oidc-provider ] || npm ci --no-audit --no-fund --loglevel=error; })
+node "$repo/tests/oidc/provider.mjs" "$oidc_port" "$url/auth/oidc/callback" >"$tmp/oidc.log" 2>&1 &
+oidc_pid=$!
+for _ in $(seq 1 100); do
+  grep -q listening "$tmp/oidc.log" 2>/dev/null && break
+  kill -0 "$oidc_pid" 2>/dev/null || fail "the OpenID provider exited at start: $(cat "$tmp/oidc.log")"
+  sleep 0.1
+done
+export HALLWAY_AUTH_OIDC_ISSUER="http://127.0.0.1:$oidc_port"
+export HALLWAY_AUTH_OIDC_CLIENT_ID=hallway
+export HALLWAY_AUTH_OIDC_CLIENT_SECRET=hallway-secret
+export HALLWAY_AUTH_OIDC_SCOPES="openid,profile,email,groups"
+export HALLWAY_AUTH_OIDC_ALLOWED_GROUP=hallway-users
+export HALLWAY_AUTH_OIDC_DISPLAY_NAME="Sign in with Corp"
+
 echo "== starting $bin serve on $url"
 "$bin" serve >"$tmp/server.log" 2>&1 &
 server_pid=$!
@@ -101,4 +122,5 @@ HALLWAY_URL="$url" PAGE_PORT="$page_port" \
   SCREENSHOT_DIR="$here/screenshots" \
   ANN_LOGIN=ann@corp.example ANN_PASSWORD='a long password 1' \
   BOB_LOGIN=bob@corp.example BOB_PASSWORD='a long password 2' \
+  SSO_LOGIN=cat \
   timeout 120 node driver.mjs
