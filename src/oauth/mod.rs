@@ -117,10 +117,8 @@ pub struct AuthorizeForm {
 }
 
 pub async fn authorize_submit(req: HttpRequest, state: web::Data<AppState>, Params(form): Params<AuthorizeForm>) -> HttpResponse {
-    let cookie = req.cookie(CSRF_COOKIE).map(|c| c.value().to_owned());
-    if form.csrf_token.is_empty() || cookie.as_deref() != Some(form.csrf_token.as_str()) {
-        let why = "The form has expired or did not come from this server. Go back and try again.";
-        return html(HttpResponse::Forbidden(), page::error(&state.settings, why)).finish_html();
+    if let Some(refused) = refuse_forged(&req, &state, &form.csrf_token) {
+        return refused;
     }
     let checked = match check_request(&state, &form.request).await {
         Ok(checked) => checked,
@@ -181,10 +179,8 @@ pub struct SsoForm {
 /// The single sign-on button of the authorize page: the browser goes to the company's OpenID provider, and
 /// comes back to `/auth/oidc/callback`, which finishes this authorize request.
 pub async fn oidc_start(req: HttpRequest, state: web::Data<AppState>, Params(form): Params<SsoForm>) -> HttpResponse {
-    let cookie = req.cookie(CSRF_COOKIE).map(|c| c.value().to_owned());
-    if form.csrf_token.is_empty() || cookie.as_deref() != Some(form.csrf_token.as_str()) {
-        let why = "The form has expired or did not come from this server. Go back and try again.";
-        return html(HttpResponse::Forbidden(), page::error(&state.settings, why)).finish_html();
+    if let Some(refused) = refuse_forged(&req, &state, &form.csrf_token) {
+        return refused;
     }
     let Some(oidc) = state.directory.oidc.clone() else {
         return html(HttpResponse::NotFound(), page::error(&state.settings, "Single sign-on is not configured.")).finish_html();
@@ -266,6 +262,17 @@ pub async fn oidc_callback(state: web::Data<AppState>, Query(params): Query<Call
         Err(_) => return refuse(actix_web::http::StatusCode::SERVICE_UNAVAILABLE, "Please try again."),
     };
     issue_and_finish(&state, checked, account.id, &request).await
+}
+
+/// The forms of the authorize page carry the token of its HttpOnly cookie (double submit); a form without it
+/// did not come from this server's page.
+fn refuse_forged(req: &HttpRequest, state: &AppState, csrf_token: &str) -> Option<HttpResponse> {
+    let cookie = req.cookie(CSRF_COOKIE).map(|c| c.value().to_owned());
+    if !csrf_token.is_empty() && cookie.as_deref() == Some(csrf_token) {
+        return None;
+    }
+    let why = "The form has expired or did not come from this server. Go back and try again.";
+    Some(html(HttpResponse::Forbidden(), page::error(&state.settings, why)).finish_html())
 }
 
 /// Sends the browser back to the app with a code or an error, or shows the code for out-of-band apps.

@@ -15,7 +15,7 @@ async fn with_provider(backend: Backend, password_sign_in: bool) -> Option<(Oidc
 async fn with_tampering_provider(backend: Backend, password_sign_in: bool, tamper: Option<&str>) -> Option<(OidcProvider, TestServer)> {
     let mut provider = None;
     let server = TestServer::start_with(backend, |settings| {
-        if let Some(started) = OidcProvider::start_tampering(&format!("{}/auth/oidc/callback", settings.base_url()), tamper) {
+        if let Some(started) = OidcProvider::start(&format!("{}/auth/oidc/callback", settings.base_url()), tamper) {
             settings.oidc = Some(started.settings());
             settings.local_passwords = password_sign_in;
             provider = Some(started);

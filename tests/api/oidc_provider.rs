@@ -32,13 +32,9 @@ fn installed() -> bool {
 
 impl OidcProvider {
     /// Starts the provider for a Hallway whose callback is `callback`; None when node is missing outside CI.
-    pub fn start(callback: &str) -> Option<OidcProvider> {
-        OidcProvider::start_tampering(callback, None)
-    }
-
-    /// A provider whose token endpoint hands out a bad ID token: `signature` (changed after signing) or
+    /// With `tamper`, its token endpoint hands out a bad ID token: `signature` (changed after signing) or
     /// `expired` (signed, but expired an hour ago).
-    pub fn start_tampering(callback: &str, tamper: Option<&str>) -> Option<OidcProvider> {
+    pub fn start(callback: &str, tamper: Option<&str>) -> Option<OidcProvider> {
         let node = Command::new("node").arg("--version").output().is_ok_and(|o| o.status.success());
         if !node || !installed() {
             assert!(std::env::var_os("CI").is_none(), "node and npm are needed for the OpenID provider (tests/oidc)");
