@@ -14,6 +14,7 @@ on_both_backends!(
     groups_give_roles,
     sync_suspends_and_restores_with_the_directory,
     a_directory_that_is_down_changes_nothing,
+    the_server_syncs_on_its_own,
 );
 
 /// A password grant with whatever the person typed.
@@ -138,6 +139,22 @@ async fn a_directory_that_is_down_changes_nothing(base: TestServer) {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("directory cannot be reached"), "{}", String::from_utf8_lossy(&output.stderr));
     assert_eq!(ann.me().await.status, 200, "nobody was suspended");
+}
+
+async fn the_server_syncs_on_its_own(base: TestServer) {
+    let Some(slapd) = Slapd::start().await else { return };
+    let mut ldap = slapd.settings();
+    ldap.sync_interval = Some(std::time::Duration::from_millis(300));
+    let server = base.start_sharing_with(move |settings| settings.ldap = Some(ldap)).await;
+    let ann = signed_in(&server, "ann", "ann-secret").await;
+    slapd.remove_from_group("ann", USERS_GROUP).await;
+    for _ in 0..50 {
+        if ann.me().await.status == 401 {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the scheduler's sync (auth.ldap.sync_minutes) did not suspend ann");
 }
 
 /// `hallway directory sync`, run as division IT would, on the server's database.
