@@ -109,7 +109,8 @@ impl OidcDirectory {
             _ => Some(Role::User),
         };
         let subject = claims.subject().as_str().to_owned();
-        let email = claims.email().map(|e| e.as_str().to_owned());
+        // An address the provider has not verified could be anyone's: it must not claim an existing account.
+        let email = claims.email().filter(|_| claims.email_verified() == Some(true)).map(|e| e.as_str().to_owned());
         let username = payload[&self.settings.username_claim]
             .as_str()
             .map(str::to_owned)
