@@ -69,6 +69,15 @@ impl AppError {
         AppError::OAuth { status, code, description: description.into() }
     }
 
+    /// The error for the log: what went wrong underneath, which the client's message keeps to itself.
+    pub fn cause(&self) -> String {
+        match self {
+            AppError::Internal(detail) | AppError::Unavailable(detail) => detail.clone(),
+            AppError::Database(error) => format!("database: {error}"),
+            other => other.to_string(),
+        }
+    }
+
     pub fn bad_request(message: impl Into<String>) -> Self {
         AppError::BadRequest(message.into())
     }

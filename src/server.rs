@@ -58,7 +58,7 @@ fn spawn_scheduler(state: AppState) {
                 tick.tick().await;
                 match syncing.directory.sync(&syncing.db, &syncing.settings).await {
                     Ok(report) => log::info!("directory sync: {report:?}"),
-                    Err(e) => log::warn!("directory sync: {e}"),
+                    Err(e) => log::warn!("directory sync: {}", e.cause()),
                 }
             }
         });
@@ -74,7 +74,7 @@ fn spawn_scheduler(state: AppState) {
                     Ok(pruned) if pruned.more_waiting() => log::info!("retention: pruned {pruned:?}, more waiting"),
                     Ok(pruned) if pruned != Default::default() => break log::info!("retention: pruned {pruned:?}"),
                     Ok(_) => break,
-                    Err(e) => break log::warn!("retention: {e}"),
+                    Err(e) => break log::warn!("retention: {}", e.cause()),
                 }
             }
         }
@@ -85,10 +85,10 @@ fn spawn_scheduler(state: AppState) {
             tick.tick().await;
             let settings = state.settings.clone();
             if let Err(e) = state.db.write(move |conn| crate::service::scheduled::publish_due(conn, &settings)).await {
-                log::warn!("scheduler: {e}");
+                log::warn!("scheduler: {}", e.cause());
             }
             if let Err(e) = state.db.write(|tx| crate::service::polls::announce_ended(tx)).await {
-                log::warn!("scheduler: ended polls: {e}");
+                log::warn!("scheduler: ended polls: {}", e.cause());
             }
         }
     });

@@ -52,7 +52,7 @@ async fn accept(state: &web::Data<AppState>, auth: &Auth, mut upload: Upload<Med
         let pending = row.clone();
         actix_web::rt::spawn(async move {
             if let Err(e) = process(&state, pending, file, thumbnail).await {
-                log::warn!("media: processing an upload failed: {e}");
+                log::warn!("media: processing an upload failed: {}", e.cause());
             }
         });
         return Ok(row);

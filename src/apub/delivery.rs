@@ -62,14 +62,14 @@ impl Worker {
                 continue;
             }
             let claimed = self.claim(free as i64).await.unwrap_or_else(|e| {
-                log::warn!("delivery: cannot claim work: {e}");
+                log::warn!("delivery: cannot claim work: {}", e.cause());
                 Vec::new()
             });
             let idle = claimed.len() < free;
             let (to_send, to_release) = self.within_peer_limits(claimed);
             if !to_release.is_empty() {
                 if let Err(e) = self.db.write(move |conn| deliveries::release(conn, &to_release)).await {
-                    log::warn!("delivery: cannot release claims: {e}");
+                    log::warn!("delivery: cannot release claims: {}", e.cause());
                 }
             }
             for delivery in to_send {
@@ -151,7 +151,7 @@ impl Worker {
         match result {
             Ok(true) => {}
             Ok(false) => log::info!("delivery: {id} was claimed again after its lease ran out; this attempt's outcome is not recorded"),
-            Err(e) => log::warn!("delivery: cannot record an outcome: {e}"),
+            Err(e) => log::warn!("delivery: cannot record an outcome: {}", e.cause()),
         }
     }
 

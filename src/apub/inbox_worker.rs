@@ -46,7 +46,7 @@ impl Worker {
                 continue;
             }
             let claimed = self.claim(free).await.unwrap_or_else(|e| {
-                log::warn!("inbox: cannot claim work: {e}");
+                log::warn!("inbox: cannot claim work: {}", e.cause());
                 Vec::new()
             });
             let idle = claimed.len() < free;
@@ -102,7 +102,7 @@ impl Worker {
         match recorded {
             Ok(true) => {}
             Ok(false) => log::info!("inbox: {} was claimed again after its lease ran out", activity.activity_uri),
-            Err(e) => log::warn!("inbox: cannot record an outcome: {e}"),
+            Err(e) => log::warn!("inbox: cannot record an outcome: {}", e.cause()),
         }
     }
 }

@@ -3,7 +3,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use diesel::connection::SimpleConnection;
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::pg::PgConnection;
 use diesel::r2d2::{ManageConnection, Pool, PooledConnection};
 use diesel::sqlite::SqliteConnection;
@@ -175,7 +175,7 @@ impl Database {
         // On PostgreSQL the events go out with the commit (NOTIFY), to every process's streams.
         let notify = self.backend == Backend::Postgres && self.after_commit.is_some();
         let mut committed = Committed::default();
-        let value = conn.transaction(|conn| {
+        let value = write_transaction(conn, |conn| {
             let mut tx = Tx::new(conn, self.outbox.clone());
             let value = work(&mut tx)?;
             if notify {
@@ -287,5 +287,68 @@ fn create_parent_dir(path: &str) -> Result<(), String> {
         Some(dir) if !dir.as_os_str().is_empty() => std::fs::create_dir_all(dir)
             .map_err(|e| format!("cannot create the database directory {}: {e}", dir.display())),
         _ => Ok(()),
+    }
+}
+
+/// A write transaction. On SQLite it begins IMMEDIATE: the write lock is taken (waiting up to the busy
+/// timeout) before the first read, so a transaction that reads and then writes cannot fail with SQLITE_BUSY
+/// when another process (the CLI, a second server) wrote in between, which no busy timeout retries.
+fn write_transaction<T>(conn: &mut DbConn, work: impl FnOnce(&mut DbConn) -> Result<T, AppError>) -> Result<T, AppError> {
+    let AnyConnection::Sqlite(sqlite) = conn else {
+        return conn.transaction(work);
+    };
+    AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
+    match work(conn) {
+        Ok(value) => {
+            <AnyConnection as Connection>::TransactionManager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(error) => {
+            if let Err(rollback) = <AnyConnection as Connection>::TransactionManager::rollback_transaction(conn) {
+                log::warn!("a failed write could not be rolled back: {rollback}");
+            }
+            Err(error)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::mpsc;
+
+    use super::*;
+    use crate::db::models::Peer;
+    use crate::db::queries::peers;
+
+    fn peer(host: &str) -> Peer {
+        let now = crate::ids::now();
+        Peer { id: crate::ids::next_id(), host: host.into(), allowed: true, created_at: now, updated_at: now, last_success_at: None, last_error_at: None, last_error: None }
+    }
+
+    /// Two processes on one SQLite file: one reads, the other writes meanwhile, then the first writes. A
+    /// deferred transaction fails at that last write (its read snapshot is stale: SQLITE_BUSY, which no busy
+    /// timeout retries); an immediate one waits its turn.
+    #[test]
+    fn a_write_that_reads_first_survives_another_process_writing() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/shared.db", dir.path().display());
+        let (first, second) = (Database::connect(&url, 2).unwrap(), Database::connect(&url, 2).unwrap());
+        first.migrate().unwrap();
+        let (read, wrote) = (mpsc::channel(), mpsc::channel::<()>());
+        let reader = std::thread::spawn(move || {
+            first.write_blocking(|tx| {
+                let before = peers::list(tx)?.len();
+                read.0.send(()).unwrap();
+                let _ = wrote.1.recv_timeout(Duration::from_millis(300));
+                peers::insert(tx, &peer("first.corp.example"))?;
+                Ok(before)
+            })
+        });
+        read.1.recv().unwrap();
+        let writer = second.write_blocking(|tx| peers::insert(tx, &peer("second.corp.example")));
+        let _ = wrote.0.send(());
+        assert!(writer.is_ok(), "{writer:?}");
+        let reader = reader.join().unwrap();
+        assert!(reader.is_ok(), "the first process's write failed: {:?}", reader.err().map(|e| e.cause()));
     }
 }

@@ -25,7 +25,7 @@ impl StreamFilters {
         let Some(account) = self.account else { return };
         match db.read(move |conn| ActiveFilters::load(conn, account)).await {
             Ok(active) => self.active = active,
-            Err(e) => log::warn!("streaming: cannot load the filters of {account}: {e}"),
+            Err(e) => log::warn!("streaming: cannot load the filters of {account}: {}", e.cause()),
         }
     }
 

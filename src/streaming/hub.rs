@@ -185,7 +185,7 @@ impl Hub {
                     Ok(messages) => messages.into_iter().for_each(|m| {
                         let _ = renderer.sender.send(Arc::new(m));
                     }),
-                    Err(e) => log::warn!("streaming: cannot render events: {e}"),
+                    Err(e) => log::warn!("streaming: cannot render events: {}", e.cause()),
                 }
             }
         });
