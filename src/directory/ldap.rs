@@ -8,8 +8,8 @@ use std::sync::Arc;
 use ldap3::{ldap_escape, Ldap, LdapConnAsync, LdapConnSettings, Scope, SearchEntry};
 
 use crate::config::LdapSettings;
-use crate::db::kinds::{IdentityProvider, Role};
-use crate::service::directory::DirectoryPerson;
+use crate::db::kinds::IdentityProvider;
+use crate::service::directory::{role_from_groups, DirectoryPerson};
 
 /// LDAP's result code for a wrong password (or a locked account, on some servers).
 const INVALID_CREDENTIALS: u32 = 49;
@@ -146,12 +146,7 @@ impl LdapDirectory {
         }
         let admin = self.membership(ldap, entry, settings.admin_group.as_deref()).await?;
         let moderator = self.membership(ldap, entry, settings.moderator_group.as_deref()).await?;
-        let role = match (admin, moderator) {
-            (Some(true), _) => Some(Role::Admin),
-            (_, Some(true)) => Some(Role::Moderator),
-            (None, None) => None,
-            _ => Some(Role::User),
-        };
+        let role = role_from_groups(admin, moderator);
         let Some(username) = entry.first(&settings.username_attribute) else {
             return Ok(Standing::Refused { dn: entry.dn.clone(), why: "the entry has no username attribute" });
         };

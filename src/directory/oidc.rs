@@ -13,8 +13,8 @@ use openidconnect::{
 use serde_json::Value;
 
 use crate::config::OidcSettings;
-use crate::db::kinds::{IdentityProvider, Role};
-use crate::service::directory::DirectoryPerson;
+use crate::db::kinds::IdentityProvider;
+use crate::service::directory::{role_from_groups, DirectoryPerson};
 
 /// Discovery is asked again after this long, so that rotated keys are picked up.
 const METADATA_LIFETIME: Duration = Duration::from_secs(3600);
@@ -102,12 +102,7 @@ impl OidcDirectory {
         if member(&self.settings.allowed_group) == Some(false) {
             return Ok(Verdict::NotAllowed);
         }
-        let role = match (member(&self.settings.admin_group), member(&self.settings.moderator_group)) {
-            (Some(true), _) => Some(Role::Admin),
-            (_, Some(true)) => Some(Role::Moderator),
-            (None, None) => None,
-            _ => Some(Role::User),
-        };
+        let role = role_from_groups(member(&self.settings.admin_group), member(&self.settings.moderator_group));
         let subject = claims.subject().as_str().to_owned();
         // An address the provider has not verified could be anyone's: it must not claim an existing account.
         let email = claims.email().filter(|_| claims.email_verified() == Some(true)).map(|e| e.as_str().to_owned());

@@ -29,6 +29,17 @@ pub struct DirectoryPerson {
     pub role: Option<Role>,
 }
 
+/// The role the directory's groups give: membership of the admin and the moderator group (None where that
+/// group is not configured); None when neither is, so that roles are left to `hallway user role`.
+pub fn role_from_groups(admin: Option<bool>, moderator: Option<bool>) -> Option<Role> {
+    match (admin, moderator) {
+        (Some(true), _) => Some(Role::Admin),
+        (_, Some(true)) => Some(Role::Moderator),
+        (None, None) => None,
+        _ => Some(Role::User),
+    }
+}
+
 /// The directory vouches for this person (at a sign-in or a sync): their account, made or brought up to
 /// date, and restored if the directory had refused them. None when a moderator suspended the account: the
 /// directory does not lift that.
