@@ -42,19 +42,9 @@ impl Directory {
     /// local passwords. None when the sign-in is refused.
     /// `allow_local` false: local passwords are off (`auth.password`), only the directory signs people in.
     pub async fn check_password(&self, db: &Database, settings: &Arc<Settings>, login: &str, password: &str, allow_local: bool) -> AppResult<Option<Account>> {
-        let local_password = |db: &Database| {
-            let db = db.clone();
-            let (login, password) = (login.to_owned(), password.to_owned());
-            async move {
-                if allow_local {
-                    local_password(&db, &login, &password).await
-                } else {
-                    Ok(None)
-                }
-            }
-        };
+        let local = || async { if allow_local { local_password(db, login, password).await } else { Ok(None) } };
         let Some(ldap) = &self.ldap else {
-            return local_password(db).await;
+            return local().await;
         };
         match ldap.sign_in(login, password).await {
             Ok(Standing::Allowed(person)) => {
@@ -66,10 +56,10 @@ impl Directory {
                 Ok(None)
             }
             Ok(Standing::WrongPassword) => Ok(None),
-            Ok(Standing::Unknown) => local_password(db).await,
+            Ok(Standing::Unknown) => local().await,
             Err(unavailable) => {
                 log::warn!("sign-in: {unavailable}");
-                match local_password(db).await? {
+                match local().await? {
                     Some(account) => Ok(Some(account)),
                     None => Err(AppError::DirectoryUnavailable),
                 }
