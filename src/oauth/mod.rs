@@ -3,7 +3,7 @@
 mod page;
 
 use actix_web::cookie::{Cookie, SameSite};
-use actix_web::http::header;
+use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -98,7 +98,7 @@ pub async fn authorize_page(req: HttpRequest, state: web::Data<AppState>, Query(
             let page = page::consent(&state.settings, &checked, &params, &csrf, None, &sign_in_methods(&state.settings, &params));
             html(HttpResponse::Ok(), page).cookie(csrf_cookie(&req, &state, csrf)).finish_html()
         }
-        Err(why) => html(HttpResponse::BadRequest(), page::error(&state.settings, &why)).finish_html(),
+        Err(why) => error_page(&state.settings, StatusCode::BAD_REQUEST, &why),
     }
 }
 
@@ -122,7 +122,7 @@ pub async fn authorize_submit(req: HttpRequest, state: web::Data<AppState>, Para
     }
     let checked = match check_request(&state, &form.request).await {
         Ok(checked) => checked,
-        Err(why) => return html(HttpResponse::BadRequest(), page::error(&state.settings, &why)).finish_html(),
+        Err(why) => return error_page(&state.settings, StatusCode::BAD_REQUEST, &why),
     };
     if form.decision != "approve" {
         return finish(&state, &checked.redirect_uri, Err("access_denied"), form.request.state.as_deref());
@@ -136,8 +136,8 @@ pub async fn authorize_submit(req: HttpRequest, state: web::Data<AppState>, Para
             let page = page::consent(&state.settings, &checked, &form.request, &form.csrf_token, failed, &sign_in_methods(&state.settings, &form.request));
             return html(HttpResponse::Unauthorized(), page).finish_html();
         }
-        Err(e @ AppError::DirectoryUnavailable) => return html(HttpResponse::ServiceUnavailable(), page::error(&state.settings, &e.to_string())).finish_html(),
-        Err(_) => return html(HttpResponse::ServiceUnavailable(), page::error(&state.settings, "Please try again.")).finish_html(),
+        Err(e @ AppError::DirectoryUnavailable) => return error_page(&state.settings, StatusCode::SERVICE_UNAVAILABLE, &e.to_string()),
+        Err(_) => return error_page(&state.settings, StatusCode::SERVICE_UNAVAILABLE, "Please try again."),
     };
     issue_and_finish(&state, checked, account.id, &form.request).await
 }
@@ -164,7 +164,7 @@ async fn issue_and_finish(state: &AppState, checked: Checked, account_id: Accoun
         .await;
     match issued {
         Ok((code, redirect_uri)) => finish(state, &redirect_uri, Ok(&code), request.state.as_deref()),
-        Err(e) => html(HttpResponse::BadRequest(), page::error(&state.settings, &e.to_string())).finish_html(),
+        Err(e) => error_page(&state.settings, StatusCode::BAD_REQUEST, &e.to_string()),
     }
 }
 
@@ -183,16 +183,16 @@ pub async fn oidc_start(req: HttpRequest, state: web::Data<AppState>, Params(for
         return refused;
     }
     let Some(oidc) = state.directory.oidc.clone() else {
-        return html(HttpResponse::NotFound(), page::error(&state.settings, "Single sign-on is not configured.")).finish_html();
+        return error_page(&state.settings, StatusCode::NOT_FOUND, "Single sign-on is not configured.");
     };
     if let Err(why) = check_request(&state, &form.request).await {
-        return html(HttpResponse::BadRequest(), page::error(&state.settings, &why)).finish_html();
+        return error_page(&state.settings, StatusCode::BAD_REQUEST, &why);
     }
     let begun = match oidc.begin().await {
         Ok(begun) => begun,
         Err(e) => {
             log::warn!("single sign-on: {e}");
-            return html(HttpResponse::ServiceUnavailable(), page::error(&state.settings, SSO_DOWN)).finish_html();
+            return error_page(&state.settings, StatusCode::SERVICE_UNAVAILABLE, SSO_DOWN);
         }
     };
     let login = OidcLogin {
@@ -204,7 +204,7 @@ pub async fn oidc_start(req: HttpRequest, state: web::Data<AppState>, Params(for
     };
     match state.db.write(move |conn| directory::begin_oidc_login(conn, &login)).await {
         Ok(()) => HttpResponse::Found().insert_header((header::LOCATION, begun.url.as_str())).finish(),
-        Err(_) => html(HttpResponse::ServiceUnavailable(), page::error(&state.settings, "Please try again.")).finish_html(),
+        Err(_) => error_page(&state.settings, StatusCode::SERVICE_UNAVAILABLE, "Please try again."),
     }
 }
 
@@ -223,43 +223,42 @@ pub struct CallbackParams {
 /// The OpenID provider sends the browser back here: the sign-in is checked, the account made or updated,
 /// and the app's authorize request finished (its code sent to the app).
 pub async fn oidc_callback(state: web::Data<AppState>, Query(params): Query<CallbackParams>) -> HttpResponse {
-    let refuse = |status: actix_web::http::StatusCode, why: &str| html(HttpResponse::build(status), page::error(&state.settings, why)).finish_html();
     let Some(oidc) = state.directory.oidc.clone() else {
-        return refuse(actix_web::http::StatusCode::NOT_FOUND, "Single sign-on is not configured.");
+        return error_page(&state.settings, StatusCode::NOT_FOUND, "Single sign-on is not configured.");
     };
     let Some(login_state) = params.state.clone().filter(|s| !s.is_empty()) else {
-        return refuse(actix_web::http::StatusCode::BAD_REQUEST, "The sign-in came back without its state.");
+        return error_page(&state.settings, StatusCode::BAD_REQUEST, "The sign-in came back without its state.");
     };
     let login = match state.db.write(move |conn| directory::take_oidc_login(conn, &login_state)).await {
         Ok(Some(login)) => login,
-        Ok(None) => return refuse(actix_web::http::StatusCode::BAD_REQUEST, "This sign-in has expired or was already used. Start again from your app."),
-        Err(_) => return refuse(actix_web::http::StatusCode::SERVICE_UNAVAILABLE, "Please try again."),
+        Ok(None) => return error_page(&state.settings, StatusCode::BAD_REQUEST, "This sign-in has expired or was already used. Start again from your app."),
+        Err(_) => return error_page(&state.settings, StatusCode::SERVICE_UNAVAILABLE, "Please try again."),
     };
     let request: AuthorizeParams = serde_urlencoded::from_str(&login.authorize_request).unwrap_or_default();
     let checked = match check_request(&state, &request).await {
         Ok(checked) => checked,
-        Err(why) => return refuse(actix_web::http::StatusCode::BAD_REQUEST, &why),
+        Err(why) => return error_page(&state.settings, StatusCode::BAD_REQUEST, &why),
     };
     let (Some(code), None) = (params.code.as_deref(), params.error.as_deref()) else {
         return finish(&state, &checked.redirect_uri, Err("access_denied"), request.state.as_deref());
     };
     let person = match oidc.finish(code, &login.nonce, &login.pkce_verifier).await {
         Ok(Verdict::Allowed(person)) => person,
-        Ok(Verdict::NotAllowed) => return refuse(actix_web::http::StatusCode::FORBIDDEN, "Your company account may not use this instance."),
+        Ok(Verdict::NotAllowed) => return error_page(&state.settings, StatusCode::FORBIDDEN, "Your company account may not use this instance."),
         Err(e @ OidcError::NotVerified(_)) => {
             log::warn!("single sign-on: {e}");
-            return refuse(actix_web::http::StatusCode::UNAUTHORIZED, "The company sign-in could not be verified. Start again from your app.");
+            return error_page(&state.settings, StatusCode::UNAUTHORIZED, "The company sign-in could not be verified. Start again from your app.");
         }
         Err(e @ OidcError::Unavailable { .. }) => {
             log::warn!("single sign-on: {e}");
-            return refuse(actix_web::http::StatusCode::SERVICE_UNAVAILABLE, SSO_DOWN);
+            return error_page(&state.settings, StatusCode::SERVICE_UNAVAILABLE, SSO_DOWN);
         }
     };
     let settings = state.settings.clone();
     let account = match state.db.write(move |tx| directory::vouched(tx, &settings, &person)).await {
         Ok(Some(account)) => account,
-        Ok(None) => return refuse(actix_web::http::StatusCode::FORBIDDEN, "Your login is currently disabled."),
-        Err(_) => return refuse(actix_web::http::StatusCode::SERVICE_UNAVAILABLE, "Please try again."),
+        Ok(None) => return error_page(&state.settings, StatusCode::FORBIDDEN, "Your login is currently disabled."),
+        Err(_) => return error_page(&state.settings, StatusCode::SERVICE_UNAVAILABLE, "Please try again."),
     };
     issue_and_finish(&state, checked, account.id, &request).await
 }
@@ -272,7 +271,7 @@ fn refuse_forged(req: &HttpRequest, state: &AppState, csrf_token: &str) -> Optio
         return None;
     }
     let why = "The form has expired or did not come from this server. Go back and try again.";
-    Some(html(HttpResponse::Forbidden(), page::error(&state.settings, why)).finish_html())
+    Some(error_page(&state.settings, StatusCode::FORBIDDEN, why))
 }
 
 /// Sends the browser back to the app with a code or an error, or shows the code for out-of-band apps.
@@ -285,7 +284,7 @@ fn finish(state: &AppState, redirect_uri: &str, outcome: Result<&str, &str>, cli
         return html(HttpResponse::Ok(), body).finish_html();
     }
     let Ok(mut target) = url::Url::parse(redirect_uri) else {
-        return html(HttpResponse::BadRequest(), page::error(&state.settings, "The redirect URI is not valid.")).finish_html();
+        return error_page(&state.settings, StatusCode::BAD_REQUEST, "The redirect URI is not valid.");
     };
     {
         let mut pairs = target.query_pairs_mut();
@@ -303,6 +302,10 @@ fn finish(state: &AppState, redirect_uri: &str, outcome: Result<&str, &str>, cli
 fn csrf_cookie(req: &HttpRequest, state: &AppState, value: String) -> Cookie<'static> {
     let secure = state.settings.scheme == "https" || req.connection_info().scheme() == "https";
     Cookie::build(CSRF_COOKIE, value).path("/oauth").http_only(true).same_site(SameSite::Lax).secure(secure).finish()
+}
+
+fn error_page(settings: &crate::config::Settings, status: StatusCode, why: &str) -> HttpResponse {
+    html(HttpResponse::build(status), page::error(settings, why)).finish_html()
 }
 
 struct HtmlResponse(actix_web::HttpResponseBuilder, String);
