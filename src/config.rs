@@ -427,8 +427,13 @@ fn registrations(env: Env, file_value: Option<String>) -> Result<Registrations, 
     }
 }
 
+/// A text key of a section, from `PREFIX_NAME` or the file; empty counts as unset.
+fn section_text(env: Env, prefix: &str, name: &str, file_value: Option<String>) -> Option<String> {
+    env_or(&format!("{prefix}_{}", name.to_uppercase()), env, file_value).filter(|v| !v.is_empty())
+}
+
 fn oidc_settings(env: Env, file: OidcSection) -> Result<Option<OidcSettings>, ConfigError> {
-    let text = |name: &str, value: Option<String>| env_or(&format!("HALLWAY_AUTH_OIDC_{}", name.to_uppercase()), env, value).filter(|v| !v.is_empty());
+    let text = |name: &str, value: Option<String>| section_text(env, "HALLWAY_AUTH_OIDC", name, value);
     let Some(issuer) = text("issuer", file.issuer) else { return Ok(None) };
     if url::Url::parse(&issuer).map_or(true, |u| !matches!(u.scheme(), "https" | "http")) {
         return Err(ConfigError(format!("auth.oidc.issuer: '{issuer}' is not an http(s) URL")));
@@ -455,7 +460,7 @@ fn oidc_settings(env: Env, file: OidcSection) -> Result<Option<OidcSettings>, Co
 }
 
 fn ldap_settings(env: Env, file: LdapSection) -> Result<Option<LdapSettings>, ConfigError> {
-    let text = |name: &str, value: Option<String>| env_or(&format!("HALLWAY_AUTH_LDAP_{}", name.to_uppercase()), env, value).filter(|v| !v.is_empty());
+    let text = |name: &str, value: Option<String>| section_text(env, "HALLWAY_AUTH_LDAP", name, value);
     let Some(url) = text("url", file.url) else { return Ok(None) };
     if !(url.starts_with("ldap://") || url.starts_with("ldaps://")) {
         return Err(ConfigError(format!("auth.ldap.url: '{url}' must start with ldap:// or ldaps://")));
