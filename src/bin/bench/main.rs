@@ -1,10 +1,11 @@
 //! Benchmark: seeds an instance (1,000 accounts, 100,000 statuses by default), runs the real `hallway serve`
 //! binary on it and measures home-timeline reads and posts per second over HTTP, with the server's memory.
 //!
-//! cargo build --release && cargo run --release --features bench --bin bench [-- --only timelines|federation|streaming --accounts N --statuses N
+//! cargo build --release && cargo run --release --features bench --bin bench [-- --only timelines|reads|federation|streaming --accounts N --statuses N
 //!   --follows N --seconds S --postgres URL]   (PostgreSQL also runs when HALLWAY_TEST_POSTGRES_URL is set)
 
 mod federation;
+mod reads;
 mod streaming;
 
 use std::process::{Child, Command, Stdio};
@@ -30,7 +31,7 @@ struct Options {
     follows: usize,
     seconds: u64,
     postgres: Option<String>,
-    /// `timelines` or `federation` to run one part only.
+    /// `timelines`, `reads`, `federation` or `streaming` to run one part only.
     only: Option<String>,
 }
 
@@ -82,6 +83,14 @@ fn main() {
         bench_backend(label, &url, &options);
         if let Some((admin_url, name)) = cleanup {
             drop_database(&admin_url, &name);
+        }
+    }
+    if only.is_none() || only == Some("reads") {
+        reads::run("SQLite", &format!("sqlite://{}/reads.db", dir.display()), options.seconds);
+        if let Some(admin_url) = &options.postgres {
+            let name = format!("hallway_bench_reads_{}", std::process::id());
+            reads::run("PostgreSQL", &create_database(admin_url, &name), options.seconds);
+            drop_database(admin_url, &name);
         }
     }
     if only.is_none() || only == Some("federation") {
