@@ -47,6 +47,10 @@ pub enum AppError {
     OAuth { status: u16, code: &'static str, description: String },
     #[error("Internal server error")]
     Internal(String),
+    /// A read tried from the caches alone needs the database ([`crate::db::Database::read_cached`] then
+    /// reads again with it); it never reaches a client.
+    #[error("Internal server error")]
+    NotCached,
     #[error("Internal server error")]
     Database(diesel::result::Error),
 }
@@ -112,7 +116,7 @@ impl ResponseError for AppError {
             AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) | AppError::DirectoryUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::OAuth { status, .. } => StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_REQUEST),
-            AppError::Internal(_) | AppError::Database(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Internal(_) | AppError::Database(_) | AppError::NotCached => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 

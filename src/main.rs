@@ -103,6 +103,11 @@ enum UserCommand {
     Role { name: String, role: String },
 }
 
+/// mimalloc gives freed memory back to the system (glibc's allocator kept what argon2 and bursts of requests
+/// took: 25 MB fresh, 143 MB after eight sign-ins).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();

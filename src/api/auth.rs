@@ -29,7 +29,7 @@ impl FromRequest for Auth {
             let state = state.ok_or_else(|| AppError::Internal("no app state".into()))?;
             let require_login = state.settings.require_login;
             let Some(token) = token else { return Ok(Auth { session: None, require_login }) };
-            let session = state.db.read(move |conn| auth::session_for_token(conn, &token)).await?;
+            let session = state.db.read_cached(move |reader| auth::session_for_token(reader, &token)).await?;
             Ok(Auth { session: Some(session), require_login })
         })
     }

@@ -8,16 +8,17 @@ use crate::api::auth::Auth;
 use crate::api::entities::{CustomEmoji, InstanceV1, InstanceV2, Marker, Preferences};
 use crate::params::{flex, Params, Query};
 use crate::error::AppResult;
-use crate::service::{emojis, instance, push};
+use crate::service::{cached, emojis, instance, push};
 use crate::state::AppState;
 
 pub async fn v1(state: web::Data<AppState>) -> AppResult<HttpResponse> {
-    let stats = state.db.read(instance::stats).await?;
+    let stats = state.db.read_cached(cached::instance_stats).await?;
     Ok(HttpResponse::Ok().json(InstanceV1::build(&state.settings, &stats)))
 }
 
 pub async fn v2(state: web::Data<AppState>) -> AppResult<HttpResponse> {
-    let (stats, known_key) = state.db.read(|conn| Ok((instance::stats(conn)?, push::known_vapid_key(conn)?))).await?;
+    let stats = state.db.read_cached(cached::instance_stats).await?;
+    let known_key = state.db.read(push::known_vapid_key).await?;
     let vapid_key = match known_key {
         Some(key) => key,
         None => state.db.write(|tx| push::vapid_public_key(tx)).await?,
@@ -35,7 +36,7 @@ pub async fn nodeinfo_index(state: web::Data<AppState>) -> HttpResponse {
 }
 
 pub async fn nodeinfo(state: web::Data<AppState>) -> AppResult<HttpResponse> {
-    let stats = state.db.read(instance::stats).await?;
+    let stats = state.db.read_cached(cached::instance_stats).await?;
     Ok(HttpResponse::Ok()
         .content_type("application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/2.0#\"")
         .json(json!({

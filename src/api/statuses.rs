@@ -147,9 +147,9 @@ pub async fn show(state: web::Data<AppState>, auth: Auth, id: web::Path<String>)
     let id = path_id(&id)?;
     let view = state
         .db
-        .read(move |conn| {
-            let view = views::status_for(conn, viewer, id)?.ok_or(AppError::NotFound)?;
-            filters::mark_one(conn, viewer, view)
+        .read_cached(move |reader| {
+            let view = views::status_for_cached(reader, viewer, id)?.ok_or(AppError::NotFound)?;
+            filters::mark_one(reader, viewer, view)
         })
         .await?;
     Ok(one(&state, &view))

@@ -18,7 +18,7 @@ fn statuses_page(req: &HttpRequest, state: &AppState, found: &[StatusView]) -> H
 pub async fn home(req: HttpRequest, state: web::Data<AppState>, auth: Auth, Query(page): Query<PageParams>) -> AppResult<HttpResponse> {
     let me = auth.user(&["read:statuses"])?;
     let page = page.statuses();
-    let found = state.db.read(move |conn| timelines::home(conn, &me.account, &page)).await?;
+    let found = state.db.read_cached(move |reader| timelines::home(reader, &me.account, &page)).await?;
     Ok(statuses_page(&req, &state, &found))
 }
 
@@ -49,7 +49,7 @@ pub async fn public(req: HttpRequest, state: web::Data<AppState>, auth: Auth, Qu
     let viewer = auth.viewer(&["read:statuses"])?;
     let page = params.page.statuses();
     let scope = params.scope();
-    let found = state.db.read(move |conn| timelines::public(conn, viewer.as_ref(), scope, &page)).await?;
+    let found = state.db.read_cached(move |reader| timelines::public(reader, viewer.as_ref(), scope, &page)).await?;
     Ok(statuses_page(&req, &state, &found))
 }
 

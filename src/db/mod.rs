@@ -1,5 +1,6 @@
 //! The only module that speaks diesel.
 
+pub mod cache;
 pub mod events;
 pub mod json;
 pub mod kinds;
@@ -12,7 +13,7 @@ pub mod seed;
 pub mod tx;
 pub mod views;
 
-pub use pool::{AnyConnection, Backend, Database, DbConn};
+pub use pool::{AnyConnection, Backend, Database, DbConn, Reader};
 pub use tx::Tx;
 
 use crate::error::AppResult;

@@ -11,6 +11,7 @@ use diesel::{Connection, RunQueryDsl};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::error::AppError;
+use crate::db::cache::{self, CacheSizes, Caches, Stale};
 use crate::db::events::Event;
 use crate::db::tx::{Committed, Outbox, Tx};
 
@@ -97,10 +98,17 @@ pub struct Database {
     sqlite_writer: Option<Arc<Mutex<()>>>,
     outbox: Option<Arc<dyn Outbox>>,
     after_commit: Option<AfterCommit>,
+    caches: Arc<Caches>,
+    /// Tells this process's own cache news apart from other processes' (random per handle).
+    origin: i64,
 }
 
 impl Database {
     pub fn connect(url: &str, pool_size: u32) -> Result<Database, String> {
+        Database::connect_with(url, pool_size, CacheSizes::default())
+    }
+
+    pub fn connect_with(url: &str, pool_size: u32, cache_sizes: CacheSizes) -> Result<Database, String> {
         let backend = Backend::from_url(url)?;
         if backend == Backend::Sqlite {
             enable_wal(sqlite_path(url))?;
@@ -111,7 +119,9 @@ impl Database {
             .build(Manager { url: url.to_owned(), backend })
             .map_err(|e| format!("cannot connect to the database: {e}"))?;
         let sqlite_writer = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
-        Ok(Database { pool, url: url.to_owned(), backend, sqlite_writer, outbox: None, after_commit: None })
+        let caches = Arc::new(Caches::new(cache_sizes));
+        let origin = rand::random::<i64>();
+        Ok(Database { pool, url: url.to_owned(), backend, sqlite_writer, outbox: None, after_commit: None, caches, origin })
     }
 
     /// The same database, its writes able to federate through `outbox`.
@@ -126,6 +136,10 @@ impl Database {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    pub fn caches(&self) -> &Caches {
+        &self.caches
     }
 
     /// Applies pending migrations of this backend; returns how many ran.
@@ -175,16 +189,22 @@ impl Database {
         // On PostgreSQL the events go out with the commit (NOTIFY), to every process's streams.
         let notify = self.backend == Backend::Postgres && self.after_commit.is_some();
         let mut committed = Committed::default();
-        let value = write_transaction(conn, |conn| {
-            let mut tx = Tx::new(conn, self.outbox.clone());
-            let value = work(&mut tx)?;
-            if notify {
-                let events = tx.take_events();
-                publish(&mut tx, events)?;
-            }
-            committed = tx.into_committed();
-            Ok::<T, AppError>(value)
+        let mut stale = Vec::new();
+        let value = cache::noting(|| {
+            write_transaction(conn, |conn| {
+                let mut tx = Tx::new(conn, self.outbox.clone());
+                let value = work(&mut tx)?;
+                if notify {
+                    let events = tx.take_events();
+                    publish(&mut tx, events)?;
+                }
+                stale = cache::take_noted();
+                self.tell_other_processes(&mut tx, &stale)?;
+                committed = tx.into_committed();
+                Ok::<T, AppError>(value)
+            })
         })?;
+        self.caches.drop_stale(&stale);
         if let Some(after_commit) = &self.after_commit {
             if !committed.events.is_empty() || committed.deliveries_queued {
                 after_commit(committed);
@@ -213,9 +233,195 @@ impl Database {
         });
     }
 
+    /// Reads through the caches: first on the calling thread with the caches alone, and when they lack
+    /// something (the work asked [`Reader::conn`]), again on a blocking thread with the database. `work` only
+    /// reads, so running it twice is safe.
+    pub async fn read_cached<T, F>(&self, work: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: Fn(&mut Reader) -> Result<T, AppError> + Send + 'static,
+    {
+        match work(&mut Reader { db: self, conn: None, cached_only: true }) {
+            Err(AppError::NotCached) => {}
+            answered => return answered,
+        }
+        let db = self.clone();
+        run_blocking(move || work(&mut Reader { db: &db, conn: None, cached_only: false })).await
+    }
+
     pub fn read_blocking<T>(&self, work: impl FnOnce(&mut DbConn) -> Result<T, AppError>) -> Result<T, AppError> {
         let mut conn = self.get()?;
         work(&mut conn)
+    }
+}
+
+impl Database {
+    /// Writes what a transaction made stale where other processes on this database read it: on PostgreSQL a
+    /// NOTIFY (sent with the commit), on SQLite a row of `cache_changes`.
+    fn tell_other_processes(&self, conn: &mut DbConn, stale: &[Stale]) -> Result<(), AppError> {
+        use diesel::sql_types::{Text, Timestamp};
+        if stale.is_empty() {
+            return Ok(());
+        }
+        let news = StaleNews { origin: self.origin, stale: stale.to_vec() };
+        let mut payload = serde_json::to_string(&news).map_err(|e| AppError::Internal(e.to_string()))?;
+        if payload.len() > MAX_NOTIFY_BYTES {
+            payload = serde_json::to_string(&StaleNews { origin: self.origin, stale: vec![Stale::Everything] }).map_err(|e| AppError::Internal(e.to_string()))?;
+        }
+        match self.backend {
+            Backend::Postgres => diesel::sql_query("SELECT pg_notify($1, $2)").bind::<Text, _>(STALE_CHANNEL).bind::<Text, _>(payload).execute(conn)?,
+            Backend::Sqlite => diesel::sql_query("INSERT INTO cache_changes (news, created_at) VALUES ($1, $2)")
+                .bind::<Text, _>(payload)
+                .bind::<Timestamp, _>(crate::ids::now())
+                .execute(conn)?,
+        };
+        Ok(())
+    }
+
+    /// Drops from this process's caches what other processes' writes make stale, from a thread of its own
+    /// that ends when the last handle on these caches is gone.
+    pub fn watch_other_processes(&self) {
+        let caches = Arc::downgrade(&self.caches);
+        let (pool, url, origin, backend) = (self.pool.clone(), self.url.clone(), self.origin, self.backend);
+        std::thread::spawn(move || match backend {
+            Backend::Sqlite => watch_sqlite(&pool, &caches, origin),
+            Backend::Postgres => watch_postgres(&url, &caches, origin),
+        });
+    }
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StaleNews {
+    origin: i64,
+    stale: Vec<Stale>,
+}
+
+/// PostgreSQL refuses NOTIFY payloads of 8,000 bytes or more.
+const MAX_NOTIFY_BYTES: usize = 7_000;
+const STALE_CHANNEL: &str = "hallway_stale";
+/// How long `cache_changes` rows are kept for the other processes to read.
+const STALE_NEWS_KEPT: chrono::TimeDelta = chrono::TimeDelta::minutes(10);
+
+impl StaleNews {
+    /// Applies news read from the database; news this process wrote was applied at its commit.
+    fn apply(payload: &str, caches: &Caches, origin: i64) {
+        match serde_json::from_str::<StaleNews>(payload) {
+            Ok(news) if news.origin == origin => {}
+            Ok(news) => caches.drop_stale(&news.stale),
+            Err(e) => {
+                log::warn!("cache: unreadable news of a change {payload}: {e}");
+                caches.clear();
+            }
+        }
+    }
+}
+
+#[derive(diesel::QueryableByName)]
+struct StaleNewsRow {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    id: i64,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    news: String,
+}
+
+fn watch_sqlite(pool: &Pool<Manager>, caches: &std::sync::Weak<Caches>, origin: i64) {
+    use diesel::sql_types::{BigInt, Timestamp};
+    let mut last_seen: Option<i64> = None;
+    let mut last_pruned = std::time::Instant::now();
+    loop {
+        std::thread::sleep(cache::WATCH_INTERVAL);
+        let Some(caches) = caches.upgrade() else { return };
+        let read = pool.get().map_err(|e| e.to_string()).and_then(|mut conn| {
+            let after = match last_seen {
+                Some(id) => id,
+                None => diesel::sql_query("SELECT COALESCE(MAX(id), 0) AS id, '' AS news FROM cache_changes")
+                    .get_result::<StaleNewsRow>(&mut *conn)
+                    .map_err(|e| e.to_string())?
+                    .id,
+            };
+            let rows = diesel::sql_query("SELECT id, news FROM cache_changes WHERE id > $1 ORDER BY id LIMIT 1000")
+                .bind::<BigInt, _>(after)
+                .load::<StaleNewsRow>(&mut *conn)
+                .map_err(|e| e.to_string())?;
+            if last_pruned.elapsed() > std::time::Duration::from_secs(60) {
+                last_pruned = std::time::Instant::now();
+                diesel::sql_query("DELETE FROM cache_changes WHERE created_at < $1")
+                    .bind::<Timestamp, _>(crate::ids::now() - STALE_NEWS_KEPT)
+                    .execute(&mut *conn)
+                    .map_err(|e| e.to_string())?;
+            }
+            Ok((after, rows))
+        });
+        match read {
+            Ok((after, rows)) => {
+                for row in &rows {
+                    StaleNews::apply(&row.news, &caches, origin);
+                }
+                last_seen = Some(rows.last().map_or(after, |row| row.id));
+            }
+            Err(e) => {
+                log::warn!("cache: cannot read other processes' changes, dropping every cached entry: {e}");
+                caches.clear();
+                last_seen = None;
+            }
+        }
+    }
+}
+
+fn watch_postgres(url: &str, caches: &std::sync::Weak<Caches>, origin: i64) {
+    loop {
+        let listened = PgConnection::establish(url).map_err(|e| e.to_string()).and_then(|mut conn| {
+            conn.batch_execute(&format!("LISTEN {STALE_CHANNEL}")).map_err(|e| e.to_string())?;
+            // What was written before the LISTEN took effect was never heard.
+            caches.upgrade().ok_or_else(String::new)?.clear();
+            loop {
+                let Some(caches) = caches.upgrade() else { return Ok(()) };
+                let mut heard = false;
+                for notification in conn.notifications_iter() {
+                    let notification = notification.map_err(|e| e.to_string())?;
+                    StaleNews::apply(&notification.payload, &caches, origin);
+                    heard = true;
+                }
+                if !heard {
+                    std::thread::sleep(STALE_LISTEN_POLL);
+                }
+            }
+        });
+        let Some(caches) = caches.upgrade() else { return };
+        if let Err(e) = listened {
+            log::warn!("cache: listening for other processes' changes failed, dropping every cached entry and retrying: {e}");
+        }
+        caches.clear();
+        drop(caches);
+        std::thread::sleep(Duration::from_secs(1));
+    }
+}
+
+const STALE_LISTEN_POLL: Duration = Duration::from_millis(10);
+
+/// What a cached read works with: the caches, and a connection taken from the pool the first time it is
+/// asked for (never, when everything was cached).
+pub struct Reader<'a> {
+    db: &'a Database,
+    conn: Option<PooledConnection<Manager>>,
+    /// On an async thread: asking for the connection answers [`AppError::NotCached`].
+    cached_only: bool,
+}
+
+impl Reader<'_> {
+    pub fn caches(&self) -> &Caches {
+        &self.db.caches
+    }
+
+    pub fn conn(&mut self) -> Result<&mut DbConn, AppError> {
+        if self.cached_only {
+            return Err(AppError::NotCached);
+        }
+        let conn = match &mut self.conn {
+            Some(conn) => conn,
+            empty => empty.insert(self.db.get()?),
+        };
+        Ok(conn)
     }
 }
 

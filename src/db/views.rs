@@ -3,7 +3,8 @@
 //! converters (and by the outbox, within the transaction that wrote the status).
 
 use crate::db::kinds::FilterAction;
-use crate::db::models::{Account, CustomEmoji, Filter, MediaAttachment, Notification, OauthApp, Poll, Status, Tag};
+use crate::db::models::{Account, CustomEmoji, Filter, FilterKeyword, FilterStatus, MediaAttachment, Mute, Notification, OauthApp, Poll, Status, Tag};
+use crate::ids::AccountId;
 
 #[derive(Debug, Clone)]
 pub struct StatusView {
@@ -61,4 +62,48 @@ pub struct PollView {
     pub own_votes: Option<Vec<i32>>,
     /// Whether the viewer wrote the poll (authors see hidden totals).
     pub viewer_is_author: bool,
+}
+
+/// What every viewer sees of a status (besides its author's and mentioned accounts, kept apart): the unit of
+/// the status cache.
+#[derive(Debug, Clone)]
+pub struct StatusParts {
+    pub status: Status,
+    pub mention_ids: Vec<AccountId>,
+    pub tags: Vec<Tag>,
+    pub media: Vec<MediaAttachment>,
+    pub poll: Option<Poll>,
+    pub emojis: Vec<CustomEmoji>,
+    pub app: Option<OauthApp>,
+}
+
+/// One viewer's marks on one status.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ViewerMarks {
+    pub favourited: bool,
+    pub reblogged: bool,
+    pub bookmarked: bool,
+    pub pinned: bool,
+    /// The choices of the viewer's vote on the status's poll.
+    pub poll_choices: Vec<i32>,
+}
+
+/// A filter with its keywords and statuses.
+#[derive(Debug, Clone)]
+pub struct FilterView {
+    pub filter: Filter,
+    pub keywords: Vec<FilterKeyword>,
+    pub statuses: Vec<FilterStatus>,
+}
+
+/// What one viewer hides from their timelines and how they filter: the unit of the viewer cache.
+#[derive(Debug, Clone, Default)]
+pub struct ViewerState {
+    /// Every filter, expired ones too (they are checked when applied).
+    pub filters: Vec<FilterView>,
+    /// Every mute, expired ones too.
+    pub mutes: Vec<Mute>,
+    pub blocked_either_way: Vec<AccountId>,
+    pub blocked_domains: Vec<String>,
+    pub exclusive_list_members: Vec<AccountId>,
 }

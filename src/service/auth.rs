@@ -6,13 +6,15 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+use std::sync::{Arc, Condvar, Mutex};
 
 use crate::db::models::{Account, OauthApp, OauthCode, OauthToken, User};
-use crate::db::queries::{accounts, oauth, users};
-use crate::db::DbConn;
+use crate::db::queries::{oauth, users};
+use crate::db::{DbConn, Reader};
 pub use crate::db::scopes::{supported_scopes, Scopes};
 use crate::error::{AppError, AppResult};
 use crate::ids::{self, AccountId};
+use crate::service::cached;
 
 pub const OOB_REDIRECT: &str = "urn:ietf:wg:oauth:2.0:oob";
 const CODE_LIFETIME_MINUTES: i64 = 10;
@@ -29,6 +31,7 @@ pub struct Session {
 
 pub fn hash_password(password: &str) -> AppResult<String> {
     let salt = SaltString::generate(&mut OsRng);
+    let _turn = HashingTurn::wait();
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|hash| hash.to_string())
@@ -36,8 +39,36 @@ pub fn hash_password(password: &str) -> AppResult<String> {
 }
 
 pub fn verify_password(password: &str, stored_hash: &str) -> bool {
+    let _turn = HashingTurn::wait();
     PasswordHash::new(stored_hash)
         .is_ok_and(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+}
+
+/// Argon2's default parameters take 19 MiB per hash: as many hashes run at once as there are cores (more
+/// would not be faster), so that a rush of sign-ins cannot take the memory of one hash per request.
+struct HashingTurn;
+
+static HASHING: (Mutex<usize>, Condvar) = (Mutex::new(0), Condvar::new());
+
+impl HashingTurn {
+    fn wait() -> HashingTurn {
+        let most = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let (running, freed) = &HASHING;
+        let mut running = running.lock().unwrap_or_else(|p| p.into_inner());
+        while *running >= most {
+            running = freed.wait(running).unwrap_or_else(|p| p.into_inner());
+        }
+        *running += 1;
+        HashingTurn
+    }
+}
+
+impl Drop for HashingTurn {
+    fn drop(&mut self) {
+        let (running, freed) = &HASHING;
+        *running.lock().unwrap_or_else(|p| p.into_inner()) -= 1;
+        freed.notify_one();
+    }
 }
 
 /// A new random secret (256 bits, URL-safe).
@@ -134,24 +165,38 @@ pub fn redirect_uris(app: &OauthApp) -> Vec<String> {
 }
 
 /// The session of a bearer token; suspended users are refused.
-pub fn session_for_token(conn: &mut DbConn, token: &str) -> AppResult<Session> {
-    let stored = oauth::find_token(conn, &secret_hash(token))?.ok_or(AppError::InvalidToken)?;
-    let app = oauth::find_app(conn, stored.app_id)?.ok_or(AppError::InvalidToken)?;
+/// The session of a bearer token, through the caches (a token, its user and account are looked up on every
+/// request).
+pub fn session_for_token(reader: &mut Reader, token: &str) -> AppResult<Session> {
+    let hash = secret_hash(token);
+    let entry = match reader.caches().tokens.get(&hash) {
+        Some(entry) => entry,
+        None => {
+            let since = reader.caches().generation();
+            let conn = reader.conn()?;
+            let stored = oauth::find_token(conn, &hash)?.ok_or(AppError::InvalidToken)?;
+            let app = oauth::find_app(conn, stored.app_id)?.ok_or(AppError::InvalidToken)?;
+            let entry = Arc::new((stored, app));
+            reader.caches().fill(&reader.caches().tokens, since, hash, entry.clone());
+            entry
+        }
+    };
+    let (stored, app) = entry.as_ref();
     let user = match stored.account_id {
         Some(account_id) => {
-            let account = accounts::find(conn, account_id)?.ok_or(AppError::InvalidToken)?;
-            let user = users::find(conn, account_id)?.ok_or(AppError::InvalidToken)?;
+            let account = cached::accounts(reader, &[account_id])?.remove(&account_id).ok_or(AppError::InvalidToken)?;
+            let user = cached::user(reader, account_id)?.ok_or(AppError::InvalidToken)?;
             if account.suspended_at.is_some() {
                 return Err(AppError::AccountDisabled);
             }
             if !user.approved {
                 return Err(AppError::PendingApproval);
             }
-            Some((user, account))
+            Some((user.as_ref().clone(), account.as_ref().clone()))
         }
         None => None,
     };
-    Ok(Session { token_id: stored.id, app, scopes: stored.scopes.clone(), user })
+    Ok(Session { token_id: stored.id, app: app.clone(), scopes: stored.scopes.clone(), user })
 }
 
 /// An app authenticated by its client id and, where given, its secret.

@@ -8,7 +8,8 @@ use crate::db::kinds::{FilterAction, FilterContext, FilterContexts};
 use crate::db::Tx;
 use crate::db::models::{Account, Filter, FilterKeyword, FilterStatus, Status};
 use crate::db::queries::{filters, statuses};
-use crate::db::DbConn;
+use crate::db::{DbConn, Reader};
+use crate::service::cached;
 use crate::error::{AppError, AppResult};
 use crate::ids::{self, AccountId, StatusId};
 pub use crate::db::views::FilterHit;
@@ -19,13 +20,8 @@ use crate::service::views::{self, StatusView};
 const MAX_TITLE: usize = 256;
 const MAX_KEYWORD: usize = 512;
 
-/// A filter with its keywords and statuses.
-#[derive(Debug, Clone)]
-pub struct FilterView {
-    pub filter: Filter,
-    pub keywords: Vec<FilterKeyword>,
-    pub statuses: Vec<FilterStatus>,
-}
+pub use crate::db::views::FilterView;
+use crate::db::views::ViewerState;
 
 #[derive(Debug, Default)]
 pub struct FilterChange {
@@ -55,7 +51,7 @@ pub fn get(conn: &mut DbConn, owner: &Account, filter_id: i64) -> AppResult<Filt
     Ok(with_rules(conn, vec![row])?.remove(0))
 }
 
-fn with_rules(conn: &mut DbConn, rows: Vec<Filter>) -> AppResult<Vec<FilterView>> {
+pub(crate) fn with_rules(conn: &mut DbConn, rows: Vec<Filter>) -> AppResult<Vec<FilterView>> {
     // Most readers have no filters: every timeline asks, so no further queries for them.
     if rows.is_empty() {
         return Ok(Vec::new());
@@ -288,6 +284,11 @@ pub struct ActiveFilters {
 }
 
 impl ActiveFilters {
+    /// The filters of what is cached of their owner.
+    pub fn of_state(owner: AccountId, state: &ViewerState) -> ActiveFilters {
+        ActiveFilters { owner, filters: state.filters.clone() }
+    }
+
     pub fn load(conn: &mut DbConn, owner: AccountId) -> AppResult<ActiveFilters> {
         let rows = filters::active_of_owner(conn, owner, ids::now())?;
         Ok(ActiveFilters { owner, filters: with_rules(conn, rows)? })
@@ -351,9 +352,10 @@ pub fn apply(conn: &mut DbConn, viewer: Option<AccountId>, context: FilterContex
 }
 
 /// One status asked for by id: marked with the viewer's filters of threads, never hidden (the client decides).
-pub fn mark_one(conn: &mut DbConn, viewer: Option<AccountId>, mut view: StatusView) -> AppResult<StatusView> {
+pub fn mark_one(reader: &mut Reader, viewer: Option<AccountId>, mut view: StatusView) -> AppResult<StatusView> {
     if let Some(viewer) = viewer {
-        ActiveFilters::load(conn, viewer)?.mark(FilterContext::Thread, &mut view);
+        let state = cached::viewer_state(reader, viewer)?;
+        ActiveFilters::of_state(viewer, &state).mark(FilterContext::Thread, &mut view);
     }
     Ok(view)
 }

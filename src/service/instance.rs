@@ -1,24 +1,12 @@
 //! Figures about the instance, and per-user settings that are not the profile (markers).
 
 use crate::db::models::{Account, Marker};
-use crate::db::queries::{accounts, markers, statuses};
+use crate::db::queries::markers;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::ids;
 
-pub struct Stats {
-    pub user_count: i64,
-    pub status_count: i64,
-    pub domain_count: i64,
-}
-
-pub fn stats(conn: &mut DbConn) -> AppResult<Stats> {
-    Ok(Stats {
-        user_count: accounts::count_local(conn)?,
-        status_count: statuses::count_local(conn)?,
-        domain_count: accounts::count_domains(conn)?,
-    })
-}
+pub use crate::db::cache::InstanceStats as Stats;
 
 pub const MARKER_TIMELINES: &[&str] = &["home", "notifications"];
 

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod cached;
 pub mod conversations;
 pub mod directory;
 pub mod discovery;

@@ -4,7 +4,8 @@ use crate::db::Tx;
 use crate::db::tx::Outbound;
 use crate::db::models::{Account, Block, Mute};
 use crate::db::queries::{accounts, safety};
-use crate::db::{DbConn, Page};
+use crate::db::views::ViewerState;
+use crate::db::{DbConn, Page, Reader};
 use crate::error::{AppError, AppResult};
 use crate::ids::{self, AccountId};
 use crate::service::accounts::{relationships, Relationship};
@@ -115,9 +116,26 @@ pub fn hidden_authors(conn: &mut DbConn, viewer: AccountId) -> AppResult<Vec<Acc
     let mut hidden: Vec<AccountId> = safety::active_mutes(conn, viewer, ids::now())?.into_iter().map(|m| m.target_account_id).collect();
     hidden.extend(safety::blocked_either_way(conn, viewer)?);
     hidden.extend(safety::accounts_on_blocked_domains(conn, viewer)?);
-    hidden.sort_unstable();
-    hidden.dedup();
-    Ok(hidden)
+    Ok(sorted(hidden))
+}
+
+/// The same, from what is cached of the viewer (the accounts on blocked domains are asked for only when
+/// there are blocked domains).
+pub fn hidden_authors_cached(reader: &mut Reader, viewer: AccountId, state: &ViewerState) -> AppResult<Vec<AccountId>> {
+    let now = ids::now();
+    let mut hidden: Vec<AccountId> =
+        state.mutes.iter().filter(|m| m.expires_at.is_none_or(|at| at > now)).map(|m| m.target_account_id).collect();
+    hidden.extend(&state.blocked_either_way);
+    if !state.blocked_domains.is_empty() {
+        hidden.extend(safety::accounts_on_blocked_domains(reader.conn()?, viewer)?);
+    }
+    Ok(sorted(hidden))
+}
+
+fn sorted(mut ids: Vec<AccountId>) -> Vec<AccountId> {
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }
 
 /// Whether `recipient` wants no notifications from `sender` (blocked, domain-blocked, or muted with them).

@@ -6,18 +6,20 @@ use crate::db::kinds::FilterContext;
 use crate::db::models::{Account, Status};
 pub use crate::db::queries::statuses::PublicScope;
 use crate::db::queries::{marks, statuses, timelines};
-use crate::db::{DbConn, Page};
+use crate::db::{DbConn, Page, Reader};
 use crate::error::AppResult;
 use crate::ids::{AccountId, StatusId};
-use crate::service::{filters, safety};
+use crate::service::filters::{self, ActiveFilters};
+use crate::service::{cached, safety};
 use crate::service::views::{self, StatusView};
 
-pub fn home(conn: &mut DbConn, viewer: &Account, page: &Page) -> AppResult<Vec<StatusView>> {
-    let mut hidden: Vec<AccountId> = crate::db::queries::lists::exclusive_members(conn, viewer.id)?;
-    hidden.extend(safety::hidden_authors(conn, viewer.id)?);
-    let rows = timelines::home_page(conn, viewer.id, &hidden, page)?;
-    let found = views::hydrate(conn, Some(viewer.id), rows)?;
-    filters::apply(conn, Some(viewer.id), FilterContext::Home, found)
+pub fn home(reader: &mut Reader, viewer: &Account, page: &Page) -> AppResult<Vec<StatusView>> {
+    let state = cached::viewer_state(reader, viewer.id)?;
+    let mut hidden = state.exclusive_list_members.clone();
+    hidden.extend(safety::hidden_authors_cached(reader, viewer.id, &state)?);
+    let ids = timelines::home_page(reader.conn()?, viewer.id, &hidden, page)?;
+    let found = views::hydrate_cached(reader, Some(viewer.id), &ids)?;
+    Ok(ActiveFilters::of_state(viewer.id, &state).apply(FilterContext::Home, found))
 }
 
 fn hidden_for(conn: &mut DbConn, viewer: Option<&Account>) -> AppResult<Vec<AccountId>> {
@@ -27,11 +29,16 @@ fn hidden_for(conn: &mut DbConn, viewer: Option<&Account>) -> AppResult<Vec<Acco
     }
 }
 
-pub fn public(conn: &mut DbConn, viewer: Option<&Account>, scope: PublicScope, page: &Page) -> AppResult<Vec<StatusView>> {
-    let hidden = hidden_for(conn, viewer)?;
-    let rows = statuses::public_page(conn, scope, &hidden, page)?;
-    let found = views::hydrate(conn, viewer.map(|v| v.id), rows)?;
-    filters::apply(conn, viewer.map(|v| v.id), FilterContext::Public, found)
+pub fn public(reader: &mut Reader, viewer: Option<&Account>, scope: PublicScope, page: &Page) -> AppResult<Vec<StatusView>> {
+    let Some(viewer) = viewer else {
+        let rows = statuses::public_page(reader.conn()?, scope, &[], page)?;
+        return views::hydrate_cached(reader, None, &rows.iter().map(|s| s.id).collect::<Vec<_>>());
+    };
+    let state = cached::viewer_state(reader, viewer.id)?;
+    let hidden = safety::hidden_authors_cached(reader, viewer.id, &state)?;
+    let rows = statuses::public_page(reader.conn()?, scope, &hidden, page)?;
+    let found = views::hydrate_cached(reader, Some(viewer.id), &rows.iter().map(|s| s.id).collect::<Vec<_>>())?;
+    Ok(ActiveFilters::of_state(viewer.id, &state).apply(FilterContext::Public, found))
 }
 
 pub fn tag(conn: &mut DbConn, viewer: Option<&Account>, name: &str, scope: PublicScope, page: &Page) -> AppResult<Vec<StatusView>> {

@@ -1,15 +1,17 @@
 //! Statuses and notifications with everything needed to show them to one viewer.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use crate::db::kinds::Visibility;
-use crate::db::models::{Account, CustomEmoji, MediaAttachment, Notification, OauthApp, Status, Tag};
+use crate::db::models::{Account, MediaAttachment, Notification, OauthApp, Poll, Status, Tag};
 use crate::db::queries::{accounts, follows, marks, media, oauth, polls, statuses, timelines};
-use crate::db::DbConn;
+use crate::db::{DbConn, Reader};
+use crate::db::views::{StatusParts, ViewerMarks};
+use crate::service::cached;
 use crate::error::AppResult;
 use crate::ids::{AccountId, StatusId};
-pub use crate::db::views::{NotificationView, StatusView, ViewerFlags};
-use crate::db::views::PollView;
+pub use crate::db::views::{NotificationView, PollView, StatusView, ViewerFlags};
 
 
 /// Whether `viewer` may see `status` (for a reblog, the caller checks the original).
@@ -65,136 +67,198 @@ pub fn status_for(conn: &mut DbConn, viewer: Option<AccountId>, status_id: Statu
     }
 }
 
-/// Builds views for rows, in their order, with one batch of queries per kind of data.
+/// [`status_for`] through the caches.
+pub fn status_for_cached(reader: &mut Reader, viewer: Option<AccountId>, status_id: StatusId) -> AppResult<Option<StatusView>> {
+    let Some(row) = cached::status_parts(reader, &[status_id])?.remove(&status_id) else {
+        return Ok(None);
+    };
+    let checked = match row.status.reblog_of_id {
+        Some(original_id) => cached::status_parts(reader, &[original_id])?.remove(&original_id),
+        None => Some(row),
+    };
+    let Some(checked) = checked else { return Ok(None) };
+    if let Some(viewer) = viewer {
+        if cached::viewer_state(reader, viewer)?.blocked_either_way.contains(&checked.status.account_id) {
+            return Ok(None);
+        }
+    }
+    if !checked.status.visibility.is_open() && !can_see(reader.conn()?, viewer, &checked.status)? {
+        return Ok(None);
+    }
+    Ok(hydrate_cached(reader, viewer, &[status_id])?.pop())
+}
+
+/// Builds views for rows, in their order, with one batch of queries per kind of data (no caches: within a
+/// write, or for rows that are about to go).
 pub fn hydrate(conn: &mut DbConn, viewer: Option<AccountId>, rows: Vec<Status>) -> AppResult<Vec<StatusView>> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
+    let order: Vec<StatusId> = rows.iter().map(|s| s.id).collect();
     let original_ids: Vec<StatusId> = rows.iter().filter_map(|s| s.reblog_of_id).collect();
-    let originals: HashMap<StatusId, Status> =
-        statuses::find_many(conn, &original_ids)?.into_iter().map(|s| (s.id, s)).collect();
-    let all: Vec<&Status> = rows.iter().chain(originals.values()).collect();
-    let all_ids: Vec<StatusId> = all.iter().map(|s| s.id).collect();
+    let mut all = rows;
+    all.extend(statuses::find_many(conn, &original_ids)?);
+    let mut accounts = accounts_by_id(accounts::find_many(conn, &authors_of(all.iter()))?);
+    let parts: HashMap<StatusId, Arc<StatusParts>> =
+        parts_of_rows(conn, all, &accounts)?.into_iter().map(|p| (p.status.id, Arc::new(p))).collect();
+    let mentioned: Vec<AccountId> = parts.values().flat_map(|p| p.mention_ids.iter().copied()).filter(|id| !accounts.contains_key(id)).collect();
+    accounts.extend(accounts_by_id(accounts::find_many(conn, &mentioned)?));
+    let marks = match viewer {
+        Some(viewer) => Some(load_marks(conn, viewer, &parts)?.into_iter().map(|(id, m)| (id, Arc::new(m))).collect()),
+        None => None,
+    };
+    Ok(assemble(&order, viewer, &parts, &accounts, marks.as_ref()))
+}
 
-    let mentions = statuses::mentions_of(conn, &all_ids)?;
-    let mut account_ids: Vec<AccountId> = all.iter().map(|s| s.account_id).chain(mentions.iter().map(|m| m.account_id)).collect();
-    account_ids.sort_unstable();
-    account_ids.dedup();
-    let accounts: HashMap<AccountId, Account> = accounts::find_many(conn, &account_ids)?.into_iter().map(|a| (a.id, a)).collect();
+/// The same views through the caches, for statuses by id.
+pub fn hydrate_cached(reader: &mut Reader, viewer: Option<AccountId>, ids: &[StatusId]) -> AppResult<Vec<StatusView>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut parts = cached::status_parts(reader, ids)?;
+    let original_ids: Vec<StatusId> = parts.values().filter_map(|p| p.status.reblog_of_id).filter(|id| !parts.contains_key(id)).collect();
+    parts.extend(cached::status_parts(reader, &original_ids)?);
+    let account_ids: Vec<AccountId> = parts.values().flat_map(|p| std::iter::once(p.status.account_id).chain(p.mention_ids.iter().copied())).collect();
+    let accounts = cached::accounts(reader, &account_ids)?;
+    let marks = viewer.map(|viewer| cached::marks(reader, viewer, &parts)).transpose()?;
+    Ok(assemble(ids, viewer, &parts, &accounts, marks.as_ref()))
+}
 
+fn authors_of<'a>(rows: impl Iterator<Item = &'a Status>) -> Vec<AccountId> {
+    let mut ids: Vec<AccountId> = rows.map(|s| s.account_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+pub(crate) fn accounts_by_id(found: Vec<Account>) -> HashMap<AccountId, Arc<Account>> {
+    found.into_iter().map(|a| (a.id, Arc::new(a))).collect()
+}
+
+/// What every viewer sees of these statuses, with one batch of queries per kind of data; `authors` holds
+/// (at least) their authors, whose domains name their custom emojis.
+pub(crate) fn parts_of_rows(conn: &mut DbConn, rows: Vec<Status>, authors: &HashMap<AccountId, Arc<Account>>) -> AppResult<Vec<StatusParts>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<StatusId> = rows.iter().map(|s| s.id).collect();
+    let mut mention_ids: HashMap<StatusId, Vec<AccountId>> = HashMap::new();
+    for mention in statuses::mentions_of(conn, &ids)? {
+        mention_ids.entry(mention.status_id).or_default().push(mention.account_id);
+    }
     let mut tags: HashMap<StatusId, Vec<Tag>> = HashMap::new();
-    for (status_id, tag) in statuses::tags_of(conn, &all_ids)? {
+    for (status_id, tag) in statuses::tags_of(conn, &ids)? {
         tags.entry(status_id).or_default().push(tag);
     }
-    let mut mentioned: HashMap<StatusId, Vec<Account>> = HashMap::new();
-    for mention in mentions {
-        if let Some(account) = accounts.get(&mention.account_id) {
-            mentioned.entry(mention.status_id).or_default().push(account.clone());
-        }
-    }
     let mut attached: HashMap<StatusId, Vec<MediaAttachment>> = HashMap::new();
-    for item in media::of_statuses(conn, &all_ids)? {
+    for item in media::of_statuses(conn, &ids)? {
         if let Some(status_id) = item.status_id {
             attached.entry(status_id).or_default().push(item);
         }
     }
-    let polls = poll_views(conn, viewer, &all_ids)?;
-    let domains: HashMap<AccountId, String> = accounts.values().map(|a| (a.id, a.domain.clone().unwrap_or_default())).collect();
-    let emojis = super::emojis::of_statuses(conn, &all, &domains)?;
-    let mut app_ids: Vec<i64> = all.iter().filter_map(|s| s.app_id).collect();
+    let mut polls: HashMap<StatusId, Poll> = polls::of_statuses(conn, &ids)?.into_iter().map(|p| (p.status_id, p)).collect();
+    let domains: HashMap<AccountId, String> = authors.values().map(|a| (a.id, a.domain.clone().unwrap_or_default())).collect();
+    let mut emojis = super::emojis::of_statuses(conn, &rows.iter().collect::<Vec<_>>(), &domains)?;
+    let mut app_ids: Vec<i64> = rows.iter().filter_map(|s| s.app_id).collect();
+    app_ids.sort_unstable();
     app_ids.dedup();
     let apps: HashMap<i64, OauthApp> = oauth::find_apps(conn, &app_ids)?.into_iter().map(|a| (a.id, a)).collect();
-    let flags = viewer.map(|v| viewer_flags(conn, v, &all_ids)).transpose()?;
-
-    let parts = Parts { accounts: &accounts, tags: &tags, mentioned: &mentioned, apps: &apps, media: &attached, polls: &polls, emojis: &emojis, flags: flags.as_ref() };
     Ok(rows
         .into_iter()
-        .filter_map(|row| {
-            let reblog = match row.reblog_of_id {
-                Some(original_id) => Some(Box::new(parts.view(originals.get(&original_id)?.clone(), None)?)),
-                None => None,
-            };
-            parts.view(row, reblog)
+        .map(|status| StatusParts {
+            mention_ids: mention_ids.remove(&status.id).unwrap_or_default(),
+            tags: tags.remove(&status.id).unwrap_or_default(),
+            media: attached.remove(&status.id).unwrap_or_default(),
+            poll: polls.remove(&status.id),
+            emojis: emojis.remove(&status.id).unwrap_or_default(),
+            app: status.app_id.and_then(|id| apps.get(&id).cloned()),
+            status,
         })
         .collect())
 }
 
-struct Parts<'a> {
-    accounts: &'a HashMap<AccountId, Account>,
-    tags: &'a HashMap<StatusId, Vec<Tag>>,
-    mentioned: &'a HashMap<StatusId, Vec<Account>>,
-    apps: &'a HashMap<i64, OauthApp>,
-    media: &'a HashMap<StatusId, Vec<MediaAttachment>>,
-    polls: &'a HashMap<StatusId, PollView>,
-    emojis: &'a HashMap<StatusId, Vec<CustomEmoji>>,
-    flags: Option<&'a Marked>,
-}
-
-impl Parts<'_> {
-    fn view(&self, status: Status, reblog: Option<Box<StatusView>>) -> Option<StatusView> {
-        let id = status.id;
-        // A reblog carries the viewer's marks on its original, as Mastodon's answers do.
-        let marked_id = status.reblog_of_id.unwrap_or(id);
-        Some(StatusView {
-            // A suspended author's statuses are gone from view, as their account is.
-            account: self.accounts.get(&status.account_id).filter(|a| a.suspended_at.is_none())?.clone(),
-            mentions: self.mentioned.get(&id).cloned().unwrap_or_default(),
-            tags: self.tags.get(&id).cloned().unwrap_or_default(),
-            app: status.app_id.and_then(|app_id| self.apps.get(&app_id).cloned()),
-            viewer: self.flags.map(|marked| ViewerFlags {
-                viewer_id: marked.viewer_id,
-                favourited: marked.favourited.contains(&marked_id),
-                reblogged: marked.reblogged.contains(&marked_id),
-                bookmarked: marked.bookmarked.contains(&marked_id),
-                pinned: marked.pinned.contains(&id),
-            }),
-            reblog,
-            status,
-            deleted_source: None,
-            filtered: Vec::new(),
-            media: self.media.get(&id).cloned().unwrap_or_default(),
-            poll: self.polls.get(&id).cloned(),
-            emojis: self.emojis.get(&id).cloned().unwrap_or_default(),
-        })
-    }
-}
-
-/// The polls of these statuses, by status id, with the viewer's own choices.
-fn poll_views(conn: &mut DbConn, viewer: Option<AccountId>, status_ids: &[StatusId]) -> AppResult<HashMap<StatusId, PollView>> {
-    let found = polls::of_statuses(conn, status_ids)?;
-    let poll_ids: Vec<i64> = found.iter().map(|p| p.id).collect();
-    let mut chosen: HashMap<i64, Vec<i32>> = HashMap::new();
-    if let Some(viewer) = viewer {
-        for (poll_id, choice) in polls::choices_among(conn, viewer, &poll_ids)? {
-            chosen.entry(poll_id).or_default().push(choice);
+/// The viewer's marks on each of these statuses (an entry for each, marked or not).
+pub(crate) fn load_marks(conn: &mut DbConn, viewer: AccountId, parts: &HashMap<StatusId, Arc<StatusParts>>) -> AppResult<HashMap<StatusId, ViewerMarks>> {
+    let ids: Vec<StatusId> = parts.keys().copied().collect();
+    let favourited: HashSet<StatusId> = marks::favourites::marked_among(conn, viewer, &ids)?.into_iter().collect();
+    let reblogged: HashSet<StatusId> = statuses::reblogged_among(conn, viewer, &ids)?.into_iter().collect();
+    let bookmarked: HashSet<StatusId> = marks::bookmarks::marked_among(conn, viewer, &ids)?.into_iter().collect();
+    let pinned: HashSet<StatusId> = marks::status_pins::marked_among(conn, viewer, &ids)?.into_iter().collect();
+    let status_of_poll: HashMap<i64, StatusId> = parts.values().filter_map(|p| p.poll.as_ref().map(|poll| (poll.id, p.status.id))).collect();
+    let mut choices: HashMap<StatusId, Vec<i32>> = HashMap::new();
+    for (poll_id, choice) in polls::choices_among(conn, viewer, &status_of_poll.keys().copied().collect::<Vec<_>>())? {
+        if let Some(status_id) = status_of_poll.get(&poll_id) {
+            choices.entry(*status_id).or_default().push(choice);
         }
     }
-    Ok(found
+    Ok(ids
         .into_iter()
-        .map(|poll| {
-            let own_votes = viewer.map(|_| chosen.remove(&poll.id).unwrap_or_default());
-            let view = PollView { viewer_is_author: viewer == Some(poll.account_id), own_votes, poll };
-            (view.poll.status_id, view)
+        .map(|id| {
+            let marks = ViewerMarks {
+                favourited: favourited.contains(&id),
+                reblogged: reblogged.contains(&id),
+                bookmarked: bookmarked.contains(&id),
+                pinned: pinned.contains(&id),
+                poll_choices: choices.remove(&id).unwrap_or_default(),
+            };
+            (id, marks)
         })
         .collect())
 }
 
-struct Marked {
-    viewer_id: AccountId,
-    favourited: HashSet<StatusId>,
-    reblogged: HashSet<StatusId>,
-    bookmarked: HashSet<StatusId>,
-    pinned: HashSet<StatusId>,
-}
-
-fn viewer_flags(conn: &mut DbConn, viewer: AccountId, ids: &[StatusId]) -> AppResult<Marked> {
-    Ok(Marked {
-        viewer_id: viewer,
-        favourited: marks::favourites::marked_among(conn, viewer, ids)?.into_iter().collect(),
-        reblogged: statuses::reblogged_among(conn, viewer, ids)?.into_iter().collect(),
-        bookmarked: marks::bookmarks::marked_among(conn, viewer, ids)?.into_iter().collect(),
-        pinned: marks::status_pins::marked_among(conn, viewer, ids)?.into_iter().collect(),
-    })
+/// Views in the order of `order`, from their parts; statuses whose author is gone (or suspended) drop out.
+fn assemble(
+    order: &[StatusId],
+    viewer: Option<AccountId>,
+    parts: &HashMap<StatusId, Arc<StatusParts>>,
+    accounts: &HashMap<AccountId, Arc<Account>>,
+    marks: Option<&HashMap<StatusId, Arc<ViewerMarks>>>,
+) -> Vec<StatusView> {
+    let view = |part: &StatusParts, reblog: Option<Box<StatusView>>| -> Option<StatusView> {
+        let status = &part.status;
+        // A reblog carries the viewer's marks on its original, as Mastodon's answers do.
+        let marked_id = status.reblog_of_id.unwrap_or(status.id);
+        let viewer_marks = |id: StatusId| marks.and_then(|m| m.get(&id)).map(|m| m.as_ref().clone()).unwrap_or_default();
+        Some(StatusView {
+            // A suspended author's statuses are gone from view, as their account is.
+            account: accounts.get(&status.account_id).filter(|a| a.suspended_at.is_none())?.as_ref().clone(),
+            mentions: part.mention_ids.iter().filter_map(|id| accounts.get(id)).map(|a| a.as_ref().clone()).collect(),
+            tags: part.tags.clone(),
+            app: part.app.clone(),
+            viewer: viewer.map(|viewer_id| {
+                let on_original = viewer_marks(marked_id);
+                ViewerFlags {
+                    viewer_id,
+                    favourited: on_original.favourited,
+                    reblogged: on_original.reblogged,
+                    bookmarked: on_original.bookmarked,
+                    pinned: viewer_marks(status.id).pinned,
+                }
+            }),
+            reblog,
+            status: status.clone(),
+            deleted_source: None,
+            filtered: Vec::new(),
+            media: part.media.clone(),
+            poll: part.poll.clone().map(|poll| PollView {
+                viewer_is_author: viewer == Some(poll.account_id),
+                own_votes: viewer.map(|_| viewer_marks(status.id).poll_choices),
+                poll,
+            }),
+            emojis: part.emojis.clone(),
+        })
+    };
+    order
+        .iter()
+        .filter_map(|id| {
+            let part = parts.get(id)?;
+            let reblog = match part.status.reblog_of_id {
+                Some(original_id) => Some(Box::new(view(parts.get(&original_id)?, None)?)),
+                None => None,
+            };
+            view(part, reblog)
+        })
+        .collect()
 }
 
 pub fn notifications(conn: &mut DbConn, viewer: AccountId, rows: Vec<Notification>) -> AppResult<Vec<NotificationView>> {

@@ -50,7 +50,7 @@ struct Reader {
 async fn streaming_reader(req: &HttpRequest, state: &AppState, auth: &Auth) -> AppResult<Option<Reader>> {
     let session = match (auth.session(), protocol_token(req)) {
         (Ok(session), _) => Some(session.clone()),
-        (Err(_), Some(token)) => Some(state.db.read(move |conn| auth_rules::session_for_token(conn, &token)).await?),
+        (Err(_), Some(token)) => Some(state.db.read_cached(move |reader| auth_rules::session_for_token(reader, &token)).await?),
         (Err(_), None) => None,
     };
     if let Some(session) = &session {

@@ -180,6 +180,7 @@ async fn registrations_with_approval_wait_for_a_moderator(server: TestServer) {
 
     let approved = crate::support::hallway_on(&server.settings.database_url, &["user", "approve", "zed"]);
     assert!(approved.contains("zed approved"), "{approved}");
+    crate::support::eventually("the approval made by the CLI", async || zed.me().await.status == 200).await;
     assert_eq!(zed.me().await.str("username"), "zed");
     let signed_in = server.anonymous().post_form("/oauth/token", &password_grant).await;
     assert_eq!(signed_in.status, 200, "the password grant once approved: {}", signed_in.body);

@@ -460,6 +460,18 @@ impl Api {
     }
 }
 
+/// Waits until `check` holds: what another process writes reaches a server's caches within a fraction of a
+/// second.
+pub async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
+    for _ in 0..50 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{what} never showed");
+}
+
 /// Runs the CLI binary on a test instance's database; answers what it printed (it must succeed).
 pub fn hallway_on(database_url: &str, args: &[&str]) -> String {
     let dir = tempfile::tempdir().expect("temp dir");

@@ -1,5 +1,7 @@
 use diesel::prelude::*;
 
+use crate::db::cache::{note, Stale};
+
 use crate::db::models::{Account, ProfileChanges, RemoteActorChanges};
 use crate::db::schema::accounts::dsl::*;
 use crate::db::{lower, DbConn};
@@ -7,6 +9,7 @@ use crate::error::AppResult;
 use crate::ids::AccountId;
 
 pub fn insert(conn: &mut DbConn, account: &Account) -> AppResult<()> {
+    note(Stale::InstanceStats);
     diesel::insert_into(accounts).values(account.clone()).execute(conn)?;
     Ok(())
 }
@@ -40,40 +43,55 @@ pub fn count_local(conn: &mut DbConn) -> AppResult<i64> {
     Ok(accounts.filter(domain.is_null()).filter(suspended_at.is_null()).count().get_result(conn)?)
 }
 
+/// Local statuses, from the local accounts' maintained counts (reblogs included, as each account's count).
+pub fn sum_local_statuses(conn: &mut DbConn) -> AppResult<i64> {
+    let sum: Option<i64> = accounts.filter(domain.is_null()).select(diesel::dsl::sum(statuses_count)).first(conn)?;
+    Ok(sum.unwrap_or(0))
+}
+
 pub fn count_domains(conn: &mut DbConn) -> AppResult<i64> {
     Ok(accounts.filter(domain.is_not_null()).select(domain).distinct().count().get_result(conn)?)
 }
 
 pub fn update_profile(conn: &mut DbConn, account_id: AccountId, changes: &ProfileChanges) -> AppResult<()> {
+    note(Stale::Account(account_id));
     diesel::update(accounts.find(account_id)).set(changes.clone()).execute(conn)?;
     Ok(())
 }
 
 pub fn refresh_remote(conn: &mut DbConn, account_id: AccountId, changes: &RemoteActorChanges) -> AppResult<()> {
+    note(Stale::Account(account_id));
     diesel::update(accounts.find(account_id)).set(changes.clone()).execute(conn)?;
     Ok(())
 }
 
 pub fn set_display_name(conn: &mut DbConn, account_id: AccountId, name: &str, at: chrono::NaiveDateTime) -> AppResult<()> {
+    note(Stale::Account(account_id));
     diesel::update(accounts.find(account_id)).set((display_name.eq(name), updated_at.eq(at))).execute(conn)?;
     Ok(())
 }
 
 pub fn set_suspended(conn: &mut DbConn, account_id: AccountId, at: Option<chrono::NaiveDateTime>) -> AppResult<bool> {
+    note(Stale::Account(account_id));
+    note(Stale::InstanceStats);
     Ok(diesel::update(accounts.find(account_id)).set(suspended_at.eq(at)).execute(conn)? == 1)
 }
 
 pub fn add_followers(conn: &mut DbConn, account_id: AccountId, delta: i32) -> AppResult<()> {
+    note(Stale::Account(account_id));
     diesel::update(accounts.find(account_id)).set(followers_count.eq(followers_count + delta)).execute(conn)?;
     Ok(())
 }
 
 pub fn add_following(conn: &mut DbConn, account_id: AccountId, delta: i32) -> AppResult<()> {
+    note(Stale::Account(account_id));
     diesel::update(accounts.find(account_id)).set(following_count.eq(following_count + delta)).execute(conn)?;
     Ok(())
 }
 
 pub fn add_statuses(conn: &mut DbConn, account_id: AccountId, delta: i32, at: Option<chrono::NaiveDateTime>) -> AppResult<()> {
+    note(Stale::Account(account_id));
+    note(Stale::InstanceStats);
     let target = accounts.find(account_id);
     match at {
         Some(at) => diesel::update(target)

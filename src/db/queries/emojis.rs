@@ -1,21 +1,26 @@
 use diesel::prelude::*;
 
+use crate::db::cache::{note, Stale};
+
 use crate::db::models::CustomEmoji;
 use crate::db::schema::custom_emojis;
 use crate::db::DbConn;
 use crate::error::AppResult;
 
 pub fn insert(conn: &mut DbConn, emoji: &CustomEmoji) -> AppResult<()> {
+    note(Stale::Emojis);
     diesel::insert_into(custom_emojis::table).values(emoji).execute(conn)?;
     Ok(())
 }
 
 pub fn update(conn: &mut DbConn, emoji: &CustomEmoji) -> AppResult<()> {
+    note(Stale::Emojis);
     diesel::update(custom_emojis::table.find(emoji.id)).set(emoji).execute(conn)?;
     Ok(())
 }
 
 pub fn delete(conn: &mut DbConn, emoji_id: i64) -> AppResult<()> {
+    note(Stale::Emojis);
     diesel::delete(custom_emojis::table.find(emoji_id)).execute(conn)?;
     Ok(())
 }

@@ -1,6 +1,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::db::cache::{note, Stale};
+
 use crate::db::models::{Filter, FilterKeyword, FilterStatus};
 use crate::db::schema::{filter_keywords, filter_statuses, filters};
 use crate::db::{insert_if_absent, DbConn};
@@ -8,16 +10,19 @@ use crate::error::AppResult;
 use crate::ids::{AccountId, StatusId};
 
 pub fn insert(conn: &mut DbConn, filter: &Filter) -> AppResult<()> {
+    note(Stale::Viewer(filter.account_id));
     diesel::insert_into(filters::table).values(filter.clone()).execute(conn)?;
     Ok(())
 }
 
 pub fn update(conn: &mut DbConn, filter: &Filter) -> AppResult<()> {
+    note(Stale::Viewer(filter.account_id));
     diesel::update(filters::table.find(filter.id)).set(filter.clone()).execute(conn)?;
     Ok(())
 }
 
 pub fn delete(conn: &mut DbConn, filter_id: i64) -> AppResult<()> {
+    note_owner_of(conn, filter_id)?;
     diesel::delete(filters::table.find(filter_id)).execute(conn)?;
     Ok(())
 }
@@ -62,16 +67,22 @@ pub fn statuses_of(conn: &mut DbConn, filter_ids: &[i64]) -> AppResult<Vec<Filte
 }
 
 pub fn insert_keyword(conn: &mut DbConn, keyword: &FilterKeyword) -> AppResult<()> {
+    note_owner_of(conn, keyword.filter_id)?;
     diesel::insert_into(filter_keywords::table).values(keyword).execute(conn)?;
     Ok(())
 }
 
 pub fn update_keyword(conn: &mut DbConn, keyword: &FilterKeyword) -> AppResult<()> {
+    note_owner_of(conn, keyword.filter_id)?;
     diesel::update(filter_keywords::table.find(keyword.id)).set(keyword).execute(conn)?;
     Ok(())
 }
 
 pub fn delete_keyword(conn: &mut DbConn, keyword_id: i64) -> AppResult<()> {
+    let filter_id: Option<i64> = filter_keywords::table.find(keyword_id).select(filter_keywords::filter_id).first(conn).optional()?;
+    if let Some(filter_id) = filter_id {
+        note_owner_of(conn, filter_id)?;
+    }
     diesel::delete(filter_keywords::table.find(keyword_id)).execute(conn)?;
     Ok(())
 }
@@ -89,6 +100,7 @@ pub fn find_keyword(conn: &mut DbConn, owner: AccountId, keyword_id: i64) -> App
 
 /// Adds a status to a filter; false when it was there already.
 pub fn insert_status(conn: &mut DbConn, row: &FilterStatus) -> AppResult<bool> {
+    note_owner_of(conn, row.filter_id)?;
     insert_if_absent(conn, |conn| {
         diesel::insert_into(filter_statuses::table).values(row).execute(conn)?;
         Ok(())
@@ -115,6 +127,19 @@ pub fn find_status_in(conn: &mut DbConn, filter_id: i64, status_id: StatusId) ->
 }
 
 pub fn delete_status(conn: &mut DbConn, row_id: i64) -> AppResult<()> {
+    let filter_id: Option<i64> = filter_statuses::table.find(row_id).select(filter_statuses::filter_id).first(conn).optional()?;
+    if let Some(filter_id) = filter_id {
+        note_owner_of(conn, filter_id)?;
+    }
     diesel::delete(filter_statuses::table.find(row_id)).execute(conn)?;
+    Ok(())
+}
+
+/// The owner of a filter sees it change.
+fn note_owner_of(conn: &mut DbConn, filter_id: i64) -> AppResult<()> {
+    let owner: Option<AccountId> = filters::table.find(filter_id).select(filters::account_id).first(conn).optional()?;
+    if let Some(owner) = owner {
+        note(Stale::Viewer(owner));
+    }
     Ok(())
 }

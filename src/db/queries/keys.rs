@@ -1,5 +1,7 @@
 use diesel::prelude::*;
 
+use crate::db::cache::{note, Stale};
+
 use crate::db::models::{AccountKey, InstanceKeys};
 use crate::db::schema::{account_keys, accounts, instance_keys};
 use crate::db::DbConn;
@@ -26,6 +28,7 @@ pub fn insert_account_key(conn: &mut DbConn, key: &AccountKey) -> AppResult<()> 
 }
 
 pub fn set_public_key(conn: &mut DbConn, account_id: AccountId, public_pem: &str) -> AppResult<()> {
+    note(Stale::Account(account_id));
     diesel::update(accounts::table.find(account_id)).set(accounts::public_key_pem.eq(public_pem)).execute(conn)?;
     Ok(())
 }

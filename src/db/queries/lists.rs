@@ -1,5 +1,7 @@
 use diesel::prelude::*;
 
+use crate::db::cache::{note, Stale};
+
 use crate::db::models::{Account, List, Status};
 use crate::db::schema::{accounts, follows, home_timeline_entries as home, list_accounts, lists, statuses};
 use crate::db::{insert_if_absent, load_page, DbConn, Page};
@@ -12,11 +14,13 @@ pub fn insert(conn: &mut DbConn, list: &List) -> AppResult<()> {
 }
 
 pub fn update(conn: &mut DbConn, list: &List) -> AppResult<()> {
+    note(Stale::Viewer(list.account_id));
     diesel::update(lists::table.find(list.id)).set(list).execute(conn)?;
     Ok(())
 }
 
 pub fn delete(conn: &mut DbConn, list_id: i64) -> AppResult<()> {
+    note_owner_of(conn, list_id)?;
     diesel::delete(lists::table.find(list_id)).execute(conn)?;
     Ok(())
 }
@@ -68,6 +72,7 @@ pub fn has_member(conn: &mut DbConn, list_id: i64, member: AccountId) -> AppResu
 }
 
 pub fn add_member(conn: &mut DbConn, list_id: i64, member: AccountId) -> AppResult<()> {
+    note_owner_of(conn, list_id)?;
     insert_if_absent(conn, |conn| {
         diesel::insert_into(list_accounts::table)
             .values((list_accounts::list_id.eq(list_id), list_accounts::account_id.eq(member)))
@@ -78,6 +83,7 @@ pub fn add_member(conn: &mut DbConn, list_id: i64, member: AccountId) -> AppResu
 }
 
 pub fn remove_member(conn: &mut DbConn, list_id: i64, member: AccountId) -> AppResult<()> {
+    note_owner_of(conn, list_id)?;
     diesel::delete(list_accounts::table.filter(list_accounts::list_id.eq(list_id)).filter(list_accounts::account_id.eq(member)))
         .execute(conn)?;
     Ok(())
@@ -130,4 +136,13 @@ pub fn exclusive_members(conn: &mut DbConn, owner: AccountId) -> AppResult<Vec<A
         .filter(lists::exclusive.eq(true))
         .select(list_accounts::account_id)
         .load(conn)?)
+}
+
+/// Exclusive lists hide their members from the owner's home timeline.
+fn note_owner_of(conn: &mut DbConn, list_id: i64) -> AppResult<()> {
+    let owner: Option<AccountId> = lists::table.find(list_id).select(lists::account_id).first(conn).optional()?;
+    if let Some(owner) = owner {
+        note(Stale::Viewer(owner));
+    }
+    Ok(())
 }

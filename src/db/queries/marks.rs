@@ -2,6 +2,8 @@
 
 use diesel::prelude::*;
 
+use crate::db::cache::{note, Stale};
+
 use crate::db::models::{Status, StatusMark};
 use crate::db::schema::statuses;
 use crate::db::{insert_if_absent, load_page, DbConn, Page};
@@ -23,6 +25,7 @@ macro_rules! mark_queries {
 
             /// Adds the mark; false when it was already there.
             pub fn insert(conn: &mut DbConn, mark: &StatusMark) -> AppResult<bool> {
+                note(Stale::Marks(mark.account_id, mark.status_id));
                 if find(conn, mark.account_id, mark.status_id)?.is_some() {
                     return Ok(false);
                 }
@@ -52,6 +55,7 @@ macro_rules! mark_queries {
 
             /// Removes the mark; false when there was none.
             pub fn delete(conn: &mut DbConn, account_id: AccountId, status_id: StatusId) -> AppResult<bool> {
+                note(Stale::Marks(account_id, status_id));
                 let deleted = diesel::delete(
                     t::table.filter(t::account_id.eq(account_id)).filter(t::status_id.eq(status_id)),
                 )

@@ -1,5 +1,7 @@
 use diesel::prelude::*;
 
+use crate::db::cache::{note, Stale};
+
 use crate::db::models::{OauthApp, OauthCode, OauthToken};
 use crate::db::schema::{oauth_apps, oauth_codes, oauth_tokens};
 use crate::db::DbConn;
@@ -44,6 +46,7 @@ pub fn find_token(conn: &mut DbConn, hash: &str) -> AppResult<Option<OauthToken>
 }
 
 pub fn delete_token(conn: &mut DbConn, hash: &str, app_id: i64) -> AppResult<usize> {
+    note(Stale::Token(hash.to_owned()));
     Ok(diesel::delete(
         oauth_tokens::table.filter(oauth_tokens::token_hash.eq(hash)).filter(oauth_tokens::app_id.eq(app_id)),
     )
@@ -51,6 +54,7 @@ pub fn delete_token(conn: &mut DbConn, hash: &str, app_id: i64) -> AppResult<usi
 }
 
 pub fn delete_tokens_of(conn: &mut DbConn, account_id: AccountId) -> AppResult<usize> {
+    note(Stale::TokensOf(account_id));
     Ok(diesel::delete(oauth_tokens::table.filter(oauth_tokens::account_id.eq(account_id))).execute(conn)?)
 }
 

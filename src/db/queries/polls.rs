@@ -1,6 +1,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::db::cache::{note, Stale};
+
 use crate::db::json::Json;
 use crate::db::models::{Poll, PollVote, RemotePollChanges};
 use crate::db::schema::{poll_votes, polls};
@@ -9,12 +11,14 @@ use crate::error::AppResult;
 use crate::ids::{AccountId, StatusId};
 
 pub fn insert(conn: &mut DbConn, poll: &Poll) -> AppResult<()> {
+    note(Stale::Status(poll.status_id));
     diesel::insert_into(polls::table).values(poll.clone()).execute(conn)?;
     Ok(())
 }
 
 /// The counts of a local poll (recounted) or of a remote one (as its instance said, or plus a local vote).
 pub fn set_counts(conn: &mut DbConn, poll_id: i64, counts: &[i64], voters_count: i64) -> AppResult<()> {
+    note(Stale::Status(status_of(conn, poll_id)?));
     let counts_json = String::from(Json(counts.to_vec()));
     diesel::update(polls::table.find(poll_id))
         .set((polls::counts_json.eq(counts_json), polls::voters_count.eq(voters_count)))
@@ -24,11 +28,13 @@ pub fn set_counts(conn: &mut DbConn, poll_id: i64, counts: &[i64], voters_count:
 
 /// A remote poll as its instance now describes it (what this instance keeps of its own stays).
 pub fn refresh_remote(conn: &mut DbConn, poll_id: i64, changes: RemotePollChanges) -> AppResult<()> {
+    note(Stale::Status(status_of(conn, poll_id)?));
     diesel::update(polls::table.find(poll_id)).set(changes).execute(conn)?;
     Ok(())
 }
 
 pub fn mark_ended_notified(conn: &mut DbConn, poll_id: i64) -> AppResult<()> {
+    note(Stale::Status(status_of(conn, poll_id)?));
     diesel::update(polls::table.find(poll_id)).set(polls::ended_notified.eq(true)).execute(conn)?;
     Ok(())
 }
@@ -64,6 +70,7 @@ pub fn of_statuses(conn: &mut DbConn, status_ids: &[StatusId]) -> AppResult<Vec<
 
 /// Records one choice; false when the voter had chosen it already.
 pub fn insert_vote(conn: &mut DbConn, vote: &PollVote) -> AppResult<bool> {
+    note(Stale::Marks(vote.account_id, status_of(conn, vote.poll_id)?));
     insert_if_absent(conn, |conn| {
         diesel::insert_into(poll_votes::table).values(vote).execute(conn)?;
         Ok(())
@@ -95,4 +102,8 @@ pub fn ended_unannounced(conn: &mut DbConn, now: NaiveDateTime, limit: i64) -> A
         .limit(limit)
         .select(Poll::as_select())
         .load(conn)?)
+}
+
+fn status_of(conn: &mut DbConn, poll_id: i64) -> AppResult<StatusId> {
+    Ok(polls::table.find(poll_id).select(polls::status_id).first(conn)?)
 }

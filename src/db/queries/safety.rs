@@ -3,6 +3,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::db::cache::{note, Stale};
+
 use crate::db::models::{Account, Block, Mute};
 use crate::db::schema::{accounts, blocks, mutes, user_domain_blocks};
 use crate::db::{insert_if_absent, load_page, DbConn, Page};
@@ -20,14 +22,21 @@ pub fn find_mute(conn: &mut DbConn, owner: AccountId, target: AccountId) -> AppR
 
 /// Sets a mute, replacing an earlier one of the same pair.
 pub fn put_mute(conn: &mut DbConn, mute: &Mute) -> AppResult<()> {
+    note(Stale::Viewer(mute.account_id));
     delete_mute(conn, mute.account_id, mute.target_account_id)?;
     diesel::insert_into(mutes::table).values(mute).execute(conn)?;
     Ok(())
 }
 
 pub fn delete_mute(conn: &mut DbConn, owner: AccountId, target: AccountId) -> AppResult<()> {
+    note(Stale::Viewer(owner));
     diesel::delete(mutes::table.filter(mutes::account_id.eq(owner)).filter(mutes::target_account_id.eq(target))).execute(conn)?;
     Ok(())
+}
+
+/// Every mute of `owner`, those over too.
+pub fn mutes_of(conn: &mut DbConn, owner: AccountId) -> AppResult<Vec<Mute>> {
+    Ok(mutes::table.filter(mutes::account_id.eq(owner)).select(Mute::as_select()).load(conn)?)
 }
 
 /// Mutes in force at `now` (those with an expiry past it are over).
@@ -60,6 +69,8 @@ pub fn find_block(conn: &mut DbConn, owner: AccountId, target: AccountId) -> App
 
 /// Adds a block; false when it existed.
 pub fn insert_block(conn: &mut DbConn, block: &Block) -> AppResult<bool> {
+    note(Stale::Viewer(block.account_id));
+    note(Stale::Viewer(block.target_account_id));
     insert_if_absent(conn, |conn| {
         diesel::insert_into(blocks::table).values(block).execute(conn)?;
         Ok(())
@@ -67,6 +78,8 @@ pub fn insert_block(conn: &mut DbConn, block: &Block) -> AppResult<bool> {
 }
 
 pub fn delete_block(conn: &mut DbConn, owner: AccountId, target: AccountId) -> AppResult<()> {
+    note(Stale::Viewer(owner));
+    note(Stale::Viewer(target));
     diesel::delete(blocks::table.filter(blocks::account_id.eq(owner)).filter(blocks::target_account_id.eq(target))).execute(conn)?;
     Ok(())
 }
@@ -88,6 +101,7 @@ pub fn blocks_page(conn: &mut DbConn, owner: AccountId, page: &Page) -> AppResul
 }
 
 pub fn insert_domain_block(conn: &mut DbConn, owner: AccountId, blocked: &str, at: NaiveDateTime) -> AppResult<()> {
+    note(Stale::Viewer(owner));
     insert_if_absent(conn, |conn| {
         diesel::insert_into(user_domain_blocks::table)
             .values((
@@ -103,6 +117,7 @@ pub fn insert_domain_block(conn: &mut DbConn, owner: AccountId, blocked: &str, a
 }
 
 pub fn delete_domain_block(conn: &mut DbConn, owner: AccountId, blocked: &str) -> AppResult<()> {
+    note(Stale::Viewer(owner));
     diesel::delete(user_domain_blocks::table.filter(user_domain_blocks::account_id.eq(owner)).filter(user_domain_blocks::domain.eq(blocked)))
         .execute(conn)?;
     Ok(())

@@ -1,5 +1,7 @@
 use diesel::prelude::*;
 
+use crate::db::cache::{note, Stale};
+
 use crate::db::kinds::Visibility;
 use crate::db::models::{IdempotencyKey, Mention, Status, StatusEdit, StatusEditForm, Tag};
 use crate::db::schema::{idempotency_keys, media_attachments, mentions, status_edits, status_tags, statuses, tags};
@@ -8,6 +10,9 @@ use crate::error::AppResult;
 use crate::ids::{AccountId, StatusId};
 
 pub fn insert(conn: &mut DbConn, status: &Status) -> AppResult<()> {
+    if let Some(original) = status.reblog_of_id {
+        note(Stale::Marks(status.account_id, original));
+    }
     diesel::insert_into(statuses::table).values(status.clone()).execute(conn)?;
     Ok(())
 }
@@ -24,16 +29,24 @@ pub fn find_many(conn: &mut DbConn, ids: &[StatusId]) -> AppResult<Vec<Status>> 
 }
 
 pub fn delete(conn: &mut DbConn, status_id: StatusId) -> AppResult<()> {
+    note(Stale::Status(status_id));
+    let reblog: Option<(AccountId, Option<StatusId>)> =
+        statuses::table.find(status_id).select((statuses::account_id, statuses::reblog_of_id)).first(conn).optional()?;
+    if let Some((account_id, Some(original))) = reblog {
+        note(Stale::Marks(account_id, original));
+    }
     diesel::delete(statuses::table.find(status_id)).execute(conn)?;
     Ok(())
 }
 
 pub fn apply_edit(conn: &mut DbConn, status_id: StatusId, form: &StatusEditForm) -> AppResult<()> {
+    note(Stale::Status(status_id));
     diesel::update(statuses::table.find(status_id)).set(form).execute(conn)?;
     Ok(())
 }
 
 pub fn add_replies(conn: &mut DbConn, status_id: StatusId, delta: i32) -> AppResult<()> {
+    note(Stale::Status(status_id));
     diesel::update(statuses::table.find(status_id))
         .set(statuses::replies_count.eq(statuses::replies_count + delta))
         .execute(conn)?;
@@ -41,6 +54,7 @@ pub fn add_replies(conn: &mut DbConn, status_id: StatusId, delta: i32) -> AppRes
 }
 
 pub fn add_reblogs(conn: &mut DbConn, status_id: StatusId, delta: i32) -> AppResult<()> {
+    note(Stale::Status(status_id));
     diesel::update(statuses::table.find(status_id))
         .set(statuses::reblogs_count.eq(statuses::reblogs_count + delta))
         .execute(conn)?;
@@ -48,6 +62,7 @@ pub fn add_reblogs(conn: &mut DbConn, status_id: StatusId, delta: i32) -> AppRes
 }
 
 pub fn add_favourites(conn: &mut DbConn, status_id: StatusId, delta: i32) -> AppResult<()> {
+    note(Stale::Status(status_id));
     diesel::update(statuses::table.find(status_id))
         .set(statuses::favourites_count.eq(statuses::favourites_count + delta))
         .execute(conn)?;
@@ -197,10 +212,6 @@ pub fn tag_page(conn: &mut DbConn, tag_id: i64, scope: PublicScope, hidden_autho
     Ok(load_page!(query, statuses::id, page, conn))
 }
 
-pub fn count_local(conn: &mut DbConn) -> AppResult<i64> {
-    Ok(statuses::table.filter(statuses::local.eq(true)).count().get_result(conn)?)
-}
-
 pub fn insert_edit(conn: &mut DbConn, edit: &StatusEdit) -> AppResult<()> {
     diesel::insert_into(status_edits::table).values(edit).execute(conn)?;
     Ok(())
@@ -215,6 +226,7 @@ pub fn edits_of(conn: &mut DbConn, status_id: StatusId) -> AppResult<Vec<StatusE
 }
 
 pub fn insert_mentions(conn: &mut DbConn, status_id: StatusId, account_ids: &[AccountId]) -> AppResult<()> {
+    note(Stale::Status(status_id));
     for &account_id in account_ids {
         diesel::insert_into(mentions::table).values(&Mention { status_id, account_id }).execute(conn)?;
     }
@@ -222,6 +234,7 @@ pub fn insert_mentions(conn: &mut DbConn, status_id: StatusId, account_ids: &[Ac
 }
 
 pub fn delete_mentions(conn: &mut DbConn, status_id: StatusId) -> AppResult<()> {
+    note(Stale::Status(status_id));
     diesel::delete(mentions::table.filter(mentions::status_id.eq(status_id))).execute(conn)?;
     Ok(())
 }
@@ -254,6 +267,7 @@ pub fn tags_of(conn: &mut DbConn, status_ids: &[StatusId]) -> AppResult<Vec<(Sta
 }
 
 pub fn set_status_tags(conn: &mut DbConn, status_id: StatusId, tag_ids: &[i64]) -> AppResult<()> {
+    note(Stale::Status(status_id));
     diesel::delete(status_tags::table.filter(status_tags::status_id.eq(status_id))).execute(conn)?;
     for &tag_id in tag_ids {
         diesel::insert_into(status_tags::table)

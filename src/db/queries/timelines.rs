@@ -1,7 +1,7 @@
 use diesel::prelude::*;
 
-use crate::db::models::{HomeTimelineEntry, Status};
-use crate::db::schema::{home_timeline_entries as home, statuses};
+use crate::db::models::HomeTimelineEntry;
+use crate::db::schema::home_timeline_entries as home;
 use crate::db::{load_page, AnyConnection, DbConn, Page};
 use crate::error::AppResult;
 use crate::ids::{AccountId, StatusId};
@@ -19,12 +19,8 @@ pub fn insert_home(conn: &mut DbConn, entries: &[HomeTimelineEntry]) -> AppResul
 }
 
 /// The home timeline, without the authors in `hidden_authors` (members of exclusive lists).
-pub fn home_page(conn: &mut DbConn, account_id: AccountId, hidden_authors: &[AccountId], page: &Page) -> AppResult<Vec<Status>> {
-    let mut query = home::table
-        .inner_join(statuses::table)
-        .filter(home::account_id.eq(account_id))
-        .select(Status::as_select())
-        .into_boxed();
+pub fn home_page(conn: &mut DbConn, account_id: AccountId, hidden_authors: &[AccountId], page: &Page) -> AppResult<Vec<StatusId>> {
+    let mut query = home::table.filter(home::account_id.eq(account_id)).select(home::status_id).into_boxed();
     if !hidden_authors.is_empty() {
         query = query.filter(home::author_id.ne_all(hidden_authors.to_vec()));
     }

@@ -1,5 +1,7 @@
 use diesel::prelude::*;
 
+use crate::db::cache::{note, Stale};
+
 use crate::db::kinds::Role;
 use crate::db::models::{Account, User};
 use crate::db::schema::{accounts, users};
@@ -33,20 +35,24 @@ pub fn find_by_email(conn: &mut DbConn, email: &str) -> AppResult<Option<User>> 
 }
 
 pub fn set_email(conn: &mut DbConn, account_id: AccountId, email: &str) -> AppResult<()> {
+    note(Stale::User(account_id));
     diesel::update(users::table.find(account_id)).set(users::email.eq(email)).execute(conn)?;
     Ok(())
 }
 
 pub fn set_password(conn: &mut DbConn, account_id: AccountId, hash: &str) -> AppResult<bool> {
+    note(Stale::User(account_id));
     Ok(diesel::update(users::table.find(account_id)).set(users::password_hash.eq(hash)).execute(conn)? == 1)
 }
 
 pub fn set_approved(conn: &mut DbConn, account_id: AccountId) -> AppResult<()> {
+    note(Stale::User(account_id));
     diesel::update(users::table.find(account_id)).set(users::approved.eq(true)).execute(conn)?;
     Ok(())
 }
 
 pub fn set_role(conn: &mut DbConn, account_id: AccountId, role: Role) -> AppResult<()> {
+    note(Stale::User(account_id));
     diesel::update(users::table.find(account_id)).set(users::role.eq(role.as_str())).execute(conn)?;
     Ok(())
 }
@@ -58,6 +64,7 @@ pub fn set_posting_defaults(
     sensitive: bool,
     language: Option<&str>,
 ) -> AppResult<()> {
+    note(Stale::User(account_id));
     diesel::update(users::table.find(account_id))
         .set((
             users::default_visibility.eq(visibility),

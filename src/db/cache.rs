@@ -1,0 +1,188 @@
+//! What reads keep between requests: rows and parts of views that many requests ask for, shared by them all
+//! and dropped as soon as a committed write changes them.
+//!
+//! The queries that write say what they make stale ([`note`]); [`Database`](super::Database) collects that for
+//! the transaction, drops the entries in this process right after the commit, and tells other processes on
+//! the same database: on PostgreSQL by `NOTIFY` in the transaction, on SQLite by a row of `cache_changes`
+//! that the others read every [`WATCH_INTERVAL`]. The queries note it themselves (through a thread-local set
+//! by the transaction, since a query takes a bare connection) so that no write path can forget it.
+//!
+//! A read fills an entry only if nothing was dropped since it began ([`Caches::generation`] and
+//! [`Caches::fill`]), so a read that raced a write never keeps what the write replaced.
+
+use std::cell::RefCell;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use moka::sync::Cache;
+use serde::{Deserialize, Serialize};
+
+use crate::db::models::{Account, OauthApp, OauthToken, User};
+use crate::db::views::{StatusParts, ViewerMarks, ViewerState};
+use crate::ids::{AccountId, StatusId};
+
+/// How often a process looks for what other processes wrote (SQLite).
+pub const WATCH_INTERVAL: Duration = Duration::from_millis(100);
+
+/// What a write changed, as far as the caches care.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Stale {
+    Account(AccountId),
+    User(AccountId),
+    /// A token, by the hash it is stored under.
+    Token(String),
+    TokensOf(AccountId),
+    Status(StatusId),
+    /// One viewer's marks on one status (favourite, reblog, bookmark, pin, poll votes).
+    Marks(AccountId, StatusId),
+    /// What one viewer hides and filters (mutes, blocks either way, domain blocks, exclusive lists, filters).
+    Viewer(AccountId),
+    InstanceStats,
+    /// Custom emojis changed: every status may show them.
+    Emojis,
+    Everything,
+}
+
+thread_local! {
+    static NOTED: RefCell<Option<Vec<Stale>>> = const { RefCell::new(None) };
+}
+
+/// Called by the queries that write: the transaction in progress on this thread makes `stale` out of date.
+pub fn note(stale: Stale) {
+    NOTED.with(|noted| {
+        if let Some(list) = noted.borrow_mut().as_mut() {
+            list.push(stale);
+        }
+    });
+}
+
+/// Runs `work` (a transaction) with what its queries note collected; `work` takes the list when it is
+/// about to commit ([`take_noted`]).
+pub(crate) fn noting<T>(work: impl FnOnce() -> T) -> T {
+    let outer = NOTED.with(|noted| noted.borrow_mut().replace(Vec::new()));
+    let value = work();
+    NOTED.with(|noted| *noted.borrow_mut() = outer);
+    value
+}
+
+/// What the transaction in progress noted so far, each once.
+pub(crate) fn take_noted() -> Vec<Stale> {
+    let noted = NOTED.with(|noted| noted.borrow_mut().as_mut().map(std::mem::take)).unwrap_or_default();
+    let mut seen = std::collections::HashSet::new();
+    noted.into_iter().filter(|stale| seen.insert(stale.clone())).collect()
+}
+
+/// Sizes of the caches, in entries.
+#[derive(Debug, Clone, Copy)]
+pub struct CacheSizes {
+    pub statuses: u64,
+    pub accounts: u64,
+    pub sessions: u64,
+    pub marks: u64,
+    pub viewers: u64,
+}
+
+impl Default for CacheSizes {
+    fn default() -> Self {
+        CacheSizes { statuses: 10_000, accounts: 10_000, sessions: 10_000, marks: 50_000, viewers: 2_000 }
+    }
+}
+
+/// The instance's figures (local users, local statuses, known domains).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InstanceStats {
+    pub user_count: i64,
+    pub status_count: i64,
+    pub domain_count: i64,
+}
+
+pub struct Caches {
+    /// Counts the drops; a read fills only if it did not change meanwhile. The lock makes the check and
+    /// the insert one step against a drop.
+    generation: RwLock<u64>,
+    /// Tokens by the hash they are stored under, with their app.
+    pub tokens: Cache<String, Arc<(OauthToken, OauthApp)>>,
+    pub users: Cache<AccountId, Arc<User>>,
+    pub accounts: Cache<AccountId, Arc<Account>>,
+    pub statuses: Cache<StatusId, Arc<StatusParts>>,
+    pub marks: Cache<(AccountId, StatusId), Arc<ViewerMarks>>,
+    pub viewers: Cache<AccountId, Arc<ViewerState>>,
+    pub instance: Cache<(), InstanceStats>,
+}
+
+impl Caches {
+    pub fn new(sizes: CacheSizes) -> Caches {
+        Caches {
+            generation: RwLock::new(0),
+            tokens: Cache::builder().max_capacity(sizes.sessions).support_invalidation_closures().build(),
+            users: Cache::new(sizes.sessions),
+            accounts: Cache::new(sizes.accounts),
+            statuses: Cache::new(sizes.statuses),
+            marks: Cache::builder().max_capacity(sizes.marks).support_invalidation_closures().build(),
+            viewers: Cache::new(sizes.viewers),
+            instance: Cache::new(1),
+        }
+    }
+
+    /// Where a read begins: pass it to [`Caches::fill`].
+    pub fn generation(&self) -> u64 {
+        *self.generation.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Keeps what a read that began at `since` found, unless something was dropped meanwhile.
+    pub fn fill<K, V>(&self, cache: &Cache<K, V>, since: u64, key: K, value: V)
+    where
+        K: std::hash::Hash + Eq + Send + Sync + 'static,
+        V: Clone + Send + Sync + 'static,
+    {
+        let generation = self.generation.read().unwrap_or_else(|p| p.into_inner());
+        if *generation == since {
+            cache.insert(key, value);
+        }
+    }
+
+    /// Drops what committed writes made stale.
+    pub fn drop_stale(&self, stale: &[Stale]) {
+        if stale.is_empty() {
+            return;
+        }
+        let mut generation = self.generation.write().unwrap_or_else(|p| p.into_inner());
+        *generation += 1;
+        for item in stale {
+            match item {
+                Stale::Account(id) => self.accounts.invalidate(id),
+                Stale::User(id) => self.users.invalidate(id),
+                Stale::Token(hash) => self.tokens.invalidate(hash),
+                Stale::TokensOf(account) => {
+                    let account = *account;
+                    if self.tokens.invalidate_entries_if(move |_, entry| entry.0.account_id == Some(account)).is_err() {
+                        self.tokens.invalidate_all();
+                    }
+                }
+                Stale::Status(id) => self.statuses.invalidate(id),
+                Stale::Marks(viewer, status) => self.marks.invalidate(&(*viewer, *status)),
+                Stale::Viewer(id) => self.viewers.invalidate(id),
+                Stale::InstanceStats => self.instance.invalidate_all(),
+                Stale::Emojis => self.statuses.invalidate_all(),
+                Stale::Everything => self.clear_locked(),
+            }
+        }
+    }
+
+    /// Drops everything (another process's changes may have been missed).
+    pub fn clear(&self) {
+        let mut generation = self.generation.write().unwrap_or_else(|p| p.into_inner());
+        *generation += 1;
+        self.clear_locked();
+    }
+
+    fn clear_locked(&self) {
+        self.tokens.invalidate_all();
+        self.users.invalidate_all();
+        self.accounts.invalidate_all();
+        self.statuses.invalidate_all();
+        self.marks.invalidate_all();
+        self.viewers.invalidate_all();
+        self.instance.invalidate_all();
+    }
+}
