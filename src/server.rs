@@ -26,6 +26,9 @@ pub fn start(state: AppState, listener: TcpListener, workers: usize) -> io::Resu
     if state.settings.push_enabled {
         crate::push::spawn(state.clone());
     }
+    // Blocking work is database work (bounded by the pool), argon2 (bounded by the cores) and media: more
+    // threads than that only wait, each with its stack and its allocator's caches.
+    let blocking_threads = state.settings.database_pool_size as usize + std::thread::available_parallelism().map_or(2, |n| n.get());
     let upload_limit = UploadLimit(state.settings.media.image_bytes.max(state.settings.media.video_bytes) as usize);
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
@@ -38,7 +41,8 @@ pub fn start(state: AppState, listener: TcpListener, workers: usize) -> io::Resu
             .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
             .configure(routes)
     })
-    .workers(workers.max(1));
+    .workers(workers.max(1))
+    .worker_max_blocking_threads(blocking_threads);
     let server = match tls {
         Some(config) => server.listen_rustls_0_23(listener, config)?,
         None => server.listen(listener)?,
