@@ -186,8 +186,11 @@ fn serve(db: Database, settings: Settings) -> Result<(), String> {
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     let state = AppState::new(db, settings);
     actix_web::rt::System::new().block_on(async move {
+        let db = state.db.clone();
         let server = hallway::server::start(state, listener, workers).map_err(|e| e.to_string())?;
-        server.await.map_err(|e| e.to_string())
+        let served = server.await.map_err(|e| e.to_string());
+        db.stop_watching();
+        served
     })
 }
 

@@ -56,12 +56,21 @@ pub fn account_page(req: &HttpRequest, settings: &Settings, listed: &[(i64, Acco
     linked_json(req, settings, &body, &paging_ids, listed.len() as i64 >= limit)
 }
 
+/// [`paged_json`] for a body already written as JSON.
+pub fn paged_raw_json(req: &HttpRequest, settings: &Settings, body: String, paging_ids: &[i64]) -> HttpResponse {
+    linked(req, settings, paging_ids, true).content_type(actix_web::http::header::ContentType::json()).body(body)
+}
+
 fn linked_json<T: serde::Serialize>(req: &HttpRequest, settings: &Settings, items: &T, paging_ids: &[i64], more: bool) -> HttpResponse {
+    linked(req, settings, paging_ids, more).json(items)
+}
+
+fn linked(req: &HttpRequest, settings: &Settings, paging_ids: &[i64], more: bool) -> actix_web::HttpResponseBuilder {
     let mut response = HttpResponse::Ok();
     if let (Some(newest), Some(oldest)) = (paging_ids.first(), paging_ids.last()) {
         response.insert_header(("Link", link_header(req, settings, more.then_some(*oldest), *newest)));
     }
-    response.json(items)
+    response
 }
 
 fn link_header(req: &HttpRequest, settings: &Settings, oldest: Option<i64>, newest: i64) -> String {

@@ -1,8 +1,9 @@
+use actix_web::http::header::ContentType;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use crate::api::auth::{Auth, UserSession};
-use crate::api::entities::{Context, Status, StatusEdit, StatusSource};
+use crate::api::entities::{rendered, Context, Status, StatusEdit, StatusSource};
 use crate::api::pagination::{account_page, PageParams};
 use crate::params::{flex, object_list, path_id, Params, Query};
 use crate::db::Tx;
@@ -112,7 +113,7 @@ fn poll_field<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<NewPoll>,
 }
 
 fn one(state: &AppState, view: &StatusView) -> HttpResponse {
-    HttpResponse::Ok().json(Status::from_view(view, &state.settings))
+    HttpResponse::Ok().content_type(ContentType::json()).body(rendered::one(state.db.caches(), view, &state.settings))
 }
 
 pub async fn create(req: HttpRequest, state: web::Data<AppState>, auth: Auth, Params(input): Params<StatusParams>) -> AppResult<HttpResponse> {

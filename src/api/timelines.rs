@@ -3,7 +3,8 @@ use serde::Deserialize;
 
 use crate::api::auth::Auth;
 use crate::api::entities::Status;
-use crate::api::pagination::{paged_json, PageParams};
+use crate::api::entities::rendered;
+use crate::api::pagination::{paged_json, paged_raw_json, PageParams};
 use crate::params::{flex, Query};
 use crate::error::{AppError, AppResult};
 use crate::service::timelines::{self, PublicScope};
@@ -12,7 +13,7 @@ use crate::state::AppState;
 
 fn statuses_page(req: &HttpRequest, state: &AppState, found: &[StatusView]) -> HttpResponse {
     let paging_ids: Vec<i64> = found.iter().map(|v| v.status.id.0).collect();
-    paged_json(req, &state.settings, &Status::list(found, &state.settings), &paging_ids)
+    paged_raw_json(req, &state.settings, rendered::list(state.db.caches(), found, &state.settings), &paging_ids)
 }
 
 pub async fn home(req: HttpRequest, state: web::Data<AppState>, auth: Auth, Query(page): Query<PageParams>) -> AppResult<HttpResponse> {

@@ -18,7 +18,7 @@ use moka::sync::Cache;
 use serde::{Deserialize, Serialize};
 
 use crate::db::models::{Account, OauthApp, OauthToken, User};
-use crate::db::views::{StatusParts, ViewerMarks, ViewerState};
+use crate::db::views::{SharedParts, StatusParts, ViewerMarks, ViewerState};
 use crate::ids::{AccountId, StatusId};
 
 /// How often a process looks for what other processes wrote (SQLite).
@@ -80,11 +80,12 @@ pub struct CacheSizes {
     pub sessions: u64,
     pub marks: u64,
     pub viewers: u64,
+    pub rendered_bytes: u64,
 }
 
 impl Default for CacheSizes {
     fn default() -> Self {
-        CacheSizes { statuses: 10_000, accounts: 10_000, sessions: 10_000, marks: 50_000, viewers: 2_000 }
+        CacheSizes { statuses: 10_000, accounts: 10_000, sessions: 10_000, marks: 50_000, viewers: 2_000, rendered_bytes: 16 << 20 }
     }
 }
 
@@ -108,6 +109,14 @@ pub struct Caches {
     pub marks: Cache<(AccountId, StatusId), Arc<ViewerMarks>>,
     pub viewers: Cache<AccountId, Arc<ViewerState>>,
     pub instance: Cache<(), InstanceStats>,
+    /// The JSON of statuses' viewer-independent fields, kept by the API layer with the entries it was rendered
+    /// from: it is used only while those are still the cached ones, so it needs no dropping of its own.
+    pub rendered: Cache<StatusId, Arc<RenderedStatus>>,
+}
+
+pub struct RenderedStatus {
+    pub from: SharedParts,
+    pub json: Arc<str>,
 }
 
 impl Caches {
@@ -121,6 +130,10 @@ impl Caches {
             marks: Cache::builder().max_capacity(sizes.marks).support_invalidation_closures().build(),
             viewers: Cache::new(sizes.viewers),
             instance: Cache::new(1),
+            rendered: Cache::builder()
+                .weigher(|_, rendered: &Arc<RenderedStatus>| u32::try_from(rendered.json.len()).unwrap_or(u32::MAX).saturating_add(256))
+                .max_capacity(sizes.rendered_bytes)
+                .build(),
         }
     }
 
@@ -184,5 +197,6 @@ impl Caches {
         self.marks.invalidate_all();
         self.viewers.invalidate_all();
         self.instance.invalidate_all();
+        self.rendered.invalidate_all();
     }
 }

@@ -103,6 +103,8 @@ pub struct Database {
     caches: Arc<Caches>,
     /// Tells this process's own cache news apart from other processes' (random per handle).
     origin: i64,
+    /// Set when the server stops: the thread watching other processes' news ends.
+    stopped: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Database {
@@ -123,7 +125,8 @@ impl Database {
         let sqlite_writer = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
         let caches = Arc::new(Caches::new(cache_sizes));
         let origin = rand::random::<i64>();
-        Ok(Database { pool, url: url.to_owned(), backend, sqlite_writer, outbox: None, after_commit: None, caches, origin })
+        let stopped = Arc::default();
+        Ok(Database { pool, url: url.to_owned(), backend, sqlite_writer, outbox: None, after_commit: None, caches, origin, stopped })
     }
 
     /// The same database, its writes able to federate through `outbox`.
@@ -282,13 +285,40 @@ impl Database {
 
     /// Drops from this process's caches what other processes' writes make stale, from a thread of its own
     /// that ends when the last handle on these caches is gone.
-    pub fn watch_other_processes(&self) {
-        let caches = Arc::downgrade(&self.caches);
-        let (pool, url, origin, backend) = (self.pool.clone(), self.url.clone(), self.origin, self.backend);
-        std::thread::spawn(move || match backend {
-            Backend::Sqlite => watch_sqlite(&pool, &caches, origin),
-            Backend::Postgres => watch_postgres(&url, &caches, origin),
-        });
+    pub fn watch_other_processes(&self) -> Result<(), String> {
+        let caches = Watched { caches: Arc::downgrade(&self.caches), stopped: self.stopped.clone() };
+        let (pool, url, origin) = (self.pool.clone(), self.url.clone(), self.origin);
+        match self.backend {
+            Backend::Sqlite => {
+                let last_seen = last_stale_news(&pool).map_err(|e| format!("cannot read cache_changes: {e}"))?;
+                std::thread::spawn(move || watch_sqlite(&pool, &caches, origin, last_seen));
+            }
+            Backend::Postgres => {
+                let conn = listening(&url).map_err(|e| format!("cannot listen for cache news: {e}"))?;
+                std::thread::spawn(move || watch_postgres(&url, conn, &caches, origin));
+            }
+        }
+        Ok(())
+    }
+
+    /// Ends the watching of other processes' news (the server stopped).
+    pub fn stop_watching(&self) {
+        self.stopped.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// The caches a watching thread keeps up to date, while they exist and the server runs.
+struct Watched {
+    caches: std::sync::Weak<Caches>,
+    stopped: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Watched {
+    fn upgrade(&self) -> Option<Arc<Caches>> {
+        if self.stopped.load(std::sync::atomic::Ordering::Relaxed) {
+            return None;
+        }
+        self.caches.upgrade()
     }
 }
 
@@ -326,23 +356,15 @@ struct StaleNewsRow {
     news: String,
 }
 
-fn watch_sqlite(pool: &Pool<Manager>, caches: &std::sync::Weak<Caches>, origin: i64) {
+fn watch_sqlite(pool: &Pool<Manager>, caches: &Watched, origin: i64, mut last_seen: i64) {
     use diesel::sql_types::{BigInt, Timestamp};
-    let mut last_seen: Option<i64> = None;
     let mut last_pruned = std::time::Instant::now();
     loop {
         std::thread::sleep(cache::WATCH_INTERVAL);
         let Some(caches) = caches.upgrade() else { return };
         let read = pool.get().map_err(|e| e.to_string()).and_then(|mut conn| {
-            let after = match last_seen {
-                Some(id) => id,
-                None => diesel::sql_query("SELECT COALESCE(MAX(id), 0) AS id, '' AS news FROM cache_changes")
-                    .get_result::<StaleNewsRow>(&mut *conn)
-                    .map_err(|e| e.to_string())?
-                    .id,
-            };
             let rows = diesel::sql_query("SELECT id, news FROM cache_changes WHERE id > $1 ORDER BY id LIMIT 1000")
-                .bind::<BigInt, _>(after)
+                .bind::<BigInt, _>(last_seen)
                 .load::<StaleNewsRow>(&mut *conn)
                 .map_err(|e| e.to_string())?;
             if last_pruned.elapsed() > std::time::Duration::from_secs(60) {
@@ -352,50 +374,85 @@ fn watch_sqlite(pool: &Pool<Manager>, caches: &std::sync::Weak<Caches>, origin: 
                     .execute(&mut *conn)
                     .map_err(|e| e.to_string())?;
             }
-            Ok((after, rows))
+            Ok(rows)
         });
         match read {
-            Ok((after, rows)) => {
+            Ok(rows) => {
+                // Ids follow each other (AUTOINCREMENT, one writer at a time): a gap means rows were pruned
+                // before this process read them.
+                if rows.first().is_some_and(|row| row.id != last_seen + 1) {
+                    caches.clear();
+                }
                 for row in &rows {
                     StaleNews::apply(&row.news, &caches, origin);
                 }
-                last_seen = Some(rows.last().map_or(after, |row| row.id));
+                last_seen = rows.last().map_or(last_seen, |row| row.id);
             }
             Err(e) => {
                 log::warn!("cache: cannot read other processes' changes, dropping every cached entry: {e}");
                 caches.clear();
-                last_seen = None;
             }
         }
     }
 }
 
-fn watch_postgres(url: &str, caches: &std::sync::Weak<Caches>, origin: i64) {
+/// The last of the `cache_changes` rows so far: a process starting now has nothing of theirs cached.
+fn last_stale_news(pool: &Pool<Manager>) -> Result<i64, String> {
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    let row = diesel::sql_query("SELECT COALESCE(MAX(id), 0) AS id, '' AS news FROM cache_changes")
+        .get_result::<StaleNewsRow>(&mut *conn)
+        .map_err(|e| e.to_string())?;
+    Ok(row.id)
+}
+
+/// A connection that listens for the news other processes send.
+fn listening(url: &str) -> Result<PgConnection, String> {
+    let mut conn = PgConnection::establish(url).map_err(|e| e.to_string())?;
+    conn.batch_execute(&format!("LISTEN {STALE_CHANNEL}")).map_err(|e| e.to_string())?;
+    Ok(conn)
+}
+
+/// Applies what `conn` hears until it fails or the caches are gone.
+fn hear(conn: &mut PgConnection, caches: &Watched, origin: i64) -> Result<(), String> {
     loop {
-        let listened = PgConnection::establish(url).map_err(|e| e.to_string()).and_then(|mut conn| {
-            conn.batch_execute(&format!("LISTEN {STALE_CHANNEL}")).map_err(|e| e.to_string())?;
-            // What was written before the LISTEN took effect was never heard.
-            caches.upgrade().ok_or_else(String::new)?.clear();
-            loop {
-                let Some(caches) = caches.upgrade() else { return Ok(()) };
-                let mut heard = false;
-                for notification in conn.notifications_iter() {
-                    let notification = notification.map_err(|e| e.to_string())?;
-                    StaleNews::apply(&notification.payload, &caches, origin);
-                    heard = true;
-                }
-                if !heard {
-                    std::thread::sleep(STALE_LISTEN_POLL);
-                }
-            }
-        });
-        let Some(caches) = caches.upgrade() else { return };
-        if let Err(e) = listened {
+        let Some(caches) = caches.upgrade() else { return Ok(()) };
+        let mut heard = false;
+        for notification in conn.notifications_iter() {
+            let notification = notification.map_err(|e| e.to_string())?;
+            StaleNews::apply(&notification.payload, &caches, origin);
+            heard = true;
+        }
+        if !heard {
+            std::thread::sleep(STALE_LISTEN_POLL);
+        }
+    }
+}
+
+fn watch_postgres(url: &str, mut conn: PgConnection, caches: &Watched, origin: i64) {
+    loop {
+        let heard = hear(&mut conn, caches, origin);
+        let Some(alive) = caches.upgrade() else { return };
+        if let Err(e) = heard {
             log::warn!("cache: listening for other processes' changes failed, dropping every cached entry and retrying: {e}");
         }
-        caches.clear();
-        drop(caches);
-        std::thread::sleep(Duration::from_secs(1));
+        // What was written while nobody listened was never heard.
+        alive.clear();
+        drop(alive);
+        loop {
+            std::thread::sleep(Duration::from_secs(1));
+            match listening(url) {
+                Ok(again) => {
+                    conn = again;
+                    break;
+                }
+                Err(e) => log::warn!("cache: cannot listen for other processes' changes: {e}"),
+            }
+            let Some(alive) = caches.upgrade() else { return };
+            alive.clear();
+        }
+        if let Some(alive) = caches.upgrade() {
+            alive.clear();
+        }
     }
 }
 

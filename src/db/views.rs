@@ -4,6 +4,8 @@
 
 use crate::db::kinds::FilterAction;
 use crate::db::models::{Account, CustomEmoji, Filter, FilterKeyword, FilterStatus, MediaAttachment, Mute, Notification, OauthApp, Poll, Status, Tag};
+use std::sync::Arc;
+
 use crate::ids::AccountId;
 
 #[derive(Debug, Clone)]
@@ -23,6 +25,28 @@ pub struct StatusView {
     pub media: Vec<MediaAttachment>,
     pub poll: Option<PollView>,
     pub emojis: Vec<CustomEmoji>,
+    /// The cached entries the view was assembled from, when it was (its rendering can be kept as long as
+    /// they are the entries in the caches).
+    pub shared: Option<SharedParts>,
+}
+
+/// What a view's viewer-independent rendering depends on: the status's cached parts and the cached accounts of
+/// its author and mentions.
+#[derive(Debug, Clone)]
+pub struct SharedParts {
+    pub parts: Arc<StatusParts>,
+    pub account: Arc<Account>,
+    pub mentions: Vec<Arc<Account>>,
+}
+
+impl SharedParts {
+    /// The same entries (not equal copies): nothing was dropped from the caches in between.
+    pub fn same_as(&self, other: &SharedParts) -> bool {
+        Arc::ptr_eq(&self.parts, &other.parts)
+            && Arc::ptr_eq(&self.account, &other.account)
+            && self.mentions.len() == other.mentions.len()
+            && self.mentions.iter().zip(&other.mentions).all(|(a, b)| Arc::ptr_eq(a, b))
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default)]

@@ -7,7 +7,7 @@ use crate::db::kinds::Visibility;
 use crate::db::models::{Account, MediaAttachment, Notification, OauthApp, Poll, Status, Tag};
 use crate::db::queries::{accounts, follows, marks, media, oauth, polls, statuses, timelines};
 use crate::db::{DbConn, Reader};
-use crate::db::views::{StatusParts, ViewerMarks};
+use crate::db::views::{SharedParts, StatusParts, ViewerMarks};
 use crate::service::cached;
 use crate::error::AppResult;
 use crate::ids::{AccountId, StatusId};
@@ -107,7 +107,7 @@ pub fn hydrate(conn: &mut DbConn, viewer: Option<AccountId>, rows: Vec<Status>) 
         Some(viewer) => Some(load_marks(conn, viewer, &parts)?.into_iter().map(|(id, m)| (id, Arc::new(m))).collect()),
         None => None,
     };
-    Ok(assemble(&order, viewer, &parts, &accounts, marks.as_ref()))
+    Ok(assemble(&order, viewer, &parts, &accounts, marks.as_ref(), Origin::Database))
 }
 
 /// The same views through the caches, for statuses by id.
@@ -121,7 +121,7 @@ pub fn hydrate_cached(reader: &mut Reader, viewer: Option<AccountId>, ids: &[Sta
     let account_ids: Vec<AccountId> = parts.values().flat_map(|p| std::iter::once(p.status.account_id).chain(p.mention_ids.iter().copied())).collect();
     let accounts = cached::accounts(reader, &account_ids)?;
     let marks = viewer.map(|viewer| cached::marks(reader, viewer, &parts)).transpose()?;
-    Ok(assemble(ids, viewer, &parts, &accounts, marks.as_ref()))
+    Ok(assemble(ids, viewer, &parts, &accounts, marks.as_ref(), Origin::Caches))
 }
 
 fn authors_of<'a>(rows: impl Iterator<Item = &'a Status>) -> Vec<AccountId> {
@@ -206,6 +206,13 @@ pub(crate) fn load_marks(conn: &mut DbConn, viewer: AccountId, parts: &HashMap<S
         .collect())
 }
 
+/// Where the parts of a view came from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    Caches,
+    Database,
+}
+
 /// Views in the order of `order`, from their parts; statuses whose author is gone (or suspended) drop out.
 fn assemble(
     order: &[StatusId],
@@ -213,16 +220,19 @@ fn assemble(
     parts: &HashMap<StatusId, Arc<StatusParts>>,
     accounts: &HashMap<AccountId, Arc<Account>>,
     marks: Option<&HashMap<StatusId, Arc<ViewerMarks>>>,
+    origin: Origin,
 ) -> Vec<StatusView> {
-    let view = |part: &StatusParts, reblog: Option<Box<StatusView>>| -> Option<StatusView> {
+    let view = |part: &Arc<StatusParts>, reblog: Option<Box<StatusView>>| -> Option<StatusView> {
         let status = &part.status;
+        let author = accounts.get(&status.account_id).filter(|a| a.suspended_at.is_none())?;
+        let mentioned: Vec<&Arc<Account>> = part.mention_ids.iter().filter_map(|id| accounts.get(id)).collect();
         // A reblog carries the viewer's marks on its original, as Mastodon's answers do.
         let marked_id = status.reblog_of_id.unwrap_or(status.id);
         let viewer_marks = |id: StatusId| marks.and_then(|m| m.get(&id)).map(|m| m.as_ref().clone()).unwrap_or_default();
         Some(StatusView {
             // A suspended author's statuses are gone from view, as their account is.
-            account: accounts.get(&status.account_id).filter(|a| a.suspended_at.is_none())?.as_ref().clone(),
-            mentions: part.mention_ids.iter().filter_map(|id| accounts.get(id)).map(|a| a.as_ref().clone()).collect(),
+            account: author.as_ref().clone(),
+            mentions: mentioned.iter().map(|a| a.as_ref().clone()).collect(),
             tags: part.tags.clone(),
             app: part.app.clone(),
             viewer: viewer.map(|viewer_id| {
@@ -246,6 +256,11 @@ fn assemble(
                 poll,
             }),
             emojis: part.emojis.clone(),
+            shared: (origin == Origin::Caches).then(|| SharedParts {
+                parts: part.clone(),
+                account: author.clone(),
+                mentions: mentioned.iter().map(|a| (*a).clone()).collect(),
+            }),
         })
     };
     order

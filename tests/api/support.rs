@@ -333,9 +333,11 @@ fn spawn_server(state: AppState, listener: TcpListener) -> actix_web::dev::Serve
     let (sender, receiver) = mpsc::channel();
     std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
+            let db = state.db.clone();
             let server = hallway::server::start(state, listener, 1).expect("server");
             sender.send(server.handle()).unwrap();
             let _ = server.await;
+            db.stop_watching();
         })
     });
     receiver.recv().expect("server handle")

@@ -8,6 +8,7 @@ mod instance;
 mod media;
 mod poll;
 mod misc;
+pub mod rendered;
 mod status;
 
 pub use account::{Account, CredentialAccount, Relationship};

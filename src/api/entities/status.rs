@@ -6,8 +6,19 @@ use crate::db::kinds::Visibility;
 use crate::db::models::StatusEdit as EditRow;
 use crate::service::views::StatusView;
 
+/// A status as Mastodon answers it: what every viewer sees, what this viewer sees, and the reblogged status.
 #[derive(Debug, Serialize)]
 pub struct Status {
+    #[serde(flatten)]
+    pub shared: SharedFields,
+    #[serde(flatten)]
+    pub own: ViewerFields,
+    pub reblog: Option<Box<Status>>,
+}
+
+/// The fields that are the same for every viewer (kept rendered, see [`super::rendered`]).
+#[derive(Debug, Serialize)]
+pub struct SharedFields {
     pub id: String,
     pub created_at: String,
     pub in_reply_to_id: Option<String>,
@@ -23,6 +34,19 @@ pub struct Status {
     pub favourites_count: i32,
     pub quotes_count: i32,
     pub edited_at: Option<String>,
+    pub content: String,
+    pub application: Option<Application>,
+    pub account: Account,
+    pub media_attachments: Vec<MediaAttachment>,
+    pub mentions: Vec<Mention>,
+    pub tags: Vec<Tag>,
+    pub emojis: Vec<CustomEmoji>,
+    pub card: Option<serde_json::Value>,
+}
+
+/// The fields that depend on the viewer (absent for anonymous readers, as in Mastodon).
+#[derive(Debug, Serialize)]
+pub struct ViewerFields {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub favourited: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -33,17 +57,8 @@ pub struct Status {
     pub bookmarked: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pinned: Option<bool>,
-    pub content: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub filtered: Option<Vec<FilterResult>>,
-    pub reblog: Option<Box<Status>>,
-    pub application: Option<Application>,
-    pub account: Account,
-    pub media_attachments: Vec<MediaAttachment>,
-    pub mentions: Vec<Mention>,
-    pub tags: Vec<Tag>,
-    pub emojis: Vec<CustomEmoji>,
-    pub card: Option<serde_json::Value>,
     pub poll: Option<Poll>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
@@ -71,11 +86,22 @@ pub struct Tag {
 
 impl Status {
     pub fn from_view(view: &StatusView, settings: &Settings) -> Status {
-        let status = &view.status;
-        let pinnable = view.reblog.is_none() && status.visibility != Visibility::Direct;
-        let flags = view.viewer;
-        let own = flags.is_some();
         Status {
+            shared: SharedFields::from_view(view, settings),
+            own: ViewerFields::from_view(view),
+            reblog: view.reblog.as_ref().map(|original| Box::new(Status::from_view(original, settings))),
+        }
+    }
+
+    pub fn list(views: &[StatusView], settings: &Settings) -> Vec<Status> {
+        views.iter().map(|v| Status::from_view(v, settings)).collect()
+    }
+}
+
+impl SharedFields {
+    pub fn from_view(view: &StatusView, settings: &Settings) -> SharedFields {
+        let status = &view.status;
+        SharedFields {
             id: status.id.to_string(),
             created_at: timestamp(&status.created_at),
             in_reply_to_id: status.in_reply_to_id.map(|id| id.to_string()),
@@ -91,14 +117,7 @@ impl Status {
             favourites_count: status.favourites_count.max(0),
             quotes_count: 0,
             edited_at: status.edited_at.as_ref().map(timestamp),
-            favourited: flags.map(|f| f.favourited),
-            reblogged: flags.map(|f| f.reblogged),
-            muted: own.then_some(false),
-            bookmarked: flags.map(|f| f.bookmarked),
-            pinned: flags.filter(|f| pinnable && f.viewer_id == status.account_id).map(|f| f.pinned),
             content: status.content.clone(),
-            filtered: own.then(|| view.filtered.iter().map(FilterResult::from_hit).collect()),
-            reblog: view.reblog.as_ref().map(|original| Box::new(Status::from_view(original, settings))),
             application: view.app.as_ref().map(|app| Application { name: app.name.clone(), website: app.website.clone() }),
             account: Account::from_row(&view.account, settings),
             media_attachments: MediaAttachment::list(&view.media, settings),
@@ -117,13 +136,26 @@ impl Status {
                 .collect(),
             emojis: CustomEmoji::list(&view.emojis, settings),
             card: None,
+        }
+    }
+}
+
+impl ViewerFields {
+    pub fn from_view(view: &StatusView) -> ViewerFields {
+        let status = &view.status;
+        let pinnable = view.reblog.is_none() && status.visibility != Visibility::Direct;
+        let flags = view.viewer;
+        let own = flags.is_some();
+        ViewerFields {
+            favourited: flags.map(|f| f.favourited),
+            reblogged: flags.map(|f| f.reblogged),
+            muted: own.then_some(false),
+            bookmarked: flags.map(|f| f.bookmarked),
+            pinned: flags.filter(|f| pinnable && f.viewer_id == status.account_id).map(|f| f.pinned),
+            filtered: own.then(|| view.filtered.iter().map(FilterResult::from_hit).collect()),
             poll: view.poll.as_ref().map(Poll::from_view),
             text: view.deleted_source.clone(),
         }
-    }
-
-    pub fn list(views: &[StatusView], settings: &Settings) -> Vec<Status> {
-        views.iter().map(|v| Status::from_view(v, settings)).collect()
     }
 }
 

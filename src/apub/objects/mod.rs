@@ -173,6 +173,7 @@ pub(crate) mod testing {
                 edited_at: None,
             },
             account: author,
+            shared: None,
             reblog: None,
             mentions,
             tags: vec![Tag { id: 7, name: "HallwayTest".into(), created_at: created }],
