@@ -35,6 +35,8 @@ pub enum Stale {
     Status(StatusId),
     /// One viewer's marks on one status (favourite, reblog, bookmark, pin, poll votes).
     Marks(AccountId, StatusId),
+    /// The newest entries of one home timeline.
+    Home(AccountId),
     /// What one viewer hides and filters (mutes, blocks either way, domain blocks, exclusive lists, filters).
     Viewer(AccountId),
     InstanceStats,
@@ -72,6 +74,10 @@ pub(crate) fn take_noted() -> Vec<Stale> {
     noted.into_iter().filter(|stale| seen.insert(stale.clone())).collect()
 }
 
+/// How many of the newest entries of a home timeline are kept: first pages (Mastodon's limit is at most
+/// 40) are answered from them.
+pub const HOME_HEAD: usize = 40;
+
 /// Sizes of the caches, in entries.
 #[derive(Debug, Clone, Copy)]
 pub struct CacheSizes {
@@ -108,6 +114,8 @@ pub struct Caches {
     pub statuses: Cache<StatusId, Arc<StatusParts>>,
     pub marks: Cache<(AccountId, StatusId), Arc<ViewerMarks>>,
     pub viewers: Cache<AccountId, Arc<ViewerState>>,
+    /// The newest [`HOME_HEAD`] entries of home timelines, as (status, author), before any hiding.
+    pub homes: Cache<AccountId, Arc<Vec<(StatusId, AccountId)>>>,
     pub instance: Cache<(), InstanceStats>,
     /// The JSON of statuses' viewer-independent fields, kept by the API layer with the entries it was rendered
     /// from: it is used only while those are still the cached ones, so it needs no dropping of its own.
@@ -129,6 +137,7 @@ impl Caches {
             statuses: Cache::new(sizes.statuses),
             marks: Cache::builder().max_capacity(sizes.marks).support_invalidation_closures().build(),
             viewers: Cache::new(sizes.viewers),
+            homes: Cache::new(sizes.viewers),
             instance: Cache::new(1),
             rendered: Cache::builder()
                 .weigher(|_, rendered: &Arc<RenderedStatus>| u32::try_from(rendered.json.len()).unwrap_or(u32::MAX).saturating_add(256))
@@ -175,6 +184,7 @@ impl Caches {
                 Stale::Status(id) => self.statuses.invalidate(id),
                 Stale::Marks(viewer, status) => self.marks.invalidate(&(*viewer, *status)),
                 Stale::Viewer(id) => self.viewers.invalidate(id),
+                Stale::Home(id) => self.homes.invalidate(id),
                 Stale::InstanceStats => self.instance.invalidate_all(),
                 Stale::Emojis => self.statuses.invalidate_all(),
                 Stale::Everything => self.clear_locked(),
@@ -196,6 +206,7 @@ impl Caches {
         self.statuses.invalidate_all();
         self.marks.invalidate_all();
         self.viewers.invalidate_all();
+        self.homes.invalidate_all();
         self.instance.invalidate_all();
         self.rendered.invalidate_all();
     }

@@ -268,18 +268,18 @@ impl Database {
         if stale.is_empty() {
             return Ok(());
         }
-        let news = StaleNews { origin: self.origin, stale: stale.to_vec() };
-        let mut payload = serde_json::to_string(&news).map_err(|e| AppError::Internal(e.to_string()))?;
-        if payload.len() > MAX_NOTIFY_BYTES {
-            payload = serde_json::to_string(&StaleNews { origin: self.origin, stale: vec![Stale::Everything] }).map_err(|e| AppError::Internal(e.to_string()))?;
+        // A fan-out to many homes says much: in pieces that each fit a NOTIFY.
+        for piece in stale.chunks(STALE_PER_NOTIFY) {
+            let news = StaleNews { origin: self.origin, stale: piece.to_vec() };
+            let payload = serde_json::to_string(&news).map_err(|e| AppError::Internal(e.to_string()))?;
+            match self.backend {
+                Backend::Postgres => diesel::sql_query("SELECT pg_notify($1, $2)").bind::<Text, _>(STALE_CHANNEL).bind::<Text, _>(payload).execute(conn)?,
+                Backend::Sqlite => diesel::sql_query("INSERT INTO cache_changes (news, created_at) VALUES ($1, $2)")
+                    .bind::<Text, _>(payload)
+                    .bind::<Timestamp, _>(crate::ids::now())
+                    .execute(conn)?,
+            };
         }
-        match self.backend {
-            Backend::Postgres => diesel::sql_query("SELECT pg_notify($1, $2)").bind::<Text, _>(STALE_CHANNEL).bind::<Text, _>(payload).execute(conn)?,
-            Backend::Sqlite => diesel::sql_query("INSERT INTO cache_changes (news, created_at) VALUES ($1, $2)")
-                .bind::<Text, _>(payload)
-                .bind::<Timestamp, _>(crate::ids::now())
-                .execute(conn)?,
-        };
         Ok(())
     }
 
@@ -328,8 +328,9 @@ struct StaleNews {
     stale: Vec<Stale>,
 }
 
-/// PostgreSQL refuses NOTIFY payloads of 8,000 bytes or more.
-const MAX_NOTIFY_BYTES: usize = 7_000;
+/// PostgreSQL refuses NOTIFY payloads of 8,000 bytes or more; the longest item (a token's hash) takes under
+/// 80 bytes written.
+const STALE_PER_NOTIFY: usize = 80;
 const STALE_CHANNEL: &str = "hallway_stale";
 /// How long `cache_changes` rows are kept for the other processes to read.
 const STALE_NEWS_KEPT: chrono::TimeDelta = chrono::TimeDelta::minutes(10);

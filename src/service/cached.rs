@@ -4,11 +4,11 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::db::cache::InstanceStats;
+use crate::db::cache::{InstanceStats, HOME_HEAD};
 use crate::db::models::{Account, User};
-use crate::db::queries::{accounts, filters, lists, safety, statuses, users};
+use crate::db::queries::{accounts, filters, lists, safety, statuses, timelines, users};
 use crate::db::views::{StatusParts, ViewerMarks, ViewerState};
-use crate::db::Reader;
+use crate::db::{Page, Reader};
 use crate::error::AppResult;
 use crate::ids::{AccountId, StatusId};
 use crate::service::views;
@@ -88,6 +88,28 @@ pub fn load_viewer_state(conn: &mut crate::db::DbConn, viewer: AccountId) -> App
         blocked_domains: safety::blocked_domains(conn, viewer)?,
         exclusive_list_members: lists::exclusive_members(conn, viewer)?,
     })
+}
+
+/// A first page of the viewer's home timeline from its cached head, without `hidden` authors; None when the
+/// page is not a first one or the head cannot fill it.
+pub fn home_first_page(reader: &mut Reader, viewer: AccountId, page: &Page, hidden: &[AccountId]) -> AppResult<Option<Vec<StatusId>>> {
+    let limit = usize::try_from(page.limit).unwrap_or(0);
+    if page.max_id.is_some() || page.since_id.is_some() || page.min_id.is_some() || limit > HOME_HEAD {
+        return Ok(None);
+    }
+    let head = match reader.caches().homes.get(&viewer) {
+        Some(head) => head,
+        None => {
+            let since = reader.caches().generation();
+            let head = Arc::new(timelines::home_head(reader.conn()?, viewer, HOME_HEAD as i64)?);
+            reader.caches().fill(&reader.caches().homes, since, viewer, head.clone());
+            head
+        }
+    };
+    let shown: Vec<StatusId> = head.iter().filter(|(_, author)| !hidden.contains(author)).map(|(id, _)| *id).take(limit).collect();
+    // A full head holds only the newest entries: with too many hidden, the page goes on past it.
+    let complete = shown.len() == limit || head.len() < HOME_HEAD;
+    Ok(complete.then_some(shown))
 }
 
 pub fn instance_stats(reader: &mut Reader) -> AppResult<InstanceStats> {

@@ -17,8 +17,18 @@ pub fn home(reader: &mut Reader, viewer: &Account, page: &Page) -> AppResult<Vec
     let state = cached::viewer_state(reader, viewer.id)?;
     let mut hidden = state.exclusive_list_members.clone();
     hidden.extend(safety::hidden_authors_cached(reader, viewer.id, &state)?);
-    let ids = timelines::home_page(reader.conn()?, viewer.id, &hidden, page)?;
-    let found = views::hydrate_cached(reader, Some(viewer.id), &ids)?;
+    let found = match cached::home_first_page(reader, viewer.id, page, &hidden)? {
+        // A status deleted since the head was kept is missing: the page from the database has the next one.
+        Some(ids) => Some(views::hydrate_cached(reader, Some(viewer.id), &ids)?).filter(|found| found.len() == ids.len()),
+        None => None,
+    };
+    let found = match found {
+        Some(found) => found,
+        None => {
+            let ids = timelines::home_page(reader.conn()?, viewer.id, &hidden, page)?;
+            views::hydrate_cached(reader, Some(viewer.id), &ids)?
+        }
+    };
     Ok(ActiveFilters::of_state(viewer.id, &state).apply(FilterContext::Home, found))
 }
 

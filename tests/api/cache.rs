@@ -8,6 +8,7 @@ use crate::support::{eventually, hallway_on, Api, TestServer};
 
 crate::on_both_backends!(
     cached_answers_equal_fresh_ones_after_each_kind_of_write,
+    first_home_pages_from_the_kept_head_equal_the_database_pages,
     another_process_writing_reaches_the_caches,
     a_token_revoked_by_the_cli_stops_working,
 );
@@ -23,6 +24,7 @@ async fn reads(api: &Api, status_ids: &[String]) -> Vec<(String, Value)> {
         "/api/v1/instance".into(),
         "/api/v1/accounts/verify_credentials".into(),
         "/api/v1/timelines/home".into(),
+        "/api/v1/timelines/home?limit=40".into(),
         "/api/v1/timelines/public?local=true".into(),
         "/api/v1/timelines/public".into(),
     ];
@@ -88,6 +90,30 @@ async fn cached_answers_equal_fresh_ones_after_each_kind_of_write(server: TestSe
     assert_eq!(bob.post(&format!("/api/v1/accounts/{ann_id}/unblock")).await.status, 200);
     assert_eq!(bob.delete(&format!("/api/v1/statuses/{reply}")).await.status, 200);
     assert_same("a deletion", &ann, &server, &ids).await;
+}
+
+/// The newest 40 entries of a home are kept; first pages come from them unless deletions or hidden authors
+/// leave them short.
+async fn first_home_pages_from_the_kept_head_equal_the_database_pages(server: TestServer) {
+    let ann = server.login("ann").await;
+    let bob = server.login("bob").await;
+    let cat = server.login("cat").await;
+    let (bob_id, cat_id) = (bob.me().await.id(), cat.me().await.id());
+    for id in [&bob_id, &cat_id] {
+        assert_eq!(ann.post(&format!("/api/v1/accounts/{id}/follow")).await.status, 200);
+    }
+    let mut bobs = Vec::new();
+    for n in 0..30 {
+        bobs.push(bob.toot(&format!("bob {n}"), json!({})).await.id());
+        cat.toot(&format!("cat {n}"), json!({})).await;
+    }
+    assert_same("60 posts", &ann, &server, &[]).await;
+    assert_eq!(bob.delete(&format!("/api/v1/statuses/{}", bobs[29])).await.status, 200);
+    assert_same("the newest deleted", &ann, &server, &[]).await;
+    assert_eq!(ann.post(&format!("/api/v1/accounts/{cat_id}/mute")).await.status, 200);
+    assert_same("half the authors muted", &ann, &server, &[]).await;
+    let home = ann.get("/api/v1/timelines/home?limit=40").await;
+    assert_eq!(home.array().len(), 29, "bob's 29 left, past the kept head");
 }
 
 async fn poll_id(api: &Api, status_id: &str) -> String {
