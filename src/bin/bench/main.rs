@@ -132,8 +132,10 @@ fn bench_backend(label: &str, url: &str, options: &Options) {
     println!("server memory idle: {} MiB", rss_mib(server.id()));
 
     let seconds = Duration::from_secs(options.seconds);
-    let reads = runtime.block_on(load(&base, &tokens, seconds, 16, Request::HomeTimeline, server.id()));
-    reads.print("home timeline reads (20 statuses, 16 clients)");
+    let scans_before = sequential_scans(url);
+    let reads = runtime.block_on(load(&base, &tokens, seconds, 32, Request::HomeTimeline, server.id()));
+    reads.print("home timeline reads (20 statuses, 32 clients)");
+    print_new_sequential_scans(url, &scans_before);
     let posts = runtime.block_on(load(&base, &tokens, seconds, 8, Request::Post, server.id()));
     posts.print("posts (fan-out to followers, 8 clients)");
     println!("server memory under load (peak sampled): {} MiB", reads.peak_rss_mib.max(posts.peak_rss_mib));
@@ -240,9 +242,22 @@ fn start_server(url: &str, port: u16) -> Child {
 }
 
 fn start_server_with(url: &str, port: u16, env: &[(&str, &str)]) -> Child {
+    start_server_on(url, port, env, None)
+}
+
+/// The real server on `url`, answering on `port`; pinned to `cpus` (taskset's list) when given.
+fn start_server_on(url: &str, port: u16, env: &[(&str, &str)], cpus: Option<&str>) -> Child {
     let binary = std::env::current_exe().unwrap().with_file_name("hallway");
     assert!(binary.exists(), "build the server first: cargo build --release");
-    Command::new(binary)
+    let mut command = match cpus {
+        Some(cpus) => {
+            let mut taskset = Command::new("taskset");
+            taskset.args(["-c", cpus]).arg(binary);
+            taskset
+        }
+        None => Command::new(binary),
+    };
+    command
         .arg("serve")
         .envs(env.iter().copied())
         .env("HALLWAY_DATABASE_URL", url)
@@ -340,6 +355,44 @@ async fn load(base: &str, tokens: &[String], duration: Duration, clients: usize,
         latencies_ms.extend(task.await.unwrap());
     }
     Figures { done: latencies_ms.len() as u64, failed: failed.load(Ordering::Relaxed), elapsed: started.elapsed(), latencies_ms, peak_rss_mib }
+}
+
+#[derive(diesel::QueryableByName)]
+struct TableScans {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    relname: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    seq_scan: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    rows: i64,
+}
+
+/// PostgreSQL's count of sequential scans per table (empty on SQLite).
+fn sequential_scans(url: &str) -> Vec<TableScans> {
+    if !url.starts_with("postgres") {
+        return Vec::new();
+    }
+    let mut conn = diesel::PgConnection::establish(url).expect("PostgreSQL");
+    diesel::sql_query("SELECT relname::text AS relname, COALESCE(seq_scan, 0) AS seq_scan, n_live_tup AS rows FROM pg_stat_user_tables")
+        .load(&mut conn)
+        .expect("pg_stat_user_tables")
+}
+
+/// The tables read by sequential scans since `before`, with their sizes (the planner scans a table of a few
+/// rows rather than use its index; a large one on this list is a missing index).
+fn print_new_sequential_scans(url: &str, before: &[TableScans]) {
+    if before.is_empty() {
+        return;
+    }
+    std::thread::sleep(Duration::from_secs(1));
+    let scanned: Vec<String> = sequential_scans(url)
+        .into_iter()
+        .filter_map(|after| {
+            let earlier = before.iter().find(|b| b.relname == after.relname).map_or(0, |b| b.seq_scan);
+            (after.seq_scan > earlier).then(|| format!("{} ({} scans, {} rows)", after.relname, after.seq_scan - earlier, after.rows))
+        })
+        .collect();
+    println!("sequential scans during the reads: {}", if scanned.is_empty() { "none".to_owned() } else { scanned.join(", ") });
 }
 
 fn rss_mib(pid: u32) -> u64 {

@@ -93,20 +93,7 @@ fn pin_this_process_to(cpus: &str) {
 }
 
 fn start_pinned_server(url: &str, port: u16) -> Child {
-    let binary = std::env::current_exe().unwrap().with_file_name("hallway");
-    assert!(binary.exists(), "build the server first: cargo build --release");
-    Command::new("taskset")
-        .args(["-c", "0"])
-        .arg(binary)
-        .arg("serve")
-        .env("HALLWAY_DATABASE_URL", url)
-        .env("HALLWAY_LISTEN", format!("127.0.0.1:{port}"))
-        .env("HALLWAY_DOMAIN", format!("127.0.0.1:{port}"))
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start hallway serve")
+    super::start_server_on(url, port, &[], Some("0"))
 }
 
 fn stop(server: &mut Child) {
