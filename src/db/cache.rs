@@ -37,6 +37,8 @@ pub enum Stale {
     Marks(AccountId, StatusId),
     /// The newest entries of one home timeline.
     Home(AccountId),
+    /// The newest entries of the public timelines.
+    Public,
     /// What one viewer hides and filters (mutes, blocks either way, domain blocks, exclusive lists, filters).
     Viewer(AccountId),
     InstanceStats,
@@ -74,9 +76,9 @@ pub(crate) fn take_noted() -> Vec<Stale> {
     noted.into_iter().filter(|stale| seen.insert(stale.clone())).collect()
 }
 
-/// How many of the newest entries of a home timeline are kept: first pages (Mastodon's limit is at most
-/// 40) are answered from them.
-pub const HOME_HEAD: usize = 40;
+/// How many of the newest entries of a home or public timeline are kept: first pages (Mastodon's limit is at
+/// most 40) are answered from them.
+pub const HEAD: usize = 40;
 
 /// Sizes of the caches, in entries.
 #[derive(Debug, Clone, Copy)]
@@ -114,8 +116,10 @@ pub struct Caches {
     pub statuses: Cache<StatusId, Arc<StatusParts>>,
     pub marks: Cache<(AccountId, StatusId), Arc<ViewerMarks>>,
     pub viewers: Cache<AccountId, Arc<ViewerState>>,
-    /// The newest [`HOME_HEAD`] entries of home timelines, as (status, author), before any hiding.
+    /// The newest [`HEAD`] entries of home timelines, as (status, author), before any hiding.
     pub homes: Cache<AccountId, Arc<Vec<(StatusId, AccountId)>>>,
+    /// The same of the public timelines, by their `local` scope (all, this instance's, other instances').
+    pub publics: Cache<Option<bool>, Arc<Vec<(StatusId, AccountId)>>>,
     pub instance: Cache<(), InstanceStats>,
     /// The JSON of statuses' viewer-independent fields, kept by the API layer with the entries it was rendered
     /// from: it is used only while those are still the cached ones, so it needs no dropping of its own.
@@ -138,6 +142,7 @@ impl Caches {
             marks: Cache::builder().max_capacity(sizes.marks).support_invalidation_closures().build(),
             viewers: Cache::new(sizes.viewers),
             homes: Cache::new(sizes.viewers),
+            publics: Cache::new(3),
             instance: Cache::new(1),
             rendered: Cache::builder()
                 .weigher(|_, rendered: &Arc<RenderedStatus>| u32::try_from(rendered.json.len()).unwrap_or(u32::MAX).saturating_add(256))
@@ -185,6 +190,7 @@ impl Caches {
                 Stale::Marks(viewer, status) => self.marks.invalidate(&(*viewer, *status)),
                 Stale::Viewer(id) => self.viewers.invalidate(id),
                 Stale::Home(id) => self.homes.invalidate(id),
+                Stale::Public => self.publics.invalidate_all(),
                 Stale::InstanceStats => self.instance.invalidate_all(),
                 Stale::Emojis => self.statuses.invalidate_all(),
                 Stale::Everything => self.clear_locked(),
@@ -207,6 +213,7 @@ impl Caches {
         self.marks.invalidate_all();
         self.viewers.invalidate_all();
         self.homes.invalidate_all();
+        self.publics.invalidate_all();
         self.instance.invalidate_all();
         self.rendered.invalidate_all();
     }

@@ -4,8 +4,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::db::cache::{InstanceStats, HOME_HEAD};
+use crate::db::cache::{InstanceStats, HEAD};
 use crate::db::models::{Account, User};
+use crate::db::queries::statuses::PublicScope;
 use crate::db::queries::{accounts, filters, lists, safety, statuses, timelines, users};
 use crate::db::views::{StatusParts, ViewerMarks, ViewerState};
 use crate::db::{Page, Reader};
@@ -90,26 +91,53 @@ pub fn load_viewer_state(conn: &mut crate::db::DbConn, viewer: AccountId) -> App
     })
 }
 
-/// A first page of the viewer's home timeline from its cached head, without `hidden` authors; None when the
+/// A first page of the viewer's home timeline from its kept head, without `hidden` authors; None when the
 /// page is not a first one or the head cannot fill it.
 pub fn home_first_page(reader: &mut Reader, viewer: AccountId, page: &Page, hidden: &[AccountId]) -> AppResult<Option<Vec<StatusId>>> {
-    let limit = usize::try_from(page.limit).unwrap_or(0);
-    if page.max_id.is_some() || page.since_id.is_some() || page.min_id.is_some() || limit > HOME_HEAD {
+    if !is_first_page(page) {
         return Ok(None);
     }
     let head = match reader.caches().homes.get(&viewer) {
         Some(head) => head,
         None => {
             let since = reader.caches().generation();
-            let head = Arc::new(timelines::home_head(reader.conn()?, viewer, HOME_HEAD as i64)?);
+            let head = Arc::new(timelines::home_head(reader.conn()?, viewer, HEAD as i64)?);
             reader.caches().fill(&reader.caches().homes, since, viewer, head.clone());
             head
         }
     };
+    Ok(first_page_of(&head, page, hidden))
+}
+
+/// The same for the public timelines (all, this instance's, other instances'; not those of media only).
+pub fn public_first_page(reader: &mut Reader, scope: PublicScope, page: &Page, hidden: &[AccountId]) -> AppResult<Option<Vec<StatusId>>> {
+    if !is_first_page(page) || scope.only_media {
+        return Ok(None);
+    }
+    let head = match reader.caches().publics.get(&scope.local) {
+        Some(head) => head,
+        None => {
+            let since = reader.caches().generation();
+            let head_page = Page { limit: HEAD as i64, ..Page::default() };
+            let rows = statuses::public_page(reader.conn()?, scope, &[], &head_page)?;
+            let head = Arc::new(rows.into_iter().map(|s| (s.id, s.account_id)).collect::<Vec<_>>());
+            reader.caches().fill(&reader.caches().publics, since, scope.local, head.clone());
+            head
+        }
+    };
+    Ok(first_page_of(&head, page, hidden))
+}
+
+fn is_first_page(page: &Page) -> bool {
+    page.max_id.is_none() && page.since_id.is_none() && page.min_id.is_none() && usize::try_from(page.limit).is_ok_and(|limit| limit <= HEAD)
+}
+
+/// The page's statuses from a kept head, newest first, or None when hidden authors leave a full head short (the
+/// page goes on past it).
+fn first_page_of(head: &[(StatusId, AccountId)], page: &Page, hidden: &[AccountId]) -> Option<Vec<StatusId>> {
+    let limit = usize::try_from(page.limit).unwrap_or(0);
     let shown: Vec<StatusId> = head.iter().filter(|(_, author)| !hidden.contains(author)).map(|(id, _)| *id).take(limit).collect();
-    // A full head holds only the newest entries: with too many hidden, the page goes on past it.
-    let complete = shown.len() == limit || head.len() < HOME_HEAD;
-    Ok(complete.then_some(shown))
+    (shown.len() == limit || head.len() < HEAD).then_some(shown)
 }
 
 pub fn instance_stats(reader: &mut Reader) -> AppResult<InstanceStats> {

@@ -17,18 +17,8 @@ pub fn home(reader: &mut Reader, viewer: &Account, page: &Page) -> AppResult<Vec
     let state = cached::viewer_state(reader, viewer.id)?;
     let mut hidden = state.exclusive_list_members.clone();
     hidden.extend(safety::hidden_authors_cached(reader, viewer.id, &state)?);
-    let found = match cached::home_first_page(reader, viewer.id, page, &hidden)? {
-        // A status deleted since the head was kept is missing: the page from the database has the next one.
-        Some(ids) => Some(views::hydrate_cached(reader, Some(viewer.id), &ids)?).filter(|found| found.len() == ids.len()),
-        None => None,
-    };
-    let found = match found {
-        Some(found) => found,
-        None => {
-            let ids = timelines::home_page(reader.conn()?, viewer.id, &hidden, page)?;
-            views::hydrate_cached(reader, Some(viewer.id), &ids)?
-        }
-    };
+    let from_head = cached::home_first_page(reader, viewer.id, page, &hidden)?;
+    let found = from_head_or_database(reader, Some(viewer.id), from_head, |conn| timelines::home_page(conn, viewer.id, &hidden, page))?;
     Ok(ActiveFilters::of_state(viewer.id, &state).apply(FilterContext::Home, found))
 }
 
@@ -41,14 +31,38 @@ fn hidden_for(conn: &mut DbConn, viewer: Option<&Account>) -> AppResult<Vec<Acco
 
 pub fn public(reader: &mut Reader, viewer: Option<&Account>, scope: PublicScope, page: &Page) -> AppResult<Vec<StatusView>> {
     let Some(viewer) = viewer else {
-        let rows = statuses::public_page(reader.conn()?, scope, &[], page)?;
-        return views::hydrate_cached(reader, None, &rows.iter().map(|s| s.id).collect::<Vec<_>>());
+        return public_page(reader, None, scope, page, &[]);
     };
     let state = cached::viewer_state(reader, viewer.id)?;
     let hidden = safety::hidden_authors_cached(reader, viewer.id, &state)?;
-    let rows = statuses::public_page(reader.conn()?, scope, &hidden, page)?;
-    let found = views::hydrate_cached(reader, Some(viewer.id), &rows.iter().map(|s| s.id).collect::<Vec<_>>())?;
+    let found = public_page(reader, Some(viewer.id), scope, page, &hidden)?;
     Ok(ActiveFilters::of_state(viewer.id, &state).apply(FilterContext::Public, found))
+}
+
+/// A page of a public timeline: a first one from the kept head when it can, else from the database.
+fn public_page(reader: &mut Reader, viewer: Option<AccountId>, scope: PublicScope, page: &Page, hidden: &[AccountId]) -> AppResult<Vec<StatusView>> {
+    let from_head = cached::public_first_page(reader, scope, page, hidden)?;
+    from_head_or_database(reader, viewer, from_head, |conn| {
+        Ok(statuses::public_page(conn, scope, hidden, page)?.into_iter().map(|s| s.id).collect())
+    })
+}
+
+/// The views of a first page from a kept head, unless one of its statuses is gone (deleted or its author
+/// suspended since): then, as for any other page, of the ids the database gives.
+fn from_head_or_database(
+    reader: &mut Reader,
+    viewer: Option<AccountId>,
+    from_head: Option<Vec<StatusId>>,
+    from_database: impl FnOnce(&mut DbConn) -> AppResult<Vec<StatusId>>,
+) -> AppResult<Vec<StatusView>> {
+    if let Some(ids) = from_head {
+        let found = views::hydrate_cached(reader, viewer, &ids)?;
+        if found.len() == ids.len() {
+            return Ok(found);
+        }
+    }
+    let ids = from_database(reader.conn()?)?;
+    views::hydrate_cached(reader, viewer, &ids)
 }
 
 pub fn tag(conn: &mut DbConn, viewer: Option<&Account>, name: &str, scope: PublicScope, page: &Page) -> AppResult<Vec<StatusView>> {

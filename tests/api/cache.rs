@@ -27,6 +27,7 @@ async fn reads(api: &Api, status_ids: &[String]) -> Vec<(String, Value)> {
         "/api/v1/timelines/home?limit=40".into(),
         "/api/v1/timelines/public?local=true".into(),
         "/api/v1/timelines/public".into(),
+        "/api/v1/timelines/public?local=true&limit=40".into(),
     ];
     paths.extend(status_ids.iter().map(|id| format!("/api/v1/statuses/{id}")));
     let mut answers = Vec::new();
@@ -92,8 +93,8 @@ async fn cached_answers_equal_fresh_ones_after_each_kind_of_write(server: TestSe
     assert_same("a deletion", &ann, &server, &ids).await;
 }
 
-/// The newest 40 entries of a home are kept; first pages come from them unless deletions or hidden authors
-/// leave them short.
+/// The newest 40 entries of a home (and of the public timelines) are kept; first pages come from them unless
+/// deletions or hidden authors leave them short.
 async fn first_home_pages_from_the_kept_head_equal_the_database_pages(server: TestServer) {
     let ann = server.login("ann").await;
     let bob = server.login("bob").await;

@@ -10,6 +10,9 @@ use crate::error::AppResult;
 use crate::ids::{AccountId, StatusId};
 
 pub fn insert(conn: &mut DbConn, status: &Status) -> AppResult<()> {
+    if status.visibility == Visibility::Public {
+        note(Stale::Public);
+    }
     if let Some(original) = status.reblog_of_id {
         note(Stale::Marks(status.account_id, original));
     }
@@ -30,6 +33,7 @@ pub fn find_many(conn: &mut DbConn, ids: &[StatusId]) -> AppResult<Vec<Status>> 
 
 pub fn delete(conn: &mut DbConn, status_id: StatusId) -> AppResult<()> {
     note(Stale::Status(status_id));
+    note(Stale::Public);
     let reblog: Option<(AccountId, Option<StatusId>)> =
         statuses::table.find(status_id).select((statuses::account_id, statuses::reblog_of_id)).first(conn).optional()?;
     if let Some((account_id, Some(original))) = reblog {
