@@ -119,8 +119,7 @@ pub fn public_first_page(reader: &mut Reader, scope: PublicScope, page: &Page, h
         None => {
             let since = reader.caches().generation();
             let head_page = Page { limit: HEAD as i64, ..Page::default() };
-            let rows = statuses::public_page(reader.conn()?, scope, &[], &head_page)?;
-            let head = Arc::new(rows.into_iter().map(|s| (s.id, s.account_id)).collect::<Vec<_>>());
+            let head = Arc::new(statuses::public_page(reader.conn()?, scope, &[], &head_page)?);
             reader.caches().fill(&reader.caches().publics, since, scope.local, head.clone());
             head
         }

@@ -43,7 +43,7 @@ pub fn public(reader: &mut Reader, viewer: Option<&Account>, scope: PublicScope,
 fn public_page(reader: &mut Reader, viewer: Option<AccountId>, scope: PublicScope, page: &Page, hidden: &[AccountId]) -> AppResult<Vec<StatusView>> {
     let from_head = cached::public_first_page(reader, scope, page, hidden)?;
     from_head_or_database(reader, viewer, from_head, |conn| {
-        Ok(statuses::public_page(conn, scope, hidden, page)?.into_iter().map(|s| s.id).collect())
+        Ok(statuses::public_page(conn, scope, hidden, page)?.into_iter().map(|(id, _)| id).collect())
     })
 }
 

@@ -162,13 +162,13 @@ pub fn account_page(conn: &mut DbConn, author_id: AccountId, filter: &AccountSta
     Ok(load_page!(query, statuses::id, page, conn))
 }
 
-/// Public statuses, neither reblogs nor replies to others.
-pub fn public_page(conn: &mut DbConn, scope: PublicScope, hidden_authors: &[AccountId], page: &Page) -> AppResult<Vec<Status>> {
+/// Public statuses, neither reblogs nor replies to others, as (status, author).
+pub fn public_page(conn: &mut DbConn, scope: PublicScope, hidden_authors: &[AccountId], page: &Page) -> AppResult<Vec<(StatusId, AccountId)>> {
     let mut query = statuses::table
         .filter(statuses::visibility.eq(Visibility::Public.as_str()))
         .filter(statuses::reblog_of_id.is_null())
         .filter(statuses::in_reply_to_id.is_null().or(statuses::in_reply_to_account_id.eq(statuses::account_id.nullable())))
-        .select(Status::as_select())
+        .select((statuses::id, statuses::account_id))
         .into_boxed();
     if let Some(local) = scope.local {
         query = query.filter(statuses::local.eq(local));
