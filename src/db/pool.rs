@@ -431,29 +431,23 @@ fn hear(conn: &mut PgConnection, caches: &Watched, origin: i64) -> Result<(), St
 
 fn watch_postgres(url: &str, mut conn: PgConnection, caches: &Watched, origin: i64) {
     loop {
-        let heard = hear(&mut conn, caches, origin);
-        let Some(alive) = caches.upgrade() else { return };
-        if let Err(e) = heard {
+        if let Err(e) = hear(&mut conn, caches, origin) {
             log::warn!("cache: listening for other processes' changes failed, dropping every cached entry and retrying: {e}");
         }
-        // What was written while nobody listened was never heard.
-        alive.clear();
-        drop(alive);
-        loop {
-            std::thread::sleep(Duration::from_secs(1));
-            match listening(url) {
-                Ok(again) => {
-                    conn = again;
-                    break;
-                }
-                Err(e) => log::warn!("cache: cannot listen for other processes' changes: {e}"),
-            }
+        // While nobody listens nothing is heard: everything is dropped each second until a new connection
+        // listens, and once more then.
+        conn = loop {
             let Some(alive) = caches.upgrade() else { return };
             alive.clear();
-        }
-        if let Some(alive) = caches.upgrade() {
-            alive.clear();
-        }
+            drop(alive);
+            std::thread::sleep(Duration::from_secs(1));
+            match listening(url) {
+                Ok(again) => break again,
+                Err(e) => log::warn!("cache: cannot listen for other processes' changes: {e}"),
+            }
+        };
+        let Some(alive) = caches.upgrade() else { return };
+        alive.clear();
     }
 }
 
