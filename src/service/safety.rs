@@ -113,29 +113,33 @@ pub fn domain_blocks(conn: &mut DbConn, me: &Account, page: &Page) -> AppResult<
 
 /// Authors a viewer does not see: muted, blocked either way, or on a domain they blocked.
 pub fn hidden_authors(conn: &mut DbConn, viewer: AccountId) -> AppResult<Vec<AccountId>> {
-    let mut hidden: Vec<AccountId> = safety::active_mutes(conn, viewer, ids::now())?.into_iter().map(|m| m.target_account_id).collect();
-    hidden.extend(safety::blocked_either_way(conn, viewer)?);
-    hidden.extend(safety::accounts_on_blocked_domains(conn, viewer)?);
-    Ok(sorted(hidden))
+    let state = ViewerState {
+        mutes: safety::mutes_of(conn, viewer)?,
+        blocked_either_way: safety::blocked_either_way(conn, viewer)?,
+        blocked_domains: safety::blocked_domains(conn, viewer)?,
+        ..ViewerState::default()
+    };
+    hidden_by(&state, || safety::accounts_on_blocked_domains(conn, viewer))
 }
 
-/// The same, from what is cached of the viewer (the accounts on blocked domains are asked for only when
-/// there are blocked domains).
+/// The same, from what is cached of the viewer.
 pub fn hidden_authors_cached(reader: &mut Reader, viewer: AccountId, state: &ViewerState) -> AppResult<Vec<AccountId>> {
+    hidden_by(state, || safety::accounts_on_blocked_domains(reader.conn()?, viewer))
+}
+
+/// The rule of both: mutes in force, blocks either way, and the accounts on blocked domains (asked for only
+/// when there are blocked domains).
+fn hidden_by(state: &ViewerState, on_blocked_domains: impl FnOnce() -> AppResult<Vec<AccountId>>) -> AppResult<Vec<AccountId>> {
     let now = ids::now();
     let mut hidden: Vec<AccountId> =
         state.mutes.iter().filter(|m| m.expires_at.is_none_or(|at| at > now)).map(|m| m.target_account_id).collect();
     hidden.extend(&state.blocked_either_way);
     if !state.blocked_domains.is_empty() {
-        hidden.extend(safety::accounts_on_blocked_domains(reader.conn()?, viewer)?);
+        hidden.extend(on_blocked_domains()?);
     }
-    Ok(sorted(hidden))
-}
-
-fn sorted(mut ids: Vec<AccountId>) -> Vec<AccountId> {
-    ids.sort_unstable();
-    ids.dedup();
-    ids
+    hidden.sort_unstable();
+    hidden.dedup();
+    Ok(hidden)
 }
 
 /// Whether `recipient` wants no notifications from `sender` (blocked, domain-blocked, or muted with them).
