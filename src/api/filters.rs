@@ -201,20 +201,20 @@ pub async fn v1_index(state: web::Data<AppState>, auth: Auth) -> AppResult<HttpR
     Ok(HttpResponse::Ok().json(entries))
 }
 
+/// Under `/api/v2/filters` (`/api/v1/filters` is [`v1_index`] alone).
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/v1/filters", web::get().to(v1_index))
-        .route("/api/v2/filters", web::get().to(index))
-        .route("/api/v2/filters", web::post().to(create))
-        .route("/api/v2/filters/keywords/{id}", web::get().to(keyword))
-        .route("/api/v2/filters/keywords/{id}", web::put().to(update_keyword))
-        .route("/api/v2/filters/keywords/{id}", web::delete().to(delete_keyword))
-        .route("/api/v2/filters/statuses/{id}", web::get().to(filtered_status))
-        .route("/api/v2/filters/statuses/{id}", web::delete().to(remove_status))
-        .route("/api/v2/filters/{id}", web::get().to(show))
-        .route("/api/v2/filters/{id}", web::put().to(update))
-        .route("/api/v2/filters/{id}", web::delete().to(delete))
-        .route("/api/v2/filters/{id}/keywords", web::get().to(keywords))
-        .route("/api/v2/filters/{id}/keywords", web::post().to(add_keyword))
-        .route("/api/v2/filters/{id}/statuses", web::get().to(statuses))
-        .route("/api/v2/filters/{id}/statuses", web::post().to(add_status));
+    cfg.route("", web::get().to(index))
+        .route("", web::post().to(create))
+        .route("/keywords/{id}", web::get().to(keyword))
+        .route("/keywords/{id}", web::put().to(update_keyword))
+        .route("/keywords/{id}", web::delete().to(delete_keyword))
+        .route("/statuses/{id}", web::get().to(filtered_status))
+        .route("/statuses/{id}", web::delete().to(remove_status))
+        .route("/{id}", web::get().to(show))
+        .route("/{id}", web::put().to(update))
+        .route("/{id}", web::delete().to(delete))
+        .route("/{id}/keywords", web::get().to(keywords))
+        .route("/{id}/keywords", web::post().to(add_keyword))
+        .route("/{id}/statuses", web::get().to(statuses))
+        .route("/{id}/statuses", web::post().to(add_status));
 }

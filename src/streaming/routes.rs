@@ -19,9 +19,12 @@ use crate::state::AppState;
 const HEARTBEAT: Duration = Duration::from_secs(15);
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/v1/streaming", web::get().to(websocket))
-        .route("/api/v1/streaming/health", web::get().to(health))
-        .route("/api/v1/streaming/{stream:.*}", web::get().to(server_sent_events));
+    cfg.service(
+        web::scope("/api/v1/streaming")
+            .route("", web::get().to(websocket))
+            .route("/health", web::get().to(health))
+            .route("/{stream:.*}", web::get().to(server_sent_events)),
+    );
 }
 
 async fn health() -> HttpResponse {
