@@ -383,6 +383,8 @@ impl Like {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use activitypub_federation::fetch::webfinger::Webfinger;
 
     use super::*;
@@ -622,7 +624,7 @@ mod tests {
     #[test]
     fn create_update_and_delete_of_a_note_carry_its_audience() {
         let mut view = testing::status_view(testing::local_account(1, "alice"), "private", Vec::new());
-        view.mentions = vec![testing::remote_account(2, "dana", "mastodon.corp.example")];
+        view.mentions = vec![Arc::new(testing::remote_account(2, "dana", "mastodon.corp.example"))];
         let note = Note::from_view(&view, BASE_URL, None);
 
         let create = Create::new(note.clone());
@@ -659,8 +661,8 @@ mod tests {
         let original = testing::status_view(dana.clone(), "public", Vec::new());
         let alice = testing::local_account(1, "alice");
         let mut reblog = testing::status_view(alice.clone(), "public", Vec::new());
-        reblog.status.uri = format!("{}/statuses/115000000000000077/activity", alice.uri);
-        reblog.status.reblog_of_id = Some(original.status.id);
+        Arc::make_mut(&mut reblog.status).uri = format!("{}/statuses/115000000000000077/activity", alice.uri);
+        Arc::make_mut(&mut reblog.status).reblog_of_id = Some(original.status.id);
         reblog.reblog = Some(Box::new(original.clone()));
 
         let announce = Announce::of_reblog(&reblog).expect("an Announce");

@@ -148,7 +148,7 @@ fn status_inboxes(conn: &mut DbConn, view: &StatusView) -> AppResult<Vec<String>
             inboxes.extend(accounts::find(conn, parent_author)?.as_ref().and_then(inbox_of));
         }
     }
-    inboxes.extend(view.mentions.iter().filter_map(inbox_of));
+    inboxes.extend(view.mentions.iter().filter_map(|account| inbox_of(account)));
     Ok(inboxes)
 }
 

@@ -10,21 +10,21 @@ use crate::ids::AccountId;
 
 #[derive(Debug, Clone)]
 pub struct StatusView {
-    pub status: Status,
-    pub account: Account,
+    pub status: Arc<Status>,
+    pub account: Arc<Account>,
     pub reblog: Option<Box<StatusView>>,
-    pub mentions: Vec<Account>,
-    pub tags: Vec<Tag>,
-    pub app: Option<OauthApp>,
+    pub mentions: Vec<Arc<Account>>,
+    pub tags: Arc<[Tag]>,
+    pub app: Option<Arc<OauthApp>>,
     /// The viewer's own marks, None for anonymous readers.
     pub viewer: Option<ViewerFlags>,
     /// The source text, set only when a status is answered as deleted (for redraft).
     pub deleted_source: Option<String>,
     /// The viewer's filters this status matched in the context it is shown in.
     pub filtered: Vec<FilterHit>,
-    pub media: Vec<MediaAttachment>,
+    pub media: Arc<[MediaAttachment]>,
     pub poll: Option<PollView>,
-    pub emojis: Vec<CustomEmoji>,
+    pub emojis: Arc<[CustomEmoji]>,
     /// The cached entries the view was assembled from, when it was (its rendering can be kept as long as
     /// they are the entries in the caches).
     pub shared: Option<SharedParts>,
@@ -92,13 +92,13 @@ pub struct PollView {
 /// the status cache.
 #[derive(Debug, Clone)]
 pub struct StatusParts {
-    pub status: Status,
+    pub status: Arc<Status>,
     pub mention_ids: Vec<AccountId>,
-    pub tags: Vec<Tag>,
-    pub media: Vec<MediaAttachment>,
+    pub tags: Arc<[Tag]>,
+    pub media: Arc<[MediaAttachment]>,
     pub poll: Option<Poll>,
-    pub emojis: Vec<CustomEmoji>,
-    pub app: Option<OauthApp>,
+    pub emojis: Arc<[CustomEmoji]>,
+    pub app: Option<Arc<OauthApp>>,
 }
 
 /// One viewer's marks on one status.

@@ -162,17 +162,17 @@ pub(crate) fn parts_of_rows(conn: &mut DbConn, rows: Vec<Status>, authors: &Hash
     let mut app_ids: Vec<i64> = rows.iter().filter_map(|s| s.app_id).collect();
     app_ids.sort_unstable();
     app_ids.dedup();
-    let apps: HashMap<i64, OauthApp> = oauth::find_apps(conn, &app_ids)?.into_iter().map(|a| (a.id, a)).collect();
+    let apps: HashMap<i64, Arc<OauthApp>> = oauth::find_apps(conn, &app_ids)?.into_iter().map(|a| (a.id, Arc::new(a))).collect();
     Ok(rows
         .into_iter()
         .map(|status| StatusParts {
             mention_ids: mention_ids.remove(&status.id).unwrap_or_default(),
-            tags: tags.remove(&status.id).unwrap_or_default(),
-            media: attached.remove(&status.id).unwrap_or_default(),
+            tags: tags.remove(&status.id).unwrap_or_default().into(),
+            media: attached.remove(&status.id).unwrap_or_default().into(),
             poll: polls.remove(&status.id),
-            emojis: emojis.remove(&status.id).unwrap_or_default(),
+            emojis: emojis.remove(&status.id).unwrap_or_default().into(),
             app: status.app_id.and_then(|id| apps.get(&id).cloned()),
-            status,
+            status: Arc::new(status),
         })
         .collect())
 }
@@ -231,8 +231,8 @@ fn assemble(
         let viewer_marks = |id: StatusId| marks.and_then(|m| m.get(&id)).map(|m| m.as_ref().clone()).unwrap_or_default();
         Some(StatusView {
             // A suspended author's statuses are gone from view, as their account is.
-            account: author.as_ref().clone(),
-            mentions: mentioned.iter().map(|a| a.as_ref().clone()).collect(),
+            account: author.clone(),
+            mentions: mentioned.iter().map(|a| (*a).clone()).collect(),
             tags: part.tags.clone(),
             app: part.app.clone(),
             viewer: viewer.map(|viewer_id| {

@@ -90,13 +90,13 @@ mod tests {
         let parts = StatusParts {
             status: view.status.clone(),
             mention_ids: Vec::new(),
-            tags: Vec::new(),
-            media: Vec::new(),
+            tags: Vec::new().into(),
+            media: Vec::new().into(),
             poll: None,
-            emojis: Vec::new(),
+            emojis: Vec::new().into(),
             app: None,
         };
-        view.shared = Some(SharedParts { parts: Arc::new(parts), account: Arc::new(view.account.clone()), mentions: Vec::new() });
+        view.shared = Some(SharedParts { parts: Arc::new(parts), account: view.account.clone(), mentions: Vec::new() });
         view
     }
 
@@ -116,13 +116,13 @@ mod tests {
         assert_eq!(answered["favourited"], true);
 
         let mut reblog = cached(status_view(local_account(2, "bob"), "public", Vec::new()));
-        reblog.status.id = crate::ids::StatusId(reblog.status.id.0 + 1);
-        reblog.status.reblog_of_id = Some(view.status.id);
+        Arc::make_mut(&mut reblog.status).id = crate::ids::StatusId(reblog.status.id.0 + 1);
+        Arc::make_mut(&mut reblog.status).reblog_of_id = Some(view.status.id);
         reblog.reblog = Some(Box::new(view.clone()));
         let listed: serde_json::Value = serde_json::from_str(&list(&caches, &[reblog.clone(), view.clone()], &settings)).unwrap();
         assert_eq!(listed, serde_json::json!([as_status(&reblog, &settings), as_status(&view, &settings)]));
 
-        view.status.favourites_count = 5;
+        Arc::make_mut(&mut view.status).favourites_count = 5;
         let stale = one(&caches, &view, &settings);
         assert!(stale.contains("\"favourites_count\":0"), "kept while the same cached entries: {stale}");
         let renewed: serde_json::Value = serde_json::from_str(&one(&caches, &cached(view.clone()), &settings)).unwrap();

@@ -63,6 +63,7 @@ where
 #[cfg(test)]
 pub(crate) mod testing {
     use std::path::Path;
+    use std::sync::Arc;
 
     use chrono::NaiveDate;
 
@@ -150,7 +151,7 @@ pub(crate) mod testing {
         let created = NaiveDate::from_ymd_opt(2026, 11, 20).and_then(|d| d.and_hms_opt(9, 15, 0)).expect("a date");
         let id = StatusId(115_000_000_000_000_001);
         StatusView {
-            status: Status {
+            status: Arc::new(Status {
                 id,
                 uri: format!("{}/statuses/{id}", author.uri),
                 url: format!("{}/{id}", author.url),
@@ -171,19 +172,19 @@ pub(crate) mod testing {
                 favourites_count: 0,
                 created_at: created,
                 edited_at: None,
-            },
-            account: author,
+            }),
+            account: Arc::new(author),
             shared: None,
             reblog: None,
-            mentions,
-            tags: vec![Tag { id: 7, name: "HallwayTest".into(), created_at: created }],
+            mentions: mentions.into_iter().map(Arc::new).collect(),
+            tags: vec![Tag { id: 7, name: "HallwayTest".into(), created_at: created }].into(),
             app: None,
             viewer: None,
             deleted_source: None,
             filtered: Vec::new(),
-            media: Vec::new(),
+            media: Vec::new().into(),
             poll: None,
-            emojis: Vec::new(),
+            emojis: Vec::new().into(),
         }
     }
 }

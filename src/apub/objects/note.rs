@@ -398,6 +398,8 @@ impl Tombstone {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
     use crate::apub::addressing::PUBLIC;
     use crate::apub::objects::testing::{self, BASE_URL};
@@ -484,9 +486,9 @@ mod tests {
         let dana = testing::remote_account(2, "dana", "mastodon.corp.example");
         let bob = testing::local_account(3, "bob");
         let mut view = testing::status_view(alice, "public", vec![dana, bob]);
-        view.status.spoiler_text = "Q4 numbers".into();
-        view.status.sensitive = true;
-        view.status.edited_at = Some(view.status.created_at + chrono::Duration::minutes(5));
+        Arc::make_mut(&mut view.status).spoiler_text = "Q4 numbers".into();
+        Arc::make_mut(&mut view.status).sensitive = true;
+        Arc::make_mut(&mut view.status).edited_at = Some(view.status.created_at + chrono::Duration::minutes(5));
         let parent = "https://mastodon.corp.example/users/dana/statuses/113500000000000001";
         let json = serde_json::to_value(Note::from_view(&view, BASE_URL, Some(parent))).expect("JSON");
 
@@ -519,7 +521,7 @@ mod tests {
     #[test]
     fn a_status_without_warning_or_language_leaves_them_out() {
         let mut view = testing::status_view(testing::local_account(1, "alice"), "public", Vec::new());
-        view.status.language = None;
+        Arc::make_mut(&mut view.status).language = None;
         let json = serde_json::to_value(Note::from_view(&view, BASE_URL, None)).expect("JSON");
         assert!(json.get("summary").is_none() && json.get("contentMap").is_none());
         assert_eq!(json["inReplyTo"], Value::Null);

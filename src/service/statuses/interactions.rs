@@ -1,5 +1,7 @@
 //! What local accounts do to statuses: favourite, bookmark, pin, reblog.
 
+use std::sync::Arc;
+
 use crate::db::{DbConn, Tx};
 use crate::db::kinds::{NotificationKind, Visibility};
 use crate::db::models::{Account, Status};
@@ -17,8 +19,8 @@ use super::{own_status, MAX_PINNED};
 fn visible_original(conn: &mut DbConn, actor: &Account, status_id: StatusId) -> AppResult<Status> {
     let view = views::status_for(conn, Some(actor.id), status_id)?.ok_or(AppError::NotFound)?;
     Ok(match view.reblog {
-        Some(original) => original.status,
-        None => view.status,
+        Some(original) => Arc::unwrap_or_clone(original.status),
+        None => Arc::unwrap_or_clone(view.status),
     })
 }
 

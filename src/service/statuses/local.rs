@@ -117,7 +117,7 @@ pub fn create(tx: &mut Tx, settings: &Settings, author: &Account, user: &User, i
         }
     }
     let mentioned_ids: Vec<AccountId> = rendered.mentioned.iter().map(|a| a.id).collect();
-    let published = Published { mentioned_ids: &mentioned_ids, tag_ids: &rendered.tag_ids, parent: parent.as_ref() };
+    let published = Published { mentioned_ids: &mentioned_ids, tag_ids: &rendered.tag_ids, parent: parent.as_deref() };
     publish(tx, author, &status, published)?;
     let view = views::status_for(tx, Some(author.id), id)?.ok_or(AppError::NotFound)?;
     tx.federate(Outbound::StatusCreated(&view))?;

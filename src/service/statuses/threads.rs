@@ -1,6 +1,7 @@
 //! Reading around a status: its thread, its versions, its source, who favourited or reblogged it.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::db::kinds::FilterContext;
 use crate::db::models::{Account, Status, StatusEdit};
@@ -78,7 +79,7 @@ pub fn history(conn: &mut DbConn, viewer: Option<AccountId>, status_id: StatusId
 
 /// The source of a status; as in Mastodon, anyone who may read the status may read its source.
 pub fn source(conn: &mut DbConn, viewer: &Account, status_id: StatusId) -> AppResult<Status> {
-    Ok(views::status_for(conn, Some(viewer.id), status_id)?.ok_or(AppError::NotFound)?.status)
+    Ok(Arc::unwrap_or_clone(views::status_for(conn, Some(viewer.id), status_id)?.ok_or(AppError::NotFound)?.status))
 }
 
 /// Accounts who favourited or reblogged a status, with the paging id of each.
