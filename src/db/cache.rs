@@ -14,7 +14,8 @@ use std::cell::RefCell;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use moka::sync::Cache;
+use quick_cache::sync::Cache;
+use quick_cache::Weighter;
 use serde::{Deserialize, Serialize};
 
 use crate::db::models::{Account, OauthApp, OauthToken, User};
@@ -83,11 +84,11 @@ pub const HEAD: usize = 40;
 /// Sizes of the caches, in entries.
 #[derive(Debug, Clone, Copy)]
 pub struct CacheSizes {
-    pub statuses: u64,
-    pub accounts: u64,
-    pub sessions: u64,
-    pub marks: u64,
-    pub viewers: u64,
+    pub statuses: usize,
+    pub accounts: usize,
+    pub sessions: usize,
+    pub marks: usize,
+    pub viewers: usize,
     pub rendered_bytes: u64,
 }
 
@@ -123,7 +124,7 @@ pub struct Caches {
     pub instance: Cache<(), InstanceStats>,
     /// The JSON of statuses' viewer-independent fields, kept by the API layer with the entries it was rendered
     /// from: it is used only while those are still the cached ones, so it needs no dropping of its own.
-    pub rendered: Cache<StatusId, Arc<RenderedStatus>>,
+    pub rendered: Cache<StatusId, Arc<RenderedStatus>, RenderedSize>,
 }
 
 pub struct RenderedStatus {
@@ -131,23 +132,37 @@ pub struct RenderedStatus {
     pub json: Arc<str>,
 }
 
+/// What a rendered status weighs in the cache: its JSON and about what it holds beside.
+#[derive(Clone)]
+pub struct RenderedSize;
+
+impl Weighter<StatusId, Arc<RenderedStatus>> for RenderedSize {
+    fn weight(&self, _: &StatusId, rendered: &Arc<RenderedStatus>) -> u64 {
+        rendered.json.len() as u64 + 256
+    }
+}
+
+/// Rendered statuses are larger than 1 KiB, about.
+const RENDERED_BYTES_PER_ENTRY: u64 = 1536;
+
 impl Caches {
     pub fn new(sizes: CacheSizes) -> Caches {
         Caches {
             generation: RwLock::new(0),
-            tokens: Cache::builder().max_capacity(sizes.sessions).support_invalidation_closures().build(),
+            tokens: Cache::new(sizes.sessions),
             users: Cache::new(sizes.sessions),
             accounts: Cache::new(sizes.accounts),
             statuses: Cache::new(sizes.statuses),
-            marks: Cache::builder().max_capacity(sizes.marks).support_invalidation_closures().build(),
+            marks: Cache::new(sizes.marks),
             viewers: Cache::new(sizes.viewers),
             homes: Cache::new(sizes.viewers),
             publics: Cache::new(3),
             instance: Cache::new(1),
-            rendered: Cache::builder()
-                .weigher(|_, rendered: &Arc<RenderedStatus>| u32::try_from(rendered.json.len()).unwrap_or(u32::MAX).saturating_add(256))
-                .max_capacity(sizes.rendered_bytes)
-                .build(),
+            rendered: Cache::with_weighter(
+                (sizes.rendered_bytes / RENDERED_BYTES_PER_ENTRY) as usize,
+                sizes.rendered_bytes,
+                RenderedSize,
+            ),
         }
     }
 
@@ -157,11 +172,7 @@ impl Caches {
     }
 
     /// Keeps what a read that began at `since` found, unless something was dropped meanwhile.
-    pub fn fill<K, V>(&self, cache: &Cache<K, V>, since: u64, key: K, value: V)
-    where
-        K: std::hash::Hash + Eq + Send + Sync + 'static,
-        V: Clone + Send + Sync + 'static,
-    {
+    pub fn fill<K: std::hash::Hash + Eq, V: Clone>(&self, cache: &Cache<K, V>, since: u64, key: K, value: V) {
         let generation = self.generation.read().unwrap_or_else(|p| p.into_inner());
         if *generation == since {
             cache.insert(key, value);
@@ -177,22 +188,17 @@ impl Caches {
         *generation += 1;
         for item in stale {
             match item {
-                Stale::Account(id) => self.accounts.invalidate(id),
-                Stale::User(id) => self.users.invalidate(id),
-                Stale::Token(hash) => self.tokens.invalidate(hash),
-                Stale::TokensOf(account) => {
-                    let account = *account;
-                    if self.tokens.invalidate_entries_if(move |_, entry| entry.0.account_id == Some(account)).is_err() {
-                        self.tokens.invalidate_all();
-                    }
-                }
-                Stale::Status(id) => self.statuses.invalidate(id),
-                Stale::Marks(viewer, status) => self.marks.invalidate(&(*viewer, *status)),
-                Stale::Viewer(id) => self.viewers.invalidate(id),
-                Stale::Home(id) => self.homes.invalidate(id),
-                Stale::Public => self.publics.invalidate_all(),
-                Stale::InstanceStats => self.instance.invalidate_all(),
-                Stale::Emojis => self.statuses.invalidate_all(),
+                Stale::Account(id) => drop(self.accounts.remove(id)),
+                Stale::User(id) => drop(self.users.remove(id)),
+                Stale::Token(hash) => drop(self.tokens.remove(hash)),
+                Stale::TokensOf(account) => self.tokens.retain(|_, entry| entry.0.account_id != Some(*account)),
+                Stale::Status(id) => drop(self.statuses.remove(id)),
+                Stale::Marks(viewer, status) => drop(self.marks.remove(&(*viewer, *status))),
+                Stale::Viewer(id) => drop(self.viewers.remove(id)),
+                Stale::Home(id) => drop(self.homes.remove(id)),
+                Stale::Public => self.publics.clear(),
+                Stale::InstanceStats => self.instance.clear(),
+                Stale::Emojis => self.statuses.clear(),
                 Stale::Everything => self.clear_locked(),
             }
         }
@@ -206,15 +212,15 @@ impl Caches {
     }
 
     fn clear_locked(&self) {
-        self.tokens.invalidate_all();
-        self.users.invalidate_all();
-        self.accounts.invalidate_all();
-        self.statuses.invalidate_all();
-        self.marks.invalidate_all();
-        self.viewers.invalidate_all();
-        self.homes.invalidate_all();
-        self.publics.invalidate_all();
-        self.instance.invalidate_all();
-        self.rendered.invalidate_all();
+        self.tokens.clear();
+        self.users.clear();
+        self.accounts.clear();
+        self.statuses.clear();
+        self.marks.clear();
+        self.viewers.clear();
+        self.homes.clear();
+        self.publics.clear();
+        self.instance.clear();
+        self.rendered.clear();
     }
 }
