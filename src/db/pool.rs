@@ -105,7 +105,12 @@ pub struct Database {
     origin: i64,
     /// Set when the server stops: the thread watching other processes' news ends.
     stopped: Arc<std::sync::atomic::AtomicBool>,
+    /// Where the watching thread hands the events every process publishes (PostgreSQL), once the streaming
+    /// hub listens.
+    event_sink: EventSink,
 }
+
+type EventSink = Arc<Mutex<Option<tokio::sync::mpsc::UnboundedSender<Vec<Event>>>>>;
 
 impl Database {
     pub fn connect(url: &str, pool_size: u32) -> Result<Database, String> {
@@ -126,7 +131,7 @@ impl Database {
         let caches = Arc::new(Caches::new(cache_sizes));
         let origin = rand::random::<i64>();
         let stopped = Arc::default();
-        Ok(Database { pool, url: url.to_owned(), backend, sqlite_writer, outbox: None, after_commit: None, caches, origin, stopped })
+        Ok(Database { pool, url: url.to_owned(), backend, sqlite_writer, outbox: None, after_commit: None, caches, origin, stopped, event_sink: EventSink::default() })
     }
 
     /// The same database, its writes able to federate through `outbox`.
@@ -218,24 +223,10 @@ impl Database {
         Ok(value)
     }
 
-    /// On PostgreSQL, hands the events every process publishes (this one's too) to `sink`, from a
-    /// connection of its own that LISTENs; it stops once the sink's receiver is gone.
+    /// On PostgreSQL, hands the events every process publishes (this one's too) to `sink`: the thread that
+    /// watches other processes' news ([`Database::watch_other_processes`]) hears them on the same connection.
     pub fn listen_events(&self, sink: tokio::sync::mpsc::UnboundedSender<Vec<Event>>) {
-        if self.backend != Backend::Postgres {
-            return;
-        }
-        let url = self.url.clone();
-        std::thread::spawn(move || {
-            while !sink.is_closed() {
-                let listened = PgConnection::establish(&url).map_err(|e| e.to_string()).and_then(|mut conn| listen(&mut conn, &sink));
-                if let Err(e) = listened {
-                    if !sink.is_closed() {
-                        log::warn!("streaming: listening for events failed, retrying: {e}");
-                    }
-                }
-                std::thread::sleep(Duration::from_secs(1));
-            }
-        });
+        *self.event_sink.lock().unwrap_or_else(|p| p.into_inner()) = Some(sink);
     }
 
     /// Reads through the caches: first on the calling thread with the caches alone, and when they lack
@@ -284,9 +275,10 @@ impl Database {
     }
 
     /// Drops from this process's caches what other processes' writes make stale, from a thread of its own
-    /// that ends when the last handle on these caches is gone.
+    /// that ends when the last handle on these caches is gone; on PostgreSQL the same thread hears the
+    /// streaming events ([`Database::listen_events`]), on one connection.
     pub fn watch_other_processes(&self) -> Result<(), String> {
-        let caches = Watched { caches: Arc::downgrade(&self.caches), stopped: self.stopped.clone() };
+        let caches = Watched { caches: Arc::downgrade(&self.caches), stopped: self.stopped.clone(), event_sink: self.event_sink.clone() };
         let (pool, url, origin) = (self.pool.clone(), self.url.clone(), self.origin);
         match self.backend {
             Backend::Sqlite => {
@@ -294,7 +286,7 @@ impl Database {
                 std::thread::spawn(move || watch_sqlite(&pool, &caches, origin, last_seen));
             }
             Backend::Postgres => {
-                let conn = listening(&url).map_err(|e| format!("cannot listen for cache news: {e}"))?;
+                let conn = listening(&url).map_err(|e| format!("cannot listen for other processes' news: {e}"))?;
                 std::thread::spawn(move || watch_postgres(&url, conn, &caches, origin));
             }
         }
@@ -307,10 +299,12 @@ impl Database {
     }
 }
 
-/// The caches a watching thread keeps up to date, while they exist and the server runs.
+/// The caches a watching thread keeps up to date, while they exist and the server runs, and where it hands
+/// the events it hears.
 struct Watched {
     caches: std::sync::Weak<Caches>,
     stopped: Arc<std::sync::atomic::AtomicBool>,
+    event_sink: EventSink,
 }
 
 impl Watched {
@@ -406,25 +400,39 @@ fn last_stale_news(pool: &Pool<Manager>) -> Result<i64, String> {
     Ok(row.id)
 }
 
-/// A connection that listens for the news other processes send.
+/// A connection that listens for what other processes send: news of changes and events for the streams.
 fn listening(url: &str) -> Result<PgConnection, String> {
     let mut conn = PgConnection::establish(url).map_err(|e| e.to_string())?;
-    conn.batch_execute(&format!("LISTEN {STALE_CHANNEL}")).map_err(|e| e.to_string())?;
+    conn.batch_execute(&format!("LISTEN {STALE_CHANNEL}; LISTEN {EVENTS_CHANNEL};")).map_err(|e| e.to_string())?;
     Ok(conn)
 }
 
 /// Applies what `conn` hears until it fails or the caches are gone.
-fn hear(conn: &mut PgConnection, caches: &Watched, origin: i64) -> Result<(), String> {
+fn hear(conn: &mut PgConnection, watched: &Watched, origin: i64) -> Result<(), String> {
     loop {
-        let Some(caches) = caches.upgrade() else { return Ok(()) };
+        let Some(caches) = watched.upgrade() else { return Ok(()) };
         let mut heard = false;
+        let mut events = Vec::new();
         for notification in conn.notifications_iter() {
             let notification = notification.map_err(|e| e.to_string())?;
-            StaleNews::apply(&notification.payload, &caches, origin);
             heard = true;
+            if notification.channel == EVENTS_CHANNEL {
+                match serde_json::from_str(&notification.payload) {
+                    Ok(event) => events.push(event),
+                    Err(e) => log::warn!("streaming: unreadable event {}: {e}", notification.payload),
+                }
+            } else {
+                StaleNews::apply(&notification.payload, &caches, origin);
+            }
+        }
+        if !events.is_empty() {
+            let mut sink = watched.event_sink.lock().unwrap_or_else(|p| p.into_inner());
+            if sink.as_ref().is_some_and(|sink| sink.send(events).is_err()) {
+                *sink = None;
+            }
         }
         if !heard {
-            std::thread::sleep(STALE_LISTEN_POLL);
+            std::thread::sleep(LISTEN_POLL);
         }
     }
 }
@@ -432,7 +440,7 @@ fn hear(conn: &mut PgConnection, caches: &Watched, origin: i64) -> Result<(), St
 fn watch_postgres(url: &str, mut conn: PgConnection, caches: &Watched, origin: i64) {
     loop {
         if let Err(e) = hear(&mut conn, caches, origin) {
-            log::warn!("cache: listening for other processes' changes failed, dropping every cached entry and retrying: {e}");
+            log::warn!("listening for other processes' news and events failed, dropping every cached entry and retrying: {e}");
         }
         // While nobody listens nothing is heard: everything is dropped each second until a new connection
         // listens, and once more then.
@@ -443,15 +451,13 @@ fn watch_postgres(url: &str, mut conn: PgConnection, caches: &Watched, origin: i
             std::thread::sleep(Duration::from_secs(1));
             match listening(url) {
                 Ok(again) => break again,
-                Err(e) => log::warn!("cache: cannot listen for other processes' changes: {e}"),
+                Err(e) => log::warn!("cannot listen for other processes' news and events: {e}"),
             }
         };
         let Some(alive) = caches.upgrade() else { return };
         alive.clear();
     }
 }
-
-const STALE_LISTEN_POLL: Duration = Duration::from_millis(10);
 
 /// What a cached read works with: the caches, and a connection taken from the pool the first time it is
 /// asked for (never, when everything was cached).
@@ -480,7 +486,7 @@ impl Reader<'_> {
 }
 
 const EVENTS_CHANNEL: &str = "hallway_events";
-/// How often the listening connection looks for notifications.
+/// How often the listening connection looks for notifications when it heard none.
 const LISTEN_POLL: Duration = Duration::from_millis(5);
 
 fn publish(conn: &mut DbConn, pending: Vec<Event>) -> Result<(), AppError> {
@@ -488,26 +494,6 @@ fn publish(conn: &mut DbConn, pending: Vec<Event>) -> Result<(), AppError> {
     for event in pending {
         let payload = serde_json::to_string(&event.for_notify()).map_err(|e| AppError::Internal(e.to_string()))?;
         diesel::sql_query("SELECT pg_notify($1, $2)").bind::<Text, _>(EVENTS_CHANNEL).bind::<Text, _>(payload).execute(conn)?;
-    }
-    Ok(())
-}
-
-fn listen(conn: &mut PgConnection, sink: &tokio::sync::mpsc::UnboundedSender<Vec<Event>>) -> Result<(), String> {
-    conn.batch_execute(&format!("LISTEN {EVENTS_CHANNEL}")).map_err(|e| e.to_string())?;
-    while !sink.is_closed() {
-        let mut batch = Vec::new();
-        for notification in conn.notifications_iter() {
-            let notification = notification.map_err(|e| e.to_string())?;
-            match serde_json::from_str(&notification.payload) {
-                Ok(event) => batch.push(event),
-                Err(e) => log::warn!("streaming: unreadable event {}: {e}", notification.payload),
-            }
-        }
-        if batch.is_empty() {
-            std::thread::sleep(LISTEN_POLL);
-        } else if sink.send(batch).is_err() {
-            break;
-        }
     }
     Ok(())
 }

@@ -131,7 +131,7 @@ fn authors_of<'a>(rows: impl Iterator<Item = &'a Status>) -> Vec<AccountId> {
     ids
 }
 
-pub(crate) fn accounts_by_id(found: Vec<Account>) -> HashMap<AccountId, Arc<Account>> {
+fn accounts_by_id(found: Vec<Account>) -> HashMap<AccountId, Arc<Account>> {
     found.into_iter().map(|a| (a.id, Arc::new(a))).collect()
 }
 

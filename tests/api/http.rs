@@ -19,15 +19,18 @@ crate::on_both_backends!(
 
 async fn unknown_paths_answer_json_404(server: TestServer) {
     let anonymous = server.anonymous();
-    for path in ["/api/v1/nope", "/api/v2/nope/deeper", "/api/v1/statuses/123456789"] {
+    // Inside a scope of routes (`/api/v1/statuses`, `/api/v1/accounts`) too.
+    for path in ["/api/v1/nope", "/api/v2/nope/deeper", "/api/v1/statuses/123456789", "/api/v1/statuses/1/nope", "/api/v1/accounts"] {
         let missing = anonymous.get(path).await;
         assert_eq!(missing.status, 404, "{path}: {}", missing.text);
         assert!(missing.header("content-type").unwrap().starts_with("application/json"), "{path}");
         assert_eq!(missing.error(), "Not Found", "{path}");
     }
-    let wrong_method = anonymous.delete("/api/v1/nope").await;
-    assert_eq!(wrong_method.status, 404);
-    assert_eq!(wrong_method.error(), "Not Found");
+    for path in ["/api/v1/nope", "/api/v1/timelines/home"] {
+        let wrong_method = anonymous.delete(path).await;
+        assert_eq!(wrong_method.status, 404, "{path}");
+        assert_eq!(wrong_method.error(), "Not Found", "{path}");
+    }
 }
 
 async fn trailing_slashes_are_tolerated(server: TestServer) {
