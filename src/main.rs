@@ -5,9 +5,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use hallway::config::Settings;
-use hallway::db::kinds::Role;
-use hallway::db::Database;
+use hallway::db::kinds::{AuditAction, Role};
+use hallway::db::{Database, Page};
 use hallway::service::accounts::{self, NewUser};
+use hallway::service::audit::{self, Actor, AuditFilter};
 use hallway::service::{emojis, peers};
 use hallway::state::AppState;
 
@@ -39,6 +40,17 @@ enum Command {
     /// Work with the company directory ([auth.ldap]).
     #[command(subcommand)]
     Directory(DirectoryCommand),
+    /// Show the audit log (what admins and moderators did), newest first.
+    Audit {
+        /// Only what this local user did.
+        #[arg(long)]
+        actor: Option<String>,
+        /// Only this action (e.g. change_role, create_domain_allow).
+        #[arg(long)]
+        action: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -148,7 +160,39 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Peers(command) => peers_command(&db, command),
         Command::Emoji(command) => emoji_command(&db, &settings, command),
         Command::Directory(DirectoryCommand::Sync) => directory_sync(db, settings),
+        Command::Audit { actor, action, limit } => audit_command(&db, actor, action, limit),
     }
+}
+
+/// Who runs a command: the operating-system user (the one behind sudo, when there is one).
+fn command_line_actor() -> Actor {
+    let user = std::env::var("SUDO_USER").or_else(|_| std::env::var("USER")).unwrap_or_else(|_| "unknown".into());
+    Actor::CommandLine { user }
+}
+
+fn audit_command(db: &Database, actor: Option<String>, action: Option<String>, limit: i64) -> Result<(), String> {
+    let action = match action {
+        Some(text) => Some(AuditAction::from_text(&text).ok_or_else(|| {
+            let known: Vec<&str> = AuditAction::ALL.iter().map(|a| a.as_str()).collect();
+            format!("unknown action '{text}' (one of {})", known.join(", "))
+        })?),
+        None => None,
+    };
+    let listed = db.read_blocking(|conn| {
+        let actor = actor.as_deref().map(|name| accounts::local_by_username(conn, name).map(|account| account.id)).transpose()?;
+        let filter = AuditFilter { actor, action, ..AuditFilter::default() };
+        audit::page(conn, &filter, &Page { limit: limit.clamp(1, 10_000), ..Page::default() })
+    });
+    let listed = listed.map_err(|e| match e {
+        hallway::error::AppError::NotFound => "no such user".to_string(),
+        other => other.to_string(),
+    })?;
+    println!("{:<20} {:<24} {:<22} {:<32} {}", "WHEN (UTC)", "WHO", "ACTION", "TARGET", "TEXT");
+    for entry in listed {
+        let target = format!("{} {}", entry.target_type, entry.target);
+        println!("{:<20} {:<24} {:<22} {:<32} {}", entry.created_at.format("%Y-%m-%d %H:%M:%S"), entry.actor, entry.action, target, entry.text);
+    }
+    Ok(())
 }
 
 fn emoji_command(db: &Database, settings: &Settings, command: EmojiCommand) -> Result<(), String> {
@@ -156,7 +200,7 @@ fn emoji_command(db: &Database, settings: &Settings, command: EmojiCommand) -> R
     let outcome = match command {
         EmojiCommand::Add { shortcode, file, category } => {
             let image = std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-            db.write_blocking(|conn| emojis::add_local(conn, store.as_ref(), &shortcode, &image, category))
+            db.write_blocking(|conn| emojis::add_local(conn, &command_line_actor(), store.as_ref(), &shortcode, &image, category))
                 .map(|emoji| println!("added :{}:", emoji.shortcode))
         }
         EmojiCommand::List => db.read_blocking(emojis::local).map(|listed| {
@@ -165,7 +209,7 @@ fn emoji_command(db: &Database, settings: &Settings, command: EmojiCommand) -> R
             }
         }),
         EmojiCommand::Remove { shortcode } => {
-            db.write_blocking(|conn| emojis::remove_local(conn, store.as_ref(), &shortcode)).map(|()| println!("removed :{shortcode}:"))
+            db.write_blocking(|conn| emojis::remove_local(conn, &command_line_actor(), store.as_ref(), &shortcode)).map(|()| println!("removed :{shortcode}:"))
         }
     };
     outcome.map_err(|e| e.to_string())
@@ -197,9 +241,9 @@ fn serve(db: Database, settings: Settings) -> Result<(), String> {
 fn peers_command(db: &Database, command: PeersCommand) -> Result<(), String> {
     let outcome = match command {
         PeersCommand::Allow { host } => {
-            db.write_blocking(|conn| peers::allow(conn, &host)).map(|peer| println!("allowed {}", peer.host))
+            db.write_blocking(|conn| peers::allow(conn, &command_line_actor(), &host)).map(|peer| println!("allowed {}", peer.host))
         }
-        PeersCommand::Remove { host } => db.write_blocking(|conn| peers::remove(conn, &host)).map(|removal| {
+        PeersCommand::Remove { host } => db.write_blocking(|conn| peers::remove(conn, &command_line_actor(), &host)).map(|removal| {
             println!(
                 "removed {}: {} queued deliveries cancelled; its accounts and posts already stored are kept",
                 removal.peer.host, removal.cancelled_deliveries
@@ -255,14 +299,14 @@ fn user_command(db: &Database, settings: &Settings, command: UserCommand) -> Res
             .write_blocking(|conn| accounts::set_password(conn, &name, &password))
             .map(|()| println!("password of {name} changed")),
         UserCommand::Suspend { name } => db
-            .write_blocking(|conn| accounts::set_suspended(conn, &name, true))
+            .write_blocking(|conn| accounts::set_suspended(conn, &command_line_actor(), &name, true))
             .map(|()| println!("{name} suspended")),
         UserCommand::Unsuspend { name } => db
-            .write_blocking(|conn| accounts::set_suspended(conn, &name, false))
+            .write_blocking(|conn| accounts::set_suspended(conn, &command_line_actor(), &name, false))
             .map(|()| println!("{name} unsuspended")),
-        UserCommand::Approve { name } => db.write_blocking(|conn| accounts::approve(conn, &name)).map(|()| println!("{name} approved")),
+        UserCommand::Approve { name } => db.write_blocking(|conn| accounts::approve(conn, &command_line_actor(), &name)).map(|()| println!("{name} approved")),
         UserCommand::Role { name, role } => db
-            .write_blocking(|conn| accounts::set_role(conn, &name, Role::parse(&role)?))
+            .write_blocking(|conn| accounts::set_role(conn, &command_line_actor(), &name, Role::parse(&role)?))
             .map(|()| println!("{name} is now {role}")),
     };
     outcome.map_err(|e| match e {

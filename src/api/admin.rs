@@ -1,20 +1,32 @@
-//! The parts of Mastodon's admin API that Hallway has: the peer allowlist as `domain_allows`.
+//! The parts of Mastodon's admin API that Hallway has: the peer allowlist as `domain_allows`; and Hallway's
+//! own audit log (`/api/v1/admin/audit_log`: read only, for admins and moderators).
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use crate::api::auth::{Auth, UserSession};
-use crate::api::entities::DomainAllow;
+use crate::api::entities::{AuditEntry, DomainAllow};
 use crate::api::pagination::{paged_json, PageParams};
 use crate::params::{flex, path_id, Params, Query};
-use crate::db::kinds::Role;
+use crate::db::kinds::{AuditAction, AuditTarget, Role};
 use crate::error::{AppError, AppResult};
+use crate::ids::AccountId;
+use crate::service::audit::{self, Actor, AuditFilter};
 use crate::service::peers;
 use crate::state::AppState;
 
 fn admin(auth: &Auth, scope: &str) -> AppResult<UserSession> {
+    with_role(auth, scope, &[Role::Admin])
+}
+
+/// Admins and moderators.
+fn staff(auth: &Auth, scope: &str) -> AppResult<UserSession> {
+    with_role(auth, scope, &[Role::Admin, Role::Moderator])
+}
+
+fn with_role(auth: &Auth, scope: &str, roles: &[Role]) -> AppResult<UserSession> {
     let me = auth.user(&[scope])?;
-    if me.user.role == Role::Admin {
+    if roles.contains(&me.user.role) {
         Ok(me)
     } else {
         Err(AppError::Forbidden("This action is not allowed".into()))
@@ -44,15 +56,77 @@ pub struct AllowParams {
 }
 
 pub async fn create(state: web::Data<AppState>, auth: Auth, Params(input): Params<AllowParams>) -> AppResult<HttpResponse> {
-    admin(&auth, "admin:write:domain_allows")?;
+    let me = admin(&auth, "admin:write:domain_allows")?;
     let domain = input.domain.unwrap_or_default();
-    let peer = state.db.write(move |conn| peers::allow(conn, &domain)).await?;
+    let peer = state.db.write(move |conn| peers::allow(conn, &Actor::of(&me.account), &domain)).await?;
     Ok(HttpResponse::Ok().json(DomainAllow::from_row(&peer)))
 }
 
 pub async fn delete(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> AppResult<HttpResponse> {
-    admin(&auth, "admin:write:domain_allows")?;
+    let me = admin(&auth, "admin:write:domain_allows")?;
     let id = path_id(&id)?;
-    state.db.write(move |conn| peers::remove_by_id(conn, id)).await?;
+    state.db.write(move |conn| peers::remove_by_id(conn, &Actor::of(&me.account), id)).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({})))
+}
+
+#[derive(Deserialize)]
+pub struct AuditParams {
+    #[serde(default, deserialize_with = "flex::id_opt")]
+    account_id: Option<AccountId>,
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    action: Option<String>,
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    target_type: Option<String>,
+    #[serde(default, deserialize_with = "flex::i64_opt")]
+    target_id: Option<i64>,
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    start_at: Option<String>,
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    end_at: Option<String>,
+    #[serde(flatten)]
+    page: PageParams,
+}
+
+impl AuditParams {
+    fn filter(&self) -> AppResult<AuditFilter> {
+        Ok(AuditFilter {
+            actor: self.account_id,
+            action: self.action.as_deref().map(|text| closed_value("action", text, AuditAction::from_text(text), AuditAction::ALL)).transpose()?,
+            target_type: self
+                .target_type
+                .as_deref()
+                .map(|text| closed_value("target_type", text, AuditTarget::from_text(text), AuditTarget::ALL))
+                .transpose()?,
+            target_id: self.target_id,
+            start_at: self.start_at.as_deref().map(|text| time("start_at", text)).transpose()?,
+            end_at: self.end_at.as_deref().map(|text| time("end_at", text)).transpose()?,
+        })
+    }
+}
+
+fn closed_value<T: std::fmt::Display>(name: &str, text: &str, parsed: Option<T>, all: &[T]) -> AppResult<T> {
+    parsed.ok_or_else(|| {
+        let known: Vec<String> = all.iter().map(ToString::to_string).collect();
+        AppError::validation(format!("{name} '{text}' is not one of {}", known.join(", ")))
+    })
+}
+
+/// An ISO 8601 time, or a date (its midnight, UTC).
+fn time(name: &str, text: &str) -> AppResult<chrono::NaiveDateTime> {
+    let text = text.trim();
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| t.naive_utc())
+        .or_else(|_| chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map(|d| d.and_time(chrono::NaiveTime::MIN)))
+        .map_err(|_| AppError::validation(format!("{name} '{text}' is not an ISO 8601 time or date")))
+}
+
+/// Hallway's audit log, newest first, for admins and moderators.
+pub async fn audit_log(req: HttpRequest, state: web::Data<AppState>, auth: Auth, Query(params): Query<AuditParams>) -> AppResult<HttpResponse> {
+    staff(&auth, "admin:read")?;
+    let filter = params.filter()?;
+    let page = params.page.page(100, 200);
+    let found = state.db.read(move |conn| audit::page(conn, &filter, &page)).await?;
+    let paging_ids: Vec<i64> = found.iter().map(|entry| entry.id).collect();
+    let body: Vec<AuditEntry> = found.iter().map(AuditEntry::from_row).collect();
+    Ok(paged_json(&req, &state.settings, &body, &paging_ids))
 }

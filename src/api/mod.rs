@@ -226,7 +226,8 @@ fn admin_routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/domain_allows", web::get().to(admin::list))
         .route("/domain_allows", web::post().to(admin::create))
         .route("/domain_allows/{id}", web::get().to(admin::show))
-        .route("/domain_allows/{id}", web::delete().to(admin::delete));
+        .route("/domain_allows/{id}", web::delete().to(admin::delete))
+        .route("/audit_log", web::get().to(admin::audit_log));
 }
 
 async fn missing_image() -> HttpResponse {

@@ -204,6 +204,25 @@ impl Role {
 }
 
 text_enum! {
+    /// What an admin or moderator did, as the audit log names it (Mastodon's action log names, where it has one).
+    AuditAction {
+        AllowDomain => "create_domain_allow",
+        RemoveDomainAllow => "destroy_domain_allow",
+        ChangeRole => "change_role",
+        SuspendAccount => "suspend_account",
+        UnsuspendAccount => "unsuspend_account",
+        ApproveUser => "approve_user",
+        CreateCustomEmoji => "create_custom_emoji",
+        DestroyCustomEmoji => "destroy_custom_emoji",
+    }
+}
+
+text_enum! {
+    /// What an audit log entry is about.
+    AuditTarget { Account => "Account", DomainAllow => "DomainAllow", CustomEmoji => "CustomEmoji" }
+}
+
+text_enum! {
     /// Where a local user's identity comes from besides their password.
     IdentityProvider { Ldap => "ldap", Oidc => "oidc" }
 }

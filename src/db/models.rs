@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::json::Json;
-use super::kinds::{DeliveryState, FilterAction, FilterContexts, IdentityProvider, InboxState, NotificationKind, Role, Visibility};
+use super::kinds::{AuditAction, AuditTarget, DeliveryState, FilterAction, FilterContexts, IdentityProvider, InboxState, NotificationKind, Role, Visibility};
 use super::schema::*;
 use super::scopes::Scopes;
 use crate::ids::{AccountId, StatusId};
@@ -353,6 +353,23 @@ pub struct IdempotencyKey {
     pub account_id: AccountId,
     pub key: String,
     pub status_id: StatusId,
+    pub created_at: NaiveDateTime,
+}
+
+/// One entry of the audit log: who did what to which target, when, with what text.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = audit_log)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub actor_account_id: Option<AccountId>,
+    pub actor: String,
+    #[diesel(serialize_as = String, deserialize_as = String)]
+    pub action: AuditAction,
+    #[diesel(serialize_as = String, deserialize_as = String)]
+    pub target_type: AuditTarget,
+    pub target_id: i64,
+    pub target: String,
+    pub text: String,
     pub created_at: NaiveDateTime,
 }
 

@@ -457,6 +457,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        actor_account_id -> Nullable<BigInt>,
+        actor -> Text,
+        action -> Text,
+        target_type -> Text,
+        target_id -> BigInt,
+        target -> Text,
+        text -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> accounts (account_id));
 diesel::joinable!(user_identities -> accounts (account_id));
 diesel::joinable!(filter_keywords -> filters (filter_id));
@@ -568,6 +582,7 @@ diesel::joinable!(oauth_tokens -> oauth_apps (app_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
+    audit_log,
     users,
     user_identities,
     oidc_logins,

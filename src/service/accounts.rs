@@ -6,12 +6,13 @@ use crate::config::{Registrations, Settings};
 use crate::db::Tx;
 use crate::db::tx::Outbound;
 use crate::db::json::Json;
-use crate::db::kinds::Role;
+use crate::db::kinds::{AuditAction, Role};
 use crate::db::models::{Account, ProfileChanges, Status, User};
 use crate::db::queries::{accounts, follow_requests, follows, marks, oauth, safety, statuses, users};
 use crate::db::{DbConn, Page};
 use crate::error::{AppError, AppResult};
 use crate::ids::{self, AccountId};
+use crate::service::audit::{self, Actor, Target};
 use crate::service::auth::{self, Session};
 use crate::service::markup;
 use crate::service::statuses::Visibility;
@@ -101,9 +102,10 @@ pub fn register(conn: &mut DbConn, settings: &Settings, app: &Session, input: Re
 }
 
 /// Lets a registration that waits for approval in.
-pub fn approve(conn: &mut DbConn, username: &str) -> AppResult<()> {
+pub fn approve(conn: &mut DbConn, actor: &Actor, username: &str) -> AppResult<()> {
     let account = local_by_username(conn, username)?;
-    users::set_approved(conn, account.id)
+    users::set_approved(conn, account.id)?;
+    audit::record(conn, actor, AuditAction::ApproveUser, Target::account(&account), "")
 }
 
 /// A local user to write, its names already checked; an empty hash is a password never accepted.
@@ -181,22 +183,34 @@ pub fn set_password(conn: &mut DbConn, username: &str, password: &str) -> AppRes
     Ok(())
 }
 
-pub fn set_role(conn: &mut DbConn, username: &str, role: Role) -> AppResult<()> {
+pub fn set_role(conn: &mut DbConn, actor: &Actor, username: &str, role: Role) -> AppResult<()> {
     let account = local_by_username(conn, username)?;
-    users::set_role(conn, account.id, role)
+    change_role(conn, actor, &account, role)
+}
+
+/// Gives a local user another role, recorded in the audit log (nothing when it is theirs already).
+pub fn change_role(conn: &mut DbConn, actor: &Actor, account: &Account, role: Role) -> AppResult<()> {
+    let user = users::find(conn, account.id)?.ok_or(AppError::NotFound)?;
+    if user.role == role {
+        return Ok(());
+    }
+    users::set_role(conn, account.id, role)?;
+    audit::record(conn, actor, AuditAction::ChangeRole, Target::account(account), role.as_str())
 }
 
 /// Suspends (and signs out) or unsuspends a local user.
-pub fn set_suspended(tx: &mut Tx, username: &str, suspended: bool) -> AppResult<()> {
+pub fn set_suspended(tx: &mut Tx, actor: &Actor, username: &str, suspended: bool) -> AppResult<()> {
     let account = local_by_username(tx, username)?;
     accounts::set_suspended(tx, account.id, suspended.then(ids::now))?;
-    if suspended {
+    let action = if suspended {
         oauth::delete_tokens_of(tx, account.id)?;
         tx.federate(Outbound::AccountDeleted(&account))?;
+        AuditAction::SuspendAccount
     } else {
         tx.federate(Outbound::AccountRestored(&account))?;
-    }
-    Ok(())
+        AuditAction::UnsuspendAccount
+    };
+    audit::record(tx, actor, action, Target::account(&account), "")
 }
 
 pub fn list_users(conn: &mut DbConn) -> AppResult<Vec<(Account, Option<User>)>> {

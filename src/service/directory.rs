@@ -4,14 +4,15 @@
 //! (LDAP, OpenID Connect) is `crate::directory`'s work: this module only sees what it found.
 
 use crate::config::Settings;
-use crate::db::kinds::{IdentityProvider, Role};
+use crate::db::kinds::{AuditAction, IdentityProvider, Role};
 use crate::db::models::{Account, OidcLogin, UserIdentity};
 use crate::db::queries::{accounts, identities, oauth, users};
 use crate::db::tx::Outbound;
 use crate::db::{DbConn, Tx};
 use crate::error::{AppError, AppResult};
 use crate::ids;
-use crate::service::accounts::{insert_local_user, LocalUser};
+use crate::service::accounts::{change_role, insert_local_user, LocalUser};
+use crate::service::audit::{self, Actor, Target};
 
 const MAX_USERNAME: usize = 30;
 
@@ -80,6 +81,7 @@ pub fn refused(tx: &mut Tx, identity: &UserIdentity) -> AppResult<bool> {
     oauth::delete_tokens_of(tx, account.id)?;
     identities::set_disabled(tx, account.id, Some(now))?;
     tx.federate(Outbound::AccountDeleted(&account))?;
+    audit::record(tx, &Actor::Directory, AuditAction::SuspendAccount, Target::account(&account), "the directory refuses this person")?;
     Ok(true)
 }
 
@@ -106,7 +108,7 @@ fn restore(tx: &mut Tx, account: &Account) -> AppResult<()> {
     accounts::set_suspended(tx, account.id, None)?;
     identities::set_disabled(tx, account.id, None)?;
     tx.federate(Outbound::AccountRestored(account))?;
-    Ok(())
+    audit::record(tx, &Actor::Directory, AuditAction::UnsuspendAccount, Target::account(account), "the directory allows this person again")
 }
 
 /// A local user an administrator made before the directory was configured, with the person's email, becomes
@@ -154,7 +156,7 @@ fn remember(tx: &mut Tx, person: &DirectoryPerson, account: &Account) -> AppResu
 fn bring_up_to_date(tx: &mut Tx, account: &Account, person: &DirectoryPerson) -> AppResult<()> {
     let user = users::find(tx, account.id)?.ok_or(AppError::NotFound)?;
     if let Some(role) = person.role.filter(|role| *role != user.role) {
-        users::set_role(tx, account.id, role)?;
+        change_role(tx, &Actor::Directory, account, role)?;
     }
     if let Some(email) = person.email.as_deref().map(|e| e.trim().to_lowercase()).filter(|e| e.contains('@') && *e != user.email) {
         if users::find_by_email(tx, &email)?.is_none() {

@@ -5,11 +5,13 @@ use std::collections::{HashMap, HashSet};
 
 use rand::Rng;
 
+use crate::db::kinds::AuditAction;
 use crate::db::models::{Account, CustomEmoji, Status};
 use crate::db::queries::emojis;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::ids::{self, AccountId, StatusId};
+use crate::service::audit::{self, Actor, Target};
 use crate::service::images;
 use crate::storage::MediaStore;
 
@@ -44,7 +46,7 @@ pub fn is_shortcode(text: &str) -> bool {
 }
 
 /// Adds (or replaces) one of this instance's emojis; answers it and the key of a replaced image.
-pub fn add_local(conn: &mut DbConn, store: &dyn MediaStore, shortcode: &str, image: &[u8], category: Option<String>) -> AppResult<CustomEmoji> {
+pub fn add_local(conn: &mut DbConn, actor: &Actor, store: &dyn MediaStore, shortcode: &str, image: &[u8], category: Option<String>) -> AppResult<CustomEmoji> {
     if !is_shortcode(shortcode) {
         return Err(AppError::validation("Shortcode must be 2 to 64 letters, digits or underscores"));
     }
@@ -75,12 +77,14 @@ pub fn add_local(conn: &mut DbConn, store: &dyn MediaStore, shortcode: &str, ima
         }
     }
     emojis::insert(conn, &emoji)?;
+    audit::record(conn, actor, AuditAction::CreateCustomEmoji, Target::custom_emoji(&emoji), "")?;
     Ok(emoji)
 }
 
-pub fn remove_local(conn: &mut DbConn, store: &dyn MediaStore, shortcode: &str) -> AppResult<()> {
+pub fn remove_local(conn: &mut DbConn, actor: &Actor, store: &dyn MediaStore, shortcode: &str) -> AppResult<()> {
     let emoji = emojis::find(conn, shortcode, "")?.ok_or(AppError::NotFound)?;
     emojis::delete(conn, emoji.id)?;
+    audit::record(conn, actor, AuditAction::DestroyCustomEmoji, Target::custom_emoji(&emoji), "")?;
     if let Some(key) = emoji.image_key {
         let _ = store.delete(&key);
     }

@@ -2,11 +2,13 @@
 
 use std::collections::HashMap;
 
+use crate::db::kinds::AuditAction;
 use crate::db::models::Peer;
 use crate::db::queries::{deliveries, peers};
 use crate::db::{DbConn, Page};
 use crate::error::{AppError, AppResult};
 use crate::ids;
+use crate::service::audit::{self, Actor, Target};
 
 /// A peer with its delivery health.
 pub struct PeerHealth {
@@ -37,13 +39,15 @@ pub fn normalize_host(text: &str) -> AppResult<String> {
     }
 }
 
-pub fn allow(conn: &mut DbConn, host: &str) -> AppResult<Peer> {
+/// Puts a host on the allowlist (again); recorded in the audit log unless it was on it already.
+pub fn allow(conn: &mut DbConn, actor: &Actor, host: &str) -> AppResult<Peer> {
     let host = normalize_host(host)?;
     let now = ids::now();
-    match peers::find_by_host(conn, &host)? {
+    let peer = match peers::find_by_host(conn, &host)? {
+        Some(peer) if peer.allowed => return Ok(peer),
         Some(peer) => {
             peers::set_allowed(conn, peer.id, true, now)?;
-            Ok(Peer { allowed: true, updated_at: now, ..peer })
+            Peer { allowed: true, updated_at: now, ..peer }
         }
         None => {
             let peer = Peer {
@@ -57,25 +61,28 @@ pub fn allow(conn: &mut DbConn, host: &str) -> AppResult<Peer> {
                 last_error: None,
             };
             peers::insert(conn, &peer)?;
-            Ok(peer)
+            peer
         }
-    }
+    };
+    audit::record(conn, actor, AuditAction::AllowDomain, Target::domain_allow(&peer), "")?;
+    Ok(peer)
 }
 
 /// Takes a peer off the allowlist and cancels what was waiting for it; stored posts and accounts stay.
-pub fn remove(conn: &mut DbConn, host: &str) -> AppResult<Removal> {
+pub fn remove(conn: &mut DbConn, actor: &Actor, host: &str) -> AppResult<Removal> {
     let host = normalize_host(host)?;
     let peer = peers::find_by_host(conn, &host)?.filter(|p| p.allowed).ok_or(AppError::NotFound)?;
-    remove_peer(conn, peer)
+    remove_peer(conn, actor, peer)
 }
 
-pub fn remove_by_id(conn: &mut DbConn, peer_id: i64) -> AppResult<Removal> {
+pub fn remove_by_id(conn: &mut DbConn, actor: &Actor, peer_id: i64) -> AppResult<Removal> {
     let peer = peers::find(conn, peer_id)?.filter(|p| p.allowed).ok_or(AppError::NotFound)?;
-    remove_peer(conn, peer)
+    remove_peer(conn, actor, peer)
 }
 
-fn remove_peer(conn: &mut DbConn, peer: Peer) -> AppResult<Removal> {
+fn remove_peer(conn: &mut DbConn, actor: &Actor, peer: Peer) -> AppResult<Removal> {
     let now = ids::now();
+    audit::record(conn, actor, AuditAction::RemoveDomainAllow, Target::domain_allow(&peer), "")?;
     peers::set_allowed(conn, peer.id, false, now)?;
     let cancelled_deliveries = deliveries::cancel_queued_for(conn, &peer.host, now)?;
     Ok(Removal { peer: Peer { allowed: false, updated_at: now, ..peer }, cancelled_deliveries })

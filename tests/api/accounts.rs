@@ -434,7 +434,7 @@ async fn account_statuses_filter(server: TestServer) {
 
 async fn suspend(server: &TestServer, name: &str) {
     let (db, name) = (server.db.clone(), name.to_owned());
-    tokio::task::spawn_blocking(move || db.write_blocking(|conn| hallway::service::accounts::set_suspended(conn, &name, true)))
+    tokio::task::spawn_blocking(move || db.write_blocking(|conn| hallway::service::accounts::set_suspended(conn, &crate::support::setup_actor(), &name, true)))
         .await
         .unwrap()
         .expect("suspend");

@@ -6,7 +6,7 @@ use std::process::Command;
 
 use crate::on_both_backends;
 use crate::slapd::{Slapd, ADMINS_GROUP, USERS_GROUP};
-use crate::support::{eventually, Api, Resp, TestServer};
+use crate::support::{eventually, hallway_on, Api, Resp, TestServer};
 
 on_both_backends!(
     directory_people_sign_in_by_uid_and_by_mail,
@@ -111,6 +111,10 @@ async fn sync_suspends_and_restores_with_the_directory(base: TestServer) {
     // The CLI is another process: the server hears of its writes within a fraction of a second.
     eventually("her tokens revoked", async || ann.me().await.status == 401).await;
     eventually("cat no longer an admin", async || cat.me().await.body["role"]["name"] == "").await;
+    let audit = hallway_on(&server.settings.database_url, &["audit", "--action", "change_role"]);
+    assert!(audit.lines().any(|l| l.contains("directory") && l.contains("Account @cat") && l.ends_with("user")), "{audit}");
+    let suspended = hallway_on(&server.settings.database_url, &["audit", "--action", "suspend_account"]);
+    assert!(suspended.lines().any(|l| l.contains("directory") && l.contains("Account @ann")), "{suspended}");
 
     slapd.add_to_group("ann", USERS_GROUP).await;
     assert_eq!(sync(&server, &slapd), "checked 2 accounts: 0 suspended, 1 restored");

@@ -278,7 +278,7 @@ async fn three_instances_keep_visibility_edits_and_suspensions() {
     assert_eq!(refused.status, 404, "sales serves nothing to an instance it did not allow");
 
     let (db, name) = (sales.db.clone(), "ann".to_owned());
-    tokio::task::spawn_blocking(move || db.write_blocking(|conn| hallway::service::accounts::set_suspended(conn, &name, true)))
+    tokio::task::spawn_blocking(move || db.write_blocking(|conn| hallway::service::accounts::set_suspended(conn, &crate::support::setup_actor(), &name, true)))
         .await
         .unwrap()
         .unwrap();
@@ -290,7 +290,7 @@ async fn three_instances_keep_visibility_edits_and_suspensions() {
     assert!(in_home(&cat, &public_uri).await.is_none(), "a removed account's posts leave timelines");
 
     let (db, name) = (sales.db.clone(), "ann".to_owned());
-    tokio::task::spawn_blocking(move || db.write_blocking(|conn| hallway::service::accounts::set_suspended(conn, &name, false)))
+    tokio::task::spawn_blocking(move || db.write_blocking(|conn| hallway::service::accounts::set_suspended(conn, &crate::support::setup_actor(), &name, false)))
         .await
         .unwrap()
         .unwrap();

@@ -14,6 +14,7 @@ use hallway::config::Settings;
 use hallway::db::kinds::Role;
 use hallway::db::Database;
 use hallway::service::accounts::{self, NewUser};
+use hallway::service::audit::Actor;
 use hallway::state::AppState;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -208,6 +209,10 @@ impl TestServer {
         self.create_account(name, Role::Admin).await
     }
 
+    pub async fn create_moderator(&self, name: &str) -> hallway::db::models::Account {
+        self.create_account(name, Role::Moderator).await
+    }
+
     async fn create_account(&self, name: &str, role: Role) -> hallway::db::models::Account {
         let (db, settings, name) = (self.db.clone(), self.settings.clone(), name.to_owned());
         tokio::task::spawn_blocking(move || {
@@ -234,7 +239,7 @@ impl TestServer {
     /// Puts a host on this instance's allowlist.
     pub async fn allow_host(&self, host: &str) {
         let (db, host) = (self.db.clone(), host.to_owned());
-        tokio::task::spawn_blocking(move || db.write_blocking(|conn| hallway::service::peers::allow(conn, &host)))
+        tokio::task::spawn_blocking(move || db.write_blocking(|conn| hallway::service::peers::allow(conn, &setup_actor(), &host)))
             .await
             .unwrap()
             .expect("allow peer");
@@ -472,6 +477,11 @@ pub async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     panic!("{what} never showed");
+}
+
+/// Who acts when a test sets something up the way an operator would.
+pub fn setup_actor() -> Actor {
+    Actor::CommandLine { user: "test setup".into() }
 }
 
 /// Runs the CLI binary on a test instance's database; answers what it printed (it must succeed).

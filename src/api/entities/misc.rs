@@ -2,7 +2,8 @@ use serde::Serialize;
 
 use super::{timestamp, Account, Status};
 use crate::config::Settings;
-use crate::db::models::{Marker as MarkerRow, OauthApp, Peer, User};
+use crate::db::kinds::{AuditAction, AuditTarget};
+use crate::db::models::{self, Marker as MarkerRow, OauthApp, Peer, User};
 use crate::service::auth::{self, IssuedToken};
 use crate::service::notification_groups::GROUPABLE;
 use crate::service::views::NotificationView;
@@ -147,6 +148,39 @@ pub struct DomainAllow {
 impl DomainAllow {
     pub fn from_row(peer: &Peer) -> DomainAllow {
         DomainAllow { id: peer.id.to_string(), domain: peer.host.clone(), created_at: timestamp(&peer.created_at) }
+    }
+}
+
+/// An entry of Hallway's audit log (`GET /api/v1/admin/audit_log`; Mastodon has no API for its action log).
+#[derive(Debug, Serialize)]
+pub struct AuditEntry {
+    pub id: String,
+    /// The local account that acted, or null for the command line and the directory sync.
+    pub account_id: Option<String>,
+    /// Who acted, as it read then: `@ann`, `command line (root)`, `directory`.
+    pub actor: String,
+    pub action: AuditAction,
+    pub target_type: AuditTarget,
+    pub target_id: String,
+    /// The target as it read then: `@bob`, `peer.corp.example`.
+    pub target: String,
+    pub text: String,
+    pub created_at: String,
+}
+
+impl AuditEntry {
+    pub fn from_row(entry: &models::AuditEntry) -> AuditEntry {
+        AuditEntry {
+            id: entry.id.to_string(),
+            account_id: entry.actor_account_id.map(|id| id.to_string()),
+            actor: entry.actor.clone(),
+            action: entry.action,
+            target_type: entry.target_type,
+            target_id: entry.target_id.to_string(),
+            target: entry.target.clone(),
+            text: entry.text.clone(),
+            created_at: timestamp(&entry.created_at),
+        }
     }
 }
 

@@ -18,7 +18,7 @@ pub use grouped::GroupedNotifications;
 pub use media::MediaAttachment;
 pub use poll::Poll;
 pub use instance::{version, InstanceV1, InstanceV2};
-pub use misc::{Application, Conversation, DomainAllow, FeaturedTag, List, Marker, Notification, Preferences, TagEntity, Token};
+pub use misc::{Application, AuditEntry, Conversation, DomainAllow, FeaturedTag, List, Marker, Notification, Preferences, TagEntity, Token};
 pub use status::{Context, Status, StatusEdit, StatusSource};
 
 use chrono::{Datelike, NaiveDateTime, Timelike};

@@ -11,6 +11,7 @@ use diesel::RunQueryDsl;
 use hallway::config::Settings;
 use hallway::db::Database;
 use hallway::service::accounts::{self, NewUser};
+use hallway::service::audit::Actor;
 use hallway::service::keys::{self, SigningKey};
 use hallway::service::peers;
 use rsa::RsaPrivateKey;
@@ -73,7 +74,7 @@ impl Instance {
 
     fn allow(&self, other: &Instance) {
         self.db
-            .write_blocking(|conn| peers::allow(conn, &other.domain))
+            .write_blocking(|conn| peers::allow(conn, &Actor::CommandLine { user: "bench".into() }, &other.domain))
             .expect("allow");
     }
 

@@ -1,0 +1,87 @@
+//! The audit log: every admin and moderator action is recorded in the transaction that makes it, with who
+//! acted, on what, and the text given. Nothing edits or removes an entry.
+
+use crate::db::kinds::{AuditAction, AuditTarget};
+use crate::db::models::{Account, AuditEntry, CustomEmoji, Peer};
+pub use crate::db::queries::audit_log::AuditFilter;
+use crate::db::queries::audit_log;
+use crate::db::{DbConn, Page};
+use crate::error::AppResult;
+use crate::ids::{self, AccountId};
+
+/// Who acted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    /// A signed-in admin or moderator.
+    Account { id: AccountId, username: String },
+    /// `hallway …` on the server, by this operating-system user.
+    CommandLine { user: String },
+    /// The company directory's sync (roles and suspensions follow the directory).
+    Directory,
+}
+
+impl Actor {
+    pub fn of(account: &Account) -> Actor {
+        Actor::Account { id: account.id, username: account.username.clone() }
+    }
+
+    fn account_id(&self) -> Option<AccountId> {
+        match self {
+            Actor::Account { id, .. } => Some(*id),
+            _ => None,
+        }
+    }
+
+    fn label(&self) -> String {
+        match self {
+            Actor::Account { username, .. } => format!("@{username}"),
+            Actor::CommandLine { user } => format!("command line ({user})"),
+            Actor::Directory => "directory".to_owned(),
+        }
+    }
+}
+
+/// What an entry is about, as it reads when the action happens.
+pub struct Target {
+    kind: AuditTarget,
+    id: i64,
+    label: String,
+}
+
+impl Target {
+    pub fn account(account: &Account) -> Target {
+        let label = match &account.domain {
+            Some(domain) => format!("@{}@{domain}", account.username),
+            None => format!("@{}", account.username),
+        };
+        Target { kind: AuditTarget::Account, id: account.id.0, label }
+    }
+
+    pub fn domain_allow(peer: &Peer) -> Target {
+        Target { kind: AuditTarget::DomainAllow, id: peer.id, label: peer.host.clone() }
+    }
+
+    pub fn custom_emoji(emoji: &CustomEmoji) -> Target {
+        Target { kind: AuditTarget::CustomEmoji, id: emoji.id, label: format!(":{}:", emoji.shortcode) }
+    }
+}
+
+/// Records an action, in the caller's transaction (so it is logged exactly when it happens).
+pub fn record(conn: &mut DbConn, actor: &Actor, action: AuditAction, target: Target, text: &str) -> AppResult<()> {
+    let entry = AuditEntry {
+        id: ids::next_id(),
+        actor_account_id: actor.account_id(),
+        actor: actor.label(),
+        action,
+        target_type: target.kind,
+        target_id: target.id,
+        target: target.label,
+        text: text.to_owned(),
+        created_at: ids::now(),
+    };
+    audit_log::insert(conn, entry)
+}
+
+pub fn page(conn: &mut DbConn, filter: &AuditFilter, page: &Page) -> AppResult<Vec<AuditEntry>> {
+    audit_log::page(conn, filter, page)
+}
