@@ -9,6 +9,7 @@ use diesel::r2d2::{ManageConnection, Pool, PooledConnection};
 use diesel::sqlite::SqliteConnection;
 use diesel::{Connection, RunQueryDsl};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use quick_cache::sync::Cache;
 
 use crate::error::AppError;
 use crate::db::cache::{self, CacheSizes, Caches, Stale};
@@ -471,6 +472,22 @@ pub struct Reader<'a> {
 impl Reader<'_> {
     pub fn caches(&self) -> &Caches {
         &self.db.caches
+    }
+
+    /// The entry under `key` in the cache `pick` names, or else what `load` reads from the database for the
+    /// key, kept (unless something was dropped meanwhile: [`Caches::fill`]).
+    pub fn kept<K, V>(&mut self, pick: fn(&Caches) -> &Cache<K, V>, key: K, load: impl FnOnce(&mut DbConn, &K) -> Result<V, AppError>) -> Result<V, AppError>
+    where
+        K: std::hash::Hash + Eq,
+        V: Clone,
+    {
+        if let Some(value) = pick(&self.db.caches).get(&key) {
+            return Ok(value);
+        }
+        let since = self.db.caches.generation();
+        let value = load(self.conn()?, &key)?;
+        self.db.caches.fill(pick(&self.db.caches), since, key, value.clone());
+        Ok(value)
     }
 
     pub fn conn(&mut self) -> Result<&mut DbConn, AppError> {

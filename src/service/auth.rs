@@ -164,23 +164,15 @@ pub fn redirect_uris(app: &OauthApp) -> Vec<String> {
     app.redirect_uris.lines().map(str::to_owned).collect()
 }
 
-/// The session of a bearer token; suspended users are refused.
 /// The session of a bearer token, through the caches (a token, its user and account are looked up on every
-/// request).
+/// request); suspended users are refused.
 pub fn session_for_token(reader: &mut Reader, token: &str) -> AppResult<Session> {
     let hash = secret_hash(token);
-    let entry = match reader.caches().tokens.get(&hash) {
-        Some(entry) => entry,
-        None => {
-            let since = reader.caches().generation();
-            let conn = reader.conn()?;
-            let stored = oauth::find_token(conn, &hash)?.ok_or(AppError::InvalidToken)?;
-            let app = oauth::find_app(conn, stored.app_id)?.ok_or(AppError::InvalidToken)?;
-            let entry = Arc::new((stored, app));
-            reader.caches().fill(&reader.caches().tokens, since, hash, entry.clone());
-            entry
-        }
-    };
+    let entry = reader.kept(|caches| &caches.tokens, hash, |conn, hash| {
+        let stored = oauth::find_token(conn, hash)?.ok_or(AppError::InvalidToken)?;
+        let app = oauth::find_app(conn, stored.app_id)?.ok_or(AppError::InvalidToken)?;
+        Ok(Arc::new((stored, app)))
+    })?;
     let (stored, app) = entry.as_ref();
     let user = match stored.account_id {
         Some(account_id) => {

@@ -71,13 +71,7 @@ pub fn marks(reader: &mut Reader, viewer: AccountId, parts: &HashMap<StatusId, A
 
 /// What the viewer hides and filters.
 pub fn viewer_state(reader: &mut Reader, viewer: AccountId) -> AppResult<Arc<ViewerState>> {
-    if let Some(state) = reader.caches().viewers.get(&viewer) {
-        return Ok(state);
-    }
-    let since = reader.caches().generation();
-    let state = Arc::new(load_viewer_state(reader.conn()?, viewer)?);
-    reader.caches().fill(&reader.caches().viewers, since, viewer, state.clone());
-    Ok(state)
+    reader.kept(|caches| &caches.viewers, viewer, |conn, viewer| Ok(Arc::new(load_viewer_state(conn, *viewer)?)))
 }
 
 pub fn load_viewer_state(conn: &mut crate::db::DbConn, viewer: AccountId) -> AppResult<ViewerState> {
@@ -97,15 +91,7 @@ pub fn home_first_page(reader: &mut Reader, viewer: AccountId, page: &Page, hidd
     if !is_first_page(page) {
         return Ok(None);
     }
-    let head = match reader.caches().homes.get(&viewer) {
-        Some(head) => head,
-        None => {
-            let since = reader.caches().generation();
-            let head = Arc::new(timelines::home_head(reader.conn()?, viewer, HEAD as i64)?);
-            reader.caches().fill(&reader.caches().homes, since, viewer, head.clone());
-            head
-        }
-    };
+    let head = reader.kept(|caches| &caches.homes, viewer, |conn, viewer| Ok(Arc::new(timelines::home_head(conn, *viewer, HEAD as i64)?)))?;
     Ok(first_page_of(&head, page, hidden))
 }
 
@@ -114,16 +100,8 @@ pub fn public_first_page(reader: &mut Reader, scope: PublicScope, page: &Page, h
     if !is_first_page(page) || scope.only_media {
         return Ok(None);
     }
-    let head = match reader.caches().publics.get(&scope.local) {
-        Some(head) => head,
-        None => {
-            let since = reader.caches().generation();
-            let head_page = Page { limit: HEAD as i64, ..Page::default() };
-            let head = Arc::new(statuses::public_page(reader.conn()?, scope, &[], &head_page)?);
-            reader.caches().fill(&reader.caches().publics, since, scope.local, head.clone());
-            head
-        }
-    };
+    let head_page = Page { limit: HEAD as i64, ..Page::default() };
+    let head = reader.kept(|caches| &caches.publics, scope.local, |conn, _| Ok(Arc::new(statuses::public_page(conn, scope, &[], &head_page)?)))?;
     Ok(first_page_of(&head, page, hidden))
 }
 
@@ -140,18 +118,13 @@ fn first_page_of(head: &[(StatusId, AccountId)], page: &Page, hidden: &[AccountI
 }
 
 pub fn instance_stats(reader: &mut Reader) -> AppResult<InstanceStats> {
-    if let Some(stats) = reader.caches().instance.get(&()) {
-        return Ok(stats);
-    }
-    let since = reader.caches().generation();
-    let conn = reader.conn()?;
-    let stats = InstanceStats {
-        user_count: accounts::count_local(conn)?,
-        status_count: accounts::sum_local_statuses(conn)?,
-        domain_count: accounts::count_domains(conn)?,
-    };
-    reader.caches().fill(&reader.caches().instance, since, (), stats);
-    Ok(stats)
+    reader.kept(|caches| &caches.instance, (), |conn, ()| {
+        Ok(InstanceStats {
+            user_count: accounts::count_local(conn)?,
+            status_count: accounts::sum_local_statuses(conn)?,
+            domain_count: accounts::count_domains(conn)?,
+        })
+    })
 }
 
 /// The cached values of `ids` and the ids that were not cached.
