@@ -171,13 +171,7 @@ fn command_line_actor() -> Actor {
 }
 
 fn audit_command(db: &Database, actor: Option<String>, action: Option<String>, limit: i64) -> Result<(), String> {
-    let action = match action {
-        Some(text) => Some(AuditAction::from_text(&text).ok_or_else(|| {
-            let known: Vec<&str> = AuditAction::ALL.iter().map(|a| a.as_str()).collect();
-            format!("unknown action '{text}' (one of {})", known.join(", "))
-        })?),
-        None => None,
-    };
+    let action = action.map(|text| AuditAction::parse_as("action", &text)).transpose().map_err(|e| e.to_string())?;
     let listed = db.read_blocking(|conn| {
         let actor = actor.as_deref().map(|name| accounts::local_by_username(conn, name).map(|account| account.id)).transpose()?;
         let filter = AuditFilter { actor, action, ..AuditFilter::default() };

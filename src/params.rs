@@ -454,6 +454,13 @@ pub fn object_list<T: DeserializeOwned>(name: &str, value: Value, fields: &[&str
         .collect()
 }
 
+/// A client's ISO 8601 time, as UTC; refused as "`what` 'text' is not an ISO 8601 time" otherwise.
+pub fn iso_time(what: &str, text: &str) -> Result<chrono::NaiveDateTime, AppError> {
+    chrono::DateTime::parse_from_rfc3339(text.trim())
+        .map(|t| t.naive_utc())
+        .map_err(|_| AppError::validation(format!("{what} '{text}' is not an ISO 8601 time")))
+}
+
 /// A path id: anything that is not a number names no record.
 pub fn path_id<Id: From<i64>>(text: &str) -> Result<Id, AppError> {
     text.parse::<i64>().map(Id::from).map_err(|_| AppError::NotFound)

@@ -91,12 +91,8 @@ impl AuditParams {
     fn filter(&self) -> AppResult<AuditFilter> {
         Ok(AuditFilter {
             actor: self.account_id,
-            action: self.action.as_deref().map(|text| closed_value("action", text, AuditAction::from_text(text), AuditAction::ALL)).transpose()?,
-            target_type: self
-                .target_type
-                .as_deref()
-                .map(|text| closed_value("target_type", text, AuditTarget::from_text(text), AuditTarget::ALL))
-                .transpose()?,
+            action: self.action.as_deref().map(|text| AuditAction::parse_as("action", text)).transpose()?,
+            target_type: self.target_type.as_deref().map(|text| AuditTarget::parse_as("target_type", text)).transpose()?,
             target_id: self.target_id,
             start_at: self.start_at.as_deref().map(|text| time("start_at", text)).transpose()?,
             end_at: self.end_at.as_deref().map(|text| time("end_at", text)).transpose()?,
@@ -104,20 +100,12 @@ impl AuditParams {
     }
 }
 
-fn closed_value<T: std::fmt::Display>(name: &str, text: &str, parsed: Option<T>, all: &[T]) -> AppResult<T> {
-    parsed.ok_or_else(|| {
-        let known: Vec<String> = all.iter().map(ToString::to_string).collect();
-        AppError::validation(format!("{name} '{text}' is not one of {}", known.join(", ")))
-    })
-}
-
 /// An ISO 8601 time, or a date (its midnight, UTC).
 fn time(name: &str, text: &str) -> AppResult<chrono::NaiveDateTime> {
-    let text = text.trim();
-    chrono::DateTime::parse_from_rfc3339(text)
-        .map(|t| t.naive_utc())
-        .or_else(|_| chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map(|d| d.and_time(chrono::NaiveTime::MIN)))
-        .map_err(|_| AppError::validation(format!("{name} '{text}' is not an ISO 8601 time or date")))
+    match chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
+        Ok(date) => Ok(date.and_time(chrono::NaiveTime::MIN)),
+        Err(_) => crate::params::iso_time(name, text),
+    }
 }
 
 /// Hallway's audit log, newest first, for admins and moderators.

@@ -43,11 +43,9 @@ pub struct StatusParams {
     scheduled_at: Option<String>,
 }
 
-/// A client's ISO 8601 time, as UTC.
+/// A client's `scheduled_at`, as UTC.
 pub fn parse_time(text: &str) -> AppResult<chrono::NaiveDateTime> {
-    chrono::DateTime::parse_from_rfc3339(text.trim())
-        .map(|t| t.naive_utc())
-        .map_err(|_| AppError::validation(format!("Scheduled at '{text}' is not an ISO 8601 time")))
+    crate::params::iso_time("Scheduled at", text)
 }
 
 impl StatusParams {

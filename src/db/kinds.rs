@@ -48,6 +48,14 @@ macro_rules! text_enum {
                     _ => None,
                 }
             }
+
+            /// A client's word for one of the set, refused as "`what` 'text' is not one of …" otherwise.
+            pub fn parse_as(what: &str, text: &str) -> AppResult<$name> {
+                $name::from_text(text).ok_or_else(|| {
+                    let known: Vec<&str> = $name::ALL.iter().map(|value| value.as_str()).collect();
+                    AppError::validation(format!("{what} '{text}' is not one of {}", known.join(", ")))
+                })
+            }
         }
 
         impl From<$name> for String {
@@ -92,8 +100,7 @@ text_enum! {
 impl Visibility {
     /// A client's choice, refused with Mastodon's message when it is none of the four.
     pub fn parse(text: &str) -> AppResult<Visibility> {
-        Visibility::from_text(text)
-            .ok_or_else(|| AppError::validation(format!("Visibility '{text}' is not one of public, unlisted, private, direct")))
+        Visibility::parse_as("Visibility", text)
     }
 
     /// Public and unlisted statuses are open to anyone who has their address.
@@ -144,10 +151,7 @@ text_enum! {
 
 impl FilterContext {
     pub fn parse(text: &str) -> AppResult<FilterContext> {
-        FilterContext::from_text(text).ok_or_else(|| {
-            let known: Vec<&str> = FilterContext::ALL.iter().map(|c| c.as_str()).collect();
-            AppError::validation(format!("Context '{text}' is not one of {}", known.join(", ")))
-        })
+        FilterContext::parse_as("Context", text)
     }
 }
 
@@ -199,7 +203,7 @@ text_enum! {
 
 impl Role {
     pub fn parse(text: &str) -> AppResult<Role> {
-        Role::from_text(text).ok_or_else(|| AppError::validation(format!("Role '{text}' is not one of user, moderator, admin")))
+        Role::parse_as("Role", text)
     }
 }
 
