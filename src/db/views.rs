@@ -25,27 +25,34 @@ pub struct StatusView {
     pub media: Arc<[MediaAttachment]>,
     pub poll: Option<PollView>,
     pub emojis: Arc<[CustomEmoji]>,
-    /// The cached entries the view was assembled from, when it was (its rendering can be kept as long as
-    /// they are the entries in the caches).
-    pub shared: Option<SharedParts>,
+    /// The cached parts the view was assembled from, when it was from the caches (its rendering can then be
+    /// kept as long as they, its account and mentions are the entries in the caches: [`SharedParts`]).
+    pub cached_parts: Option<Arc<StatusParts>>,
 }
 
 /// What a view's viewer-independent rendering depends on: the status's cached parts and the cached accounts of
 /// its author and mentions.
 #[derive(Debug, Clone)]
 pub struct SharedParts {
-    pub parts: Arc<StatusParts>,
-    pub account: Arc<Account>,
-    pub mentions: Vec<Arc<Account>>,
+    parts: Arc<StatusParts>,
+    account: Arc<Account>,
+    mentions: Vec<Arc<Account>>,
 }
 
 impl SharedParts {
-    /// The same entries (not equal copies): nothing was dropped from the caches in between.
-    pub fn same_as(&self, other: &SharedParts) -> bool {
-        Arc::ptr_eq(&self.parts, &other.parts)
-            && Arc::ptr_eq(&self.account, &other.account)
-            && self.mentions.len() == other.mentions.len()
-            && self.mentions.iter().zip(&other.mentions).all(|(a, b)| Arc::ptr_eq(a, b))
+    /// What `view` was assembled from, when it came from the caches.
+    pub fn of(view: &StatusView) -> Option<SharedParts> {
+        let parts = view.cached_parts.clone()?;
+        Some(SharedParts { parts, account: view.account.clone(), mentions: view.mentions.clone() })
+    }
+
+    /// Whether `view` was assembled from these same entries (not equal copies): nothing was dropped from the
+    /// caches in between.
+    pub fn made(&self, view: &StatusView) -> bool {
+        view.cached_parts.as_ref().is_some_and(|parts| Arc::ptr_eq(&self.parts, parts))
+            && Arc::ptr_eq(&self.account, &view.account)
+            && self.mentions.len() == view.mentions.len()
+            && self.mentions.iter().zip(&view.mentions).all(|(a, b)| Arc::ptr_eq(a, b))
     }
 }
 

@@ -7,7 +7,7 @@ use crate::db::kinds::Visibility;
 use crate::db::models::{Account, MediaAttachment, Notification, OauthApp, Poll, Status, Tag};
 use crate::db::queries::{accounts, follows, marks, media, oauth, polls, statuses, timelines};
 use crate::db::{DbConn, Reader};
-use crate::db::views::{SharedParts, StatusParts, ViewerMarks};
+use crate::db::views::{StatusParts, ViewerMarks};
 use crate::service::cached;
 use crate::error::AppResult;
 use crate::ids::{AccountId, StatusId};
@@ -256,11 +256,7 @@ fn assemble(
                 poll,
             }),
             emojis: part.emojis.clone(),
-            shared: (origin == Origin::Caches).then(|| SharedParts {
-                parts: part.clone(),
-                account: author.clone(),
-                mentions: mentioned.iter().map(|a| (*a).clone()).collect(),
-            }),
+            cached_parts: (origin == Origin::Caches).then(|| part.clone()),
         })
     };
     order

@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::status::{SharedFields, ViewerFields};
 use crate::config::Settings;
 use crate::db::cache::{Caches, RenderedStatus};
+use crate::db::views::SharedParts;
 use crate::service::views::StatusView;
 
 /// The JSON array of these statuses.
@@ -49,14 +50,16 @@ fn write(out: &mut String, caches: &Caches, view: &StatusView, settings: &Settin
 }
 
 fn shared_json(caches: &Caches, view: &StatusView, settings: &Settings) -> Arc<str> {
-    let Some(from) = &view.shared else {
+    if view.cached_parts.is_none() {
         return to_json(&SharedFields::from_view(view, settings)).into();
-    };
-    if let Some(kept) = caches.rendered.get(&view.status.id).filter(|kept| kept.from.same_as(from)) {
+    }
+    if let Some(kept) = caches.rendered.get(&view.status.id).filter(|kept| kept.from.made(view)) {
         return kept.json.clone();
     }
     let json: Arc<str> = to_json(&SharedFields::from_view(view, settings)).into();
-    caches.rendered.insert(view.status.id, Arc::new(RenderedStatus { from: from.clone(), json: json.clone() }));
+    if let Some(from) = SharedParts::of(view) {
+        caches.rendered.insert(view.status.id, Arc::new(RenderedStatus { from, json: json.clone() }));
+    }
     json
 }
 
@@ -80,7 +83,7 @@ mod tests {
     use crate::api::entities::Status;
     use crate::apub::objects::testing::{local_account, status_view};
     use crate::db::cache::CacheSizes;
-    use crate::db::views::{SharedParts, StatusParts, ViewerFlags};
+    use crate::db::views::{StatusParts, ViewerFlags};
 
     fn as_status(view: &StatusView, settings: &Settings) -> serde_json::Value {
         serde_json::to_value(Status::from_view(view, settings)).unwrap()
@@ -96,7 +99,7 @@ mod tests {
             emojis: Vec::new().into(),
             app: None,
         };
-        view.shared = Some(SharedParts { parts: Arc::new(parts), account: view.account.clone(), mentions: Vec::new() });
+        view.cached_parts = Some(Arc::new(parts));
         view
     }
 

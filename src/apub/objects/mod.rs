@@ -174,7 +174,7 @@ pub(crate) mod testing {
                 edited_at: None,
             }),
             account: Arc::new(author),
-            shared: None,
+            cached_parts: None,
             reblog: None,
             mentions: mentions.into_iter().map(Arc::new).collect(),
             tags: vec![Tag { id: 7, name: "HallwayTest".into(), created_at: created }].into(),
