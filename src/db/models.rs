@@ -54,6 +54,14 @@ impl Account {
     pub fn is_local(&self) -> bool {
         self.domain.is_none()
     }
+
+    /// Mastodon's `acct`: the username, with `@domain` for another instance's account.
+    pub fn acct(&self) -> String {
+        match &self.domain {
+            Some(domain) => format!("{}@{domain}", self.username),
+            None => self.username.clone(),
+        }
+    }
 }
 
 /// What a local user changes of their profile: only these columns are written, so that counters, keys

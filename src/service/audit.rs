@@ -50,11 +50,7 @@ pub struct Target {
 
 impl Target {
     pub fn account(account: &Account) -> Target {
-        let label = match &account.domain {
-            Some(domain) => format!("@{}@{domain}", account.username),
-            None => format!("@{}", account.username),
-        };
-        Target { kind: AuditTarget::Account, id: account.id.0, label }
+        Target { kind: AuditTarget::Account, id: account.id.0, label: format!("@{}", account.acct()) }
     }
 
     pub fn domain_allow(peer: &Peer) -> Target {

@@ -52,10 +52,7 @@ impl Account {
         Account {
             id: account.id.to_string(),
             username: account.username.clone(),
-            acct: match &account.domain {
-                Some(domain) => format!("{}@{domain}", account.username),
-                None => account.username.clone(),
-            },
+            acct: account.acct(),
             display_name: account.display_name.clone(),
             locked: account.locked,
             bot: account.bot,
