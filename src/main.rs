@@ -164,6 +164,14 @@ fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
+/// A command's error as one line, a missing record named as `missing` says.
+fn missing_as(missing: &'static str) -> impl FnOnce(hallway::error::AppError) -> String {
+    move |e| match e {
+        hallway::error::AppError::NotFound => missing.to_owned(),
+        other => other.to_string(),
+    }
+}
+
 /// Who runs a command: the operating-system user (the one behind sudo, when there is one).
 fn command_line_actor() -> Actor {
     let user = std::env::var("SUDO_USER").or_else(|_| std::env::var("USER")).unwrap_or_else(|_| "unknown".into());
@@ -177,10 +185,7 @@ fn audit_command(db: &Database, actor: Option<String>, action: Option<String>, l
         let filter = AuditFilter { actor, action, ..AuditFilter::default() };
         audit::page(conn, &filter, &Page { limit: limit.clamp(1, 10_000), ..Page::default() })
     });
-    let listed = listed.map_err(|e| match e {
-        hallway::error::AppError::NotFound => "no such user".to_string(),
-        other => other.to_string(),
-    })?;
+    let listed = listed.map_err(missing_as("no such user"))?;
     println!("{:<20} {:<24} {:<22} {:<32} {}", "WHEN (UTC)", "WHO", "ACTION", "TARGET", "TEXT");
     for entry in listed {
         let target = format!("{} {}", entry.target_type, entry.target);
@@ -257,10 +262,7 @@ fn peers_command(db: &Database, command: PeersCommand) -> Result<(), String> {
             }
         }),
     };
-    outcome.map_err(|e| match e {
-        hallway::error::AppError::NotFound => "no such peer on the allowlist".to_string(),
-        other => other.to_string(),
-    })
+    outcome.map_err(missing_as("no such peer on the allowlist"))
 }
 
 fn user_command(db: &Database, settings: &Settings, command: UserCommand) -> Result<(), String> {
@@ -303,8 +305,5 @@ fn user_command(db: &Database, settings: &Settings, command: UserCommand) -> Res
             .write_blocking(|conn| accounts::set_role(conn, &command_line_actor(), &name, Role::parse(&role)?))
             .map(|()| println!("{name} is now {role}")),
     };
-    outcome.map_err(|e| match e {
-        hallway::error::AppError::NotFound => "no such user".to_string(),
-        other => other.to_string(),
-    })
+    outcome.map_err(missing_as("no such user"))
 }
