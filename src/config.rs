@@ -42,6 +42,9 @@ pub struct Settings {
     pub push_gateways: Vec<String>,
     /// `access.require_login`: content is for signed-in users only (the API, streams).
     pub require_login: bool,
+    /// `access.trusted_proxies`: the balancers in front of the instance, whose `X-Forwarded-For` names the
+    /// client's address (for IP blocks and what moderators see); nobody else's is believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Who may make an account with `POST /api/v1/accounts`.
     pub registrations: Registrations,
     /// Sign-in with the company's LDAP directory, when `auth.ldap.url` is set.
@@ -163,6 +166,7 @@ struct FileSettings {
 #[serde(deny_unknown_fields)]
 struct AccessSection {
     require_login: Option<bool>,
+    trusted_proxies: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -353,6 +357,7 @@ impl Settings {
             push_gateways: host_list("push.gateways", env("HALLWAY_PUSH_GATEWAYS"), file.push.gateways)?,
             registrations: registrations(env, file.registrations)?,
             require_login: parsed("HALLWAY_ACCESS_REQUIRE_LOGIN", "access.require_login", env, file.access.require_login)?.unwrap_or(true),
+            trusted_proxies: networks("access.trusted_proxies", env("HALLWAY_ACCESS_TRUSTED_PROXIES"), file.access.trusted_proxies)?,
             ldap: ldap_settings(env, file.auth.ldap.unwrap_or_default())?,
             oidc: oidc_settings(env, file.auth.oidc.unwrap_or_default())?,
             local_passwords: parsed("HALLWAY_AUTH_PASSWORD", "auth.password", env, file.auth.password)?.unwrap_or(true),
@@ -415,6 +420,22 @@ fn host_list(file_key: &str, env_value: Option<String>, file_value: Option<Vec<S
         }
     }
     Ok(hosts)
+}
+
+/// Addresses or networks (CIDR), from the file's list or the variable's commas.
+fn networks(file_key: &str, env_value: Option<String>, file_value: Option<Vec<String>>) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+    let texts: Vec<String> = match env_value {
+        Some(text) => text.split(',').map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).collect(),
+        None => file_value.unwrap_or_default(),
+    };
+    texts
+        .iter()
+        .map(|text| {
+            text.parse::<ipnet::IpNet>()
+                .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| ConfigError(format!("{file_key}: '{text}' is not an IP address or network (CIDR)")))
+        })
+        .collect()
 }
 
 fn registrations(env: Env, file_value: Option<String>) -> Result<Registrations, ConfigError> {

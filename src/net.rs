@@ -74,3 +74,38 @@ mod tests {
         }
     }
 }
+
+/// The client's address: the connection's, unless it comes from a trusted proxy; then the nearest address in
+/// `X-Forwarded-For` that is not a trusted proxy itself (the ones before it are the client's word).
+pub fn client_address(peer: Option<std::net::IpAddr>, forwarded_for: Option<&str>, trusted: &[ipnet::IpNet]) -> Option<std::net::IpAddr> {
+    let is_trusted = |address: &std::net::IpAddr| trusted.iter().any(|net| net.contains(address));
+    let peer = peer?;
+    if !is_trusted(&peer) {
+        return Some(peer);
+    }
+    let hops = forwarded_for.unwrap_or_default().split(',').rev().map(str::trim).filter(|hop| !hop.is_empty());
+    for hop in hops {
+        match hop.parse::<std::net::IpAddr>() {
+            Ok(address) if is_trusted(&address) => continue,
+            Ok(address) => return Some(address),
+            Err(_) => return Some(peer),
+        }
+    }
+    Some(peer)
+}
+
+#[cfg(test)]
+mod client_address_tests {
+    use super::client_address;
+
+    #[test]
+    fn only_trusted_proxies_name_the_client() {
+        let trusted = ["10.0.0.0/8".parse().unwrap()];
+        let peer = |text: &str| Some(text.parse().unwrap());
+        assert_eq!(client_address(peer("192.0.2.1"), Some("198.51.100.9"), &trusted), peer("192.0.2.1"));
+        assert_eq!(client_address(peer("10.0.0.2"), Some("198.51.100.9"), &trusted), peer("198.51.100.9"));
+        assert_eq!(client_address(peer("10.0.0.2"), Some("6.6.6.6, 198.51.100.9, 10.0.0.3"), &trusted), peer("198.51.100.9"));
+        assert_eq!(client_address(peer("10.0.0.2"), None, &trusted), peer("10.0.0.2"));
+        assert_eq!(client_address(peer("10.0.0.2"), Some("garbage"), &trusted), peer("10.0.0.2"));
+    }
+}

@@ -2,7 +2,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use crate::db::kinds::FilterContext;
-use crate::api::auth::{Auth, UserSession};
+use crate::api::auth::{Auth, ClientAddress, UserSession};
 use crate::api::entities::{Account, CredentialAccount, Relationship, Status, Token};
 use crate::api::pagination::{account_page, paged_json, PageParams};
 use crate::params::{flex, path_id, Params, Query, Upload};
@@ -24,10 +24,12 @@ pub struct RegistrationParams {
     password: Option<String>,
     #[serde(default, deserialize_with = "flex::bool_or_false")]
     agreement: bool,
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    reason: Option<String>,
 }
 
 /// `POST /api/v1/accounts`: registration with an app's token, as `registrations` allows.
-pub async fn register(state: web::Data<AppState>, auth: Auth, Params(input): Params<RegistrationParams>) -> AppResult<HttpResponse> {
+pub async fn register(state: web::Data<AppState>, auth: Auth, address: ClientAddress, Params(input): Params<RegistrationParams>) -> AppResult<HttpResponse> {
     let app = auth.app(&["write:accounts"])?.clone();
     let settings = state.settings.clone();
     let issued = state
@@ -38,6 +40,8 @@ pub async fn register(state: web::Data<AppState>, auth: Auth, Params(input): Par
                 email: input.email.as_deref(),
                 password: input.password.as_deref().unwrap_or_default(),
                 agreement: input.agreement,
+                reason: input.reason.as_deref(),
+                address: address.0,
             };
             accounts::register(conn, &settings, &app, registration)
         })

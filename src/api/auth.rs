@@ -99,3 +99,23 @@ fn check_scopes(session: &Session, scopes: &[&str]) -> AppResult<()> {
         Err(AppError::OutOfScope)
     }
 }
+
+/// The client's address, as the connection or a trusted proxy (`access.trusted_proxies`) gives it.
+pub struct ClientAddress(pub Option<std::net::IpAddr>);
+
+impl ClientAddress {
+    pub fn of(req: &HttpRequest, settings: &crate::config::Settings) -> ClientAddress {
+        let forwarded_for = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
+        ClientAddress(crate::net::client_address(req.peer_addr().map(|a| a.ip()), forwarded_for, &settings.trusted_proxies))
+    }
+}
+
+impl FromRequest for ClientAddress {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let found = req.app_data::<web::Data<AppState>>().map(|state| ClientAddress::of(req, &state.settings));
+        std::future::ready(found.ok_or_else(|| AppError::Internal("no app state".into())))
+    }
+}

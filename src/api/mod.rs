@@ -69,7 +69,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/domain_blocks", web::post().to(safety::block_domain))
             .route("/domain_blocks", web::delete().to(safety::unblock_domain))
             .service(web::scope("/follow_requests").configure(follow_request_routes))
-            .service(web::scope("/admin").configure(admin_routes)),
+            .service(web::scope("/admin").configure(admin::routes)),
     )
     .service(
         web::scope("/api/v2")
@@ -78,7 +78,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(web::scope("/notifications").configure(grouped_notification_routes))
             .service(web::scope("/filters").configure(filters::routes))
             .route("/search", web::get().to(search::v2))
-            .route("/suggestions", web::get().to(discovery::suggestions)),
+            .route("/suggestions", web::get().to(discovery::suggestions))
+            .service(web::scope("/admin").configure(admin::v2_routes)),
     )
     .route("/system/{key:.*}", web::get().to(media::stored_file))
     .route("/.well-known/nodeinfo", web::get().to(instance::nodeinfo_index))
@@ -220,14 +221,6 @@ fn follow_request_routes(cfg: &mut web::ServiceConfig) {
     cfg.route("", web::get().to(accounts::follow_requests))
         .route("/{id}/authorize", web::post().to(accounts::authorize_follow_request))
         .route("/{id}/reject", web::post().to(accounts::reject_follow_request));
-}
-
-fn admin_routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/domain_allows", web::get().to(admin::list))
-        .route("/domain_allows", web::post().to(admin::create))
-        .route("/domain_allows/{id}", web::get().to(admin::show))
-        .route("/domain_allows/{id}", web::delete().to(admin::delete))
-        .route("/audit_log", web::get().to(admin::audit_log));
 }
 
 async fn missing_image() -> HttpResponse {

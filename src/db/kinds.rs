@@ -218,12 +218,64 @@ text_enum! {
         ApproveUser => "approve_user",
         CreateCustomEmoji => "create_custom_emoji",
         DestroyCustomEmoji => "destroy_custom_emoji",
+        WarnAccount => "warn_account",
+        SilenceAccount => "silence_account",
+        UnsilenceAccount => "unsilence_account",
+        SensitiveAccount => "sensitive_account",
+        UnsensitiveAccount => "unsensitive_account",
+        DisableUser => "disable_user",
+        EnableUser => "enable_user",
+        RejectUser => "reject_user",
+        DestroyAccount => "destroy_account",
+        AssignReport => "assigned_to_self_report",
+        UnassignReport => "unassigned_report",
+        ResolveReport => "resolve_report",
+        ReopenReport => "reopen_report",
+        CreateDomainBlock => "create_domain_block",
+        UpdateDomainBlock => "update_domain_block",
+        DestroyDomainBlock => "destroy_domain_block",
+        CreateEmailDomainBlock => "create_email_domain_block",
+        DestroyEmailDomainBlock => "destroy_email_domain_block",
+        CreateCanonicalEmailBlock => "create_canonical_email_block",
+        DestroyCanonicalEmailBlock => "destroy_canonical_email_block",
+        CreateIpBlock => "create_ip_block",
+        UpdateIpBlock => "update_ip_block",
+        DestroyIpBlock => "destroy_ip_block",
     }
 }
 
 text_enum! {
     /// What an audit log entry is about.
-    AuditTarget { Account => "Account", DomainAllow => "DomainAllow", CustomEmoji => "CustomEmoji" }
+    AuditTarget {
+        Account => "Account",
+        DomainAllow => "DomainAllow",
+        CustomEmoji => "CustomEmoji",
+        Report => "Report",
+        DomainBlock => "DomainBlock",
+        EmailDomainBlock => "EmailDomainBlock",
+        CanonicalEmailBlock => "CanonicalEmailBlock",
+        IpBlock => "IpBlock",
+    }
+}
+
+text_enum! {
+    /// What a moderator does to an account (`POST /api/v1/admin/accounts/:id/action`); `none` is a warning.
+    AccountAction { Warn => "none", Sensitive => "sensitive", Disable => "disable", Silence => "silence", Suspend => "suspend" }
+}
+
+text_enum! {
+    /// What a domain block does to an instance: `suspend` refuses it both ways and hides its accounts,
+    /// `silence` limits its accounts as a silenced account is, `noop` only rejects media or reports if asked.
+    DomainBlockSeverity { Silence => "silence", Suspend => "suspend", Noop => "noop" }
+}
+
+text_enum! {
+    /// What an IP block does to the addresses it covers.
+    IpBlockSeverity {
+        SignUpRequiresApproval => "sign_up_requires_approval",
+        SignUpBlock => "sign_up_block",
+        NoAccess => "no_access",
+    }
 }
 
 text_enum! {

@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::json::Json;
-use super::kinds::{AuditAction, AuditTarget, DeliveryState, FilterAction, FilterContexts, IdentityProvider, InboxState, NotificationKind, Role, Visibility};
+use super::kinds::{AuditAction, AuditTarget, DeliveryState, DomainBlockSeverity, IpBlockSeverity, FilterAction, FilterContexts, IdentityProvider, InboxState, NotificationKind, Role, Visibility};
 use super::schema::*;
 use super::scopes::Scopes;
 use crate::ids::{AccountId, StatusId};
@@ -48,6 +48,8 @@ pub struct Account {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub suspended_at: Option<NaiveDateTime>,
+    pub silenced_at: Option<NaiveDateTime>,
+    pub sensitized_at: Option<NaiveDateTime>,
 }
 
 impl Account {
@@ -153,6 +155,13 @@ pub struct User {
     pub role: Role,
     /// False while a registration waits for a moderator's approval.
     pub approved: bool,
+    /// A moderator disabled their sign-in; the account stays visible.
+    pub disabled: bool,
+    pub sign_up_ip: Option<String>,
+    pub last_sign_in_ip: Option<String>,
+    pub last_sign_in_at: Option<NaiveDateTime>,
+    /// Why they want to join, when registrations need approval.
+    pub registration_reason: Option<String>,
 }
 
 /// A sign-in through the OpenID provider under way.
@@ -522,6 +531,63 @@ pub struct Report {
     pub forwarded: bool,
     pub uri: Option<String>,
     pub created_at: NaiveDateTime,
+    pub action_taken_at: Option<NaiveDateTime>,
+    pub action_taken_by_account_id: Option<AccountId>,
+    pub assigned_account_id: Option<AccountId>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+impl Report {
+    pub fn status_ids(&self) -> Vec<crate::ids::StatusId> {
+        self.status_ids.split(',').filter_map(|id| id.parse::<i64>().ok()).map(crate::ids::StatusId).collect()
+    }
+}
+
+/// An instance refused or limited by this one's moderators, whether or not it is on the allowlist.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = domain_blocks)]
+pub struct DomainBlock {
+    pub id: i64,
+    pub domain: String,
+    #[diesel(serialize_as = String, deserialize_as = String)]
+    pub severity: DomainBlockSeverity,
+    pub reject_media: bool,
+    pub reject_reports: bool,
+    pub private_comment: Option<String>,
+    pub public_comment: Option<String>,
+    pub obfuscate: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = email_domain_blocks)]
+pub struct EmailDomainBlock {
+    pub id: i64,
+    pub domain: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = canonical_email_blocks)]
+pub struct CanonicalEmailBlock {
+    pub id: i64,
+    pub canonical_email_hash: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = ip_blocks)]
+pub struct IpBlock {
+    pub id: i64,
+    /// An address or a network, as CIDR (`10.1.0.0/16`, `2001:db8::/32`, `192.0.2.7/32`).
+    pub ip: String,
+    #[diesel(serialize_as = String, deserialize_as = String)]
+    pub severity: IpBlockSeverity,
+    pub comment: String,
+    pub expires_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
 }
 
 /// A status to be posted later; its parameters are kept as JSON until then.

@@ -27,6 +27,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         suspended_at -> Nullable<Timestamp>,
+        silenced_at -> Nullable<Timestamp>,
+        sensitized_at -> Nullable<Timestamp>,
     }
 }
 
@@ -41,6 +43,11 @@ diesel::table! {
         created_at -> Timestamp,
         role -> Text,
         approved -> Bool,
+        disabled -> Bool,
+        sign_up_ip -> Nullable<Text>,
+        last_sign_in_ip -> Nullable<Text>,
+        last_sign_in_at -> Nullable<Timestamp>,
+        registration_reason -> Nullable<Text>,
     }
 }
 
@@ -419,6 +426,53 @@ diesel::table! {
         forwarded -> Bool,
         uri -> Nullable<Text>,
         created_at -> Timestamp,
+        action_taken_at -> Nullable<Timestamp>,
+        action_taken_by_account_id -> Nullable<BigInt>,
+        assigned_account_id -> Nullable<BigInt>,
+        updated_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    domain_blocks (id) {
+        id -> BigInt,
+        domain -> Text,
+        severity -> Text,
+        reject_media -> Bool,
+        reject_reports -> Bool,
+        private_comment -> Nullable<Text>,
+        public_comment -> Nullable<Text>,
+        obfuscate -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    email_domain_blocks (id) {
+        id -> BigInt,
+        domain -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    canonical_email_blocks (id) {
+        id -> BigInt,
+        canonical_email_hash -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ip_blocks (id) {
+        id -> BigInt,
+        ip -> Text,
+        severity -> Text,
+        comment -> Text,
+        expires_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
@@ -619,6 +673,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     featured_tags,
     endorsements,
     reports,
+    domain_blocks,
+    email_domain_blocks,
+    canonical_email_blocks,
+    ip_blocks,
     scheduled_statuses,
     push_subscriptions,
     vapid_keys,

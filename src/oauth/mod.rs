@@ -10,6 +10,7 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use crate::api::auth::ClientAddress;
 use crate::api::entities::Token;
 use crate::params::{flex, Params, Query};
 use crate::db::models::OauthApp;
@@ -139,15 +140,16 @@ pub async fn authorize_submit(req: HttpRequest, state: web::Data<AppState>, Para
         Err(e @ AppError::DirectoryUnavailable) => return error_page(&state.settings, StatusCode::SERVICE_UNAVAILABLE, &e.to_string()),
         Err(_) => return error_page(&state.settings, StatusCode::SERVICE_UNAVAILABLE, "Please try again."),
     };
-    issue_and_finish(&state, checked, account.id, &form.request).await
+    issue_and_finish(&state, checked, account.id, &form.request, ClientAddress::of(&req, &state.settings)).await
 }
 
 /// The signed-in person approved the app: its code goes to the app (or is shown, out of band).
-async fn issue_and_finish(state: &AppState, checked: Checked, account_id: AccountId, request: &AuthorizeParams) -> HttpResponse {
+async fn issue_and_finish(state: &AppState, checked: Checked, account_id: AccountId, request: &AuthorizeParams, address: ClientAddress) -> HttpResponse {
     let (challenge, method) = (request.code_challenge.clone(), request.code_challenge_method.clone());
     let issued = state
         .db
         .write(move |conn| {
+            auth::admit_sign_in(conn, account_id, address.0)?;
             auth::issue_code(
                 conn,
                 CodeRequest {
@@ -164,6 +166,7 @@ async fn issue_and_finish(state: &AppState, checked: Checked, account_id: Accoun
         .await;
     match issued {
         Ok((code, redirect_uri)) => finish(state, &redirect_uri, Ok(&code), request.state.as_deref()),
+        Err(e @ (AppError::AccountDisabled | AppError::Forbidden(_))) => error_page(&state.settings, StatusCode::FORBIDDEN, &e.to_string()),
         Err(e) => error_page(&state.settings, StatusCode::BAD_REQUEST, &e.to_string()),
     }
 }
@@ -222,7 +225,7 @@ pub struct CallbackParams {
 
 /// The OpenID provider sends the browser back here: the sign-in is checked, the account made or updated,
 /// and the app's authorize request finished (its code sent to the app).
-pub async fn oidc_callback(state: web::Data<AppState>, Query(params): Query<CallbackParams>) -> HttpResponse {
+pub async fn oidc_callback(req: HttpRequest, state: web::Data<AppState>, Query(params): Query<CallbackParams>) -> HttpResponse {
     let Some(oidc) = state.directory.oidc.clone() else {
         return error_page(&state.settings, StatusCode::NOT_FOUND, "Single sign-on is not configured.");
     };
@@ -260,7 +263,7 @@ pub async fn oidc_callback(state: web::Data<AppState>, Query(params): Query<Call
         Ok(None) => return error_page(&state.settings, StatusCode::FORBIDDEN, "Your login is currently disabled."),
         Err(_) => return error_page(&state.settings, StatusCode::SERVICE_UNAVAILABLE, "Please try again."),
     };
-    issue_and_finish(&state, checked, account.id, &request).await
+    issue_and_finish(&state, checked, account.id, &request, ClientAddress::of(&req, &state.settings)).await
 }
 
 /// The forms of the authorize page carry the token of its HttpOnly cookie (double submit); a form without it
@@ -394,7 +397,8 @@ pub async fn token(req: HttpRequest, state: web::Data<AppState>, Params(params):
             Err(e @ AppError::DirectoryUnavailable) => return Err(AppError::oauth(503, "temporarily_unavailable", e.to_string())),
             Err(e) => return Err(e),
         };
-        let issued = state.db.write(move |conn| auth::password_grant(conn, grant, account.id)).await?;
+        let address = ClientAddress::of(&req, &state.settings).0;
+        let issued = state.db.write(move |conn| auth::password_grant(conn, grant, account.id, address)).await?;
         return Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(Token::from_issued(issued)));
     }
     let issued = state

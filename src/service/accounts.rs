@@ -8,7 +8,7 @@ use crate::db::tx::Outbound;
 use crate::db::json::Json;
 use crate::db::kinds::{AuditAction, Role};
 use crate::db::models::{Account, ProfileChanges, Status, User};
-use crate::db::queries::{accounts, follow_requests, follows, marks, oauth, safety, statuses, users};
+use crate::db::queries::{accounts, follow_requests, follows, marks, safety, statuses, users};
 use crate::db::{DbConn, Page};
 use crate::error::{AppError, AppResult};
 use crate::ids::{self, AccountId};
@@ -76,18 +76,22 @@ pub fn create_checked(conn: &mut DbConn, settings: &Settings, input: NewUser, ap
     insert_local_user(conn, settings, LocalUser { username: input.username, email, password_hash, role: input.role, approved })
 }
 
-/// What someone who registers gives (`POST /api/v1/accounts`).
+/// What someone who registers gives (`POST /api/v1/accounts`), and from where.
 pub struct Registration<'a> {
     pub username: &'a str,
     pub email: Option<&'a str>,
     pub password: &'a str,
     pub agreement: bool,
+    /// Why they want to join (Mastodon's `reason`), for the moderators who approve them.
+    pub reason: Option<&'a str>,
+    pub address: Option<std::net::IpAddr>,
 }
 
-/// Registers someone as `registrations` allows; the token is for the app they registered with, and is refused
-/// (pending approval) until a moderator approves them when registrations need approval.
+/// Registers someone as `registrations` and the instance's blocks allow; the token is for the app they
+/// registered with, and is refused (pending approval) until a moderator approves them when registrations (or
+/// an IP block on their network) need approval.
 pub fn register(conn: &mut DbConn, settings: &Settings, app: &Session, input: Registration) -> AppResult<auth::IssuedToken> {
-    let approved = match settings.registrations {
+    let open = match settings.registrations {
         Registrations::Closed => return Err(AppError::Forbidden("Registrations are closed on this instance".into())),
         Registrations::Approval => false,
         Registrations::Open => true,
@@ -96,8 +100,11 @@ pub fn register(conn: &mut DbConn, settings: &Settings, app: &Session, input: Re
         return Err(AppError::validation("Agreement must be accepted"));
     }
     let email = input.email.filter(|e| !e.trim().is_empty()).ok_or_else(|| AppError::validation("Email can't be blank"))?;
+    let needs_approval = crate::service::instance_blocks::check_registration(conn, email, input.address)?;
     let user = NewUser { username: input.username, password: input.password, email: Some(email), role: Role::User };
-    let account = create_checked(conn, settings, user, approved)?;
+    let account = create_checked(conn, settings, user, open && !needs_approval)?;
+    let reason = input.reason.map(str::trim).filter(|r| !r.is_empty());
+    users::record_registration(conn, account.id, input.address.map(|a| a.to_string()).as_deref(), reason)?;
     auth::issue_token(conn, app.app.id, Some(account.id), &app.scopes)
 }
 
@@ -129,6 +136,11 @@ pub fn insert_local_user(conn: &mut DbConn, settings: &Settings, user: LocalUser
             password_hash: user.password_hash,
             role: user.role,
             approved: user.approved,
+            disabled: false,
+            sign_up_ip: None,
+            last_sign_in_ip: None,
+            last_sign_in_at: None,
+            registration_reason: None,
             default_visibility: Visibility::Public,
             default_sensitive: false,
             default_language: None,
@@ -169,6 +181,8 @@ pub fn new_local_account(settings: &Settings, username: &str) -> Account {
         created_at: now,
         updated_at: now,
         suspended_at: None,
+        silenced_at: None,
+        sensitized_at: None,
     }
 }
 
@@ -201,15 +215,8 @@ pub fn change_role(conn: &mut DbConn, actor: &Actor, account: &Account, role: Ro
 /// Suspends (and signs out) or unsuspends a local user.
 pub fn set_suspended(tx: &mut Tx, actor: &Actor, username: &str, suspended: bool) -> AppResult<()> {
     let account = local_by_username(tx, username)?;
-    accounts::set_suspended(tx, account.id, suspended.then(ids::now))?;
-    let action = if suspended {
-        oauth::delete_tokens_of(tx, account.id)?;
-        tx.federate(Outbound::AccountDeleted(&account))?;
-        AuditAction::SuspendAccount
-    } else {
-        tx.federate(Outbound::AccountRestored(&account))?;
-        AuditAction::UnsuspendAccount
-    };
+    crate::service::moderation::suspend(tx, &account, suspended)?;
+    let action = if suspended { AuditAction::SuspendAccount } else { AuditAction::UnsuspendAccount };
     audit::record(tx, actor, action, Target::account(&account), "")
 }
 

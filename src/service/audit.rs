@@ -2,7 +2,7 @@
 //! acted, on what, and the text given. Nothing edits or removes an entry.
 
 use crate::db::kinds::{AuditAction, AuditTarget};
-use crate::db::models::{Account, AuditEntry, CustomEmoji, Peer};
+use crate::db::models::{Account, AuditEntry, CanonicalEmailBlock, CustomEmoji, DomainBlock, EmailDomainBlock, IpBlock, Peer, Report};
 pub use crate::db::queries::audit_log::AuditFilter;
 use crate::db::queries::audit_log;
 use crate::db::{DbConn, Page};
@@ -59,6 +59,27 @@ impl Target {
 
     pub fn custom_emoji(emoji: &CustomEmoji) -> Target {
         Target { kind: AuditTarget::CustomEmoji, id: emoji.id, label: format!(":{}:", emoji.shortcode) }
+    }
+
+    pub fn report(report: &Report) -> Target {
+        Target { kind: AuditTarget::Report, id: report.id, label: format!("report {}", report.id) }
+    }
+
+    pub fn domain_block(block: &DomainBlock) -> Target {
+        Target { kind: AuditTarget::DomainBlock, id: block.id, label: block.domain.clone() }
+    }
+
+    pub fn email_domain_block(block: &EmailDomainBlock) -> Target {
+        Target { kind: AuditTarget::EmailDomainBlock, id: block.id, label: block.domain.clone() }
+    }
+
+    /// Only the hash is known, and the start of it is enough to tell blocks apart.
+    pub fn canonical_email_block(block: &CanonicalEmailBlock) -> Target {
+        Target { kind: AuditTarget::CanonicalEmailBlock, id: block.id, label: block.canonical_email_hash.chars().take(12).collect() }
+    }
+
+    pub fn ip_block(block: &IpBlock) -> Target {
+        Target { kind: AuditTarget::IpBlock, id: block.id, label: block.ip.clone() }
     }
 }
 

@@ -178,7 +178,7 @@ pub fn session_for_token(reader: &mut Reader, token: &str) -> AppResult<Session>
         Some(account_id) => {
             let account = cached::accounts(reader, &[account_id])?.remove(&account_id).ok_or(AppError::InvalidToken)?;
             let user = cached::user(reader, account_id)?.ok_or(AppError::InvalidToken)?;
-            if account.suspended_at.is_some() {
+            if account.suspended_at.is_some() || user.disabled {
                 return Err(AppError::AccountDisabled);
             }
             if !user.approved {
@@ -357,8 +357,24 @@ pub fn password_refused() -> AppError {
 }
 
 /// The `password` grant's token, for an account whose password was checked.
-pub fn password_grant(conn: &mut DbConn, grant: PasswordGrant, account_id: AccountId) -> AppResult<IssuedToken> {
+pub fn password_grant(conn: &mut DbConn, grant: PasswordGrant, account_id: AccountId, address: Option<std::net::IpAddr>) -> AppResult<IssuedToken> {
+    admit_sign_in(conn, account_id, address)?;
     issue_token(conn, grant.client.app.id, Some(account_id), &grant.scopes)
+}
+
+/// Every sign-in passes here once its credentials are checked (password, directory or single sign-on; the
+/// password grant and the sign-in page): a disabled user or a blocked network is refused, and where they
+/// signed in from is kept for moderators.
+pub fn admit_sign_in(conn: &mut DbConn, account_id: AccountId, address: Option<std::net::IpAddr>) -> AppResult<()> {
+    crate::service::instance_blocks::check_sign_in(conn, address)?;
+    let user = users::find(conn, account_id)?.ok_or(AppError::NotFound)?;
+    if user.disabled {
+        return Err(AppError::AccountDisabled);
+    }
+    if let Some(address) = address {
+        users::record_sign_in(conn, account_id, &address.to_string(), ids::now())?;
+    }
+    Ok(())
 }
 
 /// The `client_credentials` grant: a token for the app alone.

@@ -19,6 +19,8 @@ pub mod keys;
 pub mod lists;
 pub mod markup;
 pub mod media;
+pub mod moderation;
+pub mod instance_blocks;
 pub mod notification_groups;
 pub mod notifications;
 pub mod peers;

@@ -19,7 +19,16 @@ pub fn notify(tx: &mut Tx, recipient: AccountId, from: AccountId, kind: Notifica
     if !accounts::find(tx, recipient)?.is_some_and(|a| a.is_local()) || super::safety::silences(tx, recipient, from)? {
         return Ok(());
     }
+    if is_limited_stranger(tx, recipient, from)? {
+        return Ok(());
+    }
     insert(tx, recipient, from, kind, status_id)
+}
+
+/// A silenced account reaches only those who follow it, as Mastodon limits it.
+fn is_limited_stranger(tx: &mut Tx, recipient: AccountId, from: AccountId) -> AppResult<bool> {
+    let silenced = accounts::find(tx, from)?.is_some_and(|a| a.silenced_at.is_some());
+    Ok(silenced && crate::db::queries::follows::find(tx, recipient, from)?.is_none())
 }
 
 /// Notifies a local account of something about its own status (its poll ended).

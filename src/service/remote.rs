@@ -1,5 +1,6 @@
 //! Remote accounts and content as stored here: created or refreshed from what their instance serves.
 
+use crate::db::kinds::DomainBlockSeverity;
 use crate::db::models::{Account, RemoteActorChanges};
 use crate::db::queries::accounts;
 use crate::db::{insert_if_absent, DbConn};
@@ -24,12 +25,27 @@ pub fn upsert_account(conn: &mut DbConn, fetched: Account) -> AppResult<Account>
             accounts::find(conn, existing.id)?.ok_or(AppError::NotFound)
         }
         None => {
+            let fetched = under_domain_policy(conn, fetched)?;
             if !insert_if_absent(conn, |conn| accounts::insert(conn, &fetched))? {
                 return accounts::find_by_uri(conn, &fetched.uri)?.ok_or(AppError::NotFound);
             }
             Ok(fetched)
         }
     }
+}
+
+/// A new account of a blocked domain starts as the block made its domain's others: silenced or suspended at
+/// the block's time (so that lifting the block lifts it too).
+fn under_domain_policy(conn: &mut DbConn, mut fetched: Account) -> AppResult<Account> {
+    let authority = fetched.domain.clone().unwrap_or_default();
+    if let Some(block) = crate::service::instance_blocks::domain_policy(conn, &authority)? {
+        match block.severity {
+            DomainBlockSeverity::Silence => fetched.silenced_at = Some(block.created_at),
+            DomainBlockSeverity::Suspend => fetched.suspended_at = Some(block.created_at),
+            DomainBlockSeverity::Noop => {}
+        }
+    }
+    Ok(fetched)
 }
 
 /// A remote account deleted on its instance: hidden here, as a suspension hides it.

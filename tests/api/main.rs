@@ -21,6 +21,7 @@ mod http;
 mod instance;
 mod lists;
 mod media;
+mod moderation;
 mod notifications;
 mod oauth;
 mod oidc;

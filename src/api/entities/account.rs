@@ -35,6 +35,11 @@ pub struct Account {
     pub emojis: Vec<serde_json::Value>,
     pub roles: Vec<serde_json::Value>,
     pub fields: Vec<Field>,
+    /// Silenced by moderators (Mastodon's `limited`, present only when true).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub limited: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub suspended: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -83,6 +88,8 @@ impl Account {
                     verified_at: None,
                 })
                 .collect(),
+            limited: account.silenced_at.is_some(),
+            suspended: account.suspended_at.is_some(),
         }
     }
 }
@@ -127,6 +134,15 @@ impl Role {
             kinds::Role::User => ("-99", "", INVITE_USERS, false),
         };
         Role { id: id.into(), name: name.into(), permissions: permissions.to_string(), color: String::new(), highlighted }
+    }
+
+    /// The role with this id (as `role_ids[]` names them).
+    pub fn by_id(id: &str) -> crate::error::AppResult<kinds::Role> {
+        kinds::Role::ALL
+            .iter()
+            .copied()
+            .find(|role| Role::of(*role).id == id)
+            .ok_or_else(|| crate::error::AppError::validation(format!("role_ids: '{id}' is not a role of this instance")))
     }
 }
 

@@ -1,6 +1,7 @@
 //! The JSON the clients see, field by field as Mastodon's entities; built from service views.
 
 mod account;
+mod admin;
 mod emoji;
 mod filters;
 mod grouped;
@@ -11,7 +12,8 @@ mod misc;
 pub mod rendered;
 mod status;
 
-pub use account::{Account, CredentialAccount, Relationship};
+pub use account::{Account, CredentialAccount, Relationship, Role};
+pub use admin::{AdminAccount, AdminCanonicalEmailBlock, AdminDomainBlock, AdminEmailDomainBlock, AdminIpBlock, AdminReport};
 pub use filters::{Filter, FilterKeyword, FilterResult, FilterStatus};
 pub use emoji::CustomEmoji;
 pub use grouped::GroupedNotifications;

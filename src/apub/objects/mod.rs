@@ -143,6 +143,8 @@ pub(crate) mod testing {
             created_at: created,
             updated_at: created,
             suspended_at: None,
+            silenced_at: None,
+            sensitized_at: None,
         }
     }
 

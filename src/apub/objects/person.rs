@@ -165,6 +165,8 @@ impl Person {
             created_at: existing.map(|a| a.created_at).or(self.published.map(|p| p.naive_utc())).unwrap_or(now),
             updated_at: now,
             suspended_at: existing.and_then(|a| a.suspended_at),
+            silenced_at: existing.and_then(|a| a.silenced_at),
+            sensitized_at: existing.and_then(|a| a.sensitized_at),
         })
     }
 

@@ -154,3 +154,126 @@ pub fn most_followed_local(conn: &mut DbConn, limit: i64) -> AppResult<Vec<Accou
         .select(Account::as_select())
         .load(conn)?)
 }
+
+/// Silences (or unsilences) an account: public timelines change with it.
+pub fn set_silenced(conn: &mut DbConn, account_id: AccountId, at: Option<chrono::NaiveDateTime>) -> AppResult<()> {
+    note(Stale::Account(account_id));
+    note(Stale::Public);
+    diesel::update(accounts.find(account_id)).set(silenced_at.eq(at)).execute(conn)?;
+    Ok(())
+}
+
+pub fn set_sensitized(conn: &mut DbConn, account_id: AccountId, at: Option<chrono::NaiveDateTime>) -> AppResult<()> {
+    note(Stale::Account(account_id));
+    diesel::update(accounts.find(account_id)).set(sensitized_at.eq(at)).execute(conn)?;
+    Ok(())
+}
+
+/// The accounts a domain block covers (its domain, its ports, its subdomains).
+fn covered_by_block(conn: &mut DbConn, blocked: &str) -> AppResult<Vec<AccountId>> {
+    let [sub, port, sub_port] = super::instance_blocks::domains::account_domain_patterns(blocked);
+    Ok(accounts
+        .filter(domain.eq(blocked).or(domain.like(sub).escape('\\')).or(domain.like(port).escape('\\')).or(domain.like(sub_port).escape('\\')))
+        .select(id)
+        .load(conn)?)
+}
+
+/// Silences (Some) or unsilences (None) the accounts a domain block covers; unsilencing touches only those
+/// the block silenced (at its time).
+pub fn silence_domain(conn: &mut DbConn, blocked: &str, silenced: Option<chrono::NaiveDateTime>, block_time: chrono::NaiveDateTime) -> AppResult<()> {
+    note(Stale::Everything);
+    let covered = accounts.filter(id.eq_any(covered_by_block(conn, blocked)?));
+    match silenced {
+        Some(at) => diesel::update(covered.filter(silenced_at.is_null())).set(silenced_at.eq(at)).execute(conn)?,
+        None => diesel::update(covered.filter(silenced_at.eq(block_time))).set(silenced_at.eq(None::<chrono::NaiveDateTime>)).execute(conn)?,
+    };
+    Ok(())
+}
+
+/// The same for suspension: the accounts of a suspended domain are gone from view.
+pub fn suspend_domain(conn: &mut DbConn, blocked: &str, suspended: Option<chrono::NaiveDateTime>, block_time: chrono::NaiveDateTime) -> AppResult<()> {
+    note(Stale::Everything);
+    let covered = accounts.filter(id.eq_any(covered_by_block(conn, blocked)?));
+    match suspended {
+        Some(at) => diesel::update(covered.filter(suspended_at.is_null())).set(suspended_at.eq(at)).execute(conn)?,
+        None => diesel::update(covered.filter(suspended_at.eq(block_time))).set(suspended_at.eq(None::<chrono::NaiveDateTime>)).execute(conn)?,
+    };
+    Ok(())
+}
+
+/// Removes an account and, through the foreign keys, everything that is its.
+pub fn delete(conn: &mut DbConn, account_id: AccountId) -> AppResult<()> {
+    note(Stale::Everything);
+    diesel::delete(accounts.find(account_id)).execute(conn)?;
+    Ok(())
+}
+
+/// Accounts whose statuses stay out of public timelines (silenced ones).
+pub fn silenced_ids(conn: &mut DbConn) -> AppResult<Vec<AccountId>> {
+    Ok(accounts.filter(silenced_at.is_not_null()).select(id).load(conn)?)
+}
+
+/// How an admin narrows the list of accounts (Mastodon's admin account filters); every part set must hold.
+#[derive(Debug, Clone, Default)]
+pub struct AdminFilter {
+    /// Some(true): local accounts only; Some(false): remote only.
+    pub local: Option<bool>,
+    pub by_domain: Option<String>,
+    pub status: Option<ModerationStatus>,
+    /// Usernames that start with this.
+    pub username: Option<String>,
+    pub display_name: Option<String>,
+    pub email: Option<String>,
+    pub ip: Option<String>,
+    pub roles: Vec<crate::db::kinds::Role>,
+}
+
+/// The moderation states an admin lists accounts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModerationStatus {
+    Active,
+    Pending,
+    Disabled,
+    Silenced,
+    Suspended,
+    Sensitized,
+}
+
+pub fn admin_page(conn: &mut DbConn, filter: &AdminFilter, page: &crate::db::Page) -> AppResult<Vec<(Account, Option<crate::db::models::User>)>> {
+    use crate::db::models::User;
+    use crate::db::schema::users;
+    let mut query = accounts.left_join(users::table).select((Account::as_select(), Option::<User>::as_select())).into_boxed();
+    match filter.local {
+        Some(true) => query = query.filter(domain.is_null()),
+        Some(false) => query = query.filter(domain.is_not_null()),
+        None => {}
+    }
+    if let Some(wanted) = &filter.by_domain {
+        query = query.filter(lower(domain.assume_not_null()).eq(wanted.to_lowercase()));
+    }
+    query = match filter.status {
+        Some(ModerationStatus::Active) => query.filter(suspended_at.is_null()),
+        Some(ModerationStatus::Pending) => query.filter(users::approved.eq(false)),
+        Some(ModerationStatus::Disabled) => query.filter(users::disabled.eq(true)),
+        Some(ModerationStatus::Silenced) => query.filter(silenced_at.is_not_null()),
+        Some(ModerationStatus::Suspended) => query.filter(suspended_at.is_not_null()),
+        Some(ModerationStatus::Sensitized) => query.filter(sensitized_at.is_not_null()),
+        None => query,
+    };
+    if let Some(text) = &filter.username {
+        query = query.filter(lower(username).like(format!("{}%", crate::db::escape_like(&text.to_lowercase()))).escape('\\'));
+    }
+    if let Some(text) = &filter.display_name {
+        query = query.filter(lower(display_name).like(format!("%{}%", crate::db::escape_like(&text.to_lowercase()))).escape('\\'));
+    }
+    if let Some(text) = &filter.email {
+        query = query.filter(users::email.like(format!("%{}%", crate::db::escape_like(&text.to_lowercase()))).escape('\\'));
+    }
+    if let Some(address) = &filter.ip {
+        query = query.filter(users::last_sign_in_ip.eq(address).or(users::sign_up_ip.eq(address)));
+    }
+    if !filter.roles.is_empty() {
+        query = query.filter(users::role.eq_any(filter.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>()));
+    }
+    Ok(crate::db::load_page!(query, id, page, conn))
+}

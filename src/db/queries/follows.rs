@@ -99,3 +99,13 @@ pub fn remote_follower_inboxes(conn: &mut DbConn, target_id: AccountId) -> AppRe
 pub fn find_by_uri(conn: &mut DbConn, follow_uri: &str) -> AppResult<Option<Follow>> {
     Ok(follows::table.filter(follows::uri.eq(follow_uri)).select(Follow::as_select()).first(conn).optional()?)
 }
+
+/// Everyone the account follows.
+pub fn following_ids(conn: &mut DbConn, account_id: AccountId) -> AppResult<Vec<AccountId>> {
+    Ok(follows::table.filter(follows::account_id.eq(account_id)).select(follows::target_account_id).load(conn)?)
+}
+
+/// Everyone who follows the account.
+pub fn follower_ids(conn: &mut DbConn, target_id: AccountId) -> AppResult<Vec<AccountId>> {
+    Ok(follows::table.filter(follows::target_account_id.eq(target_id)).select(follows::account_id).load(conn)?)
+}

@@ -8,6 +8,7 @@ pub mod filters;
 pub mod follow_requests;
 pub mod follows;
 pub mod identities;
+pub mod instance_blocks;
 pub mod inbox_queue;
 pub mod keys;
 pub mod lists;

@@ -18,9 +18,10 @@ pub fn find_by_host(conn: &mut DbConn, authority: &str) -> AppResult<Option<Peer
     Ok(peers.filter(host.eq(authority)).select(Peer::as_select()).first(conn).optional()?)
 }
 
+/// Whether a host may federate: on the allowlist and not suspended by a domain block.
 pub fn is_allowed(conn: &mut DbConn, authority: &str) -> AppResult<bool> {
     let found: i64 = peers.filter(host.eq(authority)).filter(allowed.eq(true)).count().get_result(conn)?;
-    Ok(found > 0)
+    Ok(found > 0 && !super::instance_blocks::domains::suspends(conn, authority)?)
 }
 
 pub fn set_allowed(conn: &mut DbConn, peer_id: i64, is_allowed: bool, at: chrono::NaiveDateTime) -> AppResult<()> {

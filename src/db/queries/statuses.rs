@@ -4,7 +4,7 @@ use crate::db::cache::{note, Stale};
 
 use crate::db::kinds::Visibility;
 use crate::db::models::{IdempotencyKey, Mention, Status, StatusEdit, StatusEditForm, Tag};
-use crate::db::schema::{idempotency_keys, media_attachments, mentions, status_edits, status_tags, statuses, tags};
+use crate::db::schema::{accounts, idempotency_keys, media_attachments, mentions, status_edits, status_tags, statuses, tags};
 use crate::db::{load_page, lower, DbConn, Page};
 use crate::error::AppResult;
 use crate::ids::{AccountId, StatusId};
@@ -162,6 +162,11 @@ pub fn account_page(conn: &mut DbConn, author_id: AccountId, filter: &AccountSta
     Ok(load_page!(query, statuses::id, page, conn))
 }
 
+/// Silenced accounts, whose statuses public timelines leave out.
+fn silenced_accounts() -> diesel::dsl::Select<diesel::dsl::Filter<accounts::table, diesel::dsl::IsNotNull<accounts::silenced_at>>, accounts::id> {
+    accounts::table.filter(accounts::silenced_at.is_not_null()).select(accounts::id)
+}
+
 /// Public statuses, neither reblogs nor replies to others, as (status, author).
 pub fn public_page(conn: &mut DbConn, scope: PublicScope, hidden_authors: &[AccountId], page: &Page) -> AppResult<Vec<(StatusId, AccountId)>> {
     let mut query = statuses::table
@@ -179,6 +184,7 @@ pub fn public_page(conn: &mut DbConn, scope: PublicScope, hidden_authors: &[Acco
     if !hidden_authors.is_empty() {
         query = query.filter(statuses::account_id.ne_all(hidden_authors.to_vec()));
     }
+    query = query.filter(diesel::dsl::not(statuses::account_id.eq_any(silenced_accounts())));
     Ok(load_page!(query, statuses::id, page, conn))
 }
 
@@ -194,6 +200,7 @@ pub fn link_page(conn: &mut DbConn, href: &str, hidden_authors: &[AccountId], pa
     if !hidden_authors.is_empty() {
         query = query.filter(statuses::account_id.ne_all(hidden_authors.to_vec()));
     }
+    query = query.filter(diesel::dsl::not(statuses::account_id.eq_any(silenced_accounts())));
     Ok(load_page!(query, statuses::id, page, conn))
 }
 
@@ -213,6 +220,7 @@ pub fn tag_page(conn: &mut DbConn, tag_id: i64, scope: PublicScope, hidden_autho
     if !hidden_authors.is_empty() {
         query = query.filter(statuses::account_id.ne_all(hidden_authors.to_vec()));
     }
+    query = query.filter(diesel::dsl::not(statuses::account_id.eq_any(silenced_accounts())));
     Ok(load_page!(query, statuses::id, page, conn))
 }
 

@@ -74,3 +74,26 @@ pub fn set_posting_defaults(
         .execute(conn)?;
     Ok(())
 }
+
+pub fn set_disabled(conn: &mut DbConn, account_id: AccountId, is_disabled: bool) -> AppResult<()> {
+    note(Stale::User(account_id));
+    diesel::update(users::table.find(account_id)).set(users::disabled.eq(is_disabled)).execute(conn)?;
+    Ok(())
+}
+
+/// Where and when they last signed in, for moderators and IP blocks.
+pub fn record_sign_in(conn: &mut DbConn, account_id: AccountId, ip: &str, at: chrono::NaiveDateTime) -> AppResult<()> {
+    note(Stale::User(account_id));
+    diesel::update(users::table.find(account_id))
+        .set((users::last_sign_in_ip.eq(ip), users::last_sign_in_at.eq(at)))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn record_registration(conn: &mut DbConn, account_id: AccountId, ip: Option<&str>, reason: Option<&str>) -> AppResult<()> {
+    note(Stale::User(account_id));
+    diesel::update(users::table.find(account_id))
+        .set((users::sign_up_ip.eq(ip), users::registration_reason.eq(reason)))
+        .execute(conn)?;
+    Ok(())
+}

@@ -1,5 +1,10 @@
-//! The parts of Mastodon's admin API that Hallway has: the peer allowlist as `domain_allows`; and Hallway's
-//! own audit log (`/api/v1/admin/audit_log`: read only, for admins and moderators).
+//! Mastodon's admin API: accounts and reports (admins and moderators), the peer allowlist as `domain_allows`
+//! and the instance's blocks (admins only); and Hallway's own audit log (`/api/v1/admin/audit_log`: read
+//! only, for admins and moderators). Each endpoint checks the role and its granular `admin:` scope.
+
+mod accounts;
+mod blocks;
+mod reports;
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
@@ -14,6 +19,22 @@ use crate::ids::AccountId;
 use crate::service::audit::{self, Actor, AuditFilter};
 use crate::service::peers;
 use crate::state::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/domain_allows", web::get().to(list))
+        .route("/domain_allows", web::post().to(create))
+        .route("/domain_allows/{id}", web::get().to(show))
+        .route("/domain_allows/{id}", web::delete().to(delete))
+        .route("/audit_log", web::get().to(audit_log))
+        .configure(accounts::routes)
+        .configure(reports::routes)
+        .configure(blocks::routes);
+}
+
+/// The v2 admin routes (accounts).
+pub fn v2_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/accounts", web::get().to(accounts::list_v2));
+}
 
 fn admin(auth: &Auth, scope: &str) -> AppResult<UserSession> {
     with_role(auth, scope, &[Role::Admin])

@@ -1,0 +1,17 @@
+DROP TABLE ip_blocks;
+DROP TABLE canonical_email_blocks;
+DROP TABLE email_domain_blocks;
+DROP TABLE domain_blocks;
+DROP INDEX accounts_silenced;
+DROP INDEX reports_unresolved;
+ALTER TABLE reports DROP COLUMN updated_at;
+ALTER TABLE reports DROP COLUMN assigned_account_id;
+ALTER TABLE reports DROP COLUMN action_taken_by_account_id;
+ALTER TABLE reports DROP COLUMN action_taken_at;
+ALTER TABLE users DROP COLUMN registration_reason;
+ALTER TABLE users DROP COLUMN last_sign_in_at;
+ALTER TABLE users DROP COLUMN last_sign_in_ip;
+ALTER TABLE users DROP COLUMN sign_up_ip;
+ALTER TABLE users DROP COLUMN disabled;
+ALTER TABLE accounts DROP COLUMN sensitized_at;
+ALTER TABLE accounts DROP COLUMN silenced_at;

@@ -1,0 +1,218 @@
+//! `/api/v1/admin/accounts` and `/api/v2/admin/accounts`: accounts as moderators see them, and what they do.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::staff;
+use crate::api::auth::Auth;
+use crate::api::entities::{AdminAccount, Role};
+use crate::api::pagination::{paged_json, PageParams};
+use crate::db::kinds::{self, AccountAction};
+use crate::db::queries::accounts::{AdminFilter, ModerationStatus};
+use crate::error::{AppError, AppResult};
+use crate::ids::AccountId;
+use crate::params::{flex, path_id, Params, Query};
+use crate::service::moderation::{self, ActionInput, Reversal, Staff};
+use crate::state::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/accounts", web::get().to(list_v1))
+        .route("/accounts/{id}", web::get().to(show))
+        .route("/accounts/{id}", web::delete().to(delete))
+        .route("/accounts/{id}/action", web::post().to(act))
+        .route("/accounts/{id}/{reversal}", web::post().to(reverse));
+}
+
+#[derive(Deserialize)]
+pub struct V1Params {
+    #[serde(default, deserialize_with = "flex::bool_or_false")]
+    local: bool,
+    #[serde(default, deserialize_with = "flex::bool_or_false")]
+    remote: bool,
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    by_domain: Option<String>,
+    #[serde(default, deserialize_with = "flex::bool_or_false")]
+    active: bool,
+    #[serde(default, deserialize_with = "flex::bool_or_false")]
+    pending: bool,
+    #[serde(default, deserialize_with = "flex::bool_or_false")]
+    disabled: bool,
+    #[serde(default, deserialize_with = "flex::bool_or_false")]
+    silenced: bool,
+    #[serde(default, deserialize_with = "flex::bool_or_false")]
+    suspended: bool,
+    #[serde(default, deserialize_with = "flex::bool_or_false")]
+    sensitized: bool,
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    username: Option<String>,
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    display_name: Option<String>,
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    email: Option<String>,
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    ip: Option<String>,
+    #[serde(default, deserialize_with = "flex::bool_or_false")]
+    staff: bool,
+    #[serde(flatten)]
+    page: PageParams,
+}
+
+impl V1Params {
+    fn filter(&self) -> AdminFilter {
+        let local = match (self.local, self.remote) {
+            (true, false) => Some(true),
+            (false, true) => Some(false),
+            _ => None,
+        };
+        let flags = [
+            (self.active, ModerationStatus::Active),
+            (self.pending, ModerationStatus::Pending),
+            (self.disabled, ModerationStatus::Disabled),
+            (self.silenced, ModerationStatus::Silenced),
+            (self.suspended, ModerationStatus::Suspended),
+            (self.sensitized, ModerationStatus::Sensitized),
+        ];
+        AdminFilter {
+            local,
+            by_domain: self.by_domain.clone().filter(|d| !d.is_empty()),
+            status: flags.iter().find(|(set, _)| *set).map(|(_, status)| *status),
+            username: self.username.clone().filter(|u| !u.is_empty()),
+            display_name: self.display_name.clone().filter(|d| !d.is_empty()),
+            email: self.email.clone().filter(|e| !e.is_empty()),
+            ip: self.ip.clone().filter(|i| !i.is_empty()),
+            roles: if self.staff { vec![kinds::Role::Admin, kinds::Role::Moderator] } else { Vec::new() },
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct V2Params {
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    origin: Option<String>,
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    by_domain: Option<String>,
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    status: Option<String>,
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    username: Option<String>,
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    display_name: Option<String>,
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    email: Option<String>,
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    ip: Option<String>,
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    permissions: Option<String>,
+    #[serde(default, deserialize_with = "flex::string_list")]
+    role_ids: Vec<String>,
+    #[serde(flatten)]
+    page: PageParams,
+}
+
+impl V2Params {
+    fn filter(&self) -> AppResult<AdminFilter> {
+        let local = match self.origin.as_deref().filter(|o| !o.is_empty()) {
+            None => None,
+            Some("local") => Some(true),
+            Some("remote") => Some(false),
+            Some(other) => return Err(AppError::validation(format!("origin: '{other}' is not one of local, remote"))),
+        };
+        let status = match self.status.as_deref().filter(|s| !s.is_empty()) {
+            None => None,
+            Some("active") => Some(ModerationStatus::Active),
+            Some("pending") => Some(ModerationStatus::Pending),
+            Some("disabled") => Some(ModerationStatus::Disabled),
+            Some("silenced") => Some(ModerationStatus::Silenced),
+            Some("suspended") => Some(ModerationStatus::Suspended),
+            Some(other) => return Err(AppError::validation(format!("status: '{other}' is not one of active, pending, disabled, silenced, suspended"))),
+        };
+        let mut roles = self.role_ids.iter().map(|id| Role::by_id(id)).collect::<AppResult<Vec<_>>>()?;
+        if self.permissions.as_deref() == Some("staff") {
+            roles.extend([kinds::Role::Admin, kinds::Role::Moderator]);
+        }
+        Ok(AdminFilter {
+            local,
+            by_domain: self.by_domain.clone().filter(|d| !d.is_empty()),
+            status,
+            username: self.username.clone().filter(|u| !u.is_empty()),
+            display_name: self.display_name.clone().filter(|d| !d.is_empty()),
+            email: self.email.clone().filter(|e| !e.is_empty()),
+            ip: self.ip.clone().filter(|i| !i.is_empty()),
+            roles,
+        })
+    }
+}
+
+pub async fn list_v1(req: HttpRequest, state: web::Data<AppState>, auth: Auth, Query(params): Query<V1Params>) -> AppResult<HttpResponse> {
+    listed(req, state, auth, params.filter(), &params.page).await
+}
+
+pub async fn list_v2(req: HttpRequest, state: web::Data<AppState>, auth: Auth, Query(params): Query<V2Params>) -> AppResult<HttpResponse> {
+    let filter = params.filter()?;
+    listed(req, state, auth, filter, &params.page).await
+}
+
+async fn listed(req: HttpRequest, state: web::Data<AppState>, auth: Auth, filter: AdminFilter, page: &PageParams) -> AppResult<HttpResponse> {
+    staff(&auth, "admin:read:accounts")?;
+    let page = page.page(100, 200);
+    let found = state.db.read(move |conn| moderation::list(conn, &filter, &page)).await?;
+    let paging_ids: Vec<i64> = found.iter().map(|m| m.account.id.0).collect();
+    let body: Vec<AdminAccount> = found.iter().map(|m| AdminAccount::from_managed(m, &state.settings)).collect();
+    Ok(paged_json(&req, &state.settings, &body, &paging_ids))
+}
+
+pub async fn show(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> AppResult<HttpResponse> {
+    staff(&auth, "admin:read:accounts")?;
+    let id: AccountId = path_id(&id)?;
+    let found = state.db.read(move |conn| moderation::get(conn, id)).await?;
+    Ok(HttpResponse::Ok().json(AdminAccount::from_managed(&found, &state.settings)))
+}
+
+#[derive(Deserialize)]
+pub struct ActionParams {
+    #[serde(default, rename = "type", deserialize_with = "flex::string_opt")]
+    kind: Option<String>,
+    #[serde(default, deserialize_with = "flex::i64_opt")]
+    report_id: Option<i64>,
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    text: Option<String>,
+}
+
+/// `POST /api/v1/admin/accounts/:id/action`: warn, mark sensitive, disable, silence or suspend.
+pub async fn act(state: web::Data<AppState>, auth: Auth, id: web::Path<String>, Params(params): Params<ActionParams>) -> AppResult<HttpResponse> {
+    let me = staff(&auth, "admin:write:accounts")?;
+    let id: AccountId = path_id(&id)?;
+    let action = AccountAction::parse_as("type", params.kind.as_deref().unwrap_or("none"))?;
+    let input = ActionInput { report_id: params.report_id, text: params.text.unwrap_or_default() };
+    let acting = Staff::of(&me.account, &me.user);
+    state.db.write(move |tx| moderation::act(tx, &acting, id, action, &input)).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({})))
+}
+
+/// `POST /api/v1/admin/accounts/:id/{approve,reject,enable,unsilence,unsuspend,unsensitive}`.
+pub async fn reverse(state: web::Data<AppState>, auth: Auth, path: web::Path<(String, String)>) -> AppResult<HttpResponse> {
+    let me = staff(&auth, "admin:write:accounts")?;
+    let (id, word) = path.into_inner();
+    let id: AccountId = path_id(&id)?;
+    let reversal = match word.as_str() {
+        "approve" => Reversal::Approve,
+        "reject" => Reversal::Reject,
+        "enable" => Reversal::Enable,
+        "unsilence" => Reversal::Unsilence,
+        "unsuspend" => Reversal::Unsuspend,
+        "unsensitive" => Reversal::Unsensitive,
+        _ => return Err(AppError::NotFound),
+    };
+    let acting = Staff::of(&me.account, &me.user);
+    let managed = state.db.write(move |tx| moderation::reverse(tx, &acting, id, reversal)).await?;
+    Ok(HttpResponse::Ok().json(AdminAccount::from_managed(&managed, &state.settings)))
+}
+
+/// `DELETE /api/v1/admin/accounts/:id`: a suspended account's data, for good (admins).
+pub async fn delete(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> AppResult<HttpResponse> {
+    let me = staff(&auth, "admin:write:accounts")?;
+    let id: AccountId = path_id(&id)?;
+    let acting = Staff::of(&me.account, &me.user);
+    let managed = state.db.write(move |tx| moderation::delete_data(tx, &acting, id)).await?;
+    Ok(HttpResponse::Ok().json(AdminAccount::from_managed(&managed, &state.settings)))
+}
