@@ -9,6 +9,7 @@ use hallway::db::kinds::{AuditAction, Role};
 use hallway::db::{Database, Page};
 use hallway::service::accounts::{self, NewUser};
 use hallway::service::audit::{self, Actor, AuditFilter};
+use hallway::service::announcements::{self, AnnouncementInput};
 use hallway::service::{emojis, peers};
 use hallway::state::AppState;
 
@@ -40,6 +41,9 @@ enum Command {
     /// Work with the company directory ([auth.ldap]).
     #[command(subcommand)]
     Directory(DirectoryCommand),
+    /// Write, list, change and remove the announcements every user of the instance sees.
+    #[command(subcommand)]
+    Announce(AnnounceCommand),
     /// Show the audit log (what admins and moderators did), newest first.
     Audit {
         /// Only what this local user did.
@@ -51,6 +55,64 @@ enum Command {
         #[arg(long, default_value_t = 50)]
         limit: i64,
     },
+}
+
+#[derive(Subcommand)]
+enum AnnounceCommand {
+    /// Publish an announcement (or keep it a draft).
+    Create {
+        text: String,
+        #[command(flatten)]
+        times: AnnouncementTimes,
+        /// Keep it unpublished, to publish later with `edit --publish`.
+        #[arg(long)]
+        draft: bool,
+    },
+    /// List every announcement, newest first.
+    List,
+    /// Change an announcement.
+    Edit {
+        id: i64,
+        #[arg(long)]
+        text: Option<String>,
+        #[command(flatten)]
+        times: AnnouncementTimes,
+        #[arg(long, conflicts_with = "unpublish")]
+        publish: bool,
+        #[arg(long)]
+        unpublish: bool,
+    },
+    /// Remove an announcement.
+    Remove { id: i64 },
+}
+
+/// When an announced event happens: ISO 8601 times or dates (UTC); "" clears one.
+#[derive(clap::Args)]
+struct AnnouncementTimes {
+    #[arg(long)]
+    starts_at: Option<String>,
+    #[arg(long)]
+    ends_at: Option<String>,
+    /// The event lasts whole days (give dates).
+    #[arg(long)]
+    all_day: bool,
+}
+
+impl AnnouncementTimes {
+    fn input(&self, text: Option<String>, published: Option<bool>) -> Result<AnnouncementInput, String> {
+        let when = |name: &str, given: &Option<String>| match given.as_deref().map(str::trim) {
+            None => Ok(None),
+            Some("") => Ok(Some(None)),
+            Some(text) => hallway::params::time_or_date(name, text).map(|t| Some(Some(t))).map_err(|e| e.to_string()),
+        };
+        Ok(AnnouncementInput {
+            text,
+            starts_at: when("--starts-at", &self.starts_at)?,
+            ends_at: when("--ends-at", &self.ends_at)?,
+            all_day: self.all_day.then_some(true),
+            published,
+        })
+    }
 }
 
 #[derive(Subcommand)]
@@ -160,8 +222,41 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Peers(command) => peers_command(&db, command),
         Command::Emoji(command) => emoji_command(&db, &settings, command),
         Command::Directory(DirectoryCommand::Sync) => directory_sync(db, settings),
+        Command::Announce(command) => announce_command(&db, &settings, command),
         Command::Audit { actor, action, limit } => audit_command(&db, actor, action, limit),
     }
+}
+
+fn announce_command(db: &Database, settings: &Settings, command: AnnounceCommand) -> Result<(), String> {
+    let outcome = match command {
+        AnnounceCommand::Create { text, times, draft } => {
+            let input = times.input(Some(text), Some(!draft))?;
+            db.write_blocking(|tx| announcements::create(tx, settings, &command_line_actor(), input)).map(|created| {
+                let state = if created.published_at.is_some() { "published" } else { "kept as a draft" };
+                println!("announcement {} {state}", created.id)
+            })
+        }
+        AnnounceCommand::List => db.read_blocking(|conn| announcements::admin_page(conn, settings, &Page { limit: 1_000, ..Page::default() })).map(|listed| {
+            println!("{:<20} {:<10} {:<20} {:<20} {}", "ID", "STATE", "STARTS", "ENDS", "TEXT");
+            let when = |t: Option<chrono::NaiveDateTime>| t.map_or("-".to_owned(), |t| t.format("%Y-%m-%d %H:%M").to_string());
+            for view in listed {
+                let a = &view.announcement;
+                let state = if a.published_at.is_some() { "published" } else { "draft" };
+                println!("{:<20} {:<10} {:<20} {:<20} {}", a.id, state, when(a.starts_at), when(a.ends_at), a.text.replace('\n', " "));
+            }
+        }),
+        AnnounceCommand::Edit { id, text, times, publish, unpublish } => {
+            let published = match (publish, unpublish) {
+                (true, _) => Some(true),
+                (_, true) => Some(false),
+                _ => None,
+            };
+            let input = times.input(text, published)?;
+            db.write_blocking(|tx| announcements::update(tx, &command_line_actor(), id, input)).map(|_| println!("announcement {id} changed"))
+        }
+        AnnounceCommand::Remove { id } => db.write_blocking(|tx| announcements::remove(tx, &command_line_actor(), id)).map(|()| println!("announcement {id} removed")),
+    };
+    outcome.map_err(missing_as("no such announcement"))
 }
 
 /// A command's error as one line, a missing record named as `missing` says.

@@ -461,6 +461,14 @@ pub fn iso_time(what: &str, text: &str) -> Result<chrono::NaiveDateTime, AppErro
         .map_err(|_| AppError::validation(format!("{what} '{text}' is not an ISO 8601 time")))
 }
 
+/// An ISO 8601 time, or a date (its midnight, UTC).
+pub fn time_or_date(what: &str, text: &str) -> Result<chrono::NaiveDateTime, AppError> {
+    match chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
+        Ok(date) => Ok(date.and_time(chrono::NaiveTime::MIN)),
+        Err(_) => iso_time(what, text),
+    }
+}
+
 /// A path id: anything that is not a number names no record.
 pub fn path_id<Id: From<i64>>(text: &str) -> Result<Id, AppError> {
     text.parse::<i64>().map(Id::from).map_err(|_| AppError::NotFound)

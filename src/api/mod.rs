@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod announcements;
 pub mod apps;
 pub mod auth;
 pub mod conversations;
@@ -57,6 +58,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(web::scope("/featured_tags").configure(featured_tag_routes))
             .route("/endorsements", web::get().to(featured::endorsements))
             .route("/reports", web::post().to(reports::create))
+            .service(web::scope("/announcements").configure(announcements::routes))
             .service(web::scope("/polls").configure(poll_routes))
             .service(web::scope("/media").configure(media_routes))
             .service(web::scope("/push").configure(push_routes))

@@ -13,6 +13,10 @@ pub enum Event {
     Notified { notification_id: i64, account_id: AccountId },
     ConversationUpdated { conversation_id: i64, account_id: AccountId },
     FiltersChanged { account_id: AccountId },
+    /// An announcement was published or changed: every local user's stream shows it.
+    AnnouncementPublished { announcement_id: i64 },
+    AnnouncementReacted { announcement_id: i64, name: String },
+    AnnouncementDeleted { announcement_id: i64 },
 }
 
 impl Event {

@@ -241,6 +241,9 @@ text_enum! {
         CreateIpBlock => "create_ip_block",
         UpdateIpBlock => "update_ip_block",
         DestroyIpBlock => "destroy_ip_block",
+        CreateAnnouncement => "create_announcement",
+        UpdateAnnouncement => "update_announcement",
+        DestroyAnnouncement => "destroy_announcement",
     }
 }
 
@@ -255,6 +258,7 @@ text_enum! {
         EmailDomainBlock => "EmailDomainBlock",
         CanonicalEmailBlock => "CanonicalEmailBlock",
         IpBlock => "IpBlock",
+        Announcement => "Announcement",
     }
 }
 

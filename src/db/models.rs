@@ -590,6 +590,23 @@ pub struct IpBlock {
     pub updated_at: NaiveDateTime,
 }
 
+/// An announcement by the admins (ours), or one a peer published company-wide.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = announcements, treat_none_as_null = true)]
+pub struct Announcement {
+    pub id: i64,
+    pub text: String,
+    pub starts_at: Option<NaiveDateTime>,
+    pub ends_at: Option<NaiveDateTime>,
+    pub all_day: bool,
+    pub published_at: Option<NaiveDateTime>,
+    pub federated: bool,
+    pub uri: String,
+    pub origin: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
 /// A status to be posted later; its parameters are kept as JSON until then.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = scheduled_statuses)]

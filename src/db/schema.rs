@@ -477,6 +477,38 @@ diesel::table! {
 }
 
 diesel::table! {
+    announcements (id) {
+        id -> BigInt,
+        text -> Text,
+        starts_at -> Nullable<Timestamp>,
+        ends_at -> Nullable<Timestamp>,
+        all_day -> Bool,
+        published_at -> Nullable<Timestamp>,
+        federated -> Bool,
+        uri -> Text,
+        origin -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    announcement_dismissals (announcement_id, account_id) {
+        announcement_id -> BigInt,
+        account_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    announcement_reactions (announcement_id, account_id, name) {
+        announcement_id -> BigInt,
+        account_id -> BigInt,
+        name -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     scheduled_statuses (id) {
         id -> BigInt,
         account_id -> BigInt,
@@ -677,6 +709,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     email_domain_blocks,
     canonical_email_blocks,
     ip_blocks,
+    announcements,
+    announcement_dismissals,
+    announcement_reactions,
     scheduled_statuses,
     push_subscriptions,
     vapid_keys,

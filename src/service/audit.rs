@@ -2,7 +2,7 @@
 //! acted, on what, and the text given. Nothing edits or removes an entry.
 
 use crate::db::kinds::{AuditAction, AuditTarget};
-use crate::db::models::{Account, AuditEntry, CanonicalEmailBlock, CustomEmoji, DomainBlock, EmailDomainBlock, IpBlock, Peer, Report};
+use crate::db::models::{Account, Announcement, AuditEntry, CanonicalEmailBlock, CustomEmoji, DomainBlock, EmailDomainBlock, IpBlock, Peer, Report};
 pub use crate::db::queries::audit_log::AuditFilter;
 use crate::db::queries::audit_log;
 use crate::db::{DbConn, Page};
@@ -76,6 +76,15 @@ impl Target {
     /// Only the hash is known, and the start of it is enough to tell blocks apart.
     pub fn canonical_email_block(block: &CanonicalEmailBlock) -> Target {
         Target { kind: AuditTarget::CanonicalEmailBlock, id: block.id, label: block.canonical_email_hash.chars().take(12).collect() }
+    }
+
+    /// The announcement's first words.
+    pub fn announcement(announcement: &Announcement) -> Target {
+        let mut label: String = announcement.text.chars().take(40).collect();
+        if label.len() < announcement.text.len() {
+            label.push('…');
+        }
+        Target { kind: AuditTarget::Announcement, id: announcement.id, label }
     }
 
     pub fn ip_block(block: &IpBlock) -> Target {

@@ -2,6 +2,7 @@
 //! Functions take a connection already inside the caller's transaction (see `db::Database::write`).
 
 pub mod accounts;
+pub mod announcements;
 pub mod audit;
 pub mod auth;
 pub mod cached;

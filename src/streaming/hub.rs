@@ -2,7 +2,7 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::{broadcast, mpsc};
 
-use crate::api::entities::{Conversation, Notification, Status};
+use crate::api::entities::{Announcement, Conversation, Notification, Status};
 use crate::config::Settings;
 use crate::db::kinds::{FilterContext, Visibility};
 use crate::db::queries::{notifications as notification_rows, statuses as status_rows, timelines};
@@ -25,6 +25,9 @@ pub enum StreamEvent {
     Notification,
     Conversation,
     FiltersChanged,
+    Announcement,
+    AnnouncementReaction,
+    AnnouncementDelete,
 }
 
 impl StreamEvent {
@@ -36,6 +39,9 @@ impl StreamEvent {
             StreamEvent::Notification => "notification",
             StreamEvent::Conversation => "conversation",
             StreamEvent::FiltersChanged => "filters_changed",
+            StreamEvent::Announcement => "announcement",
+            StreamEvent::AnnouncementReaction => "announcement.reaction",
+            StreamEvent::AnnouncementDelete => "announcement.delete",
         }
     }
 }
@@ -66,6 +72,8 @@ pub struct Audience {
     pub everyone: bool,
     /// The account whose filters changed (its user streams).
     pub filters_of: Option<AccountId>,
+    /// Every signed-in user's `user` stream (announcements).
+    pub all_users: bool,
 }
 
 /// A stream a client subscribed to, in Mastodon's names.
@@ -133,6 +141,9 @@ impl Subscription {
         }
         if message.event == StreamEvent::Notification {
             return matches!(self, Subscription::User(a) | Subscription::UserNotification(a) if audience.notify == Some(*a));
+        }
+        if audience.all_users {
+            return matches!(self, Subscription::User(_));
         }
         if audience.everyone {
             return !matches!(self, Subscription::UserNotification(_) | Subscription::Direct(_));
@@ -235,6 +246,16 @@ fn render(conn: &mut DbConn, settings: &Settings, event: Event) -> AppResult<Opt
                 filter_subject: None,
             })
         }
+        Event::AnnouncementPublished { announcement_id } => {
+            let Some(view) = crate::service::announcements::shown(conn, settings, announcement_id)? else { return Ok(None) };
+            Some(to_all_users(StreamEvent::Announcement, to_json(&Announcement::from_view(&view, settings))))
+        }
+        Event::AnnouncementReacted { announcement_id, name } => {
+            let count = crate::service::announcements::reaction_count(conn, announcement_id, &name)?;
+            let payload = serde_json::json!({"name": name, "count": count, "announcement_id": announcement_id.to_string()});
+            Some(to_all_users(StreamEvent::AnnouncementReaction, payload.to_string()))
+        }
+        Event::AnnouncementDeleted { announcement_id } => Some(to_all_users(StreamEvent::AnnouncementDelete, announcement_id.to_string())),
         Event::Notified { notification_id, account_id } => {
             let Some(row) = notification_rows::find(conn, account_id, notification_id)? else { return Ok(None) };
             let Some(view) = views::notifications(conn, account_id, vec![row])?.pop() else { return Ok(None) };
@@ -246,6 +267,10 @@ fn render(conn: &mut DbConn, settings: &Settings, event: Event) -> AppResult<Opt
             })
         }
     })
+}
+
+fn to_all_users(event: StreamEvent, payload: String) -> Message {
+    Message { event, payload, audience: Audience { all_users: true, ..Audience::default() }, filter_subject: None }
 }
 
 /// A status for its home timelines, and for the public and hashtag streams when it belongs there.

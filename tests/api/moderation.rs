@@ -123,6 +123,7 @@ async fn moderators_act_on_accounts(server: TestServer) {
 
     assert_eq!(act(&moderator, &ann_account, &[("type", "sensitive")]).await.status, 200);
     assert_eq!(moderator.get(&format!("/api/v1/admin/accounts/{}", ann_account.id.0)).await.body["sensitized"], true);
+    assert_eq!(ann.toot("Photos from the offsite", json!({})).await.body["sensitive"], true, "what a sensitized account posts is sensitive");
     assert_eq!(moderator.post(&format!("/api/v1/admin/accounts/{}/unsensitive", ann_account.id.0)).await.body["sensitized"], false);
 
     assert_eq!(act(&moderator, &ann_account, &[("type", "disable")]).await.status, 200);

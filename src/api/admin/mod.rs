@@ -3,6 +3,7 @@
 //! only, for admins and moderators). Each endpoint checks the role and its granular `admin:` scope.
 
 mod accounts;
+mod announcements;
 mod blocks;
 mod reports;
 
@@ -12,7 +13,7 @@ use serde::Deserialize;
 use crate::api::auth::{Auth, UserSession};
 use crate::api::entities::{AuditEntry, DomainAllow};
 use crate::api::pagination::{paged_json, PageParams};
-use crate::params::{flex, path_id, Params, Query};
+use crate::params::{flex, path_id, time_or_date, Params, Query};
 use crate::db::kinds::{AuditAction, AuditTarget, Role};
 use crate::error::{AppError, AppResult};
 use crate::ids::AccountId;
@@ -27,6 +28,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/domain_allows/{id}", web::delete().to(delete))
         .route("/audit_log", web::get().to(audit_log))
         .configure(accounts::routes)
+        .configure(announcements::routes)
         .configure(reports::routes)
         .configure(blocks::routes);
 }
@@ -115,19 +117,12 @@ impl AuditParams {
             action: self.action.as_deref().map(|text| AuditAction::parse_as("action", text)).transpose()?,
             target_type: self.target_type.as_deref().map(|text| AuditTarget::parse_as("target_type", text)).transpose()?,
             target_id: self.target_id,
-            start_at: self.start_at.as_deref().map(|text| time("start_at", text)).transpose()?,
-            end_at: self.end_at.as_deref().map(|text| time("end_at", text)).transpose()?,
+            start_at: self.start_at.as_deref().map(|text| time_or_date("start_at", text)).transpose()?,
+            end_at: self.end_at.as_deref().map(|text| time_or_date("end_at", text)).transpose()?,
         })
     }
 }
 
-/// An ISO 8601 time, or a date (its midnight, UTC).
-fn time(name: &str, text: &str) -> AppResult<chrono::NaiveDateTime> {
-    match chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
-        Ok(date) => Ok(date.and_time(chrono::NaiveTime::MIN)),
-        Err(_) => crate::params::iso_time(name, text),
-    }
-}
 
 /// Hallway's audit log, newest first, for admins and moderators.
 pub async fn audit_log(req: HttpRequest, state: web::Data<AppState>, auth: Auth, Query(params): Query<AuditParams>) -> AppResult<HttpResponse> {

@@ -2,6 +2,7 @@
 
 mod account;
 mod admin;
+mod announcement;
 mod emoji;
 mod filters;
 mod grouped;
@@ -13,6 +14,7 @@ pub mod rendered;
 mod status;
 
 pub use account::{Account, CredentialAccount, Relationship, Role};
+pub use announcement::Announcement;
 pub use admin::{AdminAccount, AdminCanonicalEmailBlock, AdminDomainBlock, AdminEmailDomainBlock, AdminIpBlock, AdminReport};
 pub use filters::{Filter, FilterKeyword, FilterResult, FilterStatus};
 pub use emoji::CustomEmoji;

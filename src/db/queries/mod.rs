@@ -1,4 +1,5 @@
 pub mod accounts;
+pub mod announcements;
 pub mod audit_log;
 pub mod conversations;
 pub mod deliveries;

@@ -94,7 +94,8 @@ pub fn create(tx: &mut Tx, settings: &Settings, author: &Account, user: &User, i
         reblog_of_id: None,
         text: input.text,
         content: rendered.html,
-        sensitive: input.sensitive.unwrap_or(user.default_sensitive) || !input.spoiler_text.trim().is_empty(),
+        // A moderator's `sensitive` action marks what the account posts from then on.
+        sensitive: input.sensitive.unwrap_or(user.default_sensitive) || !input.spoiler_text.trim().is_empty() || author.sensitized_at.is_some(),
         spoiler_text: input.spoiler_text.trim().to_owned(),
         visibility,
         language: input.language.filter(|l| !l.is_empty()).or_else(|| user.default_language.clone()),
@@ -137,6 +138,23 @@ fn validate_text(settings: &Settings, text: &str, spoiler_text: &str, has_media:
 
 /// Renders text, resolving mentions to known accounts and creating tags as needed.
 fn render(conn: &mut DbConn, settings: &Settings, text: &str) -> AppResult<Rendered> {
+    let written = render_text(conn, settings, text)?;
+    let mut tag_ids = Vec::new();
+    for name in &written.tags {
+        tag_ids.push(find_or_create_tag(conn, name)?.id);
+    }
+    Ok(Rendered { html: written.html, mentioned: written.mentioned, tag_ids })
+}
+
+/// A text as a status or an announcement shows it: HTML whose mentions link the accounts known here, with
+/// those accounts and the hashtags it names.
+pub struct Written {
+    pub html: String,
+    pub mentioned: Vec<Account>,
+    pub tags: Vec<String>,
+}
+
+pub fn render_text(conn: &mut DbConn, settings: &Settings, text: &str) -> AppResult<Written> {
     let parsed = markup::parse(text);
     let mut resolved: Vec<(WrittenMention, Account)> = Vec::new();
     for mention in parsed.mentions {
@@ -153,11 +171,7 @@ fn render(conn: &mut DbConn, settings: &Settings, text: &str) -> AppResult<Rende
             display: account.username.clone(),
         })
     });
-    let mut tag_ids = Vec::new();
-    for name in parsed.tags {
-        tag_ids.push(find_or_create_tag(conn, &name)?.id);
-    }
-    Ok(Rendered { html, mentioned: resolved.into_iter().map(|(_, a)| a).collect(), tag_ids })
+    Ok(Written { html, mentioned: resolved.into_iter().map(|(_, a)| a).collect(), tags: parsed.tags })
 }
 
 pub fn edit(tx: &mut Tx, settings: &Settings, author: &Account, status_id: StatusId, change: StatusChange) -> AppResult<StatusView> {
