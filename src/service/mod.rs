@@ -19,6 +19,7 @@ pub mod instance;
 pub mod keys;
 pub mod lists;
 pub mod markup;
+pub mod measures;
 pub mod media;
 pub mod moderation;
 pub mod instance_blocks;

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use crate::support::{Api, TestServer};
 
-crate::on_both_backends!(admins_and_moderators_list_accounts, moderators_act_on_accounts, moderators_handle_reports, admins_keep_domain_blocks);
+crate::on_both_backends!(admins_and_moderators_list_accounts, moderators_act_on_accounts, moderators_handle_reports, admins_keep_domain_blocks, the_dashboard_has_its_figures);
 crate::on_both_backends!(configure = super::registrations_behind_a_proxy; blocks_apply_at_registration_and_sign_in);
 crate::on_both_backends!(configure = super::registrations_with_approval; registrations_are_approved_or_rejected);
 
@@ -396,4 +396,73 @@ async fn blocks_apply_at_registration_and_sign_in(server: TestServer) {
     for expected in ["create_email_domain_block", "create_canonical_email_block", "create_ip_block", "update_ip_block", "destroy_ip_block"] {
         assert!(actions.iter().any(|a| a == expected), "{expected} in {actions:?}");
     }
+}
+
+async fn figures(api: &Api, path: &str, body: Value) -> Vec<Value> {
+    let found = api.post_json(path, &body).await;
+    assert_eq!(found.status, 200, "{path} {body}: {}", found.body);
+    found.array().clone()
+}
+
+fn by_key<'a>(found: &'a [Value], key: &str) -> &'a Value {
+    found.iter().find(|m| m["key"] == key).unwrap_or_else(|| panic!("{key} in {found:?}"))
+}
+
+async fn the_dashboard_has_its_figures(server: TestServer) {
+    server.create_admin("root").await;
+    server.create_moderator("mod").await;
+    let moderator = server.token_for("mod", ADMIN_SCOPES).await;
+    let ann = server.login("ann").await;
+    let bob_account = server.create_user("bob").await;
+    let bob = server.token_for("bob", "read write").await;
+    let posted = ann.toot("Who knows #kubernetes here?", json!({"language": "en"})).await;
+    bob.toot("Moi, pour #kubernetes", json!({"language": "fr", "in_reply_to_id": posted.id()})).await;
+    bob.post(&format!("/api/v1/statuses/{}/favourite", posted.id())).await;
+    ann.post_json("/api/v1/reports", &json!({"account_id": bob_account.id.0.to_string(), "comment": "Off topic"})).await;
+
+    let today = chrono::Utc::now().date_naive();
+    let (start, end) = ((today - chrono::Days::new(6)).to_string(), today.to_string());
+    let keys = ["active_users", "new_users", "interactions", "opened_reports", "resolved_reports"];
+    let measured = figures(&moderator, "/api/v1/admin/measures", json!({"keys": keys, "start_at": start, "end_at": end})).await;
+    assert_eq!(measured.len(), 5);
+    assert_eq!(by_key(&measured, "active_users")["total"], "3", "ann and bob posted, mod signed in; root did neither");
+    assert_eq!(by_key(&measured, "new_users")["total"], "4");
+    assert_eq!(by_key(&measured, "interactions")["total"], "2", "a reply and a favourite");
+    assert_eq!(by_key(&measured, "opened_reports")["total"], "1");
+    assert_eq!(by_key(&measured, "resolved_reports")["total"], "0");
+    let days = by_key(&measured, "new_users")["data"].as_array().unwrap();
+    assert_eq!(days.len(), 7, "one entry per day");
+    assert_eq!(days[6]["value"], "4");
+    assert!(days[6]["date"].as_str().unwrap().starts_with(&end));
+    assert_eq!(by_key(&measured, "new_users")["previous_total"], "0");
+
+    let tag = ann.get("/api/v1/tags/kubernetes").await.str("id");
+    let tagged = figures(&moderator, "/api/v1/admin/measures", json!({"keys": ["tag_uses", "tag_accounts"], "start_at": start, "end_at": end, "tag_uses": {"id": tag}, "tag_accounts": {"id": tag}})).await;
+    assert_eq!((by_key(&tagged, "tag_uses")["total"].as_str(), by_key(&tagged, "tag_accounts")["total"].as_str()), (Some("2"), Some("2")));
+
+    let dimensions = figures(&moderator, "/api/v1/admin/dimensions", json!({"keys": ["languages", "software_versions", "space_usage", "sources", "servers"], "start_at": start, "end_at": end})).await;
+    let languages = by_key(&dimensions, "languages")["data"].as_array().unwrap();
+    assert_eq!(languages.len(), 2, "{languages:?}");
+    let versions = by_key(&dimensions, "software_versions")["data"].as_array().unwrap();
+    assert_eq!((versions[0]["key"].as_str(), versions[0]["value"].as_str()), (Some("hallway"), Some(env!("CARGO_PKG_VERSION"))));
+    assert!(["sqlite", "postgresql"].contains(&versions[1]["key"].as_str().unwrap()));
+    let space = by_key(&dimensions, "space_usage")["data"].as_array().unwrap();
+    assert_eq!(space[0]["unit"], "bytes");
+    assert!(space[0]["value"].as_str().unwrap().parse::<i64>().unwrap() > 0, "{space:?}");
+    assert_eq!(by_key(&dimensions, "sources")["data"][0]["key"], "test", "the app that posted");
+
+    let cohorts = moderator.post_form("/api/v1/admin/retention", &[("start_at", &start), ("end_at", &end), ("frequency", "day")]).await;
+    assert_eq!(cohorts.status, 200, "{}", cohorts.body);
+    let cohort = &cohorts.array()[0];
+    assert_eq!((cohort["frequency"].as_str(), cohort["data"][0]["value"].as_str(), cohort["data"][0]["rate"].as_f64()), (Some("day"), Some("4"), Some(1.0)));
+
+    for (body, why) in [
+        (json!({"keys": ["active_users"], "end_at": end}), "start_at is needed"),
+        (json!({"keys": ["popularity"], "start_at": start, "end_at": end}), "an unknown measure"),
+        (json!({"keys": ["tag_uses"], "start_at": start, "end_at": end}), "tag_uses needs its tag"),
+        (json!({"keys": ["new_users"], "start_at": end, "end_at": start}), "a period that ends before it starts"),
+    ] {
+        assert_eq!(moderator.post_json("/api/v1/admin/measures", &body).await.status, 422, "{why}");
+    }
+    assert_eq!(ann.post_json("/api/v1/admin/measures", &json!({"keys": ["new_users"], "start_at": start, "end_at": end})).await.status, 403);
 }

@@ -5,6 +5,7 @@
 mod accounts;
 mod announcements;
 mod blocks;
+mod measures;
 mod reports;
 
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -30,7 +31,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(accounts::routes)
         .configure(announcements::routes)
         .configure(reports::routes)
-        .configure(blocks::routes);
+        .configure(blocks::routes)
+        .configure(measures::routes);
 }
 
 /// The v2 admin routes (accounts).

@@ -14,6 +14,7 @@ pub mod inbox_queue;
 pub mod keys;
 pub mod lists;
 pub mod markers;
+pub mod measures;
 pub mod media;
 pub mod marks;
 pub mod notifications;
