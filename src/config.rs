@@ -45,6 +45,8 @@ pub struct Settings {
     /// `access.trusted_proxies`: the balancers in front of the instance, whose `X-Forwarded-For` names the
     /// client's address (for IP blocks and what moderators see); nobody else's is believed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `trends.require_review`: only what a moderator approved trends (what they rejected never does).
+    pub trends_require_review: bool,
     /// Who may make an account with `POST /api/v1/accounts`.
     pub registrations: Registrations,
     /// Sign-in with the company's LDAP directory, when `auth.ldap.url` is set.
@@ -150,6 +152,8 @@ struct FileSettings {
     oauth: OauthSection,
     #[serde(default)]
     statuses: StatusesSection,
+    #[serde(default)]
+    trends: TrendsSection,
     #[serde(default)]
     federation: FederationSection,
     #[serde(default)]
@@ -261,6 +265,12 @@ struct StatusesSection {
     max_characters: Option<usize>,
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TrendsSection {
+    require_review: Option<bool>,
+}
+
 /// A configuration problem, as one line that names the key.
 #[derive(Debug, thiserror::Error)]
 #[error("invalid configuration: {0}")]
@@ -357,6 +367,7 @@ impl Settings {
             push_gateways: host_list("push.gateways", env("HALLWAY_PUSH_GATEWAYS"), file.push.gateways)?,
             registrations: registrations(env, file.registrations)?,
             require_login: parsed("HALLWAY_ACCESS_REQUIRE_LOGIN", "access.require_login", env, file.access.require_login)?.unwrap_or(true),
+            trends_require_review: parsed("HALLWAY_TRENDS_REQUIRE_REVIEW", "trends.require_review", env, file.trends.require_review)?.unwrap_or(false),
             trusted_proxies: networks("access.trusted_proxies", env("HALLWAY_ACCESS_TRUSTED_PROXIES"), file.access.trusted_proxies)?,
             ldap: ldap_settings(env, file.auth.ldap.unwrap_or_default())?,
             oidc: oidc_settings(env, file.auth.oidc.unwrap_or_default())?,

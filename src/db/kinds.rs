@@ -244,6 +244,8 @@ text_enum! {
         CreateAnnouncement => "create_announcement",
         UpdateAnnouncement => "update_announcement",
         DestroyAnnouncement => "destroy_announcement",
+        ApproveTrend => "approve_trend",
+        RejectTrend => "reject_trend",
     }
 }
 
@@ -259,12 +261,18 @@ text_enum! {
         CanonicalEmailBlock => "CanonicalEmailBlock",
         IpBlock => "IpBlock",
         Announcement => "Announcement",
+        Trend => "Trend",
     }
 }
 
 text_enum! {
     /// What a moderator does to an account (`POST /api/v1/admin/accounts/:id/action`); `none` is a warning.
     AccountAction { Warn => "none", Sensitive => "sensitive", Disable => "disable", Silence => "silence", Suspend => "suspend" }
+}
+
+text_enum! {
+    /// What can trend, and be approved or rejected by moderators.
+    TrendKind { Tag => "tag", Status => "status", Link => "link" }
 }
 
 text_enum! {

@@ -509,6 +509,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    trend_reviews (kind, target) {
+        kind -> Text,
+        target -> Text,
+        trendable -> Bool,
+        reviewed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     scheduled_statuses (id) {
         id -> BigInt,
         account_id -> BigInt,

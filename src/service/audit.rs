@@ -1,7 +1,7 @@
 //! The audit log: every admin and moderator action is recorded in the transaction that makes it, with who
 //! acted, on what, and the text given. Nothing edits or removes an entry.
 
-use crate::db::kinds::{AuditAction, AuditTarget};
+use crate::db::kinds::{AuditAction, AuditTarget, TrendKind};
 use crate::db::models::{Account, Announcement, AuditEntry, CanonicalEmailBlock, CustomEmoji, DomainBlock, EmailDomainBlock, IpBlock, Peer, Report};
 pub use crate::db::queries::audit_log::AuditFilter;
 use crate::db::queries::audit_log;
@@ -85,6 +85,11 @@ impl Target {
             label.push('…');
         }
         Target { kind: AuditTarget::Announcement, id: announcement.id, label }
+    }
+
+    /// A tag, status or link moderators reviewed, as the admin API names it.
+    pub fn trend(kind: TrendKind, id: i64, label: String) -> Target {
+        Target { kind: AuditTarget::Trend, id, label: format!("{} {label}", kind.as_str()) }
     }
 
     pub fn ip_block(block: &IpBlock) -> Target {

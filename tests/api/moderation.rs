@@ -9,6 +9,8 @@ use crate::support::{Api, TestServer};
 crate::on_both_backends!(admins_and_moderators_list_accounts, moderators_act_on_accounts, moderators_handle_reports, admins_keep_domain_blocks, the_dashboard_has_its_figures);
 crate::on_both_backends!(configure = super::registrations_behind_a_proxy; blocks_apply_at_registration_and_sign_in);
 crate::on_both_backends!(configure = super::registrations_with_approval; registrations_are_approved_or_rejected);
+crate::on_both_backends!(moderators_review_trends);
+crate::on_both_backends!(configure = super::trends_need_review; only_approved_trends_when_review_is_required);
 
 const ADMIN_SCOPES: &str = "read write admin:read admin:write";
 
@@ -465,4 +467,74 @@ async fn the_dashboard_has_its_figures(server: TestServer) {
         assert_eq!(moderator.post_json("/api/v1/admin/measures", &body).await.status, 422, "{why}");
     }
     assert_eq!(ann.post_json("/api/v1/admin/measures", &json!({"keys": ["new_users"], "start_at": start, "end_at": end})).await.status, 403);
+}
+
+fn trends_need_review(settings: &mut Settings) {
+    settings.trends_require_review = true;
+}
+
+async fn trending(api: &Api, kind: &str) -> Vec<Value> {
+    let found = api.get(&format!("/api/v1/trends/{kind}")).await;
+    assert_eq!(found.status, 200, "{kind}: {}", found.body);
+    found.array().clone()
+}
+
+/// ann posts a tagged status with a link, and bob favourites it: a tag, a status and a link to trend.
+async fn something_to_trend(server: &TestServer) -> (Api, String) {
+    let ann = server.login("ann").await;
+    let bob = server.login("bob").await;
+    let posted = ann.toot("Our #offsite agenda: https://wiki.corp.example/offsite", json!({})).await;
+    assert_eq!(bob.post(&format!("/api/v1/statuses/{}/favourite", posted.id())).await.status, 200);
+    (ann, posted.id())
+}
+
+async fn moderators_review_trends(server: TestServer) {
+    server.create_moderator("mod").await;
+    let moderator = server.token_for("mod", ADMIN_SCOPES).await;
+    let (ann, status_id) = something_to_trend(&server).await;
+    assert_eq!(trending(&ann, "tags").await.len(), 1, "without review required, what is used trends");
+
+    let tags = moderator.get("/api/v1/admin/trends/tags").await;
+    assert_eq!(tags.status, 200, "{}", tags.body);
+    let tag = &tags.array()[0];
+    assert_eq!((tag["name"].as_str(), tag["trendable"].as_bool(), tag["requires_review"].as_bool()), (Some("offsite"), Some(true), Some(true)));
+    let rejected = moderator.post(&format!("/api/v1/admin/trends/tags/{}/reject", tag["id"].as_str().unwrap())).await;
+    assert_eq!((rejected.status, rejected.body["trendable"].clone(), rejected.body["requires_review"].clone()), (200, json!(false), json!(false)), "{}", rejected.body);
+    assert!(trending(&ann, "tags").await.is_empty(), "a rejected tag does not trend");
+
+    let statuses = moderator.get("/api/v1/admin/trends/statuses").await;
+    assert_eq!(statuses.array()[0]["id"], status_id);
+    assert_eq!(moderator.post(&format!("/api/v1/admin/trends/statuses/{status_id}/reject")).await.body["trendable"], false);
+    assert!(trending(&ann, "statuses").await.is_empty());
+    assert_eq!(moderator.post(&format!("/api/v1/admin/trends/statuses/{status_id}/approve")).await.body["trendable"], true);
+    assert_eq!(trending(&ann, "statuses").await.len(), 1);
+
+    let links = moderator.get("/api/v1/admin/trends/links").await;
+    let link = &links.array()[0];
+    assert_eq!(link["url"], "https://wiki.corp.example/offsite");
+    let link_id = link["id"].as_str().unwrap();
+    assert_eq!(moderator.post(&format!("/api/v1/admin/trends/links/{link_id}/reject")).await.body["url"], "https://wiki.corp.example/offsite");
+    assert!(trending(&ann, "links").await.is_empty());
+    assert_eq!(moderator.post("/api/v1/admin/trends/links/12345/approve").await.status, 404);
+    assert_eq!(ann.get("/api/v1/admin/trends/tags").await.status, 403);
+
+    let log = moderator.get("/api/v1/admin/audit_log?target_type=Trend").await;
+    let actions: Vec<&str> = log.array().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["reject_trend", "approve_trend", "reject_trend", "reject_trend"]);
+}
+
+async fn only_approved_trends_when_review_is_required(server: TestServer) {
+    server.create_admin("root").await;
+    let root = server.token_for("root", ADMIN_SCOPES).await;
+    let (ann, status_id) = something_to_trend(&server).await;
+    for kind in ["tags", "statuses", "links"] {
+        assert!(trending(&ann, kind).await.is_empty(), "{kind}: nothing trends before a moderator approves it");
+    }
+    let tag_id = root.get("/api/v1/admin/trends/tags").await.array()[0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(root.get("/api/v1/admin/trends/tags").await.array()[0]["trendable"], false);
+    assert_eq!(root.post(&format!("/api/v1/admin/trends/tags/{tag_id}/approve")).await.body["trendable"], true);
+    assert_eq!(root.post(&format!("/api/v1/admin/trends/statuses/{status_id}/approve")).await.status, 200);
+    assert_eq!(trending(&ann, "tags").await[0]["name"], "offsite");
+    assert_eq!(trending(&ann, "statuses").await[0]["id"], status_id);
+    assert!(trending(&ann, "links").await.is_empty(), "the link is still waiting");
 }

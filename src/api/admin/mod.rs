@@ -7,6 +7,7 @@ mod announcements;
 mod blocks;
 mod measures;
 mod reports;
+mod trends;
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
@@ -32,7 +33,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(announcements::routes)
         .configure(reports::routes)
         .configure(blocks::routes)
-        .configure(measures::routes);
+        .configure(measures::routes)
+        .configure(trends::routes);
 }
 
 /// The v2 admin routes (accounts).

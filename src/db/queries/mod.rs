@@ -30,4 +30,5 @@ pub mod search;
 pub mod statuses;
 pub mod tag_follows;
 pub mod timelines;
+pub mod trend_reviews;
 pub mod users;

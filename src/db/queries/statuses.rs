@@ -262,6 +262,10 @@ pub fn find_tag(conn: &mut DbConn, name: &str) -> AppResult<Option<Tag>> {
     Ok(tags::table.filter(lower(tags::name).eq(name.to_lowercase())).select(Tag::as_select()).first(conn).optional()?)
 }
 
+pub fn find_tag_by_id(conn: &mut DbConn, tag_id: i64) -> AppResult<Option<Tag>> {
+    Ok(tags::table.find(tag_id).select(Tag::as_select()).first(conn).optional()?)
+}
+
 pub fn insert_tag(conn: &mut DbConn, tag: &Tag) -> AppResult<()> {
     diesel::insert_into(tags::table).values(tag).execute(conn)?;
     Ok(())
@@ -347,6 +351,7 @@ pub fn trending_since(conn: &mut DbConn, since: chrono::NaiveDateTime, limit: i6
         .filter(statuses::reblog_of_id.is_null())
         .filter(statuses::created_at.ge(since))
         .filter((statuses::favourites_count + statuses::reblogs_count).gt(0))
+        .filter(diesel::dsl::not(statuses::account_id.eq_any(silenced_accounts())))
         .order(((statuses::favourites_count + statuses::reblogs_count).desc(), statuses::id.desc()))
         .limit(limit)
         .offset(offset)
