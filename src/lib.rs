@@ -1,5 +1,6 @@
 //! Hallway: a federated, Mastodon-compatible micro-blogging server for the divisions of a company.
 
+pub mod admin_page;
 pub mod api;
 pub mod apub;
 pub mod config;

@@ -104,6 +104,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
     cfg.configure(crate::streaming::routes::routes)
         .configure(api::routes)
         .configure(crate::apub::routes::routes)
+        .configure(crate::admin_page::routes)
         .route("/oauth/authorize", web::get().to(oauth::authorize_page))
         .route("/oauth/authorize", web::post().to(oauth::authorize_submit))
         .route("/oauth/authorize/oidc", web::post().to(oauth::oidc_start))

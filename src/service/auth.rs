@@ -417,3 +417,45 @@ mod tests {
         assert!(pkce_matches("plain-verifier", "plain", "plain-verifier"));
     }
 }
+
+/// The admin page's own OAuth app: people sign in to `/admin` through the same authorize page as any app.
+pub const ADMIN_PAGE_CLIENT_ID: &str = "hallway-admin-page";
+pub const ADMIN_PAGE_SCOPES: &str = "read write admin:read admin:write";
+
+/// The admin page's app, made on first use (and its redirect URI kept to the instance's address).
+pub fn admin_page_app(conn: &mut DbConn, redirect_uri: &str) -> AppResult<OauthApp> {
+    if let Some(app) = oauth::find_app_by_client_id(conn, ADMIN_PAGE_CLIENT_ID)? {
+        if app.redirect_uris == redirect_uri {
+            return Ok(app);
+        }
+        oauth::set_redirect_uris(conn, app.id, redirect_uri)?;
+        return Ok(OauthApp { redirect_uris: redirect_uri.to_owned(), ..app });
+    }
+    let app = OauthApp {
+        id: ids::next_id(),
+        name: "Hallway admin".into(),
+        website: None,
+        redirect_uris: redirect_uri.to_owned(),
+        scopes: Scopes::parse(ADMIN_PAGE_SCOPES)?,
+        client_id: ADMIN_PAGE_CLIENT_ID.into(),
+        // No secret is ever handed out: the server itself exchanges the page's codes.
+        client_secret_hash: secret_hash(&random_secret()),
+        created_at: ids::now(),
+    };
+    oauth::insert_app(conn, &app)?;
+    Ok(app)
+}
+
+/// The admin page's code, exchanged by the server for the page's session token.
+pub fn admin_page_token(conn: &mut DbConn, redirect_uri: &str, code: &str) -> AppResult<IssuedToken> {
+    let app = admin_page_app(conn, redirect_uri)?;
+    exchange_code(conn, &Client { app, secret_verified: true }, code, Some(redirect_uri), None)
+}
+
+/// Signs the admin page's session out (its token is removed).
+pub fn admin_page_sign_out(conn: &mut DbConn, token: &str) -> AppResult<()> {
+    if let Some(app) = oauth::find_app_by_client_id(conn, ADMIN_PAGE_CLIENT_ID)? {
+        oauth::delete_token(conn, &secret_hash(token), app.id)?;
+    }
+    Ok(())
+}

@@ -7,6 +7,7 @@ mod support;
 
 mod access;
 mod accounts;
+mod admin_page;
 mod announcements;
 mod audit;
 mod cache;

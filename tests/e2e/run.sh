@@ -113,6 +113,8 @@ curl -sf --cacert "$HALLWAY_TLS_CERT" "$url/api/v1/instance" >/dev/null || fail 
 echo "== creating users ann and bob"
 "$bin" user create ann --password 'a long password 1' --email ann@corp.example
 "$bin" user create bob --password 'a long password 2' --email bob@corp.example
+"$bin" user create root --password 'a long password 0' --email root@corp.example --role admin
+"$bin" user create mod --password 'a long password 9' --email mod@corp.example --role moderator
 
 # --- the browser run ---------------------------------------------------------------------------------------------
 rm -rf "$here/screenshots"
@@ -124,3 +126,12 @@ HALLWAY_URL="$url" PAGE_PORT="$page_port" \
   BOB_LOGIN=bob@corp.example BOB_PASSWORD='a long password 2' \
   SSO_LOGIN=cat \
   timeout 120 node driver.mjs
+
+# --- the admin page ----------------------------------------------------------------------------------------------
+echo "== the admin page in Chromium"
+HALLWAY_URL="$url" NODE_EXTRA_CA_CERTS="$HALLWAY_TLS_CERT" SCREENSHOT_DIR="$here/screenshots" \
+  ADMIN_LOGIN=root@corp.example ADMIN_PASSWORD='a long password 0' \
+  MOD_LOGIN=mod@corp.example MOD_PASSWORD='a long password 9' \
+  ANN_LOGIN=ann@corp.example ANN_PASSWORD='a long password 1' \
+  BOB_LOGIN=bob@corp.example BOB_PASSWORD='a long password 2' \
+  timeout 120 node admin.mjs

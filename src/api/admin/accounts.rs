@@ -81,6 +81,7 @@ impl V1Params {
             email: self.email.clone().filter(|e| !e.is_empty()),
             ip: self.ip.clone().filter(|i| !i.is_empty()),
             roles: if self.staff { vec![kinds::Role::Admin, kinds::Role::Moderator] } else { Vec::new() },
+            text: None,
         }
     }
 }
@@ -139,6 +140,7 @@ impl V2Params {
             email: self.email.clone().filter(|e| !e.is_empty()),
             ip: self.ip.clone().filter(|i| !i.is_empty()),
             roles,
+            text: None,
         })
     }
 }

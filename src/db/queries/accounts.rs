@@ -226,6 +226,8 @@ pub struct AdminFilter {
     pub email: Option<String>,
     pub ip: Option<String>,
     pub roles: Vec<crate::db::kinds::Role>,
+    /// Any of username, display name or e-mail contains this (the admin page's search box).
+    pub text: Option<String>,
 }
 
 /// The moderation states an admin lists accounts by.
@@ -271,6 +273,16 @@ pub fn admin_page(conn: &mut DbConn, filter: &AdminFilter, page: &crate::db::Pag
     }
     if let Some(address) = &filter.ip {
         query = query.filter(users::last_sign_in_ip.eq(address).or(users::sign_up_ip.eq(address)));
+    }
+    if let Some(text) = &filter.text {
+        let pattern = format!("%{}%", crate::db::escape_like(&text.to_lowercase()));
+        query = query.filter(
+            lower(username)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(lower(display_name).like(pattern.clone()).escape('\\'))
+                .or(users::email.like(pattern).escape('\\').assume_not_null()),
+        );
     }
     if !filter.roles.is_empty() {
         query = query.filter(users::role.eq_any(filter.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>()));

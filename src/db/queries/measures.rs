@@ -4,6 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
+use diesel::sql_types::BigInt;
 
 use crate::db::schema::{accounts, favourites, follows, media_attachments, reports, status_tags, statuses, users};
 use crate::db::DbConn;
@@ -12,80 +13,56 @@ use crate::error::AppResult;
 /// One thing that happened: when, and the account or domain it belongs to (for counting distinct ones).
 pub type Sample = (NaiveDateTime, String);
 
-fn ids_as_text(rows: Vec<(NaiveDateTime, i64)>) -> Vec<Sample> {
-    rows.into_iter().map(|(at, id)| (at, id.to_string())).collect()
+/// (when, value) of a query's rows whose time `$at` lies in `[$from, $to)`.
+macro_rules! timed {
+    ($query:expr, $at:expr, $value:expr, $from:expr, $to:expr, $conn:expr) => {{
+        let rows: Vec<(NaiveDateTime, i64)> = $query.filter($at.ge($from).and($at.lt($to))).select(($at, $value)).load($conn)?;
+        rows
+    }};
+}
+
+/// The same as samples keyed by the value (an account or a row id).
+macro_rules! samples {
+    ($($arg:expr),+ $(,)?) => {
+        timed!($($arg),+).into_iter().map(|(at, key)| (at, key.to_string())).collect::<Vec<Sample>>()
+    };
 }
 
 /// Local statuses, by author (who was active).
 pub fn local_statuses(conn: &mut DbConn, from: NaiveDateTime, to: NaiveDateTime) -> AppResult<Vec<Sample>> {
-    let rows = statuses::table
-        .filter(statuses::local.eq(true))
-        .filter(statuses::created_at.ge(from).and(statuses::created_at.lt(to)))
-        .select((statuses::created_at, statuses::account_id))
-        .load::<(NaiveDateTime, i64)>(conn)?;
-    Ok(ids_as_text(rows))
+    Ok(samples!(statuses::table.filter(statuses::local.eq(true)), statuses::created_at, statuses::account_id, from, to, conn))
 }
 
 /// Local users' sign-ins (the last of each) and favourites, by account: activity that posts nothing.
 pub fn local_activity(conn: &mut DbConn, from: NaiveDateTime, to: NaiveDateTime) -> AppResult<Vec<Sample>> {
-    let sign_ins = users::table
-        .filter(users::last_sign_in_at.ge(from).and(users::last_sign_in_at.lt(to)))
-        .select((users::last_sign_in_at.assume_not_null(), users::account_id))
-        .load::<(NaiveDateTime, i64)>(conn)?;
-    let favourited = favourites::table
-        .inner_join(accounts::table.on(accounts::id.eq(favourites::account_id)))
-        .filter(accounts::domain.is_null())
-        .filter(favourites::created_at.ge(from).and(favourites::created_at.lt(to)))
-        .select((favourites::created_at, favourites::account_id))
-        .load::<(NaiveDateTime, i64)>(conn)?;
-    Ok(ids_as_text(sign_ins.into_iter().chain(favourited).collect()))
+    let mut active = samples!(users::table, users::last_sign_in_at.assume_not_null(), users::account_id, from, to, conn);
+    let local_favourites = favourites::table.inner_join(accounts::table.on(accounts::id.eq(favourites::account_id))).filter(accounts::domain.is_null());
+    active.extend(samples!(local_favourites, favourites::created_at, favourites::account_id, from, to, conn));
+    Ok(active)
 }
 
 pub fn new_users(conn: &mut DbConn, from: NaiveDateTime, to: NaiveDateTime) -> AppResult<Vec<Sample>> {
-    let rows = users::table
-        .filter(users::created_at.ge(from).and(users::created_at.lt(to)))
-        .select((users::created_at, users::account_id))
-        .load::<(NaiveDateTime, i64)>(conn)?;
-    Ok(ids_as_text(rows))
+    Ok(samples!(users::table, users::created_at, users::account_id, from, to, conn))
 }
 
 /// Favourites, boosts and replies of local accounts' statuses (by anyone).
 pub fn interactions(conn: &mut DbConn, from: NaiveDateTime, to: NaiveDateTime) -> AppResult<Vec<Sample>> {
     let local_statuses = statuses::table.filter(statuses::local.eq(true)).select(statuses::id);
-    let local_accounts = accounts::table.filter(accounts::domain.is_null()).select(accounts::id);
-    let favourited = favourites::table
-        .filter(favourites::status_id.eq_any(local_statuses))
-        .filter(favourites::created_at.ge(from).and(favourites::created_at.lt(to)))
-        .select((favourites::created_at, favourites::id))
-        .load::<(NaiveDateTime, i64)>(conn)?;
+    let local_accounts = accounts::table.filter(accounts::domain.is_null()).select(accounts::id.nullable());
+    let mut found = samples!(favourites::table.filter(favourites::status_id.eq_any(local_statuses)), favourites::created_at, favourites::id, from, to, conn);
     let originals = diesel::alias!(statuses as originals);
     let local_originals = originals.filter(originals.field(statuses::local).eq(true)).select(originals.field(statuses::id).nullable());
-    let reblogged_or_replied = statuses::table
-        .filter(
-            statuses::reblog_of_id
-                .eq_any(local_originals)
-                .or(statuses::in_reply_to_account_id.eq_any(local_accounts.select(accounts::id.nullable()))),
-        )
-        .filter(statuses::created_at.ge(from).and(statuses::created_at.lt(to)))
-        .select((statuses::created_at, statuses::id))
-        .load::<(NaiveDateTime, i64)>(conn)?;
-    Ok(ids_as_text(favourited.into_iter().chain(reblogged_or_replied).collect()))
+    let reblogs_and_replies = statuses::table.filter(statuses::reblog_of_id.eq_any(local_originals).or(statuses::in_reply_to_account_id.eq_any(local_accounts)));
+    found.extend(samples!(reblogs_and_replies, statuses::created_at, statuses::id, from, to, conn));
+    Ok(found)
 }
 
 pub fn opened_reports(conn: &mut DbConn, from: NaiveDateTime, to: NaiveDateTime) -> AppResult<Vec<Sample>> {
-    let rows = reports::table
-        .filter(reports::created_at.ge(from).and(reports::created_at.lt(to)))
-        .select((reports::created_at, reports::id))
-        .load::<(NaiveDateTime, i64)>(conn)?;
-    Ok(ids_as_text(rows))
+    Ok(samples!(reports::table, reports::created_at, reports::id, from, to, conn))
 }
 
 pub fn resolved_reports(conn: &mut DbConn, from: NaiveDateTime, to: NaiveDateTime) -> AppResult<Vec<Sample>> {
-    let rows = reports::table
-        .filter(reports::action_taken_at.ge(from).and(reports::action_taken_at.lt(to)))
-        .select((reports::action_taken_at.assume_not_null(), reports::id))
-        .load::<(NaiveDateTime, i64)>(conn)?;
-    Ok(ids_as_text(rows))
+    Ok(samples!(reports::table, reports::action_taken_at.assume_not_null(), reports::id, from, to, conn))
 }
 
 /// A status carrying a tag: when, by whom (and their domain, None for local), in which language.
@@ -122,58 +99,26 @@ pub enum FromDomain {
     Followers,
 }
 
-/// (when, weight) of what came from a domain in a period.
+/// (when, weight) of what came from a domain in a period: one for each thing, bytes for media.
 pub fn from_domain(conn: &mut DbConn, kind: FromDomain, domain: &str, from: NaiveDateTime, to: NaiveDateTime) -> AppResult<Vec<(NaiveDateTime, i64)>> {
     let of_domain = accounts::table.filter(accounts::domain.eq(domain)).select(accounts::id);
     let local = accounts::table.filter(accounts::domain.is_null()).select(accounts::id);
     Ok(match kind {
-        FromDomain::Accounts => accounts::table
-            .filter(accounts::domain.eq(domain))
-            .filter(accounts::created_at.ge(from).and(accounts::created_at.lt(to)))
-            .select((accounts::created_at, accounts::id))
-            .load::<(NaiveDateTime, i64)>(conn)?
-            .into_iter()
-            .map(|(at, _)| (at, 1))
-            .collect(),
-        FromDomain::Statuses => statuses::table
-            .filter(statuses::account_id.eq_any(of_domain))
-            .filter(statuses::created_at.ge(from).and(statuses::created_at.lt(to)))
-            .select(statuses::created_at)
-            .load::<NaiveDateTime>(conn)?
-            .into_iter()
-            .map(|at| (at, 1))
-            .collect(),
-        FromDomain::Media => media_attachments::table
-            .filter(media_attachments::account_id.eq_any(of_domain))
-            .filter(media_attachments::created_at.ge(from).and(media_attachments::created_at.lt(to)))
-            .select((media_attachments::created_at, media_attachments::file_size))
-            .load::<(NaiveDateTime, i64)>(conn)?,
-        FromDomain::Reports => reports::table
-            .filter(reports::target_account_id.eq_any(of_domain))
-            .filter(reports::created_at.ge(from).and(reports::created_at.lt(to)))
-            .select(reports::created_at)
-            .load::<NaiveDateTime>(conn)?
-            .into_iter()
-            .map(|at| (at, 1))
-            .collect(),
-        FromDomain::Follows => follows::table
-            .filter(follows::account_id.eq_any(local))
-            .filter(follows::target_account_id.eq_any(of_domain))
-            .filter(follows::created_at.ge(from).and(follows::created_at.lt(to)))
-            .select(follows::created_at)
-            .load::<NaiveDateTime>(conn)?
-            .into_iter()
-            .map(|at| (at, 1))
-            .collect(),
-        FromDomain::Followers => follows::table
-            .filter(follows::account_id.eq_any(of_domain))
-            .filter(follows::target_account_id.eq_any(local))
-            .filter(follows::created_at.ge(from).and(follows::created_at.lt(to)))
-            .select(follows::created_at)
-            .load::<NaiveDateTime>(conn)?
-            .into_iter()
-            .map(|at| (at, 1))
-            .collect(),
+        FromDomain::Accounts => timed!(accounts::table.filter(accounts::domain.eq(domain)), accounts::created_at, 1.into_sql::<BigInt>(), from, to, conn),
+        FromDomain::Statuses => timed!(statuses::table.filter(statuses::account_id.eq_any(of_domain)), statuses::created_at, 1.into_sql::<BigInt>(), from, to, conn),
+        FromDomain::Media => {
+            let media = media_attachments::table.filter(media_attachments::account_id.eq_any(of_domain));
+            timed!(media, media_attachments::created_at, media_attachments::file_size, from, to, conn)
+        }
+        FromDomain::Reports => timed!(reports::table.filter(reports::target_account_id.eq_any(of_domain)), reports::created_at, 1.into_sql::<BigInt>(), from, to, conn),
+        FromDomain::Follows => {
+            let follows_out = follows::table.filter(follows::account_id.eq_any(local)).filter(follows::target_account_id.eq_any(of_domain));
+            timed!(follows_out, follows::created_at, 1.into_sql::<BigInt>(), from, to, conn)
+        }
+        FromDomain::Followers => {
+            let follows_in = follows::table.filter(follows::account_id.eq_any(of_domain)).filter(follows::target_account_id.eq_any(local));
+            timed!(follows_in, follows::created_at, 1.into_sql::<BigInt>(), from, to, conn)
+        }
     })
 }
 

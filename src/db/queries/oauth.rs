@@ -74,3 +74,8 @@ pub fn take_code(conn: &mut DbConn, hash: &str) -> AppResult<Option<OauthCode>> 
 pub fn delete_expired_codes(conn: &mut DbConn, now: chrono::NaiveDateTime) -> AppResult<usize> {
     Ok(diesel::delete(oauth_codes::table.filter(oauth_codes::expires_at.lt(now))).execute(conn)?)
 }
+
+pub fn set_redirect_uris(conn: &mut DbConn, app_id: i64, uris: &str) -> AppResult<()> {
+    diesel::update(oauth_apps::table.find(app_id)).set(oauth_apps::redirect_uris.eq(uris)).execute(conn)?;
+    Ok(())
+}
