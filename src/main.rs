@@ -96,6 +96,9 @@ struct AnnouncementTimes {
     /// The event lasts whole days (give dates).
     #[arg(long)]
     all_day: bool,
+    /// Send it to every allowed peer as well (a company-wide announcement).
+    #[arg(long)]
+    federate: bool,
 }
 
 impl AnnouncementTimes {
@@ -111,6 +114,7 @@ impl AnnouncementTimes {
             ends_at: when("--ends-at", &self.ends_at)?,
             all_day: self.all_day.then_some(true),
             published,
+            federated: self.federate.then_some(true),
         })
     }
 }

@@ -79,13 +79,14 @@ mod tests {
 /// `X-Forwarded-For` that is not a trusted proxy itself (the ones before it are the client's word).
 pub fn client_address(peer: Option<std::net::IpAddr>, forwarded_for: Option<&str>, trusted: &[ipnet::IpNet]) -> Option<std::net::IpAddr> {
     let is_trusted = |address: &std::net::IpAddr| trusted.iter().any(|net| net.contains(address));
-    let peer = peer?;
+    // On a dual-stack socket IPv4 clients come as ::ffff:a.b.c.d; blocks and proxies are written as IPv4.
+    let peer = peer?.to_canonical();
     if !is_trusted(&peer) {
         return Some(peer);
     }
     let hops = forwarded_for.unwrap_or_default().split(',').rev().map(str::trim).filter(|hop| !hop.is_empty());
     for hop in hops {
-        match hop.parse::<std::net::IpAddr>() {
+        match hop.parse::<std::net::IpAddr>().map(|a| a.to_canonical()) {
             Ok(address) if is_trusted(&address) => continue,
             Ok(address) => return Some(address),
             Err(_) => return Some(peer),
@@ -107,5 +108,6 @@ mod client_address_tests {
         assert_eq!(client_address(peer("10.0.0.2"), Some("6.6.6.6, 198.51.100.9, 10.0.0.3"), &trusted), peer("198.51.100.9"));
         assert_eq!(client_address(peer("10.0.0.2"), None, &trusted), peer("10.0.0.2"));
         assert_eq!(client_address(peer("10.0.0.2"), Some("garbage"), &trusted), peer("10.0.0.2"));
+        assert_eq!(client_address(peer("::ffff:10.0.0.2"), Some("::ffff:198.51.100.9"), &trusted), peer("198.51.100.9"));
     }
 }

@@ -31,6 +31,17 @@ use crate::state::AppState;
 use html::{badge, button, csrf_field, table, when, Section, Viewer};
 
 const SESSION_COOKIE: &str = "hallway_admin";
+
+/// The value of a step, or the response that stands instead of the page (a redirect to sign in, a refusal,
+/// what failed).
+macro_rules! or_respond {
+    ($result:expr) => {
+        match $result {
+            Ok(value) => value,
+            Err(response) => return response,
+        }
+    };
+}
 const STATE_COOKIE: &str = "hallway_admin_state";
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -131,9 +142,12 @@ async fn session(req: &HttpRequest, state: &AppState, section: Section) -> Resul
     };
     let lookup = token.clone();
     let signed_in = state.db.read_cached(move |reader| auth::session_for_token(reader, &lookup)).await;
-    let (user, account) = match signed_in.map(|s| s.user) {
-        Ok(Some(found)) => found,
-        Ok(None) | Err(AppError::InvalidToken) => return Err(see_other("/admin/sign_in")),
+    let (user, account) = match signed_in {
+        Ok(session) if auth::is_admin_page_session(&session) => match session.user {
+            Some(found) => found,
+            None => return Err(see_other("/admin/sign_in")),
+        },
+        Ok(_) | Err(AppError::InvalidToken) => return Err(see_other("/admin/sign_in")),
         Err(error) => return Err(refusal(state, error.status_code(), &error.to_string())),
     };
     let allowed = match user.role {
@@ -189,9 +203,12 @@ fn render(state: &AppState, section: Section, session: &Session, query: &PageQue
 
 pub async fn sign_in(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let redirect = redirect_uri(&state);
-    let made = redirect.clone();
-    if let Err(error) = state.db.write(move |conn| auth::admin_page_app(conn, &made)).await {
-        return failure(&state, &error);
+    let (checked, made) = (redirect.clone(), redirect.clone());
+    let needed = or_respond!(state.db.read(move |conn| auth::admin_page_app_needs(conn, &checked)).await.map_err(|error| failure(&state, &error)));
+    if needed {
+        if let Err(error) = state.db.write(move |conn| auth::admin_page_app(conn, &made)).await {
+            return failure(&state, &error);
+        }
     }
     let nonce = auth::random_secret();
     let mut target = url::Url::parse(&format!("{}/oauth/authorize", state.settings.base_url())).expect("the instance's own URL");
@@ -219,18 +236,22 @@ pub async fn callback(req: HttpRequest, state: web::Data<AppState>, Query(query)
     let redirect = redirect_uri(&state);
     match state.db.write(move |conn| auth::admin_page_token(conn, &redirect, &code)).await {
         Ok(issued) => HttpResponse::SeeOther()
-            .cookie(cookie(&req, &state, SESSION_COOKIE, issued.secret, CookieAge::hours(12)))
+            .cookie(cookie(&req, &state, SESSION_COOKIE, issued.secret, CookieAge::hours(auth::ADMIN_PAGE_SESSION_HOURS)))
             .cookie(cookie(&req, &state, STATE_COOKIE, String::new(), CookieAge::ZERO))
             .insert_header((header::LOCATION, "/admin"))
             .finish(),
+        Err(error @ AppError::Forbidden(_)) => refusal(&state, StatusCode::FORBIDDEN, &error.to_string()),
         Err(error) => failure(&state, &error),
     }
 }
 
 pub async fn sign_out(req: HttpRequest, state: web::Data<AppState>, Params(form): Params<HashMap<String, String>>) -> HttpResponse {
     let token = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned()).unwrap_or_default();
-    if form.get("csrf").map(String::as_str) == Some(csrf_of(&token).as_str()) {
-        let _ = state.db.write(move |conn| auth::admin_page_sign_out(conn, &token)).await;
+    if form.get("csrf").map(String::as_str) != Some(csrf_of(&token).as_str()) {
+        return refusal(&state, StatusCode::FORBIDDEN, "The form has expired or did not come from this page. Go back, reload and try again.");
+    }
+    if let Err(error) = state.db.write(move |conn| auth::admin_page_sign_out(conn, &token)).await {
+        return failure(&state, &error);
     }
     let page = html::message(&state.settings.title, "Signed out", "You are signed out of the admin page.", Some(("/admin/sign_in", "Sign in again")));
     let mut response = html_response(StatusCode::OK, page);
@@ -252,15 +273,9 @@ async fn then_back<T: Send + 'static>(
 }
 
 pub async fn dashboard(req: HttpRequest, state: web::Data<AppState>, Query(query): Query<PageQuery>) -> HttpResponse {
-    let session = match session(&req, &state, Section::Dashboard).await {
-        Ok(session) => session,
-        Err(response) => return response,
-    };
+    let session = or_respond!(session(&req, &state, Section::Dashboard).await);
     let today = crate::ids::now();
-    let period = match Period::new(today - chrono::Duration::days(6), today) {
-        Ok(period) => period,
-        Err(error) => return failure(&state, &error),
-    };
+    let period = or_respond!(Period::new(today - chrono::Duration::days(6), today).map_err(|error| failure(&state, &error)));
     let keys = [MeasureKey::ActiveUsers, MeasureKey::NewUsers, MeasureKey::Interactions, MeasureKey::OpenedReports, MeasureKey::ResolvedReports];
     let is_admin = session.user.role == Role::Admin;
     let found = state
@@ -271,10 +286,7 @@ pub async fn dashboard(req: HttpRequest, state: web::Data<AppState>, Query(query
             Ok((figures, health))
         })
         .await;
-    let (figures, health) = match found {
-        Ok(found) => found,
-        Err(error) => return failure(&state, &error),
-    };
+    let (figures, health) = or_respond!(found.map_err(|error| failure(&state, &error)));
     let labels = ["Active users", "New users", "Interactions", "Reports opened", "Reports resolved"];
     let cards: String = figures
         .iter()
@@ -309,14 +321,8 @@ fn peer_table(health: &[peers::PeerHealth], csrf: Option<&str>) -> String {
 }
 
 pub async fn peers_page(req: HttpRequest, state: web::Data<AppState>, Query(query): Query<PageQuery>) -> HttpResponse {
-    let session = match session(&req, &state, Section::Peers).await {
-        Ok(session) => session,
-        Err(response) => return response,
-    };
-    let health = match state.db.read(peers::list).await {
-        Ok(health) => health,
-        Err(error) => return failure(&state, &error),
-    };
+    let session = or_respond!(session(&req, &state, Section::Peers).await);
+    let health = or_respond!(state.db.read(peers::list).await.map_err(|error| failure(&state, &error)));
     let form = format!(
         "<form class=\"inline\" method=\"post\" action=\"/admin/peers\">{}<label>Instance (host or host:port)<input name=\"host\" required autocomplete=\"off\" placeholder=\"eng.corp.example\"></label><button type=\"submit\">Allow</button></form>",
         csrf_field(&session.csrf)
@@ -326,37 +332,25 @@ pub async fn peers_page(req: HttpRequest, state: web::Data<AppState>, Query(quer
 }
 
 pub async fn allow_peer(req: HttpRequest, state: web::Data<AppState>, Params(form): Params<HashMap<String, String>>) -> HttpResponse {
-    let session = match posted(&req, &state, Section::Peers, &form).await {
-        Ok(session) => session,
-        Err(response) => return response,
-    };
+    let session = or_respond!(posted(&req, &state, Section::Peers, &form).await);
     let host = form.get("host").cloned().unwrap_or_default();
     let actor = session.actor();
     then_back(&state, "/admin/peers", "allowed", move |tx| peers::allow(tx, &actor, &host)).await
 }
 
 pub async fn remove_peer(req: HttpRequest, state: web::Data<AppState>, id: web::Path<String>, Params(form): Params<HashMap<String, String>>) -> HttpResponse {
-    let session = match posted(&req, &state, Section::Peers, &form).await {
-        Ok(session) => session,
-        Err(response) => return response,
-    };
+    let session = or_respond!(posted(&req, &state, Section::Peers, &form).await);
     let Ok(id) = path_id::<i64>(&id) else { return failure(&state, &AppError::NotFound) };
     let actor = session.actor();
     then_back(&state, "/admin/peers", "removed", move |tx| peers::remove_by_id(tx, &actor, id)).await
 }
 
 pub async fn accounts_page(req: HttpRequest, state: web::Data<AppState>, Query(query): Query<PageQuery>) -> HttpResponse {
-    let session = match session(&req, &state, Section::Accounts).await {
-        Ok(session) => session,
-        Err(response) => return response,
-    };
+    let session = or_respond!(session(&req, &state, Section::Accounts).await);
     let text = query.q.clone().filter(|q| !q.trim().is_empty());
     let filter = AdminFilter { text: text.clone(), ..AdminFilter::default() };
     let page = Page { limit: 100, max_id: query.max_id, ..Page::default() };
-    let found = match state.db.read(move |conn| moderation::list(conn, &filter, &page)).await {
-        Ok(found) => found,
-        Err(error) => return failure(&state, &error),
-    };
+    let found = or_respond!(state.db.read(move |conn| moderation::list(conn, &filter, &page)).await.map_err(|error| failure(&state, &error)));
     let is_admin = session.user.role == Role::Admin;
     let rows: Vec<Vec<String>> = found
         .iter()
@@ -418,10 +412,7 @@ fn role_form(account: AccountId, current: Role, csrf: &str) -> String {
 }
 
 pub async fn moderate(req: HttpRequest, state: web::Data<AppState>, id: web::Path<String>, Params(form): Params<HashMap<String, String>>) -> HttpResponse {
-    let session = match posted(&req, &state, Section::Accounts, &form).await {
-        Ok(session) => session,
-        Err(response) => return response,
-    };
+    let session = or_respond!(posted(&req, &state, Section::Accounts, &form).await);
     let Ok(id) = path_id::<AccountId>(&id) else { return failure(&state, &AppError::NotFound) };
     let staff = session.staff();
     let what = form.get("do").cloned().unwrap_or_default();
@@ -436,19 +427,13 @@ pub async fn moderate(req: HttpRequest, state: web::Data<AppState>, id: web::Pat
     if let Some(reversal) = reversal {
         return then_back(&state, "/admin/accounts", "moderated", move |tx| moderation::reverse(tx, &staff, id, reversal)).await;
     }
-    let action = match AccountAction::parse_as("do", &what) {
-        Ok(action) => action,
-        Err(error) => return failure(&state, &error),
-    };
+    let action = or_respond!(AccountAction::parse_as("do", &what).map_err(|error| failure(&state, &error)));
     let input = ActionInput { report_id: None, text: form.get("text").cloned().unwrap_or_default() };
     then_back(&state, "/admin/accounts", "moderated", move |tx| moderation::act(tx, &staff, id, action, &input)).await
 }
 
 pub async fn change_role(req: HttpRequest, state: web::Data<AppState>, id: web::Path<String>, Params(form): Params<HashMap<String, String>>) -> HttpResponse {
-    let session = match posted(&req, &state, Section::Accounts, &form).await {
-        Ok(session) => session,
-        Err(response) => return response,
-    };
+    let session = or_respond!(posted(&req, &state, Section::Accounts, &form).await);
     if session.user.role != Role::Admin {
         return refusal(&state, StatusCode::FORBIDDEN, "Only admins change roles.");
     }
@@ -456,10 +441,7 @@ pub async fn change_role(req: HttpRequest, state: web::Data<AppState>, id: web::
     if id == session.account.id {
         return refusal(&state, StatusCode::FORBIDDEN, "You cannot change your own role here; another admin can.");
     }
-    let role = match Role::parse(form.get("role").map(String::as_str).unwrap_or_default()) {
-        Ok(role) => role,
-        Err(error) => return failure(&state, &error),
-    };
+    let role = or_respond!(Role::parse(form.get("role").map(String::as_str).unwrap_or_default()).map_err(|error| failure(&state, &error)));
     let actor = session.actor();
     then_back(&state, "/admin/accounts", "role", move |tx| {
         let account = crate::db::queries::accounts::find(tx, id)?.filter(|a| a.is_local()).ok_or(AppError::NotFound)?;
@@ -469,16 +451,10 @@ pub async fn change_role(req: HttpRequest, state: web::Data<AppState>, id: web::
 }
 
 pub async fn reports_page(req: HttpRequest, state: web::Data<AppState>, Query(query): Query<PageQuery>) -> HttpResponse {
-    let session = match session(&req, &state, Section::Reports).await {
-        Ok(session) => session,
-        Err(response) => return response,
-    };
+    let session = or_respond!(session(&req, &state, Section::Reports).await);
     let resolved = query.resolved.as_deref() == Some("1");
     let filter = ReportFilter { resolved: Some(resolved), ..ReportFilter::default() };
-    let found = match state.db.read(move |conn| reports::admin_page(conn, &filter, &Page { limit: 100, ..Page::default() })).await {
-        Ok(found) => found,
-        Err(error) => return failure(&state, &error),
-    };
+    let found = or_respond!(state.db.read(move |conn| reports::admin_page(conn, &filter, &Page { limit: 100, ..Page::default() })).await.map_err(|error| failure(&state, &error)));
     let rows: Vec<Vec<String>> = found
         .iter()
         .map(|view| {
@@ -507,10 +483,7 @@ pub async fn reports_page(req: HttpRequest, state: web::Data<AppState>, Query(qu
 }
 
 pub async fn handle_report(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String)>, Params(form): Params<HashMap<String, String>>) -> HttpResponse {
-    let session = match posted(&req, &state, Section::Reports, &form).await {
-        Ok(session) => session,
-        Err(response) => return response,
-    };
+    let session = or_respond!(posted(&req, &state, Section::Reports, &form).await);
     let (id, what) = path.into_inner();
     let Ok(id) = path_id::<i64>(&id) else { return failure(&state, &AppError::NotFound) };
     let handling = match what.as_str() {
@@ -525,25 +498,21 @@ pub async fn handle_report(req: HttpRequest, state: web::Data<AppState>, path: w
 }
 
 pub async fn announcements_page(req: HttpRequest, state: web::Data<AppState>, Query(query): Query<PageQuery>) -> HttpResponse {
-    let session = match session(&req, &state, Section::Announcements).await {
-        Ok(session) => session,
-        Err(response) => return response,
-    };
+    let session = or_respond!(session(&req, &state, Section::Announcements).await);
     let settings = state.settings.clone();
-    let found = match state.db.read(move |conn| announcements::admin_page(conn, &settings, &Page { limit: 100, ..Page::default() })).await {
-        Ok(found) => found,
-        Err(error) => return failure(&state, &error),
-    };
+    let found = or_respond!(state.db.read(move |conn| announcements::admin_page(conn, &settings, &Page { limit: 100, ..Page::default() })).await.map_err(|error| failure(&state, &error)));
     let date = |t: Option<chrono::NaiveDateTime>| t.map(|t| t.format("%Y-%m-%dT%H:%M").to_string()).unwrap_or_default();
-    let editor = |action: &str, text: &str, starts: &str, ends: &str, all_day: bool, words: &str| {
+    let checked = |on: bool| if on { " checked" } else { "" };
+    let editor = |action: &str, text: &str, starts: &str, ends: &str, all_day: bool, federated: bool, words: &str| {
         format!(
-            "<form class=\"inline\" method=\"post\" action=\"{action}\">{}<label>Text<textarea name=\"text\" required>{}</textarea></label><label>Starts (UTC)<input type=\"datetime-local\" name=\"starts_at\" value=\"{starts}\"></label><label>Ends (UTC)<input type=\"datetime-local\" name=\"ends_at\" value=\"{ends}\"></label><label><span><input type=\"checkbox\" name=\"all_day\" value=\"true\"{}> All day</span></label><button type=\"submit\">{words}</button></form>",
+            "<form class=\"inline\" method=\"post\" action=\"{action}\">{}<label>Text<textarea name=\"text\" required>{}</textarea></label><label>Starts (UTC)<input type=\"datetime-local\" name=\"starts_at\" value=\"{starts}\"></label><label>Ends (UTC)<input type=\"datetime-local\" name=\"ends_at\" value=\"{ends}\"></label><label><span><input type=\"checkbox\" name=\"all_day\" value=\"true\"{}> All day</span></label><label><span><input type=\"checkbox\" name=\"federate\" value=\"true\"{}> Every division (all allowed peers)</span></label><button type=\"submit\">{words}</button></form>",
             csrf_field(&session.csrf),
             escape(text),
-            if all_day { " checked" } else { "" }
+            checked(all_day),
+            checked(federated),
         )
     };
-    let mut body = format!("<h2>New announcement</h2>{}", editor("/admin/announcements", "", "", "", false, "Publish"));
+    let mut body = format!("<h2>New announcement</h2>{}", editor("/admin/announcements", "", "", "", false, false, "Publish"));
     body.push_str("<h2>Announcements</h2>");
     if found.is_empty() {
         body.push_str("<p class=\"muted\">No announcements.</p>");
@@ -560,7 +529,7 @@ pub async fn announcements_page(req: HttpRequest, state: web::Data<AppState>, Qu
             },
             view.html,
             reactions,
-            editor(&format!("/admin/announcements/{}", a.id), &a.text, &date(a.starts_at), &date(a.ends_at), a.all_day, "Save"),
+            editor(&format!("/admin/announcements/{}", a.id), &a.text, &date(a.starts_at), &date(a.ends_at), a.all_day, a.federated, "Save"),
             button(&format!("/admin/announcements/{}/delete", a.id), &session.csrf, &[], "Remove", "danger"),
         ));
     }
@@ -582,56 +551,36 @@ fn announcement_input(form: &HashMap<String, String>) -> AppResult<AnnouncementI
         ends_at: Some(time("ends_at")?),
         all_day: Some(form.get("all_day").is_some_and(|v| v == "true")),
         published: Some(true),
+        federated: Some(form.get("federate").is_some_and(|v| v == "true")),
     })
 }
 
 pub async fn create_announcement(req: HttpRequest, state: web::Data<AppState>, Params(form): Params<HashMap<String, String>>) -> HttpResponse {
-    let session = match posted(&req, &state, Section::Announcements, &form).await {
-        Ok(session) => session,
-        Err(response) => return response,
-    };
-    let input = match announcement_input(&form) {
-        Ok(input) => input,
-        Err(error) => return failure(&state, &error),
-    };
+    let session = or_respond!(posted(&req, &state, Section::Announcements, &form).await);
+    let input = or_respond!(announcement_input(&form).map_err(|error| failure(&state, &error)));
     let (actor, settings) = (session.actor(), state.settings.clone());
     then_back(&state, "/admin/announcements", "announced", move |tx| announcements::create(tx, &settings, &actor, input)).await
 }
 
 pub async fn edit_announcement(req: HttpRequest, state: web::Data<AppState>, id: web::Path<String>, Params(form): Params<HashMap<String, String>>) -> HttpResponse {
-    let session = match posted(&req, &state, Section::Announcements, &form).await {
-        Ok(session) => session,
-        Err(response) => return response,
-    };
+    let session = or_respond!(posted(&req, &state, Section::Announcements, &form).await);
     let Ok(id) = path_id::<i64>(&id) else { return failure(&state, &AppError::NotFound) };
-    let input = match announcement_input(&form) {
-        Ok(input) => AnnouncementInput { published: None, ..input },
-        Err(error) => return failure(&state, &error),
-    };
+    let input = AnnouncementInput { published: None, ..or_respond!(announcement_input(&form).map_err(|error| failure(&state, &error))) };
     let actor = session.actor();
     then_back(&state, "/admin/announcements", "announced", move |tx| announcements::update(tx, &actor, id, input)).await
 }
 
 pub async fn delete_announcement(req: HttpRequest, state: web::Data<AppState>, id: web::Path<String>, Params(form): Params<HashMap<String, String>>) -> HttpResponse {
-    let session = match posted(&req, &state, Section::Announcements, &form).await {
-        Ok(session) => session,
-        Err(response) => return response,
-    };
+    let session = or_respond!(posted(&req, &state, Section::Announcements, &form).await);
     let Ok(id) = path_id::<i64>(&id) else { return failure(&state, &AppError::NotFound) };
     let actor = session.actor();
     then_back(&state, "/admin/announcements", "deleted", move |tx| announcements::remove(tx, &actor, id)).await
 }
 
 pub async fn audit_page(req: HttpRequest, state: web::Data<AppState>, Query(query): Query<PageQuery>) -> HttpResponse {
-    let session = match session(&req, &state, Section::Audit).await {
-        Ok(session) => session,
-        Err(response) => return response,
-    };
+    let session = or_respond!(session(&req, &state, Section::Audit).await);
     let page = Page { limit: 50, max_id: query.max_id, ..Page::default() };
-    let found = match state.db.read(move |conn| audit::page(conn, &AuditFilter::default(), &page)).await {
-        Ok(found) => found,
-        Err(error) => return failure(&state, &error),
-    };
+    let found = or_respond!(state.db.read(move |conn| audit::page(conn, &AuditFilter::default(), &page)).await.map_err(|error| failure(&state, &error)));
     let rows: Vec<Vec<String>> = found
         .iter()
         .map(|e| vec![when(Some(e.created_at)), escape(&e.actor), escape(e.action.as_str()), format!("{} {}", escape(e.target_type.as_str()), escape(&e.target)), escape(&e.text)])

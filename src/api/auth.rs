@@ -105,8 +105,10 @@ pub struct ClientAddress(pub Option<std::net::IpAddr>);
 
 impl ClientAddress {
     pub fn of(req: &HttpRequest, settings: &crate::config::Settings) -> ClientAddress {
-        let forwarded_for = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
-        ClientAddress(crate::net::client_address(req.peer_addr().map(|a| a.ip()), forwarded_for, &settings.trusted_proxies))
+        // A proxy may add its own header line rather than extend the client's: every line counts, in order.
+        let lines: Vec<&str> = req.headers().get_all("x-forwarded-for").filter_map(|v| v.to_str().ok()).collect();
+        let forwarded_for = (!lines.is_empty()).then(|| lines.join(","));
+        ClientAddress(crate::net::client_address(req.peer_addr().map(|a| a.ip()), forwarded_for.as_deref(), &settings.trusted_proxies))
     }
 }
 

@@ -12,7 +12,7 @@ use serde_json::Value;
 use url::Url;
 
 use crate::apub::addressing::{self, Audience, PUBLIC};
-use crate::apub::objects::{stored_url, Note, Person, Tombstone};
+use crate::apub::objects::{stored_url, AnnouncementObject, Note, Person, Tombstone, ANNOUNCEMENT_TYPE};
 use crate::ids;
 use crate::service::views::StatusView;
 
@@ -48,6 +48,19 @@ activity!(Undo, UndoType, Undone);
 activity!(Create, CreateType, Note, published: Option<DateTime<Utc>>);
 activity!(Update, UpdateType, Updated, published: Option<DateTime<Utc>>);
 activity!(Delete, DeleteType, Deleted);
+
+/// A company-wide announcement created or updated by a Hallway peer's instance actor (`type` is `Create`
+/// or `Update`; the object's type is `Announcement`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnnouncementActivity {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub id: Url,
+    pub actor: Url,
+    pub object: AnnouncementObject,
+    #[serde(default, deserialize_with = "deserialize_one_or_many", skip_serializing_if = "Vec::is_empty")]
+    pub to: Vec<String>,
+}
 activity!(
     /// A boost; `object` is the boosted note's id.
     Announce, AnnounceType, Url, published: Option<DateTime<Utc>>
@@ -124,6 +137,7 @@ pub enum InboxActivity {
     Like(Like),
     Block(Block),
     Flag(Flag),
+    Announcement(Box<AnnouncementActivity>),
     Unsupported(String),
 }
 
@@ -131,7 +145,9 @@ impl<'de> Deserialize<'de> for InboxActivity {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<InboxActivity, D::Error> {
         let value = Value::deserialize(deserializer)?;
         let kind = value.get("type").and_then(Value::as_str).unwrap_or_default().to_owned();
+        let of_announcement = value.get("object").and_then(|o| o.get("type")).and_then(Value::as_str) == Some(ANNOUNCEMENT_TYPE);
         let parsed = match kind.as_str() {
+            "Create" | "Update" if of_announcement => serde_json::from_value(value).map(|a| InboxActivity::Announcement(Box::new(a))),
             "Follow" => serde_json::from_value(value).map(InboxActivity::Follow),
             "Accept" => serde_json::from_value(value).map(InboxActivity::Accept),
             "Reject" => serde_json::from_value(value).map(InboxActivity::Reject),
@@ -173,6 +189,7 @@ impl InboxActivity {
             InboxActivity::Like(a) => Some((&a.id, &a.actor)),
             InboxActivity::Block(a) => Some((&a.id, &a.actor)),
             InboxActivity::Flag(a) => Some((&a.id, &a.actor)),
+            InboxActivity::Announcement(a) => Some((&a.id, &a.actor)),
             InboxActivity::Unsupported(_) => None,
         }
     }

@@ -18,6 +18,7 @@ use crate::ids;
 use crate::net::authority;
 use crate::service::statuses::{self, RemoteStatus};
 use crate::service::polls::{self, RemotePoll};
+use crate::service::announcements::{self, RemoteAnnouncement};
 use crate::service::{follows, remote, reports, safety};
 use crate::state::AppState;
 
@@ -303,8 +304,20 @@ fn apply(tx: &mut Tx, signer: &Account, ready: Ready) -> AppResult<()> {
         },
         InboxActivity::Delete(delete) => match &delete.object {
             Deleted::Id(id) if id.as_str() == signer.uri => remote::remove_account(tx, signer),
+            Deleted::Id(id) if announcements::withdraw_remote(tx, signer, id.as_str())? => Ok(()),
             object => statuses::delete_remote(tx, signer, object.id().as_str()),
         },
+        InboxActivity::Announcement(activity) => {
+            let object = activity.object;
+            let remote = RemoteAnnouncement {
+                uri: object.id.to_string(),
+                content: object.content,
+                starts_at: object.start_time.map(|t| t.naive_utc()),
+                ends_at: object.end_time.map(|t| t.naive_utc()),
+                all_day: object.all_day,
+            };
+            announcements::receive(tx, signer, remote)
+        }
         InboxActivity::Announce(announce) => {
             statuses::reblog_remote(tx, signer, announce.object.as_str(), announce.id.as_str()).map(|_| ())
         }

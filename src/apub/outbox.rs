@@ -9,11 +9,11 @@ use std::sync::Arc;
 use serde::Serialize;
 use url::Url;
 
-use crate::apub::activities::{Accept, Announce, Block, Create, Delete, Deleted, Flag, Follow, Like, Reject, Undo, Update};
-use crate::apub::objects::{with_context, Note, Person};
+use crate::apub::activities::{Accept, Announce, AnnouncementActivity, Block, Create, Delete, Deleted, Flag, Follow, Like, Reject, Undo, Update};
+use crate::apub::objects::{with_context, AnnouncementObject, Note, Person, ANNOUNCEMENT_TYPE};
 use crate::config::Settings;
 use crate::db::kinds::Visibility;
-use crate::db::models::{Account, FollowRequest, Status};
+use crate::db::models::{Account, Announcement, FollowRequest, Status};
 use crate::db::queries::{accounts, follows, statuses};
 use crate::db::tx::{Outbound, Outbox};
 use crate::db::{Database, DbConn};
@@ -52,6 +52,9 @@ impl Outbox for ActivityOutbox {
             Outbound::Unreblogged(view) => unreblogged(conn, view),
             Outbound::AccountDeleted(account) => account_deleted(conn, account),
             Outbound::AccountRestored(account) | Outbound::ProfileUpdated(account) => profile_updated(conn, settings, account),
+            Outbound::AnnouncementPublished(announcement) => announcement_sent(conn, settings, announcement, "Create"),
+            Outbound::AnnouncementChanged(announcement) => announcement_sent(conn, settings, announcement, "Update"),
+            Outbound::AnnouncementWithdrawn(announcement) => announcement_withdrawn(conn, settings, announcement),
         }
     }
 }
@@ -257,6 +260,61 @@ fn account_deleted(conn: &mut DbConn, account: &Account) -> AppResult<()> {
     };
     let inboxes = follows::remote_follower_inboxes(conn, account.id)?;
     queue(conn, &delete.id.clone(), delete, account, inboxes)
+}
+
+/// A company-wide announcement goes to every allowed peer, from the instance actor.
+fn announcement_sent(conn: &mut DbConn, settings: &Settings, announcement: &Announcement, kind: &str) -> AppResult<()> {
+    let actor = url(&format!("{}/actor", settings.base_url()))?;
+    let utc = |t: chrono::NaiveDateTime| t.and_utc();
+    let object = AnnouncementObject {
+        kind: ANNOUNCEMENT_TYPE.to_owned(),
+        id: url(&announcement.uri)?,
+        attributed_to: actor.clone(),
+        content: crate::service::statuses::render_text(conn, settings, &announcement.text)?.html,
+        start_time: announcement.starts_at.map(utc),
+        end_time: announcement.ends_at.map(utc),
+        all_day: announcement.all_day,
+        published: announcement.published_at.map(utc),
+        updated: Some(utc(announcement.updated_at)),
+    };
+    let activity = AnnouncementActivity {
+        kind: kind.to_owned(),
+        id: url(&format!("{}#{}/{}", announcement.uri, kind.to_lowercase(), crate::ids::next_id()))?,
+        actor,
+        object,
+        to: vec![crate::apub::addressing::PUBLIC.to_owned()],
+    };
+    let body = serde_json::to_string(&with_context(&activity)).map_err(|e| AppError::Internal(e.to_string()))?;
+    let inboxes = peer_inboxes(conn, settings)?;
+    enqueue(conn, activity.id.as_str(), &body, None, inboxes)?;
+    Ok(())
+}
+
+fn announcement_withdrawn(conn: &mut DbConn, settings: &Settings, announcement: &Announcement) -> AppResult<()> {
+    let delete = Delete {
+        kind: Default::default(),
+        id: url(&format!("{}#delete/{}", announcement.uri, crate::ids::next_id()))?,
+        actor: url(&format!("{}/actor", settings.base_url()))?,
+        object: Deleted::Id(url(&announcement.uri)?),
+        to: vec![crate::apub::addressing::PUBLIC.to_owned()],
+        cc: Vec::new(),
+    };
+    let body = serde_json::to_string(&with_context(&delete)).map_err(|e| AppError::Internal(e.to_string()))?;
+    let inboxes = peer_inboxes(conn, settings)?;
+    enqueue(conn, delete.id.as_str(), &body, None, inboxes)?;
+    Ok(())
+}
+
+/// Every allowed peer's shared inbox: the one its accounts name when one is known here, else `/inbox` at its
+/// host (Hallway's and Mastodon's), over https unless this intranet federates over http.
+fn peer_inboxes(conn: &mut DbConn, settings: &Settings) -> AppResult<Vec<String>> {
+    let scheme = if settings.federation_allow_http && settings.scheme == "http" { "http" } else { "https" };
+    let mut inboxes = Vec::new();
+    for peer in crate::db::queries::peers::list(conn)?.into_iter().filter(|p| p.allowed) {
+        let known = accounts::shared_inbox_of_domain(conn, &peer.host)?;
+        inboxes.push(known.unwrap_or_else(|| format!("{scheme}://{}/inbox", peer.host)));
+    }
+    Ok(inboxes)
 }
 
 /// A local profile changed: followers' instances refresh it.

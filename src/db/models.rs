@@ -605,6 +605,8 @@ pub struct Announcement {
     pub origin: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// A peer's announcement as its instance rendered it (sanitised); None for ours, rendered from `text`.
+    pub content: Option<String>,
 }
 
 /// A status to be posted later; its parameters are kept as JSON until then.

@@ -489,6 +489,7 @@ diesel::table! {
         origin -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        content -> Nullable<Text>,
     }
 }
 

@@ -9,7 +9,7 @@ use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
 use crate::db::events::Event;
-use crate::db::models::{Account, FollowRequest, Report, Status};
+use crate::db::models::{Account, Announcement, FollowRequest, Report, Status};
 use crate::db::views::StatusView;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
@@ -36,6 +36,10 @@ pub enum Outbound<'a> {
     AccountDeleted(&'a Account),
     AccountRestored(&'a Account),
     ProfileUpdated(&'a Account),
+    /// A company-wide announcement, to every allowed peer.
+    AnnouncementPublished(&'a Announcement),
+    AnnouncementChanged(&'a Announcement),
+    AnnouncementWithdrawn(&'a Announcement),
 }
 
 /// Turns [`Outbound`] messages into delivery rows on the transaction's connection.

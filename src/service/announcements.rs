@@ -10,6 +10,7 @@ use crate::db::events::Event;
 use crate::db::kinds::AuditAction;
 use crate::db::models::{Account, Announcement, CustomEmoji};
 use crate::db::queries::announcements;
+use crate::db::tx::Outbound;
 use crate::db::{DbConn, Page, Tx};
 use crate::error::{AppError, AppResult};
 use crate::ids::{self, AccountId};
@@ -19,6 +20,8 @@ use crate::service::{emojis, statuses};
 const MAX_TEXT: usize = 5_000;
 /// The longest Unicode emoji sequences (families, flags with tags) stay well under this.
 const MAX_EMOJI_CHARS: usize = 16;
+/// Mastodon's limit of different reactions on one announcement.
+const MAX_REACTIONS: usize = 8;
 
 /// An announcement as an admin writes it (create) or changes it (update: None keeps what is there; for the
 /// times, Some(None) clears one).
@@ -30,6 +33,8 @@ pub struct AnnouncementInput {
     pub all_day: Option<bool>,
     /// False keeps it a draft; true publishes it (now, or again).
     pub published: Option<bool>,
+    /// Sent to every allowed peer too (a company-wide announcement).
+    pub federated: Option<bool>,
 }
 
 /// An announcement as a user sees it.
@@ -65,14 +70,16 @@ pub fn create(tx: &mut Tx, settings: &Settings, actor: &Actor, input: Announceme
         ends_at: input.ends_at.flatten(),
         all_day: input.all_day.unwrap_or(false),
         published_at: input.published.unwrap_or(true).then_some(now),
-        federated: false,
+        federated: input.federated.unwrap_or(false),
         uri: format!("{}/announcements/{id}", settings.base_url()),
         origin: None,
         created_at: now,
         updated_at: now,
+        content: None,
     };
     validate(&announcement)?;
     announcements::insert(tx, &announcement)?;
+    tell_peers(tx, None, Some(&announcement))?;
     if announcement.published_at.is_some() {
         tx.emit(Event::AnnouncementPublished { announcement_id: id });
     }
@@ -94,11 +101,13 @@ pub fn update(tx: &mut Tx, actor: &Actor, announcement_id: i64, input: Announcem
         ends_at: input.ends_at.unwrap_or(old.ends_at),
         all_day: input.all_day.unwrap_or(old.all_day),
         published_at,
+        federated: input.federated.unwrap_or(old.federated),
         updated_at: now,
         ..old.clone()
     };
     validate(&announcement)?;
     announcements::update(tx, &announcement)?;
+    tell_peers(tx, Some(&old), Some(&announcement))?;
     match (old.published_at.is_some(), announcement.published_at.is_some()) {
         (_, true) => tx.emit(Event::AnnouncementPublished { announcement_id }),
         (true, false) => tx.emit(Event::AnnouncementDeleted { announcement_id }),
@@ -111,10 +120,88 @@ pub fn update(tx: &mut Tx, actor: &Actor, announcement_id: i64, input: Announcem
 pub fn remove(tx: &mut Tx, actor: &Actor, announcement_id: i64) -> AppResult<()> {
     let announcement = own(tx, announcement_id)?;
     announcements::delete(tx, announcement_id)?;
+    tell_peers(tx, Some(&announcement), None)?;
     if announcement.published_at.is_some() {
         tx.emit(Event::AnnouncementDeleted { announcement_id });
     }
     audit::record(tx, actor, AuditAction::DestroyAnnouncement, Target::announcement(&announcement), "")
+}
+
+/// What peers hear of a change: a company-wide announcement is sent when it is published, sent again when it
+/// changes, and withdrawn when it is removed, unpublished or no longer company-wide.
+fn tell_peers(tx: &mut Tx, before: Option<&Announcement>, after: Option<&Announcement>) -> AppResult<()> {
+    fn sent(announcement: Option<&Announcement>) -> Option<&Announcement> {
+        announcement.filter(|a| a.federated && a.published_at.is_some())
+    }
+    match (sent(before), sent(after)) {
+        (None, Some(now)) => tx.federate(Outbound::AnnouncementPublished(now)),
+        (Some(_), Some(now)) => tx.federate(Outbound::AnnouncementChanged(now)),
+        (Some(then), None) => tx.federate(Outbound::AnnouncementWithdrawn(then)),
+        (None, None) => Ok(()),
+    }
+}
+
+/// A company-wide announcement as a peer's instance actor sends it.
+pub struct RemoteAnnouncement {
+    pub uri: String,
+    /// HTML as the peer rendered it (sanitised here).
+    pub content: String,
+    pub starts_at: Option<NaiveDateTime>,
+    pub ends_at: Option<NaiveDateTime>,
+    pub all_day: bool,
+}
+
+/// Only a peer's instance actor speaks for the whole instance, and only of its own announcements.
+fn speaks_for_its_instance(signer: &Account, uri: &str) -> bool {
+    let actor = url::Url::parse(&signer.uri).ok();
+    let object = url::Url::parse(uri).ok();
+    match (actor, object) {
+        (Some(actor), Some(object)) => actor.path() == "/actor" && crate::net::authority(&actor) == crate::net::authority(&object),
+        _ => false,
+    }
+}
+
+/// Stores (or updates) a peer's company-wide announcement; every local user sees it like one of ours.
+pub fn receive(tx: &mut Tx, signer: &Account, remote: RemoteAnnouncement) -> AppResult<()> {
+    if !speaks_for_its_instance(signer, &remote.uri) {
+        log::info!("announcements: {} is not its instance's actor; its announcement {} is ignored", signer.uri, remote.uri);
+        return Ok(());
+    }
+    let now = ids::now();
+    let content = crate::service::sanitize::html(&remote.content);
+    let existing = announcements::find_by_uri(tx, &remote.uri)?;
+    let announcement = Announcement {
+        id: existing.as_ref().map_or_else(ids::next_id, |a| a.id),
+        text: crate::service::markup::plain_text(&content),
+        starts_at: remote.starts_at,
+        ends_at: remote.ends_at,
+        all_day: remote.all_day,
+        published_at: Some(existing.as_ref().and_then(|a| a.published_at).unwrap_or(now)),
+        federated: false,
+        uri: remote.uri,
+        origin: signer.domain.clone(),
+        created_at: existing.as_ref().map_or(now, |a| a.created_at),
+        updated_at: now,
+        content: Some(content),
+    };
+    if existing.is_some() {
+        announcements::update(tx, &announcement)?;
+    } else {
+        announcements::insert(tx, &announcement)?;
+    }
+    tx.emit(Event::AnnouncementPublished { announcement_id: announcement.id });
+    Ok(())
+}
+
+/// A peer withdraws its announcement (Delete of its id); false when no such announcement of that peer is here.
+pub fn withdraw_remote(tx: &mut Tx, signer: &Account, uri: &str) -> AppResult<bool> {
+    if !speaks_for_its_instance(signer, uri) {
+        return Ok(false);
+    }
+    let Some(found) = announcements::find_by_uri(tx, uri)?.filter(|a| a.origin.is_some() && a.origin == signer.domain) else { return Ok(false) };
+    announcements::delete(tx, found.id)?;
+    tx.emit(Event::AnnouncementDeleted { announcement_id: found.id });
+    Ok(true)
 }
 
 /// One of this instance's announcements (a peer's are changed by the peer only).
@@ -172,7 +259,10 @@ fn views(conn: &mut DbConn, settings: &Settings, viewer: Option<AccountId>, foun
     let custom = emojis::local(conn)?;
     let mut shown = Vec::with_capacity(found.len());
     for announcement in found {
-        let written = statuses::render_text(conn, settings, &announcement.text)?;
+        let written = match &announcement.content {
+            Some(html) => statuses::Written { html: html.clone(), mentioned: Vec::new(), tags: Vec::new() },
+            None => statuses::render_text(conn, settings, &announcement.text)?,
+        };
         let mut tallied: Vec<Reaction> = Vec::new();
         for (_, name, account) in reactions.iter().filter(|(id, _, _)| *id == announcement.id) {
             let me = viewer == Some(*account);
@@ -184,8 +274,9 @@ fn views(conn: &mut DbConn, settings: &Settings, viewer: Option<AccountId>, foun
                 None => tallied.push(Reaction { name: name.clone(), count: 1, me, emoji: custom.iter().find(|e| &e.shortcode == name).cloned() }),
             }
         }
+        let named_emojis = if announcement.origin.is_none() { emojis::local_named(conn, &announcement.text)? } else { Vec::new() };
         shown.push(AnnouncementView {
-            emojis: emojis::local_named(conn, &announcement.text)?,
+            emojis: named_emojis,
             read: dismissed.contains(&announcement.id),
             html: written.html,
             mentions: written.mentioned,
@@ -210,6 +301,10 @@ pub fn dismiss(conn: &mut DbConn, viewer: AccountId, announcement_id: i64) -> Ap
 pub fn react(tx: &mut Tx, viewer: AccountId, announcement_id: i64, name: &str) -> AppResult<()> {
     let announcement = active(tx, announcement_id)?;
     let name = reaction_name(tx, name)?;
+    let names: HashSet<String> = announcements::reactions_of(tx, &[announcement.id])?.into_iter().map(|(_, name, _)| name).collect();
+    if !names.contains(&name) && names.len() >= MAX_REACTIONS {
+        return Err(AppError::validation(format!("An announcement has at most {MAX_REACTIONS} different reactions")));
+    }
     if announcements::add_reaction(tx, announcement.id, viewer, &name, ids::now())? {
         tx.emit(Event::AnnouncementReacted { announcement_id, name });
     }
@@ -235,15 +330,25 @@ fn reaction_name(conn: &mut DbConn, name: &str) -> AppResult<String> {
     if emojis::is_shortcode(name) && emojis::local(conn)?.iter().any(|e| e.shortcode == name) {
         return Ok(name.to_owned());
     }
-    let looks_like_emoji = !name.is_empty()
-        && name.chars().count() <= MAX_EMOJI_CHARS
-        && name.chars().any(|c| u32::from(c) >= 0xA9)
-        && !name.chars().any(|c| c.is_ascii_alphabetic() || c.is_whitespace() || c.is_control());
-    if looks_like_emoji {
+    if is_emoji_sequence(name) {
         Ok(name.to_owned())
     } else {
         Err(AppError::validation("Name is not a recognized emoji"))
     }
+}
+
+/// A Unicode emoji: pictographs, with what joins and modifies them (ZWJ, variation selectors, skin tones, keycaps,
+/// regional-indicator flags, tag sequences); nothing else.
+fn is_emoji_sequence(name: &str) -> bool {
+    let pictograph = |c: u32| matches!(c, 0x1F000..=0x1FAFF | 0x2600..=0x27BF | 0x2300..=0x23FF | 0x2B00..=0x2BFF | 0x2190..=0x21FF | 0xA9 | 0xAE | 0x203C | 0x2049 | 0x2122 | 0x2139 | 0x3030 | 0x303D | 0x3297 | 0x3299);
+    let joiner = |c: u32| matches!(c, 0x200D | 0xFE0E | 0xFE0F | 0x20E3 | 0xE0020..=0xE007F);
+    let keycap = name.contains('\u{20E3}');
+    let keycap_base = |c: char| keycap && (c.is_ascii_digit() || c == '#' || c == '*');
+    let count = name.chars().count();
+    count > 0
+        && count <= MAX_EMOJI_CHARS
+        && name.chars().any(|c| pictograph(u32::from(c)) || keycap_base(c))
+        && name.chars().all(|c| pictograph(u32::from(c)) || joiner(u32::from(c)) || keycap_base(c))
 }
 
 #[cfg(test)]
@@ -252,7 +357,7 @@ mod tests {
 
     fn announcement(text: &str, starts_at: Option<NaiveDateTime>, ends_at: Option<NaiveDateTime>) -> Announcement {
         let now = ids::now();
-        Announcement { id: 1, text: text.into(), starts_at, ends_at, all_day: false, published_at: None, federated: false, uri: String::new(), origin: None, created_at: now, updated_at: now }
+        Announcement { id: 1, text: text.into(), starts_at, ends_at, all_day: false, published_at: None, federated: false, uri: String::new(), origin: None, created_at: now, updated_at: now, content: None }
     }
 
     #[test]
@@ -264,5 +369,15 @@ mod tests {
         assert!(validate(&announcement("  ", None, None)).is_err());
         assert!(validate(&announcement("Backwards", Some(later), Some(now))).is_err());
         assert!(validate(&announcement("Half", Some(now), None)).is_err());
+    }
+
+    #[test]
+    fn reactions_are_emoji() {
+        for emoji in ["👍", "🍕", "👩‍💻", "🇫🇷", "❤️", "1️⃣", "👋🏽"] {
+            assert!(is_emoji_sequence(emoji), "{emoji}");
+        }
+        for not_emoji in ["hello", "©1", "", "é", "👍 x", "<b>"] {
+            assert!(!is_emoji_sequence(not_emoji), "{not_emoji}");
+        }
     }
 }

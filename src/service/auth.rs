@@ -24,6 +24,8 @@ const CODE_LIFETIME_MINUTES: i64 = 10;
 #[derive(Debug, Clone)]
 pub struct Session {
     pub token_id: i64,
+    /// When the token was issued.
+    pub issued_at: chrono::NaiveDateTime,
     pub app: OauthApp,
     pub scopes: Scopes,
     pub user: Option<(User, Account)>,
@@ -188,7 +190,7 @@ pub fn session_for_token(reader: &mut Reader, token: &str) -> AppResult<Session>
         }
         None => None,
     };
-    Ok(Session { token_id: stored.id, app: app.clone(), scopes: stored.scopes.clone(), user })
+    Ok(Session { token_id: stored.id, issued_at: stored.created_at, app: app.clone(), scopes: stored.scopes.clone(), user })
 }
 
 /// An app authenticated by its client id and, where given, its secret.
@@ -392,6 +394,71 @@ pub fn revoke(conn: &mut DbConn, client: &Client, token: &str) -> AppResult<()> 
     Ok(())
 }
 
+/// The admin page's own OAuth app: people sign in to `/admin` through the same authorize page as any app.
+pub const ADMIN_PAGE_CLIENT_ID: &str = "hallway-admin-page";
+pub const ADMIN_PAGE_SCOPES: &str = "read write admin:read admin:write";
+
+/// Whether the admin page's app must be made or its redirect URI changed (so that most sign-ins write nothing).
+pub fn admin_page_app_needs(conn: &mut DbConn, redirect_uri: &str) -> AppResult<bool> {
+    Ok(oauth::find_app_by_client_id(conn, ADMIN_PAGE_CLIENT_ID)?.is_none_or(|app| app.redirect_uris != redirect_uri))
+}
+
+/// The admin page's app, made on first use, its redirect URI kept to the instance's address.
+pub fn admin_page_app(conn: &mut DbConn, redirect_uri: &str) -> AppResult<OauthApp> {
+    if let Some(app) = oauth::find_app_by_client_id(conn, ADMIN_PAGE_CLIENT_ID)? {
+        if app.redirect_uris == redirect_uri {
+            return Ok(app);
+        }
+        oauth::set_redirect_uris(conn, app.id, redirect_uri)?;
+        return Ok(OauthApp { redirect_uris: redirect_uri.to_owned(), ..app });
+    }
+    let app = OauthApp {
+        id: ids::next_id(),
+        name: "Hallway admin".into(),
+        website: None,
+        redirect_uris: redirect_uri.to_owned(),
+        scopes: Scopes::parse(ADMIN_PAGE_SCOPES)?,
+        client_id: ADMIN_PAGE_CLIENT_ID.into(),
+        // No secret is ever handed out: the server itself exchanges the page's codes.
+        client_secret_hash: secret_hash(&random_secret()),
+        created_at: ids::now(),
+    };
+    oauth::insert_app(conn, &app)?;
+    Ok(app)
+}
+
+/// How long a sign-in to the admin page lasts.
+pub const ADMIN_PAGE_SESSION_HOURS: i64 = 12;
+
+/// The admin page's code, exchanged by the server for the page's session token; someone who is not staff
+/// gets no token at all.
+pub fn admin_page_token(conn: &mut DbConn, redirect_uri: &str, code: &str) -> AppResult<IssuedToken> {
+    let app = admin_page_app(conn, redirect_uri)?;
+    let issued = exchange_code(conn, &Client { app, secret_verified: true }, code, Some(redirect_uri), None)?;
+    let role = match issued.record.account_id {
+        Some(account_id) => users::find(conn, account_id)?.map(|u| u.role),
+        None => None,
+    };
+    if !matches!(role, Some(crate::db::kinds::Role::Admin | crate::db::kinds::Role::Moderator)) {
+        oauth::delete_token(conn, &issued.record.token_hash, issued.record.app_id)?;
+        return Err(AppError::Forbidden("This page is for the instance's admins and moderators.".into()));
+    }
+    Ok(issued)
+}
+
+/// Whether a session is the admin page's own and still fresh (its token works nowhere else on the page).
+pub fn is_admin_page_session(session: &Session) -> bool {
+    session.app.client_id == ADMIN_PAGE_CLIENT_ID && ids::now() - session.issued_at < chrono::Duration::hours(ADMIN_PAGE_SESSION_HOURS)
+}
+
+/// Signs the admin page's session out (its token is removed).
+pub fn admin_page_sign_out(conn: &mut DbConn, token: &str) -> AppResult<()> {
+    if let Some(app) = oauth::find_app_by_client_id(conn, ADMIN_PAGE_CLIENT_ID)? {
+        oauth::delete_token(conn, &secret_hash(token), app.id)?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -416,46 +483,4 @@ mod tests {
         assert!(!pkce_matches(challenge, "S256", "wrong"));
         assert!(pkce_matches("plain-verifier", "plain", "plain-verifier"));
     }
-}
-
-/// The admin page's own OAuth app: people sign in to `/admin` through the same authorize page as any app.
-pub const ADMIN_PAGE_CLIENT_ID: &str = "hallway-admin-page";
-pub const ADMIN_PAGE_SCOPES: &str = "read write admin:read admin:write";
-
-/// The admin page's app, made on first use (and its redirect URI kept to the instance's address).
-pub fn admin_page_app(conn: &mut DbConn, redirect_uri: &str) -> AppResult<OauthApp> {
-    if let Some(app) = oauth::find_app_by_client_id(conn, ADMIN_PAGE_CLIENT_ID)? {
-        if app.redirect_uris == redirect_uri {
-            return Ok(app);
-        }
-        oauth::set_redirect_uris(conn, app.id, redirect_uri)?;
-        return Ok(OauthApp { redirect_uris: redirect_uri.to_owned(), ..app });
-    }
-    let app = OauthApp {
-        id: ids::next_id(),
-        name: "Hallway admin".into(),
-        website: None,
-        redirect_uris: redirect_uri.to_owned(),
-        scopes: Scopes::parse(ADMIN_PAGE_SCOPES)?,
-        client_id: ADMIN_PAGE_CLIENT_ID.into(),
-        // No secret is ever handed out: the server itself exchanges the page's codes.
-        client_secret_hash: secret_hash(&random_secret()),
-        created_at: ids::now(),
-    };
-    oauth::insert_app(conn, &app)?;
-    Ok(app)
-}
-
-/// The admin page's code, exchanged by the server for the page's session token.
-pub fn admin_page_token(conn: &mut DbConn, redirect_uri: &str, code: &str) -> AppResult<IssuedToken> {
-    let app = admin_page_app(conn, redirect_uri)?;
-    exchange_code(conn, &Client { app, secret_verified: true }, code, Some(redirect_uri), None)
-}
-
-/// Signs the admin page's session out (its token is removed).
-pub fn admin_page_sign_out(conn: &mut DbConn, token: &str) -> AppResult<()> {
-    if let Some(app) = oauth::find_app_by_client_id(conn, ADMIN_PAGE_CLIENT_ID)? {
-        oauth::delete_token(conn, &secret_hash(token), app.id)?;
-    }
-    Ok(())
 }

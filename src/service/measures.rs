@@ -23,6 +23,9 @@ pub struct Period {
 impl Period {
     pub fn new(start_at: NaiveDateTime, end_at: NaiveDateTime) -> AppResult<Period> {
         let (first, last) = (start_at.date(), end_at.date());
+        if [first, last].iter().any(|day| !(1970..=9999).contains(&day.year())) {
+            return Err(AppError::validation("Dates must lie between the years 1970 and 9999"));
+        }
         if last < first {
             return Err(AppError::validation("end_at must not be before start_at"));
         }

@@ -11,6 +11,8 @@ use crate::error::{AppError, AppResult};
 use crate::ids::{self, AccountId};
 use crate::service::audit::{self, Actor, Target};
 
+const MAX_TEXT: usize = 2_000;
+
 /// Who acts, with the role that decides what they may do.
 #[derive(Debug, Clone)]
 pub struct Staff {
@@ -34,14 +36,23 @@ impl Staff {
         }
     }
 
-    /// Moderators act on users; on other staff only an admin does, and nobody on their own account.
-    fn may_act_on(&self, target: &Managed) -> AppResult<()> {
+    /// As Mastodon's roles: one acts only on lower roles (moderators on users, admins on users and moderators),
+    /// and nobody on their own account; an admin is acted on from the command line only.
+    pub fn may_act_on(&self, target: &Managed) -> AppResult<()> {
+        if matches!(self.actor, Actor::CommandLine { .. }) {
+            return Ok(());
+        }
         if self.account_id() == Some(target.account.id) {
             return Err(AppError::Forbidden("You cannot moderate your own account".into()));
         }
+        let rank = |role: Role| match role {
+            Role::User => 0,
+            Role::Moderator => 1,
+            Role::Admin => 2,
+        };
         let target_role = target.user.as_ref().map_or(Role::User, |u| u.role);
-        if target_role != Role::User && self.role != Role::Admin {
-            return Err(AppError::Forbidden("Only an admin can moderate staff".into()));
+        if rank(target_role) >= rank(self.role) {
+            return Err(AppError::Forbidden("You can only moderate accounts of a lower role".into()));
         }
         Ok(())
     }
@@ -74,6 +85,9 @@ pub struct ActionInput {
 /// Takes an action on an account; the report it answers (or, for an action other than a warning, every open
 /// report about the account) is resolved.
 pub fn act(tx: &mut Tx, staff: &Staff, account_id: AccountId, action: AccountAction, input: &ActionInput) -> AppResult<()> {
+    if input.text.chars().count() > MAX_TEXT {
+        return Err(AppError::validation(format!("Text is too long (maximum is {MAX_TEXT} characters)")));
+    }
     let target = get(tx, account_id)?;
     staff.may_act_on(&target)?;
     if let Some(report_id) = input.report_id {

@@ -143,6 +143,7 @@ pub enum Handling {
 
 pub fn handle(conn: &mut DbConn, staff: &Staff, report_id: i64, handling: Handling) -> AppResult<ReportView> {
     let report = reports::find(conn, report_id)?.ok_or(AppError::NotFound)?;
+    staff.may_act_on(&moderation::get(conn, report.target_account_id)?)?;
     let now = ids::now();
     let logged = match handling {
         Handling::AssignToSelf => {

@@ -40,6 +40,30 @@ async fn sign_in(server: &TestServer, login: &str) -> Api {
     browser
 }
 
+/// A sign-in by someone who is not staff: the callback refuses it and no session cookie is set.
+async fn refused_sign_in(server: &TestServer, login: &str) -> String {
+    let browser = server.anonymous();
+    let authorize = browser.get("/admin/sign_in").await.header("location").unwrap();
+    let page = browser.send(browser.client.get(&authorize)).await;
+    let html = &page.text;
+    let form = [
+        ("csrf_token", field(html, "csrf_token")),
+        ("response_type", "code"),
+        ("client_id", field(html, "client_id")),
+        ("redirect_uri", field(html, "redirect_uri")),
+        ("scope", field(html, "scope")),
+        ("state", field(html, "state")),
+        ("login", login),
+        ("password", PASSWORD),
+        ("decision", "approve"),
+    ];
+    let callback = browser.post_form("/oauth/authorize", &form).await.header("location").unwrap();
+    let refused = browser.send(browser.client.get(&callback)).await;
+    assert_eq!(refused.status, 403, "{}", refused.text);
+    assert_eq!(browser.get("/admin").await.status, 303, "no session was kept");
+    refused.text
+}
+
 async fn staff_sign_in_to_the_admin_page_and_act_through_its_forms(server: TestServer) {
     server.create_admin("root").await;
     server.create_moderator("mod").await;
@@ -84,10 +108,15 @@ async fn staff_sign_in_to_the_admin_page_and_act_through_its_forms(server: TestS
     assert!(!moderator.get("/admin").await.text.contains("href=\"/admin/peers\""), "the navigation leaves out what a moderator cannot open");
 
     server.create_user("bob").await;
-    let bob = sign_in(&server, "bob@corp.example").await;
-    for path in ["/admin", "/admin/accounts", "/admin/audit"] {
-        assert_eq!(bob.get(path).await.status, 403, "{path} is not for users");
-    }
+    let refused = refused_sign_in(&server, "bob@corp.example").await;
+    assert!(refused.contains("admins and moderators."), "{refused}");
+    let with_api_token = server.token_for("root", "read write admin:read admin:write").await;
+    let borrowed = server.anonymous();
+    let cookie = format!("hallway_admin={}", with_api_token.token.clone().unwrap());
+    let page = borrowed.send(borrowed.request(reqwest::Method::GET, "/admin").header("Cookie", cookie)).await;
+    assert_eq!(page.status, 303, "only the page's own session opens it, not any token of an admin");
+
+    assert_eq!(root.post_form("/admin/sign_out", &[("csrf", "forged")]).await.status, 403, "signing out needs the token too");
 
     let signed_out = root.post_form("/admin/sign_out", &[("csrf", &csrf)]).await;
     assert_eq!(signed_out.status, 200);

@@ -60,13 +60,20 @@ async fn admins_announce_and_users_read_dismiss_and_react(server: TestServer) {
         let reacted = who.send(who.request(reqwest::Method::PUT, &format!("/api/v1/announcements/{id}/reactions/{name}"))).await;
         assert_eq!(reacted.status, 200, "{name}: {}", reacted.body);
     }
-    let not_emoji = ann.send(ann.request(reqwest::Method::PUT, &format!("/api/v1/announcements/{id}/reactions/hello"))).await;
-    assert_eq!(not_emoji.status, 422);
+    for name in ["hello", "©1"] {
+        let not_emoji = ann.send(ann.request(reqwest::Method::PUT, &format!("/api/v1/announcements/{id}/reactions/{name}"))).await;
+        assert_eq!(not_emoji.status, 422, "{name}");
+    }
     let seen = ann.get("/api/v1/announcements").await;
     let reactions = &seen.array().iter().find(|a| a["id"] == id).unwrap()["reactions"];
     assert_eq!((reactions[0]["name"].as_str(), reactions[0]["count"].as_i64(), reactions[0]["me"].as_bool()), (Some("👍"), Some(2), Some(true)));
     assert_eq!((reactions[1]["name"].as_str(), reactions[1]["me"].as_bool()), (Some("shipit"), Some(false)));
     assert!(reactions[1]["url"].as_str().unwrap().contains("/system/custom_emojis/"), "a custom emoji's reaction has its image: {reactions}");
+    for name in ["🎉", "🚀", "☕", "🙏", "👀", "🔥"] {
+        assert_eq!(ann.send(ann.request(reqwest::Method::PUT, &format!("/api/v1/announcements/{id}/reactions/{name}"))).await.status, 200, "{name}");
+    }
+    let ninth = ann.send(ann.request(reqwest::Method::PUT, &format!("/api/v1/announcements/{id}/reactions/🌍"))).await;
+    assert_eq!(ninth.status, 422, "at most 8 different reactions: {}", ninth.body);
     assert_eq!(bob.delete(&format!("/api/v1/announcements/{id}/reactions/👍")).await.status, 200);
     assert_eq!(ann.get("/api/v1/announcements").await.array().iter().find(|a| a["id"] == id).unwrap()["reactions"][0]["count"], 1);
 

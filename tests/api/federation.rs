@@ -1074,3 +1074,62 @@ async fn https_peers_federate_with_the_company_ca_on_postgres() {
     }
     https_peers_federate_with_the_company_ca(Backend::Postgres).await
 }
+
+/// A company-wide announcement: published on sales, it shows on eng; edited and withdrawn there, it changes
+/// and goes on eng. Only an instance's own actor speaks for it: a user's Announcement is ignored.
+async fn company_wide_announcements(backend: Backend) {
+    let (sales, eng) = two_instances(backend).await;
+    sales.create_admin("root").await;
+    let root = sales.token_for("root", "read write admin:read admin:write").await;
+    let bob = eng.login("bob").await;
+    let texts = |api: Api| async move {
+        let found = api.get("/api/v1/announcements").await;
+        assert_eq!(found.status, 200, "{}", found.body);
+        found.array().iter().map(|a| a["content"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
+    };
+
+    let local_only = root.post_json("/api/v1/admin/announcements", &serde_json::json!({"text": "Sales kickoff on Monday"})).await;
+    assert_eq!(local_only.status, 200, "{}", local_only.body);
+    let created = root
+        .post_json("/api/v1/admin/announcements", &serde_json::json!({"text": "Offices closed on Friday", "federate": true, "starts_at": "2030-06-07", "ends_at": "2030-06-08", "all_day": true}))
+        .await;
+    assert_eq!(created.status, 200, "{}", created.body);
+    eventually("eng shows the company-wide announcement", || async { texts(bob.clone()).await.iter().any(|t| t.contains("Offices closed on Friday")) }).await;
+    let shown = bob.get("/api/v1/announcements").await;
+    assert_eq!(shown.array().len(), 1, "only the company-wide one goes to peers: {}", shown.body);
+    assert_eq!((shown.array()[0]["all_day"].as_bool(), shown.array()[0]["starts_at"].as_str()), (Some(true), Some("2030-06-07T00:00:00.000Z")));
+    let id = shown.array()[0]["id"].as_str().unwrap().to_owned();
+    let reacted = bob.send(bob.request(reqwest::Method::PUT, &format!("/api/v1/announcements/{id}/reactions/👍"))).await;
+    assert_eq!(reacted.status, 200, "eng's users react to it there");
+
+    let path = format!("/api/v1/admin/announcements/{}", created.id());
+    assert_eq!(root.put_json(&path, &serde_json::json!({"text": "Offices closed on Friday and Monday"})).await.status, 200);
+    eventually("eng shows the edit", || async { texts(bob.clone()).await.iter().any(|t| t.contains("Friday and Monday")) }).await;
+    assert_eq!(root.delete(&path).await.status, 200);
+    eventually("eng drops the withdrawn announcement", || async { texts(bob.clone()).await.is_empty() }).await;
+
+    sales.create_user("mallory").await;
+    let forged = serde_json::json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{}/users/mallory#announce", sales.base),
+        "type": "Create",
+        "actor": format!("{}/users/mallory", sales.base),
+        "object": {"id": format!("{}/announcements/1", sales.base), "type": "Announcement", "attributedTo": format!("{}/users/mallory", sales.base), "content": "<p>Everyone gets a day off</p>"},
+    });
+    let status = post_signed(&format!("{}/inbox", eng.base), &forged, &signing_key_of(&sales, "mallory").await).await;
+    assert_eq!(status, 202);
+    eng.inbox_settled().await;
+    assert!(texts(bob.clone()).await.is_empty(), "a user does not speak for the instance");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn company_wide_announcements_on_sqlite() {
+    company_wide_announcements(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn company_wide_announcements_on_postgres() {
+    if crate::support::postgres_admin_url().is_some() {
+        company_wide_announcements(Backend::Postgres).await;
+    }
+}

@@ -144,8 +144,10 @@ async fn moderators_act_on_accounts(server: TestServer) {
     assert_eq!(moderator.post(&format!("/api/v1/admin/accounts/{}/unsuspend", ann_account.id.0)).await.body["suspended"], false);
     assert_eq!(bob.get(&format!("/api/v1/accounts/{}", ann_account.id.0)).await.status, 200);
 
+    let other_admin = server.create_admin("root2").await;
     for (who, target, why) in [
         (&moderator, &root_account, "a moderator does not act on an admin"),
+        (&root, &other_admin, "nor an admin on another admin (the command line can)"),
         (&moderator, &moderator_account, "nor on themselves"),
         (&bob, &ann_account, "a user acts on no one"),
     ] {
@@ -237,6 +239,10 @@ async fn moderators_handle_reports(server: TestServer) {
     assert_eq!(moderator.post(&format!("{path}/reopen")).await.body["action_taken"], false);
     assert_eq!(moderator.get(&format!("/api/v1/admin/reports?target_account_id={}", bob_account.id.0)).await.array().len(), 1);
     assert_eq!(moderator.post(&format!("{path}/promote")).await.status, 404);
+    let about_mod = bob.post_json("/api/v1/reports", &json!({"account_id": moderator_id(&moderator).await, "comment": "Abuses the role"})).await;
+    assert_eq!(about_mod.status, 200, "{}", about_mod.body);
+    let own = format!("/api/v1/admin/reports/{}/resolve", about_mod.id());
+    assert_eq!(moderator.post(&own).await.status, 403, "a moderator does not close a report about themselves");
     assert_eq!(ann.get("/api/v1/admin/reports").await.status, 403);
 
     let warned = act(&moderator, &bob_account, &[("type", "none"), ("report_id", report["id"].as_str().unwrap()), ("text", "First warning")]).await;
@@ -245,6 +251,10 @@ async fn moderators_handle_reports(server: TestServer) {
     let log = moderator.get("/api/v1/admin/audit_log").await;
     let actions: Vec<&str> = log.array().iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["warn_account", "reopen_report", "resolve_report", "unassigned_report", "assigned_to_self_report"]);
+}
+
+async fn moderator_id(api: &Api) -> String {
+    api.me().await.id()
 }
 
 async fn remote_account(server: &TestServer, host: &str, name: &str) -> hallway::db::models::Account {
@@ -463,6 +473,7 @@ async fn the_dashboard_has_its_figures(server: TestServer) {
         (json!({"keys": ["popularity"], "start_at": start, "end_at": end}), "an unknown measure"),
         (json!({"keys": ["tag_uses"], "start_at": start, "end_at": end}), "tag_uses needs its tag"),
         (json!({"keys": ["new_users"], "start_at": end, "end_at": start}), "a period that ends before it starts"),
+        (json!({"keys": ["new_users"], "start_at": "+262143-12-30", "end_at": "+262143-12-31"}), "a year out of range"),
     ] {
         assert_eq!(moderator.post_json("/api/v1/admin/measures", &body).await.status, 422, "{why}");
     }

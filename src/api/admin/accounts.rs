@@ -23,14 +23,45 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/accounts/{id}/{reversal}", web::post().to(reverse));
 }
 
+/// The filters v1 and v2 share.
+#[derive(Deserialize)]
+pub struct TextFilters {
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    by_domain: Option<String>,
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    username: Option<String>,
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    display_name: Option<String>,
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    email: Option<String>,
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    ip: Option<String>,
+}
+
+impl TextFilters {
+    /// The filter with these set (empty ones are none).
+    fn filter(&self, local: Option<bool>, status: Option<ModerationStatus>, roles: Vec<kinds::Role>) -> AdminFilter {
+        let given = |text: &Option<String>| text.clone().filter(|t| !t.is_empty());
+        AdminFilter {
+            local,
+            by_domain: given(&self.by_domain),
+            status,
+            username: given(&self.username),
+            display_name: given(&self.display_name),
+            email: given(&self.email),
+            ip: given(&self.ip),
+            roles,
+            text: None,
+        }
+    }
+}
+
 #[derive(Deserialize)]
 pub struct V1Params {
     #[serde(default, deserialize_with = "flex::bool_or_false")]
     local: bool,
     #[serde(default, deserialize_with = "flex::bool_or_false")]
     remote: bool,
-    #[serde(default, deserialize_with = "flex::string_opt")]
-    by_domain: Option<String>,
     #[serde(default, deserialize_with = "flex::bool_or_false")]
     active: bool,
     #[serde(default, deserialize_with = "flex::bool_or_false")]
@@ -43,16 +74,10 @@ pub struct V1Params {
     suspended: bool,
     #[serde(default, deserialize_with = "flex::bool_or_false")]
     sensitized: bool,
-    #[serde(default, deserialize_with = "flex::string_opt")]
-    username: Option<String>,
-    #[serde(default, deserialize_with = "flex::string_opt")]
-    display_name: Option<String>,
-    #[serde(default, deserialize_with = "flex::string_opt")]
-    email: Option<String>,
-    #[serde(default, deserialize_with = "flex::string_opt")]
-    ip: Option<String>,
     #[serde(default, deserialize_with = "flex::bool_or_false")]
     staff: bool,
+    #[serde(flatten)]
+    text: TextFilters,
     #[serde(flatten)]
     page: PageParams,
 }
@@ -72,17 +97,9 @@ impl V1Params {
             (self.suspended, ModerationStatus::Suspended),
             (self.sensitized, ModerationStatus::Sensitized),
         ];
-        AdminFilter {
-            local,
-            by_domain: self.by_domain.clone().filter(|d| !d.is_empty()),
-            status: flags.iter().find(|(set, _)| *set).map(|(_, status)| *status),
-            username: self.username.clone().filter(|u| !u.is_empty()),
-            display_name: self.display_name.clone().filter(|d| !d.is_empty()),
-            email: self.email.clone().filter(|e| !e.is_empty()),
-            ip: self.ip.clone().filter(|i| !i.is_empty()),
-            roles: if self.staff { vec![kinds::Role::Admin, kinds::Role::Moderator] } else { Vec::new() },
-            text: None,
-        }
+        let status = flags.iter().find(|(set, _)| *set).map(|(_, status)| *status);
+        let roles = if self.staff { vec![kinds::Role::Admin, kinds::Role::Moderator] } else { Vec::new() };
+        self.text.filter(local, status, roles)
     }
 }
 
@@ -91,21 +108,13 @@ pub struct V2Params {
     #[serde(default, deserialize_with = "flex::string_opt")]
     origin: Option<String>,
     #[serde(default, deserialize_with = "flex::string_opt")]
-    by_domain: Option<String>,
-    #[serde(default, deserialize_with = "flex::string_opt")]
     status: Option<String>,
-    #[serde(default, deserialize_with = "flex::string_opt")]
-    username: Option<String>,
-    #[serde(default, deserialize_with = "flex::string_opt")]
-    display_name: Option<String>,
-    #[serde(default, deserialize_with = "flex::string_opt")]
-    email: Option<String>,
-    #[serde(default, deserialize_with = "flex::string_opt")]
-    ip: Option<String>,
     #[serde(default, deserialize_with = "flex::string_opt")]
     permissions: Option<String>,
     #[serde(default, deserialize_with = "flex::string_list")]
     role_ids: Vec<String>,
+    #[serde(flatten)]
+    text: TextFilters,
     #[serde(flatten)]
     page: PageParams,
 }
@@ -131,17 +140,7 @@ impl V2Params {
         if self.permissions.as_deref() == Some("staff") {
             roles.extend([kinds::Role::Admin, kinds::Role::Moderator]);
         }
-        Ok(AdminFilter {
-            local,
-            by_domain: self.by_domain.clone().filter(|d| !d.is_empty()),
-            status,
-            username: self.username.clone().filter(|u| !u.is_empty()),
-            display_name: self.display_name.clone().filter(|d| !d.is_empty()),
-            email: self.email.clone().filter(|e| !e.is_empty()),
-            ip: self.ip.clone().filter(|i| !i.is_empty()),
-            roles,
-            text: None,
-        })
+        Ok(self.text.filter(local, status, roles))
     }
 }
 

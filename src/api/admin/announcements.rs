@@ -34,6 +34,9 @@ pub struct AnnouncementParams {
     all_day: Option<bool>,
     #[serde(default, deserialize_with = "flex::bool_opt")]
     published: Option<bool>,
+    /// Hallway's own: send it to every allowed peer too.
+    #[serde(default, deserialize_with = "flex::bool_opt")]
+    federate: Option<bool>,
 }
 
 impl AnnouncementParams {
@@ -52,6 +55,7 @@ impl AnnouncementParams {
             text: self.text,
             all_day: self.all_day,
             published: self.published,
+            federated: self.federate,
         })
     }
 }

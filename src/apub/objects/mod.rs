@@ -1,9 +1,11 @@
 //! ActivityStreams objects as Mastodon and GoToSocial exchange them: actors, notes, tombstones.
 //! They never meet database rows or Mastodon entities except in the converters at their edges.
 
+mod announcement;
 mod note;
 mod person;
 
+pub use announcement::{AnnouncementObject, ANNOUNCEMENT_TYPE};
 pub use note::{Document, Hashtag, Mention, Note, NoteKind, PollOption, Tag, Tombstone};
 pub use person::{ActorKind, Endpoints, Image, Person, PropertyValue};
 
@@ -30,7 +32,10 @@ pub fn context() -> Value {
             "Emoji": "toot:Emoji",
             "schema": "http://schema.org#",
             "PropertyValue": "schema:PropertyValue",
-            "value": "schema:value"
+            "value": "schema:value",
+            "hallway": "https://hallway.example/ns#",
+            "Announcement": "hallway:Announcement",
+            "allDay": "hallway:allDay"
         }
     ])
 }

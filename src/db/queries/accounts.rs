@@ -120,6 +120,16 @@ pub fn search(conn: &mut DbConn, text: &str, limit: i64, offset: i64) -> AppResu
         .load(conn)?)
 }
 
+/// The shared inbox one of a domain's accounts names, if any is known.
+pub fn shared_inbox_of_domain(conn: &mut DbConn, host: &str) -> AppResult<Option<String>> {
+    Ok(accounts
+        .filter(domain.eq(host))
+        .filter(shared_inbox_url.is_not_null())
+        .select(shared_inbox_url.assume_not_null())
+        .first(conn)
+        .optional()?)
+}
+
 pub fn find_by_uri(conn: &mut DbConn, account_uri: &str) -> AppResult<Option<Account>> {
     Ok(accounts.filter(uri.eq(account_uri)).select(Account::as_select()).first(conn).optional()?)
 }

@@ -159,8 +159,11 @@ pub fn media_bytes(conn: &mut DbConn) -> AppResult<i64> {
     Ok(sizes.into_iter().sum())
 }
 
+/// (account, when) pairs.
+pub type Dated = Vec<(i64, NaiveDateTime)>;
+
 /// Sign-ups in a period (account, when) and the local statuses of those accounts since (for retention).
-pub fn cohort_activity(conn: &mut DbConn, from: NaiveDateTime, to: NaiveDateTime) -> AppResult<(Vec<(i64, NaiveDateTime)>, Vec<(i64, NaiveDateTime)>)> {
+pub fn cohort_activity(conn: &mut DbConn, from: NaiveDateTime, to: NaiveDateTime) -> AppResult<(Dated, Dated)> {
     let joined = users::table
         .filter(users::created_at.ge(from).and(users::created_at.lt(to)))
         .select((users::account_id, users::created_at))
