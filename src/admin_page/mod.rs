@@ -23,7 +23,7 @@ use crate::service::announcements::{self, AnnouncementInput};
 use crate::service::audit::{self, Actor, AuditFilter};
 use crate::service::auth::{self, ADMIN_PAGE_CLIENT_ID, ADMIN_PAGE_SCOPES};
 use crate::service::markup::escape;
-use crate::service::measures::{self, MeasureKey, Period};
+use crate::service::measures::{self, DimensionKey, MeasureKey, Period};
 use crate::service::moderation::{self, ActionInput, Reversal, Staff};
 use crate::service::reports::{self, Handling, ReportFilter};
 use crate::service::{accounts, peers};
@@ -280,20 +280,28 @@ pub async fn dashboard(req: HttpRequest, state: web::Data<AppState>, Query(query
     let is_admin = session.user.role == Role::Admin;
     let found = state
         .db
-        .read(move |conn| {
-            let figures = keys.into_iter().map(|key| measures::measure(conn, key, &period)).collect::<AppResult<Vec<_>>>()?;
+        .read_cached(move |reader| {
+            let totals = crate::service::cached::instance_stats(reader)?;
+            let conn = reader.conn()?;
+            let figures = keys.iter().map(|key| measures::measure(conn, key.clone(), &period)).collect::<AppResult<Vec<_>>>()?;
+            let versions = measures::dimension(conn, DimensionKey::SoftwareVersions, &period, 10)?;
             let health = if is_admin { peers::list(conn)? } else { Vec::new() };
-            Ok((figures, health))
+            Ok((totals, figures, versions, health))
         })
         .await;
-    let (figures, health) = or_respond!(found.map_err(|error| failure(&state, &error)));
+    let (totals, figures, versions, health) = or_respond!(found.map_err(|error| failure(&state, &error)));
     let labels = ["Active users", "New users", "Interactions", "Reports opened", "Reports resolved"];
     let cards: String = figures
         .iter()
         .zip(labels)
         .map(|(m, label)| format!("<div class=\"figure\"><div class=\"value\">{}</div><div class=\"label\">{label}, last 7 days <span class=\"muted\">(before: {})</span></div></div>", m.total, m.previous_total))
         .collect();
-    let mut body = format!("<h2>This week</h2><div class=\"figures\">{cards}</div>");
+    let software: String = versions.data.iter().map(|v| format!("{} {}", escape(&v.human_key), escape(v.text_value.as_deref().unwrap_or_default()))).collect::<Vec<_>>().join(" · ");
+    let total = |value: i64, label: &str| format!("<div class=\"figure\"><div class=\"value\">{value}</div><div class=\"label\">{label}</div></div>");
+    let instance = [total(totals.user_count, "Local users"), total(totals.status_count, "Local posts"), total(totals.domain_count, "Instances known")].concat();
+    let mut body = format!(
+        "<h2>This week</h2><div class=\"figures\">{cards}</div><h2>The instance</h2><div class=\"figures\">{instance}</div><p class=\"muted\">Running {software}</p>"
+    );
     if is_admin {
         body.push_str("<h2>Deliveries to peers</h2>");
         body.push_str(&peer_table(&health, None));

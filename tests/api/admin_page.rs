@@ -73,6 +73,7 @@ async fn staff_sign_in_to_the_admin_page_and_act_through_its_forms(server: TestS
     let dashboard = root.get("/admin").await;
     assert_eq!(dashboard.status, 200);
     assert!(dashboard.text.contains("<h1>Dashboard</h1>") && dashboard.text.contains("Deliveries to peers"), "{}", dashboard.text);
+    assert!(dashboard.text.contains("Local posts") && dashboard.text.contains(&format!("Running Hallway {}", env!("CARGO_PKG_VERSION"))), "{}", dashboard.text);
     assert!(dashboard.header("content-security-policy").unwrap().contains("default-src 'none'"), "no scripts run on the page");
     let csrf = field(&dashboard.text, "csrf").to_owned();
 

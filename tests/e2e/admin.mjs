@@ -107,7 +107,8 @@ async function main() {
       await page.waitForURL(`${INSTANCE}/admin`);
       expect((await heading()) === "Dashboard", `heading ${await heading()}`);
       const figures = await page.$$eval(".figure", (cards) => cards.map((c) => c.innerText.replace(/\s+/g, " ")));
-      expect(figures.length === 5, `figures ${figures}`);
+      expect(figures.length === 8, `figures ${figures}`);
+      expect((await page.textContent("main")).includes("Running Hallway"), "the software versions");
       return `${figures.join(" | ")}; ${await shot("dashboard")}`;
     });
 
