@@ -10,6 +10,7 @@ pub mod error;
 pub mod ids;
 pub mod net;
 pub mod oauth;
+pub mod ops;
 pub mod params;
 pub mod push;
 pub mod server;

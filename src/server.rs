@@ -19,7 +19,7 @@ use crate::state::AppState;
 pub fn start(state: AppState, listener: TcpListener, workers: usize) -> io::Result<Server> {
     let tls = state.settings.tls.as_ref().map(load_tls).transpose()?;
     state.db.watch_other_processes().map_err(io::Error::other)?;
-    delivery::spawn(state.federation.clone(), state.db.clone(), state.deliveries.clone(), &state.settings);
+    delivery::spawn(state.federation.clone(), state.db.clone(), state.deliveries.clone(), &state.settings, state.delivery_heartbeat.clone());
     crate::apub::inbox_worker::spawn(state.clone());
     state.hub.start(state.db.clone(), state.settings.clone());
     spawn_scheduler(state.clone());
@@ -105,6 +105,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .configure(api::routes)
         .configure(crate::apub::routes::routes)
         .configure(crate::admin_page::routes)
+        .configure(crate::ops::routes)
         .route("/oauth/authorize", web::get().to(oauth::authorize_page))
         .route("/oauth/authorize", web::post().to(oauth::authorize_submit))
         .route("/oauth/authorize/oidc", web::post().to(oauth::oidc_start))

@@ -28,6 +28,8 @@ pub struct AppState {
     pub directory: Directory,
     /// What outgoing TLS connections trust.
     pub tls: Arc<rustls::ClientConfig>,
+    /// The delivery worker's turns, for `/readyz`.
+    pub delivery_heartbeat: crate::ops::Heartbeat,
 }
 
 impl AppState {
@@ -50,6 +52,6 @@ impl AppState {
         let inbox_limiter = Arc::new(RateLimiter::new(settings.federation_inbox_per_minute));
         let media = crate::storage::media_store(&settings);
         let directory = Directory::new(&settings, &tls);
-        AppState { db, settings, federation, deliveries, inbox: Wakeup::default(), inbox_limiter, hub, media, directory, tls }
+        AppState { db, settings, federation, deliveries, inbox: Wakeup::default(), inbox_limiter, hub, media, directory, tls, delivery_heartbeat: Default::default() }
     }
 }

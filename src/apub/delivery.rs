@@ -36,10 +36,11 @@ pub struct Worker {
     lease: Duration,
     sends: Arc<Semaphore>,
     in_flight: PeerSlots,
+    heartbeat: crate::ops::Heartbeat,
 }
 
 /// Runs the delivery loop forever on the current runtime.
-pub fn spawn(client: FederationClient, db: Database, queue: Wakeup, settings: &Settings) {
+pub fn spawn(client: FederationClient, db: Database, queue: Wakeup, settings: &Settings, heartbeat: crate::ops::Heartbeat) {
     let worker = Arc::new(Worker {
         client,
         db,
@@ -48,6 +49,7 @@ pub fn spawn(client: FederationClient, db: Database, queue: Wakeup, settings: &S
         lease: settings.federation_lease,
         sends: Arc::new(Semaphore::new(CONCURRENT_SENDS)),
         in_flight: PeerSlots::new(PER_PEER_IN_FLIGHT),
+        heartbeat,
     });
     tokio::spawn(async move { worker.run().await });
 }
@@ -55,6 +57,7 @@ pub fn spawn(client: FederationClient, db: Database, queue: Wakeup, settings: &S
 impl Worker {
     async fn run(self: Arc<Self>) {
         loop {
+            self.heartbeat.beat();
             // Claim only what can be sent at once, so that a row's lease runs while it is sent, not queued.
             let free = self.sends.available_permits();
             if free == 0 {

@@ -163,6 +163,16 @@ impl Database {
         applied.map_err(|e| format!("migration failed: {e}"))
     }
 
+    /// How many migrations of this backend are not applied yet (for `/readyz`).
+    pub fn pending_migrations(&self) -> Result<usize, String> {
+        let mut conn = self.pool.get().map_err(|e| format!("cannot connect to the database: {e}"))?;
+        let pending = match &mut *conn {
+            AnyConnection::Sqlite(c) => c.pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+            AnyConnection::Postgresql(c) => c.pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
+        };
+        pending.map_err(|e| format!("cannot read the migrations: {e}"))
+    }
+
     pub fn get(&self) -> Result<PooledConnection<Manager>, AppError> {
         self.pool.get().map_err(|e| AppError::Unavailable(format!("database pool: {e}")))
     }

@@ -15,7 +15,23 @@ crate::on_both_backends!(
     deeply_nested_parameters_are_refused_in_every_format,
     tokens_are_checked,
     oversized_bodies_are_refused,
+    monitoring_asks_health_liveness_and_readiness,
 );
+
+async fn monitoring_asks_health_liveness_and_readiness(server: TestServer) {
+    let anyone = server.anonymous();
+    for path in ["/health", "/livez"] {
+        let answer = anyone.get(path).await;
+        assert_eq!((answer.status, answer.text.as_str()), (200, "OK"), "{path}");
+    }
+    crate::support::eventually("the instance is ready", async || anyone.get("/readyz").await.status == 200).await;
+    let ready = anyone.get("/readyz").await;
+    assert_eq!(ready.body["ready"], true, "{}", ready.body);
+    assert_eq!(ready.body["migrations"]["detail"], "applied");
+    let engine = ready.body["database"]["detail"].as_str().unwrap();
+    assert!(engine.starts_with("SQLite ") || engine.starts_with("PostgreSQL "), "{engine}");
+    assert_eq!(ready.body["delivery_worker"]["ok"], true, "{}", ready.body);
+}
 
 async fn unknown_paths_answer_json_404(server: TestServer) {
     let anonymous = server.anonymous();
