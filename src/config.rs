@@ -47,6 +47,10 @@ pub struct Settings {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// `trends.require_review`: only what a moderator approved trends (what they rejected never does).
     pub trends_require_review: bool,
+    /// `metrics.listen`: an address of its own for `/metrics` (inside the company's monitoring network).
+    pub metrics_listen: Option<SocketAddr>,
+    /// `metrics.token`: `/metrics` is answered to this bearer token (on the main listener too).
+    pub metrics_token: Option<String>,
     /// Who may make an account with `POST /api/v1/accounts`.
     pub registrations: Registrations,
     /// Sign-in with the company's LDAP directory, when `auth.ldap.url` is set.
@@ -154,6 +158,8 @@ struct FileSettings {
     statuses: StatusesSection,
     #[serde(default)]
     trends: TrendsSection,
+    #[serde(default)]
+    metrics: MetricsSection,
     #[serde(default)]
     federation: FederationSection,
     #[serde(default)]
@@ -267,6 +273,13 @@ struct StatusesSection {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
+struct MetricsSection {
+    listen: Option<String>,
+    token: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct TrendsSection {
     require_review: Option<bool>,
 }
@@ -367,6 +380,10 @@ impl Settings {
             push_gateways: host_list("push.gateways", env("HALLWAY_PUSH_GATEWAYS"), file.push.gateways)?,
             registrations: registrations(env, file.registrations)?,
             require_login: parsed("HALLWAY_ACCESS_REQUIRE_LOGIN", "access.require_login", env, file.access.require_login)?.unwrap_or(true),
+            metrics_listen: env_or("HALLWAY_METRICS_LISTEN", env, file.metrics.listen)
+                .map(|text| text.parse().map_err(|_| ConfigError(format!("metrics.listen: '{text}' is not an address like 127.0.0.1:9464"))))
+                .transpose()?,
+            metrics_token: env_or("HALLWAY_METRICS_TOKEN", env, file.metrics.token).filter(|t| !t.trim().is_empty()),
             trends_require_review: parsed("HALLWAY_TRENDS_REQUIRE_REVIEW", "trends.require_review", env, file.trends.require_review)?.unwrap_or(false),
             trusted_proxies: networks("access.trusted_proxies", env("HALLWAY_ACCESS_TRUSTED_PROXIES"), file.access.trusted_proxies)?,
             ldap: ldap_settings(env, file.auth.ldap.unwrap_or_default())?,

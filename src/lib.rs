@@ -17,5 +17,6 @@ pub mod server;
 pub mod service;
 pub mod state;
 pub mod storage;
+pub mod telemetry;
 pub mod tls;
 pub mod streaming;

@@ -39,7 +39,7 @@ async fn health() -> HttpResponse {
 
 /// 200 when every check passes, 503 otherwise; the body says what each check found.
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    let database = match state.db.read(|conn| crate::db::queries::measures::database_version(conn)).await {
+    let database = match state.db.read(crate::service::measures::database_version).await {
         Ok((engine, version)) => Ok(format!("{engine} {version}")),
         Err(error) => Err(error.to_string()),
     };

@@ -18,6 +18,7 @@ use crate::state::AppState;
 /// Starts serving on an already bound listener (TLS when the settings name a certificate).
 pub fn start(state: AppState, listener: TcpListener, workers: usize) -> io::Result<Server> {
     let tls = state.settings.tls.as_ref().map(load_tls).transpose()?;
+    crate::telemetry::handle();
     state.db.watch_other_processes().map_err(io::Error::other)?;
     delivery::spawn(state.federation.clone(), state.db.clone(), state.deliveries.clone(), &state.settings, state.delivery_heartbeat.clone());
     crate::apub::inbox_worker::spawn(state.clone());
@@ -31,6 +32,9 @@ pub fn start(state: AppState, listener: TcpListener, workers: usize) -> io::Resu
     let blocking_threads = state.settings.database_pool_size as usize + std::thread::available_parallelism().map_or(2, |n| n.get());
     let upload_limit = UploadLimit(state.settings.media.image_bytes.max(state.settings.media.video_bytes) as usize);
     let data = web::Data::new(state);
+    if let Some(address) = data.settings.metrics_listen {
+        serve_metrics(data.clone(), address)?;
+    }
     let server = HttpServer::new(move || {
         App::new()
             .app_data(data.clone())
@@ -39,6 +43,7 @@ pub fn start(state: AppState, listener: TcpListener, workers: usize) -> io::Resu
             .wrap(NormalizePath::new(TrailingSlash::Trim))
             .wrap(cors())
             .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
+            .wrap(actix_web::middleware::from_fn(crate::telemetry::record_requests))
             .configure(routes)
     })
     .workers(workers.max(1))
@@ -48,6 +53,20 @@ pub fn start(state: AppState, listener: TcpListener, workers: usize) -> io::Resu
         None => server.listen(listener)?,
     };
     Ok(server.run())
+}
+
+/// `/metrics` alone on an address of its own (plain http: monitoring networks scrape it as is).
+fn serve_metrics(data: web::Data<AppState>, address: std::net::SocketAddr) -> io::Result<()> {
+    let metrics = HttpServer::new(move || {
+        App::new().app_data(data.clone()).route("/metrics", web::get().to(crate::telemetry::metrics_on_own_listener))
+    })
+    .workers(1)
+    .bind(address)
+    .map_err(|e| io::Error::other(format!("metrics.listen {address}: {e}")))?
+    .run();
+    log::info!("serving /metrics on http://{address}");
+    actix_web::rt::spawn(metrics);
+    Ok(())
 }
 
 /// Posts scheduled statuses when they come due and announces ended polls (checked every few seconds);
@@ -75,6 +94,7 @@ fn spawn_scheduler(state: AppState) {
             tick.tick().await;
             loop {
                 let pruned = pruning.db.write(|conn| crate::service::retention::prune_federation_records(conn, crate::ids::now())).await;
+                crate::telemetry::job("prune_federation_records", pruned.is_ok());
                 match pruned {
                     Ok(pruned) if pruned.more_waiting() => log::info!("retention: pruned {pruned:?}, more waiting"),
                     Ok(pruned) if pruned != Default::default() => break log::info!("retention: pruned {pruned:?}"),
@@ -89,10 +109,14 @@ fn spawn_scheduler(state: AppState) {
         loop {
             tick.tick().await;
             let settings = state.settings.clone();
-            if let Err(e) = state.db.write(move |conn| crate::service::scheduled::publish_due(conn, &settings)).await {
+            let published = state.db.write(move |conn| crate::service::scheduled::publish_due(conn, &settings)).await;
+            crate::telemetry::job("scheduled_statuses", published.is_ok());
+            if let Err(e) = published {
                 log::warn!("scheduler: {}", e.cause());
             }
-            if let Err(e) = state.db.write(|tx| crate::service::polls::announce_ended(tx)).await {
+            let announced = state.db.write(crate::service::polls::announce_ended).await;
+            crate::telemetry::job("ended_polls", announced.is_ok());
+            if let Err(e) = announced {
                 log::warn!("scheduler: ended polls: {}", e.cause());
             }
         }
@@ -106,6 +130,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::apub::routes::routes)
         .configure(crate::admin_page::routes)
         .configure(crate::ops::routes)
+        .route("/metrics", web::get().to(crate::telemetry::metrics_on_main))
         .route("/oauth/authorize", web::get().to(oauth::authorize_page))
         .route("/oauth/authorize", web::post().to(oauth::authorize_submit))
         .route("/oauth/authorize/oidc", web::post().to(oauth::oidc_start))

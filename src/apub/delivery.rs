@@ -111,7 +111,9 @@ impl Worker {
     }
 
     async fn attempt(&self, delivery: Delivery) {
+        let started = std::time::Instant::now();
         let outcome = self.send(&delivery).await;
+        let took = started.elapsed();
         let now = ids::now();
         let host = delivery.peer_host.clone();
         let record = match outcome {
@@ -127,6 +129,12 @@ impl Worker {
         if let Outcome::Failed(error) | Outcome::Retry(error) = &record {
             log::warn!("delivery {} to {} failed: {error}", delivery.id, delivery.inbox_url);
         }
+        let outcome_name = match record {
+            Outcome::Delivered => "delivered",
+            Outcome::Failed(_) => "failed",
+            Outcome::Retry(_) => "retry",
+        };
+        crate::telemetry::delivery(&host, outcome_name, took);
         let next_attempt = self.next_attempt(&delivery, now);
         let Some(lease) = delivery.leased_until else { return };
         let id = delivery.id;

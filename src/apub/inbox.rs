@@ -38,7 +38,35 @@ pub async fn actor_inbox(req: HttpRequest, state: web::Data<AppState>, _name: we
 /// in the durable inbox and answers 202: the peer never waits for what applying it takes (fetches, the
 /// write), and a burst from one peer waits in the queue rather than in front of local writes.
 async fn receive(req: &HttpRequest, state: &AppState, body: &[u8]) -> AppResult<HttpResponse> {
-    let signer = inbound::signer(state, req, Some(body)).await?;
+    let signer = match inbound::signer(state, req, Some(body)).await {
+        Ok(signer) => signer,
+        Err(error) => {
+            // Before the signer is known, its host is the sender's word: no label of its own (unbounded).
+            crate::telemetry::inbox("unknown", "rejected", rejection(&error));
+            return Err(error);
+        }
+    };
+    let peer = signer.domain.clone().unwrap_or_default();
+    let queued = queue(state, signer, body).await;
+    match &queued {
+        Ok(_) => crate::telemetry::inbox(&peer, "accepted", "none"),
+        Err(error) => crate::telemetry::inbox(&peer, "rejected", rejection(error)),
+    }
+    queued
+}
+
+/// Why an inbox refused an activity, as `/metrics` counts it.
+fn rejection(error: &AppError) -> &'static str {
+    match error {
+        AppError::Unauthorized(_) => "signature",
+        AppError::Forbidden(_) => "not_allowed",
+        AppError::RateLimited => "rate_limited",
+        AppError::BadRequest(_) | AppError::Validation(_) => "malformed",
+        _ => "error",
+    }
+}
+
+async fn queue(state: &AppState, signer: Account, body: &[u8]) -> AppResult<HttpResponse> {
     let activity: InboxActivity =
         serde_json::from_slice(body).map_err(|e| AppError::bad_request(format!("Unreadable activity: {e}")))?;
     let (Some(id), Some(actor)) = (activity.id().cloned(), activity.actor().cloned()) else {

@@ -174,7 +174,16 @@ impl Database {
     }
 
     pub fn get(&self) -> Result<PooledConnection<Manager>, AppError> {
-        self.pool.get().map_err(|e| AppError::Unavailable(format!("database pool: {e}")))
+        let asked = std::time::Instant::now();
+        let conn = self.pool.get().map_err(|e| AppError::Unavailable(format!("database pool: {e}")));
+        crate::telemetry::pool_wait(asked.elapsed());
+        conn
+    }
+
+    /// The pool's connections and how many of them are idle.
+    pub fn pool_state(&self) -> (u32, u32) {
+        let state = self.pool.state();
+        (state.connections, state.idle_connections)
     }
 
     /// Runs read-only work on a blocking thread.

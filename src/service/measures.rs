@@ -162,6 +162,11 @@ pub fn measure(conn: &mut DbConn, key: MeasureKey, period: &Period) -> AppResult
     Ok(Measure { key, total, previous_total, data })
 }
 
+/// The database engine's name and version (for `/readyz` and the software versions).
+pub fn database_version(conn: &mut DbConn) -> AppResult<(&'static str, String)> {
+    measures::database_version(conn)
+}
+
 /// A dimension Mastodon names, with what it is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DimensionKey {

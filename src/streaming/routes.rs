@@ -104,7 +104,10 @@ async fn server_sent_events(req: HttpRequest, state: web::Data<AppState>, auth: 
     let receiver = state.hub.subscribe();
     let filters = StreamFilters::load(&state.db, reader.as_ref().map(|r| r.account.id)).await;
     let db = state.db.clone();
+    let open = crate::telemetry::OpenStream::new("sse");
     let events = futures_util::stream::unfold((receiver, subscribed, filters), move |(mut receiver, subscribed, mut filters)| {
+        // Counted while the client listens: the stream, and this closure with it, goes when it disconnects.
+        let _open = &open;
         let db = db.clone();
         async move {
             loop {
@@ -160,6 +163,7 @@ async fn websocket(req: HttpRequest, body: web::Payload, state: web::Data<AppSta
     let mut filters = StreamFilters::load(&state.db, reader.as_ref().map(|r| r.account.id)).await;
     let db = state.db.clone();
     actix_web::rt::spawn(async move {
+        let _open = crate::telemetry::OpenStream::new("websocket");
         let mut heartbeat = tokio::time::interval(HEARTBEAT);
         loop {
             tokio::select! {

@@ -31,6 +31,80 @@ async fn monitoring_asks_health_liveness_and_readiness(server: TestServer) {
     let engine = ready.body["database"]["detail"].as_str().unwrap();
     assert!(engine.starts_with("SQLite ") || engine.starts_with("PostgreSQL "), "{engine}");
     assert_eq!(ready.body["delivery_worker"]["ok"], true, "{}", ready.body);
+    assert_eq!(anyone.get("/metrics").await.status, 404, "no metrics unless configured");
+}
+
+const SCRAPE_TOKEN: &str = "scrape-secret-for-tests";
+
+fn metrics_configured(settings: &mut hallway::config::Settings) {
+    settings.metrics_token = Some(SCRAPE_TOKEN.into());
+    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    settings.metrics_listen = Some(free);
+}
+
+crate::on_both_backends!(configure = super::metrics_configured; metrics_are_served_to_the_monitoring_only);
+
+/// Checks an exposition with Prometheus's own parser (`promtool`, from Debian's `prometheus`; `.ci/run`
+/// installs it). Without it a run outside CI says so and checks nothing more.
+fn promtool_accepts(exposition: &str) -> bool {
+    use std::io::Write;
+    let child = std::process::Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(child) => child,
+        Err(_) if std::env::var_os("CI").is_none() => {
+            eprintln!("promtool is not installed: the exposition's format is not checked (apt-get install prometheus)");
+            return true;
+        }
+        Err(e) => panic!("promtool is needed in CI: {e}"),
+    };
+    child.stdin.take().unwrap().write_all(exposition.as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    let said = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    // promtool exits 0 when it parses; lint remarks (e.g. on units) come out on stdout too and are not errors.
+    assert!(output.status.success(), "promtool refused the exposition: {said}");
+    true
+}
+
+async fn metrics_are_served_to_the_monitoring_only(server: TestServer) {
+    let ann = server.login("ann").await;
+    ann.toot("Metrics please", json!({})).await;
+    assert_eq!(ann.get("/api/v1/timelines/home").await.status, 200);
+    let anyone = server.anonymous();
+    assert_eq!(anyone.get("/metrics").await.status, 404, "not to anyone");
+    assert_eq!(ann.get("/metrics").await.status, 404, "not to a user's token");
+    let scrape = |path: String| {
+        let anyone = server.anonymous();
+        async move { anyone.send(anyone.client.get(path).bearer_auth(SCRAPE_TOKEN)).await }
+    };
+    let on_main = scrape(format!("{}/metrics", server.base)).await;
+    assert_eq!(on_main.status, 200, "{}", on_main.text);
+    assert!(on_main.header("content-type").unwrap().starts_with("text/plain; version=0.0.4"));
+    let text = &on_main.text;
+    for expected in [
+        "hallway_http_requests_total{",
+        "route=\"/api/v1/timelines/home\"",
+        "hallway_http_request_duration_seconds_bucket{",
+        "hallway_db_pool_connections ",
+        "hallway_db_pool_wait_seconds_bucket",
+        "hallway_users ",
+        "hallway_statuses ",
+    ] {
+        assert!(text.contains(expected), "{expected} in\n{text}");
+    }
+    assert!(!text.contains("route=\"/api/v1/statuses/1"), "routes are templates, not paths");
+    assert!(promtool_accepts(text));
+
+    let own = server.settings.metrics_listen.unwrap();
+    let on_own = scrape(format!("http://{own}/metrics")).await;
+    assert_eq!(on_own.status, 200);
+    assert!(on_own.text.contains("hallway_users "));
+    let unscraped = anyone.send(anyone.client.get(format!("http://{own}/metrics"))).await;
+    assert_eq!(unscraped.status, 404, "the token holds on the metrics address too");
 }
 
 async fn unknown_paths_answer_json_404(server: TestServer) {
