@@ -47,6 +47,8 @@ pub struct Settings {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// `trends.require_review`: only what a moderator approved trends (what they rejected never does).
     pub trends_require_review: bool,
+    /// `log.format = "json"`: one JSON object a line instead of readable text.
+    pub log_json: bool,
     /// `metrics.listen`: an address of its own for `/metrics` (inside the company's monitoring network).
     pub metrics_listen: Option<SocketAddr>,
     /// `metrics.token`: `/metrics` is answered to this bearer token (on the main listener too).
@@ -161,6 +163,8 @@ struct FileSettings {
     #[serde(default)]
     metrics: MetricsSection,
     #[serde(default)]
+    log: LogSection,
+    #[serde(default)]
     federation: FederationSection,
     #[serde(default)]
     media: MediaSection,
@@ -273,6 +277,12 @@ struct StatusesSection {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
+struct LogSection {
+    format: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct MetricsSection {
     listen: Option<String>,
     token: Option<String>,
@@ -380,6 +390,11 @@ impl Settings {
             push_gateways: host_list("push.gateways", env("HALLWAY_PUSH_GATEWAYS"), file.push.gateways)?,
             registrations: registrations(env, file.registrations)?,
             require_login: parsed("HALLWAY_ACCESS_REQUIRE_LOGIN", "access.require_login", env, file.access.require_login)?.unwrap_or(true),
+            log_json: match env_or("HALLWAY_LOG_FORMAT", env, file.log.format).as_deref().map(str::trim) {
+                None | Some("text") => false,
+                Some("json") => true,
+                Some(other) => return Err(ConfigError(format!("log.format: '{other}' is not one of text, json"))),
+            },
             metrics_listen: env_or("HALLWAY_METRICS_LISTEN", env, file.metrics.listen)
                 .map(|text| text.parse().map_err(|_| ConfigError(format!("metrics.listen: '{text}' is not an address like 127.0.0.1:9464"))))
                 .transpose()?,

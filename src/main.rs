@@ -197,7 +197,6 @@ fn return_memory_to_the_system() {
 fn main() -> ExitCode {
     return_memory_to_the_system();
     let cli = Cli::parse();
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -209,6 +208,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<(), String> {
     let settings = Settings::load(cli.config.as_deref()).map_err(|e| e.to_string())?;
+    hallway::telemetry::init_logging(settings.log_json);
     let db = Database::connect(&settings.database_url, settings.database_pool_size)?;
     // Commands that suspend or restore accounts tell other instances, as the server does.
     let db = hallway::apub::outbox::attach(&db, std::sync::Arc::new(settings.clone()));

@@ -5,7 +5,7 @@ use std::net::TcpListener;
 
 use actix_cors::Cors;
 use actix_web::dev::Server;
-use actix_web::middleware::{Logger, NormalizePath, TrailingSlash};
+use actix_web::middleware::{NormalizePath, TrailingSlash};
 use actix_web::{http, web, App, HttpResponse, HttpServer};
 
 use crate::api;
@@ -42,7 +42,6 @@ pub fn start(state: AppState, listener: TcpListener, workers: usize) -> io::Resu
             .app_data(upload_limit)
             .wrap(NormalizePath::new(TrailingSlash::Trim))
             .wrap(cors())
-            .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
             .wrap(actix_web::middleware::from_fn(crate::telemetry::record_requests))
             .configure(routes)
     })

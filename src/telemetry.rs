@@ -11,6 +11,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{web, HttpRequest, HttpResponse};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use tracing::Instrument;
 
 use crate::state::AppState;
 
@@ -51,16 +52,46 @@ fn describe() {
     describe_gauge!("hallway_known_instances", "Other instances this one knows accounts of.");
 }
 
-/// Counts every request by method, route template and status, and times it.
+/// Gives every request an id (the balancer's `X-Request-Id` when it sent a plausible one) and a span that
+/// what it logs carries, logs it once answered (the access log), counts it by method, route template and
+/// status, times it, and answers the id in `X-Request-Id`.
 pub async fn record_requests(request: ServiceRequest, next: Next<impl MessageBody>) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
+    let request_id = request_id(&request);
     let method = request.method().to_string();
     let route = request.match_pattern().unwrap_or_else(|| "unmatched".to_owned());
-    let response = next.call(request).await?;
-    let status = response.status().as_u16().to_string();
-    metrics::counter!("hallway_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status).increment(1);
-    metrics::histogram!("hallway_http_request_duration_seconds", "method" => method, "route" => route).record(started.elapsed().as_secs_f64());
+    let client = request.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    let span = tracing::info_span!("request", id = %request_id, method = %method, path = %request.path());
+    let mut response = next.call(request).instrument(span.clone()).await?;
+    let status = response.status().as_u16();
+    let took = started.elapsed();
+    span.in_scope(|| tracing::info!(status, ms = took.as_millis() as u64, client = %client, "answered"));
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert(actix_web::http::header::HeaderName::from_static("x-request-id"), value);
+    }
+    metrics::counter!("hallway_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status.to_string()).increment(1);
+    metrics::histogram!("hallway_http_request_duration_seconds", "method" => method, "route" => route).record(took.as_secs_f64());
     Ok(response)
+}
+
+fn request_id(request: &ServiceRequest) -> String {
+    let given = request.headers().get("x-request-id").and_then(|v| v.to_str().ok());
+    match given {
+        Some(id) if (1..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') => id.to_owned(),
+        _ => format!("{:016x}", rand::random::<u64>()),
+    }
+}
+
+/// Logs through `tracing` (the `log` records of the crates too), to standard error: human-readable, or one JSON
+/// object a line; `RUST_LOG` chooses what (default `info`).
+pub fn init_logging(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let colours = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(colours);
+    let installed = if json { builder.json().flatten_event(true).with_current_span(true).with_span_list(false).try_init() } else { builder.try_init() };
+    if let Err(e) = installed {
+        eprintln!("logging: {e}");
+    }
 }
 
 /// A delivery attempt's outcome to a peer (`delivered`, `failed`, `retry`) and how long it took.

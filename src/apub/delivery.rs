@@ -2,6 +2,7 @@
 //! A row is done only after a 2xx; other failures retry with exponential backoff for three days
 //! (a 4xx other than 408/429 is final). Rows are leased, so a crashed process's work comes due again.
 
+use tracing::Instrument;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -80,7 +81,8 @@ impl Worker {
                 let worker = self.clone();
                 tokio::spawn(async move {
                     let host = delivery.peer_host.clone();
-                    worker.attempt(delivery).await;
+                    let span = tracing::info_span!("delivery", id = delivery.id, peer = %host, inbox = %delivery.inbox_url);
+                    worker.attempt(delivery).instrument(span).await;
                     worker.in_flight.give_back(&host);
                     drop(permit);
                     // The peer's next rows may have waited for this slot.

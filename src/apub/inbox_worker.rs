@@ -5,6 +5,7 @@
 //! the order they came (a Delete never overtakes its Create), and one peer's burst waits behind itself,
 //! not in front of other peers.
 
+use tracing::Instrument;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -57,7 +58,8 @@ impl Worker {
                 let worker = self.clone();
                 tokio::spawn(async move {
                     let host = activity.peer_host.clone();
-                    worker.handle(activity).await;
+                    let span = tracing::info_span!("inbox", activity = %activity.activity_uri, peer = %host);
+                    worker.handle(activity).instrument(span).await;
                     worker.per_peer.give_back(&host);
                     drop(permit);
                     // The peer's next activity may have waited for this slot.

@@ -32,6 +32,31 @@ async fn monitoring_asks_health_liveness_and_readiness(server: TestServer) {
     assert!(engine.starts_with("SQLite ") || engine.starts_with("PostgreSQL "), "{engine}");
     assert_eq!(ready.body["delivery_worker"]["ok"], true, "{}", ready.body);
     assert_eq!(anyone.get("/metrics").await.status, 404, "no metrics unless configured");
+
+    let first = anyone.get("/api/v1/instance").await.header("x-request-id").expect("a request id");
+    let second = anyone.get("/api/v1/instance").await.header("x-request-id").unwrap();
+    assert!(first != second && first.len() == 16, "{first} {second}");
+    let from_balancer = anyone.send(anyone.request(reqwest::Method::GET, "/health").header("X-Request-Id", "lb-4711")).await;
+    assert_eq!(from_balancer.header("x-request-id").as_deref(), Some("lb-4711"), "the balancer's id is kept");
+    let odd = anyone.send(anyone.request(reqwest::Method::GET, "/health").header("X-Request-Id", "<script>")).await;
+    assert_ne!(odd.header("x-request-id").as_deref(), Some("<script>"));
+}
+
+#[test]
+fn logs_are_json_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let migrated = hallway(dir.path(), &["migrate"], &[("HALLWAY_LOG_FORMAT", "json"), ("RUST_LOG", "info")]);
+    assert!(migrated.status.success(), "{migrated:?}");
+    let logged = String::from_utf8_lossy(&migrated.stderr);
+    let lines: Vec<&str> = logged.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert!(!lines.is_empty(), "the migrations are logged");
+    for line in &lines {
+        let record: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+        assert!(record["level"].is_string() && record["timestamp"].is_string(), "{record}");
+    }
+    assert!(lines.iter().any(|l| l.contains("migration")), "{logged}");
+    let refused = hallway(dir.path(), &["migrate"], &[("HALLWAY_LOG_FORMAT", "yaml")]);
+    assert!(!refused.status.success() && String::from_utf8_lossy(&refused.stderr).contains("log.format"), "{refused:?}");
 }
 
 const SCRAPE_TOKEN: &str = "scrape-secret-for-tests";
