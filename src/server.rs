@@ -18,7 +18,7 @@ use crate::state::AppState;
 /// Starts serving on an already bound listener (TLS when the settings name a certificate).
 pub fn start(state: AppState, listener: TcpListener, workers: usize) -> io::Result<Server> {
     let tls = state.settings.tls.as_ref().map(load_tls).transpose()?;
-    crate::telemetry::handle();
+    crate::telemetry::spawn_upkeep();
     state.db.watch_other_processes().map_err(io::Error::other)?;
     delivery::spawn(state.federation.clone(), state.db.clone(), state.deliveries.clone(), &state.settings, state.delivery_heartbeat.clone());
     crate::apub::inbox_worker::spawn(state.clone());

@@ -33,6 +33,19 @@ pub fn handle() -> &'static PrometheusHandle {
     })
 }
 
+/// Folds the histograms' recorded samples into their buckets every few seconds: the recorder keeps every
+/// sample until then, so an instance nobody scrapes would grow without end.
+pub fn spawn_upkeep() {
+    let handle = handle();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(5));
+        loop {
+            tick.tick().await;
+            handle.run_upkeep();
+        }
+    });
+}
+
 /// The help text of every metric (Prometheus's parser wants one each).
 fn describe() {
     use metrics::{describe_counter, describe_gauge, describe_histogram, Unit};
