@@ -274,7 +274,12 @@ fn views(conn: &mut DbConn, settings: &Settings, viewer: Option<AccountId>, foun
                 None => tallied.push(Reaction { name: name.clone(), count: 1, me, emoji: custom.iter().find(|e| &e.shortcode == name).cloned() }),
             }
         }
-        let named_emojis = if announcement.origin.is_none() { emojis::local_named(conn, &announcement.text)? } else { Vec::new() };
+        // The instance's emojis are loaded once above; a peer's announcement names its own, not ours.
+        let named_emojis: Vec<CustomEmoji> = if announcement.origin.is_none() {
+            emojis::shortcodes_in(&announcement.text).iter().filter_map(|code| custom.iter().find(|e| &e.shortcode == code).cloned()).collect()
+        } else {
+            Vec::new()
+        };
         shown.push(AnnouncementView {
             emojis: named_emojis,
             read: dismissed.contains(&announcement.id),

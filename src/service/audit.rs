@@ -25,7 +25,8 @@ impl Actor {
         Actor::Account { id: account.id, username: account.username.clone() }
     }
 
-    fn account_id(&self) -> Option<AccountId> {
+    /// The acting account, None for the command line and the directory sync.
+    pub fn account_id(&self) -> Option<AccountId> {
         match self {
             Actor::Account { id, .. } => Some(*id),
             _ => None,

@@ -123,12 +123,6 @@ pub fn learn_remote(conn: &mut DbConn, author: &Account, shortcode: &str, url: &
     }
 }
 
-/// This instance's emojis that a text names (an announcement's).
-pub fn local_named(conn: &mut DbConn, text: &str) -> AppResult<Vec<CustomEmoji>> {
-    let codes = shortcodes_in(text);
-    Ok(emojis::with_shortcodes(conn, &codes)?.into_iter().filter(|e| e.domain.is_empty()).collect())
-}
-
 /// The emojis each status shows: those its text names, from its author's instance.
 pub fn of_statuses(conn: &mut DbConn, statuses: &[&Status], domains: &HashMap<AccountId, String>) -> AppResult<HashMap<StatusId, Vec<CustomEmoji>>> {
     let named: Vec<(StatusId, Vec<String>)> = statuses

@@ -30,10 +30,7 @@ impl Staff {
     }
 
     pub fn account_id(&self) -> Option<AccountId> {
-        match &self.actor {
-            Actor::Account { id, .. } => Some(*id),
-            _ => None,
-        }
+        self.actor.account_id()
     }
 
     /// As Mastodon's roles: one acts only on lower roles (moderators on users, admins on users and moderators),

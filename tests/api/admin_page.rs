@@ -9,15 +9,9 @@ fn field<'a>(html: &'a str, name: &str) -> &'a str {
     html.split(&format!("name=\"{name}\" value=\"")).nth(1).and_then(|rest| rest.split('"').next()).unwrap_or_else(|| panic!("{name} in the page"))
 }
 
-/// Signs in at /admin as the authorize page lets anyone: follows the redirects by hand, as a browser would.
-async fn sign_in(server: &TestServer, login: &str) -> Api {
-    let browser = server.anonymous();
-    let start = browser.get("/admin").await;
-    assert_eq!((start.status, start.header("location").as_deref()), (303, Some("/admin/sign_in")));
-    let to_authorize = browser.get("/admin/sign_in").await;
-    assert_eq!(to_authorize.status, 302);
-    let authorize = to_authorize.header("location").unwrap();
-    let page = browser.send(browser.client.get(&authorize)).await;
+/// Fills in the authorize page at `authorize` and approves; answers where it sends the browser back.
+async fn approve_on_authorize_page(browser: &Api, authorize: &str, login: &str) -> String {
+    let page = browser.send(browser.client.get(authorize)).await;
     assert_eq!(page.status, 200, "{}", page.text);
     let html = &page.text;
     let form = [
@@ -33,7 +27,18 @@ async fn sign_in(server: &TestServer, login: &str) -> Api {
     ];
     let approved = browser.post_form("/oauth/authorize", &form).await;
     assert_eq!(approved.status, 302, "{}", approved.text);
-    let callback = approved.header("location").unwrap();
+    approved.header("location").unwrap()
+}
+
+/// Signs in at /admin as the authorize page lets anyone: follows the redirects by hand, as a browser would.
+async fn sign_in(server: &TestServer, login: &str) -> Api {
+    let browser = server.anonymous();
+    let start = browser.get("/admin").await;
+    assert_eq!((start.status, start.header("location").as_deref()), (303, Some("/admin/sign_in")));
+    let to_authorize = browser.get("/admin/sign_in").await;
+    assert_eq!(to_authorize.status, 302);
+    let authorize = to_authorize.header("location").unwrap();
+    let callback = approve_on_authorize_page(&browser, &authorize, login).await;
     assert!(callback.contains("/admin/callback?code="), "{callback}");
     let back = browser.send(browser.client.get(&callback)).await;
     assert_eq!((back.status, back.header("location").as_deref()), (303, Some("/admin")));
@@ -44,20 +49,7 @@ async fn sign_in(server: &TestServer, login: &str) -> Api {
 async fn refused_sign_in(server: &TestServer, login: &str) -> String {
     let browser = server.anonymous();
     let authorize = browser.get("/admin/sign_in").await.header("location").unwrap();
-    let page = browser.send(browser.client.get(&authorize)).await;
-    let html = &page.text;
-    let form = [
-        ("csrf_token", field(html, "csrf_token")),
-        ("response_type", "code"),
-        ("client_id", field(html, "client_id")),
-        ("redirect_uri", field(html, "redirect_uri")),
-        ("scope", field(html, "scope")),
-        ("state", field(html, "state")),
-        ("login", login),
-        ("password", PASSWORD),
-        ("decision", "approve"),
-    ];
-    let callback = browser.post_form("/oauth/authorize", &form).await.header("location").unwrap();
+    let callback = approve_on_authorize_page(&browser, &authorize, login).await;
     let refused = browser.send(browser.client.get(&callback)).await;
     assert_eq!(refused.status, 403, "{}", refused.text);
     assert_eq!(browser.get("/admin").await.status, 303, "no session was kept");
