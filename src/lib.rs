@@ -3,11 +3,13 @@
 pub mod admin_page;
 pub mod api;
 pub mod apub;
+pub mod backup;
 pub mod config;
 pub mod db;
 pub mod directory;
 pub mod error;
 pub mod ids;
+pub mod import_worker;
 pub mod net;
 pub mod oauth;
 pub mod ops;

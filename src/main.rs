@@ -44,6 +44,17 @@ enum Command {
     /// Write, list, change and remove the announcements every user of the instance sees.
     #[command(subcommand)]
     Announce(AnnounceCommand),
+    /// Write a consistent copy of the running instance's SQLite database and its media files to one zip file.
+    Backup {
+        file: PathBuf,
+    },
+    /// Put a backup's database and media in place (with the instance stopped), then apply migrations.
+    Restore {
+        file: PathBuf,
+        /// Replace the database that is there.
+        #[arg(long)]
+        replace: bool,
+    },
     /// Show the audit log (what admins and moderators did), newest first.
     Audit {
         /// Only what this local user did.
@@ -209,6 +220,10 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<(), String> {
     let settings = Settings::load(cli.config.as_deref()).map_err(|e| e.to_string())?;
     hallway::telemetry::init_logging(settings.log_json);
+    if let Command::Restore { file, replace } = &cli.command {
+        let restored = hallway::backup::restore(&settings, file, *replace)?;
+        println!("restored {}: {restored}", file.display());
+    }
     let db = Database::connect(&settings.database_url, settings.database_pool_size)?;
     // Commands that suspend or restore accounts tell other instances, as the server does.
     let db = hallway::apub::outbox::attach(&db, std::sync::Arc::new(settings.clone()));
@@ -217,8 +232,13 @@ fn run(cli: Cli) -> Result<(), String> {
         log::info!("applied {applied} migration(s)");
     }
     match cli.command {
-        Command::Migrate => {
+        Command::Migrate | Command::Restore { .. } => {
             println!("database is up to date ({applied} migration(s) applied now)");
+            Ok(())
+        }
+        Command::Backup { file } => {
+            let written = hallway::backup::backup(&db, &settings, &file)?;
+            println!("backup written to {}: {written}", file.display());
             Ok(())
         }
         Command::Serve => serve(db, settings),

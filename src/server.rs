@@ -22,6 +22,7 @@ pub fn start(state: AppState, listener: TcpListener, workers: usize) -> io::Resu
     state.db.watch_other_processes().map_err(io::Error::other)?;
     delivery::spawn(state.federation.clone(), state.db.clone(), state.deliveries.clone(), &state.settings, state.delivery_heartbeat.clone());
     crate::apub::inbox_worker::spawn(state.clone());
+    crate::import_worker::spawn(state.clone());
     state.hub.start(state.db.clone(), state.settings.clone());
     spawn_scheduler(state.clone());
     if state.settings.push_enabled {
@@ -130,6 +131,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::admin_page::routes)
         .configure(crate::ops::routes)
         .route("/metrics", web::get().to(crate::telemetry::metrics_on_main))
+        .route("/settings/exports/{name}", web::get().to(api::data::export_csv))
         .route("/oauth/authorize", web::get().to(oauth::authorize_page))
         .route("/oauth/authorize", web::post().to(oauth::authorize_submit))
         .route("/oauth/authorize/oidc", web::post().to(oauth::oidc_start))

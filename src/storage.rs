@@ -13,7 +13,12 @@ pub trait MediaStore: Send + Sync {
 
 /// The store an instance's settings name: local disk under `data_dir/media`.
 pub fn media_store(settings: &crate::config::Settings) -> std::sync::Arc<dyn MediaStore> {
-    std::sync::Arc::new(LocalDisk::new(settings.data_dir.join("media")))
+    std::sync::Arc::new(LocalDisk::new(media_root(settings)))
+}
+
+/// Where local disk keeps media files.
+pub fn media_root(settings: &crate::config::Settings) -> PathBuf {
+    settings.data_dir.join("media")
 }
 
 pub struct LocalDisk {

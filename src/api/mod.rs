@@ -6,6 +6,7 @@ pub mod announcements;
 pub mod apps;
 pub mod auth;
 pub mod conversations;
+pub mod data;
 pub mod discovery;
 pub mod entities;
 pub mod featured;
@@ -58,6 +59,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(web::scope("/featured_tags").configure(featured_tag_routes))
             .route("/endorsements", web::get().to(featured::endorsements))
             .route("/reports", web::post().to(reports::create))
+            .route("/imports", web::post().to(data::create_import))
+            .route("/imports", web::get().to(data::list_imports))
+            .route("/imports/{id}", web::get().to(data::show_import))
             .service(web::scope("/announcements").configure(announcements::routes))
             .service(web::scope("/polls").configure(poll_routes))
             .service(web::scope("/media").configure(media_routes))

@@ -295,6 +295,18 @@ text_enum! {
     IdentityProvider { Ldap => "ldap", Oidc => "oidc" }
 }
 
+text_enum! {
+    /// What a CSV import holds: Mastodon's words for its import types.
+    ImportKind {
+        Following => "following",
+        Blocking => "blocking",
+        Muting => "muting",
+        DomainBlocking => "domain_blocking",
+        Bookmarks => "bookmarks",
+        Lists => "lists",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

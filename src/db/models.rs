@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::json::Json;
-use super::kinds::{AuditAction, AuditTarget, DeliveryState, DomainBlockSeverity, IpBlockSeverity, FilterAction, FilterContexts, IdentityProvider, InboxState, NotificationKind, Role, Visibility};
+use super::kinds::{AuditAction, AuditTarget, DeliveryState, DomainBlockSeverity, IpBlockSeverity, FilterAction, FilterContexts, IdentityProvider, ImportKind, InboxState, NotificationKind, Role, Visibility};
 use super::schema::*;
 use super::scopes::Scopes;
 use crate::ids::{AccountId, StatusId};
@@ -607,6 +607,54 @@ pub struct Announcement {
     pub updated_at: NaiveDateTime,
     /// A peer's announcement as its instance rendered it (sanitised); None for ours, rendered from `text`.
     pub content: Option<String>,
+}
+
+/// A user's CSV import: what it holds, how far the worker is with it.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = imports)]
+pub struct Import {
+    pub id: i64,
+    pub account_id: AccountId,
+    #[diesel(serialize_as = String, deserialize_as = String)]
+    pub kind: ImportKind,
+    pub overwrite: bool,
+    pub total_items: i32,
+    pub processed_items: i32,
+    pub imported_items: i32,
+    pub claimed_until: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub finished_at: Option<NaiveDateTime>,
+}
+
+/// One row of an import's file, with what became of it.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = import_rows)]
+pub struct ImportRow {
+    pub import_id: i64,
+    pub position: i32,
+    #[diesel(column_name = item_json, serialize_as = String, deserialize_as = String)]
+    pub item: Json<ImportItem>,
+    pub processed: bool,
+    pub error: Option<String>,
+}
+
+/// The fields of an import row that its kind uses (Mastodon's names for them).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ImportItem {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acct: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_reblogs: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notify: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hide_notifications: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list_name: Option<String>,
 }
 
 /// A status to be posted later; its parameters are kept as JSON until then.

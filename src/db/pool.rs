@@ -173,6 +173,21 @@ impl Database {
         pending.map_err(|e| format!("cannot read the migrations: {e}"))
     }
 
+    /// Writes a consistent copy of a SQLite database to `target` (which must not exist) while the instance
+    /// keeps running: `VACUUM INTO` reads one snapshot, and writers go on beside it (WAL).
+    pub fn copy_sqlite_into(&self, target: &std::path::Path) -> Result<(), String> {
+        let mut conn = self.pool.get().map_err(|e| format!("cannot connect to the database: {e}"))?;
+        let AnyConnection::Sqlite(sqlite) = &mut *conn else {
+            return Err("the database is PostgreSQL: back it up with pg_dump (docs/operations.md)".into());
+        };
+        let target = target.to_str().ok_or("the backup's path is not UTF-8")?;
+        diesel::sql_query("VACUUM INTO ?")
+            .bind::<diesel::sql_types::Text, _>(target)
+            .execute(sqlite)
+            .map(|_| ())
+            .map_err(|e| format!("cannot copy the database: {e}"))
+    }
+
     pub fn get(&self) -> Result<PooledConnection<Manager>, AppError> {
         let asked = std::time::Instant::now();
         let conn = self.pool.get().map_err(|e| AppError::Unavailable(format!("database pool: {e}")));

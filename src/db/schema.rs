@@ -665,6 +665,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    imports (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        kind -> Text,
+        overwrite -> Bool,
+        total_items -> Integer,
+        processed_items -> Integer,
+        imported_items -> Integer,
+        claimed_until -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    import_rows (import_id, position) {
+        import_id -> BigInt,
+        position -> Integer,
+        item_json -> Text,
+        processed -> Bool,
+        error -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(list_accounts -> lists (list_id));
 diesel::joinable!(statuses -> accounts (account_id));
 diesel::joinable!(home_timeline_entries -> statuses (status_id));
@@ -732,4 +757,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     polls,
     poll_votes,
     custom_emojis,
+    imports,
+    import_rows,
 );

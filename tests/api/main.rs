@@ -12,6 +12,7 @@ mod announcements;
 mod audit;
 mod cache;
 mod conversations;
+mod data;
 mod emojis;
 mod directory;
 mod discovery;

@@ -6,6 +6,7 @@ mod announcement;
 mod emoji;
 mod filters;
 mod grouped;
+mod import;
 mod instance;
 mod media;
 mod poll;
@@ -19,6 +20,7 @@ pub use admin::{AdminAccount, AdminCanonicalEmailBlock, AdminDomainBlock, AdminE
 pub use filters::{Filter, FilterKeyword, FilterResult, FilterStatus};
 pub use emoji::CustomEmoji;
 pub use grouped::GroupedNotifications;
+pub use import::Import;
 pub use media::MediaAttachment;
 pub use poll::Poll;
 pub use instance::{version, InstanceV1, InstanceV2};

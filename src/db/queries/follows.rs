@@ -32,6 +32,16 @@ pub fn delete(conn: &mut DbConn, follow_id: i64) -> AppResult<()> {
     Ok(())
 }
 
+/// Everyone `account_id` follows, with the follow's options, the latest first (exports).
+pub fn following_with_options(conn: &mut DbConn, account_id: AccountId) -> AppResult<Vec<(Follow, Account)>> {
+    Ok(follows::table
+        .inner_join(accounts::table.on(accounts::id.eq(follows::target_account_id)))
+        .filter(follows::account_id.eq(account_id))
+        .order(follows::id.desc())
+        .select((Follow::as_select(), Account::as_select()))
+        .load(conn)?)
+}
+
 /// Follows from `account_id` to any of `target_ids`.
 pub fn following_among(conn: &mut DbConn, account_id: AccountId, target_ids: &[AccountId]) -> AppResult<Vec<Follow>> {
     Ok(follows::table

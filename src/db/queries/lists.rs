@@ -89,6 +89,24 @@ pub fn remove_member(conn: &mut DbConn, list_id: i64, member: AccountId) -> AppR
     Ok(())
 }
 
+/// Takes every member out of a list.
+pub fn clear(conn: &mut DbConn, list_id: i64) -> AppResult<()> {
+    note_owner_of(conn, list_id)?;
+    diesel::delete(list_accounts::table.filter(list_accounts::list_id.eq(list_id))).execute(conn)?;
+    Ok(())
+}
+
+/// (list title, member) of every member of every list of `owner` (exports).
+pub fn members_by_title(conn: &mut DbConn, owner: AccountId) -> AppResult<Vec<(String, Account)>> {
+    Ok(list_accounts::table
+        .inner_join(lists::table)
+        .inner_join(accounts::table.on(accounts::id.eq(list_accounts::account_id)))
+        .filter(lists::account_id.eq(owner))
+        .order((lists::id.asc(), accounts::id.asc()))
+        .select((lists::title, Account::as_select()))
+        .load(conn)?)
+}
+
 /// (member id as paging id, member), paginated.
 pub fn members_page(conn: &mut DbConn, list_id: i64, page: &Page) -> AppResult<Vec<(i64, Account)>> {
     let query = list_accounts::table

@@ -79,6 +79,16 @@ macro_rules! mark_queries {
                 Ok(t::table.filter(t::account_id.eq(account_id)).select(t::status_id).load(conn)?)
             }
 
+            /// (status id, status URI) of every status an account marked, the latest mark first (exports).
+            pub fn status_uris_of(conn: &mut DbConn, account_id: AccountId) -> AppResult<Vec<(StatusId, String)>> {
+                Ok(t::table
+                    .inner_join(statuses::table)
+                    .filter(t::account_id.eq(account_id))
+                    .order(t::id.desc())
+                    .select((statuses::id, statuses::uri))
+                    .load(conn)?)
+            }
+
             pub fn count_of(conn: &mut DbConn, account_id: AccountId) -> AppResult<i64> {
                 Ok(t::table.filter(t::account_id.eq(account_id)).count().get_result(conn)?)
             }

@@ -9,6 +9,7 @@ pub mod filters;
 pub mod follow_requests;
 pub mod follows;
 pub mod identities;
+pub mod imports;
 pub mod instance_blocks;
 pub mod inbox_queue;
 pub mod keys;

@@ -58,6 +58,27 @@ pub fn mutes_page(conn: &mut DbConn, owner: AccountId, now: NaiveDateTime, page:
     Ok(load_page!(query, mutes::id, page, conn))
 }
 
+/// The mutes in force at `now`, with the muted accounts, the latest first (exports).
+pub fn mutes_with_accounts(conn: &mut DbConn, owner: AccountId, now: NaiveDateTime) -> AppResult<Vec<(Mute, Account)>> {
+    Ok(mutes::table
+        .inner_join(accounts::table.on(accounts::id.eq(mutes::target_account_id)))
+        .filter(mutes::account_id.eq(owner))
+        .filter(mutes::expires_at.is_null().or(mutes::expires_at.gt(now)))
+        .order(mutes::id.desc())
+        .select((Mute::as_select(), Account::as_select()))
+        .load(conn)?)
+}
+
+/// The accounts `owner` blocks, the latest block first (exports).
+pub fn blocked_accounts(conn: &mut DbConn, owner: AccountId) -> AppResult<Vec<Account>> {
+    Ok(blocks::table
+        .inner_join(accounts::table.on(accounts::id.eq(blocks::target_account_id)))
+        .filter(blocks::account_id.eq(owner))
+        .order(blocks::id.desc())
+        .select(Account::as_select())
+        .load(conn)?)
+}
+
 pub fn find_block(conn: &mut DbConn, owner: AccountId, target: AccountId) -> AppResult<Option<Block>> {
     Ok(blocks::table
         .filter(blocks::account_id.eq(owner))

@@ -1,0 +1,119 @@
+//! Works through users' CSV imports: finds what each row names (an account or a post of another instance is
+//! fetched through federation) and applies the row, a batch at a time. One process holds an import at a
+//! time (a lease in the database, renewed per batch); a process that dies leaves it to another when the
+//! lease runs out.
+
+use std::time::Duration;
+
+use url::Url;
+
+use crate::apub::resolve;
+use crate::db::kinds::ImportKind;
+use crate::db::models::{Account, Import, ImportItem};
+use crate::db::queries::{accounts, imports as import_rows, statuses};
+use crate::error::{AppError, AppResult};
+use crate::ids;
+use crate::service::imports::{self, Target};
+use crate::state::AppState;
+
+const LEASE: chrono::Duration = chrono::Duration::minutes(2);
+const ROWS_PER_BATCH: i64 = 20;
+/// How often an idle worker looks for imports another process stored.
+const POLL: Duration = Duration::from_secs(10);
+
+pub fn spawn(state: AppState) {
+    tokio::spawn(async move {
+        loop {
+            match work_on_next(&state).await {
+                Ok(true) => {}
+                Ok(false) => state.imports.wait(POLL).await,
+                Err(e) => {
+                    log::warn!("imports: {}", e.cause());
+                    state.imports.wait(POLL).await;
+                }
+            }
+        }
+    });
+}
+
+/// Takes the next import and works on it until it is finished or lost; false when none waits.
+async fn work_on_next(state: &AppState) -> AppResult<bool> {
+    let now = ids::now();
+    let Some(import) = state.db.write(move |conn| import_rows::claim_next(conn, now, now + LEASE)).await? else {
+        return Ok(false);
+    };
+    let account_id = import.account_id;
+    let Some(owner) = state.db.read(move |conn| accounts::find(conn, account_id)).await? else {
+        return Ok(true);
+    };
+    let mut lease = import.claimed_until.unwrap_or(now);
+    loop {
+        let import_id = import.id;
+        let rows = state.db.read(move |conn| import_rows::pending_rows(conn, import_id, ROWS_PER_BATCH)).await?;
+        for row in rows {
+            let outcome = import_row(state, &owner, &import, &row.item).await;
+            let error = match outcome {
+                Ok(()) => None,
+                Err(e @ (AppError::Database(_) | AppError::Internal(_) | AppError::Unavailable(_))) => return Err(e),
+                Err(e) => Some(e.to_string()),
+            };
+            let import = import.clone();
+            state.db.write(move |conn| imports::record(conn, &import, &row, error.as_deref())).await?;
+        }
+        let finishing = import.clone();
+        if state.db.write(move |conn| imports::finish_if_done(conn, &finishing)).await? {
+            crate::telemetry::job("imports", true);
+            log::info!("imports: import {} of account {} finished", import.id, import.account_id);
+            return Ok(true);
+        }
+        let (renewed_from, renewed_until) = (lease, ids::now() + LEASE);
+        if !state.db.write(move |conn| import_rows::renew(conn, import_id, renewed_from, renewed_until)).await? {
+            return Ok(true);
+        }
+        lease = renewed_until;
+    }
+}
+
+async fn import_row(state: &AppState, owner: &Account, import: &Import, item: &ImportItem) -> AppResult<()> {
+    let target = target_of(state, import.kind, item).await?;
+    let (owner, import, item) = (owner.clone(), import.clone(), item.clone());
+    state.db.write(move |tx| imports::apply(tx, &owner, &import, &item, target)).await
+}
+
+/// What a row names: found here, or fetched from its instance.
+async fn target_of(state: &AppState, kind: ImportKind, item: &ImportItem) -> AppResult<Target> {
+    match kind {
+        ImportKind::DomainBlocking => match item.domain.as_deref() {
+            Some(domain) if !domain.is_empty() => Ok(Target::Domain(domain.to_owned())),
+            _ => Err(AppError::validation("The row names no domain")),
+        },
+        ImportKind::Bookmarks => status_at(state, item.uri.as_deref().unwrap_or_default()).await.map(Target::Status),
+        _ => account_at(state, item.acct.as_deref().unwrap_or_default()).await.map(Target::Account),
+    }
+}
+
+async fn account_at(state: &AppState, address: &str) -> AppResult<Account> {
+    if address.is_empty() {
+        return Err(AppError::validation("The row names no account"));
+    }
+    let (settings, acct) = (state.settings.clone(), address.to_owned());
+    match state.db.read(move |conn| crate::service::accounts::lookup(conn, &settings, &acct)).await {
+        Err(AppError::NotFound) => {}
+        known => return known,
+    }
+    let not_found = |why: String| AppError::validation(format!("No account {address} was found: {why}"));
+    let Some((username, host)) = address.split_once('@') else {
+        return Err(not_found("there is no such local account".into()));
+    };
+    resolve::by_acct(state, username, host).await.map_err(|e| not_found(e.to_string()))
+}
+
+async fn status_at(state: &AppState, uri: &str) -> AppResult<crate::ids::StatusId> {
+    let find = |uri: String| state.db.read(move |conn| statuses::find_by_uri_or_url(conn, &uri));
+    if let Some(status) = find(uri.to_owned()).await? {
+        return Ok(status.id);
+    }
+    let url = Url::parse(uri).map_err(|_| AppError::validation(format!("'{uri}' is not a post's address")))?;
+    resolve::status(state, &url).await.map_err(|e| AppError::validation(format!("No post was found at {uri}: {e}")))?;
+    find(uri.to_owned()).await?.map(|status| status.id).ok_or_else(|| AppError::validation(format!("No post was found at {uri}")))
+}
