@@ -47,6 +47,8 @@ pub struct Settings {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// `trends.require_review`: only what a moderator approved trends (what they rejected never does).
     pub trends_require_review: bool,
+    /// `[retention]`: how long what the instance holds is kept (None: for ever).
+    pub retention: RetentionPolicy,
     /// `log.format = "json"`: one JSON object a line instead of readable text.
     pub log_json: bool,
     /// `metrics.listen`: an address of its own for `/metrics` (inside the company's monitoring network).
@@ -61,6 +63,23 @@ pub struct Settings {
     pub oidc: Option<OidcSettings>,
     /// `auth.password`: local passwords sign people in (false: single sign-on only, except `?local=1`).
     pub local_passwords: bool,
+}
+
+/// `[retention]`, in days: statuses of other instances, local statuses (deleted everywhere, as their authors
+/// would), media attached to nothing, notifications. Pinned statuses, those their author bookmarked and
+/// accounts on legal hold are kept.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RetentionPolicy {
+    pub remote_statuses_days: Option<u32>,
+    pub local_statuses_days: Option<u32>,
+    pub media_days: Option<u32>,
+    pub notifications_days: Option<u32>,
+}
+
+impl RetentionPolicy {
+    pub fn is_empty(&self) -> bool {
+        *self == RetentionPolicy::default()
+    }
 }
 
 /// `[auth.oidc]`: the company's OpenID provider, and which claims name people and their groups.
@@ -160,6 +179,8 @@ struct FileSettings {
     statuses: StatusesSection,
     #[serde(default)]
     trends: TrendsSection,
+    #[serde(default)]
+    retention: RetentionSection,
     #[serde(default)]
     metrics: MetricsSection,
     #[serde(default)]
@@ -290,6 +311,15 @@ struct MetricsSection {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
+struct RetentionSection {
+    remote_statuses_days: Option<u32>,
+    local_statuses_days: Option<u32>,
+    media_days: Option<u32>,
+    notifications_days: Option<u32>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct TrendsSection {
     require_review: Option<bool>,
 }
@@ -399,6 +429,7 @@ impl Settings {
                 .map(|text| text.parse().map_err(|_| ConfigError(format!("metrics.listen: '{text}' is not an address like 127.0.0.1:9464"))))
                 .transpose()?,
             metrics_token: env_or("HALLWAY_METRICS_TOKEN", env, file.metrics.token).filter(|t| !t.trim().is_empty()),
+            retention: retention_policy(env, &file.retention)?,
             trends_require_review: parsed("HALLWAY_TRENDS_REQUIRE_REVIEW", "trends.require_review", env, file.trends.require_review)?.unwrap_or(false),
             trusted_proxies: networks("access.trusted_proxies", env("HALLWAY_ACCESS_TRUSTED_PROXIES"), file.access.trusted_proxies)?,
             ldap: ldap_settings(env, file.auth.ldap.unwrap_or_default())?,
@@ -448,6 +479,22 @@ fn parsed<T: std::str::FromStr>(key: &str, file_key: &str, env: Env, file_value:
             .map_err(|_| ConfigError(format!("{file_key} (from {key}): '{text}' is not a valid value"))),
         None => Ok(file_value),
     }
+}
+
+fn retention_policy(env: Env, file: &RetentionSection) -> Result<RetentionPolicy, ConfigError> {
+    let days = |key: &str, file_value: Option<u32>| -> Result<Option<u32>, ConfigError> {
+        let variable = format!("HALLWAY_RETENTION_{}", key.to_uppercase());
+        match parsed(&variable, &format!("retention.{key}"), env, file_value)? {
+            Some(0) => Err(ConfigError(format!("retention.{key}: 0 days would remove everything; leave it out to keep all"))),
+            days => Ok(days),
+        }
+    };
+    Ok(RetentionPolicy {
+        remote_statuses_days: days("remote_statuses_days", file.remote_statuses_days)?,
+        local_statuses_days: days("local_statuses_days", file.local_statuses_days)?,
+        media_days: days("media_days", file.media_days)?,
+        notifications_days: days("notifications_days", file.notifications_days)?,
+    })
 }
 
 /// A list of hosts (`host` or `host:port`), from a comma-separated variable or a TOML array.

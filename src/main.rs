@@ -10,7 +10,8 @@ use hallway::db::{Database, Page};
 use hallway::service::accounts::{self, NewUser};
 use hallway::service::audit::{self, Actor, AuditFilter};
 use hallway::service::announcements::{self, AnnouncementInput};
-use hallway::service::{emojis, peers};
+use hallway::service::moderation::Staff;
+use hallway::service::{emojis, peers, retention};
 use hallway::state::AppState;
 
 #[derive(Parser)]
@@ -55,6 +56,15 @@ enum Command {
         #[arg(long)]
         replace: bool,
     },
+    /// Apply the [retention] settings now (the server applies them hourly).
+    Retention {
+        /// Only count what would be removed.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Keep an account's posts, media and notifications from retention and deletion.
+    #[command(subcommand)]
+    LegalHold(LegalHoldCommand),
     /// Show the audit log (what admins and moderators did), newest first.
     Audit {
         /// Only what this local user did.
@@ -66,6 +76,20 @@ enum Command {
         #[arg(long, default_value_t = 50)]
         limit: i64,
     },
+}
+
+#[derive(Subcommand)]
+enum LegalHoldCommand {
+    /// Place an account (NAME, or NAME@DOMAIN for another instance's) on legal hold.
+    Place {
+        account: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Lift an account's legal hold.
+    Lift { account: String },
+    /// List the accounts on legal hold.
+    List,
 }
 
 #[derive(Subcommand)]
@@ -247,6 +271,8 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Emoji(command) => emoji_command(&db, &settings, command),
         Command::Directory(DirectoryCommand::Sync) => directory_sync(db, settings),
         Command::Announce(command) => announce_command(&db, &settings, command),
+        Command::Retention { dry_run } => retention_command(&db, &settings, dry_run),
+        Command::LegalHold(command) => legal_hold_command(&db, &settings, command),
         Command::Audit { actor, action, limit } => audit_command(&db, actor, action, limit),
     }
 }
@@ -295,6 +321,50 @@ fn missing_as(missing: &'static str) -> impl FnOnce(hallway::error::AppError) ->
 fn command_line_actor() -> Actor {
     let user = std::env::var("SUDO_USER").or_else(|_| std::env::var("USER")).unwrap_or_else(|_| "unknown".into());
     Actor::CommandLine { user }
+}
+
+fn retention_command(db: &Database, settings: &Settings, dry_run: bool) -> Result<(), String> {
+    let policy = settings.retention;
+    if policy.is_empty() {
+        println!("no [retention] settings: everything is kept");
+        return Ok(());
+    }
+    if dry_run {
+        let expiring = db.read_blocking(|conn| retention::expiring(conn, &policy, hallway::ids::now())).map_err(|e| e.to_string())?;
+        println!("would remove {expiring}");
+        return Ok(());
+    }
+    let store = hallway::storage::media_store(settings);
+    let removed = retention::apply_policy(db, store.as_ref(), &policy).map_err(|e| e.to_string())?;
+    println!("removed {removed}");
+    Ok(())
+}
+
+fn legal_hold_command(db: &Database, settings: &Settings, command: LegalHoldCommand) -> Result<(), String> {
+    let staff = Staff::command_line(command_line_actor());
+    let find = |conn: &mut hallway::db::DbConn, acct: &str| accounts::find_by_acct(conn, settings, acct);
+    match command {
+        LegalHoldCommand::Place { account, reason } => {
+            db.write_blocking(|tx| {
+                let id = find(tx, &account)?.id;
+                retention::place_hold(tx, &staff, id, &reason)
+            }).map_err(missing_as("no such account"))?;
+            println!("{account} is on legal hold");
+        }
+        LegalHoldCommand::Lift { account } => {
+            db.write_blocking(|tx| {
+                let id = find(tx, &account)?.id;
+                retention::lift_hold(tx, &staff, id)
+            }).map_err(missing_as("no such account"))?;
+            println!("{account} is no longer on legal hold");
+        }
+        LegalHoldCommand::List => {
+            for (account, hold) in db.read_blocking(retention::holds).map_err(|e| e.to_string())? {
+                println!("{}\t{}\t{}", account.acct(), hold.created_at.format("%Y-%m-%d %H:%M"), hold.reason);
+            }
+        }
+    }
+    Ok(())
 }
 
 fn audit_command(db: &Database, actor: Option<String>, action: Option<String>, limit: i64) -> Result<(), String> {

@@ -70,7 +70,7 @@ fn serve_metrics(data: web::Data<AppState>, address: std::net::SocketAddr) -> io
 }
 
 /// Posts scheduled statuses when they come due and announces ended polls (checked every few seconds);
-/// prunes old federation records at start and then hourly; syncs with the directory every
+/// prunes old federation records and applies the `[retention]` settings at start and then hourly; syncs with the directory every
 /// `auth.ldap.sync_minutes`.
 fn spawn_scheduler(state: AppState) {
     if let Some(every) = state.settings.ldap.as_ref().and_then(|ldap| ldap.sync_interval) {
@@ -92,15 +92,9 @@ fn spawn_scheduler(state: AppState) {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {
             tick.tick().await;
-            loop {
-                let pruned = pruning.db.write(|conn| crate::service::retention::prune_federation_records(conn, crate::ids::now())).await;
-                crate::telemetry::job("prune_federation_records", pruned.is_ok());
-                match pruned {
-                    Ok(pruned) if pruned.more_waiting() => log::info!("retention: pruned {pruned:?}, more waiting"),
-                    Ok(pruned) if pruned != Default::default() => break log::info!("retention: pruned {pruned:?}"),
-                    Ok(_) => break,
-                    Err(e) => break log::warn!("retention: {}", e.cause()),
-                }
+            prune_federation_records(&pruning).await;
+            if !pruning.settings.retention.is_empty() {
+                apply_retention(&pruning).await;
             }
         }
     });
@@ -121,6 +115,32 @@ fn spawn_scheduler(state: AppState) {
             }
         }
     });
+}
+
+async fn prune_federation_records(state: &AppState) {
+    loop {
+        let pruned = state.db.write(|conn| crate::service::retention::prune_federation_records(conn, crate::ids::now())).await;
+        crate::telemetry::job("prune_federation_records", pruned.is_ok());
+        match pruned {
+            Ok(pruned) if pruned.more_waiting() => log::info!("retention: pruned {pruned:?}, more waiting"),
+            Ok(pruned) if pruned != Default::default() => break log::info!("retention: pruned {pruned:?}"),
+            Ok(_) => break,
+            Err(e) => break log::warn!("retention: {}", e.cause()),
+        }
+    }
+}
+
+/// The `[retention]` settings, applied in batches on a blocking thread.
+async fn apply_retention(state: &AppState) {
+    let (db, media, policy) = (state.db.clone(), state.media.clone(), state.settings.retention);
+    let applied = tokio::task::spawn_blocking(move || crate::service::retention::apply_policy(&db, media.as_ref(), &policy)).await;
+    let applied = applied.unwrap_or_else(|e| Err(crate::error::AppError::Internal(format!("retention: {e}"))));
+    crate::telemetry::job("retention", applied.is_ok());
+    match applied {
+        Ok(expired) if expired.is_empty() => {}
+        Ok(expired) => log::info!("retention: removed {expired}"),
+        Err(e) => log::warn!("retention: {}", e.cause()),
+    }
 }
 
 fn routes(cfg: &mut web::ServiceConfig) {

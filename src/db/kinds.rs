@@ -246,6 +246,8 @@ text_enum! {
         DestroyAnnouncement => "destroy_announcement",
         ApproveTrend => "approve_trend",
         RejectTrend => "reject_trend",
+        PlaceLegalHold => "place_legal_hold",
+        LiftLegalHold => "lift_legal_hold",
     }
 }
 

@@ -609,6 +609,15 @@ pub struct Announcement {
     pub content: Option<String>,
 }
 
+/// An account on legal hold, and why.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = legal_holds)]
+pub struct LegalHold {
+    pub account_id: AccountId,
+    pub reason: String,
+    pub created_at: NaiveDateTime,
+}
+
 /// A user's CSV import: what it holds, how far the worker is with it.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = imports)]

@@ -690,6 +690,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    legal_holds (account_id) {
+        account_id -> BigInt,
+        reason -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(list_accounts -> lists (list_id));
 diesel::joinable!(statuses -> accounts (account_id));
 diesel::joinable!(home_timeline_entries -> statuses (status_id));
@@ -759,4 +767,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     custom_emojis,
     imports,
     import_rows,
+    legal_holds,
 );

@@ -236,13 +236,18 @@ pub fn get(conn: &mut DbConn, account_id: AccountId) -> AppResult<Account> {
 
 /// `acct` as clients write it: `name`, `@name`, `name@our.domain` or `name@other.domain`.
 pub fn lookup(conn: &mut DbConn, settings: &Settings, acct: &str) -> AppResult<Account> {
+    Some(find_by_acct(conn, settings, acct)?).filter(|a| a.suspended_at.is_none()).ok_or(AppError::NotFound)
+}
+
+/// An account by its `acct` (`name`, `name@our.domain` or `name@their.domain`), suspended or not.
+pub fn find_by_acct(conn: &mut DbConn, settings: &Settings, acct: &str) -> AppResult<Account> {
     let acct = acct.trim().trim_start_matches('@');
     let (name, domain) = match acct.split_once('@') {
         Some((name, domain)) if domain.eq_ignore_ascii_case(&settings.domain) => (name, None),
         Some((name, domain)) => (name, Some(domain)),
         None => (acct, None),
     };
-    accounts::find_by_name(conn, name, domain)?.filter(|a| a.suspended_at.is_none()).ok_or(AppError::NotFound)
+    accounts::find_by_name(conn, name, domain)?.ok_or(AppError::NotFound)
 }
 
 #[derive(Debug, Default)]

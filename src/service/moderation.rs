@@ -196,6 +196,9 @@ pub fn delete_data(tx: &mut Tx, staff: &Staff, account_id: AccountId) -> AppResu
     if target.account.suspended_at.is_none() {
         return Err(AppError::Forbidden("Only a suspended account's data can be deleted".into()));
     }
+    if crate::db::queries::retention::find_hold(tx, account_id)?.is_some() {
+        return Err(AppError::Forbidden("This account is on legal hold: its data is kept until the hold is lifted".into()));
+    }
     for followed in follows::following_ids(tx, account_id)? {
         accounts::add_followers(tx, followed, -1)?;
     }

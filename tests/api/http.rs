@@ -95,6 +95,19 @@ fn promtool_accepts(exposition: &str) -> bool {
     true
 }
 
+/// The alert rules docs/operations.md offers are rules Prometheus loads.
+#[test]
+fn the_documented_alert_rules_load() {
+    let rules = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/prometheus/hallway-alerts.yml");
+    let output = match std::process::Command::new("promtool").args(["check", "rules", rules]).output() {
+        Ok(output) => output,
+        Err(_) if std::env::var_os("CI").is_none() => return eprintln!("promtool is not installed: the alert rules are not checked"),
+        Err(e) => panic!("promtool is needed in CI: {e}"),
+    };
+    let said = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success() && said.contains("SUCCESS: 7 rules found"), "{said}");
+}
+
 async fn metrics_are_served_to_the_monitoring_only(server: TestServer) {
     let ann = server.login("ann").await;
     ann.toot("Metrics please", json!({})).await;

@@ -35,6 +35,7 @@ mod safety;
 mod search;
 mod scheduled;
 mod resilience;
+mod retention;
 mod statuses;
 mod tags;
 mod streaming;

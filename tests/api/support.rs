@@ -486,13 +486,18 @@ pub fn setup_actor() -> Actor {
 
 /// Runs the CLI binary on a test instance's database; answers what it printed (it must succeed).
 pub fn hallway_on(database_url: &str, args: &[&str]) -> String {
+    hallway_on_with(database_url, args, &[])
+}
+
+/// The same, with more settings from the environment.
+pub fn hallway_on_with(database_url: &str, args: &[&str], env: &[(&str, &str)]) -> String {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut command = Command::new(env!("CARGO_BIN_EXE_hallway"));
     command.args(args).current_dir(dir.path()).env("HALLWAY_DATABASE_URL", database_url);
     for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("HALLWAY_") && k != "HALLWAY_DATABASE_URL") {
         command.env_remove(key);
     }
-    let output = command.env("RUST_LOG", "warn").output().expect("run the hallway binary");
+    let output = command.env("RUST_LOG", "warn").envs(env.iter().copied()).output().expect("run the hallway binary");
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     String::from_utf8_lossy(&output.stdout).into_owned()
 }

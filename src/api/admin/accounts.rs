@@ -13,6 +13,7 @@ use crate::error::{AppError, AppResult};
 use crate::ids::AccountId;
 use crate::params::{flex, path_id, Params, Query};
 use crate::service::moderation::{self, ActionInput, Reversal, Staff};
+use crate::service::retention;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -20,6 +21,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/accounts/{id}", web::get().to(show))
         .route("/accounts/{id}", web::delete().to(delete))
         .route("/accounts/{id}/action", web::post().to(act))
+        .route("/accounts/{id}/legal_hold", web::get().to(show_hold))
+        .route("/accounts/{id}/legal_hold", web::post().to(place_hold))
+        .route("/accounts/{id}/legal_hold", web::delete().to(lift_hold))
         .route("/accounts/{id}/{reversal}", web::post().to(reverse));
 }
 
@@ -216,4 +220,45 @@ pub async fn delete(state: web::Data<AppState>, auth: Auth, id: web::Path<String
     let acting = Staff::of(&me.account, &me.user);
     let managed = state.db.write(move |tx| moderation::delete_data(tx, &acting, id)).await?;
     Ok(HttpResponse::Ok().json(AdminAccount::from_managed(&managed, &state.settings)))
+}
+
+/// Hallway's legal hold of an account: `{account_id, reason, created_at}`.
+fn hold_json(hold: &crate::db::models::LegalHold) -> serde_json::Value {
+    serde_json::json!({
+        "account_id": hold.account_id.to_string(),
+        "reason": hold.reason,
+        "created_at": crate::api::entities::timestamp(&hold.created_at),
+    })
+}
+
+/// `GET /api/v1/admin/accounts/:id/legal_hold` (Hallway's): the hold, or 404 when there is none.
+pub async fn show_hold(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> AppResult<HttpResponse> {
+    staff(&auth, "admin:read:accounts")?;
+    let id: AccountId = path_id(&id)?;
+    let hold = state.db.read(move |conn| retention::hold_of(conn, id)).await?.ok_or(AppError::NotFound)?;
+    Ok(HttpResponse::Ok().json(hold_json(&hold)))
+}
+
+#[derive(Deserialize)]
+pub struct HoldParams {
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    reason: Option<String>,
+}
+
+/// `POST /api/v1/admin/accounts/:id/legal_hold` with a `reason` (Hallway's; admins only).
+pub async fn place_hold(state: web::Data<AppState>, auth: Auth, id: web::Path<String>, Params(params): Params<HoldParams>) -> AppResult<HttpResponse> {
+    let me = staff(&auth, "admin:write:accounts")?;
+    let id: AccountId = path_id(&id)?;
+    let acting = Staff::of(&me.account, &me.user);
+    let reason = params.reason.unwrap_or_default();
+    let hold = state.db.write(move |tx| retention::place_hold(tx, &acting, id, &reason)).await?;
+    Ok(HttpResponse::Ok().json(hold_json(&hold)))
+}
+
+pub async fn lift_hold(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> AppResult<HttpResponse> {
+    let me = staff(&auth, "admin:write:accounts")?;
+    let id: AccountId = path_id(&id)?;
+    let acting = Staff::of(&me.account, &me.user);
+    state.db.write(move |tx| retention::lift_hold(tx, &acting, id)).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({})))
 }

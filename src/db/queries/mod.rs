@@ -24,6 +24,7 @@ pub mod peers;
 pub mod polls;
 pub mod push;
 pub mod received;
+pub mod retention;
 pub mod reports;
 pub mod safety;
 pub mod scheduled;
