@@ -9,7 +9,7 @@ pub mod db;
 pub mod directory;
 pub mod error;
 pub mod ids;
-pub mod import_worker;
+pub mod jobs;
 pub mod net;
 pub mod oauth;
 pub mod ops;

@@ -22,7 +22,7 @@ pub fn start(state: AppState, listener: TcpListener, workers: usize) -> io::Resu
     state.db.watch_other_processes().map_err(io::Error::other)?;
     delivery::spawn(state.federation.clone(), state.db.clone(), state.deliveries.clone(), &state.settings, state.delivery_heartbeat.clone());
     crate::apub::inbox_worker::spawn(state.clone());
-    crate::import_worker::spawn(state.clone());
+    crate::jobs::spawn(state.clone());
     state.hub.start(state.db.clone(), state.settings.clone());
     spawn_scheduler(state.clone());
     if state.settings.push_enabled {

@@ -21,8 +21,8 @@ pub struct AppState {
     pub deliveries: Wakeup,
     /// Wakes the inbox workers.
     pub inbox: Wakeup,
-    /// Wakes the import worker.
-    pub imports: Wakeup,
+    /// Wakes the job worker (imports, archives).
+    pub jobs: Wakeup,
     pub inbox_limiter: Arc<RateLimiter>,
     pub hub: Hub,
     pub media: Arc<dyn MediaStore>,
@@ -54,6 +54,6 @@ impl AppState {
         let inbox_limiter = Arc::new(RateLimiter::new(settings.federation_inbox_per_minute));
         let media = crate::storage::media_store(&settings);
         let directory = Directory::new(&settings, &tls);
-        AppState { db, settings, federation, deliveries, inbox: Wakeup::default(), imports: Wakeup::default(), inbox_limiter, hub, media, directory, tls, delivery_heartbeat: Default::default() }
+        AppState { db, settings, federation, deliveries, inbox: Wakeup::default(), jobs: Wakeup::default(), inbox_limiter, hub, media, directory, tls, delivery_heartbeat: Default::default() }
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod activities;
 pub mod addressing;
+pub mod archive;
 pub mod client;
 pub mod delivery;
 pub mod inbound;

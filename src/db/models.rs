@@ -609,6 +609,19 @@ pub struct Announcement {
     pub content: Option<String>,
 }
 
+/// A user's archive: requested, then built into the media store.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = archives)]
+pub struct Archive {
+    pub id: i64,
+    pub account_id: AccountId,
+    pub file_key: Option<String>,
+    pub size: i64,
+    pub claimed_until: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub finished_at: Option<NaiveDateTime>,
+}
+
 /// An account on legal hold, and why.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = legal_holds)]

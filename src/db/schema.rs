@@ -698,6 +698,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    archives (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        file_key -> Nullable<Text>,
+        size -> BigInt,
+        claimed_until -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(list_accounts -> lists (list_id));
 diesel::joinable!(statuses -> accounts (account_id));
 diesel::joinable!(home_timeline_entries -> statuses (status_id));
@@ -768,4 +780,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     imports,
     import_rows,
     legal_holds,
+    archives,
 );

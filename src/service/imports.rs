@@ -192,6 +192,9 @@ pub enum Target {
 
 /// Applies one row whose target the worker found.
 pub fn apply(tx: &mut Tx, owner: &Account, import: &Import, item: &ImportItem, target: Target) -> AppResult<()> {
+    if matches!(&target, Target::Account(account) if account.id == owner.id) {
+        return Err(AppError::validation("This is your own account"));
+    }
     match (import.kind, target) {
         (ImportKind::Following, Target::Account(account)) => {
             let options = follows::FollowOptions { reblogs: item.show_reblogs, notify: item.notify };

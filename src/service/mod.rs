@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod announcements;
+pub mod archives;
 pub mod audit;
 pub mod auth;
 pub mod cached;

@@ -264,3 +264,74 @@ fn hallway_with(dir: &std::path::Path, args: &[&str], env: &[(&str, String)]) ->
     let env: Vec<(&str, &str)> = env.iter().map(|(key, value)| (*key, value.as_str())).collect();
     crate::support::hallway(dir, args, &env)
 }
+
+crate::on_both_backends!(archives_hold_a_users_data_as_mastodons_do);
+
+/// Asks for an archive and waits until it is ready; answers the zip.
+pub async fn archive_of(api: &Api) -> zip::ZipArchive<std::io::Cursor<Vec<u8>>> {
+    let asked = api.post("/api/v1/archives").await;
+    assert_eq!(asked.status, 202, "{}", asked.body);
+    assert_eq!(asked.str("state"), "in_progress");
+    let path = format!("/api/v1/archives/{}", asked.id());
+    eventually("the archive is made", async || api.get(&path).await.body["state"] == "ready").await;
+    let ready = api.get(&path).await;
+    let url = ready.str("url");
+    let got = api.send(api.client.get(&url).bearer_auth(api.token.as_ref().unwrap())).await;
+    assert_eq!(got.status, 200);
+    assert_eq!(got.header("content-type").as_deref(), Some("application/zip"));
+    let bytes = api.client.get(&url).bearer_auth(api.token.as_ref().unwrap()).send().await.unwrap().bytes().await.unwrap().to_vec();
+    assert_eq!(bytes.len() as i64, ready.body["size"].as_i64().unwrap());
+    zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip")
+}
+
+fn json_in(zip: &mut zip::ZipArchive<std::io::Cursor<Vec<u8>>>, name: &str) -> Value {
+    serde_json::from_reader(zip.by_name(name).unwrap_or_else(|_| panic!("{name} in the archive"))).unwrap()
+}
+
+async fn archives_hold_a_users_data_as_mastodons_do(server: TestServer) {
+    let ann = server.login("ann").await;
+    let bob = server.login("bob").await;
+    let avatar = ann.multipart(reqwest::Method::PATCH, "/api/v1/accounts/update_credentials", Form::new().part("avatar", Part::bytes(crate::media::png(80, 80)).file_name("me.png")).text("display_name", "Ann Archive")).await;
+    assert_eq!(avatar.status, 200, "{}", avatar.body);
+    let picture = crate::media::upload(&ann, crate::media::file_form(crate::media::png(40, 30), "desk.png")).await;
+    let with_picture = ann.toot("My desk", json!({"media_ids": [picture.id()]})).await;
+    let private = ann.toot("Followers only", json!({"visibility": "private"})).await;
+    let bobs = bob.toot("Lunch at noon", json!({})).await;
+    let reply = ann.toot("@bob count me in", json!({"in_reply_to_id": bobs.id()})).await;
+    ann.post(&format!("/api/v1/statuses/{}/reblog", bobs.id())).await;
+    ann.post(&format!("/api/v1/statuses/{}/favourite", bobs.id())).await;
+    ann.post(&format!("/api/v1/statuses/{}/bookmark", bobs.id())).await;
+    let not_ready = bob.get("/api/v1/archives/1/download").await;
+    assert_eq!(not_ready.status, 404);
+
+    let mut zip = archive_of(&ann).await;
+    let actor = json_in(&mut zip, "actor.json");
+    assert_eq!((actor["type"].clone(), actor["preferredUsername"].clone(), actor["name"].clone()), (json!("Person"), json!("ann"), json!("Ann Archive")));
+    assert_eq!((actor["outbox"].clone(), actor["likes"].clone(), actor["bookmarks"].clone()), (json!("outbox.json"), json!("likes.json"), json!("bookmarks.json")));
+    assert_eq!(actor["icon"]["url"], "avatar.png");
+    assert!(zip.by_name("avatar.png").is_ok());
+    let outbox = json_in(&mut zip, "outbox.json");
+    assert_eq!(outbox["type"], "OrderedCollection");
+    let items = outbox["orderedItems"].as_array().unwrap();
+    let kinds: Vec<&str> = items.iter().map(|item| item["type"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["Create", "Create", "Create", "Announce"], "oldest first: {outbox}");
+    assert_eq!(outbox["totalItems"], 4);
+    assert_eq!(items[0]["object"]["id"], with_picture.str("uri"));
+    assert_eq!(items[1]["object"]["to"], json!([format!("{}/users/ann/followers", server.base)]), "private posts are in it, addressed as they were");
+    assert_eq!(items[2]["object"]["inReplyTo"], bobs.str("uri"));
+    assert_eq!(items[3]["object"], bobs.str("uri"));
+    assert_eq!(items[1]["object"]["id"], private.str("uri"));
+    assert_eq!(items[2]["object"]["id"], reply.str("uri"));
+    let attachment = items[0]["object"]["attachment"][0]["url"].as_str().unwrap().to_owned();
+    assert!(attachment.starts_with("/media_attachments/"), "{attachment}");
+    let mut stored = Vec::new();
+    std::io::Read::read_to_end(&mut zip.by_name(&attachment[1..]).expect("the attachment's file"), &mut stored).unwrap();
+    assert_eq!(image::load_from_memory(&stored).unwrap().width(), 40);
+    assert_eq!(json_in(&mut zip, "likes.json")["orderedItems"], json!([bobs.str("uri")]));
+    assert_eq!(json_in(&mut zip, "bookmarks.json")["orderedItems"], json!([bobs.str("uri")]));
+
+    let listed = ann.get("/api/v1/archives").await;
+    let id = listed.body[0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(bob.get(&format!("/api/v1/archives/{id}/download")).await.status, 404, "an archive is its owner's");
+    assert_eq!(server.anonymous().get(&format!("/api/v1/archives/{id}/download")).await.status, 401);
+}

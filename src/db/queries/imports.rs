@@ -41,34 +41,7 @@ pub fn page(conn: &mut DbConn, owner: AccountId, page: &Page) -> AppResult<Vec<I
     Ok(load_page!(query, imports::id, page, conn))
 }
 
-/// Takes the oldest unfinished import no live worker holds, holding it until `lease_until`; the conditional
-/// update lets only one of several processes win it.
-pub fn claim_next(conn: &mut DbConn, now: NaiveDateTime, lease_until: NaiveDateTime) -> AppResult<Option<Import>> {
-    let free = || imports::claimed_until.is_null().or(imports::claimed_until.lt(now));
-    let candidate: Option<i64> = imports::table
-        .filter(imports::finished_at.is_null())
-        .filter(free())
-        .order(imports::id.asc())
-        .select(imports::id)
-        .first(conn)
-        .optional()?;
-    let Some(import_id) = candidate else { return Ok(None) };
-    let won = diesel::update(imports::table.find(import_id).filter(free()))
-        .set(imports::claimed_until.eq(lease_until))
-        .execute(conn)?;
-    if won == 0 {
-        return Ok(None);
-    }
-    Ok(Some(imports::table.find(import_id).select(Import::as_select()).first(conn)?))
-}
-
-/// Extends a claim; false when another worker has taken the import over.
-pub fn renew(conn: &mut DbConn, import_id: i64, lease: NaiveDateTime, lease_until: NaiveDateTime) -> AppResult<bool> {
-    let renewed = diesel::update(imports::table.find(import_id).filter(imports::claimed_until.eq(lease)))
-        .set(imports::claimed_until.eq(lease_until))
-        .execute(conn)?;
-    Ok(renewed == 1)
-}
+super::leases::lease_queries!(imports, Import);
 
 pub fn pending_rows(conn: &mut DbConn, import_id: i64, limit: i64) -> AppResult<Vec<ImportRow>> {
     Ok(import_rows::table

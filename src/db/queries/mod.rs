@@ -1,4 +1,5 @@
 pub mod accounts;
+pub mod archives;
 pub mod announcements;
 pub mod audit_log;
 pub mod conversations;
@@ -13,6 +14,7 @@ pub mod imports;
 pub mod instance_blocks;
 pub mod inbox_queue;
 pub mod keys;
+mod leases;
 pub mod lists;
 pub mod markers;
 pub mod measures;

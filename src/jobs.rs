@@ -1,7 +1,7 @@
-//! Works through users' CSV imports: finds what each row names (an account or a post of another instance is
-//! fetched through federation) and applies the row, a batch at a time. One process holds an import at a
-//! time (a lease in the database, renewed per batch); a process that dies leaves it to another when the
-//! lease runs out.
+//! Users' longer work, done after the request answered: CSV imports (each row's account or post is found,
+//! through federation when it is another instance's, and the row applied, a batch at a time) and archives
+//! (written into the media store). One process holds an import or archive at a time (a lease in the
+//! database, renewed per batch); a process that dies leaves it to another when the lease runs out.
 
 use std::time::Duration;
 
@@ -10,26 +10,31 @@ use url::Url;
 use crate::apub::resolve;
 use crate::db::kinds::ImportKind;
 use crate::db::models::{Account, Import, ImportItem};
-use crate::db::queries::{accounts, imports as import_rows, statuses};
+use crate::db::queries::{accounts, archives as archive_rows, imports as import_rows, statuses};
 use crate::error::{AppError, AppResult};
 use crate::ids;
+use crate::service::archives;
 use crate::service::imports::{self, Target};
 use crate::state::AppState;
 
 const LEASE: chrono::Duration = chrono::Duration::minutes(2);
 const ROWS_PER_BATCH: i64 = 20;
-/// How often an idle worker looks for imports another process stored.
+/// How often an idle worker looks for work another process stored.
 const POLL: Duration = Duration::from_secs(10);
 
 pub fn spawn(state: AppState) {
     tokio::spawn(async move {
         loop {
-            match work_on_next(&state).await {
+            let worked = match work_on_next_import(&state).await {
+                Ok(false) => build_next_archive(&state).await,
+                other => other,
+            };
+            match worked {
                 Ok(true) => {}
-                Ok(false) => state.imports.wait(POLL).await,
+                Ok(false) => state.jobs.wait(POLL).await,
                 Err(e) => {
-                    log::warn!("imports: {}", e.cause());
-                    state.imports.wait(POLL).await;
+                    log::warn!("jobs: {}", e.cause());
+                    state.jobs.wait(POLL).await;
                 }
             }
         }
@@ -37,7 +42,7 @@ pub fn spawn(state: AppState) {
 }
 
 /// Takes the next import and works on it until it is finished or lost; false when none waits.
-async fn work_on_next(state: &AppState) -> AppResult<bool> {
+async fn work_on_next_import(state: &AppState) -> AppResult<bool> {
     let now = ids::now();
     let Some(import) = state.db.write(move |conn| import_rows::claim_next(conn, now, now + LEASE)).await? else {
         return Ok(false);
@@ -72,6 +77,33 @@ async fn work_on_next(state: &AppState) -> AppResult<bool> {
         }
         lease = renewed_until;
     }
+}
+
+/// Makes the next archive asked for; false when none waits.
+async fn build_next_archive(state: &AppState) -> AppResult<bool> {
+    let now = ids::now();
+    let Some(archive) = state.db.write(move |conn| archive_rows::claim_next(conn, now, now + LEASE)).await? else {
+        return Ok(false);
+    };
+    let (settings, store, building) = (state.settings.clone(), state.media.clone(), archive.clone());
+    let bytes = state
+        .db
+        .read(move |conn| {
+            let owner = accounts::find(conn, building.account_id)?.ok_or(AppError::NotFound)?;
+            crate::apub::archive::write(conn, &settings, store.as_ref(), &owner, std::io::Cursor::new(Vec::new())).map(std::io::Cursor::into_inner)
+        })
+        .await?;
+    let (store, key, size) = (state.media.clone(), archives::file_key(&archive), bytes.len() as i64);
+    tokio::task::spawn_blocking(move || store.put(&key, &bytes))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| AppError::Internal(format!("media store: {e}")))?;
+    let replaced = state.db.write(move |conn| archives::finish(conn, &archive, size)).await?;
+    for key in replaced {
+        let _ = state.media.delete(&key);
+    }
+    crate::telemetry::job("archives", true);
+    Ok(true)
 }
 
 async fn import_row(state: &AppState, owner: &Account, import: &Import, item: &ImportItem) -> AppResult<()> {

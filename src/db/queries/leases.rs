@@ -1,0 +1,30 @@
+//! Work that one process at a time carries out (imports, archives): a row is claimed with a lease that the
+//! worker renews; a worker that dies leaves the row to another when its lease runs out.
+
+/// `claim_next` and `renew` for a table with `id`, `claimed_until` and `finished_at` columns.
+macro_rules! lease_queries {
+    ($table:ident, $row:ty) => {
+        /// Takes the oldest unfinished row no live worker holds, holding it until `lease_until`; the
+        /// conditional update lets only one of several processes win it.
+        pub fn claim_next(conn: &mut DbConn, now: NaiveDateTime, lease_until: NaiveDateTime) -> AppResult<Option<$row>> {
+            let free = || $table::claimed_until.is_null().or($table::claimed_until.lt(now));
+            let candidate: Option<i64> =
+                $table::table.filter($table::finished_at.is_null()).filter(free()).order($table::id.asc()).select($table::id).first(conn).optional()?;
+            let Some(row_id) = candidate else { return Ok(None) };
+            let won = diesel::update($table::table.find(row_id).filter(free())).set($table::claimed_until.eq(lease_until)).execute(conn)?;
+            if won == 0 {
+                return Ok(None);
+            }
+            Ok(Some($table::table.find(row_id).select(<$row>::as_select()).first(conn)?))
+        }
+
+        /// Extends a claim; false when another worker has taken the row over.
+        pub fn renew(conn: &mut DbConn, row_id: i64, lease: NaiveDateTime, lease_until: NaiveDateTime) -> AppResult<bool> {
+            let renewed = diesel::update($table::table.find(row_id).filter($table::claimed_until.eq(lease)))
+                .set($table::claimed_until.eq(lease_until))
+                .execute(conn)?;
+            Ok(renewed == 1)
+        }
+    };
+}
+pub(crate) use lease_queries;
