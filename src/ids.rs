@@ -7,6 +7,12 @@ use rand::Rng;
 
 static LAST_ID: AtomicI64 = AtomicI64::new(0);
 
+/// An id of something that happened at `at` (a status brought from another instance keeps its time, so
+/// that it sorts where it was written), the low bits random.
+pub fn id_at(at: NaiveDateTime) -> i64 {
+    (at.and_utc().timestamp_millis() << 16) | rand::thread_rng().gen_range(0..65536)
+}
+
 /// A new id, strictly greater than any this process made before. The low bits start at a random
 /// offset each millisecond so that several processes on one database rarely meet.
 pub fn next_id() -> i64 {

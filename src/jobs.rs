@@ -19,8 +19,9 @@ use crate::state::AppState;
 
 const LEASE: chrono::Duration = chrono::Duration::minutes(2);
 const ROWS_PER_BATCH: i64 = 20;
-/// How often an idle worker looks for work another process stored.
-const POLL: Duration = Duration::from_secs(10);
+/// How often an idle worker looks for work another process stored (the command line's `import-account`, or
+/// another server process): two small indexed queries.
+const POLL: Duration = Duration::from_secs(2);
 
 pub fn spawn(state: AppState) {
     tokio::spawn(async move {

@@ -21,4 +21,5 @@ pub mod state;
 pub mod storage;
 pub mod telemetry;
 pub mod tls;
+pub mod transfer;
 pub mod streaming;

@@ -56,6 +56,21 @@ enum Command {
         #[arg(long)]
         replace: bool,
     },
+    /// Write a local account's data (its archive and CSV exports) to FILE, to bring it to another division.
+    ExportAccount { name: String, file: PathBuf },
+    /// Make a local account from another division's `export-account` file: profile, posts, media, follows,
+    /// lists, blocks, mutes, bookmarks; the old account becomes its alias.
+    ImportAccount {
+        file: PathBuf,
+        /// The new account's name (default: the old one).
+        #[arg(long)]
+        username: Option<String>,
+        /// Its e-mail address (the archive carries none), for password sign-in.
+        #[arg(long)]
+        email: Option<String>,
+    },
+    /// Move a local account's followers (here and on every peer) to its new account, e.g. ann@eng.corp.example.
+    MoveAccount { name: String, to: String },
     /// Apply the [retention] settings now (the server applies them hourly).
     Retention {
         /// Only count what would be removed.
@@ -271,6 +286,17 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Emoji(command) => emoji_command(&db, &settings, command),
         Command::Directory(DirectoryCommand::Sync) => directory_sync(db, settings),
         Command::Announce(command) => announce_command(&db, &settings, command),
+        Command::ExportAccount { name, file } => {
+            let store = hallway::storage::media_store(&settings);
+            hallway::transfer::export_account(&db, &settings, store.as_ref(), &name, &file)?;
+            println!("{name} written to {}", file.display());
+            Ok(())
+        }
+        Command::ImportAccount { file, username, email } => {
+            let owner = hallway::transfer::NewOwner { username: username.as_deref(), email: email.as_deref() };
+            import_account(&db, &settings, &file, owner)
+        }
+        Command::MoveAccount { name, to } => move_account(db, settings, &name, &to),
         Command::Retention { dry_run } => retention_command(&db, &settings, dry_run),
         Command::LegalHold(command) => legal_hold_command(&db, &settings, command),
         Command::Audit { actor, action, limit } => audit_command(&db, actor, action, limit),
@@ -321,6 +347,26 @@ fn missing_as(missing: &'static str) -> impl FnOnce(hallway::error::AppError) ->
 fn command_line_actor() -> Actor {
     let user = std::env::var("SUDO_USER").or_else(|_| std::env::var("USER")).unwrap_or_else(|_| "unknown".into());
     Actor::CommandLine { user }
+}
+
+fn import_account(db: &Database, settings: &Settings, file: &std::path::Path, owner: hallway::transfer::NewOwner) -> Result<(), String> {
+    let store = hallway::storage::media_store(settings);
+    let imported = hallway::transfer::import_account(db, settings, store.as_ref(), file, owner)?;
+    let made = if imported.created { "made" } else { "completed" };
+    println!(
+        "{} {made}: {} status(es) brought ({} boost(s) left behind), {} import(s) queued for the running instance",
+        imported.username, imported.statuses, imported.skipped_boosts, imported.imports
+    );
+    println!("now, on the old instance: hallway move-account OLD_NAME {}@{}", imported.username, settings.domain);
+    Ok(())
+}
+
+fn move_account(db: Database, settings: Settings, name: &str, to: &str) -> Result<(), String> {
+    let state = AppState::new(db, settings);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
+    let followed = runtime.block_on(hallway::transfer::move_account(&state, name, to))?;
+    println!("{name} moved to {to}: {followed} local follower(s) follow it now; followers on other instances follow when the Move reaches them");
+    Ok(())
 }
 
 fn retention_command(db: &Database, settings: &Settings, dry_run: bool) -> Result<(), String> {

@@ -155,8 +155,15 @@ async fn save_profile(state: &web::Data<AppState>, me: UserSession, change: Prof
 pub async fn show(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> AppResult<HttpResponse> {
     auth.viewer(&["read:accounts"])?;
     let id = path_id(&id)?;
-    let account = state.db.read(move |conn| accounts::get(conn, id)).await?;
-    Ok(HttpResponse::Ok().json(Account::from_row(&account, &state.settings)))
+    let (account, moved_to) = state
+        .db
+        .read(move |conn| {
+            let account = accounts::get(conn, id)?;
+            let moved_to = accounts::moved_to(conn, &account)?;
+            Ok((account, moved_to))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(Account::profile(&account, moved_to.as_ref(), &state.settings)))
 }
 
 #[derive(Deserialize)]
@@ -176,7 +183,9 @@ pub async fn lookup(state: web::Data<AppState>, auth: Auth, Query(query): Query<
         }
         (found, _) => found?,
     };
-    Ok(HttpResponse::Ok().json(Account::from_row(&account, &state.settings)))
+    let moved_of = account.clone();
+    let moved_to = state.db.read(move |conn| accounts::moved_to(conn, &moved_of)).await?;
+    Ok(HttpResponse::Ok().json(Account::profile(&account, moved_to.as_ref(), &state.settings)))
 }
 
 #[derive(Deserialize)]

@@ -1,8 +1,8 @@
 //! Activities: what actors do to objects, as Mastodon and GoToSocial send them, and the ones Hallway sends.
 
 use activitypub_federation::kinds::activity::{
-    AcceptType, AnnounceType, BlockType, CreateType, DeleteType, FlagType, FollowType, LikeType, RejectType, UndoType,
-    UpdateType,
+    AcceptType, AnnounceType, BlockType, CreateType, DeleteType, FlagType, FollowType, LikeType, MoveType, RejectType,
+    UndoType, UpdateType,
 };
 use activitypub_federation::protocol::helpers::{deserialize_one_or_many, deserialize_skip_error};
 use chrono::{DateTime, Utc};
@@ -73,6 +73,11 @@ activity!(
     /// A block; `object` is the blocked actor.
     Block, BlockType, Url
 );
+activity!(
+    /// An account moved (Mastodon's): `actor` and `object` are the account that moved, `target` the one it
+    /// moved to, which names it in `alsoKnownAs`.
+    Move, MoveType, Url, target: Option<Url>
+);
 
 /// A report sent to the reported account's instance: the actor and the reported notes, with a comment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -138,6 +143,7 @@ pub enum InboxActivity {
     Block(Block),
     Flag(Flag),
     Announcement(Box<AnnouncementActivity>),
+    Move(Move),
     Unsupported(String),
 }
 
@@ -159,6 +165,7 @@ impl<'de> Deserialize<'de> for InboxActivity {
             "Like" => serde_json::from_value(value).map(InboxActivity::Like),
             "Block" => serde_json::from_value(value).map(InboxActivity::Block),
             "Flag" => serde_json::from_value(value).map(InboxActivity::Flag),
+            "Move" => serde_json::from_value(value).map(InboxActivity::Move),
             _ => return Ok(InboxActivity::Unsupported(kind)),
         };
         parsed.map_err(|e| D::Error::custom(format!("{kind}: {e}")))
@@ -190,6 +197,7 @@ impl InboxActivity {
             InboxActivity::Block(a) => Some((&a.id, &a.actor)),
             InboxActivity::Flag(a) => Some((&a.id, &a.actor)),
             InboxActivity::Announcement(a) => Some((&a.id, &a.actor)),
+            InboxActivity::Move(a) => Some((&a.id, &a.actor)),
             InboxActivity::Unsupported(_) => None,
         }
     }
@@ -269,6 +277,21 @@ impl Block {
     pub fn new(id: Url, actor: Url, object: Url) -> Block {
         let to = vec![object.to_string()];
         Block { kind: BlockType::Block, id, actor, object, to, cc: Vec::new() }
+    }
+}
+
+impl Move {
+    /// `account` moved to `target`, told to its followers.
+    pub fn of(account: Url, target: Url, followers: &str) -> Move {
+        Move {
+            kind: MoveType::Move,
+            id: derived_id(&account, &format!("#moves/{}", ids::next_id())),
+            actor: account.clone(),
+            object: account,
+            to: vec![followers.to_owned()],
+            cc: Vec::new(),
+            target: Some(target),
+        }
     }
 }
 

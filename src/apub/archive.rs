@@ -25,6 +25,12 @@ const STATUS_PAGE: i64 = 200;
 /// Writes the archive of a local account.
 pub fn write<W: Write + Seek>(conn: &mut DbConn, settings: &Settings, store: &dyn MediaStore, account: &Account, out: W) -> AppResult<W> {
     let mut zip = zip::ZipWriter::new(out);
+    add_archive(&mut zip, conn, settings, store, account)?;
+    zip.finish().map_err(failed)
+}
+
+/// Adds the archive's files of a local account to a zip being written.
+pub fn add_archive<W: Write + Seek>(zip: &mut zip::ZipWriter<W>, conn: &mut DbConn, settings: &Settings, store: &dyn MediaStore, account: &Account) -> AppResult<()> {
     let stored_prefix = format!("{}/system/", settings.base_url());
     let mut media_keys = Vec::new();
 
@@ -58,26 +64,26 @@ pub fn write<W: Write + Seek>(conn: &mut DbConn, settings: &Settings, store: &dy
     for (field, url, name) in [("icon", &account.avatar_url, "avatar"), ("image", &account.header_url, "header")] {
         let Some(key) = url.as_deref().and_then(|url| url.strip_prefix(&stored_prefix)) else { continue };
         let file = format!("{name}.{}", key.rsplit('.').next().unwrap_or("png"));
-        add(&mut zip, &file, &read(store, key)?)?;
+        add(zip, &file, &read(store, key)?)?;
         actor[field]["url"] = json!(file);
     }
     actor["outbox"] = json!("outbox.json");
     actor["likes"] = json!("likes.json");
     actor["bookmarks"] = json!("bookmarks.json");
-    add_json(&mut zip, "actor.json", &actor)?;
-    add_json(&mut zip, "outbox.json", &collection("outbox.json", outbox_items))?;
+    add_json(zip, "actor.json", &actor)?;
+    add_json(zip, "outbox.json", &collection("outbox.json", outbox_items))?;
     let uris = |marked: Vec<(crate::ids::StatusId, String)>| marked.into_iter().map(|(_, uri)| json!(uri)).collect();
-    add_json(&mut zip, "likes.json", &collection("likes.json", uris(marks::favourites::status_uris_of(conn, account.id)?)))?;
-    add_json(&mut zip, "bookmarks.json", &collection("bookmarks.json", uris(marks::bookmarks::status_uris_of(conn, account.id)?)))?;
+    add_json(zip, "likes.json", &collection("likes.json", uris(marks::favourites::status_uris_of(conn, account.id)?)))?;
+    add_json(zip, "bookmarks.json", &collection("bookmarks.json", uris(marks::bookmarks::status_uris_of(conn, account.id)?)))?;
     media_keys.sort();
     media_keys.dedup();
     for key in media_keys {
         match store.get(&key) {
-            Ok(bytes) => add(&mut zip, &key, &bytes)?,
+            Ok(bytes) => add(zip, &key, &bytes)?,
             Err(e) => log::warn!("archive of {}: media file {key}: {e}", account.username),
         }
     }
-    zip.finish().map_err(failed)
+    Ok(())
 }
 
 fn collection(id: &str, items: Vec<Value>) -> Value {
@@ -102,7 +108,7 @@ fn add_json<W: Write + Seek>(zip: &mut zip::ZipWriter<W>, name: &str, value: &Va
     add(zip, name, &serde_json::to_vec_pretty(value).map_err(failed)?)
 }
 
-fn add<W: Write + Seek>(zip: &mut zip::ZipWriter<W>, name: &str, bytes: &[u8]) -> AppResult<()> {
+pub fn add<W: Write + Seek>(zip: &mut zip::ZipWriter<W>, name: &str, bytes: &[u8]) -> AppResult<()> {
     let compressed = name.ends_with(".json");
     let method = if compressed { zip::CompressionMethod::Deflated } else { zip::CompressionMethod::Stored };
     zip.start_file(name, SimpleFileOptions::default().compression_method(method).large_file(true)).map_err(failed)?;

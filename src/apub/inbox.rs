@@ -19,7 +19,7 @@ use crate::net::authority;
 use crate::service::statuses::{self, RemoteStatus};
 use crate::service::polls::{self, RemotePoll};
 use crate::service::announcements::{self, RemoteAnnouncement};
-use crate::service::{follows, remote, reports, safety};
+use crate::service::{follows, moves, remote, reports, safety};
 use crate::state::AppState;
 
 /// How many unknown accounts one activity may make us fetch (mentions), and how far up a thread we fetch.
@@ -155,6 +155,15 @@ impl Ready {
 /// Fetches, before the transaction, what applying the activity will need: unknown mentioned accounts and
 /// the thread above a reply. Failures only leave those out.
 async fn prepare(state: &AppState, signer: &Account, activity: &InboxActivity) {
+    if let InboxActivity::Move(moved) = activity {
+        // The target's aliases must be current: it is fetched again, whatever is known of it.
+        if let Some(target) = &moved.target {
+            if let Err(e) = resolve::actor_now(state, target).await {
+                log::info!("inbox: the target {target} of {}'s move could not be fetched: {e}", signer.uri);
+            }
+        }
+        return;
+    }
     let note = match activity {
         InboxActivity::Create(create) => &create.object,
         InboxActivity::Update(update) => match &update.object {
@@ -360,6 +369,17 @@ fn apply(tx: &mut Tx, signer: &Account, ready: Ready) -> AppResult<()> {
             Some(target) => safety::blocked_by_remote(tx, signer, &target, block.id.as_str()),
             None => Ok(()),
         },
+        InboxActivity::Move(moved) => {
+            let own = moved.actor.as_str() == signer.uri && moved.object.as_str() == signer.uri;
+            let target = match &moved.target {
+                Some(target) if own => remote::find_by_uri(tx, target.as_str())?,
+                _ => None,
+            };
+            match target {
+                Some(target) => moves::moved_from_remote(tx, signer, &target).map(|_| ()),
+                None => Ok(()),
+            }
+        }
         InboxActivity::Unsupported(kind) => {
             log::debug!("inbox: {kind} from {} ignored", signer.uri);
             Ok(())

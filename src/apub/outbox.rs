@@ -52,6 +52,7 @@ impl Outbox for ActivityOutbox {
             Outbound::Unreblogged(view) => unreblogged(conn, view),
             Outbound::AccountDeleted(account) => account_deleted(conn, account),
             Outbound::AccountRestored(account) | Outbound::ProfileUpdated(account) => profile_updated(conn, settings, account),
+            Outbound::AccountMoved { account, target } => account_moved(conn, settings, account, target),
             Outbound::AnnouncementPublished(announcement) => announcement_sent(conn, settings, announcement, "Create"),
             Outbound::AnnouncementChanged(announcement) => announcement_sent(conn, settings, announcement, "Update"),
             Outbound::AnnouncementWithdrawn(announcement) => announcement_withdrawn(conn, settings, announcement),
@@ -318,6 +319,14 @@ fn peer_inboxes(conn: &mut DbConn, settings: &Settings) -> AppResult<Vec<String>
 }
 
 /// A local profile changed: followers' instances refresh it.
+/// The followers' instances hear of the move (a Move, after the Update that carries `movedTo`).
+fn account_moved(conn: &mut DbConn, settings: &Settings, account: &Account, target: &Account) -> AppResult<()> {
+    profile_updated(conn, settings, account)?;
+    let moved = crate::apub::activities::Move::of(url(&account.uri)?, url(&target.uri)?, &account.followers_url);
+    let inboxes = follows::remote_follower_inboxes(conn, account.id)?;
+    queue(conn, &moved.id.clone(), moved, account, inboxes)
+}
+
 fn profile_updated(conn: &mut DbConn, settings: &Settings, account: &Account) -> AppResult<()> {
     let update = Update::of_person(Person::from_local(account, &settings.base_url()));
     let inboxes = follows::remote_follower_inboxes(conn, account.id)?;

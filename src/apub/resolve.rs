@@ -20,6 +20,17 @@ pub async fn actor(state: &AppState, uri: &Url, refresh: bool) -> Result<Account
     }
 }
 
+/// The actor as its instance serves it now, whenever it was last fetched (a Move's target: its aliases must
+/// be current).
+pub async fn actor_now(state: &AppState, uri: &Url) -> Result<Account, FederationError> {
+    let key = uri.to_string();
+    let known = state.db.read(move |conn| remote::find_by_uri(conn, &key)).await.map_err(database)?;
+    match known {
+        Some(account) if account.is_local() => Ok(account),
+        known => fetch_actor(state, uri, known).await,
+    }
+}
+
 /// A copy fetched in the last minutes is fresh enough: a bad signature cannot make us refetch in a loop.
 fn recently_fetched(account: &Account) -> bool {
     crate::ids::now() - account.updated_at < chrono::Duration::minutes(5)

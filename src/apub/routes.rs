@@ -56,6 +56,8 @@ async fn instance_actor(state: web::Data<AppState>) -> AppResult<HttpResponse> {
         discoverable: false,
         published: None,
         attachment: Vec::new(),
+        also_known_as: serde_json::Value::Null,
+        moved_to: None,
         id,
     };
     Ok(activity_json(with_context(person)))

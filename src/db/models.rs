@@ -50,6 +50,11 @@ pub struct Account {
     pub suspended_at: Option<NaiveDateTime>,
     pub silenced_at: Option<NaiveDateTime>,
     pub sensitized_at: Option<NaiveDateTime>,
+    /// Actor URIs of the accounts this one says it also is (`alsoKnownAs`): where it may have moved from.
+    #[diesel(column_name = also_known_as_json, serialize_as = String, deserialize_as = String)]
+    pub also_known_as: Json<Vec<String>>,
+    /// The actor URI of the account it moved to (`movedTo`).
+    pub moved_to_uri: Option<String>,
 }
 
 impl Account {
@@ -105,6 +110,9 @@ pub struct RemoteActorChanges {
     pub discoverable: bool,
     #[diesel(column_name = fields_json, serialize_as = String)]
     pub fields: Json<Vec<ProfileField>>,
+    #[diesel(column_name = also_known_as_json, serialize_as = String)]
+    pub also_known_as: Json<Vec<String>>,
+    pub moved_to_uri: Option<String>,
     pub updated_at: NaiveDateTime,
 }
 
@@ -126,6 +134,8 @@ impl RemoteActorChanges {
             bot: fetched.bot,
             discoverable: fetched.discoverable,
             fields: fetched.fields.clone(),
+            also_known_as: fetched.also_known_as.clone(),
+            moved_to_uri: fetched.moved_to_uri.clone(),
             updated_at: fetched.updated_at,
         }
     }

@@ -29,6 +29,8 @@ diesel::table! {
         suspended_at -> Nullable<Timestamp>,
         silenced_at -> Nullable<Timestamp>,
         sensitized_at -> Nullable<Timestamp>,
+        also_known_as_json -> Text,
+        moved_to_uri -> Nullable<Text>,
     }
 }
 

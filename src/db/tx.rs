@@ -36,6 +36,8 @@ pub enum Outbound<'a> {
     AccountDeleted(&'a Account),
     AccountRestored(&'a Account),
     ProfileUpdated(&'a Account),
+    /// A local account moved to `target`: its followers' instances hear of it (Move).
+    AccountMoved { account: &'a Account, target: &'a Account },
     /// A company-wide announcement, to every allowed peer.
     AnnouncementPublished(&'a Announcement),
     AnnouncementChanged(&'a Announcement),

@@ -183,6 +183,8 @@ pub fn new_local_account(settings: &Settings, username: &str) -> Account {
         suspended_at: None,
         silenced_at: None,
         sensitized_at: None,
+        also_known_as: Default::default(),
+        moved_to_uri: None,
     }
 }
 
@@ -248,6 +250,31 @@ pub fn find_by_acct(conn: &mut DbConn, settings: &Settings, acct: &str) -> AppRe
         None => (acct, None),
     };
     accounts::find_by_name(conn, name, domain)?.ok_or(AppError::NotFound)
+}
+
+/// The account an account moved to, when it did and that account is known here.
+pub fn moved_to(conn: &mut DbConn, account: &Account) -> AppResult<Option<Account>> {
+    match &account.moved_to_uri {
+        Some(uri) => accounts::find_by_uri(conn, uri),
+        None => Ok(None),
+    }
+}
+
+/// Records that a local account is also the account `actor_uri` (on another instance), so that the other
+/// may move to it (Move requires the target to name its origin in `alsoKnownAs`).
+pub fn add_alias(tx: &mut Tx, account_id: AccountId, actor_uri: &str) -> AppResult<()> {
+    let account = accounts::find(tx, account_id)?.filter(Account::is_local).ok_or(AppError::NotFound)?;
+    if url::Url::parse(actor_uri).is_err() {
+        return Err(AppError::validation(format!("'{actor_uri}' is not an actor's URI")));
+    }
+    if account.also_known_as.contains(&actor_uri.to_owned()) {
+        return Ok(());
+    }
+    let mut aliases = account.also_known_as.0.clone();
+    aliases.push(actor_uri.to_owned());
+    accounts::set_aliases(tx, account_id, &aliases)?;
+    let updated = accounts::find(tx, account_id)?.ok_or(AppError::NotFound)?;
+    tx.federate(Outbound::ProfileUpdated(&updated))
 }
 
 #[derive(Debug, Default)]

@@ -25,6 +25,7 @@ pub mod markup;
 pub mod measures;
 pub mod media;
 pub mod moderation;
+pub mod moves;
 pub mod instance_blocks;
 pub mod notification_groups;
 pub mod notifications;

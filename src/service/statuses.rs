@@ -8,11 +8,13 @@ mod interactions;
 mod local;
 mod pipeline;
 mod remote;
+mod transferred;
 mod threads;
 
 pub use local::{NewStatus, StatusChange, Written, create, edit, delete, render_text};
 pub use interactions::{favourite, unfavourite, bookmark, unbookmark, pin, unpin, reblog, unreblog};
 pub use threads::{Context, context, history, source, interacted_by};
+pub use transferred::{transfer_in, TransferredStatus};
 pub use remote::{RemoteStatus, create_remote, edit_remote, delete_remote, favourite_remote, unfavourite_remote, reblog_remote, unreblog_remote};
 
 pub use crate::db::kinds::Visibility;

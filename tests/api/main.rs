@@ -40,3 +40,4 @@ mod statuses;
 mod tags;
 mod streaming;
 mod timelines;
+mod transfer;

@@ -40,6 +40,9 @@ pub struct Account {
     pub limited: bool,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub suspended: bool,
+    /// The account it moved to (on profiles).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moved: Option<Box<Account>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -90,7 +93,13 @@ impl Account {
                 .collect(),
             limited: account.silenced_at.is_some(),
             suspended: account.suspended_at.is_some(),
+            moved: None,
         }
+    }
+
+    /// An account's profile: with the account it moved to, when it did.
+    pub fn profile(account: &models::Account, moved_to: Option<&models::Account>, settings: &Settings) -> Account {
+        Account { moved: moved_to.map(|target| Box::new(Account::from_row(target, settings))), ..Account::from_row(account, settings) }
     }
 }
 

@@ -33,6 +33,8 @@ pub fn context() -> Value {
             "schema": "http://schema.org#",
             "PropertyValue": "schema:PropertyValue",
             "value": "schema:value",
+            "alsoKnownAs": { "@id": "as:alsoKnownAs", "@type": "@id" },
+            "movedTo": { "@id": "as:movedTo", "@type": "@id" },
             "hallway": "https://hallway.example/ns#",
             "Announcement": "hallway:Announcement",
             "allDay": "hallway:allDay"
@@ -150,6 +152,8 @@ pub(crate) mod testing {
             suspended_at: None,
             silenced_at: None,
             sensitized_at: None,
+            also_known_as: Default::default(),
+            moved_to_uri: None,
         }
     }
 

@@ -61,6 +61,12 @@ pub struct Person {
     pub published: Option<DateTime<Utc>>,
     #[serde(default, deserialize_with = "deserialize_parseable_items")]
     pub attachment: Vec<PropertyValue>,
+    /// The actors this one says it also is (one URI or a list): where it may have moved from.
+    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
+    pub also_known_as: serde_json::Value,
+    /// The actor it moved to.
+    #[serde(default, deserialize_with = "deserialize_skip_error", skip_serializing_if = "Option::is_none")]
+    pub moved_to: Option<Url>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -125,8 +131,19 @@ impl Person {
                     name: field.name,
                 })
                 .collect(),
+            also_known_as: if account.also_known_as.is_empty() { serde_json::Value::Null } else { serde_json::json!(account.also_known_as.0) },
+            moved_to: account.moved_to_uri.as_deref().map(stored_url),
             id,
         }
+    }
+
+    /// The URIs of `alsoKnownAs` (at most a few: a move names one or two).
+    pub fn aliases(&self) -> Vec<String> {
+        let uris: Vec<&serde_json::Value> = match &self.also_known_as {
+            serde_json::Value::Array(items) => items.iter().collect(),
+            single => vec![single],
+        };
+        uris.into_iter().filter_map(|uri| Url::parse(uri.as_str()?).ok()).map(|uri| uri.to_string()).take(10).collect()
     }
 
     /// The row of this remote actor: a new one, or `existing` refreshed (its id, counters and history kept).
@@ -167,6 +184,8 @@ impl Person {
             suspended_at: existing.and_then(|a| a.suspended_at),
             silenced_at: existing.and_then(|a| a.silenced_at),
             sensitized_at: existing.and_then(|a| a.sensitized_at),
+            also_known_as: crate::db::json::Json(self.aliases()),
+            moved_to_uri: self.moved_to.as_ref().map(Url::to_string),
         })
     }
 

@@ -59,6 +59,21 @@ pub fn update_profile(conn: &mut DbConn, account_id: AccountId, changes: &Profil
     Ok(())
 }
 
+/// Sets a local account's aliases (`alsoKnownAs`).
+pub fn set_aliases(conn: &mut DbConn, account_id: AccountId, aliases: &[String]) -> AppResult<()> {
+    note(Stale::Account(account_id));
+    let text = serde_json::to_string(aliases).unwrap_or_else(|_| "[]".into());
+    diesel::update(accounts.find(account_id)).set(also_known_as_json.eq(text)).execute(conn)?;
+    Ok(())
+}
+
+/// Records where an account moved (its `movedTo`).
+pub fn set_moved_to(conn: &mut DbConn, account_id: AccountId, target_uri: &str) -> AppResult<()> {
+    note(Stale::Account(account_id));
+    diesel::update(accounts.find(account_id)).set(moved_to_uri.eq(target_uri)).execute(conn)?;
+    Ok(())
+}
+
 pub fn refresh_remote(conn: &mut DbConn, account_id: AccountId, changes: &RemoteActorChanges) -> AppResult<()> {
     note(Stale::Account(account_id));
     diesel::update(accounts.find(account_id)).set(changes.clone()).execute(conn)?;
