@@ -15,6 +15,7 @@ pub mod oauth;
 pub mod ops;
 pub mod params;
 pub mod push;
+pub mod scheduler;
 pub mod server;
 pub mod service;
 pub mod state;

@@ -24,7 +24,7 @@ pub fn start(state: AppState, listener: TcpListener, workers: usize) -> io::Resu
     crate::apub::inbox_worker::spawn(state.clone());
     crate::jobs::spawn(state.clone());
     state.hub.start(state.db.clone(), state.settings.clone());
-    spawn_scheduler(state.clone());
+    crate::scheduler::spawn(state.clone());
     if state.settings.push_enabled {
         crate::push::spawn(state.clone());
     }
@@ -67,80 +67,6 @@ fn serve_metrics(data: web::Data<AppState>, address: std::net::SocketAddr) -> io
     log::info!("serving /metrics on http://{address}");
     actix_web::rt::spawn(metrics);
     Ok(())
-}
-
-/// Posts scheduled statuses when they come due and announces ended polls (checked every few seconds);
-/// prunes old federation records and applies the `[retention]` settings at start and then hourly; syncs with the directory every
-/// `auth.ldap.sync_minutes`.
-fn spawn_scheduler(state: AppState) {
-    if let Some(every) = state.settings.ldap.as_ref().and_then(|ldap| ldap.sync_interval) {
-        let syncing = state.clone();
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(every);
-            tick.tick().await;
-            loop {
-                tick.tick().await;
-                match syncing.directory.sync(&syncing.db, &syncing.settings).await {
-                    Ok(report) => log::info!("directory sync: {report:?}"),
-                    Err(e) => log::warn!("directory sync: {}", e.cause()),
-                }
-            }
-        });
-    }
-    let pruning = state.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
-        loop {
-            tick.tick().await;
-            prune_federation_records(&pruning).await;
-            if !pruning.settings.retention.is_empty() {
-                apply_retention(&pruning).await;
-            }
-        }
-    });
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
-        loop {
-            tick.tick().await;
-            let settings = state.settings.clone();
-            let published = state.db.write(move |conn| crate::service::scheduled::publish_due(conn, &settings)).await;
-            crate::telemetry::job("scheduled_statuses", published.is_ok());
-            if let Err(e) = published {
-                log::warn!("scheduler: {}", e.cause());
-            }
-            let announced = state.db.write(crate::service::polls::announce_ended).await;
-            crate::telemetry::job("ended_polls", announced.is_ok());
-            if let Err(e) = announced {
-                log::warn!("scheduler: ended polls: {}", e.cause());
-            }
-        }
-    });
-}
-
-async fn prune_federation_records(state: &AppState) {
-    loop {
-        let pruned = state.db.write(|conn| crate::service::retention::prune_federation_records(conn, crate::ids::now())).await;
-        crate::telemetry::job("prune_federation_records", pruned.is_ok());
-        match pruned {
-            Ok(pruned) if pruned.more_waiting() => log::info!("retention: pruned {pruned:?}, more waiting"),
-            Ok(pruned) if pruned != Default::default() => break log::info!("retention: pruned {pruned:?}"),
-            Ok(_) => break,
-            Err(e) => break log::warn!("retention: {}", e.cause()),
-        }
-    }
-}
-
-/// The `[retention]` settings, applied in batches on a blocking thread.
-async fn apply_retention(state: &AppState) {
-    let (db, media, policy) = (state.db.clone(), state.media.clone(), state.settings.retention);
-    let applied = tokio::task::spawn_blocking(move || crate::service::retention::apply_policy(&db, media.as_ref(), &policy)).await;
-    let applied = applied.unwrap_or_else(|e| Err(crate::error::AppError::Internal(format!("retention: {e}"))));
-    crate::telemetry::job("retention", applied.is_ok());
-    match applied {
-        Ok(expired) if expired.is_empty() => {}
-        Ok(expired) => log::info!("retention: removed {expired}"),
-        Err(e) => log::warn!("retention: {}", e.cause()),
-    }
 }
 
 fn routes(cfg: &mut web::ServiceConfig) {

@@ -56,6 +56,7 @@ fn describe() {
     describe_gauge!("hallway_delivery_queue_depth", "Deliveries waiting, by peer.");
     describe_counter!("hallway_inbox_activities_total", "Activities posted to the inboxes, by peer, result and reason.");
     describe_counter!("hallway_scheduler_runs_total", "Runs of the scheduler's jobs, by job and outcome.");
+    describe_gauge!("hallway_scheduler_leader", "1 in the process that runs the scheduler's jobs (one per instance), 0 in the others.");
     describe_counter!("hallway_retention_removed_total", "What the retention settings removed, by kind (local_statuses, remote_statuses, media, notifications).");
     describe_histogram!("hallway_db_pool_wait_seconds", Unit::Seconds, "Time waited for a database connection.");
     describe_gauge!("hallway_db_pool_connections", "Database connections open in this process's pool.");
@@ -122,6 +123,11 @@ pub fn inbox(peer: &str, result: &'static str, reason: &'static str) {
 /// A scheduler job ran (`ok` or `error`).
 pub fn job(name: &'static str, ok: bool) {
     metrics::counter!("hallway_scheduler_runs_total", "job" => name, "outcome" => if ok { "ok" } else { "error" }).increment(1);
+}
+
+/// Whether this process holds the scheduler's lease (runs the instance's timed duties).
+pub fn scheduler_leader(leads: bool) {
+    metrics::gauge!("hallway_scheduler_leader").set(if leads { 1.0 } else { 0.0 });
 }
 
 /// What the retention settings removed, by kind.

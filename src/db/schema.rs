@@ -712,6 +712,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    process_leases (name) {
+        name -> Text,
+        holder -> Text,
+        expires_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(list_accounts -> lists (list_id));
 diesel::joinable!(statuses -> accounts (account_id));
 diesel::joinable!(home_timeline_entries -> statuses (status_id));
@@ -783,4 +791,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     import_rows,
     legal_holds,
     archives,
+    process_leases,
 );

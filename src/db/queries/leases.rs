@@ -1,5 +1,31 @@
-//! Work that one process at a time carries out (imports, archives): a row is claimed with a lease that the
-//! worker renews; a worker that dies leaves the row to another when its lease runs out.
+//! Work that one process at a time carries out: a row (an import, an archive) is claimed with a lease that
+//! the worker renews, and so is a named duty (the scheduler); a process that dies leaves it to another when
+//! its lease runs out.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::process_leases;
+use crate::db::{insert_if_absent, DbConn};
+use crate::error::AppResult;
+
+/// Takes or renews the lease `name` for `holder` until `until`: true when `holder` holds it now (it held it
+/// already, or the last holder's lease ran out, or nobody had it).
+pub fn hold(conn: &mut DbConn, name: &str, holder: &str, now: NaiveDateTime, until: NaiveDateTime) -> AppResult<bool> {
+    let ours_or_expired = process_leases::holder.eq(holder).or(process_leases::expires_at.lt(now));
+    let taken = diesel::update(process_leases::table.find(name).filter(ours_or_expired))
+        .set((process_leases::holder.eq(holder), process_leases::expires_at.eq(until)))
+        .execute(conn)?;
+    if taken == 1 {
+        return Ok(true);
+    }
+    insert_if_absent(conn, |conn| {
+        diesel::insert_into(process_leases::table)
+            .values((process_leases::name.eq(name), process_leases::holder.eq(holder), process_leases::expires_at.eq(until)))
+            .execute(conn)?;
+        Ok(())
+    })
+}
 
 /// `claim_next` and `renew` for a table with `id`, `claimed_until` and `finished_at` columns.
 macro_rules! lease_queries {

@@ -14,7 +14,7 @@ pub mod imports;
 pub mod instance_blocks;
 pub mod inbox_queue;
 pub mod keys;
-mod leases;
+pub mod leases;
 pub mod lists;
 pub mod markers;
 pub mod measures;
