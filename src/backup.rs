@@ -9,7 +9,7 @@ use indicatif::{HumanBytes, ProgressBar, ProgressStyle};
 use serde::{Deserialize, Serialize};
 use zip::write::SimpleFileOptions;
 
-use crate::config::Settings;
+use crate::config::{MediaStoreSettings, Settings};
 use crate::db::pool::{sqlite_path, Backend};
 use crate::db::Database;
 use crate::storage;
@@ -62,7 +62,11 @@ fn write_backup(db: &Database, settings: &Settings, partial: &Path, copy: &Path)
     spinner.enable_steady_tick(std::time::Duration::from_millis(120));
     db.copy_sqlite_into(copy)?;
     spinner.finish_and_clear();
-    let media = media_files(&storage::media_root(settings)).map_err(|e| format!("cannot read the media directory: {e}"))?;
+    // Media in an object store stay there: the bucket is backed up with the store's own tools.
+    let media = match settings.media_store {
+        MediaStoreSettings::Local => media_files(&storage::media_root(settings)).map_err(|e| format!("cannot read the media directory: {e}"))?,
+        MediaStoreSettings::S3(_) => Vec::new(),
+    };
     let database_bytes = file_size(copy);
     let media_bytes: u64 = media.iter().map(|(_, path)| file_size(path)).sum();
     let progress = bar(database_bytes + media_bytes, "writing the backup");

@@ -35,6 +35,8 @@ pub struct Settings {
     /// How many activities one peer may deliver per minute before it is answered 429.
     pub federation_inbox_per_minute: u32,
     pub media: MediaLimits,
+    /// `media.store`: where uploads, previews, avatars, emojis and archives are kept.
+    pub media_store: MediaStoreSettings,
     /// Whether notifications are sent to clients' Web Push subscriptions.
     pub push_enabled: bool,
     /// Hosts (`host` or `host:port`) of push gateways inside the company: push endpoints there are accepted
@@ -139,6 +141,25 @@ pub struct LdapSettings {
     /// How often the scheduler runs `directory sync` (none: only from the command line).
     pub sync_interval: Option<std::time::Duration>,
     pub timeout: std::time::Duration,
+}
+
+/// `media.store = "local"` (under `data_dir/media`, the default) or `"s3"` with `[media.s3]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MediaStoreSettings {
+    Local,
+    S3(S3Settings),
+}
+
+/// `[media.s3]`: an S3-compatible object store (AWS, MinIO, Ceph, the company's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct S3Settings {
+    pub endpoint: String,
+    pub bucket: String,
+    pub region: String,
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    /// Bucket in the path (`endpoint/bucket/key`, MinIO's default) rather than in the host name.
+    pub path_style: bool,
 }
 
 /// What uploads may be; reported to clients in instance v2 and enforced with a 422.
@@ -260,6 +281,20 @@ struct MediaSection {
     video_size_limit: Option<u64>,
     image_matrix_limit: Option<u64>,
     async_over_bytes: Option<u64>,
+    store: Option<String>,
+    #[serde(default)]
+    s3: S3Section,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct S3Section {
+    endpoint: Option<String>,
+    bucket: Option<String>,
+    region: Option<String>,
+    access_key_id: Option<String>,
+    secret_access_key: Option<String>,
+    path_style: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -416,6 +451,7 @@ impl Settings {
                 async_over_bytes: parsed("HALLWAY_MEDIA_ASYNC_OVER_BYTES", "media.async_over_bytes", env, file.media.async_over_bytes)?
                     .unwrap_or(1 << 20),
             },
+            media_store: media_store(env, &file.media)?,
             push_enabled: parsed("HALLWAY_PUSH_ENABLED", "push.enabled", env, file.push.enabled)?.unwrap_or(true),
             push_gateways: host_list("push.gateways", env("HALLWAY_PUSH_GATEWAYS"), file.push.gateways)?,
             registrations: registrations(env, file.registrations)?,
@@ -478,6 +514,34 @@ fn parsed<T: std::str::FromStr>(key: &str, file_key: &str, env: Env, file_value:
             .map(Some)
             .map_err(|_| ConfigError(format!("{file_key} (from {key}): '{text}' is not a valid value"))),
         None => Ok(file_value),
+    }
+}
+
+fn media_store(env: Env, file: &MediaSection) -> Result<MediaStoreSettings, ConfigError> {
+    let kind = env_or("HALLWAY_MEDIA_STORE", env, file.store.clone()).unwrap_or_else(|| "local".into());
+    match kind.trim() {
+        "local" => Ok(MediaStoreSettings::Local),
+        "s3" => {
+            let s3 = &file.s3;
+            let required = |key: &str, value: &Option<String>| {
+                env_or(&format!("HALLWAY_MEDIA_S3_{}", key.to_uppercase()), env, value.clone())
+                    .filter(|v| !v.trim().is_empty())
+                    .ok_or_else(|| ConfigError(format!("media.s3.{key} is needed with media.store = \"s3\"")))
+            };
+            let endpoint = required("endpoint", &s3.endpoint)?;
+            if !matches!(url::Url::parse(&endpoint).map(|u| u.scheme().to_owned()).as_deref(), Ok("http" | "https")) {
+                return Err(ConfigError(format!("media.s3.endpoint: '{endpoint}' is not an http(s) URL")));
+            }
+            Ok(MediaStoreSettings::S3(S3Settings {
+                endpoint,
+                bucket: required("bucket", &s3.bucket)?,
+                region: env_or("HALLWAY_MEDIA_S3_REGION", env, s3.region.clone()).unwrap_or_else(|| "us-east-1".into()),
+                access_key_id: required("access_key_id", &s3.access_key_id)?,
+                secret_access_key: required("secret_access_key", &s3.secret_access_key)?,
+                path_style: parsed("HALLWAY_MEDIA_S3_PATH_STYLE", "media.s3.path_style", env, s3.path_style)?.unwrap_or(true),
+            }))
+        }
+        other => Err(ConfigError(format!("media.store: '{other}' is not local or s3"))),
     }
 }
 

@@ -100,9 +100,8 @@ async fn build_next_archive(state: &AppState) -> AppResult<bool> {
         .map_err(|e| AppError::Internal(e.to_string()))?
         .map_err(|e| AppError::Internal(format!("media store: {e}")))?;
     let replaced = state.db.write(move |conn| archives::finish(conn, &archive, size)).await?;
-    for key in replaced {
-        let _ = state.media.delete(&key);
-    }
+    let store = state.media.clone();
+    let _ = tokio::task::spawn_blocking(move || replaced.iter().try_for_each(|key| store.delete(key))).await;
     crate::telemetry::job("archives", true);
     Ok(true)
 }

@@ -287,7 +287,7 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Directory(DirectoryCommand::Sync) => directory_sync(db, settings),
         Command::Announce(command) => announce_command(&db, &settings, command),
         Command::ExportAccount { name, file } => {
-            let store = hallway::storage::media_store(&settings);
+            let store = hallway::storage::media_store(&settings)?;
             hallway::transfer::export_account(&db, &settings, store.as_ref(), &name, &file)?;
             println!("{name} written to {}", file.display());
             Ok(())
@@ -350,7 +350,7 @@ fn command_line_actor() -> Actor {
 }
 
 fn import_account(db: &Database, settings: &Settings, file: &std::path::Path, owner: hallway::transfer::NewOwner) -> Result<(), String> {
-    let store = hallway::storage::media_store(settings);
+    let store = hallway::storage::media_store(settings)?;
     let imported = hallway::transfer::import_account(db, settings, store.as_ref(), file, owner)?;
     let made = if imported.created { "made" } else { "completed" };
     println!(
@@ -362,7 +362,7 @@ fn import_account(db: &Database, settings: &Settings, file: &std::path::Path, ow
 }
 
 fn move_account(db: Database, settings: Settings, name: &str, to: &str) -> Result<(), String> {
-    let state = AppState::new(db, settings);
+    let state = AppState::new(db, settings)?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
     let followed = runtime.block_on(hallway::transfer::move_account(&state, name, to))?;
     println!("{name} moved to {to}: {followed} local follower(s) follow it now; followers on other instances follow when the Move reaches them");
@@ -380,7 +380,7 @@ fn retention_command(db: &Database, settings: &Settings, dry_run: bool) -> Resul
         println!("would remove {expiring}");
         return Ok(());
     }
-    let store = hallway::storage::media_store(settings);
+    let store = hallway::storage::media_store(settings)?;
     let removed = retention::apply_policy(db, store.as_ref(), &policy).map_err(|e| e.to_string())?;
     println!("removed {removed}");
     Ok(())
@@ -430,7 +430,7 @@ fn audit_command(db: &Database, actor: Option<String>, action: Option<String>, l
 }
 
 fn emoji_command(db: &Database, settings: &Settings, command: EmojiCommand) -> Result<(), String> {
-    let store = hallway::storage::media_store(settings);
+    let store = hallway::storage::media_store(settings)?;
     let outcome = match command {
         EmojiCommand::Add { shortcode, file, category } => {
             let image = std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
@@ -462,7 +462,7 @@ fn serve(db: Database, settings: Settings) -> Result<(), String> {
     let listener = TcpListener::bind(settings.listen).map_err(|e| format!("cannot listen on {}: {e}", settings.listen))?;
     log::info!("serving {} on {}", settings.base_url(), settings.listen);
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let state = AppState::new(db, settings);
+    let state = AppState::new(db, settings)?;
     actix_web::rt::System::new().block_on(async move {
         let db = state.db.clone();
         let server = hallway::server::start(state, listener, workers).map_err(|e| e.to_string())?;

@@ -35,7 +35,8 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(db: Database, settings: Settings) -> AppState {
+    /// Fails only when the media store cannot be set up (`media.s3` with an unreadable CA file).
+    pub fn new(db: Database, settings: Settings) -> Result<AppState, String> {
         let settings = Arc::new(settings);
         let (hub, deliveries) = (Hub::new(), Wakeup::default());
         let db = {
@@ -52,8 +53,8 @@ impl AppState {
         let tls = crate::tls::client_config(&settings);
         let federation = FederationClient::new(db.clone(), settings.clone(), &tls);
         let inbox_limiter = Arc::new(RateLimiter::new(settings.federation_inbox_per_minute));
-        let media = crate::storage::media_store(&settings);
+        let media = crate::storage::media_store(&settings)?;
         let directory = Directory::new(&settings, &tls);
-        AppState { db, settings, federation, deliveries, inbox: Wakeup::default(), jobs: Wakeup::default(), inbox_limiter, hub, media, directory, tls, delivery_heartbeat: Default::default() }
+        Ok(AppState { db, settings, federation, deliveries, inbox: Wakeup::default(), jobs: Wakeup::default(), inbox_limiter, hub, media, directory, tls, delivery_heartbeat: Default::default() })
     }
 }

@@ -31,6 +31,7 @@ mod oidc;
 mod peers;
 mod polls;
 mod push;
+mod s3;
 mod safety;
 mod search;
 mod scheduled;

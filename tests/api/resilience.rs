@@ -542,7 +542,7 @@ async fn an_unlisted_instance_is_refused_both_ways() {
     x_settings.domain = x.domain.clone();
     x_settings.scheme = "http".into();
     x_settings.federation_allow_http = true;
-    let as_x = hallway::state::AppState::new(db_x.clone(), x_settings);
+    let as_x = hallway::state::AppState::new(db_x.clone(), x_settings).expect("state");
     let refused = hallway::apub::resolve::by_acct(&as_x, "alice", &a.domain).await;
     assert!(matches!(refused, Err(FederationError::Status(403))), "X's signed fetch of alice: {refused:?}");
     let a_domain = a.domain.clone();

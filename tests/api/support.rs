@@ -155,7 +155,7 @@ impl TestServer {
         let db = Database::connect(&settings.database_url, settings.database_pool_size).expect("database");
         db.migrate().expect("migrations");
         // The server's own handle: writes made by tests federate and reach the streams as the server's do.
-        let state = AppState::new(db, settings.clone());
+        let state = AppState::new(db, settings.clone()).expect("state");
         let db = state.db.clone();
         let handle = spawn_server(state, listener);
         // The address it answers on: https only when it serves TLS itself (a scheme alone may name a proxy's).
@@ -176,7 +176,7 @@ impl TestServer {
             .expect("bind the same port again");
         adjust(&mut self.settings);
         let db = Database::connect(&self.settings.database_url, self.settings.database_pool_size).expect("database");
-        let state = AppState::new(db, self.settings.clone());
+        let state = AppState::new(db, self.settings.clone()).expect("state");
         self.db = state.db.clone();
         self.handle = spawn_server(state, listener);
     }
@@ -194,7 +194,7 @@ impl TestServer {
         let mut settings = self.settings.clone();
         adjust(&mut settings);
         let db = Database::connect(&settings.database_url, settings.database_pool_size).expect("database");
-        let state = AppState::new(db, settings.clone());
+        let state = AppState::new(db, settings.clone()).expect("state");
         let db = state.db.clone();
         let handle = spawn_server(state, listener);
         TestServer { base: format!("http://127.0.0.1:{port}"), db, settings, handle, _dir: dir, postgres: None }
@@ -228,7 +228,7 @@ impl TestServer {
 
     /// The instance's state, for calling the library as the server would (federation helpers).
     pub fn state(&self) -> AppState {
-        AppState::new(self.db.clone(), self.settings.clone())
+        AppState::new(self.db.clone(), self.settings.clone()).expect("state")
     }
 
     /// Puts another instance on this one's allowlist.
