@@ -32,6 +32,7 @@ mod peers;
 mod polls;
 mod push;
 mod s3;
+mod scale_out;
 mod safety;
 mod search;
 mod scheduled;

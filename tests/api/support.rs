@@ -324,6 +324,32 @@ fn stop_server(handle: actix_web::dev::ServerHandle) {
     actix_web::rt::System::new().block_on(handle.stop(false));
 }
 
+/// A PostgreSQL database of its own for a test that runs `hallway` processes on it; dropped after.
+pub struct PostgresDatabase {
+    pub url: String,
+    admin_url: String,
+    name: String,
+}
+
+impl PostgresDatabase {
+    /// None (the run counted as skipped) without `HALLWAY_TEST_POSTGRES_URL`.
+    pub fn create() -> Option<PostgresDatabase> {
+        let admin_url = postgres_admin_url()?;
+        let name = format!("hallway_test_{}", hallway::ids::next_id());
+        let url = create_postgres_database(&admin_url, &name);
+        Some(PostgresDatabase { url, admin_url, name })
+    }
+}
+
+impl Drop for PostgresDatabase {
+    fn drop(&mut self) {
+        if let Ok(mut conn) = diesel::PgConnection::establish(&self.admin_url) {
+            use diesel::RunQueryDsl;
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)).execute(&mut conn);
+        }
+    }
+}
+
 fn create_postgres_database(admin_url: &str, name: &str) -> String {
     use diesel::RunQueryDsl;
     let mut conn = diesel::PgConnection::establish(admin_url)

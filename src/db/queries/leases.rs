@@ -12,19 +12,24 @@ use crate::error::AppResult;
 /// Takes or renews the lease `name` for `holder` until `until`: true when `holder` holds it now (it held it
 /// already, or the last holder's lease ran out, or nobody had it).
 pub fn hold(conn: &mut DbConn, name: &str, holder: &str, now: NaiveDateTime, until: NaiveDateTime) -> AppResult<bool> {
-    let ours_or_expired = process_leases::holder.eq(holder).or(process_leases::expires_at.lt(now));
-    let taken = diesel::update(process_leases::table.find(name).filter(ours_or_expired))
-        .set((process_leases::holder.eq(holder), process_leases::expires_at.eq(until)))
-        .execute(conn)?;
-    if taken == 1 {
+    let take = |conn: &mut DbConn| -> AppResult<bool> {
+        let ours_or_expired = process_leases::holder.eq(holder).or(process_leases::expires_at.lt(now));
+        let taken = diesel::update(process_leases::table.find(name).filter(ours_or_expired))
+            .set((process_leases::holder.eq(holder), process_leases::expires_at.eq(until)))
+            .execute(conn)?;
+        Ok(taken == 1)
+    };
+    if take(conn)? {
         return Ok(true);
     }
-    insert_if_absent(conn, |conn| {
+    let inserted = insert_if_absent(conn, |conn| {
         diesel::insert_into(process_leases::table)
             .values((process_leases::name.eq(name), process_leases::holder.eq(holder), process_leases::expires_at.eq(until)))
             .execute(conn)?;
         Ok(())
-    })
+    })?;
+    // Another caller made the row meanwhile, perhaps of this same holder (another of its duties).
+    Ok(inserted || take(conn)?)
 }
 
 /// `claim_next` and `renew` for a table with `id`, `claimed_until` and `finished_at` columns.
