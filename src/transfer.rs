@@ -1,6 +1,7 @@
 //! Moving a person from one division to another: `hallway export-account NAME FILE` writes their archive
 //! (Mastodon's: actor, outbox, likes, bookmarks, media) with their CSV exports (follows, lists, blocks,
-//! mutes, domain blocks); `hallway import-account FILE` on the other instance makes the account with its
+//! mutes, domain blocks); `hallway import-account FILE` on the other instance (which also reads a user's
+//! archive as `POST /api/v1/archives` makes it, without the CSVs) makes the account with its
 //! profile and images, brings the statuses with their media and original times, and queues imports of the
 //! CSVs and bookmarks (the job worker of the running instance finds the accounts and posts they name). The
 //! new account records the old one as an alias, so that `hallway move-account` on the old instance can
@@ -101,11 +102,15 @@ pub struct NewOwner<'a> {
 pub fn import_account(db: &Database, settings: &Settings, store: &dyn MediaStore, source: &Path, owner: NewOwner) -> Result<Imported, Failed> {
     let file = File::open(source).map_err(|e| failed("cannot read the file")(&e))?;
     let mut zip = zip::ZipArchive::new(io::BufReader::new(file)).map_err(|e| failed("not a zip file")(&e))?;
-    let manifest: Manifest = serde_json::from_slice(&entry(&mut zip, MANIFEST)?).map_err(|e| failed("not a Hallway transfer")(&e))?;
+    let actor: Value = serde_json::from_slice(&entry(&mut zip, "actor.json")?).map_err(|e| failed("actor.json")(&e))?;
+    // A user's archive (Mastodon's, or Hallway's from the API) has no manifest: its actor names itself.
+    let manifest = match entry(&mut zip, MANIFEST) {
+        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| failed("not a Hallway transfer")(&e))?,
+        Err(_) => Manifest { format: FORMAT, actor: actor["id"].as_str().ok_or("actor.json has no id")?.to_owned(), created_at: String::new() },
+    };
     if manifest.format != FORMAT {
         return Err(format!("the transfer's format {} is not {FORMAT}", manifest.format));
     }
-    let actor: Value = serde_json::from_slice(&entry(&mut zip, "actor.json")?).map_err(|e| failed("actor.json")(&e))?;
     let username = owner.username.map(str::to_owned).or_else(|| actor["preferredUsername"].as_str().map(str::to_owned)).ok_or("actor.json names nobody")?;
     let (account, created) = find_or_create(db, settings, &username, owner.email)?;
     let mut imported = Imported { username, created, ..Default::default() };

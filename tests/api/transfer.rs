@@ -105,3 +105,27 @@ async fn a_person_moves_to_another_division_with_their_data_and_followers() {
     let old_there = cat.get(&format!("/api/v1/accounts/{ann_there}")).await;
     assert_eq!(old_there.body["moved"]["acct"], "ann", "on the new instance too: {}", old_there.body);
 }
+
+/// A user's own archive, as `POST /api/v1/archives` makes it, imports into another instance too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_users_archive_imports_into_another_instance() {
+    let sales = TestServer::start(Backend::Sqlite, |_| {}).await.expect("sales");
+    let eng = TestServer::start(Backend::Sqlite, |_| {}).await.expect("eng");
+    let ann = sales.login("ann").await;
+    let picture = crate::media::upload(&ann, crate::media::file_form(crate::media::png(24, 24), "logo.png")).await;
+    let posted = ann.toot("Kept in my archive", json!({"media_ids": [picture.id()]})).await;
+    let archive = crate::data::archive_of(&ann).await;
+    let work = tempfile::tempdir().unwrap();
+    let file = work.path().join("archive.zip");
+    std::fs::write(&file, archive.into_inner().into_inner()).unwrap();
+
+    let said = cli(&eng, &["import-account", file.to_str().unwrap(), "--username", "ann_sales", "--email", "ann_sales@corp.example"]);
+    assert!(said.contains("ann_sales made: 1 status(es) brought"), "{said}");
+    cli(&eng, &["user", "set-password", "ann_sales", PASSWORD]);
+    let there = eng.token_for("ann_sales", "read").await;
+    let me = there.me().await;
+    let statuses = there.get(&format!("/api/v1/accounts/{}/statuses", me.id())).await;
+    assert_eq!(statuses.body[0]["created_at"], posted.body["created_at"]);
+    assert!(statuses.body[0]["content"].as_str().unwrap().contains("Kept in my archive"));
+    assert_eq!(statuses.body[0]["media_attachments"].as_array().unwrap().len(), 1);
+}
