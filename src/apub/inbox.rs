@@ -10,7 +10,7 @@ use crate::apub::objects::Note;
 use crate::apub::{inbound, resolve};
 use crate::db::kinds::InboxState;
 use crate::db::models::{Account, QueuedActivity};
-use crate::db::queries::{accounts, inbox_queue, received};
+use crate::db::queries::{accounts, inbox_queue, rate_limits, received};
 use crate::db::tx::Outbound;
 use crate::db::{DbConn, Tx};
 use crate::error::{AppError, AppResult};
@@ -93,14 +93,27 @@ async fn queue(state: &AppState, signer: Account, body: &[u8]) -> AppResult<Http
         received_at: now,
         finished_at: None,
     };
+    let per_minute = i64::from(state.settings.federation_inbox_per_minute);
+    let (bucket, window) = (format!("inbox:{}", queued.peer_host), minute_of(now));
     let queued = state
         .db
-        .write(move |conn| Ok(!received::seen(conn, &queued.activity_uri)? && inbox_queue::enqueue(conn, queued)?))
+        .write(move |conn| {
+            // Counted in the database: every process of the instance admits from one allowance per peer.
+            if i64::from(rate_limits::hit(conn, &bucket, window)?) > per_minute {
+                return Err(AppError::RateLimited);
+            }
+            Ok(!received::seen(conn, &queued.activity_uri)? && inbox_queue::enqueue(conn, queued)?)
+        })
         .await?;
     if queued {
         state.inbox.wake();
     }
     Ok(HttpResponse::Accepted().finish())
+}
+
+/// The start of the minute `at` falls in (a rate limit's window).
+fn minute_of(at: chrono::NaiveDateTime) -> chrono::NaiveDateTime {
+    at.date().and_hms_opt(chrono::Timelike::hour(&at), chrono::Timelike::minute(&at), 0).unwrap_or(at)
 }
 
 /// Applies a queued activity: fetches what it needs and reads it into plain values (sanitised) first, then

@@ -720,6 +720,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    rate_limits (bucket, window_start) {
+        bucket -> Text,
+        window_start -> Timestamp,
+        hits -> Integer,
+    }
+}
+
 diesel::joinable!(list_accounts -> lists (list_id));
 diesel::joinable!(statuses -> accounts (account_id));
 diesel::joinable!(home_timeline_entries -> statuses (status_id));
@@ -792,4 +800,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     legal_holds,
     archives,
     process_leases,
+    rate_limits,
 );

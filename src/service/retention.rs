@@ -6,7 +6,7 @@ use chrono::{Duration, NaiveDateTime};
 use crate::config::RetentionPolicy;
 use crate::db::kinds::{AuditAction, Role};
 use crate::db::models::{Account, LegalHold};
-use crate::db::queries::{accounts, deliveries, inbox_queue, received, retention};
+use crate::db::queries::{accounts, deliveries, inbox_queue, rate_limits, received, retention};
 use crate::db::{Database, DbConn, Tx};
 use crate::error::{AppError, AppResult};
 use crate::ids::{self, AccountId};
@@ -27,6 +27,7 @@ pub struct Pruned {
     pub deliveries: usize,
     pub received_activities: usize,
     pub failed_inbox: usize,
+    pub rate_windows: usize,
 }
 
 /// How many rows one pruning transaction deletes at most, so that a large backlog never holds the
@@ -39,6 +40,8 @@ pub fn prune_federation_records(conn: &mut DbConn, now: NaiveDateTime) -> AppRes
         deliveries: deliveries::prune_finished(conn, now - FINISHED_DELIVERIES_KEPT, PRUNE_BATCH as i64)?,
         received_activities: received::prune(conn, now - RECEIVED_ACTIVITIES_KEPT, PRUNE_BATCH as i64)?,
         failed_inbox: inbox_queue::prune_failed(conn, now - FINISHED_DELIVERIES_KEPT, PRUNE_BATCH as i64)?,
+        // Rate-limit windows are a minute long: an hour's are more than any check reads.
+        rate_windows: rate_limits::prune(conn, now - Duration::hours(1))?,
     })
 }
 

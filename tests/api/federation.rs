@@ -499,10 +499,12 @@ async fn collections_page_what_the_peer_may_see() {
     assert_eq!(objects, vec![public.as_str()], "the instance actor does not follow ann, so it sees no followers-only post (not {private})");
 }
 
-/// One peer cannot swamp an inbox: past its allowance per minute it is answered 429.
+/// One peer cannot swamp an inbox: past its allowance per minute it is answered 429. The allowance is
+/// counted in the database, so a process started meanwhile (another one, or this one restarted) does not
+/// grant it again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_peer_is_rate_limited() {
-    let sales = TestServer::start(Backend::Sqlite, |s| s.federation_inbox_per_minute = 2).await.unwrap();
+    let mut sales = TestServer::start(Backend::Sqlite, |s| s.federation_inbox_per_minute = 2).await.unwrap();
     let eng = TestServer::start(Backend::Sqlite, |_| {}).await.unwrap();
     sales.allow_peer(&eng).await;
     eng.allow_peer(&sales).await;
@@ -512,11 +514,21 @@ async fn each_peer_is_rate_limited() {
     let key = signing_key_of(&eng, "bob").await;
     let actor = format!("{}/users/bob", eng.base);
     let mut answers = Vec::new();
+    let minute = || chrono::Utc::now().timestamp() / 60;
+    let started_in = minute();
     for n in 0..3 {
         let like = serde_json::json!({"id": format!("{actor}/likes/{n}"), "type": "Like", "actor": actor, "object": post});
         answers.push(post_signed(&format!("{}/inbox", sales.base), &like, &key).await);
     }
     assert_eq!(answers, vec![202, 202, 429]);
+    sales.restart_with(|_| {}).await;
+    let like = serde_json::json!({"id": format!("{actor}/likes/3"), "type": "Like", "actor": actor, "object": post});
+    let after_restart = post_signed(&format!("{}/inbox", sales.base), &like, &key).await;
+    if minute() == started_in {
+        assert_eq!(after_restart, 429, "the restarted process counts on from the same allowance");
+    } else {
+        assert_eq!(after_restart, 202, "a new minute, a new allowance");
+    }
 }
 
 /// A post from another instance reaches a local user's open stream, as a local one does.

@@ -25,6 +25,7 @@ pub mod oauth;
 pub mod peers;
 pub mod polls;
 pub mod push;
+pub mod rate_limits;
 pub mod received;
 pub mod retention;
 pub mod reports;
