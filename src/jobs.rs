@@ -18,6 +18,8 @@ use crate::service::imports::{self, Target};
 use crate::state::AppState;
 
 const LEASE: chrono::Duration = chrono::Duration::minutes(2);
+/// An archive is made in one go: its lease covers the longest one.
+const ARCHIVE_LEASE: chrono::Duration = chrono::Duration::minutes(30);
 const ROWS_PER_BATCH: i64 = 20;
 /// How often an idle worker looks for work another process stored (the command line's `import-account`, or
 /// another server process): two small indexed queries.
@@ -60,7 +62,12 @@ async fn work_on_next_import(state: &AppState) -> AppResult<bool> {
             let outcome = import_row(state, &owner, &import, &row.item).await;
             let error = match outcome {
                 Ok(()) => None,
-                Err(e @ (AppError::Database(_) | AppError::Internal(_) | AppError::Unavailable(_))) => return Err(e),
+                // The pool is exhausted or the database away: the row is tried again later.
+                Err(e @ AppError::Unavailable(_)) => return Err(e),
+                Err(e @ (AppError::Database(_) | AppError::Internal(_))) => {
+                    log::warn!("imports: row {} of import {}: {}", row.position, import.id, e.cause());
+                    Some("This row could not be applied".to_owned())
+                }
                 Err(e) => Some(e.to_string()),
             };
             let import = import.clone();
@@ -80,30 +87,44 @@ async fn work_on_next_import(state: &AppState) -> AppResult<bool> {
     }
 }
 
-/// Makes the next archive asked for; false when none waits.
+/// Makes the next archive asked for; false when none waits. A failed archive is recorded as failed (its
+/// owner may ask again) rather than tried for ever.
 async fn build_next_archive(state: &AppState) -> AppResult<bool> {
     let now = ids::now();
-    let Some(archive) = state.db.write(move |conn| archive_rows::claim_next(conn, now, now + LEASE)).await? else {
+    let Some(archive) = state.db.write(move |conn| archive_rows::claim_next(conn, now, now + ARCHIVE_LEASE)).await? else {
         return Ok(false);
     };
-    let (settings, store, building) = (state.settings.clone(), state.media.clone(), archive.clone());
+    let made = make_archive(state, &archive).await;
+    crate::telemetry::job("archives", made.is_ok());
+    let replaced = match made {
+        Ok(size) => state.db.write(move |conn| archives::finish(conn, &archive, size)).await?,
+        Err(e) => {
+            log::warn!("archives: archive {} of account {}: {}", archive.id, archive.account_id, e.cause());
+            state.db.write(move |conn| archives::fail(conn, &archive)).await?;
+            Vec::new()
+        }
+    };
+    let store = state.media.clone();
+    let _ = tokio::task::spawn_blocking(move || replaced.iter().try_for_each(|key| store.delete(key))).await;
+    Ok(true)
+}
+
+/// Writes the archive into the media store; answers its size.
+async fn make_archive(state: &AppState, archive: &crate::db::models::Archive) -> AppResult<i64> {
+    let (settings, store, account_id) = (state.settings.clone(), state.media.clone(), archive.account_id);
     let bytes = state
         .db
         .read(move |conn| {
-            let owner = accounts::find(conn, building.account_id)?.ok_or(AppError::NotFound)?;
+            let owner = accounts::find(conn, account_id)?.ok_or(AppError::NotFound)?;
             crate::apub::archive::write(conn, &settings, store.as_ref(), &owner, std::io::Cursor::new(Vec::new())).map(std::io::Cursor::into_inner)
         })
         .await?;
-    let (store, key, size) = (state.media.clone(), archives::file_key(&archive), bytes.len() as i64);
+    let (store, key, size) = (state.media.clone(), archives::file_key(archive), bytes.len() as i64);
     tokio::task::spawn_blocking(move || store.put(&key, &bytes))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?
         .map_err(|e| AppError::Internal(format!("media store: {e}")))?;
-    let replaced = state.db.write(move |conn| archives::finish(conn, &archive, size)).await?;
-    let store = state.media.clone();
-    let _ = tokio::task::spawn_blocking(move || replaced.iter().try_for_each(|key| store.delete(key))).await;
-    crate::telemetry::job("archives", true);
-    Ok(true)
+    Ok(size)
 }
 
 async fn import_row(state: &AppState, owner: &Account, import: &Import, item: &ImportItem) -> AppResult<()> {

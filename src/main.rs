@@ -68,6 +68,9 @@ enum Command {
         /// Its e-mail address (the archive carries none), for password sign-in.
         #[arg(long)]
         email: Option<String>,
+        /// Complete the account of that name that exists here (e.g. made by the directory at sign-in).
+        #[arg(long)]
+        into_existing: bool,
     },
     /// Move a local account's followers (here and on every peer) to its new account, e.g. ann@eng.corp.example.
     MoveAccount { name: String, to: String },
@@ -292,8 +295,8 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("{name} written to {}", file.display());
             Ok(())
         }
-        Command::ImportAccount { file, username, email } => {
-            let owner = hallway::transfer::NewOwner { username: username.as_deref(), email: email.as_deref() };
+        Command::ImportAccount { file, username, email, into_existing } => {
+            let owner = hallway::transfer::NewOwner { username: username.as_deref(), email: email.as_deref(), into_existing };
             import_account(&db, &settings, &file, owner)
         }
         Command::MoveAccount { name, to } => move_account(db, settings, &name, &to),

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use crate::apub::client::FederationClient;
+use crate::apub::inbound::RateLimiter;
 use crate::apub::wakeup::Wakeup;
 use crate::config::Settings;
 use crate::db::tx::Committed;
@@ -22,6 +23,7 @@ pub struct AppState {
     pub inbox: Wakeup,
     /// Wakes the job worker (imports, archives).
     pub jobs: Wakeup,
+    pub inbox_limiter: Arc<RateLimiter>,
     pub hub: Hub,
     pub media: Arc<dyn MediaStore>,
     /// The company directory people sign in with, when one is configured.
@@ -50,8 +52,9 @@ impl AppState {
         };
         let tls = crate::tls::client_config(&settings);
         let federation = FederationClient::new(db.clone(), settings.clone(), &tls);
+        let inbox_limiter = Arc::new(RateLimiter::new(settings.federation_inbox_per_minute));
         let media = crate::storage::media_store(&settings)?;
         let directory = Directory::new(&settings, &tls);
-        Ok(AppState { db, settings, federation, deliveries, inbox: Wakeup::default(), jobs: Wakeup::default(), hub, media, directory, tls, delivery_heartbeat: Default::default() })
+        Ok(AppState { db, settings, federation, deliveries, inbox: Wakeup::default(), jobs: Wakeup::default(), inbox_limiter, hub, media, directory, tls, delivery_heartbeat: Default::default() })
     }
 }

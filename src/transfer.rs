@@ -96,6 +96,8 @@ type Archive = zip::ZipArchive<io::BufReader<File>>;
 pub struct NewOwner<'a> {
     pub username: Option<&'a str>,
     pub email: Option<&'a str>,
+    /// Complete an account of that name that exists here (the directory made it) rather than refuse.
+    pub into_existing: bool,
 }
 
 /// Makes (or completes) the local account of a transfer file.
@@ -113,6 +115,9 @@ pub fn import_account(db: &Database, settings: &Settings, store: &dyn MediaStore
     }
     let username = owner.username.map(str::to_owned).or_else(|| actor["preferredUsername"].as_str().map(str::to_owned)).ok_or("actor.json names nobody")?;
     let (account, created) = find_or_create(db, settings, &username, owner.email)?;
+    if !created && !owner.into_existing {
+        return Err(format!("{username} exists here: pass --into-existing to complete that account, or --username for another name"));
+    }
     let mut imported = Imported { username, created, ..Default::default() };
     set_profile(db, settings, store, &mut zip, &account, &actor)?;
     let old_actor = manifest.actor.clone();
@@ -124,10 +129,16 @@ pub fn import_account(db: &Database, settings: &Settings, store: &dyn MediaStore
     Ok(imported)
 }
 
+/// The largest file of a transfer read (a video is at most `media.video_size_limit`, 99 MB by default).
+const MAX_ENTRY_BYTES: u64 = 512 << 20;
+
 fn entry(zip: &mut Archive, name: &str) -> Result<Vec<u8>, Failed> {
-    let mut file = zip.by_name(name).map_err(|_| format!("the transfer has no {name}"))?;
+    let file = zip.by_name(name).map_err(|_| format!("the transfer has no {name}"))?;
     let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes).map_err(|e| failed(name)(&e))?;
+    file.take(MAX_ENTRY_BYTES + 1).read_to_end(&mut bytes).map_err(|e| failed(name)(&e))?;
+    if bytes.len() as u64 > MAX_ENTRY_BYTES {
+        return Err(format!("{name} is larger than {} MB", MAX_ENTRY_BYTES >> 20));
+    }
     Ok(bytes)
 }
 
@@ -207,7 +218,8 @@ fn bring_statuses(db: &Database, settings: &Settings, store: &dyn MediaStore, zi
             sensitive: note.sensitive,
             visibility: note.visibility(&old_followers),
             language: note.language().map(str::to_owned),
-            published: note.published.map_or_else(|| crate::ids::now(), |at: DateTime<Utc>| at.naive_utc()),
+            // Never later than now: ids sort by time.
+            published: note.published.map(|at: DateTime<Utc>| at.naive_utc()).filter(|at| *at <= crate::ids::now()).unwrap_or_else(crate::ids::now),
             in_reply_to_uri: note.in_reply_to.as_ref().map(|uri| uri.to_string()),
             media_ids,
             tags: note.hashtag_names().into_iter().map(|name| name.trim_start_matches('#').to_owned()).collect(),

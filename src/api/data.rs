@@ -53,6 +53,10 @@ fn write_scope(kind: ImportKind) -> &'static str {
 pub async fn create_import(state: web::Data<AppState>, auth: Auth, mut upload: Upload<ImportParams>) -> AppResult<HttpResponse> {
     let kind = ImportKind::parse_as("Type", upload.params.kind.as_deref().unwrap_or_default())?;
     let me = auth.user(&[write_scope(kind)])?;
+    if kind == ImportKind::Lists {
+        // A list holds followed accounts: its import follows those it names.
+        auth.user(&["write:follows"])?;
+    }
     let overwrite = match upload.params.mode.as_deref().unwrap_or("merge") {
         "merge" => false,
         "overwrite" => true,
@@ -90,10 +94,15 @@ pub async fn list_imports(req: HttpRequest, state: web::Data<AppState>, auth: Au
 
 /// Hallway's archive entity.
 fn archive_json(archive: &Archive, settings: &crate::config::Settings) -> serde_json::Value {
-    let ready = archive.finished_at.is_some();
+    let ready = archive.file_key.is_some();
+    let state = match (ready, archive.finished_at.is_some()) {
+        (true, _) => "ready",
+        (false, true) => "failed",
+        (false, false) => "in_progress",
+    };
     serde_json::json!({
         "id": archive.id.to_string(),
-        "state": if ready { "ready" } else { "in_progress" },
+        "state": state,
         "size": archive.size,
         "created_at": timestamp(&archive.created_at),
         "finished_at": archive.finished_at.as_ref().map(timestamp),

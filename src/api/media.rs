@@ -102,7 +102,8 @@ pub async fn delete(state: web::Data<AppState>, auth: Auth, id: web::Path<String
 /// A stored file; the random part of its key is what keeps it from being guessed.
 pub async fn stored_file(state: web::Data<AppState>, key: web::Path<String>) -> AppResult<HttpResponse> {
     let key = key.into_inner();
-    if !storage::is_valid_key(&key) {
+    // Archives are their owner's: only `/api/v1/archives/:id/download` serves them.
+    if !storage::is_valid_key(&key) || key.starts_with(crate::service::archives::KEY_PREFIX) {
         return Err(AppError::NotFound);
     }
     let store = state.media.clone();

@@ -2,8 +2,9 @@
 //! fresh Date and a matching Digest; the signer's host on the allowlist (before anything is fetched);
 //! the signature verified with the signer's key (fetched once if unknown, refetched once if it changed).
 
-use std::collections::BTreeMap;
-use std::time::SystemTime;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+use std::time::{Duration, Instant, SystemTime};
 
 use actix_web::HttpRequest;
 
@@ -36,6 +37,11 @@ pub async fn signer(state: &AppState, req: &HttpRequest, body: Option<&[u8]>) ->
     if !state.db.read(move |conn| peers::is_allowed(conn, &checked_host)).await? {
         return Err(AppError::Forbidden(format!("{host} is not an allowed peer of this instance")));
     }
+    // Before any fetch: a flood of made-up keyIds from an allowed host costs nothing more. The inbox also
+    // counts each peer's activities in the database, shared by every process (inbox::queue).
+    if !state.inbox_limiter.admit(&host) {
+        return Err(AppError::RateLimited);
+    }
     let fetch_failed = |e| AppError::Unauthorized(format!("The signer's key could not be fetched: {e}"));
     let account = resolve::actor(state, &owner, false).await.map_err(fetch_failed)?;
     if signed.verify(&account.public_key_pem).is_ok() {
@@ -46,4 +52,29 @@ pub async fn signer(state: &AppState, req: &HttpRequest, body: Option<&[u8]>) ->
         .verify(&refreshed.public_key_pem)
         .map(|()| refreshed)
         .map_err(|e| AppError::Unauthorized(format!("Signature verification failed: {e}")))
+}
+
+/// A fixed-window request counter per peer host in this process, so that one chatty peer (or a flood of
+/// signed requests with made-up keys) is turned away before any fetch or write.
+pub struct RateLimiter {
+    per_minute: u32,
+    windows: Mutex<HashMap<String, (Instant, u32)>>,
+}
+
+impl RateLimiter {
+    pub fn new(per_minute: u32) -> RateLimiter {
+        RateLimiter { per_minute, windows: Mutex::new(HashMap::new()) }
+    }
+
+    /// Counts one request from `host`; false when it is over its allowance for this minute.
+    pub fn admit(&self, host: &str) -> bool {
+        let mut windows = self.windows.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let now = Instant::now();
+        let window = windows.entry(host.to_owned()).or_insert((now, 0));
+        if now.duration_since(window.0) >= Duration::from_secs(60) {
+            *window = (now, 0);
+        }
+        window.1 += 1;
+        window.1 <= self.per_minute
+    }
 }

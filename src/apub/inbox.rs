@@ -384,8 +384,10 @@ fn apply(tx: &mut Tx, signer: &Account, ready: Ready) -> AppResult<()> {
         },
         InboxActivity::Move(moved) => {
             let own = moved.actor.as_str() == signer.uri && moved.object.as_str() == signer.uri;
+            // The target's aliases count only as fetched for this Move (prepare), not as known from before.
+            let fresh = |account: &Account| account.is_local() || ids::now() - account.updated_at < chrono::Duration::minutes(5);
             let target = match &moved.target {
-                Some(target) if own => remote::find_by_uri(tx, target.as_str())?,
+                Some(target) if own => remote::find_by_uri(tx, target.as_str())?.filter(fresh),
                 _ => None,
             };
             match target {

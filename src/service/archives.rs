@@ -27,9 +27,12 @@ pub fn get(conn: &mut DbConn, owner: &Account, archive_id: i64) -> AppResult<Arc
     archives::find(conn, owner.id, archive_id)?.ok_or(AppError::NotFound)
 }
 
+/// Where archives are in the media store (never served at `/system/`).
+pub const KEY_PREFIX: &str = "archives/";
+
 /// Where a made archive goes in the media store.
 pub fn file_key(archive: &Archive) -> String {
-    format!("archives/{}/{}.zip", archive.account_id, archive.id)
+    format!("{KEY_PREFIX}{}/{}.zip", archive.account_id, archive.id)
 }
 
 /// Records a made archive; answers the files of the older ones it replaces, to delete after the commit.
@@ -37,4 +40,9 @@ pub fn finish(conn: &mut DbConn, archive: &Archive, size: i64) -> AppResult<Vec<
     archives::finish(conn, archive.id, &file_key(archive), size, ids::now())?;
     let older: Vec<i64> = archives::of_owner(conn, archive.account_id)?.iter().filter(|a| a.finished_at.is_some()).skip(KEPT).map(|a| a.id).collect();
     archives::delete(conn, &older)
+}
+
+/// Records that an archive could not be made.
+pub fn fail(conn: &mut DbConn, archive: &Archive) -> AppResult<()> {
+    archives::fail(conn, archive.id, ids::now())
 }

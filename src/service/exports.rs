@@ -46,7 +46,17 @@ impl CsvExport {
 /// An account's address as the files name it: always with its domain, ours too (the file leaves this
 /// instance).
 pub fn address(account: &Account, settings: &Settings) -> String {
-    format!("{}@{}", account.username, account.domain.as_deref().unwrap_or(&settings.domain))
+    spreadsheet_safe(format!("{}@{}", account.username, account.domain.as_deref().unwrap_or(&settings.domain)))
+}
+
+/// A cell a spreadsheet would read as a formula (another instance's odd username) is quoted with `'`, which
+/// imports strip again.
+fn spreadsheet_safe(cell: String) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell
+    }
 }
 
 /// The file's text.
@@ -89,4 +99,16 @@ pub fn csv(conn: &mut DbConn, settings: &Settings, owner: &Account, export: CsvE
     }
     let bytes = out.into_inner().map_err(|e| AppError::Internal(format!("CSV export: {e}")))?;
     String::from_utf8(bytes).map_err(|e| AppError::Internal(format!("CSV export: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spreadsheet_safe;
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_are_quoted() {
+        assert_eq!(spreadsheet_safe("ann@sales.corp.example".into()), "ann@sales.corp.example");
+        assert_eq!(spreadsheet_safe("=HYPERLINK(\"x\")@evil.example".into()), "'=HYPERLINK(\"x\")@evil.example");
+        assert_eq!(spreadsheet_safe("-1+2@evil.example".into()), "'-1+2@evil.example");
+    }
 }

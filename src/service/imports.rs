@@ -19,6 +19,10 @@ use crate::service::{follows, lists, safety};
 /// Mastodon's limits on one import.
 pub const MAX_FILE_BYTES: usize = 20 << 20;
 pub const MAX_ROWS: usize = 20_000;
+/// No address, domain, URI or list title is longer.
+const MAX_FIELD_CHARS: usize = 2_048;
+/// Imports of one account waiting or under way at a time.
+const MAX_UNFINISHED: usize = 5;
 
 /// The columns a file of each kind must have when it has no header line (Mastodon's own exports of
 /// blocks, domain blocks, bookmarks and lists have none).
@@ -60,6 +64,9 @@ pub fn parse(kind: ImportKind, file: &[u8]) -> AppResult<Vec<ImportItem>> {
         if items.len() == MAX_ROWS {
             return Err(AppError::validation(format!("The file has more than {MAX_ROWS} rows")));
         }
+        if record.iter().any(|field| field.chars().count() > MAX_FIELD_CHARS) {
+            return Err(AppError::validation(format!("Row {} has a field longer than {MAX_FIELD_CHARS} characters", items.len() + 1)));
+        }
         items.push(item_of(&columns, &record));
     }
     Ok(items)
@@ -72,9 +79,11 @@ fn malformed(error: csv::Error) -> AppError {
 fn item_of(columns: &[String], record: &csv::StringRecord) -> ImportItem {
     let mut item = ImportItem::default();
     for (column, field) in columns.iter().zip(record.iter()) {
+        // PostgreSQL refuses NUL in text, and no address holds one.
+        let field = field.replace('\0', "");
         let field = field.trim();
         match column.as_str() {
-            "Account address" => item.acct = Some(field.trim_start_matches('@').to_owned()),
+            "Account address" => item.acct = Some(field.trim_start_matches('\'').trim_start_matches('@').to_owned()),
             "Show boosts" => item.show_reblogs = boolean(field),
             "Notify on new posts" => item.notify = boolean(field),
             "Hide notifications" => item.hide_notifications = boolean(field),
@@ -95,6 +104,9 @@ fn boolean(field: &str) -> Option<bool> {
 /// Stores a parsed file as an import for the worker; in overwrite mode, first undoes what the file does not
 /// hold.
 pub fn create(tx: &mut Tx, settings: &Settings, owner: &Account, kind: ImportKind, overwrite: bool, items: Vec<ImportItem>) -> AppResult<Import> {
+    if imports::count_unfinished(tx, owner.id)? >= MAX_UNFINISHED as i64 {
+        return Err(AppError::validation(format!("You have {MAX_UNFINISHED} imports under way: wait until one is finished")));
+    }
     if overwrite {
         remove_what_the_file_lacks(tx, settings, owner, kind, &items)?;
     }
@@ -271,4 +283,23 @@ fn report_of(conn: &mut DbConn, import: Import) -> AppResult<ImportReport> {
 /// The owner's imports, the latest first.
 pub fn page(conn: &mut DbConn, owner: &Account, page: &Page) -> AppResult<Vec<ImportReport>> {
     imports::page(conn, owner.id, page)?.into_iter().map(|import| report_of(conn, import)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mastodons_files_read_with_or_without_their_header() {
+        let follows = parse(ImportKind::Following, b"Account address,Show boosts,Notify on new posts,Languages\n@ann@a.example,false,TRUE,\n'=odd@b.example,,,\n").unwrap();
+        assert_eq!(follows[0], ImportItem { acct: Some("ann@a.example".into()), show_reblogs: Some(false), notify: Some(true), ..Default::default() });
+        assert_eq!(follows[1].acct.as_deref(), Some("=odd@b.example"), "an export's quoting is undone");
+        let blocks = parse(ImportKind::Blocking, b"ann@a.example\n\nbob@b.example\n").unwrap();
+        assert_eq!(blocks.len(), 2, "blank lines are skipped");
+        let lists = parse(ImportKind::Lists, b"\"Team, core\",ann@a.example\n").unwrap();
+        assert_eq!((lists[0].list_name.as_deref(), lists[0].acct.as_deref()), (Some("Team, core"), Some("ann@a.example")));
+        assert!(parse(ImportKind::Lists, b"Account address\nann\n").is_err(), "a list file needs its list column");
+        assert!(parse(ImportKind::Blocking, format!("{}\n", "a".repeat(3000)).as_bytes()).is_err(), "fields are bounded");
+        assert_eq!(parse(ImportKind::DomainBlocking, b"Sp\0am.Example\n").unwrap()[0].domain.as_deref(), Some("spam.example"));
+    }
 }

@@ -126,7 +126,7 @@ pub fn expire_batch(tx: &mut Tx, policy: &RetentionPolicy, now: NaiveDateTime) -
     if let Some(before) = cutoff(now, policy.local_statuses_days) {
         for (status_id, author_id) in retention::expired_local_statuses(tx, before, STATUS_BATCH)? {
             let author = accounts::find(tx, author_id)?.ok_or(AppError::NotFound)?;
-            statuses::delete(tx, &author, status_id)?;
+            statuses::expire(tx, &author, status_id)?;
             expired.local_statuses += 1;
         }
     }

@@ -11,13 +11,14 @@ mod remote;
 mod transferred;
 mod threads;
 
-pub use local::{NewStatus, StatusChange, Written, create, edit, delete, render_text};
+pub use local::{NewStatus, StatusChange, Written, create, edit, delete, expire, render_text};
 pub use interactions::{favourite, unfavourite, bookmark, unbookmark, pin, unpin, reblog, unreblog};
 pub use threads::{Context, context, history, source, interacted_by};
 pub use transferred::{transfer_in, TransferredStatus};
 pub use remote::{RemoteStatus, create_remote, edit_remote, delete_remote, favourite_remote, unfavourite_remote, reblog_remote, unreblog_remote};
 
 pub use crate::db::kinds::Visibility;
+use crate::config::Settings;
 use crate::db::models::{Account, Status, Tag};
 use crate::db::queries::statuses;
 use crate::db::{insert_if_absent, DbConn};
@@ -35,6 +36,33 @@ pub fn find_or_create_tag(conn: &mut DbConn, name: &str) -> AppResult<Tag> {
         Ok(tag)
     } else {
         statuses::find_tag(conn, name)?.ok_or(AppError::NotFound)
+    }
+}
+
+/// A new status row of a local author: its addresses, the status it answers, its counters at zero; the caller
+/// sets what was written (text, content, spoiler, sensitivity, visibility, language, app).
+fn new_local_row(settings: &Settings, author: &Account, id: StatusId, parent: Option<&Status>, created_at: chrono::NaiveDateTime) -> Status {
+    Status {
+        id,
+        uri: format!("{}/users/{}/statuses/{id}", settings.base_url(), author.username),
+        url: format!("{}/@{}/{id}", settings.base_url(), author.username),
+        account_id: author.id,
+        local: true,
+        in_reply_to_id: parent.map(|p| p.id),
+        in_reply_to_account_id: parent.map(|p| p.account_id),
+        reblog_of_id: None,
+        text: String::new(),
+        content: String::new(),
+        spoiler_text: String::new(),
+        sensitive: false,
+        visibility: Visibility::Public,
+        language: None,
+        app_id: None,
+        replies_count: 0,
+        reblogs_count: 0,
+        favourites_count: 0,
+        created_at,
+        edited_at: None,
     }
 }
 

@@ -333,5 +333,7 @@ async fn archives_hold_a_users_data_as_mastodons_do(server: TestServer) {
     let listed = ann.get("/api/v1/archives").await;
     let id = listed.body[0]["id"].as_str().unwrap().to_owned();
     assert_eq!(bob.get(&format!("/api/v1/archives/{id}/download")).await.status, 404, "an archive is its owner's");
+    let ann_id = ann.me().await.id();
+    assert_eq!(server.anonymous().get(&format!("/system/archives/{ann_id}/{id}.zip")).await.status, 404, "never served as a media file");
     assert_eq!(server.anonymous().get(&format!("/api/v1/archives/{id}/download")).await.status, 401);
 }

@@ -42,6 +42,14 @@ pub fn finish(conn: &mut DbConn, archive_id: i64, file_key: &str, size: i64, at:
     Ok(())
 }
 
+/// Ends an archive that could not be made (no file).
+pub fn fail(conn: &mut DbConn, archive_id: i64, at: NaiveDateTime) -> AppResult<()> {
+    diesel::update(archives::table.find(archive_id))
+        .set((archives::finished_at.eq(at), archives::claimed_until.eq(None::<NaiveDateTime>)))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Removes archive rows; answers their files' keys.
 pub fn delete(conn: &mut DbConn, archive_ids: &[i64]) -> AppResult<Vec<String>> {
     let keys: Vec<Option<String>> = archives::table.filter(archives::id.eq_any(archive_ids)).select(archives::file_key).load(conn)?;

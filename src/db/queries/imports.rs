@@ -36,6 +36,10 @@ pub fn find(conn: &mut DbConn, owner: AccountId, import_id: i64) -> AppResult<Op
         .optional()?)
 }
 
+pub fn count_unfinished(conn: &mut DbConn, owner: AccountId) -> AppResult<i64> {
+    Ok(imports::table.filter(imports::account_id.eq(owner)).filter(imports::finished_at.is_null()).count().get_result(conn)?)
+}
+
 pub fn page(conn: &mut DbConn, owner: AccountId, page: &Page) -> AppResult<Vec<Import>> {
     let query = imports::table.filter(imports::account_id.eq(owner)).select(Import::as_select()).into_boxed();
     Ok(load_page!(query, imports::id, page, conn))

@@ -5,7 +5,7 @@ use diesel::dsl::{exists, not};
 use diesel::prelude::*;
 
 use crate::db::models::{LegalHold, MediaAttachment};
-use crate::db::schema::{bookmarks, legal_holds, media_attachments, notifications, status_pins, statuses};
+use crate::db::schema::{bookmarks, legal_holds, media_attachments, notifications, scheduled_statuses, status_pins, statuses};
 use crate::db::DbConn;
 use crate::error::AppResult;
 use crate::ids::{AccountId, StatusId};
@@ -38,13 +38,14 @@ macro_rules! expired_remote_statuses {
 }
 
 /// Media attached to nothing (never posted, or whose post is gone) since before a time, except held
-/// accounts'.
+/// accounts' and those of accounts with a scheduled status (its media wait unattached until it is posted).
 macro_rules! expired_media {
     ($before:expr) => {
         media_attachments::table
             .filter(media_attachments::status_id.is_null())
             .filter(media_attachments::created_at.lt($before))
             .filter(media_attachments::account_id.ne_all(legal_holds::table.select(legal_holds::account_id)))
+            .filter(media_attachments::account_id.ne_all(scheduled_statuses::table.select(scheduled_statuses::account_id)))
     };
 }
 

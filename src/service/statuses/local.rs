@@ -19,7 +19,7 @@ use crate::service::polls::NewPoll;
 use crate::service::views::{self, StatusView};
 
 use super::pipeline::{publish, snapshot, withdraw, Published};
-use super::{own_status, find_or_create_tag};
+use super::{find_or_create_tag, new_local_row, own_status};
 
 #[derive(Debug, Default, Clone)]
 pub struct NewStatus {
@@ -84,14 +84,6 @@ pub fn create(tx: &mut Tx, settings: &Settings, author: &Account, user: &User, i
     let id = StatusId::next();
     let now = ids::now();
     let status = Status {
-        id,
-        uri: format!("{}/users/{}/statuses/{id}", settings.base_url(), author.username),
-        url: format!("{}/@{}/{id}", settings.base_url(), author.username),
-        account_id: author.id,
-        local: true,
-        in_reply_to_id: parent.as_ref().map(|p| p.id),
-        in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
-        reblog_of_id: None,
         text: input.text,
         content: rendered.html,
         // A moderator's `sensitive` action marks what the account posts from then on.
@@ -100,11 +92,7 @@ pub fn create(tx: &mut Tx, settings: &Settings, author: &Account, user: &User, i
         visibility,
         language: input.language.filter(|l| !l.is_empty()).or_else(|| user.default_language.clone()),
         app_id: input.app_id,
-        replies_count: 0,
-        reblogs_count: 0,
-        favourites_count: 0,
-        created_at: now,
-        edited_at: None,
+        ..new_local_row(settings, author, id, parent.as_deref(), now)
     };
     statuses::insert(tx, &status)?;
     media::attach(tx, author, id, &input.media_ids)?;
@@ -235,8 +223,20 @@ pub fn edit(tx: &mut Tx, settings: &Settings, author: &Account, status_id: Statu
 pub fn delete(tx: &mut Tx, author: &Account, status_id: StatusId) -> AppResult<StatusView> {
     let status = own_status(tx, author, status_id)?;
     let mut view = views::status_for(tx, Some(author.id), status.id)?.ok_or(AppError::NotFound)?;
-    tx.federate(Outbound::StatusDeleted(&view))?;
+    remove(tx, author, &status, &view)?;
     view.deleted_source = Some(status.text.clone());
-    withdraw(tx, author, &status)?;
     Ok(view)
+}
+
+/// Deletes one's own status because the retention settings say so: as [`delete`], whoever may see it now (a
+/// boost of an author one has blocked since goes too).
+pub fn expire(tx: &mut Tx, author: &Account, status_id: StatusId) -> AppResult<()> {
+    let status = own_status(tx, author, status_id)?;
+    let view = views::hydrate(tx, Some(author.id), vec![status.clone()])?.pop().ok_or(AppError::NotFound)?;
+    remove(tx, author, &status, &view)
+}
+
+fn remove(tx: &mut Tx, author: &Account, status: &Status, view: &StatusView) -> AppResult<()> {
+    tx.federate(Outbound::StatusDeleted(view))?;
+    withdraw(tx, author, status)
 }

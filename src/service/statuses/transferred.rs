@@ -13,7 +13,7 @@ use crate::error::AppResult;
 use crate::ids::{self, StatusId};
 use crate::service::{markup, media, sanitize};
 
-use super::find_or_create_tag;
+use super::{find_or_create_tag, new_local_row};
 
 pub struct TransferredStatus {
     /// As the other instance rendered it (sanitised again here).
@@ -38,26 +38,13 @@ pub fn transfer_in(tx: &mut Tx, settings: &Settings, author: &Account, input: Tr
     let id = StatusId(ids::id_at(input.published));
     let content = sanitize::html(&input.content_html);
     let status = Status {
-        id,
-        uri: format!("{}/users/{}/statuses/{id}", settings.base_url(), author.username),
-        url: format!("{}/@{}/{id}", settings.base_url(), author.username),
-        account_id: author.id,
-        local: true,
-        in_reply_to_id: parent.as_ref().map(|p| p.id),
-        in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
-        reblog_of_id: None,
         text: markup::plain_text(&content),
         content,
         spoiler_text: input.spoiler_text,
         sensitive: input.sensitive,
         visibility: input.visibility,
         language: input.language,
-        app_id: None,
-        replies_count: 0,
-        reblogs_count: 0,
-        favourites_count: 0,
-        created_at: input.published,
-        edited_at: None,
+        ..new_local_row(settings, author, id, parent.as_ref(), input.published)
     };
     statuses::insert(tx, &status)?;
     media::attach(tx, author, id, &input.media_ids)?;
