@@ -143,10 +143,7 @@ async fn imports_merge_overwrite_and_report_failures(server: TestServer) {
 /// instance through federation.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_export_imports_on_another_division() {
-    let sales = TestServer::start(Backend::Sqlite, |_| {}).await.expect("sales");
-    let eng = TestServer::start(Backend::Sqlite, |_| {}).await.expect("eng");
-    sales.allow_peer(&eng).await;
-    eng.allow_peer(&sales).await;
+    let (sales, eng) = crate::federation::two_instances(Backend::Sqlite).await;
     let ann = sales.login("ann").await;
     let bob = eng.login("bob").await;
     let cat = eng.login("cat").await;

@@ -111,7 +111,8 @@ where
     panic!("timed out waiting until {what}");
 }
 
-async fn two_instances(backend: Backend) -> (TestServer, TestServer) {
+/// Two instances that allow each other (sales, eng).
+pub(crate) async fn two_instances(backend: Backend) -> (TestServer, TestServer) {
     let sales = TestServer::start(backend, |_| {}).await.expect("sales instance");
     let eng = TestServer::start(backend, |_| {}).await.expect("eng instance");
     sales.allow_peer(&eng).await;

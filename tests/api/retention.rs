@@ -147,10 +147,7 @@ async fn legal_holds_are_placed_by_admins(server: TestServer) {
 /// be; another instance's status that expires here is forgotten here only.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn expired_statuses_leave_every_instance_that_has_them() {
-    let sales = TestServer::start(Backend::Sqlite, |_| {}).await.expect("sales");
-    let eng = TestServer::start(Backend::Sqlite, |_| {}).await.expect("eng");
-    sales.allow_peer(&eng).await;
-    eng.allow_peer(&sales).await;
+    let (sales, eng) = crate::federation::two_instances(Backend::Sqlite).await;
     let ann = sales.login("ann").await;
     let bob = eng.login("bob").await;
     let sales_domain = sales.settings.domain.clone();

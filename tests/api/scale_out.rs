@@ -13,7 +13,7 @@ use serde_json::json;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
 use crate::s3::Moto;
-use crate::support::{eventually, hallway, Api, Backend, PostgresDatabase, TestServer, PASSWORD};
+use crate::support::{eventually, hallway, sign_in, Api, Backend, PostgresDatabase, TestServer, PASSWORD};
 
 const HAPROXY: &str = "/usr/sbin/haproxy";
 const BUCKET: &str = "hallway-shared";
@@ -138,26 +138,6 @@ async fn start_instance(database: &PostgresDatabase, moto: &Moto, dir: &Path) ->
     instance
 }
 
-async fn sign_in(base: &str, name: &str) -> Api {
-    let anonymous = Api { client: reqwest::Client::new(), base: base.to_owned(), token: None };
-    let app = anonymous.post_json("/api/v1/apps", &json!({"client_name": "scale-out", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob", "scopes": "read write follow"})).await;
-    let token = anonymous
-        .post_form(
-            "/oauth/token",
-            &[
-                ("grant_type", "password"),
-                ("client_id", &app.str("client_id")),
-                ("client_secret", &app.str("client_secret")),
-                ("username", &format!("{name}@corp.example")),
-                ("password", PASSWORD),
-                ("scope", "read write follow"),
-            ],
-        )
-        .await;
-    assert_eq!(token.status, 200, "{}", token.body);
-    Api { client: reqwest::Client::new(), base: base.to_owned(), token: Some(token.str("access_token")) }
-}
-
 /// Each process's API, with the same token.
 fn on_process(api: &Api, instance: &Instance, index: usize) -> Api {
     Api { base: instance.process_base(index), ..api.clone() }
@@ -173,8 +153,8 @@ async fn three_processes_behind_a_balancer_act_as_one_instance() {
     let Some(moto) = Moto::start(BUCKET).await else { return };
     let work = tempfile::tempdir().unwrap();
     let instance = start_instance(&database, &moto, work.path()).await;
-    let ann = sign_in(&instance.base, "ann").await;
-    let bob = sign_in(&instance.base, "bob").await;
+    let ann = sign_in(&instance.base, "ann", "read write follow").await;
+    let bob = sign_in(&instance.base, "bob", "read write follow").await;
     let ann_id = ann.me().await.id();
     assert_eq!(bob.post(&format!("/api/v1/accounts/{ann_id}/follow")).await.status, 200);
 

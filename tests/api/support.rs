@@ -266,12 +266,7 @@ impl TestServer {
 
     /// Registers an app with the given scopes; returns (client_id, client_secret).
     pub async fn register_app(&self, scopes: &str, redirect_uri: &str) -> (String, String) {
-        let app = self
-            .anonymous()
-            .post_json("/api/v1/apps", &serde_json::json!({"client_name": "test", "redirect_uris": redirect_uri, "scopes": scopes}))
-            .await;
-        assert_eq!(app.status, 200, "{}", app.body);
-        (app.str("client_id"), app.str("client_secret"))
+        register_app(&self.anonymous(), scopes, redirect_uri).await
     }
 
     /// Creates the user and signs in with the password grant, with the given scopes.
@@ -282,23 +277,7 @@ impl TestServer {
 
     /// Signs an existing user in (password grant).
     pub async fn token_for(&self, name: &str, scopes: &str) -> Api {
-        let (client_id, client_secret) = self.register_app(scopes, "urn:ietf:wg:oauth:2.0:oob").await;
-        let token = self
-            .anonymous()
-            .post_form(
-                "/oauth/token",
-                &[
-                    ("grant_type", "password"),
-                    ("client_id", &client_id),
-                    ("client_secret", &client_secret),
-                    ("username", &format!("{name}@corp.example")),
-                    ("password", PASSWORD),
-                    ("scope", scopes),
-                ],
-            )
-            .await;
-        assert_eq!(token.status, 200, "{}", token.body);
-        Api { client: client(), base: self.base.clone(), token: Some(token.str("access_token")) }
+        sign_in(&self.base, name, scopes).await
     }
 
     /// Creates the user and signs in with `read write follow push`.
@@ -491,6 +470,33 @@ impl Api {
     pub async fn me(&self) -> Resp {
         self.get("/api/v1/accounts/verify_credentials").await
     }
+}
+
+async fn register_app(anonymous: &Api, scopes: &str, redirect_uri: &str) -> (String, String) {
+    let app = anonymous.post_json("/api/v1/apps", &serde_json::json!({"client_name": "test", "redirect_uris": redirect_uri, "scopes": scopes})).await;
+    assert_eq!(app.status, 200, "{}", app.body);
+    (app.str("client_id"), app.str("client_secret"))
+}
+
+/// Signs a user of the instance at `base` in with the password grant (email `NAME@corp.example`).
+pub async fn sign_in(base: &str, name: &str, scopes: &str) -> Api {
+    let anonymous = Api { client: client(), base: base.to_owned(), token: None };
+    let (client_id, client_secret) = register_app(&anonymous, scopes, "urn:ietf:wg:oauth:2.0:oob").await;
+    let token = anonymous
+        .post_form(
+            "/oauth/token",
+            &[
+                ("grant_type", "password"),
+                ("client_id", &client_id),
+                ("client_secret", &client_secret),
+                ("username", &format!("{name}@corp.example")),
+                ("password", PASSWORD),
+                ("scope", scopes),
+            ],
+        )
+        .await;
+    assert_eq!(token.status, 200, "{}", token.body);
+    Api { client: client(), base: base.to_owned(), token: Some(token.str("access_token")) }
 }
 
 /// Waits until `check` holds: what another process writes reaches a server's caches within a fraction of a

@@ -26,10 +26,7 @@ async fn follow_remote(api: &Api, acct: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_person_moves_to_another_division_with_their_data_and_followers() {
-    let sales = TestServer::start(Backend::Sqlite, |_| {}).await.expect("sales");
-    let eng = TestServer::start(Backend::Sqlite, |_| {}).await.expect("eng");
-    sales.allow_peer(&eng).await;
-    eng.allow_peer(&sales).await;
+    let (sales, eng) = crate::federation::two_instances(Backend::Sqlite).await;
     let (sales_domain, eng_domain) = (sales.settings.domain.clone(), eng.settings.domain.clone());
     let ann = sales.login("ann").await;
     let bob = sales.login("bob").await;
