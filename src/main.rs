@@ -427,7 +427,7 @@ fn audit_command(db: &Database, actor: Option<String>, action: Option<String>, l
     println!("{:<20} {:<24} {:<22} {:<32} {}", "WHEN (UTC)", "WHO", "ACTION", "TARGET", "TEXT");
     for entry in listed {
         let target = format!("{} {}", entry.target_type, entry.target);
-        println!("{:<20} {:<24} {:<22} {:<32} {}", entry.created_at.format("%Y-%m-%d %H:%M:%S"), entry.actor, entry.action, target, entry.text);
+        println!("{:<20} {:<24} {:<22} {:<32} {}", entry.created_at.format("%Y-%m-%d %H:%M:%S"), entry.actor, entry.action.as_str(), target, entry.text);
     }
     Ok(())
 }
