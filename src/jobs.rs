@@ -70,8 +70,12 @@ async fn work_on_next_import(state: &AppState) -> AppResult<bool> {
                 }
                 Err(e) => Some(e.to_string()),
             };
-            let import = import.clone();
-            state.db.write(move |conn| imports::record(conn, &import, &row, error.as_deref())).await?;
+            // Renewed with each row: a row may wait on a peer for seconds, a batch for minutes.
+            let (recording, held, renewed_until) = (import.clone(), lease, ids::now() + LEASE);
+            if !state.db.write(move |conn| imports::record(conn, &recording, &row, error.as_deref(), held, renewed_until)).await? {
+                return Ok(true);
+            }
+            lease = renewed_until;
         }
         let finishing = import.clone();
         if state.db.write(move |conn| imports::finish_if_done(conn, &finishing)).await? {
@@ -79,11 +83,6 @@ async fn work_on_next_import(state: &AppState) -> AppResult<bool> {
             log::info!("imports: import {} of account {} finished", import.id, import.account_id);
             return Ok(true);
         }
-        let (renewed_from, renewed_until) = (lease, ids::now() + LEASE);
-        if !state.db.write(move |conn| import_rows::renew(conn, import_id, renewed_from, renewed_until)).await? {
-            return Ok(true);
-        }
-        lease = renewed_until;
     }
 }
 

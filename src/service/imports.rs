@@ -6,6 +6,8 @@
 
 use std::collections::HashSet;
 
+use chrono::NaiveDateTime;
+
 use crate::config::Settings;
 use crate::db::json::Json;
 use crate::db::kinds::ImportKind;
@@ -244,9 +246,11 @@ fn add_to_list(tx: &mut Tx, owner: &Account, title: &str, account: &Account) -> 
     lists::add_accounts(tx, owner, list.id, &[account.id])
 }
 
-/// Records a row's outcome; the import is finished when no row waits.
-pub fn record(conn: &mut DbConn, import: &Import, row: &ImportRow, error: Option<&str>) -> AppResult<()> {
-    imports::record_row(conn, import.id, row.position, error)
+/// Records a row's outcome and renews the worker's lease on the import (held until `lease`, now until
+/// `renewed_until`); false when another worker has taken the import over meanwhile.
+pub fn record(conn: &mut DbConn, import: &Import, row: &ImportRow, error: Option<&str>, lease: NaiveDateTime, renewed_until: NaiveDateTime) -> AppResult<bool> {
+    imports::record_row(conn, import.id, row.position, error)?;
+    imports::renew(conn, import.id, lease, renewed_until)
 }
 
 pub fn finish_if_done(conn: &mut DbConn, import: &Import) -> AppResult<bool> {
