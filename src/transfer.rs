@@ -244,11 +244,13 @@ fn queue_imports(db: &Database, settings: &Settings, zip: &mut Archive, account:
     let mut queued: Vec<(ImportKind, Vec<ImportItem>)> = Vec::new();
     for (_, file_name, kind) in CSV_FILES {
         let Ok(bytes) = entry(zip, file_name) else { continue };
-        match imports::parse(kind, &bytes) {
-            Ok(items) if items.is_empty() => {}
-            Ok(items) => queued.push((kind, items)),
-            Err(AppError::Validation(why)) if why.contains("empty") => {}
-            Err(e) => return Err(format!("{file_name}: {e}")),
+        // An export of nothing is an empty file (or a header alone): nothing to import.
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let items = imports::parse(kind, &bytes).map_err(|e| format!("{file_name}: {e}"))?;
+        if !items.is_empty() {
+            queued.push((kind, items));
         }
     }
     let bookmarks: Value = serde_json::from_slice(&entry(zip, "bookmarks.json")?).map_err(|e| failed("bookmarks.json")(&e))?;
