@@ -6,6 +6,8 @@
 use std::io;
 use std::path::PathBuf;
 
+use object_store::ObjectStore;
+
 use crate::config::{MediaStoreSettings, S3Settings};
 
 pub trait MediaStore: Send + Sync {
@@ -126,19 +128,16 @@ fn s3_error(error: object_store::Error) -> io::Error {
 
 impl MediaStore for S3 {
     fn put(&self, key: &str, bytes: &[u8]) -> io::Result<()> {
-        use object_store::ObjectStore;
         let (path, payload) = (S3::path(key)?, object_store::PutPayload::from(bytes.to_vec()));
         s3_runtime().block_on(self.bucket.put(&path, payload)).map(|_| ()).map_err(s3_error)
     }
 
     fn get(&self, key: &str) -> io::Result<Vec<u8>> {
-        use object_store::ObjectStore;
         let path = S3::path(key)?;
         s3_runtime().block_on(async { self.bucket.get(&path).await?.bytes().await }).map(|bytes| bytes.to_vec()).map_err(s3_error)
     }
 
     fn delete(&self, key: &str) -> io::Result<()> {
-        use object_store::ObjectStore;
         let path = S3::path(key)?;
         match s3_runtime().block_on(self.bucket.delete(&path)) {
             Err(object_store::Error::NotFound { .. }) => Ok(()),
