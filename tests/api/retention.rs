@@ -4,7 +4,7 @@
 use diesel::RunQueryDsl;
 use serde_json::json;
 
-use crate::support::{eventually, hallway_on, hallway_on_with, Api, Backend, TestServer};
+use crate::support::{eventually, hallway_on, Api, Backend, TestServer};
 
 crate::on_both_backends!(retention_removes_the_old_and_keeps_what_it_must, legal_holds_are_placed_by_admins);
 
@@ -21,14 +21,6 @@ async fn age(server: &TestServer, table: &str, ids: &[String]) {
     .await
     .unwrap()
     .expect("age rows");
-}
-
-/// Runs the CLI on a server's database, with its domain and data directory and more variables.
-fn hallway_with(server: &TestServer, args: &[&str], variables: &[(&str, &str)]) -> String {
-    let data_dir = server.settings.data_dir.display().to_string();
-    let mut env = vec![("HALLWAY_DOMAIN", server.settings.domain.as_str()), ("HALLWAY_DATA_DIR", data_dir.as_str())];
-    env.extend_from_slice(variables);
-    hallway_on_with(&server.settings.database_url, args, &env)
 }
 
 async fn status_code(api: &Api, id: &str) -> u16 {
@@ -70,7 +62,7 @@ async fn retention_removes_the_old_and_keeps_what_it_must(mut server: TestServer
         ("HALLWAY_RETENTION_MEDIA_DAYS", "7"),
         ("HALLWAY_RETENTION_NOTIFICATIONS_DAYS", "90"),
     ];
-    let dry_run = hallway_with(&server, &["retention", "--dry-run"], &policy);
+    let dry_run = server.cli(&["retention", "--dry-run"], &policy);
     assert_eq!(
         dry_run.trim(),
         "would remove 2 local status(es), 0 status(es) of other instances, 1 media attachment(s), 1 notification(s)",
@@ -101,7 +93,7 @@ async fn retention_removes_the_old_and_keeps_what_it_must(mut server: TestServer
     assert!(metrics.text.contains("hallway_retention_removed_total{kind=\"local_statuses\"}"), "{}", metrics.text);
     assert!(metrics.text.contains("hallway_scheduler_runs_total{job=\"retention\",outcome=\"ok\"}"));
 
-    let said = hallway_with(&server, &["retention"], &policy);
+    let said = server.cli(&["retention"], &policy);
     assert!(said.starts_with("removed 0 local status(es)"), "{said}");
 }
 
@@ -170,12 +162,12 @@ async fn expired_statuses_leave_every_instance_that_has_them() {
     let forgotten_there = copy_of(forgotten.str("uri")).await;
 
     age(&sales, "statuses", &[expiring.id()]).await;
-    let said = hallway_with(&sales, &["retention"], &[("HALLWAY_RETENTION_LOCAL_STATUSES_DAYS", "30")]);
+    let said = sales.cli(&["retention"], &[("HALLWAY_RETENTION_LOCAL_STATUSES_DAYS", "30")]);
     assert!(said.starts_with("removed 1 local status(es)"), "{said}");
     eventually("the Delete reaches eng", async || status_code(&bob, &expiring_there).await == 404).await;
 
     age(&eng, "statuses", &[forgotten_there.clone()]).await;
-    let said = hallway_with(&eng, &["retention"], &[("HALLWAY_RETENTION_REMOTE_STATUSES_DAYS", "30")]);
+    let said = eng.cli(&["retention"], &[("HALLWAY_RETENTION_REMOTE_STATUSES_DAYS", "30")]);
     assert!(said.starts_with("removed 0 local status(es), 1 status(es) of other instances"), "{said}");
     eventually("eng's server forgets it too", async || status_code(&bob, &forgotten_there).await == 404).await;
     assert_eq!(status_code(&ann, &forgotten.id()).await, 200, "the author's instance keeps it");

@@ -226,6 +226,21 @@ impl TestServer {
         .expect("create user")
     }
 
+    /// Runs the CLI binary on this instance (its database, domain, scheme and data directory), with more
+    /// settings from `variables`; answers what it printed (it must succeed).
+    pub fn cli(&self, args: &[&str], variables: &[(&str, &str)]) -> String {
+        let data_dir = self.settings.data_dir.display().to_string();
+        let allow_http = self.settings.federation_allow_http.to_string();
+        let mut env = vec![
+            ("HALLWAY_DOMAIN", self.settings.domain.as_str()),
+            ("HALLWAY_SCHEME", self.settings.scheme.as_str()),
+            ("HALLWAY_DATA_DIR", data_dir.as_str()),
+            ("HALLWAY_FEDERATION_ALLOW_HTTP", allow_http.as_str()),
+        ];
+        env.extend_from_slice(variables);
+        hallway_on_with(&self.settings.database_url, args, &env)
+    }
+
     /// The instance's state, for calling the library as the server would (federation helpers).
     pub fn state(&self) -> AppState {
         AppState::new(self.db.clone(), self.settings.clone()).expect("state")

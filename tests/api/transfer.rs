@@ -4,14 +4,7 @@
 
 use serde_json::json;
 
-use crate::support::{eventually, hallway_on_with, Api, Backend, TestServer, PASSWORD};
-
-/// Runs the CLI on an instance, with its domain and data directory.
-fn cli(server: &TestServer, args: &[&str]) -> String {
-    let data_dir = server.settings.data_dir.display().to_string();
-    let env = [("HALLWAY_DOMAIN", server.settings.domain.as_str()), ("HALLWAY_DATA_DIR", data_dir.as_str()), ("HALLWAY_SCHEME", "http"), ("HALLWAY_FEDERATION_ALLOW_HTTP", "true")];
-    hallway_on_with(&server.settings.database_url, args, &env)
-}
+use crate::support::{eventually, Api, Backend, TestServer, PASSWORD};
 
 async fn relationship(api: &Api, id: &str) -> serde_json::Value {
     api.get(&format!("/api/v1/accounts/relationships?id[]={id}")).await.body[0].clone()
@@ -59,12 +52,12 @@ async fn a_person_moves_to_another_division_with_their_data_and_followers() {
 
     let work = tempfile::tempdir().unwrap();
     let file = work.path().join("ann.zip");
-    let said = cli(&sales, &["export-account", "ann", file.to_str().unwrap()]);
+    let said = sales.cli(&["export-account", "ann", file.to_str().unwrap()], &[]);
     assert!(said.contains("ann written to"), "{said}");
-    let said = cli(&eng, &["import-account", file.to_str().unwrap(), "--email", "ann@corp.example"]);
+    let said = eng.cli(&["import-account", file.to_str().unwrap(), "--email", "ann@corp.example"], &[]);
     assert!(said.contains("ann made: 2 status(es) brought (0 boost(s) left behind), 2 import(s) queued"), "{said}");
     assert!(said.contains(&format!("hallway move-account OLD_NAME ann@{eng_domain}")), "{said}");
-    cli(&eng, &["user", "set-password", "ann", PASSWORD]);
+    eng.cli(&["user", "set-password", "ann", PASSWORD], &[]);
     let new_ann = eng.token_for("ann", "read write follow").await;
 
     let me = new_ann.me().await;
@@ -90,7 +83,7 @@ async fn a_person_moves_to_another_division_with_their_data_and_followers() {
     let refused = crate::support::hallway(work.path(), &["move-account", "ann", &format!("cat@{eng_domain}")], &env);
     let said = String::from_utf8_lossy(&refused.stderr);
     assert!(!refused.status.success() && said.contains("does not name"), "only to an account that names ann as its alias: {said}");
-    let said = cli(&sales, &["move-account", "ann", &format!("ann@{eng_domain}")]);
+    let said = sales.cli(&["move-account", "ann", &format!("ann@{eng_domain}")], &[]);
     assert!(said.contains("1 local follower(s) follow it now"), "{said}");
     let new_ann_from_sales = bob.get(&format!("/api/v1/accounts/lookup?acct=ann@{eng_domain}")).await.id();
     eventually("bob, on the old instance, follows the new account", async || relationship(&bob, &new_ann_from_sales).await["following"] == true).await;
@@ -116,9 +109,9 @@ async fn a_users_archive_imports_into_another_instance() {
     let file = work.path().join("archive.zip");
     std::fs::write(&file, archive.into_inner().into_inner()).unwrap();
 
-    let said = cli(&eng, &["import-account", file.to_str().unwrap(), "--username", "ann_sales", "--email", "ann_sales@corp.example"]);
+    let said = eng.cli(&["import-account", file.to_str().unwrap(), "--username", "ann_sales", "--email", "ann_sales@corp.example"], &[]);
     assert!(said.contains("ann_sales made: 1 status(es) brought"), "{said}");
-    cli(&eng, &["user", "set-password", "ann_sales", PASSWORD]);
+    eng.cli(&["user", "set-password", "ann_sales", PASSWORD], &[]);
     let there = eng.token_for("ann_sales", "read").await;
     let me = there.me().await;
     let statuses = there.get(&format!("/api/v1/accounts/{}/statuses", me.id())).await;

@@ -36,6 +36,16 @@ def login(email, password):
     return api
 
 
+def wait_for(url, auth, state):
+    """Polls a job (an import, an archive) for ten seconds; answers its last state."""
+    for _ in range(100):
+        shown = requests.get(url, headers=auth, timeout=10).json()
+        if shown["state"] == state:
+            break
+        time.sleep(0.1)
+    return shown
+
+
 one, two = login(user1, pass1), login(user2, pass2)
 me2 = two.me()
 followed = one.account_lookup(me2.acct)
@@ -75,11 +85,7 @@ def import_as_user_two():
         sent = requests.post(f"{base}/api/v1/imports", headers=auth, data={"type": kind, "mode": "merge"},
                              files={"data": (f"{kind}.csv", body, "text/csv")}, timeout=10)
         assert sent.status_code == 202, sent.text
-        for _ in range(100):
-            done = requests.get(f"{base}/api/v1/imports/{sent.json()['id']}", headers=auth, timeout=10).json()
-            if done["state"] == "finished":
-                break
-            time.sleep(0.1)
+        done = wait_for(f"{base}/api/v1/imports/{sent.json()['id']}", auth, "finished")
         assert done["state"] == "finished" and done["imported_items"] == 1, done
     assert any(a.id == me1.id for a in two.account_following(me2)), "user 2 follows user 1"
     assert [l.title for l in two.lists()] == ["Readers"], two.lists()
@@ -88,11 +94,7 @@ def import_as_user_two():
 def archive():
     asked = requests.post(f"{base}/api/v1/archives", headers=headers, timeout=10)
     assert asked.status_code == 202, asked.text
-    for _ in range(100):
-        shown = requests.get(f"{base}/api/v1/archives/{asked.json()['id']}", headers=headers, timeout=10).json()
-        if shown["state"] == "ready":
-            break
-        time.sleep(0.1)
+    shown = wait_for(f"{base}/api/v1/archives/{asked.json()['id']}", headers, "ready")
     zipped = requests.get(shown["url"], headers=headers, timeout=30)
     names = zipfile.ZipFile(io.BytesIO(zipped.content)).namelist()
     assert {"actor.json", "outbox.json", "likes.json", "bookmarks.json"} <= set(names), names
