@@ -65,6 +65,32 @@ pub struct Settings {
     pub oidc: Option<OidcSettings>,
     /// `auth.password`: local passwords sign people in (false: single sign-on only, except `?local=1`).
     pub local_passwords: bool,
+    /// `[about]`: what the instance tells people about itself.
+    pub about: About,
+}
+
+/// `[about]`: the texts of clients' "about" screens (plain text; blank lines separate paragraphs), the
+/// instance's rules and the languages its people write in.
+#[derive(Debug, Clone)]
+pub struct About {
+    pub extended_description: Option<String>,
+    pub privacy_policy: Option<String>,
+    pub terms_of_service: Option<String>,
+    /// When the terms of service take effect (today when not given).
+    pub terms_effective: Option<chrono::NaiveDate>,
+    /// When the texts last changed, as clients are told (`about.updated`; else when the settings were read).
+    pub updated_at: chrono::NaiveDateTime,
+    pub rules: Vec<Rule>,
+    /// ISO 639-1 codes, the first being the instance's main language.
+    pub languages: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    pub text: String,
+    #[serde(default)]
+    pub hint: String,
 }
 
 /// `[retention]`, in days: statuses of other instances, local statuses (deleted everywhere, as their authors
@@ -216,6 +242,21 @@ struct FileSettings {
     auth: AuthSection,
     #[serde(default)]
     access: AccessSection,
+    #[serde(default)]
+    about: AboutSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AboutSection {
+    extended_description: Option<String>,
+    privacy_policy: Option<String>,
+    terms_of_service: Option<String>,
+    terms_of_service_effective: Option<String>,
+    updated: Option<String>,
+    languages: Option<Vec<String>>,
+    #[serde(default)]
+    rules: Vec<Rule>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -471,6 +512,7 @@ impl Settings {
             ldap: ldap_settings(env, file.auth.ldap.unwrap_or_default())?,
             oidc: oidc_settings(env, file.auth.oidc.unwrap_or_default())?,
             local_passwords: parsed("HALLWAY_AUTH_PASSWORD", "auth.password", env, file.auth.password)?.unwrap_or(true),
+            about: about(file.about)?,
         }
         .check_sign_in()
     }
@@ -543,6 +585,35 @@ fn media_store(env: Env, file: &MediaSection) -> Result<MediaStoreSettings, Conf
         }
         other => Err(ConfigError(format!("media.store: '{other}' is not local or s3"))),
     }
+}
+
+fn about(file: AboutSection) -> Result<About, ConfigError> {
+    let date = |key: &str, text: Option<String>| -> Result<Option<chrono::NaiveDate>, ConfigError> {
+        text.map(|text| {
+            chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+                .map_err(|_| ConfigError(format!("about.{key}: '{text}' is not a date like 2026-12-01")))
+        })
+        .transpose()
+    };
+    let languages = file.languages.unwrap_or_else(|| vec!["en".into()]);
+    for code in &languages {
+        if isolang::Language::from_639_1(code).is_none() {
+            return Err(ConfigError(format!("about.languages: '{code}' is not an ISO 639-1 language code like en or de")));
+        }
+    }
+    if let Some(rule) = file.rules.iter().find(|rule| rule.text.trim().is_empty()) {
+        return Err(ConfigError(format!("about.rules: a rule has no text (its hint is '{}')", rule.hint)));
+    }
+    let blank_to_none = |text: Option<String>| text.filter(|t| !t.trim().is_empty());
+    Ok(About {
+        extended_description: blank_to_none(file.extended_description),
+        privacy_policy: blank_to_none(file.privacy_policy),
+        terms_of_service: blank_to_none(file.terms_of_service),
+        terms_effective: date("terms_of_service_effective", file.terms_of_service_effective)?,
+        updated_at: date("updated", file.updated)?.map_or_else(|| chrono::Utc::now().naive_utc(), |day| day.and_time(chrono::NaiveTime::MIN)),
+        rules: file.rules,
+        languages,
+    })
 }
 
 fn retention_policy(env: Env, file: &RetentionSection) -> Result<RetentionPolicy, ConfigError> {

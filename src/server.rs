@@ -6,7 +6,7 @@ use std::net::TcpListener;
 use actix_cors::Cors;
 use actix_web::dev::Server;
 use actix_web::middleware::{NormalizePath, TrailingSlash};
-use actix_web::{http, web, App, HttpResponse, HttpServer};
+use actix_web::{http, web, App, HttpServer};
 
 use crate::api;
 use crate::apub::delivery;
@@ -85,7 +85,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .route("/oauth/token", web::post().to(oauth::token))
         .route("/oauth/revoke", web::post().to(oauth::revoke))
         .route("/.well-known/oauth-authorization-server", web::get().to(oauth::metadata))
-        .route("/", web::get().to(home_page))
+        .configure(api::about::page_routes)
         .default_service(web::to(api::not_found));
 }
 
@@ -101,16 +101,6 @@ fn cors() -> Cors {
         ])
         .expose_headers([http::header::LINK, http::header::HeaderName::from_static("x-ratelimit-remaining")])
         .max_age(86_400)
-}
-
-async fn home_page(state: web::Data<AppState>) -> HttpResponse {
-    let title = crate::service::markup::escape(&state.settings.title);
-    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title></head>\
-         <body><h1>{title}</h1><p>This is a Hallway instance. Sign in with any Mastodon app \
-         (Elk, Phanpy, Tusky, Ivory, toot…) using the address <strong>{domain}</strong>.</p></body></html>",
-        domain = crate::service::markup::escape(&state.settings.domain)
-    ))
 }
 
 fn load_tls(files: &TlsFiles) -> io::Result<rustls::ServerConfig> {

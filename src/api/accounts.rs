@@ -3,7 +3,7 @@ use serde::Deserialize;
 
 use crate::db::kinds::FilterContext;
 use crate::api::auth::{Auth, ClientAddress, UserSession};
-use crate::api::entities::{Account, CredentialAccount, Relationship, Status, Token};
+use crate::api::entities::{Account, CredentialAccount, FamiliarFollowers, Profile, Relationship, Status, Token};
 use crate::api::pagination::{account_page, paged_json, PageParams};
 use crate::params::{flex, path_id, Params, Query, Upload};
 use crate::apub::resolve;
@@ -68,6 +68,12 @@ pub struct UpdateCredentials {
     bot: Option<bool>,
     #[serde(default, deserialize_with = "flex::bool_opt")]
     discoverable: Option<bool>,
+    #[serde(default, deserialize_with = "flex::bool_opt")]
+    hide_collections: Option<bool>,
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    avatar_description: Option<String>,
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    header_description: Option<String>,
     #[serde(default)]
     fields_attributes: Option<FieldsAttributes>,
     #[serde(default)]
@@ -92,13 +98,34 @@ pub struct SourceChange {
     language: Option<String>,
 }
 
-pub async fn update_credentials(state: web::Data<AppState>, auth: Auth, mut upload: Upload<UpdateCredentials>) -> AppResult<HttpResponse> {
+pub async fn update_credentials(state: web::Data<AppState>, auth: Auth, upload: Upload<UpdateCredentials>) -> AppResult<HttpResponse> {
     let me = auth.user(&["write:accounts"])?;
-    let avatar_url = stored_profile_image(&state, me.account.id, ProfileImage::Avatar, upload.take_file("avatar")).await?;
-    let header_url = stored_profile_image(&state, me.account.id, ProfileImage::Header, upload.take_file("header")).await?;
+    let change = profile_change(&state, &me, upload).await?;
+    save_profile(&state, me, change).await
+}
+
+/// `GET /api/v1/profile` (Mastodon 4.6): the profile as its owner edits it.
+pub async fn profile(auth: Auth) -> AppResult<HttpResponse> {
+    let me = auth.user(&["read:accounts", "profile"])?;
+    Ok(HttpResponse::Ok().json(Profile::from_row(&me.account)))
+}
+
+/// `PATCH /api/v1/profile`: `update_credentials` answering with the profile.
+pub async fn update_profile(state: web::Data<AppState>, auth: Auth, upload: Upload<UpdateCredentials>) -> AppResult<HttpResponse> {
+    let me = auth.user(&["write:accounts"])?;
+    let change = profile_change(&state, &me, upload).await?;
+    let settings = state.settings.clone();
+    let (account, _) = state.db.write(move |conn| accounts::update_profile(conn, &settings, me.account.id, change)).await?;
+    Ok(HttpResponse::Ok().json(Profile::from_row(&account)))
+}
+
+/// The change a profile form asks for, with its new images stored.
+async fn profile_change(state: &AppState, me: &UserSession, mut upload: Upload<UpdateCredentials>) -> AppResult<ProfileChange> {
+    let avatar_url = stored_profile_image(state, me.account.id, ProfileImage::Avatar, upload.take_file("avatar")).await?;
+    let header_url = stored_profile_image(state, me.account.id, ProfileImage::Header, upload.take_file("header")).await?;
     let input = upload.params;
     let source = input.source.unwrap_or(SourceChange { privacy: None, sensitive: None, language: None });
-    let change = ProfileChange {
+    Ok(ProfileChange {
         display_name: input.display_name,
         note: input.note,
         locked: input.locked,
@@ -113,8 +140,10 @@ pub async fn update_credentials(state: web::Data<AppState>, auth: Auth, mut uplo
         default_language: source.language.map(Some),
         avatar_url: avatar_url.map(Some),
         header_url: header_url.map(Some),
-    };
-    save_profile(&state, me, change).await
+        avatar_description: input.avatar_description,
+        header_description: input.header_description,
+        hide_collections: input.hide_collections,
+    })
 }
 
 /// A new avatar or header, cropped, scaled and stored; answers its public URL.
@@ -164,6 +193,63 @@ pub async fn show(state: web::Data<AppState>, auth: Auth, id: web::Path<String>)
         })
         .await?;
     Ok(HttpResponse::Ok().json(Account::profile(&account, moved_to.as_ref(), &state.settings)))
+}
+
+#[derive(Deserialize)]
+pub struct IdsQuery {
+    #[serde(default, deserialize_with = "flex::id_list")]
+    id: Vec<AccountId>,
+}
+
+/// How many accounts one request may name (Mastodon's limit).
+const MAX_IDS: usize = 40;
+
+fn checked_ids(ids: Vec<AccountId>) -> AppResult<Vec<AccountId>> {
+    if ids.len() > MAX_IDS {
+        return Err(AppError::validation(format!("Too many ids: at most {MAX_IDS} at once")));
+    }
+    Ok(ids)
+}
+
+/// `GET /api/v1/accounts?id[]=`: several accounts at once; unknown and suspended ones are left out.
+pub async fn index(state: web::Data<AppState>, auth: Auth, Query(query): Query<IdsQuery>) -> AppResult<HttpResponse> {
+    auth.viewer(&["read:accounts"])?;
+    let ids = checked_ids(query.id)?;
+    let found = state.db.read(move |conn| accounts::get_many(conn, &ids)).await?;
+    Ok(HttpResponse::Ok().json(found.iter().map(|a| Account::from_row(a, &state.settings)).collect::<Vec<_>>()))
+}
+
+pub async fn familiar_followers(state: web::Data<AppState>, auth: Auth, Query(query): Query<IdsQuery>) -> AppResult<HttpResponse> {
+    let me = auth.user(&["read:follows"])?;
+    let ids = checked_ids(query.id)?;
+    let found = state.db.read(move |conn| accounts::familiar_followers(conn, &me.account, &ids)).await?;
+    let body: Vec<FamiliarFollowers> = found
+        .iter()
+        .map(|(id, known)| FamiliarFollowers { id: id.to_string(), accounts: known.iter().map(|a| Account::from_row(a, &state.settings)).collect() })
+        .collect();
+    Ok(HttpResponse::Ok().json(body))
+}
+
+#[derive(Deserialize)]
+pub struct NoteParams {
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    comment: Option<String>,
+}
+
+/// `POST /api/v1/accounts/:id/note`: a private note on an account, shown in the relationship.
+pub async fn note(state: web::Data<AppState>, auth: Auth, id: web::Path<String>, Params(input): Params<NoteParams>) -> AppResult<HttpResponse> {
+    let me = auth.user(&["write:accounts"])?;
+    let id = path_id(&id)?;
+    let comment = input.comment.unwrap_or_default();
+    let relationship = state.db.write(move |conn| accounts::set_note(conn, &me.account, id, &comment)).await?;
+    Ok(HttpResponse::Ok().json(Relationship::from_view(&relationship)))
+}
+
+pub async fn remove_from_followers(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> AppResult<HttpResponse> {
+    let me = auth.user(&["write:follows"])?;
+    let id = path_id(&id)?;
+    let relationship = state.db.write(move |conn| follows::remove_follower(conn, &me.account, id)).await?;
+    Ok(HttpResponse::Ok().json(Relationship::from_view(&relationship)))
 }
 
 #[derive(Deserialize)]
@@ -231,14 +317,20 @@ pub async fn following(req: HttpRequest, state: web::Data<AppState>, auth: Auth,
     account_list(req, state, auth, id, page, true).await
 }
 
+/// Whom an account follows, or who follows it; nothing when it hides them from others.
 async fn account_list(req: HttpRequest, state: web::Data<AppState>, auth: Auth, id: web::Path<String>, page: PageParams, following: bool) -> AppResult<HttpResponse> {
-    auth.viewer(&["read:accounts"])?;
+    let viewer = auth.viewer(&["read:accounts"])?;
     let id = path_id(&id)?;
     let page = page.accounts();
     let limit = page.limit;
     let listed = state
         .db
-        .read(move |conn| if following { follows::following(conn, id, &page) } else { follows::followers(conn, id, &page) })
+        .read(move |conn| {
+            if !accounts::shows_collections(&accounts::get(conn, id)?, viewer.as_ref()) {
+                return Ok(Vec::new());
+            }
+            if following { follows::following(conn, id, &page) } else { follows::followers(conn, id, &page) }
+        })
         .await?;
     Ok(account_page(&req, &state.settings, &listed, limit))
 }
@@ -251,6 +343,8 @@ pub struct AccountStatusesParams {
     exclude_replies: bool,
     #[serde(default, deserialize_with = "flex::bool_or_false")]
     exclude_reblogs: bool,
+    #[serde(default, deserialize_with = "flex::bool_or_false")]
+    exclude_direct: bool,
     #[serde(default, deserialize_with = "flex::bool_or_false")]
     pinned: bool,
     #[serde(default, deserialize_with = "flex::string_opt")]
@@ -266,6 +360,7 @@ pub async fn statuses(req: HttpRequest, state: web::Data<AppState>, auth: Auth, 
         only_media: params.only_media,
         exclude_replies: params.exclude_replies,
         exclude_reblogs: params.exclude_reblogs,
+        exclude_direct: params.exclude_direct,
         pinned: params.pinned,
         tagged: params.tagged,
     };

@@ -92,6 +92,18 @@ impl Auth {
     }
 }
 
+impl Auth {
+    /// For what describes the instance (its activity, its peers): anyone, or with `access.require_login`
+    /// a signed-in user, whatever the token's scopes.
+    pub fn anyone(&self) -> AppResult<()> {
+        let signed_in = self.session.as_ref().is_some_and(|session| session.user.is_some());
+        if !signed_in && self.require_login {
+            return Err(AppError::LoginRequired);
+        }
+        Ok(())
+    }
+}
+
 fn check_scopes(session: &Session, scopes: &[&str]) -> AppResult<()> {
     if scopes.iter().any(|scope| session.scopes.allows(scope)) {
         Ok(())

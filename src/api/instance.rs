@@ -7,7 +7,8 @@ use serde_json::json;
 use crate::api::auth::Auth;
 use crate::api::entities::{CustomEmoji, InstanceV1, InstanceV2, Marker, Preferences};
 use crate::params::{flex, Params, Query};
-use crate::error::AppResult;
+use crate::config::Registrations;
+use crate::error::{AppError, AppResult};
 use crate::service::{cached, emojis, instance, push};
 use crate::state::AppState;
 
@@ -26,21 +27,27 @@ pub async fn v2(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(InstanceV2::build(&state.settings, &stats, &vapid_key)))
 }
 
+const NODEINFO_VERSIONS: [&str; 2] = ["2.0", "2.1"];
+
 pub async fn nodeinfo_index(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok().json(json!({
-        "links": [{
-            "rel": "http://nodeinfo.diaspora.software/ns/schema/2.0",
-            "href": format!("{}/nodeinfo/2.0", state.settings.base_url())
-        }]
-    }))
+    let base = state.settings.base_url();
+    let links: Vec<serde_json::Value> = NODEINFO_VERSIONS
+        .iter()
+        .map(|version| json!({ "rel": format!("http://nodeinfo.diaspora.software/ns/schema/{version}"), "href": format!("{base}/nodeinfo/{version}") }))
+        .collect();
+    HttpResponse::Ok().json(json!({ "links": links }))
 }
 
-pub async fn nodeinfo(state: web::Data<AppState>) -> AppResult<HttpResponse> {
+/// NodeInfo names the software truthfully; `metadata.upstream` says which API it speaks (megalodon and other
+/// clients read it to pick their Mastodon driver).
+pub async fn nodeinfo(state: web::Data<AppState>, version: web::Path<String>) -> AppResult<HttpResponse> {
+    let version = NODEINFO_VERSIONS.iter().find(|known| **known == version.as_str()).ok_or(AppError::NotFound)?;
     let stats = state.db.read_cached(cached::instance_stats).await?;
+    let settings = &state.settings;
     Ok(HttpResponse::Ok()
-        .content_type("application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/2.0#\"")
+        .content_type(format!("application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/{version}#\""))
         .json(json!({
-            "version": "2.0",
+            "version": version,
             "software": { "name": "hallway", "version": env!("CARGO_PKG_VERSION") },
             "protocols": ["activitypub"],
             "services": { "outbound": [], "inbound": [] },
@@ -48,8 +55,12 @@ pub async fn nodeinfo(state: web::Data<AppState>) -> AppResult<HttpResponse> {
                 "users": { "total": stats.user_count, "activeMonth": stats.user_count, "activeHalfyear": stats.user_count },
                 "localPosts": stats.status_count
             },
-            "openRegistrations": false,
-            "metadata": { "nodeName": state.settings.title }
+            "openRegistrations": settings.registrations != Registrations::Closed,
+            "metadata": {
+                "nodeName": settings.title,
+                "nodeDescription": settings.description,
+                "upstream": { "name": "mastodon", "version": crate::api::entities::MASTODON_VERSION }
+            }
         })))
 }
 

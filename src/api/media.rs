@@ -4,9 +4,9 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use crate::api::auth::Auth;
+use crate::api::auth::{Auth, UserSession};
 use crate::api::entities::MediaAttachment;
-use crate::params::{flex, path_id, Params, Upload};
+use crate::params::{flex, path_id, Upload};
 use crate::db::models::MediaAttachment as MediaRow;
 use crate::error::{AppError, AppResult};
 use crate::service::media::{self, MediaDetails};
@@ -83,11 +83,38 @@ pub async fn show(state: web::Data<AppState>, auth: Auth, id: web::Path<String>)
     Ok(HttpResponse::build(status).json(MediaAttachment::from_row(&row, &state.settings)))
 }
 
-pub async fn update(state: web::Data<AppState>, auth: Auth, id: web::Path<String>, Params(input): Params<MediaParams>) -> AppResult<HttpResponse> {
+/// `PUT /api/v1/media/:id`: description, focus, and a `thumbnail` file (multipart) that becomes the preview.
+pub async fn update(state: web::Data<AppState>, auth: Auth, id: web::Path<String>, mut upload: Upload<MediaParams>) -> AppResult<HttpResponse> {
     let me = auth.user(&["write:media"])?;
     let id = path_id(&id)?;
-    let row = state.db.write(move |conn| media::update(conn, &me.account, id, input.details())).await?;
-    Ok(HttpResponse::Ok().json(MediaAttachment::from_row(&row, &state.settings)))
+    let thumbnail = upload.take_file("thumbnail");
+    let details = upload.params.details();
+    let row = match thumbnail {
+        Some(bytes) => replace_thumbnail(&state, &me, id, bytes).await?,
+        None => state.db.read({
+            let owner = me.account.clone();
+            move |conn| media::get(conn, &owner, id)
+        }).await?,
+    };
+    let updated = state.db.write(move |conn| media::update(conn, &me.account, row.id, details)).await?;
+    Ok(HttpResponse::Ok().json(MediaAttachment::from_row(&updated, &state.settings)))
+}
+
+/// Stores a client's thumbnail as an upload's preview and removes the preview it replaces.
+pub async fn replace_thumbnail(state: &AppState, me: &UserSession, media_id: i64, bytes: Vec<u8>) -> AppResult<MediaRow> {
+    let owner = me.account.clone();
+    let row = state.db.read(move |conn| media::get(conn, &owner, media_id)).await?;
+    let (store, limits) = (state.media.clone(), state.settings.media.clone());
+    let stored = web::block(move || media::store_thumbnail(store.as_ref(), &limits, &row, &bytes))
+        .await
+        .map_err(|e| AppError::Internal(format!("media processing: {e}")))??;
+    let owner = me.account.clone();
+    let (updated, replaced) = state.db.write(move |conn| media::set_thumbnail(conn, &owner, media_id, stored)).await?;
+    if let Some(key) = replaced {
+        let store = state.media.clone();
+        let _ = web::block(move || store.delete(&key)).await;
+    }
+    Ok(updated)
 }
 
 pub async fn delete(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> AppResult<HttpResponse> {

@@ -1,5 +1,6 @@
 //! The Mastodon client API: routes and thin handlers; the JSON shapes live in `entities`.
 
+pub mod about;
 pub mod accounts;
 pub mod admin;
 pub mod announcements;
@@ -39,7 +40,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::scope("/api/v1")
             .route("/apps", web::post().to(apps::create))
             .route("/apps/verify_credentials", web::get().to(apps::verify_credentials))
-            .route("/instance", web::get().to(instance::v1))
+            .service(web::scope("/instance").route("", web::get().to(instance::v1)).configure(about::routes))
             .route("/custom_emojis", web::get().to(instance::custom_emojis))
             .route("/preferences", web::get().to(instance::preferences))
             .route("/markers", web::get().to(instance::markers))
@@ -48,6 +49,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(web::scope("/timelines").configure(timeline_routes))
             .service(web::scope("/statuses").configure(status_routes))
             .service(web::scope("/accounts").configure(account_routes))
+            .route("/profile", web::get().to(accounts::profile))
+            .route("/profile", web::patch().to(accounts::update_profile))
             .route("/profile/{image}", web::delete().to(accounts::delete_profile_image))
             .service(web::scope("/notifications").configure(notification_routes))
             .service(web::scope("/lists").configure(list_routes))
@@ -93,7 +96,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .route("/system/{key:.*}", web::get().to(media::stored_file))
     .route("/.well-known/nodeinfo", web::get().to(instance::nodeinfo_index))
-    .route("/nodeinfo/2.0", web::get().to(instance::nodeinfo))
+    .route("/nodeinfo/{version}", web::get().to(instance::nodeinfo))
     .route("/avatars/original/missing.png", web::get().to(missing_image))
     .route("/headers/original/missing.png", web::get().to(missing_image));
 }
@@ -108,6 +111,8 @@ fn timeline_routes(cfg: &mut web::ServiceConfig) {
 
 fn account_routes(cfg: &mut web::ServiceConfig) {
     cfg.route("", web::post().to(accounts::register))
+        .route("", web::get().to(accounts::index))
+        .route("/familiar_followers", web::get().to(accounts::familiar_followers))
         .route("/verify_credentials", web::get().to(accounts::verify_credentials))
         .route("/update_credentials", web::patch().to(accounts::update_credentials))
         .route("/lookup", web::get().to(accounts::lookup))
@@ -121,6 +126,10 @@ fn account_routes(cfg: &mut web::ServiceConfig) {
         .route("/{id}/featured_tags", web::get().to(featured::of_account))
         .route("/{id}/pin", web::post().to(featured::endorse))
         .route("/{id}/unpin", web::post().to(featured::unendorse))
+        .route("/{id}/endorse", web::post().to(featured::endorse))
+        .route("/{id}/unendorse", web::post().to(featured::unendorse))
+        .route("/{id}/note", web::post().to(accounts::note))
+        .route("/{id}/remove_from_followers", web::post().to(accounts::remove_from_followers))
         .route("/{id}/follow", web::post().to(accounts::follow))
         .route("/{id}/unfollow", web::post().to(accounts::unfollow))
         .route("/{id}/mute", web::post().to(safety::mute))
@@ -143,6 +152,8 @@ fn status_routes(cfg: &mut web::ServiceConfig) {
         .route("/{id}/unreblog", web::post().to(statuses::unreblog))
         .route("/{id}/bookmark", web::post().to(statuses::bookmark))
         .route("/{id}/unbookmark", web::post().to(statuses::unbookmark))
+        .route("/{id}/mute", web::post().to(statuses::mute))
+        .route("/{id}/unmute", web::post().to(statuses::unmute))
         .route("/{id}/pin", web::post().to(statuses::pin))
         .route("/{id}/unpin", web::post().to(statuses::unpin))
         .route("/{id}/favourited_by", web::get().to(statuses::favourited_by))
@@ -152,6 +163,16 @@ fn status_routes(cfg: &mut web::ServiceConfig) {
 fn notification_routes(cfg: &mut web::ServiceConfig) {
     cfg.route("", web::get().to(notifications::list))
         .route("/clear", web::post().to(notifications::clear))
+        .route("/policy", web::get().to(notifications::policy_v1))
+        .route("/policy", web::patch().to(notifications::update_policy_v1))
+        .route("/policy", web::put().to(notifications::update_policy_v1))
+        .route("/requests", web::get().to(notifications::requests))
+        .route("/requests/merged", web::get().to(notifications::requests_merged))
+        .route("/requests/accept", web::post().to(notifications::accept_requests))
+        .route("/requests/dismiss", web::post().to(notifications::dismiss_requests))
+        .route("/requests/{id}", web::get().to(notifications::request))
+        .route("/requests/{id}/accept", web::post().to(notifications::accept_request))
+        .route("/requests/{id}/dismiss", web::post().to(notifications::dismiss_request))
         .route("/unread_count", web::get().to(notifications::unread_count))
         .route("/{id}", web::get().to(notifications::show))
         .route("/{id}/dismiss", web::post().to(notifications::dismiss));
@@ -159,6 +180,8 @@ fn notification_routes(cfg: &mut web::ServiceConfig) {
 
 fn grouped_notification_routes(cfg: &mut web::ServiceConfig) {
     cfg.route("", web::get().to(notifications::grouped))
+        .route("/policy", web::get().to(notifications::policy_v2))
+        .route("/policy", web::patch().to(notifications::update_policy_v2))
         .route("/unread_count", web::get().to(notifications::grouped_unread_count))
         .route("/{group_key}", web::get().to(notifications::group))
         .route("/{group_key}/accounts", web::get().to(notifications::group_accounts))
@@ -179,7 +202,9 @@ fn list_routes(cfg: &mut web::ServiceConfig) {
 fn tag_routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/{name}", web::get().to(tags::show))
         .route("/{name}/follow", web::post().to(tags::follow))
-        .route("/{name}/unfollow", web::post().to(tags::unfollow));
+        .route("/{name}/unfollow", web::post().to(tags::unfollow))
+        .route("/{name}/feature", web::post().to(tags::feature))
+        .route("/{name}/unfeature", web::post().to(tags::unfeature));
 }
 
 fn conversation_routes(cfg: &mut web::ServiceConfig) {

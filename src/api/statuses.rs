@@ -5,7 +5,7 @@ use serde::Deserialize;
 use crate::api::auth::{Auth, UserSession};
 use crate::api::entities::{rendered, Context, Status, StatusEdit, StatusSource};
 use crate::api::pagination::{account_page, PageParams};
-use crate::params::{flex, object_list, path_id, Params, Query};
+use crate::params::{flex, object_list, path_id, FilePart, Params, Query, Upload};
 use crate::db::Tx;
 use crate::ids::StatusId;
 use crate::error::{AppError, AppResult};
@@ -154,10 +154,21 @@ pub async fn show(state: web::Data<AppState>, auth: Auth, id: web::Path<String>)
     Ok(one(&state, &view))
 }
 
-pub async fn edit(state: web::Data<AppState>, auth: Auth, id: web::Path<String>, Params(input): Params<StatusParams>) -> AppResult<HttpResponse> {
+/// `PUT /api/v1/statuses/:id`; a multipart edit may carry `media_attributes[][thumbnail]` files.
+pub async fn edit(state: web::Data<AppState>, auth: Auth, id: web::Path<String>, mut upload: Upload<StatusParams>) -> AppResult<HttpResponse> {
     let me = auth.user(&["write:statuses"])?;
     let id = path_id(&id)?;
+    let thumbnails = std::mem::take(&mut upload.files);
+    let input = upload.params;
     let media_attributes = media_attributes(input.media_attributes)?;
+    for (media_id, bytes) in attribute_thumbnails(&media_attributes, thumbnails)? {
+        let owner = me.account.clone();
+        let attached = state.db.read(move |conn| crate::service::media::get(conn, &owner, media_id)).await?;
+        if attached.status_id != Some(id) {
+            return Err(AppError::validation(format!("Media attachment {media_id} does not belong to this status")));
+        }
+        crate::api::media::replace_thumbnail(&state, &me, media_id, bytes).await?;
+    }
     let change = StatusChange {
         text: input.status.unwrap_or_default(),
         spoiler_text: input.spoiler_text.unwrap_or_default(),
@@ -171,10 +182,49 @@ pub async fn edit(state: web::Data<AppState>, auth: Auth, id: web::Path<String>,
     Ok(one(&state, &view))
 }
 
-pub async fn delete(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> AppResult<HttpResponse> {
+/// The thumbnail files of an edit, each with the attachment it is for: `media_attributes[N][thumbnail]` names
+/// the Nth attribute, and the k-th `media_attributes[][thumbnail]` the k-th.
+fn attribute_thumbnails(attributes: &[(i64, MediaDetails)], files: Vec<FilePart>) -> AppResult<Vec<(i64, Vec<u8>)>> {
+    let mut unnumbered = 0;
+    let mut found = Vec::new();
+    for file in files {
+        let index = match file.name.strip_prefix("media_attributes[").and_then(|rest| rest.strip_suffix("][thumbnail]")) {
+            Some("") => {
+                unnumbered += 1;
+                unnumbered - 1
+            }
+            Some(number) => number.parse().map_err(|_| AppError::validation(format!("'{}' is not a media attribute", file.name)))?,
+            None => return Err(AppError::Unprocessable(format!("File uploads ('{}') are not accepted here", file.name))),
+        };
+        let (media_id, _) = attributes.get(index).ok_or_else(|| AppError::validation(format!("'{}' names no media attribute with an id", file.name)))?;
+        found.push((*media_id, file.bytes));
+    }
+    Ok(found)
+}
+
+#[derive(Deserialize)]
+pub struct DeleteQuery {
+    #[serde(default, deserialize_with = "flex::bool_or_false")]
+    delete_media: bool,
+}
+
+/// `DELETE /api/v1/statuses/:id`: the media stay for a redraft unless `delete_media=true`.
+pub async fn delete(state: web::Data<AppState>, auth: Auth, id: web::Path<String>, Query(query): Query<DeleteQuery>) -> AppResult<HttpResponse> {
     let me = auth.user(&["write:statuses"])?;
     let id = path_id(&id)?;
-    let view = state.db.write(move |conn| statuses::delete(conn, &me.account, id)).await?;
+    let (view, files) = state
+        .db
+        .write(move |conn| {
+            let attached = crate::service::media::of_status(conn, id)?;
+            let view = statuses::delete(conn, &me.account, id)?;
+            let files = if query.delete_media { crate::service::media::delete_detached(conn, &attached)? } else { Vec::new() };
+            Ok((view, files))
+        })
+        .await?;
+    if !files.is_empty() {
+        let store = state.media.clone();
+        let _ = web::block(move || files.iter().try_for_each(|key| store.delete(key))).await;
+    }
     Ok(one(&state, &view))
 }
 
@@ -235,6 +285,14 @@ pub async fn pin(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) 
 
 pub async fn unpin(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> AppResult<HttpResponse> {
     act(state, auth, id, "write:accounts", |tx, me, id| statuses::unpin(tx, me, id)).await
+}
+
+pub async fn mute(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> AppResult<HttpResponse> {
+    act(state, auth, id, "write:mutes", |tx, me, id| statuses::mute_conversation(tx, me, id)).await
+}
+
+pub async fn unmute(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> AppResult<HttpResponse> {
+    act(state, auth, id, "write:mutes", |tx, me, id| statuses::unmute_conversation(tx, me, id)).await
 }
 
 pub async fn unreblog(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> AppResult<HttpResponse> {

@@ -37,3 +37,17 @@ pub async fn followed(req: HttpRequest, state: web::Data<AppState>, auth: Auth, 
     let body: Vec<TagEntity> = listed.iter().map(|(_, t)| TagEntity::from_view(t, &state.settings)).collect();
     Ok(paged_json(&req, &state.settings, &body, &paging_ids))
 }
+
+pub async fn feature(state: web::Data<AppState>, auth: Auth, name: web::Path<String>) -> AppResult<HttpResponse> {
+    let me = auth.user(&["write:accounts"])?;
+    let name = name.into_inner();
+    let found = state.db.write(move |conn| tags::feature(conn, &me.account, &name)).await?;
+    Ok(HttpResponse::Ok().json(TagEntity::from_view(&found, &state.settings)))
+}
+
+pub async fn unfeature(state: web::Data<AppState>, auth: Auth, name: web::Path<String>) -> AppResult<HttpResponse> {
+    let me = auth.user(&["write:accounts"])?;
+    let name = name.into_inner();
+    let found = state.db.write(move |conn| tags::unfeature(conn, &me.account, &name)).await?;
+    Ok(HttpResponse::Ok().json(TagEntity::from_view(&found, &state.settings)))
+}

@@ -36,7 +36,7 @@ pub fn add_archive<W: Write + Seek>(zip: &mut zip::ZipWriter<W>, conn: &mut DbCo
 
     let mut outbox_items = Vec::new();
     let mut page = Page { limit: STATUS_PAGE, ..Default::default() };
-    let everything = StatusesQuery { only_media: false, exclude_replies: false, exclude_reblogs: false, pinned: false, tagged: None };
+    let everything = StatusesQuery::default();
     loop {
         let rows = accounts::statuses_of(conn, Some(account), account.id, &everything, &page)?;
         let Some(last) = rows.last().map(|status| status.id.0) else { break };

@@ -5,7 +5,6 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::db::kinds::Visibility;
 use crate::params::Query;
 use crate::apub::client::ACTIVITY_JSON;
 use crate::apub::{inbound, inbox, outbox};
@@ -22,6 +21,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/users/{name}/followers", web::get().to(followers))
         .route("/users/{name}/following", web::get().to(following))
         .route("/users/{name}/outbox", web::get().to(outbox))
+        .route("/users/{name}/collections/featured", web::get().to(featured))
         .route("/users/{name}/statuses/{id}", web::get().to(note))
         .route("/@{name}/{id}", web::get().to(note))
         .route("/inbox", web::post().to(inbox::shared_inbox))
@@ -47,6 +47,7 @@ async fn instance_actor(state: web::Data<AppState>) -> AppResult<HttpResponse> {
         outbox: None,
         followers: None,
         following: None,
+        featured: None,
         endpoints: Some(Endpoints { shared_inbox: Some(inbox) }),
         public_key: PublicKey { id: format!("{id}#main-key"), owner: id.clone(), public_key_pem: keys.public_key_pem },
         icon: None,
@@ -95,6 +96,33 @@ async fn note(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(Str
     Ok(activity_json(with_context(note)))
 }
 
+/// The pinned statuses the signer may see, as Notes in one ordered collection (Mastodon's `featured`).
+async fn featured(req: HttpRequest, state: web::Data<AppState>, name: web::Path<String>) -> AppResult<HttpResponse> {
+    let signer = inbound::signer(&state, &req, None).await?;
+    let (name, settings) = (name.into_inner(), state.settings.clone());
+    let body = state
+        .db
+        .read(move |conn| {
+            let account = accounts::local_by_username(conn, &name)?;
+            let query = accounts::StatusesQuery { pinned: true, ..Default::default() };
+            let page = crate::db::Page { limit: crate::service::statuses::MAX_PINNED, ..Default::default() };
+            let rows = accounts::statuses_of(conn, Some(&signer), account.id, &query, &page)?;
+            let mut notes = Vec::new();
+            for view in views::hydrate(conn, Some(signer.id), rows)?.iter().filter(|v| v.status.visibility.is_open()) {
+                notes.push(serde_json::to_value(outbox::note_of(conn, &settings, view)?).map_err(|e| AppError::Internal(e.to_string()))?);
+            }
+            Ok(json!({
+                "@context": "https://www.w3.org/ns/activitystreams",
+                "id": format!("{}/collections/featured", account.uri),
+                "type": "OrderedCollection",
+                "totalItems": notes.len(),
+                "orderedItems": notes
+            }))
+        })
+        .await?;
+    Ok(activity_json(body))
+}
+
 #[derive(Deserialize)]
 struct CollectionQuery {
     #[serde(default)]
@@ -115,6 +143,15 @@ async fn collection(req: HttpRequest, state: web::Data<AppState>, name: String, 
         .read(move |conn| {
             let account = accounts::local_by_username(conn, &name)?;
             let id = format!("{}/{}", account.uri, which.path());
+            let hidden = account.profile.hide_collections && !matches!(which, Counted::Statuses);
+            if hidden {
+                return Ok(json!({
+                    "@context": "https://www.w3.org/ns/activitystreams",
+                    "id": id,
+                    "type": "OrderedCollection",
+                    "totalItems": which.total(&account).max(0)
+                }));
+            }
             if query.page.is_none() && query.max_id.is_none() {
                 return Ok(json!({
                     "@context": "https://www.w3.org/ns/activitystreams",
@@ -162,12 +199,12 @@ fn collection_items(
             Ok((listed.into_iter().map(|(_, a)| json!(a.uri)).collect(), last))
         }
         Counted::Statuses => {
-            let query = accounts::StatusesQuery { only_media: false, exclude_replies: false, exclude_reblogs: true, pinned: false, tagged: None };
+            let query = accounts::StatusesQuery { exclude_reblogs: true, ..Default::default() };
             let rows = accounts::statuses_of(conn, Some(signer), account.id, &query, page)?;
             let last = rows.last().map(|s| s.id.0);
             let viewed = views::hydrate(conn, Some(signer.id), rows)?;
             let mut items = Vec::new();
-            for view in viewed.iter().filter(|v| v.status.visibility == Visibility::Public || v.status.visibility == Visibility::Unlisted) {
+            for view in viewed.iter().filter(|v| v.status.visibility.is_open()) {
                 let create = crate::apub::activities::Create::new(outbox::note_of(conn, settings, view)?);
                 items.push(serde_json::to_value(create).map_err(|e| AppError::Internal(e.to_string()))?);
             }

@@ -124,6 +124,11 @@ text_enum! {
 }
 
 text_enum! {
+    /// What a notification policy does with the notifications of one kind of sender.
+    PolicyAction { Accept => "accept", Filter => "filter", Drop => "drop" }
+}
+
+text_enum! {
     /// Where a delivery (one activity to one inbox) stands; `cancelled` when its peer was removed.
     DeliveryState { Queued => "queued", Delivered => "delivered", Failed => "failed", Cancelled => "cancelled" }
 }

@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::json::Json;
-use super::kinds::{AuditAction, AuditTarget, DeliveryState, DomainBlockSeverity, IpBlockSeverity, FilterAction, FilterContexts, IdentityProvider, ImportKind, InboxState, NotificationKind, Role, Visibility};
+use super::kinds::{AuditAction, AuditTarget, DeliveryState, DomainBlockSeverity, IpBlockSeverity, FilterAction, FilterContexts, IdentityProvider, ImportKind, InboxState, NotificationKind, PolicyAction, Role, Visibility};
 use super::schema::*;
 use super::scopes::Scopes;
 use crate::ids::{AccountId, StatusId};
@@ -16,6 +16,15 @@ use crate::ids::{AccountId, StatusId};
 pub struct ProfileField {
     pub name: String,
     pub value: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = account_notes)]
+pub struct AccountNote {
+    pub account_id: AccountId,
+    pub target_account_id: AccountId,
+    pub comment: String,
+    pub updated_at: NaiveDateTime,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -55,6 +64,18 @@ pub struct Account {
     pub also_known_as: Json<Vec<String>>,
     /// The actor URI of the account it moved to (`movedTo`).
     pub moved_to_uri: Option<String>,
+    #[diesel(column_name = profile_json, serialize_as = String, deserialize_as = String)]
+    pub profile: Json<ProfileSettings>,
+}
+
+/// What a profile says beside its columns.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct ProfileSettings {
+    pub avatar_description: String,
+    pub header_description: String,
+    /// Whom it follows and who follows it are shown to nobody else.
+    pub hide_collections: bool,
 }
 
 impl Account {
@@ -86,6 +107,8 @@ pub struct ProfileChanges {
     pub discoverable: bool,
     #[diesel(column_name = fields_json, serialize_as = String)]
     pub fields: Json<Vec<ProfileField>>,
+    #[diesel(column_name = profile_json, serialize_as = String)]
+    pub profile: Json<ProfileSettings>,
     pub updated_at: NaiveDateTime,
 }
 
@@ -263,6 +286,8 @@ pub struct Status {
     pub favourites_count: i32,
     pub created_at: NaiveDateTime,
     pub edited_at: Option<NaiveDateTime>,
+    /// The first status of the chain of replies this one is in (its own id when it starts one).
+    pub thread_id: StatusId,
 }
 
 /// The editable part of a status, as written by an edit.
@@ -287,6 +312,71 @@ pub struct StatusEdit {
     pub spoiler_text: String,
     pub sensitive: bool,
     pub created_at: NaiveDateTime,
+    #[diesel(column_name = media_json, serialize_as = String, deserialize_as = String)]
+    pub media: Json<Vec<EditedMedia>>,
+    /// The poll's options then (None: no poll).
+    #[diesel(column_name = poll_options_json, serialize_as = String, deserialize_as = String)]
+    pub poll_options: Json<Option<Vec<String>>>,
+}
+
+/// An attachment as a status showed it at one edit: enough to show it again later.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct EditedMedia {
+    pub id: i64,
+    pub kind: String,
+    pub content_type: String,
+    pub file_key: Option<String>,
+    pub preview_key: Option<String>,
+    pub remote_url: Option<String>,
+    pub preview_remote_url: Option<String>,
+    pub description: Option<String>,
+    pub focus_x: f64,
+    pub focus_y: f64,
+    pub meta: serde_json::Value,
+    pub blurhash: Option<String>,
+}
+
+impl EditedMedia {
+    pub fn of(row: &MediaAttachment) -> EditedMedia {
+        EditedMedia {
+            id: row.id,
+            kind: row.kind.clone(),
+            content_type: row.content_type.clone(),
+            file_key: row.file_key.clone(),
+            preview_key: row.preview_key.clone(),
+            remote_url: row.remote_url.clone(),
+            preview_remote_url: row.preview_remote_url.clone(),
+            description: row.description.clone(),
+            focus_x: row.focus_x,
+            focus_y: row.focus_y,
+            meta: row.meta.0.clone(),
+            blurhash: row.blurhash.clone(),
+        }
+    }
+
+    /// The attachment row it was, attached to `status`, as the API shows rows.
+    pub fn as_row(&self, owner: AccountId, status: StatusId, created_at: NaiveDateTime) -> MediaAttachment {
+        MediaAttachment {
+            id: self.id,
+            account_id: owner,
+            status_id: Some(status),
+            position: 0,
+            kind: self.kind.clone(),
+            content_type: self.content_type.clone(),
+            state: "ready".into(),
+            file_key: self.file_key.clone(),
+            preview_key: self.preview_key.clone(),
+            file_size: 0,
+            remote_url: self.remote_url.clone(),
+            preview_remote_url: self.preview_remote_url.clone(),
+            description: self.description.clone(),
+            focus_x: self.focus_x,
+            focus_y: self.focus_y,
+            meta: Json(self.meta.clone()),
+            blurhash: self.blurhash.clone(),
+            created_at,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -352,6 +442,54 @@ pub struct Notification {
     pub created_at: NaiveDateTime,
     /// Set for the kinds Mastodon groups (favourite, reblog, follow): notifications sharing it form one group.
     pub group_key: Option<String>,
+    /// Set aside by the recipient's notification policy, until they accept the sender's request.
+    pub filtered: bool,
+}
+
+/// What an account does with notifications from strangers (Mastodon 4.3's policy).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = notification_policies)]
+pub struct NotificationPolicy {
+    pub account_id: AccountId,
+    #[diesel(serialize_as = String, deserialize_as = String)]
+    pub for_not_following: PolicyAction,
+    #[diesel(serialize_as = String, deserialize_as = String)]
+    pub for_not_followers: PolicyAction,
+    #[diesel(serialize_as = String, deserialize_as = String)]
+    pub for_new_accounts: PolicyAction,
+    #[diesel(serialize_as = String, deserialize_as = String)]
+    pub for_private_mentions: PolicyAction,
+    #[diesel(serialize_as = String, deserialize_as = String)]
+    pub for_limited_accounts: PolicyAction,
+    pub updated_at: NaiveDateTime,
+}
+
+impl NotificationPolicy {
+    /// Mastodon's defaults: strangers' private mentions and moderated accounts are filtered.
+    pub fn default_for(account_id: AccountId) -> NotificationPolicy {
+        NotificationPolicy {
+            account_id,
+            for_not_following: PolicyAction::Accept,
+            for_not_followers: PolicyAction::Accept,
+            for_new_accounts: PolicyAction::Accept,
+            for_private_mentions: PolicyAction::Filter,
+            for_limited_accounts: PolicyAction::Filter,
+            updated_at: NaiveDateTime::default(),
+        }
+    }
+}
+
+/// The filtered notifications of one sender to one recipient.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = notification_requests)]
+pub struct NotificationRequest {
+    pub id: i64,
+    pub account_id: AccountId,
+    pub from_account_id: AccountId,
+    pub last_status_id: Option<StatusId>,
+    pub notifications_count: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
 }
 
 impl Notification {

@@ -31,6 +31,7 @@ diesel::table! {
         sensitized_at -> Nullable<Timestamp>,
         also_known_as_json -> Text,
         moved_to_uri -> Nullable<Text>,
+        profile_json -> Text,
     }
 }
 
@@ -133,6 +134,23 @@ diesel::table! {
         favourites_count -> Integer,
         created_at -> Timestamp,
         edited_at -> Nullable<Timestamp>,
+        thread_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    account_notes (account_id, target_account_id) {
+        account_id -> BigInt,
+        target_account_id -> BigInt,
+        comment -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    thread_mutes (account_id, thread_id) {
+        account_id -> BigInt,
+        thread_id -> BigInt,
     }
 }
 
@@ -145,6 +163,8 @@ diesel::table! {
         spoiler_text -> Text,
         sensitive -> Bool,
         created_at -> Timestamp,
+        media_json -> Text,
+        poll_options_json -> Text,
     }
 }
 
@@ -226,6 +246,38 @@ diesel::table! {
         status_id -> Nullable<BigInt>,
         created_at -> Timestamp,
         group_key -> Nullable<Text>,
+        filtered -> Bool,
+    }
+}
+
+diesel::table! {
+    notification_policies (account_id) {
+        account_id -> BigInt,
+        for_not_following -> Text,
+        for_not_followers -> Text,
+        for_new_accounts -> Text,
+        for_private_mentions -> Text,
+        for_limited_accounts -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notification_requests (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        from_account_id -> BigInt,
+        last_status_id -> Nullable<BigInt>,
+        notifications_count -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notification_permissions (account_id, from_account_id) {
+        account_id -> BigInt,
+        from_account_id -> BigInt,
     }
 }
 
@@ -801,4 +853,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     archives,
     process_leases,
     rate_limits,
+    account_notes,
+    thread_mutes,
+    notification_policies,
+    notification_requests,
+    notification_permissions,
 );

@@ -63,6 +63,8 @@ pub struct ViewerFlags {
     pub reblogged: bool,
     pub bookmarked: bool,
     pub pinned: bool,
+    /// The viewer muted the status's conversation.
+    pub muted: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -115,6 +117,7 @@ pub struct ViewerMarks {
     pub reblogged: bool,
     pub bookmarked: bool,
     pub pinned: bool,
+    pub muted: bool,
     /// The choices of the viewer's vote on the status's poll.
     pub poll_choices: Vec<i32>,
 }

@@ -7,8 +7,8 @@ use crate::db::Tx;
 use crate::db::tx::Outbound;
 use crate::db::json::Json;
 use crate::db::kinds::{AuditAction, Role};
-use crate::db::models::{Account, ProfileChanges, Status, User};
-use crate::db::queries::{accounts, follow_requests, follows, marks, safety, statuses, users};
+use crate::db::models::{Account, AccountNote, ProfileChanges, ProfileSettings, Status, User};
+use crate::db::queries::{account_notes, accounts, follow_requests, follows, marks, safety, statuses, users};
 use crate::db::{DbConn, Page};
 use crate::error::{AppError, AppResult};
 use crate::ids::{self, AccountId};
@@ -185,6 +185,7 @@ pub fn new_local_account(settings: &Settings, username: &str) -> Account {
         sensitized_at: None,
         also_known_as: Default::default(),
         moved_to_uri: None,
+        profile: Default::default(),
     }
 }
 
@@ -291,6 +292,9 @@ pub struct ProfileChange {
     /// Some(None) goes back to the default image.
     pub avatar_url: Option<Option<String>>,
     pub header_url: Option<Option<String>>,
+    pub avatar_description: Option<String>,
+    pub header_description: Option<String>,
+    pub hide_collections: Option<bool>,
 }
 
 pub fn update_profile(tx: &mut Tx, settings: &Settings, account_id: AccountId, change: ProfileChange) -> AppResult<(Account, User)> {
@@ -325,8 +329,18 @@ fn profile_changes(settings: &Settings, account: &Account, change: &ProfileChang
         bot: change.bot.unwrap_or(account.bot),
         discoverable: change.discoverable.unwrap_or(account.discoverable),
         fields: account.fields.clone(),
+        profile: Json(ProfileSettings {
+            avatar_description: change.avatar_description.clone().unwrap_or_else(|| account.profile.avatar_description.clone()),
+            header_description: change.header_description.clone().unwrap_or_else(|| account.profile.header_description.clone()),
+            hide_collections: change.hide_collections.unwrap_or(account.profile.hide_collections),
+        }),
         updated_at: ids::now(),
     };
+    for description in [&changes.profile.avatar_description, &changes.profile.header_description] {
+        if description.chars().count() > crate::service::media::MAX_DESCRIPTION {
+            return Err(AppError::validation(format!("Description is too long (maximum is {} characters)", crate::service::media::MAX_DESCRIPTION)));
+        }
+    }
     if let Some(name) = &change.display_name {
         if name.chars().count() > MAX_DISPLAY_NAME {
             return Err(AppError::validation(format!("Display name is too long (maximum is {MAX_DISPLAY_NAME} characters)")));
@@ -369,6 +383,8 @@ pub struct Relationship {
     pub muting_expires_at: Option<chrono::NaiveDateTime>,
     pub domain_blocking: bool,
     pub endorsed: bool,
+    /// The viewer's private note on the account.
+    pub note: String,
 }
 
 pub fn pending_follow_requests(conn: &mut DbConn, account: &Account) -> AppResult<i64> {
@@ -383,6 +399,7 @@ pub fn relationships(conn: &mut DbConn, viewer: &Account, ids: &[AccountId]) -> 
     let endorsed: HashSet<AccountId> = crate::db::queries::featured::endorsed_among(conn, viewer.id, ids)?.into_iter().collect();
     let blocked_domains = safety::blocked_domains(conn, viewer.id)?;
     let targets = accounts::find_many(conn, ids)?;
+    let notes = account_notes::among(conn, viewer.id, ids)?;
     let mut blocking = HashSet::new();
     let mut blocked_by = HashSet::new();
     for &id in ids {
@@ -422,15 +439,56 @@ pub fn relationships(conn: &mut DbConn, viewer: &Account, ids: &[AccountId]) -> 
                     .and_then(|a| a.domain.as_ref())
                     .is_some_and(|d| blocked_domains.contains(d)),
                 endorsed: endorsed.contains(&id),
+                note: notes.iter().find(|n| n.target_account_id == id).map(|n| n.comment.clone()).unwrap_or_default(),
             }
         })
         .collect())
 }
 
+/// Mastodon's limit on a private note.
+pub const MAX_PRIVATE_NOTE: usize = 2000;
+
+/// Sets the viewer's private note on an account (empty removes it).
+pub fn set_note(conn: &mut DbConn, viewer: &Account, target_id: AccountId, comment: &str) -> AppResult<Relationship> {
+    let target = get(conn, target_id)?;
+    if comment.chars().count() > MAX_PRIVATE_NOTE {
+        return Err(AppError::validation(format!("Comment is too long (maximum is {MAX_PRIVATE_NOTE} characters)")));
+    }
+    let note = AccountNote { account_id: viewer.id, target_account_id: target.id, comment: comment.trim().to_owned(), updated_at: ids::now() };
+    account_notes::set(conn, &note)?;
+    relationships(conn, viewer, &[target.id])?.pop().ok_or(AppError::NotFound)
+}
+
+/// How many familiar followers are named per account.
+const FAMILIAR_FOLLOWERS_SHOWN: i64 = 40;
+
+/// For each account: the accounts the viewer follows that follow it ("followed by people you know").
+pub fn familiar_followers(conn: &mut DbConn, viewer: &Account, ids: &[AccountId]) -> AppResult<Vec<(AccountId, Vec<Account>)>> {
+    let mut found = Vec::with_capacity(ids.len());
+    for &id in ids {
+        let shown = if id == viewer.id { Vec::new() } else { follows::familiar_followers(conn, viewer.id, id, FAMILIAR_FOLLOWERS_SHOWN)? };
+        found.push((id, shown));
+    }
+    Ok(found)
+}
+
+/// The accounts of `ids` anyone may look at, in the order asked (Mastodon's `GET /api/v1/accounts?id[]=`).
+pub fn get_many(conn: &mut DbConn, ids: &[AccountId]) -> AppResult<Vec<Account>> {
+    let found = accounts::find_many(conn, ids)?;
+    Ok(ids.iter().filter_map(|id| found.iter().find(|a| a.id == *id && a.suspended_at.is_none()).cloned()).collect())
+}
+
+/// Whether `viewer` may see whom `account` follows and who follows it.
+pub fn shows_collections(account: &Account, viewer: Option<&Account>) -> bool {
+    !account.profile.hide_collections || viewer.is_some_and(|v| v.id == account.id)
+}
+
+#[derive(Default)]
 pub struct StatusesQuery {
     pub only_media: bool,
     pub exclude_replies: bool,
     pub exclude_reblogs: bool,
+    pub exclude_direct: bool,
     pub pinned: bool,
     pub tagged: Option<String>,
 }
@@ -443,8 +501,10 @@ pub fn statuses_of(conn: &mut DbConn, viewer: Option<&Account>, account_id: Acco
         Some(v) if v != account.id => follows::find(conn, v, account.id)?.is_some(),
         _ => false,
     };
-    let visibilities: &[Visibility] = if viewer_id == Some(account.id) {
+    let visibilities: &[Visibility] = if viewer_id == Some(account.id) && !query.exclude_direct {
         &[Visibility::Public, Visibility::Unlisted, Visibility::Private, Visibility::Direct]
+    } else if viewer_id == Some(account.id) {
+        &[Visibility::Public, Visibility::Unlisted, Visibility::Private]
     } else if follows_account {
         &[Visibility::Public, Visibility::Unlisted, Visibility::Private]
     } else {
@@ -460,7 +520,8 @@ pub fn statuses_of(conn: &mut DbConn, viewer: Option<&Account>, account_id: Acco
     let pinned_ids = if query.pinned { Some(marks::status_pins::status_ids_of(conn, account.id)?) } else { None };
     let filter = statuses::AccountStatusFilter {
         visibilities,
-        mentioned: viewer_id,
+        // Mastodon's exclude_direct leaves out direct statuses whoever they mention.
+        mentioned: viewer_id.filter(|_| !query.exclude_direct),
         exclude_replies: query.exclude_replies,
         exclude_reblogs: query.exclude_reblogs,
         tag_id,

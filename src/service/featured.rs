@@ -17,7 +17,7 @@ pub struct FeaturedTag {
 }
 
 fn describe(conn: &mut DbConn, owner: &Account, id: i64, tag: Tag) -> AppResult<FeaturedTag> {
-    let query = StatusesQuery { only_media: false, exclude_replies: false, exclude_reblogs: true, pinned: false, tagged: Some(tag.name.clone()) };
+    let query = StatusesQuery { exclude_reblogs: true, tagged: Some(tag.name.clone()), ..Default::default() };
     let page = Page { limit: 10_000, ..Page::default() };
     let tagged = crate::service::accounts::statuses_of(conn, None, owner.id, &query, &page)?;
     Ok(FeaturedTag { id, statuses_count: tagged.len(), last_status_at: tagged.first().map(|s| s.created_at), tag })
@@ -56,7 +56,7 @@ pub fn unfeature_tag(conn: &mut DbConn, me: &Account, featured_id: i64) -> AppRe
 /// Hashtags the account used lately and does not feature yet.
 pub fn suggested_tags(conn: &mut DbConn, me: &Account) -> AppResult<Vec<Tag>> {
     let featured: Vec<i64> = featured::featured_tags_of(conn, me.id)?.into_iter().map(|(_, t)| t.id).collect();
-    let query = StatusesQuery { only_media: false, exclude_replies: false, exclude_reblogs: true, pinned: false, tagged: None };
+    let query = StatusesQuery { exclude_reblogs: true, ..Default::default() };
     let recent = crate::service::accounts::statuses_of(conn, Some(me), me.id, &query, &Page { limit: 200, ..Page::default() })?;
     let ids: Vec<StatusId> = recent.iter().map(|s| s.id).collect();
     let mut suggested: Vec<Tag> = Vec::new();

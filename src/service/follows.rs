@@ -7,7 +7,7 @@ use crate::db::kinds::NotificationKind;
 use crate::db::Tx;
 use crate::db::tx::Outbound;
 use crate::db::models::{Account, Follow, FollowRequest, HomeTimelineEntry, Status};
-use crate::db::queries::{accounts, follow_requests, follows, statuses, timelines};
+use crate::db::queries::{accounts, follow_requests, follows, lists, notifications, statuses, timelines};
 use crate::db::{insert_if_absent, DbConn, Page};
 use crate::error::{AppError, AppResult};
 use crate::ids::{self, AccountId, StatusId};
@@ -104,6 +104,7 @@ pub fn authorize(tx: &mut Tx, target: &Account, requester_id: AccountId) -> AppR
     let request = follow_requests::find(tx, requester_id, target.id)?.ok_or(AppError::NotFound)?;
     let requester = accounts::find(tx, requester_id)?.ok_or(AppError::NotFound)?;
     follow_requests::delete(tx, request.id)?;
+    forget_request_notification(tx, target, &requester)?;
     establish(tx, &requester, target, request.show_reblogs, request.notify, Some(request.uri.clone()))?;
     if !requester.is_local() {
         tx.federate(Outbound::FollowAccepted { target, follower: &requester, follow_uri: &request.uri })?;
@@ -116,10 +117,29 @@ pub fn reject(tx: &mut Tx, target: &Account, requester_id: AccountId) -> AppResu
     let request = follow_requests::find(tx, requester_id, target.id)?.ok_or(AppError::NotFound)?;
     let requester = accounts::find(tx, requester_id)?.ok_or(AppError::NotFound)?;
     follow_requests::delete(tx, request.id)?;
+    forget_request_notification(tx, target, &requester)?;
     if !requester.is_local() {
         tx.federate(Outbound::FollowRejected { target, follower: &requester, follow_uri: &request.uri })?;
     }
     one_relationship(tx, target, requester.id)
+}
+
+/// A request that was answered or withdrawn is no longer news to its target.
+fn forget_request_notification(conn: &mut DbConn, target: &Account, requester: &Account) -> AppResult<()> {
+    notifications::delete_caused_by(conn, target.id, requester.id, NotificationKind::FollowRequest, None)
+}
+
+/// Stops `follower` following `me` (Mastodon's `remove_from_followers`); a remote follower hears that its
+/// follow was rejected.
+pub fn remove_follower(tx: &mut Tx, me: &Account, follower_id: AccountId) -> AppResult<Relationship> {
+    let follower = accounts::find(tx, follower_id)?.ok_or(AppError::NotFound)?;
+    if let Some(follow) = follows::find(tx, follower.id, me.id)? {
+        let follow_uri = end_follow(tx, &follower, me)?.unwrap_or_default();
+        if !follower.is_local() && follow.uri.is_some() {
+            tx.federate(Outbound::FollowRejected { target: me, follower: &follower, follow_uri: &follow_uri })?;
+        }
+    }
+    one_relationship(tx, me, follower.id)
 }
 
 /// A follow that now holds: its row, the counters, the notification and the home timeline merge.
@@ -174,6 +194,7 @@ pub fn unfollow(tx: &mut Tx, follower: &Account, target_id: AccountId) -> AppRes
 pub fn end_follow(conn: &mut DbConn, follower: &Account, target: &Account) -> AppResult<Option<String>> {
     if let Some(request) = follow_requests::find(conn, follower.id, target.id)? {
         follow_requests::delete(conn, request.id)?;
+        forget_request_notification(conn, target, follower)?;
         return Ok(Some(request.uri));
     }
     let Some(existing) = follows::find(conn, follower.id, target.id)? else {
@@ -183,6 +204,10 @@ pub fn end_follow(conn: &mut DbConn, follower: &Account, target: &Account) -> Ap
     accounts::add_following(conn, follower.id, -1)?;
     accounts::add_followers(conn, target.id, -1)?;
     timelines::remove_author_from_home(conn, follower.id, target.id)?;
+    // Mastodon takes an account one stops following out of one's lists.
+    for list in lists::containing(conn, follower.id, target.id)? {
+        lists::remove_member(conn, list.id, target.id)?;
+    }
     Ok(Some(existing.uri.unwrap_or_else(|| format!("{}/follows/{}", follower.uri, existing.id))))
 }
 

@@ -53,6 +53,13 @@ pub fn render(text: &str, base_url: &str, resolve: &dyn Fn(&WrittenMention) -> O
     paragraphs.concat()
 }
 
+/// A document an operator wrote (the instance's description, policies): paragraphs with links, nothing else.
+pub fn render_document(text: &str) -> String {
+    let text = text.replace("\r\n", "\n");
+    let paragraphs = text.split("\n\n").filter(|p| !p.trim().is_empty());
+    paragraphs.map(|p| format!("<p>{}</p>", p.trim_matches('\n').split('\n').map(render_line).collect::<Vec<_>>().join("<br />"))).collect()
+}
+
 /// One line of text (a profile field) with links, escaped, without paragraphs.
 pub fn render_line(text: &str) -> String {
     tokenize(text)

@@ -131,6 +131,35 @@ pub fn process(store: &dyn MediaStore, limits: &MediaLimits, row: &MediaAttachme
     Ok(Processed { file_key, preview_key, meta, blurhash })
 }
 
+/// A preview image the client chose (Mastodon's `thumbnail`), stored but not yet recorded.
+pub struct StoredThumbnail {
+    key: String,
+    small: serde_json::Value,
+    blurhash: String,
+}
+
+/// Stores a client's thumbnail for an upload (off the async threads, outside transactions).
+pub fn store_thumbnail(store: &dyn MediaStore, limits: &MediaLimits, row: &MediaAttachment, bytes: &[u8]) -> AppResult<StoredThumbnail> {
+    let done = thumbnail_image(bytes, limits)?;
+    let key = format!("media_attachments/{}/{}/thumbnail.{}", row.id, random_part(), done.preview_extension);
+    store.put(&key, &done.preview).map_err(|e| AppError::Internal(format!("media store: {e}")))?;
+    Ok(StoredThumbnail { key, small: size_json(done.preview_size), blurhash: done.blurhash })
+}
+
+/// Makes a stored thumbnail the upload's preview; answers the upload and the key of the preview it replaced
+/// (to remove after commit).
+pub fn set_thumbnail(conn: &mut DbConn, owner: &Account, media_id: i64, thumbnail: StoredThumbnail) -> AppResult<(MediaAttachment, Option<String>)> {
+    let row = get(conn, owner, media_id)?;
+    let mut meta = row.meta.0.clone();
+    if !meta.is_object() {
+        meta = json!({});
+    }
+    meta["small"] = thumbnail.small;
+    media::set_preview(conn, row.id, &thumbnail.key, &meta, &thumbnail.blurhash)?;
+    let updated = media::find(conn, row.id)?.ok_or(AppError::NotFound)?;
+    Ok((updated, row.preview_key))
+}
+
 fn thumbnail_image(bytes: &[u8], limits: &MediaLimits) -> AppResult<ProcessedImage> {
     let probe = images::probe(bytes).filter(|p| p.kind == "image").ok_or_else(|| AppError::validation("Thumbnail content type is invalid"))?;
     images::process(bytes, probe, limits.image_pixels).map_err(image_error)
@@ -199,6 +228,17 @@ pub fn delete(conn: &mut DbConn, owner: &Account, media_id: i64) -> AppResult<Ve
     }
     media::delete(conn, row.id)?;
     Ok([row.file_key, row.preview_key].into_iter().flatten().collect())
+}
+
+/// Deletes uploads whose status is gone (`delete_media=true`); answers the keys of their files, to remove
+/// after commit.
+pub fn delete_detached(conn: &mut DbConn, rows: &[MediaAttachment]) -> AppResult<Vec<String>> {
+    let mut files = Vec::new();
+    for row in rows {
+        media::delete(conn, row.id)?;
+        files.extend([row.file_key.clone(), row.preview_key.clone()].into_iter().flatten());
+    }
+    Ok(files)
 }
 
 /// Attaches the owner's processed, unattached uploads to a status, in the order given.

@@ -28,6 +28,7 @@ pub mod moderation;
 pub mod moves;
 pub mod instance_blocks;
 pub mod notification_groups;
+pub mod notification_requests;
 pub mod notifications;
 pub mod peers;
 pub mod polls;

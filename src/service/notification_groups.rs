@@ -96,8 +96,7 @@ fn scan_keys(conn: &mut DbConn, owner: AccountId, query: &GroupQuery, hidden: &[
     let mut seen = HashSet::new();
     let mut scanned = 0;
     loop {
-        let filter = &query.filter;
-        let mut rows = notifications::page(conn, owner, &filter.types, &filter.exclude_types, filter.account_id, hidden, &cursor)?;
+        let mut rows = notifications::page(conn, owner, &query.filter.shown(hidden), &cursor)?;
         if ascending {
             rows.reverse();
         }

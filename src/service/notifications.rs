@@ -1,7 +1,7 @@
 //! Notifications: made by the actions that cause them, listed and dismissed by their owner.
 
 use crate::db::kinds::FilterContext;
-use crate::db::kinds::NotificationKind;
+use crate::db::kinds::{NotificationKind, PolicyAction};
 use crate::db::Tx;
 use crate::db::models::{Account, Notification};
 use crate::db::queries::{accounts, notifications};
@@ -11,7 +11,9 @@ use crate::ids::{self, AccountId, StatusId};
 use crate::db::events::Event;
 use crate::service::views::{self, NotificationView};
 
-/// Notifies a local account of something another account did; nothing for oneself or remote accounts.
+/// Notifies a local account of something another account did; nothing for oneself or remote accounts, nor
+/// from a muted conversation. The recipient's notification policy may drop it, or set it aside in the
+/// sender's request.
 pub fn notify(tx: &mut Tx, recipient: AccountId, from: AccountId, kind: NotificationKind, status_id: Option<StatusId>) -> AppResult<()> {
     if recipient == from {
         return Ok(());
@@ -19,16 +21,20 @@ pub fn notify(tx: &mut Tx, recipient: AccountId, from: AccountId, kind: Notifica
     if !accounts::find(tx, recipient)?.is_some_and(|a| a.is_local()) || super::safety::silences(tx, recipient, from)? {
         return Ok(());
     }
-    if is_limited_stranger(tx, recipient, from)? {
-        return Ok(());
+    if let Some(status_id) = status_id {
+        if crate::db::queries::marks::thread_mutes::mutes_status(tx, recipient, status_id)? {
+            return Ok(());
+        }
     }
-    insert(tx, recipient, from, kind, status_id)
-}
-
-/// A silenced account reaches only those who follow it, as Mastodon limits it.
-fn is_limited_stranger(tx: &mut Tx, recipient: AccountId, from: AccountId) -> AppResult<bool> {
-    let silenced = accounts::find(tx, from)?.is_some_and(|a| a.silenced_at.is_some());
-    Ok(silenced && crate::db::queries::follows::find(tx, recipient, from)?.is_none())
+    let Some(sender) = accounts::find(tx, from)? else { return Ok(()) };
+    match super::notification_requests::screen(tx, recipient, &sender, kind, status_id)? {
+        PolicyAction::Drop => Ok(()),
+        PolicyAction::Filter => {
+            insert_row(tx, recipient, from, kind, status_id, true)?;
+            super::notification_requests::record_filtered(tx, recipient, from, status_id)
+        }
+        PolicyAction::Accept => insert(tx, recipient, from, kind, status_id),
+    }
 }
 
 /// Notifies a local account of something about its own status (its poll ended).
@@ -40,30 +46,43 @@ pub fn notify_own(tx: &mut Tx, recipient: AccountId, kind: NotificationKind, sta
 }
 
 fn insert(tx: &mut Tx, recipient: AccountId, from: AccountId, kind: NotificationKind, status_id: Option<StatusId>) -> AppResult<()> {
-    let now = ids::now();
-    let notification = Notification {
-        id: ids::next_id(),
-        account_id: recipient,
-        from_account_id: from,
-        kind,
-        status_id,
-        created_at: now,
-        group_key: super::notification_groups::key_for(tx, recipient, kind, status_id, now)?,
-    };
-    notifications::insert(tx, &notification)?;
-    tx.emit(Event::Notified { notification_id: notification.id, account_id: recipient });
+    let notification_id = insert_row(tx, recipient, from, kind, status_id, false)?;
+    tx.emit(Event::Notified { notification_id, account_id: recipient });
     Ok(())
+}
+
+/// A filtered notification joins no group and reaches no stream or push subscription.
+fn insert_row(tx: &mut Tx, recipient: AccountId, from: AccountId, kind: NotificationKind, status_id: Option<StatusId>, filtered: bool) -> AppResult<i64> {
+    let now = ids::now();
+    let group_key = if filtered { None } else { super::notification_groups::key_for(tx, recipient, kind, status_id, now)? };
+    let notification = Notification { id: ids::next_id(), account_id: recipient, from_account_id: from, kind, status_id, created_at: now, group_key, filtered };
+    notifications::insert(tx, &notification)?;
+    Ok(notification.id)
 }
 
 pub struct Filter {
     pub types: Vec<String>,
     pub exclude_types: Vec<String>,
     pub account_id: Option<AccountId>,
+    pub include_filtered: bool,
+}
+
+impl Filter {
+    /// As Mastodon: the notifications of one sender include those set aside (a request's own notifications).
+    pub fn shown<'a>(&'a self, hidden_senders: &'a [AccountId]) -> notifications::Shown<'a> {
+        notifications::Shown {
+            kinds: &self.types,
+            excluded: &self.exclude_types,
+            from: self.account_id,
+            hidden_senders,
+            include_filtered: self.include_filtered || self.account_id.is_some(),
+        }
+    }
 }
 
 pub fn list(conn: &mut DbConn, owner: &Account, filter: &Filter, page: &Page) -> AppResult<Vec<NotificationView>> {
     let hidden = super::safety::hidden_authors(conn, owner.id)?;
-    let rows = notifications::page(conn, owner.id, &filter.types, &filter.exclude_types, filter.account_id, &hidden, page)?;
+    let rows = notifications::page(conn, owner.id, &filter.shown(&hidden), page)?;
     let found = views::notifications(conn, owner.id, rows)?;
     let filters = super::filters::ActiveFilters::load(conn, owner.id)?;
     Ok(found

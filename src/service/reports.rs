@@ -29,10 +29,8 @@ pub struct Filed {
 }
 
 pub fn create(tx: &mut Tx, reporter: &Account, input: NewReport) -> AppResult<Filed> {
+    // As Mastodon, one may report one's own account (a hacked account, statuses posted by mistake).
     let target = accounts::find(tx, input.target_id)?.ok_or(AppError::NotFound)?;
-    if target.id == reporter.id {
-        return Err(AppError::validation("You cannot report yourself"));
-    }
     let category = input.category.unwrap_or_else(|| "other".into());
     if !CATEGORIES.contains(&category.as_str()) {
         return Err(AppError::validation("Category is not included in the list"));

@@ -12,7 +12,7 @@ mod transferred;
 mod threads;
 
 pub use local::{NewStatus, StatusChange, Written, create, edit, delete, expire, render_text};
-pub use interactions::{favourite, unfavourite, bookmark, unbookmark, pin, unpin, reblog, unreblog};
+pub use interactions::{favourite, unfavourite, bookmark, unbookmark, pin, unpin, reblog, unreblog, mute_conversation, unmute_conversation};
 pub use threads::{Context, context, history, source, interacted_by};
 pub use transferred::{transfer_in, TransferredStatus};
 pub use remote::{RemoteStatus, create_remote, edit_remote, delete_remote, favourite_remote, unfavourite_remote, reblog_remote, unreblog_remote};
@@ -63,6 +63,7 @@ fn new_local_row(settings: &Settings, author: &Account, id: StatusId, parent: Op
         favourites_count: 0,
         created_at,
         edited_at: None,
+        thread_id: parent.map_or(id, |p| p.thread_id),
     }
 }
 

@@ -25,6 +25,8 @@ pub struct TagView {
     pub history: Vec<Day>,
     /// Whether the viewer follows it (None for anonymous readers).
     pub following: Option<bool>,
+    /// Whether the viewer features it on their profile (None for anonymous readers).
+    pub featuring: Option<bool>,
 }
 
 fn validate(name: &str) -> AppResult<&str> {
@@ -50,7 +52,8 @@ pub fn view(conn: &mut DbConn, viewer: Option<&Account>, tag: Tag) -> AppResult<
         })
         .collect();
     let following = viewer.map(|v| tag_follows::follows(conn, v.id, tag.id)).transpose()?;
-    Ok(TagView { tag, history, following })
+    let featuring = viewer.map(|v| featured_id(conn, v, &tag).map(|id| id.is_some())).transpose()?;
+    Ok(TagView { tag, history, following, featuring })
 }
 
 pub fn get(conn: &mut DbConn, viewer: Option<&Account>, name: &str) -> AppResult<TagView> {
@@ -64,10 +67,29 @@ pub fn follow(conn: &mut DbConn, me: &Account, name: &str) -> AppResult<TagView>
     view(conn, Some(me), tag)
 }
 
+/// As Mastodon, a tag nobody used yet is made by unfollowing it too.
 pub fn unfollow(conn: &mut DbConn, me: &Account, name: &str) -> AppResult<TagView> {
-    let tag = statuses::find_tag(conn, validate(name)?)?.ok_or(AppError::NotFound)?;
+    let tag = find_or_create_tag(conn, validate(name)?)?;
     tag_follows::unfollow(conn, me.id, tag.id)?;
     view(conn, Some(me), tag)
+}
+
+/// `POST /api/v1/tags/:name/feature`: shows the tag on the profile (a featured tag).
+pub fn feature(conn: &mut DbConn, me: &Account, name: &str) -> AppResult<TagView> {
+    let featured = crate::service::featured::feature_tag(conn, me, validate(name)?)?;
+    view(conn, Some(me), featured.tag)
+}
+
+pub fn unfeature(conn: &mut DbConn, me: &Account, name: &str) -> AppResult<TagView> {
+    let tag = find_or_create_tag(conn, validate(name)?)?;
+    if let Some(id) = featured_id(conn, me, &tag)? {
+        crate::service::featured::unfeature_tag(conn, me, id)?;
+    }
+    view(conn, Some(me), tag)
+}
+
+fn featured_id(conn: &mut DbConn, owner: &Account, tag: &Tag) -> AppResult<Option<i64>> {
+    Ok(crate::db::queries::featured::featured_tags_of(conn, owner.id)?.into_iter().find(|(_, t)| t.id == tag.id).map(|(id, _)| id))
 }
 
 pub fn followed(conn: &mut DbConn, me: &Account, page: &Page) -> AppResult<Vec<(i64, TagView)>> {

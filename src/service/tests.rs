@@ -160,7 +160,8 @@ fn a_remote_status_delivered_twice_is_stored_and_counted_once() {
     assert_eq!(timelines::homes_with(conn, status_id).unwrap(), [bob.id]);
     assert!(notifications::exists_for_status(conn, ann.id, crate::db::kinds::NotificationKind::Mention, status_id).unwrap());
     let page = crate::db::Page { limit: 40, ..Default::default() };
-    let mentions = notifications::page(conn, ann.id, &[], &[], None, &[], &page).unwrap();
+    let everything = notifications::Shown { kinds: &[], excluded: &[], from: None, hidden_senders: &[], include_filtered: false };
+    let mentions = notifications::page(conn, ann.id, &everything, &page).unwrap();
     assert_eq!(mentions.len(), 1, "one mention notification");
     assert!(outbox.sent.lock().unwrap().is_empty(), "a remote status is not sent on");
 }

@@ -7,7 +7,7 @@ use crate::db::models::{Account, Status};
 pub use crate::db::queries::statuses::PublicScope;
 use crate::db::queries::{marks, statuses, timelines};
 use crate::db::{DbConn, Page, Reader};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::ids::{AccountId, StatusId};
 use crate::service::filters::{self, ActiveFilters};
 use crate::service::{cached, safety};
@@ -76,9 +76,15 @@ pub fn tag(conn: &mut DbConn, viewer: Option<&Account>, name: &str, scope: Publi
 }
 
 /// Public statuses that link to `url` (Mastodon's link timeline, for trending links).
+/// Statuses linking to `url`; a link no status here shares is not found, as Mastodon answers for a link it has
+/// no card of.
 pub fn link(conn: &mut DbConn, viewer: Option<&Account>, url: &str, page: &Page) -> AppResult<Vec<StatusView>> {
     let hidden = hidden_for(conn, viewer)?;
-    let rows = statuses::link_page(conn, &crate::service::markup::escape(url), &hidden, page)?;
+    let url = crate::service::markup::escape(url);
+    let rows = statuses::link_page(conn, &url, &hidden, page)?;
+    if rows.is_empty() && statuses::link_page(conn, &url, &[], &Page { limit: 1, ..Default::default() })?.is_empty() {
+        return Err(AppError::NotFound);
+    }
     let found = views::hydrate(conn, viewer.map(|v| v.id), rows)?;
     filters::apply(conn, viewer.map(|v| v.id), FilterContext::Public, found)
 }

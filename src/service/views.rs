@@ -184,6 +184,8 @@ pub(crate) fn load_marks(conn: &mut DbConn, viewer: AccountId, parts: &HashMap<S
     let reblogged: HashSet<StatusId> = statuses::reblogged_among(conn, viewer, &ids)?.into_iter().collect();
     let bookmarked: HashSet<StatusId> = marks::bookmarks::marked_among(conn, viewer, &ids)?.into_iter().collect();
     let pinned: HashSet<StatusId> = marks::status_pins::marked_among(conn, viewer, &ids)?.into_iter().collect();
+    let thread_ids: Vec<StatusId> = parts.values().map(|p| p.status.thread_id).collect();
+    let muted_threads: HashSet<StatusId> = marks::thread_mutes::muted_among(conn, viewer, &thread_ids)?.into_iter().collect();
     let status_of_poll: HashMap<i64, StatusId> = parts.values().filter_map(|p| p.poll.as_ref().map(|poll| (poll.id, p.status.id))).collect();
     let mut choices: HashMap<StatusId, Vec<i32>> = HashMap::new();
     for (poll_id, choice) in polls::choices_among(conn, viewer, &status_of_poll.keys().copied().collect::<Vec<_>>())? {
@@ -199,6 +201,7 @@ pub(crate) fn load_marks(conn: &mut DbConn, viewer: AccountId, parts: &HashMap<S
                 reblogged: reblogged.contains(&id),
                 bookmarked: bookmarked.contains(&id),
                 pinned: pinned.contains(&id),
+                muted: parts.get(&id).is_some_and(|p| muted_threads.contains(&p.status.thread_id)),
                 poll_choices: choices.remove(&id).unwrap_or_default(),
             };
             (id, marks)
@@ -243,6 +246,7 @@ fn assemble(
                     reblogged: on_original.reblogged,
                     bookmarked: on_original.bookmarked,
                     pinned: viewer_marks(status.id).pinned,
+                    muted: on_original.muted,
                 }
             }),
             reblog,

@@ -67,6 +67,8 @@ pub struct Audience {
     pub conversation_of: Option<AccountId>,
     pub public: bool,
     pub local: bool,
+    /// The status has attachments (the `:media` public streams).
+    pub media: bool,
     pub tags: Vec<String>,
     /// Deletions reach every stream, as Mastodon's do.
     pub everyone: bool,
@@ -76,13 +78,21 @@ pub struct Audience {
     pub all_users: bool,
 }
 
+/// Whose public statuses a public stream shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Everywhere,
+    Local,
+    Remote,
+}
+
 /// A stream a client subscribed to, in Mastodon's names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Subscription {
     User(AccountId),
     UserNotification(AccountId),
-    Public,
-    PublicLocal,
+    /// `public`, `public:local`, `public:remote`, each also `:media` (statuses with attachments only).
+    Public { origin: Origin, only_media: bool },
     Hashtag(String),
     HashtagLocal(String),
     Direct(AccountId),
@@ -97,8 +107,12 @@ impl Subscription {
         match name {
             "user" => account.map(Subscription::User),
             "user:notification" => account.map(Subscription::UserNotification),
-            "public" => Some(Subscription::Public),
-            "public:local" => Some(Subscription::PublicLocal),
+            "public" => Some(Subscription::Public { origin: Origin::Everywhere, only_media: false }),
+            "public:media" => Some(Subscription::Public { origin: Origin::Everywhere, only_media: true }),
+            "public:local" => Some(Subscription::Public { origin: Origin::Local, only_media: false }),
+            "public:local:media" => Some(Subscription::Public { origin: Origin::Local, only_media: true }),
+            "public:remote" => Some(Subscription::Public { origin: Origin::Remote, only_media: false }),
+            "public:remote:media" => Some(Subscription::Public { origin: Origin::Remote, only_media: true }),
             "hashtag" => tag().map(Subscription::Hashtag),
             "hashtag:local" => tag().map(Subscription::HashtagLocal),
             "direct" => account.map(Subscription::Direct),
@@ -112,8 +126,14 @@ impl Subscription {
         match self {
             Subscription::User(_) => vec!["user".into()],
             Subscription::UserNotification(_) => vec!["user:notification".into()],
-            Subscription::Public => vec!["public".into()],
-            Subscription::PublicLocal => vec!["public:local".into()],
+            Subscription::Public { origin, only_media } => {
+                let origin = match origin {
+                    Origin::Everywhere => "",
+                    Origin::Local => ":local",
+                    Origin::Remote => ":remote",
+                };
+                vec![format!("public{origin}{}", if *only_media { ":media" } else { "" })]
+            }
             Subscription::Hashtag(tag) => vec!["hashtag".into(), tag.clone()],
             Subscription::HashtagLocal(tag) => vec!["hashtag:local".into(), tag.clone()],
             Subscription::Direct(_) => vec!["direct".into()],
@@ -152,8 +172,14 @@ impl Subscription {
             Subscription::User(account) => audience.home.contains(account),
             Subscription::List(list) => audience.lists.contains(list),
             Subscription::UserNotification(_) | Subscription::Direct(_) => false,
-            Subscription::Public => audience.public,
-            Subscription::PublicLocal => audience.public && audience.local,
+            Subscription::Public { origin, only_media } => {
+                let from_origin = match origin {
+                    Origin::Everywhere => true,
+                    Origin::Local => audience.local,
+                    Origin::Remote => !audience.local,
+                };
+                audience.public && from_origin && (audience.media || !only_media)
+            }
             Subscription::Hashtag(tag) => audience.public && audience.tags.contains(tag),
             Subscription::HashtagLocal(tag) => audience.public && audience.local && audience.tags.contains(tag),
         }
@@ -289,6 +315,7 @@ fn status_message(conn: &mut DbConn, settings: &Settings, status_id: StatusId, e
             lists,
             public,
             local: status.local,
+            media: !view.media.is_empty(),
             tags: view.tags.iter().map(|t| t.name.to_lowercase()).collect(),
             ..Audience::default()
         },

@@ -18,6 +18,9 @@ use crate::state::AppState;
 
 const HEARTBEAT: Duration = Duration::from_secs(15);
 
+/// Mastodon's words for a stream name (or tag, or list) it does not serve.
+const UNKNOWN_STREAM: &str = "Unknown stream type";
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1/streaming")
@@ -39,6 +42,9 @@ pub struct StreamQuery {
     tag: Option<String>,
     #[serde(default)]
     list: Option<String>,
+    /// The public streams over SSE: statuses with attachments only (`public:media` and the like).
+    #[serde(default, deserialize_with = "flex::bool_or_false")]
+    only_media: bool,
 }
 
 /// The signed-in account a stream is for: the token comes in the Authorization header, the
@@ -89,7 +95,7 @@ async fn subscription(db: &Database, name: &str, tag: Option<&str>, list: Option
             return Err(AppError::OutOfScope);
         }
     }
-    let subscribed = Subscription::parse(name, tag, list, reader.map(|r| r.account.id)).ok_or(AppError::NotFound)?;
+    let subscribed = Subscription::parse(name, tag, list, reader.map(|r| r.account.id)).ok_or_else(|| AppError::bad_request(UNKNOWN_STREAM))?;
     if let (Subscription::List(list_id), Some(reader)) = (&subscribed, reader) {
         let (owner, list_id) = (reader.account.id, *list_id);
         db.read(move |conn| crate::db::queries::lists::find(conn, owner, list_id)).await?.ok_or(AppError::NotFound)?;
@@ -99,7 +105,10 @@ async fn subscription(db: &Database, name: &str, tag: Option<&str>, list: Option
 
 async fn server_sent_events(req: HttpRequest, state: web::Data<AppState>, auth: Auth, name: web::Path<String>, Query(query): Query<StreamQuery>) -> AppResult<HttpResponse> {
     let reader = streaming_reader(&req, &state, &auth).await?;
-    let name = name.replace('/', ":");
+    let mut name = name.replace('/', ":");
+    if query.only_media && name.starts_with("public") {
+        name.push_str(":media");
+    }
     let subscribed = subscription(&state.db, &name, query.tag.as_deref(), query.list.as_deref(), reader.as_ref()).await?;
     let receiver = state.hub.subscribe();
     let filters = StreamFilters::load(&state.db, reader.as_ref().map(|r| r.account.id)).await;
@@ -182,9 +191,22 @@ async fn websocket(req: HttpRequest, body: web::Payload, state: web::Data<AppSta
                 },
                 incoming_message = incoming.next() => match incoming_message {
                     Some(Ok(actix_ws::Message::Text(text))) => {
-                        let Ok(request) = serde_json::from_str::<ClientMessage>(&text) else { continue };
+                        let Ok(request) = serde_json::from_str::<ClientMessage>(&text) else {
+                            if session.text(error_frame(&AppError::bad_request("Error parsing JSON"))).await.is_err() {
+                                return;
+                            }
+                            continue;
+                        };
                         let wanted = subscription(&db, &request.stream, request.tag.as_deref(), request.list.as_deref(), reader.as_ref()).await;
-                        let Ok(wanted) = wanted else { continue };
+                        let wanted = match wanted {
+                            Ok(wanted) => wanted,
+                            Err(error) => {
+                                if session.text(error_frame(&error)).await.is_err() {
+                                    return;
+                                }
+                                continue;
+                            }
+                        };
                         match request.kind.as_str() {
                             "subscribe" if !subscriptions.contains(&wanted) => subscriptions.push(wanted),
                             "unsubscribe" => subscriptions.retain(|s| *s != wanted),
@@ -218,6 +240,12 @@ fn frame(subscribed: &Subscription, message: &Message, payload: &str) -> String 
         frame["payload"] = payload.into();
     }
     frame.to_string()
+}
+
+/// What Mastodon's streaming server sends on a WebSocket when a request fails: the error and its status.
+fn error_frame(error: &AppError) -> String {
+    use actix_web::ResponseError;
+    serde_json::json!({ "error": error.to_string(), "status": error.status_code().as_u16() }).to_string()
 }
 
 /// Server-sent events carry "undefined" where there is no payload, as Mastodon's do.

@@ -22,6 +22,13 @@ crate::on_both_backends!(
     account_statuses_filter,
     suspended_users_are_locked_out_and_hidden,
     search_finds_accounts,
+    several_accounts_and_familiar_followers,
+    private_notes_show_in_relationships,
+    removing_a_follower,
+    endorse_is_another_name_for_pin,
+    the_profile_as_its_owner_edits_it,
+    hidden_collections_are_shown_to_nobody_else,
+    unfollowing_takes_the_account_out_of_lists,
 );
 
 /// The keys of Mastodon's account entity (fixtures/mastodon-api/account_public.json, Mastodon 4.x).
@@ -506,4 +513,132 @@ async fn search_finds_accounts(server: TestServer) {
     let v1 = bob.get("/api/v1/accounts/search?q=marg").await;
     assert_eq!(v1.status, 200, "{}", v1.body);
     assert_eq!(v1.array().len(), 2);
+}
+
+async fn several_accounts_and_familiar_followers(server: TestServer) {
+    let ann = server.login("ann").await;
+    let bob = server.login("bob").await;
+    let cy = server.login("cy").await;
+    let (ann_id, bob_id, cy_id) = (ann.me().await.id(), bob.me().await.id(), cy.me().await.id());
+    let both = ann.get(&format!("/api/v1/accounts?id[]={cy_id}&id[]=999999&id[]={bob_id}")).await;
+    assert_eq!(both.status, 200, "{}", both.text);
+    assert_eq!(both.ids(), vec![cy_id.clone(), bob_id.clone()], "in the order asked, unknown ones left out");
+    let too_many: String = (0..41).map(|n| format!("id[]={n}&")).collect();
+    assert_eq!(ann.get(&format!("/api/v1/accounts?{too_many}")).await.status, 422);
+
+    // Ann follows bob; bob follows cy: bob is a familiar follower of cy for ann.
+    ann.post(&format!("/api/v1/accounts/{bob_id}/follow")).await;
+    bob.post(&format!("/api/v1/accounts/{cy_id}/follow")).await;
+    let familiar = ann.get(&format!("/api/v1/accounts/familiar_followers?id[]={cy_id}&id[]={bob_id}")).await;
+    assert_eq!(familiar.status, 200, "{}", familiar.text);
+    assert_eq!(familiar.array().len(), 2);
+    assert_eq!(familiar.body[0]["id"], cy_id.as_str());
+    let known: Vec<&str> = familiar.body[0]["accounts"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
+    assert_eq!(known, vec![bob_id.as_str()]);
+    assert_eq!(familiar.body[1], json!({ "id": bob_id, "accounts": [] }));
+    let alone = ann.get(&format!("/api/v1/accounts/familiar_followers?id={ann_id}")).await;
+    assert_eq!(alone.body, json!([{ "id": ann_id, "accounts": [] }]));
+}
+
+async fn private_notes_show_in_relationships(server: TestServer) {
+    let ann = server.login("ann").await;
+    let bob = server.login("bob").await;
+    let bob_id = bob.me().await.id();
+    let noted = ann.post_form(&format!("/api/v1/accounts/{bob_id}/note"), &[("comment", "Runs the build farm")]).await;
+    assert_eq!(noted.status, 200, "{}", noted.text);
+    assert_eq!(noted.body["note"], "Runs the build farm");
+    let seen = ann.get(&format!("/api/v1/accounts/relationships?id[]={bob_id}")).await;
+    assert_eq!(seen.body[0]["note"], "Runs the build farm");
+    let ann_id = ann.me().await.id();
+    assert_eq!(bob.get(&format!("/api/v1/accounts/relationships?id[]={ann_id}")).await.body[0]["note"], "", "notes are private");
+    let too_long = "x".repeat(2001);
+    assert_eq!(ann.post_json(&format!("/api/v1/accounts/{bob_id}/note"), &json!({ "comment": too_long })).await.status, 422);
+    let cleared = ann.post_json(&format!("/api/v1/accounts/{bob_id}/note"), &json!({ "comment": "" })).await;
+    assert_eq!(cleared.body["note"], "");
+    assert_eq!(ann.post_form("/api/v1/accounts/424242/note", &[("comment", "x")]).await.status, 404);
+}
+
+async fn removing_a_follower(server: TestServer) {
+    let ann = server.login("ann").await;
+    let bob = server.login("bob").await;
+    let (ann_id, bob_id) = (ann.me().await.id(), bob.me().await.id());
+    bob.post(&format!("/api/v1/accounts/{ann_id}/follow")).await;
+    assert_eq!(counts(&ann, &ann_id).await, (1, 0));
+    let removed = ann.post(&format!("/api/v1/accounts/{bob_id}/remove_from_followers")).await;
+    assert_eq!(removed.status, 200, "{}", removed.text);
+    assert_eq!(removed.body["followed_by"], false);
+    assert_eq!(counts(&ann, &ann_id).await, (0, 0));
+    assert_eq!(bob.get(&format!("/api/v1/accounts/relationships?id[]={ann_id}")).await.body[0]["following"], false);
+    assert_eq!(ann.post(&format!("/api/v1/accounts/{bob_id}/remove_from_followers")).await.status, 200, "not a follower: nothing to do");
+}
+
+async fn endorse_is_another_name_for_pin(server: TestServer) {
+    let ann = server.login("ann").await;
+    let bob = server.login("bob").await;
+    let bob_id = bob.me().await.id();
+    ann.post(&format!("/api/v1/accounts/{bob_id}/follow")).await;
+    let endorsed = ann.post(&format!("/api/v1/accounts/{bob_id}/endorse")).await;
+    assert_eq!((endorsed.status, &endorsed.body["endorsed"]), (200, &json!(true)), "{}", endorsed.text);
+    assert_eq!(ann.get("/api/v1/endorsements").await.ids(), vec![bob_id.clone()]);
+    let unendorsed = ann.post(&format!("/api/v1/accounts/{bob_id}/unendorse")).await;
+    assert_eq!(unendorsed.body["endorsed"], false);
+}
+
+async fn the_profile_as_its_owner_edits_it(server: TestServer) {
+    let ann = server.login("ann").await;
+    let updated = ann.patch_form("/api/v1/accounts/update_credentials", &[("note", "Builds #rust things"), ("fields_attributes[0][name]", "Team"), ("fields_attributes[0][value]", "Platform")]).await;
+    assert_eq!(updated.status, 200, "{}", updated.text);
+    let profile = ann.get("/api/v1/profile").await;
+    assert_eq!(profile.status, 200, "{}", profile.text);
+    assert_eq!(profile.body["note"], "Builds #rust things", "the source, not HTML");
+    assert_eq!(profile.body["fields"], json!([{ "name": "Team", "value": "Platform" }]));
+    assert_eq!((profile.body["avatar"].clone(), profile.body["hide_collections"].clone()), (Value::Null, json!(false)), "no avatar yet");
+    for key in ["avatar_description", "header_description", "show_media", "show_featured", "attribution_domains", "indexable"] {
+        assert!(profile.body.get(key).is_some(), "{key}: {}", profile.body);
+    }
+
+    let form = reqwest::multipart::Form::new()
+        .part("avatar", reqwest::multipart::Part::bytes(crate::media::png(64, 64)).file_name("me.png").mime_str("image/png").unwrap())
+        .text("avatar_description", "Ann at the summit")
+        .text("hide_collections", "true");
+    let patched = ann.multipart(reqwest::Method::PATCH, "/api/v1/profile", form).await;
+    assert_eq!(patched.status, 200, "{}", patched.text);
+    assert_eq!(patched.body["avatar_description"], "Ann at the summit");
+    assert_eq!(patched.body["hide_collections"], true);
+    assert!(patched.body["avatar"].as_str().unwrap().contains("/system/"), "{}", patched.body);
+    let me = ann.me().await;
+    assert_eq!((me.body["avatar_description"].clone(), me.body["hide_collections"].clone()), (json!("Ann at the summit"), json!(true)));
+
+    let long = "d".repeat(1501);
+    let refused = patch_json(&ann, "/api/v1/profile", &json!({ "header_description": long })).await;
+    assert_eq!(refused.status, 422, "{}", refused.text);
+    assert_eq!(server.anonymous().get("/api/v1/profile").await.status, 401);
+}
+
+async fn hidden_collections_are_shown_to_nobody_else(server: TestServer) {
+    let ann = server.login("ann").await;
+    let bob = server.login("bob").await;
+    let (ann_id, bob_id) = (ann.me().await.id(), bob.me().await.id());
+    bob.post(&format!("/api/v1/accounts/{ann_id}/follow")).await;
+    ann.post(&format!("/api/v1/accounts/{bob_id}/follow")).await;
+    patch_json(&ann, "/api/v1/accounts/update_credentials", &json!({ "hide_collections": true })).await;
+    for list in ["followers", "following"] {
+        let path = format!("/api/v1/accounts/{ann_id}/{list}");
+        assert_eq!(bob.get(&path).await.body, json!([]), "{list} to others");
+        assert_eq!(ann.get(&path).await.ids(), vec![bob_id.clone()], "{list} to herself");
+    }
+    assert_eq!(bob.get(&format!("/api/v1/accounts/{ann_id}")).await.body["followers_count"], 1, "the counts stay");
+}
+
+async fn unfollowing_takes_the_account_out_of_lists(server: TestServer) {
+    let ann = server.login("ann").await;
+    let bob = server.login("bob").await;
+    let bob_id = bob.me().await.id();
+    ann.post(&format!("/api/v1/accounts/{bob_id}/follow")).await;
+    let list = ann.post_json("/api/v1/lists", &json!({ "title": "Team" })).await.id();
+    ann.post_form(&format!("/api/v1/lists/{list}/accounts"), &[("account_ids[]", &bob_id)]).await;
+    assert_eq!(ann.get(&format!("/api/v1/lists/{list}/accounts")).await.ids(), vec![bob_id.clone()]);
+    ann.post(&format!("/api/v1/accounts/{bob_id}/unfollow")).await;
+    assert_eq!(ann.get(&format!("/api/v1/lists/{list}/accounts")).await.body, json!([]));
+    assert_eq!(ann.get(&format!("/api/v1/accounts/{bob_id}/lists")).await.body, json!([]));
 }

@@ -207,7 +207,7 @@ async fn a_conversation_across_two_instances_on_postgres() {
 }
 
 /// Looks up `name@domain` from `api`, follows it and waits until the follow is accepted; answers its local id.
-async fn follow_remote(api: &crate::support::Api, name: &str, domain: &str) -> String {
+pub(crate) async fn follow_remote(api: &crate::support::Api, name: &str, domain: &str) -> String {
     let id = api.get(&format!("/api/v1/accounts/lookup?acct={name}@{domain}")).await.id();
     assert_eq!(api.post(&format!("/api/v1/accounts/{id}/follow")).await.status, 200);
     eventually("a follow is accepted", || async {
@@ -599,7 +599,6 @@ async fn reports_are_forwarded_to_the_reported_accounts_instance() {
     let there = in_home(&ann, &post).await.unwrap();
     let bob_there = there["account"]["id"].as_str().unwrap().to_owned();
 
-    assert_eq!(ann.post_form("/api/v1/reports", &[("account_id", &ann.me().await.id())]).await.status, 422, "no reporting oneself");
     assert_eq!(ann.post_form("/api/v1/reports", &[("account_id", &bob_there), ("category", "boredom")]).await.status, 422);
     let filed = ann
         .post_json(

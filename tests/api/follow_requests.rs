@@ -36,7 +36,15 @@ async fn locked_accounts_decide_who_follows(server: TestServer) {
     assert_eq!(rejected.body["followed_by"], false);
     assert_eq!(cat.get(&format!("/api/v1/accounts/relationships?id[]={ann_id}")).await.body[0]["requested"], false);
     assert_eq!(ann.get("/api/v1/follow_requests").await.body, json!([]));
+    let left = ann.get("/api/v1/notifications?types[]=follow_request").await;
+    assert_eq!(left.body, json!([]), "answered requests are no longer news");
+    assert_eq!(ann.get("/api/v2/notifications?types[]=follow_request").await.body["notification_groups"], json!([]));
     assert_eq!(ann.post(&format!("/api/v1/follow_requests/{cat_id}/authorize")).await.status, 404);
+    let dan = server.login("dan").await;
+    dan.post(&format!("/api/v1/accounts/{ann_id}/follow")).await;
+    assert_eq!(ann.get("/api/v1/notifications?types[]=follow_request").await.array().len(), 1);
+    dan.post(&format!("/api/v1/accounts/{ann_id}/unfollow")).await;
+    assert_eq!(ann.get("/api/v1/notifications?types[]=follow_request").await.body, json!([]), "a withdrawn request goes too");
     assert_eq!(ann.me().await.body["followers_count"], 1);
 }
 

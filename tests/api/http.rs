@@ -148,7 +148,7 @@ async fn metrics_are_served_to_the_monitoring_only(server: TestServer) {
 async fn unknown_paths_answer_json_404(server: TestServer) {
     let anonymous = server.anonymous();
     // Inside a scope of routes (`/api/v1/statuses`, `/api/v1/accounts`) too.
-    for path in ["/api/v1/nope", "/api/v2/nope/deeper", "/api/v1/statuses/123456789", "/api/v1/statuses/1/nope", "/api/v1/accounts"] {
+    for path in ["/api/v1/nope", "/api/v2/nope/deeper", "/api/v1/statuses/123456789", "/api/v1/statuses/1/nope", "/api/v1/accounts/1/nope"] {
         let missing = anonymous.get(path).await;
         assert_eq!(missing.status, 404, "{path}: {}", missing.text);
         assert!(missing.header("content-type").unwrap().starts_with("application/json"), "{path}");

@@ -13,7 +13,126 @@ crate::on_both_backends!(
     nodeinfo_is_discoverable,
     custom_emojis_and_preferences,
     markers_are_saved_and_versioned,
+    activity_and_peers_are_counted,
 );
+
+const ABOUT: &str = r#"
+[about]
+extended_description = """
+Engineering's hallway.
+
+Questions go to #help, see https://wiki.corp.example/hallway"""
+privacy_policy = "What you post stays inside the company."
+terms_of_service = "Be excellent to each other."
+terms_of_service_effective = "2026-11-01"
+updated = "2026-11-20"
+languages = ["en", "de"]
+
+[[about.rules]]
+text = "No customer data"
+hint = "Tickets are in the tracker, not here."
+
+[[about.rules]]
+text = "Be kind"
+"#;
+
+fn about_settings(settings: &mut hallway::config::Settings) {
+    settings.about = hallway::config::Settings::from_parts(ABOUT, &|_| None).unwrap().about;
+}
+
+#[tokio::test]
+async fn the_instance_tells_about_itself() {
+    run_with(Backend::Sqlite, about_settings, |server: TestServer| async move {
+        let anonymous = server.anonymous();
+        let expected_rules = json!([
+            { "id": "1", "text": "No customer data", "hint": "Tickets are in the tracker, not here.", "translations": {} },
+            { "id": "2", "text": "Be kind", "hint": "", "translations": {} }
+        ]);
+        assert_eq!(anonymous.get("/api/v1/instance/rules").await.body, expected_rules);
+        assert_eq!(anonymous.get("/api/v1/instance").await.body["rules"], expected_rules);
+        let v2 = anonymous.get("/api/v2/instance").await.body;
+        assert_eq!(v2["rules"], expected_rules);
+        assert_eq!(v2["languages"], json!(["en", "de"]));
+        let base = server.settings.base_url();
+        assert_eq!(v2["configuration"]["urls"]["terms_of_service"], format!("{base}/terms-of-service"));
+        assert_eq!(v2["configuration"]["urls"]["privacy_policy"], format!("{base}/privacy-policy"));
+
+        let extended = anonymous.get("/api/v1/instance/extended_description").await;
+        assert_eq!(extended.status, 200, "{}", extended.text);
+        assert_eq!(extended.body["updated_at"], "2026-11-20T00:00:00.000Z");
+        let content = extended.str("content");
+        assert!(content.starts_with("<p>Engineering&#39;s hallway.</p><p>Questions go to #help"), "{content}");
+        assert!(content.contains("<a href=\"https://wiki.corp.example/hallway\""), "{content}");
+
+        let privacy = anonymous.get("/api/v1/instance/privacy_policy").await;
+        assert_eq!(privacy.body["content"], "<p>What you post stays inside the company.</p>");
+        let terms = anonymous.get("/api/v1/instance/terms_of_service").await;
+        assert_eq!(
+            terms.body,
+            json!({ "effective_date": "2026-11-01", "effective": true, "content": "<p>Be excellent to each other.</p>", "succeeded_by": null })
+        );
+        assert_eq!(anonymous.get("/api/v1/instance/terms_of_service/2026-11-01").await.body, terms.body);
+        for other in ["2025-01-01", "yesterday"] {
+            let missing = anonymous.get(&format!("/api/v1/instance/terms_of_service/{other}")).await;
+            assert_eq!((missing.status, missing.error()), (404, "Not Found".to_owned()), "{other}");
+        }
+
+        let languages = anonymous.get("/api/v1/instance/languages").await;
+        assert!(languages.array().len() > 150, "every ISO 639-1 language: {}", languages.array().len());
+        assert!(languages.array().contains(&json!({ "code": "de", "name": "German" })));
+        assert_eq!(anonymous.get("/api/v1/instance/translation_languages").await.body, json!({}));
+
+        for (path, words) in [("/about", "No customer data"), ("/privacy-policy", "stays inside"), ("/terms-of-service", "excellent")] {
+            let page = anonymous.get(path).await;
+            assert_eq!(page.status, 200, "{path}");
+            assert!(page.text.contains(words), "{path}: {}", page.text);
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_instance_without_texts_says_so() {
+    run_with(Backend::Sqlite, |s| s.description = "The hallway of Sales.".into(), |server: TestServer| async move {
+        let anonymous = server.anonymous();
+        assert_eq!(anonymous.get("/api/v1/instance/rules").await.body, json!([]));
+        let extended = anonymous.get("/api/v1/instance/extended_description").await;
+        assert_eq!(extended.body["content"], "<p>The hallway of Sales.</p>");
+        let privacy = anonymous.get("/api/v1/instance/privacy_policy").await;
+        assert!(privacy.str("content").contains("have not published a privacy policy"), "{}", privacy.text);
+        let terms = anonymous.get("/api/v1/instance/terms_of_service").await;
+        assert_eq!((terms.status, terms.error()), (404, "Not Found".to_owned()));
+        assert_eq!(anonymous.get("/terms-of-service").await.status, 404);
+        assert_eq!(anonymous.get("/api/v2/instance").await.body["configuration"]["urls"]["terms_of_service"], Value::Null);
+    })
+    .await;
+}
+
+#[test]
+fn about_settings_are_checked() {
+    let error = |toml: &str| hallway::config::Settings::from_parts(toml, &|_| None).unwrap_err().0;
+    assert!(error("[about]\nlanguages = [\"english\"]").contains("about.languages: 'english'"));
+    assert!(error("[about]\nupdated = \"last week\"").contains("about.updated: 'last week'"));
+    assert!(error("[[about.rules]]\ntext = \" \"").contains("about.rules: a rule has no text"));
+}
+
+/// Clients read the server's clock from the root's `Date` (Ivory, Phanpy); some ask with HEAD.
+#[tokio::test]
+async fn the_root_answers_get_and_head() {
+    run_with(Backend::Sqlite, |_| {}, |server: TestServer| async move {
+        let anonymous = server.anonymous();
+        let page = anonymous.get("/").await;
+        assert_eq!(page.status, 200);
+        assert!(page.header("content-type").unwrap().starts_with("text/html"));
+        assert!(page.text.contains(&server.settings.domain));
+        let head = anonymous.send(anonymous.request(reqwest::Method::HEAD, "/")).await;
+        assert_eq!(head.status, 200);
+        assert_eq!(head.text, "");
+        let date = head.header("date").expect("a Date header");
+        httpdate::parse_http_date(&date).expect("an HTTP date");
+    })
+    .await;
+}
 
 /// Top-level keys of Mastodon's instance entities (fixtures/mastodon-api/instance_v1.json and
 /// instance_v2.json); v2's `wrapstodon` came after the 4.3 Hallway reports itself as.
@@ -140,19 +259,48 @@ async fn nodeinfo_is_discoverable(server: TestServer) {
     let anonymous = server.anonymous();
     let index = anonymous.get("/.well-known/nodeinfo").await;
     assert_eq!(index.status, 200, "{}", index.text);
-    let link = &index.body["links"][0];
-    assert_eq!(link["rel"], "http://nodeinfo.diaspora.software/ns/schema/2.0");
-    let href = link["href"].as_str().unwrap();
-    let path = href.strip_prefix(&server.settings.base_url()).expect("nodeinfo on this server");
-    let nodeinfo = anonymous.get(path).await;
-    assert_eq!(nodeinfo.status, 200, "{}", nodeinfo.text);
-    assert!(nodeinfo.header("content-type").unwrap().starts_with("application/json"));
-    assert_eq!(nodeinfo.body["version"], "2.0");
-    assert_eq!(nodeinfo.body["software"]["name"], "hallway");
-    assert_eq!(nodeinfo.body["protocols"], json!(["activitypub"]));
-    assert_eq!(nodeinfo.body["usage"]["users"]["total"], 1);
-    assert_eq!(nodeinfo.body["usage"]["localPosts"], 1);
-    assert_eq!(nodeinfo.body["openRegistrations"], false);
+    let links = index.body["links"].as_array().unwrap();
+    assert_eq!(links.len(), 2);
+    for (link, version) in links.iter().zip(["2.0", "2.1"]) {
+        assert_eq!(link["rel"], format!("http://nodeinfo.diaspora.software/ns/schema/{version}"));
+        let href = link["href"].as_str().unwrap();
+        let path = href.strip_prefix(&server.settings.base_url()).expect("nodeinfo on this server");
+        let nodeinfo = anonymous.get(path).await;
+        assert_eq!(nodeinfo.status, 200, "{}", nodeinfo.text);
+        assert!(nodeinfo.header("content-type").unwrap().starts_with("application/json"));
+        assert_eq!(nodeinfo.body["version"], version);
+        assert_eq!(nodeinfo.body["software"]["name"], "hallway", "the software's own name");
+        // megalodon's detector() takes a server whose NodeInfo names Mastodon as its upstream for Mastodon.
+        assert_eq!(nodeinfo.body["metadata"]["upstream"]["name"], "mastodon");
+        assert_eq!(nodeinfo.body["protocols"], json!(["activitypub"]));
+        assert_eq!(nodeinfo.body["usage"]["users"]["total"], 1);
+        assert_eq!(nodeinfo.body["usage"]["localPosts"], 1);
+        assert_eq!(nodeinfo.body["openRegistrations"], false);
+    }
+    assert_eq!(anonymous.get("/nodeinfo/1.0").await.status, 404);
+}
+
+async fn activity_and_peers_are_counted(server: TestServer) {
+    let ann = server.login("ann").await;
+    server.create_user("bob").await;
+    for text in ["one", "two", "three"] {
+        ann.toot(text, json!({})).await;
+    }
+    server.allow_host("sales.corp.example").await;
+    server.allow_host("eng.corp.example").await;
+    assert_eq!(ann.get("/api/v1/instance/peers").await.body, json!(["eng.corp.example", "sales.corp.example"]));
+    let activity = ann.get("/api/v1/instance/activity").await;
+    assert_eq!(activity.status, 200, "{}", activity.text);
+    let weeks = activity.array();
+    assert_eq!(weeks.len(), 12);
+    let this_week = &weeks[0];
+    assert_eq!((this_week["statuses"].as_str(), this_week["logins"].as_str(), this_week["registrations"].as_str()), (Some("3"), Some("1"), Some("2")));
+    let week_start: i64 = this_week["week"].as_str().unwrap().parse().unwrap();
+    let now = chrono::Utc::now().timestamp();
+    assert!(week_start <= now && now - week_start < 7 * 86_400, "{week_start}");
+    let previous: i64 = weeks[1]["week"].as_str().unwrap().parse().unwrap();
+    assert_eq!(week_start - previous, 7 * 86_400);
+    assert_eq!(weeks[11]["statuses"], "0");
 }
 
 async fn custom_emojis_and_preferences(server: TestServer) {

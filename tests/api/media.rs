@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use crate::support::{Api, Resp, TestServer};
 
-crate::on_both_backends!(images_upload_process_and_attach, uploads_are_checked_and_owned, avatars_and_headers_are_cropped);
+crate::on_both_backends!(images_upload_process_and_attach, uploads_are_checked_and_owned, avatars_and_headers_are_cropped, thumbnails_replace_previews);
 
 pub fn png(width: u32, height: u32) -> Vec<u8> {
     let image = RgbImage::from_fn(width, height, |x, y| Rgb([(x % 256) as u8, (y % 256) as u8, 128]));
@@ -211,4 +211,44 @@ async fn size_limits_are_enforced() {
         assert_eq!(instance.body["configuration"]["media_attachments"]["image_size_limit"], 2 << 20);
     })
     .await
+}
+
+fn thumbnail_part(width: u32, height: u32) -> Part {
+    Part::bytes(png(width, height)).file_name("thumb.png").mime_str("image/png").unwrap()
+}
+
+/// `PUT /api/v1/media/:id` with a `thumbnail` file, and `media_attributes[][thumbnail]` on a multipart edit:
+/// the file becomes the preview, the one it replaces is removed.
+async fn thumbnails_replace_previews(server: TestServer) {
+    let ann = server.login("ann").await;
+    let uploaded = upload(&ann, file_form(png(64, 48), "photo.png")).await;
+    let media_id = uploaded.id();
+    let first_preview = uploaded.str("preview_url");
+    let form = Form::new().part("thumbnail", thumbnail_part(30, 20)).text("description", "the whiteboard");
+    let updated = ann.multipart(Method::PUT, &format!("/api/v1/media/{media_id}"), form).await;
+    assert_eq!(updated.status, 200, "{}", updated.text);
+    assert_eq!(updated.body["description"], "the whiteboard");
+    let second_preview = updated.str("preview_url");
+    assert_ne!(second_preview, first_preview);
+    assert_eq!(updated.body["meta"]["small"]["width"], 30, "{}", updated.body);
+    assert_eq!(updated.body["meta"]["original"]["width"], 64, "the original stays");
+    assert_eq!(fetch(&second_preview).await.0, 200);
+    assert_eq!(fetch(&first_preview).await.0, 404, "the replaced preview is removed");
+    let not_an_image = Form::new().part("thumbnail", Part::bytes(b"plain text".to_vec()).file_name("t.txt"));
+    assert_eq!(ann.multipart(Method::PUT, &format!("/api/v1/media/{media_id}"), not_an_image).await.status, 422);
+
+    let status = ann.toot("the plan", json!({"media_ids": [media_id]})).await.id();
+    let edit = Form::new()
+        .text("status", "the plan, drawn")
+        .text("media_ids[]", media_id.clone())
+        .text("media_attributes[][id]", media_id.clone())
+        .text("media_attributes[][description]", "the drawing")
+        .part("media_attributes[][thumbnail]", thumbnail_part(12, 10));
+    let edited = ann.multipart(Method::PUT, &format!("/api/v1/statuses/{status}"), edit).await;
+    assert_eq!(edited.status, 200, "{}", edited.text);
+    let attachment = &edited.body["media_attachments"][0];
+    assert_eq!((attachment["description"].clone(), attachment["meta"]["small"]["width"].clone()), (json!("the drawing"), json!(12)));
+    assert_eq!(fetch(&second_preview).await.0, 404);
+    let stray = Form::new().text("status", "x").part("media_attributes[3][thumbnail]", thumbnail_part(4, 4));
+    assert_eq!(ann.multipart(Method::PUT, &format!("/api/v1/statuses/{status}"), stray).await.status, 422);
 }

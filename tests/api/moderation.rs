@@ -244,6 +244,10 @@ async fn moderators_handle_reports(server: TestServer) {
     let own = format!("/api/v1/admin/reports/{}/resolve", about_mod.id());
     assert_eq!(moderator.post(&own).await.status, 403, "a moderator does not close a report about themselves");
     assert_eq!(ann.get("/api/v1/admin/reports").await.status, 403);
+    let bob_id = bob_account.id.0.to_string();
+    let about_self = bob.post_json("/api/v1/reports", &json!({"account_id": bob_id, "comment": "My account was used by someone else"})).await;
+    assert_eq!(about_self.status, 200, "one may report one's own account, as on Mastodon: {}", about_self.body);
+    assert_eq!(about_self.body["target_account"]["id"], bob_id.as_str());
 
     let warned = act(&moderator, &bob_account, &[("type", "none"), ("report_id", report["id"].as_str().unwrap()), ("text", "First warning")]).await;
     assert_eq!(warned.status, 200, "{}", warned.body);

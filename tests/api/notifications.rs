@@ -14,6 +14,8 @@ crate::on_both_backends!(
     unfavourite_removes_the_notification,
     nothing_for_acting_on_your_own_status,
     grouped_notifications_fold_favourites_boosts_and_follows,
+    the_policy_sets_strangers_aside_as_requests,
+    requests_are_accepted_or_dismissed,
 );
 
 async fn notifications(api: &Api, query: &str) -> Resp {
@@ -256,4 +258,114 @@ async fn grouped_notifications_fold_favourites_boosts_and_follows(server: TestSe
 
     let instance = server.anonymous().get("/api/v2/instance").await;
     assert_eq!(instance.body["api_versions"]["mastodon"], 2, "Phanpy uses grouped notifications from 2 on");
+}
+
+async fn policy(api: &Api) -> Value {
+    let policy = api.get("/api/v2/notifications/policy").await;
+    assert_eq!(policy.status, 200, "{}", policy.text);
+    policy.body
+}
+
+async fn the_policy_sets_strangers_aside_as_requests(server: TestServer) {
+    let ann = server.login("ann").await;
+    let bob = server.login("bob").await;
+    let (ann_id, bob_id) = (ann.me().await.id(), bob.me().await.id());
+    assert_eq!(
+        policy(&ann).await,
+        json!({
+            "for_not_following": "accept", "for_not_followers": "accept", "for_new_accounts": "accept",
+            "for_private_mentions": "filter", "for_limited_accounts": "filter",
+            "summary": { "pending_requests_count": 0, "pending_notifications_count": 0 }
+        }),
+        "Mastodon's defaults"
+    );
+    let v1 = ann.get("/api/v1/notifications/policy").await;
+    assert_eq!((v1.body["filter_private_mentions"].clone(), v1.body["filter_not_following"].clone()), (json!(true), json!(false)));
+
+    // A stranger's private mention is set aside; a public one is not.
+    let private = bob.toot("@ann a quiet word", json!({"visibility": "direct"})).await.id();
+    bob.toot("@ann in the open", json!({})).await;
+    let listed = ann.get("/api/v1/notifications").await;
+    assert_eq!(listed.array().len(), 1, "{}", listed.body);
+    assert_eq!(listed.body[0]["status"]["content"].as_str().unwrap().contains("in the open"), true);
+    assert_eq!(ann.get("/api/v1/notifications/unread_count").await.body["count"], 1);
+    assert_eq!(ann.get("/api/v2/notifications").await.body["notification_groups"].as_array().unwrap().len(), 1);
+    assert_eq!(policy(&ann).await["summary"], json!({ "pending_requests_count": 1, "pending_notifications_count": 1 }));
+    assert_eq!(ann.get("/api/v1/notifications?include_filtered=true").await.array().len(), 2);
+    assert_eq!(ann.get(&format!("/api/v1/notifications?account_id={bob_id}")).await.array().len(), 2, "a sender's own list has all");
+
+    let requests = ann.get("/api/v1/notifications/requests").await;
+    assert_eq!(requests.status, 200, "{}", requests.text);
+    assert_eq!(requests.array().len(), 1);
+    let request = &requests.body[0];
+    assert_eq!((request["account"]["id"].as_str(), request["notifications_count"].as_str()), (Some(bob_id.as_str()), Some("1")));
+    assert_eq!(request["last_status"]["id"], private.as_str());
+    for key in ["id", "created_at", "updated_at"] {
+        assert!(request[key].is_string(), "{key}: {request}");
+    }
+    let request_id = request["id"].as_str().unwrap();
+    assert_eq!(ann.get(&format!("/api/v1/notifications/requests/{request_id}")).await.body["id"], request_id);
+    assert_eq!(bob.get(&format!("/api/v1/notifications/requests/{request_id}")).await.status, 404, "requests are their owner's");
+
+    // Answering one's own status is not unsolicited; following the sender lets everything through.
+    let question = ann.toot("Who has the key?", json!({})).await.id();
+    bob.toot("@ann I do", json!({"visibility": "direct", "in_reply_to_id": question})).await;
+    assert_eq!(ann.get("/api/v1/notifications?types[]=mention").await.array().len(), 2);
+    let cy = server.login("cy").await;
+    ann.post(&format!("/api/v1/accounts/{}/follow", cy.me().await.id())).await;
+    cy.toot("@ann between us", json!({"visibility": "direct"})).await;
+    assert_eq!(ann.get("/api/v1/notifications?types[]=mention").await.array().len(), 3);
+
+    // Stricter settings: strangers filtered, new accounts dropped.
+    let changed = ann.send(ann.client.patch(format!("{}/api/v2/notifications/policy", ann.base)).bearer_auth(ann.token.as_deref().unwrap()).json(&json!({"for_not_following": "filter"}))).await;
+    assert_eq!((changed.status, changed.body["for_not_following"].clone()), (200, json!("filter")), "{}", changed.text);
+    assert_eq!(changed.body["for_private_mentions"], "filter", "the rest stays");
+    let dan = server.login("dan").await;
+    dan.post(&format!("/api/v1/accounts/{ann_id}/follow")).await;
+    assert!(ann.get("/api/v1/notifications?types[]=follow").await.body.as_array().unwrap().is_empty(), "a stranger's follow is set aside");
+    let dropping = ann.patch_form("/api/v1/notifications/policy", &[("filter_new_accounts", "true")]).await;
+    assert_eq!(dropping.body["filter_new_accounts"], true);
+    assert_eq!(policy(&ann).await["for_new_accounts"], "filter");
+    let bad = ann.send(ann.client.patch(format!("{}/api/v2/notifications/policy", ann.base)).bearer_auth(ann.token.as_deref().unwrap()).json(&json!({"for_new_accounts": "ignore"}))).await;
+    assert_eq!(bad.status, 422, "{}", bad.text);
+    let dropped = ann.send(ann.client.patch(format!("{}/api/v2/notifications/policy", ann.base)).bearer_auth(ann.token.as_deref().unwrap()).json(&json!({"for_new_accounts": "drop"}))).await;
+    assert_eq!(dropped.body["for_new_accounts"], "drop");
+    let before = policy(&ann).await["summary"].clone();
+    let eve = server.login("eve").await;
+    eve.toot("@ann hello from a new account", json!({})).await;
+    assert_eq!(policy(&ann).await["summary"], before, "dropped: neither listed nor set aside");
+    assert!(ann.get("/api/v1/notifications?include_filtered=true").await.array().iter().all(|n| n["account"]["username"] != "eve"));
+}
+
+async fn requests_are_accepted_or_dismissed(server: TestServer) {
+    let ann = server.login("ann").await;
+    let bob = server.login("bob").await;
+    let cy = server.login("cy").await;
+    bob.toot("@ann one", json!({"visibility": "direct"})).await;
+    bob.toot("@ann two", json!({"visibility": "direct"})).await;
+    cy.toot("@ann three", json!({"visibility": "direct"})).await;
+    let requests = ann.get("/api/v1/notifications/requests").await;
+    assert_eq!(requests.array().len(), 2);
+    let of = |name: &str| requests.array().iter().find(|r| r["account"]["username"] == name).unwrap()["id"].as_str().unwrap().to_owned();
+    let (from_bob, from_cy) = (of("bob"), of("cy"));
+    assert_eq!(requests.array().iter().find(|r| r["account"]["username"] == "bob").unwrap()["notifications_count"], "2");
+
+    assert_eq!(ann.post(&format!("/api/v1/notifications/requests/{from_bob}/accept")).await.body, json!({}));
+    assert_eq!(ann.get("/api/v1/notifications").await.array().len(), 2, "bob's notifications joined the list");
+    bob.toot("@ann three", json!({"visibility": "direct"})).await;
+    assert_eq!(ann.get("/api/v1/notifications").await.array().len(), 3, "an accepted sender is not filtered again");
+
+    assert_eq!(ann.post(&format!("/api/v1/notifications/requests/{from_cy}/dismiss")).await.status, 200);
+    assert_eq!(ann.get("/api/v1/notifications?include_filtered=true").await.array().len(), 3, "cy's filtered notification is gone");
+    assert_eq!(ann.get("/api/v1/notifications/requests").await.body, json!([]));
+    cy.toot("@ann again", json!({"visibility": "direct"})).await;
+    let again = ann.get("/api/v1/notifications/requests").await;
+    assert_eq!(again.array().len(), 1, "a dismissed sender is filtered again");
+    let id = again.body[0]["id"].as_str().unwrap().to_owned();
+    let bulk = ann.post_form("/api/v1/notifications/requests/dismiss", &[("id[]", &id), ("id[]", "12345")]).await;
+    assert_eq!((bulk.status, bulk.body.clone()), (200, json!({})), "unknown ids are passed over");
+    assert_eq!(ann.get("/api/v1/notifications/requests").await.body, json!([]));
+    assert_eq!(ann.post_form("/api/v1/notifications/requests/accept", &[("id[]", "12345")]).await.status, 200);
+    assert_eq!(ann.post("/api/v1/notifications/requests/12345/accept").await.status, 404);
+    assert_eq!(ann.get("/api/v1/notifications/requests/merged").await.body, json!({"merged": true}));
 }

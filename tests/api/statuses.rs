@@ -24,6 +24,12 @@ crate::on_both_backends!(
     private_status_reaches_followers_only,
     direct_status_reaches_the_mentioned_only,
     unlisted_status_stays_off_the_public_timeline,
+    muted_conversations_notify_no_more,
+    delete_media_removes_the_attachments,
+    a_poll_may_have_media,
+    edit_history_shows_media_and_poll_as_they_were,
+    private_self_boosts_are_not_listed,
+    direct_statuses_can_be_left_out_of_a_profile,
 );
 
 /// The top-level keys of Mastodon's status entity (fixtures/mastodon-api/status.json, a status
@@ -538,4 +544,108 @@ async fn unlisted_status_stays_off_the_public_timeline(server: TestServer) {
     assert_eq!(bob.get(&status_path(&unlisted)).await.status, 200);
     let ann_id = ann.me().await.id();
     assert!(contains_id(&server.anonymous().get(&format!("/api/v1/accounts/{ann_id}/statuses")).await, &unlisted));
+}
+
+async fn upload_png(api: &Api, description: &str) -> String {
+    let form = crate::media::file_form(crate::media::png(8, 8), "pic.png").text("description", description.to_owned());
+    let uploaded = crate::media::upload(api, form).await;
+    assert_eq!(uploaded.status, 200, "{}", uploaded.text);
+    uploaded.id()
+}
+
+async fn muted_conversations_notify_no_more(server: TestServer) {
+    let ann = server.login("ann").await;
+    let bob = server.login("bob").await;
+    let root = ann.toot("Lunch on Friday?", json!({})).await.id();
+    let reply = bob.toot("@ann yes", json!({"in_reply_to_id": root})).await.id();
+    assert_eq!(ann.get("/api/v1/notifications?types[]=mention").await.array().len(), 1);
+    let muted = ann.post(&format!("/api/v1/statuses/{reply}/mute")).await;
+    assert_eq!((muted.status, muted.body["muted"].clone()), (200, json!(true)), "{}", muted.text);
+    assert_eq!(ann.get(&status_path(&root)).await.body["muted"], true, "the whole conversation");
+    assert_eq!(bob.get(&status_path(&root)).await.body["muted"], false, "for ann only");
+    bob.toot("@ann and Saturday?", json!({"in_reply_to_id": reply})).await;
+    bob.post(&format!("/api/v1/statuses/{root}/favourite")).await;
+    assert_eq!(ann.get("/api/v1/notifications").await.array().len(), 1, "nothing new from a muted conversation");
+    bob.toot("@ann another topic", json!({})).await;
+    assert_eq!(ann.get("/api/v1/notifications").await.array().len(), 2, "other conversations still notify");
+    let unmuted = ann.post(&format!("/api/v1/statuses/{root}/unmute")).await;
+    assert_eq!(unmuted.body["muted"], false);
+    bob.toot("@ann Saturday then", json!({"in_reply_to_id": reply})).await;
+    assert_eq!(ann.get("/api/v1/notifications").await.array().len(), 3);
+    assert_eq!(ann.post("/api/v1/statuses/424242/mute").await.status, 404);
+}
+
+async fn delete_media_removes_the_attachments(server: TestServer) {
+    let ann = server.login("ann").await;
+    let (kept, gone) = (upload_png(&ann, "kept").await, upload_png(&ann, "gone").await);
+    let first = ann.toot("with a picture", json!({"media_ids": [kept]})).await.id();
+    let second = ann.toot("with another", json!({"media_ids": [gone]})).await.id();
+    let url = ann.get(&status_path(&second)).await.body["media_attachments"][0]["url"].as_str().unwrap().to_owned();
+    assert_eq!(ann.delete(&status_path(&first)).await.status, 200);
+    assert_eq!(ann.get(&format!("/api/v1/media/{kept}")).await.status, 200, "kept for a redraft");
+    let deleted = ann.delete(&format!("{}?delete_media=true", status_path(&second))).await;
+    assert_eq!(deleted.status, 200, "{}", deleted.text);
+    assert_eq!(ann.get(&format!("/api/v1/media/{gone}")).await.status, 404);
+    assert_eq!(reqwest::get(&url).await.unwrap().status(), 404, "its file is gone");
+}
+
+async fn a_poll_may_have_media(server: TestServer) {
+    let ann = server.login("ann").await;
+    let picture = upload_png(&ann, "the two logos").await;
+    let posted = ann.toot("Which logo?", json!({"media_ids": [picture], "poll": {"options": ["left", "right"], "expires_in": 3600}})).await;
+    assert_eq!(posted.status, 200, "{}", posted.text);
+    assert_eq!(posted.body["media_attachments"].as_array().unwrap().len(), 1);
+    assert_eq!(posted.body["poll"]["options"].as_array().unwrap().len(), 2);
+}
+
+async fn edit_history_shows_media_and_poll_as_they_were(server: TestServer) {
+    let ann = server.login("ann").await;
+    let (before, after) = (upload_png(&ann, "before").await, upload_png(&ann, "after").await);
+    let id = ann.toot("the plan", json!({"media_ids": [before]})).await.id();
+    let edited = ann.put_json(&status_path(&id), &json!({"status": "the new plan", "media_ids": [after]})).await;
+    assert_eq!(edited.status, 200, "{}", edited.text);
+    let history = ann.get(&format!("/api/v1/statuses/{id}/history")).await;
+    let versions = history.array();
+    assert_eq!(versions.len(), 2);
+    let shown = |version: &serde_json::Value| -> Vec<(String, String)> {
+        version["media_attachments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| (m["id"].as_str().unwrap().to_owned(), m["description"].as_str().unwrap().to_owned()))
+            .collect()
+    };
+    assert_eq!(shown(&versions[0]), vec![(before.clone(), "before".to_owned())], "{}", versions[0]);
+    assert_eq!(shown(&versions[1]), vec![(after.clone(), "after".to_owned())]);
+    assert!(versions[0]["media_attachments"][0]["url"].as_str().unwrap().contains("/system/"));
+
+    let poll = ann.toot("Pick one", json!({"poll": {"options": ["tea", "coffee"], "expires_in": 3600}})).await.id();
+    ann.put_json(&status_path(&poll), &json!({"status": "Pick one, quickly"})).await;
+    let versions = ann.get(&format!("/api/v1/statuses/{poll}/history")).await.body;
+    assert_eq!(versions[0]["poll"], json!({"options": [{"title": "tea"}, {"title": "coffee"}]}));
+    assert_eq!(versions[1]["poll"], versions[0]["poll"]);
+    assert_eq!(ann.get(&format!("/api/v1/statuses/{id}/history")).await.body[0]["poll"], serde_json::Value::Null);
+}
+
+async fn private_self_boosts_are_not_listed(server: TestServer) {
+    let ann = server.login("ann").await;
+    let bob = server.login("bob").await;
+    let ann_id = ann.me().await.id();
+    bob.post(&format!("/api/v1/accounts/{ann_id}/follow")).await;
+    let private = ann.toot("for followers", json!({"visibility": "private"})).await.id();
+    assert_eq!(ann.post(&format!("/api/v1/statuses/{private}/reblog")).await.status, 200);
+    assert_eq!(bob.get(&format!("/api/v1/statuses/{private}/reblogged_by")).await.body, json!([]));
+    let public = ann.toot("for all", json!({})).await.id();
+    bob.post(&format!("/api/v1/statuses/{public}/reblog")).await;
+    assert_eq!(ann.get(&format!("/api/v1/statuses/{public}/reblogged_by")).await.array().len(), 1);
+}
+
+async fn direct_statuses_can_be_left_out_of_a_profile(server: TestServer) {
+    let ann = server.login("ann").await;
+    server.login("bob").await;
+    ann.toot("@bob just us", json!({"visibility": "direct"})).await;
+    let open = ann.toot("for all", json!({})).await.id();
+    let ann_id = ann.me().await.id();
+    assert_eq!(ann.get(&format!("/api/v1/accounts/{ann_id}/statuses")).await.array().len(), 2);
+    assert_eq!(ann.get(&format!("/api/v1/accounts/{ann_id}/statuses?exclude_direct=true")).await.ids(), vec![open]);
 }

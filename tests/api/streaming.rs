@@ -13,6 +13,7 @@ crate::on_both_backends!(
     websocket_streams_carry_updates_notifications_and_deletes,
     sse_streams_follow_their_subscription,
     list_streams_carry_their_members_statuses,
+    unknown_streams_are_answered_with_an_error,
 );
 
 pub(crate) type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
@@ -186,4 +187,82 @@ async fn streams_span_processes_sharing_postgres() {
         assert!(notification["payload"].as_str().unwrap().contains("favourite"));
     })
     .await
+}
+
+/// Whether a stream gets an `update` within a short wait.
+async fn gets_update(socket: &mut Socket) -> Option<Value> {
+    tokio::time::timeout(Duration::from_millis(500), next_event(socket, "update")).await.ok()
+}
+
+/// Every public stream name Mastodon has, over WebSocket and SSE: local, remote and media-only ones.
+#[tokio::test]
+async fn public_streams_by_origin_and_media() {
+    let (sales, eng) = crate::federation::two_instances(crate::support::Backend::Sqlite).await;
+    let ann = sales.login("ann").await;
+    let bob = eng.login("bob").await;
+    crate::federation::follow_remote(&ann, "bob", &eng.settings.domain).await;
+    let names = ["public", "public:media", "public:local", "public:local:media", "public:remote", "public:remote:media"];
+    let mut sockets = Vec::new();
+    for name in names {
+        sockets.push(connect(&sales, &format!("stream={name}&access_token={}", token(&ann)), None).await);
+    }
+    let mut local_media_sse = reqwest::Client::new()
+        .get(format!("{}/api/v1/streaming/public/local?only_media=true", sales.base))
+        .bearer_auth(token(&ann))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(local_media_sse.status(), 200);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+
+    let form = crate::media::file_form(crate::media::png(8, 8), "pic.png");
+    let picture = crate::media::upload(&ann, form).await.id();
+    ann.toot("a local picture", json!({"media_ids": [picture]})).await;
+    let expected = [true, true, true, true, false, false];
+    for ((socket, name), wanted) in sockets.iter_mut().zip(names).zip(expected) {
+        let got = gets_update(socket).await;
+        assert_eq!(got.is_some(), wanted, "{name} and a local status with media");
+        if let Some(frame) = got {
+            assert_eq!(frame["stream"], json!([name]));
+        }
+    }
+    ann.toot("local words only", json!({})).await;
+    let expected = [true, false, true, false, false, false];
+    for ((socket, name), wanted) in sockets.iter_mut().zip(names).zip(expected) {
+        assert_eq!(gets_update(socket).await.is_some(), wanted, "{name} and a local status without media");
+    }
+    let mut received = String::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
+    while !received.contains("a local picture") {
+        let chunk = tokio::time::timeout_at(deadline, local_media_sse.chunk()).await.expect("an update over SSE").unwrap().unwrap();
+        received.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(!received.contains("local words only"), "{received}");
+
+    bob.toot("words from engineering", json!({})).await;
+    let expected = [true, false, false, false, true, false];
+    for ((socket, name), wanted) in sockets.iter_mut().zip(names).zip(expected) {
+        let deadline = if wanted { Duration::from_secs(5) } else { Duration::from_millis(500) };
+        let got = tokio::time::timeout(deadline, next_event(socket, "update")).await.ok();
+        assert_eq!(got.is_some(), wanted, "{name} and a remote status");
+    }
+}
+
+/// Mastodon answers a subscription it cannot serve with an error message on the socket, not silence.
+async fn unknown_streams_are_answered_with_an_error(server: TestServer) {
+    let ann = server.login("ann").await;
+    let mut socket = connect(&server, &format!("access_token={}", token(&ann)), None).await;
+    for (request, error, status) in [
+        (json!({"type": "subscribe", "stream": "publik"}), "Unknown stream type", 400),
+        (json!({"type": "subscribe", "stream": "hashtag"}), "Unknown stream type", 400),
+        (json!({"type": "subscribe", "stream": "list", "list": "424242"}), "Not Found", 404),
+    ] {
+        socket.send(WsMessage::Text(request.to_string().into())).await.unwrap();
+        let frame = next_event(&mut socket, "").await;
+        assert_eq!(frame, json!({"error": error, "status": status}), "{request}");
+    }
+    socket.send(WsMessage::Text("not json".into())).await.unwrap();
+    assert_eq!(next_event(&mut socket, "").await["status"], 400);
+    let sse = server.anonymous().get("/api/v1/streaming/publik").await;
+    assert_eq!((sse.status, sse.error()), (400, "Unknown stream type".to_owned()));
 }

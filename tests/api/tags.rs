@@ -4,7 +4,7 @@ use serde_json::json;
 
 use crate::support::TestServer;
 
-crate::on_both_backends!(followed_tags_bring_posts_home, tag_history_counts_only_what_anyone_may_read);
+crate::on_both_backends!(followed_tags_bring_posts_home, tag_history_counts_only_what_anyone_may_read, tags_are_featured_and_unknown_ones_made);
 
 /// A tag's public history counts public and unlisted statuses; private and direct ones never show in it.
 async fn tag_history_counts_only_what_anyone_may_read(server: TestServer) {
@@ -55,4 +55,22 @@ async fn followed_tags_bring_posts_home(server: TestServer) {
     assert_eq!(ann.get("/api/v1/followed_tags").await.body, json!([]));
     let after = bob.toot("question three of #lrnchat", json!({})).await.id();
     assert!(!ann.get("/api/v1/timelines/home").await.ids().contains(&after));
+}
+
+/// Following, unfollowing and featuring a tag nobody used yet makes it, as Mastodon does.
+async fn tags_are_featured_and_unknown_ones_made(server: TestServer) {
+    let ann = server.login("ann").await;
+    let unfollowed = ann.post("/api/v1/tags/neverseen/unfollow").await;
+    assert_eq!((unfollowed.status, unfollowed.body["following"].clone()), (200, json!(false)), "{}", unfollowed.text);
+    let featured = ann.post("/api/v1/tags/Kubernetes/feature").await;
+    assert_eq!(featured.status, 200, "{}", featured.text);
+    assert_eq!((featured.body["name"].clone(), featured.body["featuring"].clone()), (json!("kubernetes"), json!(true)));
+    let mine = ann.get("/api/v1/featured_tags").await;
+    assert_eq!(mine.body[0]["name"], "Kubernetes");
+    assert_eq!(ann.get("/api/v1/tags/kubernetes").await.body["featuring"], true);
+    let unfeatured = ann.post("/api/v1/tags/kubernetes/unfeature").await;
+    assert_eq!(unfeatured.body["featuring"], false);
+    assert_eq!(ann.get("/api/v1/featured_tags").await.body, json!([]));
+    assert_eq!(ann.post("/api/v1/tags/not%20a%20tag/feature").await.status, 404);
+    assert!(server.anonymous().get("/api/v1/tags/kubernetes").await.body.get("featuring").is_none());
 }

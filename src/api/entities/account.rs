@@ -26,6 +26,8 @@ pub struct Account {
     pub avatar_static: String,
     pub header: String,
     pub header_static: String,
+    pub avatar_description: String,
+    pub header_description: String,
     pub followers_count: i32,
     pub following_count: i32,
     pub statuses_count: i32,
@@ -75,11 +77,13 @@ impl Account {
             avatar,
             header_static: header.clone(),
             header,
+            avatar_description: account.profile.avatar_description.clone(),
+            header_description: account.profile.header_description.clone(),
             followers_count: account.followers_count.max(0),
             following_count: account.following_count.max(0),
             statuses_count: account.statuses_count.max(0),
             last_status_at: account.last_status_at.map(|t| t.format("%Y-%m-%d").to_string()),
-            hide_collections: false,
+            hide_collections: account.profile.hide_collections,
             noindex: false,
             emojis: Vec::new(),
             roles: Vec::new(),
@@ -222,7 +226,65 @@ impl Relationship {
             requested_by: view.requested_by,
             domain_blocking: view.domain_blocking,
             endorsed: view.endorsed,
-            note: String::new(),
+            note: view.note.clone(),
         }
     }
+}
+
+/// `GET /api/v1/profile`: the signed-in user's profile as written (sources, not rendered HTML), with
+/// every setting an editor needs (Mastodon 4.6).
+#[derive(Debug, Serialize)]
+pub struct Profile {
+    pub id: String,
+    pub display_name: String,
+    pub note: String,
+    pub fields: Vec<models::ProfileField>,
+    pub avatar: Option<String>,
+    pub avatar_static: Option<String>,
+    pub avatar_description: String,
+    pub header: Option<String>,
+    pub header_static: Option<String>,
+    pub header_description: String,
+    pub locked: bool,
+    pub bot: bool,
+    pub hide_collections: bool,
+    pub discoverable: bool,
+    pub indexable: bool,
+    pub show_media: bool,
+    pub show_media_replies: bool,
+    pub show_featured: bool,
+    pub attribution_domains: Vec<String>,
+}
+
+impl Profile {
+    pub fn from_row(account: &models::Account) -> Profile {
+        Profile {
+            id: account.id.to_string(),
+            display_name: account.display_name.clone(),
+            note: account.note_source.clone(),
+            fields: account.fields.0.clone(),
+            avatar: account.avatar_url.clone(),
+            avatar_static: account.avatar_url.clone(),
+            avatar_description: account.profile.avatar_description.clone(),
+            header: account.header_url.clone(),
+            header_static: account.header_url.clone(),
+            header_description: account.profile.header_description.clone(),
+            locked: account.locked,
+            bot: account.bot,
+            hide_collections: account.profile.hide_collections,
+            discoverable: account.discoverable,
+            indexable: account.discoverable,
+            show_media: true,
+            show_media_replies: true,
+            show_featured: true,
+            attribution_domains: Vec::new(),
+        }
+    }
+}
+
+/// One entry of `GET /api/v1/accounts/familiar_followers`.
+#[derive(Debug, Serialize)]
+pub struct FamiliarFollowers {
+    pub id: String,
+    pub accounts: Vec<Account>,
 }

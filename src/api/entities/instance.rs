@@ -2,15 +2,18 @@
 
 use serde_json::{json, Value};
 
-use crate::config::{MediaLimits, Registrations, Settings};
+use crate::config::{About, MediaLimits, Registrations, Settings};
 use crate::service::accounts::{MAX_DISPLAY_NAME, MAX_FIELDS, MAX_FIELD_LENGTH, MAX_NOTE};
 use crate::service::instance::Stats;
 use crate::service::{images, media};
 use crate::service::statuses::MAX_PINNED;
 
+/// The Mastodon API version Hallway answers as.
+pub const MASTODON_VERSION: &str = "4.3.0";
+
 /// Mastodon's version format, which clients parse to pick features.
 pub fn version() -> String {
-    format!("4.3.0 (compatible; Hallway {})", env!("CARGO_PKG_VERSION"))
+    format!("{MASTODON_VERSION} (compatible; Hallway {})", env!("CARGO_PKG_VERSION"))
 }
 
 fn streaming_url(settings: &Settings) -> String {
@@ -42,6 +45,17 @@ fn media_configuration(limits: &MediaLimits) -> Value {
     })
 }
 
+/// The rules, numbered from 1 in the order the settings give them.
+pub fn rules(about: &About) -> Value {
+    let rules: Vec<Value> = about
+        .rules
+        .iter()
+        .enumerate()
+        .map(|(index, rule)| json!({ "id": (index + 1).to_string(), "text": rule.text, "hint": rule.hint, "translations": {} }))
+        .collect();
+    Value::Array(rules)
+}
+
 pub struct InstanceV1;
 
 impl InstanceV1 {
@@ -60,7 +74,7 @@ impl InstanceV1 {
                 "domain_count": stats.domain_count
             },
             "thumbnail": Value::Null,
-            "languages": ["en"],
+            "languages": settings.about.languages,
             "registrations": settings.registrations != Registrations::Closed,
             "approval_required": settings.registrations == Registrations::Approval,
             "invites_enabled": false,
@@ -71,7 +85,7 @@ impl InstanceV1 {
                 "polls": polls_configuration()
             },
             "contact_account": Value::Null,
-            "rules": []
+            "rules": rules(&settings.about)
         })
     }
 }
@@ -90,14 +104,14 @@ impl InstanceV2 {
             "usage": { "users": { "active_month": stats.user_count } },
             "thumbnail": { "url": format!("{base}/avatars/original/missing.png") },
             "icon": [],
-            "languages": ["en"],
+            "languages": settings.about.languages,
             "configuration": {
                 "urls": {
                     "streaming": streaming_url(settings),
                     "status": Value::Null,
                     "about": format!("{base}/about"),
-                    "privacy_policy": Value::Null,
-                    "terms_of_service": Value::Null
+                    "privacy_policy": format!("{base}/privacy-policy"),
+                    "terms_of_service": settings.about.terms_of_service.as_ref().map(|_| format!("{base}/terms-of-service"))
                 },
                 "vapid": { "public_key": vapid_public_key },
                 "accounts": {
@@ -121,7 +135,7 @@ impl InstanceV2 {
                 "reason_required": false, "message": Value::Null, "min_age": Value::Null, "url": Value::Null },
             "api_versions": { "mastodon": 2 },
             "contact": { "email": settings.contact_email, "account": Value::Null },
-            "rules": []
+            "rules": rules(&settings.about)
         })
     }
 }

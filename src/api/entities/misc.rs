@@ -2,8 +2,8 @@ use serde::Serialize;
 
 use super::{timestamp, Account, Status};
 use crate::config::Settings;
-use crate::db::kinds::{AuditAction, AuditTarget};
-use crate::db::models::{self, Marker as MarkerRow, OauthApp, Peer, User};
+use crate::db::kinds::{AuditAction, AuditTarget, PolicyAction};
+use crate::db::models::{self, Marker as MarkerRow, NotificationPolicy as NotificationPolicyRow, OauthApp, Peer, User};
 use crate::service::auth::{self, IssuedToken};
 use crate::service::notification_groups::GROUPABLE;
 use crate::service::views::NotificationView;
@@ -207,6 +207,8 @@ pub struct TagEntity {
     pub history: Vec<TagDay>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub following: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub featuring: Option<bool>,
 }
 
 #[derive(Debug, Serialize)]
@@ -229,6 +231,7 @@ impl TagEntity {
                 .map(|d| TagDay { day: d.day.to_string(), uses: d.uses.to_string(), accounts: d.accounts.to_string() })
                 .collect(),
             following: view.following,
+            featuring: view.featuring,
         }
     }
 }
@@ -269,6 +272,89 @@ impl FeaturedTag {
             name: view.tag.name.clone(),
             statuses_count: view.statuses_count,
             last_status_at: view.last_status_at.map(|t| t.format("%Y-%m-%d").to_string()),
+        }
+    }
+}
+
+/// `/api/v2/notifications/policy` (Mastodon 4.3).
+#[derive(Debug, Serialize)]
+pub struct NotificationPolicyV2 {
+    pub for_not_following: PolicyAction,
+    pub for_not_followers: PolicyAction,
+    pub for_new_accounts: PolicyAction,
+    pub for_private_mentions: PolicyAction,
+    pub for_limited_accounts: PolicyAction,
+    pub summary: PendingSummary,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PendingSummary {
+    pub pending_requests_count: i64,
+    pub pending_notifications_count: i64,
+}
+
+impl NotificationPolicyV2 {
+    pub fn from_row(policy: &NotificationPolicyRow, (requests, notifications): (i64, i64)) -> NotificationPolicyV2 {
+        NotificationPolicyV2 {
+            for_not_following: policy.for_not_following,
+            for_not_followers: policy.for_not_followers,
+            for_new_accounts: policy.for_new_accounts,
+            for_private_mentions: policy.for_private_mentions,
+            for_limited_accounts: policy.for_limited_accounts,
+            summary: PendingSummary { pending_requests_count: requests, pending_notifications_count: notifications },
+        }
+    }
+}
+
+/// `/api/v1/notifications/policy` (Mastodon 4.2): the same policy as booleans (filter or not), counts as strings.
+#[derive(Debug, Serialize)]
+pub struct NotificationPolicyV1 {
+    pub filter_not_following: bool,
+    pub filter_not_followers: bool,
+    pub filter_new_accounts: bool,
+    pub filter_private_mentions: bool,
+    pub summary: PendingSummaryV1,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PendingSummaryV1 {
+    pub pending_requests_count: String,
+    pub pending_notifications_count: String,
+}
+
+impl NotificationPolicyV1 {
+    pub fn from_row(policy: &NotificationPolicyRow, (requests, notifications): (i64, i64)) -> NotificationPolicyV1 {
+        let filters = |action: PolicyAction| action != PolicyAction::Accept;
+        NotificationPolicyV1 {
+            filter_not_following: filters(policy.for_not_following),
+            filter_not_followers: filters(policy.for_not_followers),
+            filter_new_accounts: filters(policy.for_new_accounts),
+            filter_private_mentions: filters(policy.for_private_mentions),
+            summary: PendingSummaryV1 { pending_requests_count: requests.to_string(), pending_notifications_count: notifications.to_string() },
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct NotificationRequest {
+    pub id: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub notifications_count: String,
+    pub account: Account,
+    pub last_status: Option<Status>,
+}
+
+impl NotificationRequest {
+    pub fn from_view(view: &crate::service::notification_requests::RequestView, settings: &Settings) -> NotificationRequest {
+        let request = &view.request;
+        NotificationRequest {
+            id: request.id.to_string(),
+            created_at: timestamp(&request.created_at),
+            updated_at: timestamp(&request.updated_at),
+            notifications_count: request.notifications_count.to_string(),
+            account: Account::from_row(&view.account, settings),
+            last_status: view.last_status.as_ref().map(|s| Status::from_view(s, settings)),
         }
     }
 }

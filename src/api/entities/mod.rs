@@ -14,7 +14,7 @@ mod misc;
 pub mod rendered;
 mod status;
 
-pub use account::{Account, CredentialAccount, Relationship, Role};
+pub use account::{Account, CredentialAccount, FamiliarFollowers, Profile, Relationship, Role};
 pub use announcement::Announcement;
 pub use admin::{AdminAccount, AdminCanonicalEmailBlock, AdminDomainBlock, AdminEmailDomainBlock, AdminIpBlock, AdminReport};
 pub use filters::{Filter, FilterKeyword, FilterResult, FilterStatus};
@@ -23,8 +23,11 @@ pub use grouped::GroupedNotifications;
 pub use import::Import;
 pub use media::MediaAttachment;
 pub use poll::Poll;
-pub use instance::{version, InstanceV1, InstanceV2};
-pub use misc::{Application, AuditEntry, Conversation, DomainAllow, FeaturedTag, List, Marker, Notification, Preferences, TagEntity, Token};
+pub use instance::{rules, version, InstanceV1, InstanceV2, MASTODON_VERSION};
+pub use misc::{
+    Application, AuditEntry, Conversation, DomainAllow, FeaturedTag, List, Marker, Notification, NotificationPolicyV1, NotificationPolicyV2,
+    NotificationRequest, Preferences, TagEntity, Token,
+};
 pub use status::{Context, Status, StatusEdit, StatusSource};
 
 use chrono::{Datelike, NaiveDateTime, Timelike};

@@ -113,7 +113,7 @@ mod tests {
             let answered: serde_json::Value = serde_json::from_str(&one(&caches, &view, &settings)).unwrap();
             assert_eq!(answered, as_status(&view, &settings), "anonymous");
         }
-        view.viewer = Some(ViewerFlags { viewer_id: ann.id, favourited: true, reblogged: false, bookmarked: true, pinned: true });
+        view.viewer = Some(ViewerFlags { viewer_id: ann.id, favourited: true, reblogged: false, bookmarked: true, pinned: true, muted: false });
         let answered: serde_json::Value = serde_json::from_str(&one(&caches, &view, &settings)).unwrap();
         assert_eq!(answered, as_status(&view, &settings), "with the viewer's marks, the shared part from the cache");
         assert_eq!(answered["favourited"], true);

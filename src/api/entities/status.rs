@@ -149,7 +149,7 @@ impl ViewerFields {
         ViewerFields {
             favourited: flags.map(|f| f.favourited),
             reblogged: flags.map(|f| f.reblogged),
-            muted: own.then_some(false),
+            muted: flags.map(|f| f.muted),
             bookmarked: flags.map(|f| f.bookmarked),
             pinned: flags.filter(|f| pinnable && f.viewer_id == status.account_id).map(|f| f.pinned),
             filtered: own.then(|| view.filtered.iter().map(FilterResult::from_hit).collect()),
@@ -172,22 +172,43 @@ pub struct StatusEdit {
     pub sensitive: bool,
     pub created_at: String,
     pub account: Account,
-    pub poll: Option<serde_json::Value>,
-    pub media_attachments: Vec<serde_json::Value>,
-    pub emojis: Vec<serde_json::Value>,
+    pub poll: Option<EditedPoll>,
+    pub media_attachments: Vec<MediaAttachment>,
+    pub emojis: Vec<CustomEmoji>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EditedPoll {
+    pub options: Vec<EditedPollOption>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EditedPollOption {
+    pub title: String,
 }
 
 impl StatusEdit {
+    /// An entry of the history as the status read then: its attachments and poll options, and the custom
+    /// emojis its text used.
     pub fn from_row(edit: &EditRow, view: &StatusView, settings: &Settings) -> StatusEdit {
+        let status = &view.status;
+        let media: Vec<_> = edit.media.iter().map(|m| m.as_row(status.account_id, status.id, edit.created_at)).collect();
+        let used = |shortcode: &str| {
+            let written = format!(":{shortcode}:");
+            edit.content.contains(&written) || edit.spoiler_text.contains(&written)
+        };
+        let emojis: Vec<_> = view.emojis.iter().filter(|e| used(&e.shortcode)).cloned().collect();
         StatusEdit {
             content: edit.content.clone(),
             spoiler_text: edit.spoiler_text.clone(),
             sensitive: edit.sensitive,
             created_at: timestamp(&edit.created_at),
             account: Account::from_row(&view.account, settings),
-            poll: None,
-            media_attachments: Vec::new(),
-            emojis: Vec::new(),
+            poll: edit.poll_options.as_ref().map(|titles| EditedPoll {
+                options: titles.iter().map(|title| EditedPollOption { title: title.clone() }).collect(),
+            }),
+            media_attachments: MediaAttachment::list(&media, settings),
+            emojis: CustomEmoji::list(&emojis, settings),
         }
     }
 }

@@ -154,6 +154,7 @@ pub(crate) mod testing {
             sensitized_at: None,
             also_known_as: Default::default(),
             moved_to_uri: None,
+            profile: Default::default(),
         }
     }
 
@@ -183,6 +184,7 @@ pub(crate) mod testing {
                 favourites_count: 0,
                 created_at: created,
                 edited_at: None,
+                thread_id: id,
             }),
             account: Arc::new(author),
             cached_parts: None,

@@ -38,7 +38,9 @@ pub struct Note {
     pub to: Vec<String>,
     #[serde(default, deserialize_with = "deserialize_one_or_many")]
     pub cc: Vec<String>,
-    #[serde(default, deserialize_with = "deserialize_skip_error")]
+    /// Left out when empty: GoToSocial and Mastodon read a named reply without `content` as a poll vote, and
+    /// a vote with `"content": ""` as an empty reply.
+    #[serde(default, deserialize_with = "deserialize_skip_error", skip_serializing_if = "String::is_empty")]
     pub content: String,
     #[serde(default, deserialize_with = "deserialize_skip_error", skip_serializing_if = "BTreeMap::is_empty")]
     pub content_map: BTreeMap<String, String>,

@@ -10,7 +10,7 @@ use url::Url;
 
 use super::{deserialize_parseable_items, stored_url};
 use crate::net::authority;
-use crate::db::models::Account;
+use crate::db::models::{Account, ProfileSettings};
 use crate::ids::{self, AccountId};
 use crate::service::accounts::{profile_fields, ProfileField};
 use crate::service::markup;
@@ -44,6 +44,9 @@ pub struct Person {
     pub followers: Option<Url>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub following: Option<Url>,
+    /// The pinned statuses, as an ordered collection (Mastodon's and GoToSocial's `featured`).
+    #[serde(default, deserialize_with = "deserialize_skip_error", skip_serializing_if = "Option::is_none")]
+    pub featured: Option<Url>,
     #[serde(default, deserialize_with = "deserialize_skip_error", skip_serializing_if = "Option::is_none")]
     pub endpoints: Option<Endpoints>,
     pub public_key: PublicKey,
@@ -84,6 +87,9 @@ pub struct Image {
     pub url: Url,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media_type: Option<String>,
+    /// The image's description (alt text).
+    #[serde(default, deserialize_with = "deserialize_skip_error", skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 /// A profile field: `name` is plain text, `value` is HTML.
@@ -110,14 +116,15 @@ impl Person {
             outbox: Some(stored_url(&format!("{}/outbox", account.uri))),
             followers: Some(stored_url(&account.followers_url)),
             following: Some(stored_url(&format!("{}/following", account.uri))),
+            featured: Some(stored_url(&format!("{}/collections/featured", account.uri))),
             endpoints: Some(Endpoints { shared_inbox: Some(stored_url(&shared_inbox)) }),
             public_key: PublicKey {
                 id: format!("{id}#main-key"),
                 owner: id.clone(),
                 public_key_pem: account.public_key_pem.clone(),
             },
-            icon: account.avatar_url.as_deref().map(Image::at),
-            image: account.header_url.as_deref().map(Image::at),
+            icon: account.avatar_url.as_deref().map(|url| Image::at(url, &account.profile.avatar_description)),
+            image: account.header_url.as_deref().map(|url| Image::at(url, &account.profile.header_description)),
             url: Some(stored_url(&account.url)),
             manually_approves_followers: account.locked,
             discoverable: account.discoverable,
@@ -186,6 +193,11 @@ impl Person {
             sensitized_at: existing.and_then(|a| a.sensitized_at),
             also_known_as: crate::db::json::Json(self.aliases()),
             moved_to_uri: self.moved_to.as_ref().map(Url::to_string),
+            profile: crate::db::json::Json(ProfileSettings {
+                avatar_description: self.icon.as_ref().map(Image::description).unwrap_or_default(),
+                header_description: self.image.as_ref().map(Image::description).unwrap_or_default(),
+                hide_collections: false,
+            }),
         })
     }
 
@@ -225,8 +237,13 @@ impl Person {
 }
 
 impl Image {
-    fn at(url: &str) -> Image {
-        Image { kind: ImageType::Image, url: stored_url(url), media_type: None }
+    fn at(url: &str, description: &str) -> Image {
+        let name = (!description.is_empty()).then(|| description.to_owned());
+        Image { kind: ImageType::Image, url: stored_url(url), media_type: None, name }
+    }
+
+    fn description(&self) -> String {
+        sanitize::text(self.name.as_deref().unwrap_or_default(), crate::service::media::MAX_DESCRIPTION)
     }
 }
 

@@ -239,6 +239,7 @@ fn status_row(id: StatusId, author: AccountId, at_ms: i64, n: usize, settings: &
         favourites_count: 0,
         created_at: chrono::DateTime::from_timestamp_millis(at_ms).unwrap().naive_utc(),
         edited_at: None,
+        thread_id: id,
     }
 }
 

@@ -60,6 +60,21 @@ pub fn followers_among(conn: &mut DbConn, target_id: AccountId, account_ids: &[A
         .load(conn)?)
 }
 
+/// Accounts `viewer_id` follows that follow `target_id`, most recently followed first.
+pub fn familiar_followers(conn: &mut DbConn, viewer_id: AccountId, target_id: AccountId, limit: i64) -> AppResult<Vec<Account>> {
+    let theirs = diesel::alias!(follows as theirs);
+    let followers_of_target = theirs.filter(theirs.field(follows::target_account_id).eq(target_id)).select(theirs.field(follows::account_id));
+    Ok(follows::table
+        .inner_join(accounts::table.on(accounts::id.eq(follows::target_account_id)))
+        .filter(follows::account_id.eq(viewer_id))
+        .filter(follows::target_account_id.eq_any(followers_of_target))
+        .filter(accounts::suspended_at.is_null())
+        .order(follows::id.desc())
+        .limit(limit)
+        .select(Account::as_select())
+        .load(conn)?)
+}
+
 /// The local followers of an account, with their follow, for fan-out.
 pub fn local_followers(conn: &mut DbConn, target_id: AccountId) -> AppResult<Vec<Follow>> {
     Ok(follows::table

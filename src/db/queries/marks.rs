@@ -118,3 +118,49 @@ macro_rules! mark_queries {
 mark_queries!(favourites);
 mark_queries!(bookmarks);
 mark_queries!(status_pins);
+
+/// Conversations muted by an account, by thread.
+pub mod thread_mutes {
+    use super::*;
+    use crate::db::schema::thread_mutes as t;
+
+    /// Mutes a thread; the viewer's marks on its statuses change (`muted`).
+    pub fn insert(conn: &mut DbConn, account_id: AccountId, thread_id: StatusId) -> AppResult<()> {
+        note_thread(conn, account_id, thread_id)?;
+        insert_if_absent(conn, |conn| {
+            diesel::insert_into(t::table).values((t::account_id.eq(account_id), t::thread_id.eq(thread_id))).execute(conn)?;
+            Ok(())
+        })?;
+        Ok(())
+    }
+
+    pub fn delete(conn: &mut DbConn, account_id: AccountId, thread_id: StatusId) -> AppResult<()> {
+        note_thread(conn, account_id, thread_id)?;
+        diesel::delete(t::table.filter(t::account_id.eq(account_id)).filter(t::thread_id.eq(thread_id))).execute(conn)?;
+        Ok(())
+    }
+
+    fn note_thread(conn: &mut DbConn, account_id: AccountId, thread_id: StatusId) -> AppResult<()> {
+        let members: Vec<StatusId> = statuses::table.filter(statuses::thread_id.eq(thread_id)).select(statuses::id).load(conn)?;
+        for status_id in members {
+            note(Stale::Marks(account_id, status_id));
+        }
+        Ok(())
+    }
+
+    /// Which of `thread_ids` the account muted.
+    pub fn muted_among(conn: &mut DbConn, account_id: AccountId, thread_ids: &[StatusId]) -> AppResult<Vec<StatusId>> {
+        Ok(t::table.filter(t::account_id.eq(account_id)).filter(t::thread_id.eq_any(thread_ids)).select(t::thread_id).load(conn)?)
+    }
+
+    /// Whether the account muted the thread of the status.
+    pub fn mutes_status(conn: &mut DbConn, account_id: AccountId, status_id: StatusId) -> AppResult<bool> {
+        let thread = statuses::table.find(status_id).select(statuses::thread_id);
+        let found: i64 = t::table
+            .filter(t::account_id.eq(account_id))
+            .filter(t::thread_id.eq_any(thread))
+            .count()
+            .get_result(conn)?;
+        Ok(found > 0)
+    }
+}

@@ -30,6 +30,19 @@ pub fn set_details(conn: &mut DbConn, media_id: i64, change: &MediaDetailsChange
     Ok(())
 }
 
+/// A new preview image, with the size it gives to `meta.small`.
+pub fn set_preview(conn: &mut DbConn, media_id: i64, key: &str, meta: &serde_json::Value, blurhash: &str) -> AppResult<()> {
+    note_status_of(conn, media_id)?;
+    diesel::update(media_attachments::table.find(media_id))
+        .set((
+            media_attachments::preview_key.eq(key),
+            media_attachments::meta_json.eq(meta.to_string()),
+            media_attachments::blurhash.eq(blurhash),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
 pub fn attach(conn: &mut DbConn, media_id: i64, status_id: StatusId, position: i32) -> AppResult<()> {
     note_status_of(conn, media_id)?;
     note(Stale::Status(status_id));

@@ -1,3 +1,4 @@
+pub mod account_notes;
 pub mod accounts;
 pub mod archives;
 pub mod announcements;
@@ -20,6 +21,7 @@ pub mod markers;
 pub mod measures;
 pub mod media;
 pub mod marks;
+pub mod notification_requests;
 pub mod notifications;
 pub mod oauth;
 pub mod peers;

@@ -21,17 +21,24 @@ pub fn find(conn: &mut DbConn, owner: AccountId, notification_id: i64) -> AppRes
         .optional()?)
 }
 
-/// A page of an account's notifications; `kinds` keeps only those, `excluded` drops those.
-pub fn page(
-    conn: &mut DbConn,
-    owner: AccountId,
-    kinds: &[String],
-    excluded: &[String],
-    from: Option<AccountId>,
-    hidden_senders: &[AccountId],
-    page: &Page,
-) -> AppResult<Vec<Notification>> {
+/// Which of an account's notifications a list shows.
+pub struct Shown<'a> {
+    /// Only these kinds (all when empty).
+    pub kinds: &'a [String],
+    pub excluded: &'a [String],
+    pub from: Option<AccountId>,
+    pub hidden_senders: &'a [AccountId],
+    /// Also those the recipient's policy set aside.
+    pub include_filtered: bool,
+}
+
+/// A page of an account's notifications.
+pub fn page(conn: &mut DbConn, owner: AccountId, shown: &Shown, page: &Page) -> AppResult<Vec<Notification>> {
+    let Shown { kinds, excluded, from, hidden_senders, include_filtered } = *shown;
     let mut query = notifications.filter(account_id.eq(owner)).select(Notification::as_select()).into_boxed();
+    if !include_filtered {
+        query = query.filter(filtered.eq(false));
+    }
     if !kinds.is_empty() {
         query = query.filter(kind.eq_any(kinds.to_vec()));
     }
@@ -78,7 +85,8 @@ pub fn exists_for_status(conn: &mut DbConn, owner: AccountId, of_kind: Notificat
 
 /// How many of the account's notifications are newer than `after` (at most `cap`).
 pub fn count_after(conn: &mut DbConn, owner: AccountId, after: i64, cap: i64) -> AppResult<i64> {
-    let newer: Vec<i64> = notifications.filter(account_id.eq(owner)).filter(id.gt(after)).select(id).limit(cap).load(conn)?;
+    let newer: Vec<i64> =
+        notifications.filter(account_id.eq(owner)).filter(filtered.eq(false)).filter(id.gt(after)).select(id).limit(cap).load(conn)?;
     Ok(newer.len() as i64)
 }
 

@@ -99,9 +99,11 @@ pub fn reblogs_of(conn: &mut DbConn, of_id: StatusId) -> AppResult<Vec<Status>> 
 }
 
 /// (reblog id, reblogger account id), newest first.
+/// Who boosted a status in public: an author's boost of their own private status is not listed.
 pub fn rebloggers_page(conn: &mut DbConn, of_id: StatusId, page: &Page) -> AppResult<Vec<(i64, AccountId)>> {
     let query = statuses::table
         .filter(statuses::reblog_of_id.eq(of_id))
+        .filter(statuses::visibility.eq_any([Visibility::Public.as_str(), Visibility::Unlisted.as_str()]))
         .select((statuses::id, statuses::account_id))
         .into_boxed();
     Ok(load_page!(query, statuses::id, page, conn))
@@ -225,7 +227,7 @@ pub fn tag_page(conn: &mut DbConn, tag_id: i64, scope: PublicScope, hidden_autho
 }
 
 pub fn insert_edit(conn: &mut DbConn, edit: &StatusEdit) -> AppResult<()> {
-    diesel::insert_into(status_edits::table).values(edit).execute(conn)?;
+    diesel::insert_into(status_edits::table).values(edit.clone()).execute(conn)?;
     Ok(())
 }
 

@@ -119,3 +119,16 @@ pub fn unreblog(tx: &mut Tx, actor: &Account, status_id: StatusId) -> AppResult<
     }
     view_of(tx, actor, original.id)
 }
+
+/// Mutes the conversation a status belongs to: its replies, favourites and boosts notify the actor no more.
+pub fn mute_conversation(tx: &mut Tx, actor: &Account, status_id: StatusId) -> AppResult<StatusView> {
+    let status = visible_original(tx, actor, status_id)?;
+    marks::thread_mutes::insert(tx, actor.id, status.thread_id)?;
+    view_of(tx, actor, status_id)
+}
+
+pub fn unmute_conversation(tx: &mut Tx, actor: &Account, status_id: StatusId) -> AppResult<StatusView> {
+    let status = visible_original(tx, actor, status_id)?;
+    marks::thread_mutes::delete(tx, actor.id, status.thread_id)?;
+    view_of(tx, actor, status_id)
+}

@@ -61,10 +61,8 @@ pub fn create(tx: &mut Tx, settings: &Settings, author: &Account, user: &User, i
         }
     }
     validate_text(settings, &input.text, &input.spoiler_text, !input.media_ids.is_empty())?;
+    // Media beside a poll are allowed since Mastodon 4.6.
     if let Some(poll) = &input.poll {
-        if !input.media_ids.is_empty() {
-            return Err(AppError::validation("A status cannot have both media and a poll"));
-        }
         crate::service::polls::validate(poll)?;
     }
     let parent = match input.in_reply_to_id {
@@ -172,6 +170,10 @@ pub fn edit(tx: &mut Tx, settings: &Settings, author: &Account, status_id: Statu
         None => !media::of_status(tx, status.id)?.is_empty(),
     };
     validate_text(settings, &change.text, &change.spoiler_text, has_media)?;
+    if statuses::edits_of(tx, status.id)?.is_empty() {
+        let original = snapshot(tx, &status, status.created_at)?;
+        statuses::insert_edit(tx, &original)?;
+    }
     if let Some(media_ids) = &change.media_ids {
         media::reattach(tx, author, status.id, media_ids)?;
     }
@@ -180,9 +182,6 @@ pub fn edit(tx: &mut Tx, settings: &Settings, author: &Account, status_id: Statu
             return Err(AppError::validation(format!("Media attachment {media_id} does not belong to this status")));
         }
         media::update(tx, author, media_id, details)?;
-    }
-    if statuses::edits_of(tx, status.id)?.is_empty() {
-        statuses::insert_edit(tx, &snapshot(&status, status.created_at))?;
     }
     let rendered = render(tx, settings, &change.text)?;
     let now = ids::now();
@@ -203,7 +202,8 @@ pub fn edit(tx: &mut Tx, settings: &Settings, author: &Account, status_id: Statu
     statuses::insert_mentions(tx, status.id, &mentioned_ids)?;
     statuses::set_status_tags(tx, status.id, &rendered.tag_ids)?;
     let edited = statuses::find(tx, status.id)?.ok_or(AppError::NotFound)?;
-    statuses::insert_edit(tx, &snapshot(&edited, now))?;
+    let edit = snapshot(tx, &edited, now)?;
+    statuses::insert_edit(tx, &edit)?;
     crate::service::search::index_status(tx, status.id)?;
     tx.emit(Event::StatusEdited { status_id: status.id });
     for account_id in mentioned_ids.iter().filter(|id| !previously_mentioned.contains(id)) {

@@ -7,8 +7,9 @@ use std::collections::HashSet;
 use crate::db::{DbConn, Tx};
 use crate::db::events::Event;
 use crate::db::kinds::{NotificationKind, Visibility};
-use crate::db::models::{Account, HomeTimelineEntry, Status, StatusEdit, StatusMark};
-use crate::db::queries::{accounts, follows, notifications as notification_rows, statuses, timelines};
+use crate::db::json::Json;
+use crate::db::models::{Account, EditedMedia, HomeTimelineEntry, Status, StatusEdit, StatusMark};
+use crate::db::queries::{accounts, follows, media as media_rows, notifications as notification_rows, polls as poll_rows, statuses, timelines};
 use crate::error::AppResult;
 use crate::ids::{self, AccountId, StatusId};
 use crate::service::notifications::notify;
@@ -102,8 +103,11 @@ fn reply_audience(conn: &mut DbConn, status: &Status, follower_ids: Vec<AccountI
     }
 }
 
-pub(super) fn snapshot(status: &Status, at: chrono::NaiveDateTime) -> StatusEdit {
-    StatusEdit {
+/// The status as it reads now, with its attachments and poll options, for its edit history.
+pub(super) fn snapshot(conn: &mut DbConn, status: &Status, at: chrono::NaiveDateTime) -> AppResult<StatusEdit> {
+    let media = media_rows::of_statuses(conn, &[status.id])?.iter().map(EditedMedia::of).collect();
+    let poll_options = poll_rows::of_status(conn, status.id)?.map(|poll| poll.options.0);
+    Ok(StatusEdit {
         id: ids::next_id(),
         status_id: status.id,
         text: status.text.clone(),
@@ -111,7 +115,9 @@ pub(super) fn snapshot(status: &Status, at: chrono::NaiveDateTime) -> StatusEdit
         spoiler_text: status.spoiler_text.clone(),
         sensitive: status.sensitive,
         created_at: at,
-    }
+        media: Json(media),
+        poll_options: Json(poll_options),
+    })
 }
 
 /// Removes a status (local or remote) with its reblogs, counters and index entry; a reblog wrapper
@@ -172,6 +178,7 @@ pub(super) fn insert_reblog(tx: &mut Tx, actor: &Account, original: &Status, id:
         favourites_count: 0,
         created_at: now,
         edited_at: None,
+        thread_id: id,
     };
     statuses::insert(tx, &reblog)?;
     statuses::add_reblogs(tx, original.id, 1)?;

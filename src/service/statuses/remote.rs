@@ -97,6 +97,7 @@ pub fn create_remote(tx: &mut Tx, author: &Account, remote: RemoteStatus) -> App
         favourites_count: 0,
         created_at: remote.published.filter(|p| *p <= now).unwrap_or(now),
         edited_at: None,
+        thread_id: parent.as_ref().map_or(id, |p| p.thread_id),
     };
     statuses::insert(tx, &status)?;
     learn_emojis(tx, author, &remote.emojis)?;
@@ -139,7 +140,8 @@ pub fn edit_remote(tx: &mut Tx, author: &Account, remote: RemoteStatus) -> AppRe
         return Ok(());
     }
     if statuses::edits_of(tx, status.id)?.is_empty() {
-        statuses::insert_edit(tx, &snapshot(&status, status.created_at))?;
+        let original = snapshot(tx, &status, status.created_at)?;
+        statuses::insert_edit(tx, &original)?;
     }
     let now = ids::now();
     let form = StatusEditForm {
@@ -159,7 +161,8 @@ pub fn edit_remote(tx: &mut Tx, author: &Account, remote: RemoteStatus) -> AppRe
     let tags = tag_ids(tx, &remote.tags)?;
     statuses::set_status_tags(tx, status.id, &tags)?;
     let edited = statuses::find(tx, status.id)?.ok_or(AppError::NotFound)?;
-    statuses::insert_edit(tx, &snapshot(&edited, now))?;
+    let edit = snapshot(tx, &edited, now)?;
+    statuses::insert_edit(tx, &edit)?;
     crate::service::search::index_status(tx, status.id)?;
     tx.emit(Event::StatusEdited { status_id: status.id });
     for reblog in statuses::reblogs_of(tx, status.id)? {

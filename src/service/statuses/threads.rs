@@ -72,7 +72,7 @@ pub fn history(conn: &mut DbConn, viewer: Option<AccountId>, status_id: StatusId
     let view = views::status_for(conn, viewer, status_id)?.ok_or(AppError::NotFound)?;
     let mut edits = statuses::edits_of(conn, view.status.id)?;
     if edits.is_empty() {
-        edits.push(snapshot(&view.status, view.status.created_at));
+        edits.push(snapshot(conn, &view.status, view.status.created_at)?);
     }
     Ok((view, edits))
 }
