@@ -498,6 +498,26 @@ async fn collections_page_what_the_peer_may_see() {
     let outbox = fetch("/users/ann/outbox?page=true".into()).await;
     let objects: Vec<&str> = outbox["orderedItems"].as_array().unwrap().iter().map(|a| a["object"]["id"].as_str().unwrap()).collect();
     assert_eq!(objects, vec![public.as_str()], "the instance actor does not follow ann, so it sees no followers-only post (not {private})");
+
+    // The pinned statuses, where Mastodon and GoToSocial look for them (the actor's `featured`).
+    for uri in [&public, &private] {
+        let id = ann.get("/api/v1/accounts/verify_credentials").await.id();
+        let listed = ann.get(&format!("/api/v1/accounts/{id}/statuses?limit=40")).await;
+        let status = listed.array().iter().find(|s| s["uri"] == uri.as_str()).unwrap()["id"].as_str().unwrap().to_owned();
+        assert_eq!(ann.post(&format!("/api/v1/statuses/{status}/pin")).await.status, 200);
+    }
+    let actor = fetch("/users/ann".into()).await;
+    assert_eq!(actor["featured"], format!("{}/users/ann/collections/featured", sales.base));
+    let featured = fetch("/users/ann/collections/featured".into()).await;
+    assert_eq!((featured["type"].as_str(), featured["totalItems"].as_i64()), (Some("OrderedCollection"), Some(1)), "{featured}");
+    assert_eq!(featured["orderedItems"][0]["id"], public.as_str(), "pinned and visible to the signer only");
+    assert_eq!(featured["orderedItems"][0]["type"], "Note");
+    assert_eq!(sales.anonymous().get("/users/ann/collections/featured").await.status, 401, "signed fetches only");
+
+    // Hidden collections keep their count and show no one.
+    ann.patch_form("/api/v1/accounts/update_credentials", &[("hide_collections", "true")]).await;
+    let hidden = fetch("/users/ann/followers?page=true".into()).await;
+    assert_eq!((hidden["totalItems"].as_i64(), hidden.get("orderedItems")), (Some(1), None), "{hidden}");
 }
 
 /// One peer cannot swamp an inbox: past its allowance per minute it is answered 429. The allowance is
@@ -1144,4 +1164,37 @@ async fn company_wide_announcements_on_postgres() {
     if crate::support::postgres_admin_url().is_some() {
         company_wide_announcements(Backend::Postgres).await;
     }
+}
+
+/// A vote in GoToSocial's shape (tests/fixtures/gotosocial/serializer/create_poll_vote.json: no `content`,
+/// `to` a single string), delivered to the poll's home, is counted there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_vote_shaped_as_gotosocial_sends_it_is_counted() {
+    let (sales, eng) = two_instances(Backend::Sqlite).await;
+    let ann = sales.login("ann").await;
+    eng.create_user("bob").await;
+    let posted = ann.toot("Tea or coffee?", serde_json::json!({"poll": {"options": ["tea", "coffee"], "expires_in": 3600}})).await;
+    let (question, poll_id) = (posted.str("uri"), posted.body["poll"]["id"].as_str().unwrap().to_owned());
+    let fixture: serde_json::Value =
+        serde_json::from_str(include_str!("../fixtures/gotosocial/serializer/create_poll_vote.json")).unwrap();
+    let actor = format!("{}/users/bob", eng.base);
+    let ann_uri = format!("{}/users/ann", sales.base);
+    let mut vote = fixture.clone();
+    vote["actor"] = actor.clone().into();
+    vote["id"] = format!("{actor}/activity#vote0/{question}").into();
+    vote["to"] = ann_uri.clone().into();
+    vote["object"]["attributedTo"] = actor.clone().into();
+    vote["object"]["id"] = format!("{actor}#votes/1").into();
+    vote["object"]["inReplyTo"] = question.clone().into();
+    vote["object"]["to"] = ann_uri.into();
+    vote["object"]["name"] = "coffee".into();
+    assert!(vote["object"].get("content").is_none());
+    let key = signing_key_of(&eng, "bob").await;
+    assert_eq!(post_signed(&format!("{}/inbox", sales.base), &vote, &key).await, 202);
+    sales.inbox_settled().await;
+    let poll = ann.get(&format!("/api/v1/polls/{poll_id}")).await;
+    assert_eq!(poll.body["options"][1]["votes_count"], 1, "{}", poll.body);
+    assert_eq!(poll.body["voters_count"], 1);
+    let replies = ann.get(&format!("/api/v1/statuses/{}/context", posted.id())).await;
+    assert_eq!(replies.body["descendants"], serde_json::json!([]), "a vote is not a reply");
 }

@@ -26,6 +26,7 @@ pub fn context() -> Value {
             "Hashtag": "as:Hashtag",
             "toot": "http://joinmastodon.org/ns#",
             "discoverable": "toot:discoverable",
+            "featured": { "@id": "toot:featured", "@type": "@id" },
             "blurhash": "toot:blurhash",
             "focalPoint": { "@container": "@list", "@id": "toot:focalPoint" },
             "votersCount": "toot:votersCount",

@@ -413,6 +413,45 @@ mod tests {
         serde_json::from_str(&testing::gotosocial(name)).expect("a GoToSocial note")
     }
 
+    /// GoToSocial's vote, as its serializer writes it (its own tests assert this document).
+    fn gotosocial_vote() -> serde_json::Value {
+        serde_json::from_str(&testing::gotosocial("serializer/create_poll_vote.json")).expect("a GoToSocial vote")
+    }
+
+    #[test]
+    fn a_gotosocial_vote_reads_as_a_vote() {
+        let note: Note = serde_json::from_value(gotosocial_vote()["object"].clone()).expect("a Note");
+        assert_eq!(note.vote_choice(), Some("tissues"));
+    }
+
+    /// GoToSocial and Mastodon take a named reply for a vote only without `content`; with `"content": ""` they
+    /// stored it as an empty direct reply, and the vote was never counted.
+    #[test]
+    fn a_vote_has_the_shape_gotosocial_counts() {
+        let voter = testing::local_account(1, "ann");
+        let mut author = testing::remote_account(2, "foss_satan", "fossbros-anonymous.io");
+        author.uri = "http://fossbros-anonymous.io/users/foss_satan".into();
+        let question = "http://fossbros-anonymous.io/users/foss_satan/statuses/01HEN2QRFA8H3C6QPN7RD4KSR6";
+        let vote = Note::vote(&format!("{}#votes/1", voter.uri), &voter, &author, question, "tissues");
+        let ours = serde_json::to_value(&vote).expect("JSON");
+        let theirs = gotosocial_vote()["object"].clone();
+        assert!(ours.get("content").is_none() && theirs.get("content").is_none(), "{ours}");
+        for key in ["type", "name", "inReplyTo", "to"] {
+            assert_eq!(normalized(&ours[key]), normalized(&theirs[key]), "{key}: {ours}");
+        }
+        assert_eq!(ours["attributedTo"], voter.uri.as_str());
+        let read_back: Note = serde_json::from_value(ours).expect("a Note");
+        assert_eq!(read_back.vote_choice(), Some("tissues"));
+    }
+
+    /// `to` as one string or a list of one.
+    fn normalized(value: &serde_json::Value) -> serde_json::Value {
+        match value {
+            serde_json::Value::Array(items) if items.len() == 1 => items[0].clone(),
+            other => other.clone(),
+        }
+    }
+
     #[test]
     fn gotosocial_notes_read_with_their_visibility_mentions_and_hashtags() {
         let public = gotosocial_note("note.json");

@@ -316,6 +316,16 @@ mod tests {
         assert!(account.fields.is_empty());
     }
 
+    /// GoToSocial and Mastodon actors name their `featured` collection; ours does too, with the context term.
+    #[test]
+    fn actors_name_their_featured_collection() {
+        assert_eq!(gotosocial_actor("actor.json").featured.map(|u| u.to_string()).as_deref(), Some("http://127.0.0.1:3290/users/alice/collections/featured"));
+        assert!(mastodon_actor().featured.is_some());
+        let json = serde_json::to_value(with_context(Person::from_local(&testing::local_account(1, "alice"), BASE_URL))).unwrap();
+        assert_eq!(json["featured"], "https://hallway.corp.example/users/alice/collections/featured");
+        assert_eq!(json["@context"][2]["featured"]["@id"], "toot:featured");
+    }
+
     #[test]
     fn a_refreshed_actor_keeps_the_row_it_updates() {
         let mut existing = gotosocial_actor("actor.json").to_account(None).expect("an account");
