@@ -179,7 +179,9 @@ fn parse_multipart(content_type: &str, body: &[u8]) -> Result<(Map<String, Value
         let content = &part[header_end + 4..];
         let content = content.strip_suffix(b"\r\n").unwrap_or(content);
         let name = disposition_param(&headers, "name").ok_or_else(|| AppError::bad_request("A multipart part has no name"))?;
-        if disposition_param(&headers, "filename").is_some() {
+        // As Rack reads parts: one with a file name, or with a type other than plain text, is a file
+        // (Node's form-data sends a Buffer as `application/octet-stream` without a file name).
+        if disposition_param(&headers, "filename").is_some() || is_typed_as_data(&headers) {
             if !content.is_empty() {
                 files.push(FilePart { name, bytes: content.to_vec() });
             }
@@ -189,6 +191,14 @@ fn parse_multipart(content_type: &str, body: &[u8]) -> Result<(Map<String, Value
         insert_at(&mut root, &key_path(&name)?, Value::String(value));
     }
     Ok((root, files))
+}
+
+fn is_typed_as_data(headers: &str) -> bool {
+    let content_type = headers.lines().find_map(|l| {
+        let (key, value) = l.split_once(':')?;
+        key.trim().eq_ignore_ascii_case("content-type").then(|| value.trim().to_ascii_lowercase())
+    });
+    content_type.is_some_and(|t| !t.starts_with("text/plain"))
 }
 
 /// A parameter of the part's `Content-Disposition` header, e.g. `name="note"`.
@@ -487,6 +497,10 @@ mod tests {
         let file = "--XX\r\nContent-Disposition: form-data; name=\"avatar\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\nPNG\r\n--XX--\r\n";
         let (_, files) = parse_multipart("multipart/form-data; boundary=XX", file.as_bytes()).unwrap();
         assert_eq!((files[0].name.as_str(), files[0].bytes.as_slice()), ("avatar", b"PNG".as_slice()));
+        let unnamed = b"--XX\r\nContent-Disposition: form-data; name=\"file\"\r\nContent-Type: application/octet-stream\r\n\r\n\x89PNG\r\n--XX\r\nContent-Disposition: form-data; name=\"description\"\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nx\r\n--XX--\r\n";
+        let (map, files) = parse_multipart("multipart/form-data; boundary=XX", unnamed).unwrap();
+        assert_eq!((files[0].name.as_str(), files[0].bytes.as_slice()), ("file", b"\x89PNG".as_slice()), "typed data without a file name");
+        assert_eq!(Value::Object(map), serde_json::json!({"description": "x"}));
     }
 
     #[test]

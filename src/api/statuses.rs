@@ -6,6 +6,7 @@ use crate::api::auth::{Auth, UserSession};
 use crate::api::entities::{rendered, Context, Status, StatusEdit, StatusSource};
 use crate::api::pagination::{account_page, PageParams};
 use crate::params::{flex, object_list, path_id, FilePart, Params, Query, Upload};
+use crate::db::kinds::QuotePolicy;
 use crate::db::Tx;
 use crate::ids::StatusId;
 use crate::error::{AppError, AppResult};
@@ -41,6 +42,21 @@ pub struct StatusParams {
     poll: Option<NewPoll>,
     #[serde(default, deserialize_with = "flex::string_opt")]
     scheduled_at: Option<String>,
+    #[serde(default, deserialize_with = "flex::id_opt")]
+    quoted_status_id: Option<StatusId>,
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    quote_approval_policy: Option<String>,
+}
+
+/// A client's `quote_approval_policy`: public, followers or nobody.
+fn quote_policy_param(text: Option<&str>) -> AppResult<Option<QuotePolicy>> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(text) => match QuotePolicy::from_text(text) {
+            Some(QuotePolicy::Unsupported) | None => Err(AppError::validation(format!("Quote approval policy '{text}' is not one of public, followers, nobody"))),
+            policy => Ok(policy),
+        },
+    }
 }
 
 /// A client's `scheduled_at`, as UTC.
@@ -132,6 +148,8 @@ pub async fn create(req: HttpRequest, state: web::Data<AppState>, auth: Auth, Pa
         app_id: Some(me.app_id),
         media_ids: input.media_ids.unwrap_or_default(),
         poll: input.poll,
+        quoted_status_id: input.quoted_status_id,
+        quote_policy: quote_policy_param(input.quote_approval_policy.as_deref())?,
     };
     let settings = state.settings.clone();
     let view = state
@@ -176,6 +194,7 @@ pub async fn edit(state: web::Data<AppState>, auth: Auth, id: web::Path<String>,
         language: input.language,
         media_ids: input.media_ids,
         media_attributes,
+        quote_policy: quote_policy_param(input.quote_approval_policy.as_deref())?,
     };
     let settings = state.settings.clone();
     let view = state.db.write(move |conn| statuses::edit(conn, &settings, &me.account, id, change)).await?;
@@ -328,4 +347,39 @@ async fn interacted_by(req: HttpRequest, state: web::Data<AppState>, auth: Auth,
     let limit = page.limit;
     let listed = state.db.read(move |conn| statuses::interacted_by(conn, viewer, id, reblogs, &page)).await?;
     Ok(account_page(&req, &state.settings, &listed, limit))
+}
+
+/// `GET /api/v1/statuses/:id/quotes`: the accepted quotes of a status the caller may see, paged by quote.
+pub async fn quotes(req: HttpRequest, state: web::Data<AppState>, auth: Auth, id: web::Path<String>, Query(page): Query<PageParams>) -> AppResult<HttpResponse> {
+    let viewer = auth.viewer(&["read:statuses"])?;
+    auth.session()?;
+    let id = path_id(&id)?;
+    let page = page.page(20, 40);
+    let found = state.db.read(move |conn| crate::service::quotes::quotes_of(conn, viewer.as_ref(), id, &page)).await?;
+    let paging_ids: Vec<i64> = found.iter().map(|(quote_id, _)| *quote_id).collect();
+    let views: Vec<StatusView> = found.into_iter().map(|(_, view)| view).collect();
+    Ok(crate::api::pagination::paged_raw_json(&req, &state.settings, rendered::list(state.db.caches(), &views, &state.settings), &paging_ids))
+}
+
+/// `POST /api/v1/statuses/:id/quotes/:quoting_status_id/revoke`: the quoted author takes a quote back.
+pub async fn revoke_quote(state: web::Data<AppState>, auth: Auth, ids: web::Path<(String, String)>) -> AppResult<HttpResponse> {
+    let me = auth.user(&["write:statuses"])?;
+    let (quoted, quoting) = (path_id(&ids.0)?, path_id(&ids.1)?);
+    let view = state.db.write(move |tx| crate::service::quotes::revoke(tx, &me.account, quoted, quoting)).await?;
+    Ok(one(&state, &view))
+}
+
+#[derive(Deserialize)]
+pub struct InteractionPolicyParams {
+    #[serde(default, deserialize_with = "flex::string_opt")]
+    quote_approval_policy: Option<String>,
+}
+
+/// `PUT /api/v1/statuses/:id/interaction_policy`: who may quote one's own status.
+pub async fn interaction_policy(state: web::Data<AppState>, auth: Auth, id: web::Path<String>, Params(input): Params<InteractionPolicyParams>) -> AppResult<HttpResponse> {
+    let me = auth.user(&["write:statuses"])?;
+    let id = path_id(&id)?;
+    let policy = quote_policy_param(input.quote_approval_policy.as_deref())?.ok_or_else(|| AppError::validation("Quote approval policy can't be blank"))?;
+    let view = state.db.write(move |tx| crate::service::quotes::set_policy(tx, &me.account, id, policy)).await?;
+    Ok(one(&state, &view))
 }

@@ -4,6 +4,7 @@ use activitypub_federation::kinds::activity::{
     AcceptType, AnnounceType, BlockType, CreateType, DeleteType, FlagType, FollowType, LikeType, MoveType, RejectType,
     UndoType, UpdateType,
 };
+use activitypub_federation::kinds::kind;
 use activitypub_federation::protocol::helpers::{deserialize_one_or_many, deserialize_skip_error};
 use chrono::{DateTime, Utc};
 use serde::de::Error as _;
@@ -42,7 +43,10 @@ macro_rules! activity {
 }
 
 activity!(Follow, FollowType, Url);
-activity!(Accept, AcceptType, FollowReference);
+activity!(
+    /// An Accept of a Follow, or of a QuoteRequest (`result` is then the QuoteAuthorization).
+    Accept, AcceptType, FollowReference, result: Option<Url>
+);
 activity!(Reject, RejectType, FollowReference);
 activity!(Undo, UndoType, Undone);
 activity!(Create, CreateType, Note, published: Option<DateTime<Utc>>);
@@ -93,12 +97,53 @@ pub struct Flag {
     pub content: String,
 }
 
-/// What an Accept or Reject answers: the Follow itself (Mastodon, GoToSocial) or its id.
+/// What an Accept or Reject answers: the Follow itself (Mastodon, GoToSocial), a QuoteRequest, or its id.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum FollowReference {
     Follow(Box<Follow>),
+    QuoteRequest(Box<QuoteRequest>),
     Id(Url),
+}
+
+kind!(QuoteRequestType, QuoteRequest);
+kind!(QuoteAuthorizationType, QuoteAuthorization);
+
+/// FEP-044f: `actor` asks to quote `object` with the status `instrument` (embedded, or its id).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QuoteRequest {
+    #[serde(rename = "type")]
+    pub kind: QuoteRequestType,
+    pub id: Url,
+    pub actor: Url,
+    pub object: Url,
+    #[serde(default, skip_serializing_if = "Value::is_null")]
+    pub instrument: Value,
+}
+
+impl QuoteRequest {
+    /// The quoting status's id, whether the request embeds it or names it.
+    pub fn instrument_id(&self) -> Option<Url> {
+        match &self.instrument {
+            Value::String(id) => Url::parse(id).ok(),
+            Value::Object(object) => object.get("id").and_then(Value::as_str).and_then(|id| Url::parse(id).ok()),
+            _ => None,
+        }
+    }
+
+    /// The quoting status, when the request embeds it.
+    pub fn instrument_note(&self) -> Option<Note> {
+        self.instrument.is_object().then(|| serde_json::from_value(self.instrument.clone()).ok()).flatten()
+    }
+}
+
+/// A QuoteAuthorization named in a Delete (its revocation).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuoteAuthorizationRef {
+    #[serde(rename = "type")]
+    pub kind: QuoteAuthorizationType,
+    pub id: Url,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -124,6 +169,7 @@ pub enum Updated {
 pub enum Deleted {
     Tombstone(Tombstone),
     Note(Box<Note>),
+    Authorization(QuoteAuthorizationRef),
     Id(Url),
 }
 
@@ -144,6 +190,7 @@ pub enum InboxActivity {
     Flag(Flag),
     Announcement(Box<AnnouncementActivity>),
     Move(Move),
+    QuoteRequest(Box<QuoteRequest>),
     Unsupported(String),
 }
 
@@ -166,6 +213,7 @@ impl<'de> Deserialize<'de> for InboxActivity {
             "Block" => serde_json::from_value(value).map(InboxActivity::Block),
             "Flag" => serde_json::from_value(value).map(InboxActivity::Flag),
             "Move" => serde_json::from_value(value).map(InboxActivity::Move),
+            "QuoteRequest" => serde_json::from_value(value).map(|request| InboxActivity::QuoteRequest(Box::new(request))),
             _ => return Ok(InboxActivity::Unsupported(kind)),
         };
         parsed.map_err(|e| D::Error::custom(format!("{kind}: {e}")))
@@ -198,6 +246,7 @@ impl InboxActivity {
             InboxActivity::Flag(a) => Some((&a.id, &a.actor)),
             InboxActivity::Announcement(a) => Some((&a.id, &a.actor)),
             InboxActivity::Move(a) => Some((&a.id, &a.actor)),
+            InboxActivity::QuoteRequest(a) => Some((&a.id, &a.actor)),
             InboxActivity::Unsupported(_) => None,
         }
     }
@@ -207,6 +256,7 @@ impl FollowReference {
     pub fn id(&self) -> &Url {
         match self {
             FollowReference::Follow(follow) => &follow.id,
+            FollowReference::QuoteRequest(request) => &request.id,
             FollowReference::Id(id) => id,
         }
     }
@@ -239,6 +289,7 @@ impl Deleted {
         match self {
             Deleted::Tombstone(tombstone) => &tombstone.id,
             Deleted::Note(note) => &note.id,
+            Deleted::Authorization(authorization) => &authorization.id,
             Deleted::Id(id) => id,
         }
     }
@@ -312,6 +363,7 @@ impl Accept {
             cc: Vec::new(),
             object: FollowReference::Follow(Box::new(follow)),
             actor,
+            result: None,
         }
     }
 }
@@ -580,6 +632,30 @@ mod tests {
             direct.in_reply_to,
             Some(url("https://hallway.corp.example/users/alice/statuses/115000000000000001"))
         );
+    }
+
+    /// Mastodon 4.5's quote posts: a quoting Note, a QuoteRequest, its Accept and a revocation.
+    #[test]
+    fn mastodon_quote_documents_read() {
+        let InboxActivity::Create(create) = mastodon("create_note_quote.json") else { panic!("a Create") };
+        let note = create.object;
+        assert_eq!(note.quoted_uri().map(Url::as_str), Some("https://hallway.corp.example/users/alice/statuses/115000000000000001"));
+        assert_eq!(note.quote_authorization.as_ref().map(Url::as_str), Some("https://hallway.corp.example/users/alice/quote_authorizations/42"));
+        assert_eq!(note.quote_policy("https://mastodon.corp.example/users/dana/followers"), crate::db::kinds::QuotePolicy::Followers);
+
+        let InboxActivity::QuoteRequest(request) = mastodon("quote_request.json") else { panic!("a QuoteRequest") };
+        assert_eq!(request.object.as_str(), "https://hallway.corp.example/users/alice/statuses/115000000000000001");
+        assert_eq!(request.instrument_id().map(|u| u.to_string()).as_deref(), Some("https://mastodon.corp.example/users/dana/statuses/115000000000000300"));
+        assert!(request.instrument_note().is_some_and(|n| n.quoted_uri().is_some()));
+
+        let InboxActivity::Accept(accept) = mastodon("accept_quote_request.json") else { panic!("an Accept") };
+        assert!(matches!(accept.object, FollowReference::QuoteRequest(_)));
+        assert_eq!(accept.object.id().as_str(), "https://hallway.corp.example/users/alice/quote_requests/115000000000000500");
+        assert_eq!(accept.result.as_ref().map(Url::as_str), Some("https://mastodon.corp.example/users/dana/quote_authorizations/991"));
+
+        let InboxActivity::Delete(delete) = mastodon("delete_quote_authorization.json") else { panic!("a Delete") };
+        assert!(matches!(delete.object, Deleted::Authorization(_)));
+        assert_eq!(delete.object.id().as_str(), "https://mastodon.corp.example/users/dana/quote_authorizations/991");
     }
 
     #[test]

@@ -4,14 +4,14 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use url::Url;
 
-use crate::apub::activities::{Deleted, FollowReference, InboxActivity, Undone, Updated};
+use crate::apub::activities::{Deleted, FollowReference, InboxActivity, QuoteRequest, Undone, Updated};
 use crate::apub::addressing::is_public;
 use crate::apub::objects::Note;
 use crate::apub::{inbound, resolve};
 use crate::db::kinds::InboxState;
 use crate::db::models::{Account, QueuedActivity};
-use crate::db::queries::{accounts, inbox_queue, rate_limits, received};
-use crate::db::tx::Outbound;
+use crate::db::queries::{accounts, inbox_queue, quotes as quote_requests, rate_limits, received};
+use crate::db::tx::{Outbound, QuoteRequestSeen};
 use crate::db::{DbConn, Tx};
 use crate::error::{AppError, AppResult};
 use crate::ids;
@@ -19,7 +19,7 @@ use crate::net::authority;
 use crate::service::statuses::{self, RemoteStatus};
 use crate::service::polls::{self, RemotePoll};
 use crate::service::announcements::{self, RemoteAnnouncement};
-use crate::service::{follows, moves, remote, reports, safety};
+use crate::service::{follows, moves, quotes, remote, reports, safety};
 use crate::state::AppState;
 
 /// How many unknown accounts one activity may make us fetch (mentions), and how far up a thread we fetch.
@@ -126,7 +126,11 @@ pub async fn process(state: &AppState, queued: &QueuedActivity) -> AppResult<boo
     let activity: InboxActivity =
         serde_json::from_str(&queued.body).map_err(|e| AppError::bad_request(format!("Unreadable activity: {e}")))?;
     prepare(state, &signer, &activity).await;
-    let ready = Ready::new(activity, &signer);
+    let quote_verified = verified_quote(state, &activity).await;
+    let mut ready = Ready::new(activity, &signer);
+    if let Some(status) = ready.status.as_mut() {
+        status.quote_verified = quote_verified;
+    }
     let (queued_id, uri) = (queued.id, queued.activity_uri.clone());
     state
         .db
@@ -191,6 +195,46 @@ async fn prepare(state: &AppState, signer: &Account, activity: &InboxActivity) {
         }
     }
     fetch_thread(state, signer, note.in_reply_to.clone()).await;
+    // The quoted status, with what it answers, so that the quote can name it.
+    fetch_thread(state, signer, note.quoted_uri().cloned()).await;
+}
+
+/// Whether the quote authorization a note carries was given by the quoted status's author's instance for this
+/// very quote (FEP-044f): fetched from there, it names the note and the quoted status and is the quoted
+/// author's. Authorizations of this instance are known without fetching (an accepted QuoteRequest).
+async fn verified_quote(state: &AppState, activity: &InboxActivity) -> bool {
+    let note = match activity {
+        InboxActivity::Create(create) => &create.object,
+        InboxActivity::Update(update) => match &update.object {
+            Updated::Note(note) => note.as_ref(),
+            Updated::Person(_) => return false,
+        },
+        _ => return false,
+    };
+    let (Some(authorization), Some(quoted)) = (note.quote_authorization.as_ref(), note.quoted_uri()) else { return false };
+    if authority(authorization) == state.settings.domain {
+        return false;
+    }
+    let Ok(document) = state.federation.fetch(authorization).await else { return false };
+    let text = |key: &str| document.get(key).and_then(serde_json::Value::as_str).map(str::to_owned);
+    let quoted_key = quoted.to_string();
+    let quoted_author = state
+        .db
+        .read(move |conn| {
+            let Some(status) = crate::db::queries::statuses::find_by_uri_or_url(conn, &quoted_key)? else { return Ok(None) };
+            Ok(accounts::find(conn, status.account_id)?.map(|a| a.uri))
+        })
+        .await
+        .ok()
+        .flatten();
+    let attributed = text("attributedTo");
+    text("type").as_deref() == Some("QuoteAuthorization")
+        && text("id").as_deref() == Some(authorization.as_str())
+        && text("interactingObject").as_deref() == Some(note.id.as_str())
+        && text("interactionTarget").as_deref() == Some(quoted.as_str())
+        && attributed.is_some()
+        && attributed == quoted_author
+        && attributed.as_deref().and_then(|a| Url::parse(a).ok()).is_some_and(|a| authority(&a) == authority(authorization))
 }
 
 /// Stores the statuses a reply answers, up the thread, that are not known here yet.
@@ -263,6 +307,10 @@ pub(crate) fn remote_status(note: &Note, author: &Account) -> RemoteStatus {
             .map(str::to_owned)
             .collect(),
         published: note.published.map(|p| p.naive_utc()),
+        quote_policy: note.quote_policy(&author.followers_url),
+        quoted_uri: note.quoted_uri().map(Url::to_string),
+        quote_authorization: note.quote_authorization.as_ref().map(Url::to_string),
+        quote_verified: false,
         poll: remote_poll(note),
         emojis: note
             .emojis()
@@ -321,6 +369,12 @@ fn apply(tx: &mut Tx, signer: &Account, ready: Ready) -> AppResult<()> {
             }
             Ok(())
         }
+        InboxActivity::Accept(accept) if quote_requests::by_request(tx, accept.object.id().as_str())?.is_some() => {
+            quotes::answered(tx, signer, accept.object.id().as_str(), quotes::Answer::Accepted(accept.result.as_ref().map(Url::as_str)))
+        }
+        InboxActivity::Reject(reject) if quote_requests::by_request(tx, reject.object.id().as_str())?.is_some() => {
+            quotes::answered(tx, signer, reject.object.id().as_str(), quotes::Answer::Rejected)
+        }
         InboxActivity::Accept(accept) => match followed_by_local(tx, &accept.object)? {
             Some(follower) => follows::request_accepted(tx, &follower, signer),
             None => Ok(()),
@@ -329,6 +383,7 @@ fn apply(tx: &mut Tx, signer: &Account, ready: Ready) -> AppResult<()> {
             Some(follower) => follows::end_follow(tx, &follower, signer).map(|_| ()),
             None => Ok(()),
         },
+        InboxActivity::QuoteRequest(request) => quote_requested(tx, signer, &request),
         InboxActivity::Undo(undo) => undo_activity(tx, signer, undo.object),
         InboxActivity::Create(create) => {
             let note = &create.object;
@@ -355,6 +410,8 @@ fn apply(tx: &mut Tx, signer: &Account, ready: Ready) -> AppResult<()> {
         InboxActivity::Delete(delete) => match &delete.object {
             Deleted::Id(id) if id.as_str() == signer.uri => remote::remove_account(tx, signer),
             Deleted::Id(id) if announcements::withdraw_remote(tx, signer, id.as_str())? => Ok(()),
+            Deleted::Authorization(authorization) => quotes::revoked_remote(tx, signer, authorization.id.as_str()).map(|_| ()),
+            Deleted::Id(id) if quotes::revoked_remote(tx, signer, id.as_str())? => Ok(()),
             object => statuses::delete_remote(tx, signer, object.id().as_str()),
         },
         InboxActivity::Announcement(activity) => {
@@ -402,10 +459,41 @@ fn apply(tx: &mut Tx, signer: &Account, ready: Ready) -> AppResult<()> {
     }
 }
 
+/// A remote account asks to quote a local status: the quoting status (embedded) is stored, and the request
+/// answered, with the authorization or a Reject. A request for a status that is not ours is passed over.
+fn quote_requested(tx: &mut Tx, signer: &Account, request: &QuoteRequest) -> AppResult<()> {
+    if request.actor.as_str() != signer.uri {
+        return Ok(());
+    }
+    let Some(quoted) = crate::db::queries::statuses::find_by_uri_or_url(tx, request.object.as_str())?.filter(|s| s.local) else { return Ok(()) };
+    let Some(quoting_uri) = request.instrument_id() else { return Ok(()) };
+    if let Some(note) = request.instrument_note().filter(|note| authored_by(note, signer)) {
+        if crate::db::queries::statuses::find_by_uri_or_url(tx, note.id.as_str())?.is_none() {
+            statuses::create_remote(tx, signer, remote_status(&note, signer))?;
+        }
+    }
+    let quoted_author = accounts::find(tx, quoted.account_id)?.ok_or(AppError::NotFound)?;
+    let answer = quotes::requested(tx, signer, request.object.as_str(), quoting_uri.as_str(), request.id.as_str())?;
+    let (authorization, answer_key) = match &answer {
+        Some((quote, _)) => (quote.approval_uri.clone(), quote.id),
+        None => (None, ids::next_id()),
+    };
+    let seen = QuoteRequestSeen {
+        id: request.id.as_str(),
+        requester: signer,
+        quoted_author: &quoted_author,
+        quoted_uri: request.object.as_str(),
+        quoting_uri: quoting_uri.as_str(),
+        answer_key,
+    };
+    tx.federate(Outbound::QuoteAnswered { request: &seen, authorization: authorization.as_deref() })
+}
+
 /// The local follower an Accept or Reject answers: the embedded Follow's actor, or the request's owner.
 fn followed_by_local(conn: &mut DbConn, reference: &FollowReference) -> AppResult<Option<Account>> {
     match reference {
         FollowReference::Follow(follow) => local_account(conn, &follow.actor),
+        FollowReference::QuoteRequest(_) => Ok(None),
         FollowReference::Id(id) => {
             let owner = id.as_str().split("/follows/").next().and_then(|actor| Url::parse(actor).ok());
             match owner {

@@ -13,9 +13,9 @@ use crate::apub::activities::{Accept, Announce, AnnouncementActivity, Block, Cre
 use crate::apub::objects::{with_context, AnnouncementObject, Note, Person, ANNOUNCEMENT_TYPE};
 use crate::config::Settings;
 use crate::db::kinds::Visibility;
-use crate::db::models::{Account, Announcement, FollowRequest, Status};
+use crate::db::models::{Account, Announcement, FollowRequest, Quote, Status};
 use crate::db::queries::{accounts, follows, statuses};
-use crate::db::tx::{Outbound, Outbox};
+use crate::db::tx::{Outbound, Outbox, QuoteRequestSeen};
 use crate::db::{Database, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::service::federation::{enqueue, inbox_of};
@@ -56,6 +56,9 @@ impl Outbox for ActivityOutbox {
             Outbound::AnnouncementPublished(announcement) => announcement_sent(conn, settings, announcement, "Create"),
             Outbound::AnnouncementChanged(announcement) => announcement_sent(conn, settings, announcement, "Update"),
             Outbound::AnnouncementWithdrawn(announcement) => announcement_withdrawn(conn, settings, announcement),
+            Outbound::QuoteRequested { quote, quoting, quoted_author } => quote_requested(conn, settings, quote, quoting, quoted_author),
+            Outbound::QuoteAnswered { request, authorization } => quote_answered(conn, request, authorization),
+            Outbound::QuoteRevoked { quote, quoting, quoted_author } => quote_revoked(conn, quote, quoting, quoted_author),
         }
     }
 }
@@ -142,6 +145,77 @@ fn reject_follow(conn: &mut DbConn, target: &Account, follower: &Account, follow
     queue(conn, &reject.id.clone(), reject, target, vec![follower.inbox_url.clone()])
 }
 
+/// Asks a remote author's instance to let a local status quote theirs (FEP-044f): the QuoteRequest names the
+/// quoted status and carries the quoting one, to the author's own inbox.
+fn quote_requested(conn: &mut DbConn, settings: &Settings, quote: &Quote, quoting: &StatusView, quoted_author: &Account) -> AppResult<()> {
+    let (Some(inbox), Some(id)) = (inbox_of(quoted_author), quote.request_uri.as_deref()) else { return Ok(()) };
+    let note = note_of(conn, settings, quoting)?;
+    let request = serde_json::json!({
+        "id": id,
+        "type": "QuoteRequest",
+        "actor": quoting.account.uri,
+        "object": quote.quoted_uri,
+        "instrument": note,
+    });
+    queue(conn, &url(id)?, request, &quoting.account, vec![inbox])
+}
+
+/// Answers a QuoteRequest for a local status: an Accept whose `result` is the authorization, or a Reject.
+fn quote_answered(conn: &mut DbConn, request: &QuoteRequestSeen<'_>, authorization: Option<&str>) -> AppResult<()> {
+    let Some(inbox) = inbox_of(request.requester) else { return Ok(()) };
+    let (kind, path) = if authorization.is_some() { ("Accept", "accepts") } else { ("Reject", "rejects") };
+    let id = format!("{}#{path}/quote_requests/{}", request.quoted_author.uri, request.answer_key);
+    let mut answer = serde_json::json!({
+        "id": id,
+        "type": kind,
+        "actor": request.quoted_author.uri,
+        "to": [request.requester.uri],
+        "object": {
+            "id": request.id,
+            "type": "QuoteRequest",
+            "actor": request.requester.uri,
+            "object": request.quoted_uri,
+            "instrument": request.quoting_uri,
+        },
+    });
+    if let Some(authorization) = authorization {
+        answer["result"] = authorization.into();
+    }
+    queue(conn, &url(&id)?, answer, request.quoted_author, vec![inbox])
+}
+
+/// The QuoteAuthorization document of an accepted quote.
+pub fn quote_authorization(quote: &Quote, quoting_uri: &str, quoted_author: &Account) -> serde_json::Value {
+    serde_json::json!({
+        "id": quote.approval_uri,
+        "type": "QuoteAuthorization",
+        "attributedTo": quoted_author.uri,
+        "interactingObject": quoting_uri,
+        "interactionTarget": quote.quoted_uri,
+    })
+}
+
+/// Takes back a quote's authorization (a Delete of it), to the quoting author's instance and to the instances
+/// of both authors' followers, which hold the quoting status.
+fn quote_revoked(conn: &mut DbConn, quote: &Quote, quoting: &Status, quoted_author: &Account) -> AppResult<()> {
+    let Some(approval) = quote.approval_uri.as_deref() else { return Ok(()) };
+    let quoting_author = accounts::find(conn, quoting.account_id)?.ok_or(AppError::NotFound)?;
+    let mut inboxes = follows::remote_follower_inboxes(conn, quoted_author.id)?;
+    match inbox_of(&quoting_author) {
+        Some(inbox) => inboxes.push(inbox),
+        None => inboxes.extend(follows::remote_follower_inboxes(conn, quoting_author.id)?),
+    }
+    let id = format!("{approval}#delete");
+    let delete = serde_json::json!({
+        "id": id,
+        "type": "Delete",
+        "actor": quoted_author.uri,
+        "to": [crate::apub::addressing::PUBLIC],
+        "object": quote_authorization(quote, &quoting.uri, quoted_author),
+    });
+    queue(conn, &url(&id)?, delete, quoted_author, inboxes)
+}
+
 /// Every remote inbox a status of a local author goes to: followers' (unless direct), the mentioned, and
 /// the author of the status it answers.
 fn status_inboxes(conn: &mut DbConn, view: &StatusView) -> AppResult<Vec<String>> {
@@ -153,6 +227,12 @@ fn status_inboxes(conn: &mut DbConn, view: &StatusView) -> AppResult<Vec<String>
         }
     }
     inboxes.extend(view.mentions.iter().filter_map(|account| inbox_of(account)));
+    // The quoted author hears of a quote as if mentioned, without the mention (Mastodon's silent mention).
+    if let Some(quoted) = view.quote.as_ref().and_then(|q| q.row.quoted_status_id) {
+        if let Some(quoted) = statuses::find(conn, quoted)? {
+            inboxes.extend(accounts::find(conn, quoted.account_id)?.as_ref().and_then(inbox_of));
+        }
+    }
     Ok(inboxes)
 }
 

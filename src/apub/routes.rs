@@ -22,6 +22,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/users/{name}/following", web::get().to(following))
         .route("/users/{name}/outbox", web::get().to(outbox))
         .route("/users/{name}/collections/featured", web::get().to(featured))
+        .route("/users/{name}/quote_authorizations/{id}", web::get().to(quote_authorization))
         .route("/users/{name}/statuses/{id}", web::get().to(note))
         .route("/@{name}/{id}", web::get().to(note))
         .route("/inbox", web::post().to(inbox::shared_inbox))
@@ -121,6 +122,18 @@ async fn featured(req: HttpRequest, state: web::Data<AppState>, name: web::Path<
         })
         .await?;
     Ok(activity_json(body))
+}
+
+/// The authorization of an accepted quote of a local status (FEP-044f), to a signed request from an allowed
+/// peer whose signer may see the quoted status.
+async fn quote_authorization(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String)>) -> AppResult<HttpResponse> {
+    let signer = inbound::signer(&state, &req, None).await?;
+    let (name, id) = path.into_inner();
+    let id = crate::params::path_id::<i64>(&id)?;
+    let (quote, quoting, author) = state.db.read(move |conn| crate::service::quotes::authorization(conn, Some(signer.id), &name, id)).await?;
+    let mut document = outbox::quote_authorization(&quote, &quoting.uri, &author);
+    document["@context"] = crate::apub::objects::context();
+    Ok(activity_json(document))
 }
 
 #[derive(Deserialize)]

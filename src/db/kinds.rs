@@ -120,7 +120,19 @@ text_enum! {
         Favourite => "favourite",
         Poll => "poll",
         Update => "update",
+        Quote => "quote",
+        QuotedUpdate => "quoted_update",
     }
+}
+
+text_enum! {
+    /// Who may quote a status without asking (Mastodon 4.5); `unsupported` is a peer's policy Hallway cannot read.
+    QuotePolicy { Public => "public", Followers => "followers", Nobody => "nobody", Unsupported => "unsupported" }
+}
+
+text_enum! {
+    /// Where a quote stands with the quoted author: asked, agreed, refused, or taken back.
+    QuoteState { Pending => "pending", Accepted => "accepted", Rejected => "rejected", Revoked => "revoked" }
 }
 
 text_enum! {

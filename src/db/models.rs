@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::json::Json;
-use super::kinds::{AuditAction, AuditTarget, DeliveryState, DomainBlockSeverity, IpBlockSeverity, FilterAction, FilterContexts, IdentityProvider, ImportKind, InboxState, NotificationKind, PolicyAction, Role, Visibility};
+use super::kinds::{AuditAction, AuditTarget, DeliveryState, DomainBlockSeverity, IpBlockSeverity, FilterAction, FilterContexts, IdentityProvider, ImportKind, InboxState, NotificationKind, PolicyAction, QuotePolicy, QuoteState, Role, Visibility};
 use super::schema::*;
 use super::scopes::Scopes;
 use crate::ids::{AccountId, StatusId};
@@ -288,6 +288,28 @@ pub struct Status {
     pub edited_at: Option<NaiveDateTime>,
     /// The first status of the chain of replies this one is in (its own id when it starts one).
     pub thread_id: StatusId,
+    #[diesel(serialize_as = String, deserialize_as = String)]
+    pub quote_policy: QuotePolicy,
+}
+
+/// A status quoting another.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = quotes)]
+pub struct Quote {
+    /// Names the authorization (`/users/:name/quote_authorizations/:id`) when the quoted status is local.
+    pub id: i64,
+    pub status_id: StatusId,
+    /// None once the quoted status is gone.
+    pub quoted_status_id: Option<StatusId>,
+    pub quoted_uri: String,
+    #[diesel(serialize_as = String, deserialize_as = String)]
+    pub state: QuoteState,
+    /// The QuoteAuthorization, once the quoted author's instance agreed.
+    pub approval_uri: Option<String>,
+    /// The QuoteRequest sent or received, which an Accept or Reject answers.
+    pub request_uri: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
 }
 
 /// The editable part of a status, as written by an edit.

@@ -135,6 +135,21 @@ diesel::table! {
         created_at -> Timestamp,
         edited_at -> Nullable<Timestamp>,
         thread_id -> BigInt,
+        quote_policy -> Text,
+    }
+}
+
+diesel::table! {
+    quotes (id) {
+        id -> BigInt,
+        status_id -> BigInt,
+        quoted_status_id -> Nullable<BigInt>,
+        quoted_uri -> Text,
+        state -> Text,
+        approval_uri -> Nullable<Text>,
+        request_uri -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
@@ -858,4 +873,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     notification_policies,
     notification_requests,
     notification_permissions,
+    quotes,
 );

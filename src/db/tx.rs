@@ -9,7 +9,7 @@ use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
 use crate::db::events::Event;
-use crate::db::models::{Account, Announcement, FollowRequest, Report, Status};
+use crate::db::models::{Account, Announcement, FollowRequest, Quote, Report, Status};
 use crate::db::views::StatusView;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
@@ -42,6 +42,24 @@ pub enum Outbound<'a> {
     AnnouncementPublished(&'a Announcement),
     AnnouncementChanged(&'a Announcement),
     AnnouncementWithdrawn(&'a Announcement),
+    /// A local status quotes a remote one: its author's instance is asked (QuoteRequest).
+    QuoteRequested { quote: &'a Quote, quoting: &'a StatusView, quoted_author: &'a Account },
+    /// A remote account's QuoteRequest for a local status is answered: with the authorization, or refused.
+    QuoteAnswered { request: &'a QuoteRequestSeen<'a>, authorization: Option<&'a str> },
+    /// A local author took back the authorization of a quote of their status.
+    QuoteRevoked { quote: &'a Quote, quoting: &'a Status, quoted_author: &'a Account },
+}
+
+/// A QuoteRequest as it was received, to be echoed in its answer.
+#[derive(Debug, Clone, Copy)]
+pub struct QuoteRequestSeen<'a> {
+    pub id: &'a str,
+    pub requester: &'a Account,
+    pub quoted_author: &'a Account,
+    pub quoted_uri: &'a str,
+    pub quoting_uri: &'a str,
+    /// Names the answer (the quote's id when one was made).
+    pub answer_key: i64,
 }
 
 /// Turns [`Outbound`] messages into delivery rows on the transaction's connection.

@@ -3,7 +3,7 @@
 //! converters (and by the outbox, within the transaction that wrote the status).
 
 use crate::db::kinds::FilterAction;
-use crate::db::models::{Account, CustomEmoji, Filter, FilterKeyword, FilterStatus, MediaAttachment, Mute, Notification, OauthApp, Poll, Status, Tag};
+use crate::db::models::{Account, CustomEmoji, Filter, FilterKeyword, FilterStatus, MediaAttachment, Mute, Notification, OauthApp, Poll, Quote, Status, Tag};
 use std::sync::Arc;
 
 use crate::ids::AccountId;
@@ -28,6 +28,60 @@ pub struct StatusView {
     /// The cached parts the view was assembled from, when it was from the caches (its rendering can then be
     /// kept as long as they, its account and mentions are the entries in the caches: [`SharedParts`]).
     pub cached_parts: Option<Arc<StatusParts>>,
+    /// The status it quotes, as this viewer may see it.
+    pub quote: Option<QuoteView>,
+    /// Accepted quotes of it.
+    pub quotes_count: i64,
+    /// Whether this viewer may quote it.
+    pub quote_permission: QuotePermission,
+}
+
+/// A quote as a viewer sees it: its state, and the quoted status when it is shown (one level deep: the quoted
+/// status's own quote carries only the id of what it quotes).
+#[derive(Debug, Clone)]
+pub struct QuoteView {
+    pub row: Quote,
+    pub state: ShownQuoteState,
+    pub quoted: Option<Box<StatusView>>,
+    pub quoted_status_id: Option<crate::ids::StatusId>,
+}
+
+/// A quote's state as Mastodon shows it: the stored one, or why an accepted one is not shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShownQuoteState {
+    Stored(crate::db::kinds::QuoteState),
+    Deleted,
+    Unauthorized,
+}
+
+impl ShownQuoteState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ShownQuoteState::Stored(state) => state.as_str(),
+            ShownQuoteState::Deleted => "deleted",
+            ShownQuoteState::Unauthorized => "unauthorized",
+        }
+    }
+}
+
+/// Whether the viewer may quote a status (Mastodon's `quote_approval.current_user`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum QuotePermission {
+    Automatic,
+    #[default]
+    Denied,
+    /// The author's instance has a policy Hallway cannot read: asking may work.
+    Unknown,
+}
+
+impl QuotePermission {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QuotePermission::Automatic => "automatic",
+            QuotePermission::Denied => "denied",
+            QuotePermission::Unknown => "unknown",
+        }
+    }
 }
 
 /// What a view's viewer-independent rendering depends on: the status's cached parts and the cached accounts of
@@ -108,6 +162,10 @@ pub struct StatusParts {
     pub poll: Option<Poll>,
     pub emojis: Arc<[CustomEmoji]>,
     pub app: Option<Arc<OauthApp>>,
+    /// The status it quotes, when it quotes one.
+    pub quote: Option<Quote>,
+    /// How many accepted quotes of it there are.
+    pub quotes_count: i64,
 }
 
 /// One viewer's marks on one status.

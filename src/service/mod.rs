@@ -32,6 +32,7 @@ pub mod notification_requests;
 pub mod notifications;
 pub mod peers;
 pub mod polls;
+pub mod quotes;
 pub mod push;
 pub mod remote;
 pub mod reports;

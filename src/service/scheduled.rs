@@ -115,6 +115,7 @@ fn publish(tx: &mut Tx, settings: &Settings, row: &ScheduledStatus) -> AppResult
         app_id: row.app_id,
         media_ids: params.media_ids,
         poll: params.poll,
+        ..NewStatus::default()
     };
     statuses::create(tx, settings, &account, &user, new_status).map(|_| ())
 }

@@ -64,6 +64,7 @@ fn new_local_row(settings: &Settings, author: &Account, id: StatusId, parent: Op
         created_at,
         edited_at: None,
         thread_id: parent.map_or(id, |p| p.thread_id),
+        quote_policy: crate::db::kinds::QuotePolicy::Nobody,
     }
 }
 

@@ -139,6 +139,10 @@ fn remote_note(author: &Account, number: u32, mentioned: &Account) -> RemoteStat
         media: Vec::new(),
         poll: None,
         emojis: Vec::new(),
+        quote_policy: crate::db::kinds::QuotePolicy::Public,
+        quoted_uri: None,
+        quote_authorization: None,
+        quote_verified: false,
     }
 }
 

@@ -3,11 +3,11 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use crate::db::kinds::Visibility;
-use crate::db::models::{Account, MediaAttachment, Notification, OauthApp, Poll, Status, Tag};
-use crate::db::queries::{accounts, follows, marks, media, oauth, polls, statuses, timelines};
+use crate::db::kinds::{QuotePolicy, QuoteState, Visibility};
+use crate::db::models::{Account, MediaAttachment, Notification, OauthApp, Poll, Quote, Status, Tag};
+use crate::db::queries::{accounts, follows, marks, media, oauth, polls, quotes, statuses, timelines};
 use crate::db::{DbConn, Reader};
-use crate::db::views::{StatusParts, ViewerMarks};
+use crate::db::views::{QuotePermission, QuoteView, ShownQuoteState, StatusParts, ViewerMarks};
 use crate::service::cached;
 use crate::error::AppResult;
 use crate::ids::{AccountId, StatusId};
@@ -98,16 +98,47 @@ pub fn hydrate(conn: &mut DbConn, viewer: Option<AccountId>, rows: Vec<Status>) 
     let original_ids: Vec<StatusId> = rows.iter().filter_map(|s| s.reblog_of_id).collect();
     let mut all = rows;
     all.extend(statuses::find_many(conn, &original_ids)?);
-    let mut accounts = accounts_by_id(accounts::find_many(conn, &authors_of(all.iter()))?);
-    let parts: HashMap<StatusId, Arc<StatusParts>> =
-        parts_of_rows(conn, all, &accounts)?.into_iter().map(|p| (p.status.id, Arc::new(p))).collect();
+    let mut accounts = HashMap::new();
+    let mut parts = parts_with_authors(conn, all, &mut accounts)?;
+    let quoted = statuses::find_many(conn, &missing_quoted(&parts))?;
+    parts.extend(parts_with_authors(conn, quoted, &mut accounts)?);
     let mentioned: Vec<AccountId> = parts.values().flat_map(|p| p.mention_ids.iter().copied()).filter(|id| !accounts.contains_key(id)).collect();
     accounts.extend(accounts_by_id(accounts::find_many(conn, &mentioned)?));
     let marks = match viewer {
         Some(viewer) => Some(load_marks(conn, viewer, &parts)?.into_iter().map(|(id, m)| (id, Arc::new(m))).collect()),
         None => None,
     };
-    Ok(assemble(&order, viewer, &parts, &accounts, marks.as_ref(), Origin::Database))
+    let followed = followed_for_quote_policies(conn, viewer, &parts)?;
+    Ok(Assembly { viewer, parts: &parts, accounts: &accounts, marks: marks.as_ref(), followed: &followed, origin: Origin::Database }.views(&order))
+}
+
+/// The parts of these statuses, with their authors added to `accounts`.
+fn parts_with_authors(conn: &mut DbConn, rows: Vec<Status>, accounts: &mut HashMap<AccountId, Arc<Account>>) -> AppResult<HashMap<StatusId, Arc<StatusParts>>> {
+    let authors: Vec<AccountId> = authors_of(rows.iter()).into_iter().filter(|id| !accounts.contains_key(id)).collect();
+    accounts.extend(accounts_by_id(accounts::find_many(conn, &authors)?));
+    Ok(parts_of_rows(conn, rows, accounts)?.into_iter().map(|p| (p.status.id, Arc::new(p))).collect())
+}
+
+/// The statuses these quote that are not among them yet.
+fn missing_quoted(parts: &HashMap<StatusId, Arc<StatusParts>>) -> Vec<StatusId> {
+    let mut ids: Vec<StatusId> = parts.values().filter_map(|p| p.quote.as_ref()?.quoted_status_id).filter(|id| !parts.contains_key(id)).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+/// The authors the viewer follows among those whose statuses only their followers may quote.
+fn followed_for_quote_policies(conn: &mut DbConn, viewer: Option<AccountId>, parts: &HashMap<StatusId, Arc<StatusParts>>) -> AppResult<HashSet<AccountId>> {
+    let Some(viewer) = viewer else { return Ok(HashSet::new()) };
+    let authors: Vec<AccountId> = parts
+        .values()
+        .filter(|p| p.status.quote_policy == QuotePolicy::Followers && p.status.account_id != viewer)
+        .map(|p| p.status.account_id)
+        .collect();
+    if authors.is_empty() {
+        return Ok(HashSet::new());
+    }
+    Ok(follows::following_among(conn, viewer, &authors)?.into_iter().map(|f| f.target_account_id).collect())
 }
 
 /// The same views through the caches, for statuses by id.
@@ -118,10 +149,32 @@ pub fn hydrate_cached(reader: &mut Reader, viewer: Option<AccountId>, ids: &[Sta
     let mut parts = cached::status_parts(reader, ids)?;
     let original_ids: Vec<StatusId> = parts.values().filter_map(|p| p.status.reblog_of_id).filter(|id| !parts.contains_key(id)).collect();
     parts.extend(cached::status_parts(reader, &original_ids)?);
+    let quoted = missing_quoted(&parts);
+    parts.extend(cached::status_parts(reader, &quoted)?);
     let account_ids: Vec<AccountId> = parts.values().flat_map(|p| std::iter::once(p.status.account_id).chain(p.mention_ids.iter().copied())).collect();
     let accounts = cached::accounts(reader, &account_ids)?;
     let marks = viewer.map(|viewer| cached::marks(reader, viewer, &parts)).transpose()?;
-    Ok(assemble(ids, viewer, &parts, &accounts, marks.as_ref(), Origin::Caches))
+    let needs_follows = parts.values().any(|p| p.status.quote_policy == QuotePolicy::Followers && Some(p.status.account_id) != viewer);
+    let followed = if needs_follows { followed_for_quote_policies(reader.conn()?, viewer, &parts)? } else { HashSet::new() };
+    Ok(Assembly { viewer, parts: &parts, accounts: &accounts, marks: marks.as_ref(), followed: &followed, origin: Origin::Caches }.views(ids))
+}
+
+/// Whether `viewer` may quote `status` without asking (Mastodon 4.5's rules; Hallway has no manual approval):
+/// its author may, always; others as its policy says; nobody quotes a direct status or a boost.
+pub fn quote_permission(status: &Status, viewer: Option<AccountId>, follows_author: bool) -> QuotePermission {
+    let Some(viewer) = viewer else { return QuotePermission::Denied };
+    if status.reblog_of_id.is_some() || status.visibility == Visibility::Direct {
+        return QuotePermission::Denied;
+    }
+    if viewer == status.account_id {
+        return QuotePermission::Automatic;
+    }
+    match status.quote_policy {
+        QuotePolicy::Public => QuotePermission::Automatic,
+        QuotePolicy::Followers if follows_author => QuotePermission::Automatic,
+        QuotePolicy::Unsupported => QuotePermission::Unknown,
+        QuotePolicy::Followers | QuotePolicy::Nobody => QuotePermission::Denied,
+    }
 }
 
 fn authors_of<'a>(rows: impl Iterator<Item = &'a Status>) -> Vec<AccountId> {
@@ -157,6 +210,8 @@ pub(crate) fn parts_of_rows(conn: &mut DbConn, rows: Vec<Status>, authors: &Hash
         }
     }
     let mut polls: HashMap<StatusId, Poll> = polls::of_statuses(conn, &ids)?.into_iter().map(|p| (p.status_id, p)).collect();
+    let mut quoting: HashMap<StatusId, Quote> = quotes::of_statuses(conn, &ids)?.into_iter().map(|q| (q.status_id, q)).collect();
+    let quoted_counts: HashMap<StatusId, i64> = quotes::accepted_counts(conn, &ids)?.into_iter().collect();
     let domains: HashMap<AccountId, String> = authors.values().map(|a| (a.id, a.domain.clone().unwrap_or_default())).collect();
     let mut emojis = super::emojis::of_statuses(conn, &rows.iter().collect::<Vec<_>>(), &domains)?;
     let mut app_ids: Vec<i64> = rows.iter().filter_map(|s| s.app_id).collect();
@@ -172,6 +227,8 @@ pub(crate) fn parts_of_rows(conn: &mut DbConn, rows: Vec<Status>, authors: &Hash
             poll: polls.remove(&status.id),
             emojis: emojis.remove(&status.id).unwrap_or_default().into(),
             app: status.app_id.and_then(|id| apps.get(&id).cloned()),
+            quote: quoting.remove(&status.id),
+            quotes_count: quoted_counts.get(&status.id).copied().unwrap_or(0),
             status: Arc::new(status),
         })
         .collect())
@@ -216,22 +273,46 @@ enum Origin {
     Database,
 }
 
-/// Views in the order of `order`, from their parts; statuses whose author is gone (or suspended) drop out.
-fn assemble(
-    order: &[StatusId],
+/// What views are assembled from: parts, accounts and the viewer's marks, by id.
+struct Assembly<'a> {
     viewer: Option<AccountId>,
-    parts: &HashMap<StatusId, Arc<StatusParts>>,
-    accounts: &HashMap<AccountId, Arc<Account>>,
-    marks: Option<&HashMap<StatusId, Arc<ViewerMarks>>>,
+    parts: &'a HashMap<StatusId, Arc<StatusParts>>,
+    accounts: &'a HashMap<AccountId, Arc<Account>>,
+    marks: Option<&'a HashMap<StatusId, Arc<ViewerMarks>>>,
+    /// Authors the viewer follows, where a quote policy asks.
+    followed: &'a HashSet<AccountId>,
     origin: Origin,
-) -> Vec<StatusView> {
-    let view = |part: &Arc<StatusParts>, reblog: Option<Box<StatusView>>| -> Option<StatusView> {
-        let status = &part.status;
-        let author = accounts.get(&status.account_id).filter(|a| a.suspended_at.is_none())?;
-        let mentioned: Vec<&Arc<Account>> = part.mention_ids.iter().filter_map(|id| accounts.get(id)).collect();
+}
+
+impl Assembly<'_> {
+    /// Views in the order of `order`; statuses whose author is gone (or suspended) drop out.
+    fn views(&self, order: &[StatusId]) -> Vec<StatusView> {
+        order
+            .iter()
+            .filter_map(|id| {
+                let part = self.parts.get(id)?;
+                let reblog = match part.status.reblog_of_id {
+                    Some(original_id) => Some(Box::new(self.view(self.parts.get(&original_id)?, None, false)?)),
+                    None => None,
+                };
+                self.view(part, reblog, false)
+            })
+            .collect()
+    }
+
+    fn viewer_marks(&self, id: StatusId) -> ViewerMarks {
+        self.marks.and_then(|m| m.get(&id)).map(|m| m.as_ref().clone()).unwrap_or_default()
+    }
+
+    /// One view; `nested` for a quoted status, whose own quote shows only the id of what it quotes.
+    fn view(&self, part: &Arc<StatusParts>, reblog: Option<Box<StatusView>>, nested: bool) -> Option<StatusView> {
+        let (viewer, status) = (self.viewer, &part.status);
+        let author = self.accounts.get(&status.account_id).filter(|a| a.suspended_at.is_none())?;
+        let mentioned: Vec<&Arc<Account>> = part.mention_ids.iter().filter_map(|id| self.accounts.get(id)).collect();
         // A reblog carries the viewer's marks on its original, as Mastodon's answers do.
         let marked_id = status.reblog_of_id.unwrap_or(status.id);
-        let viewer_marks = |id: StatusId| marks.and_then(|m| m.get(&id)).map(|m| m.as_ref().clone()).unwrap_or_default();
+        let proper = reblog.as_ref().map_or(status.as_ref(), |original| original.status.as_ref());
+        let quote_permission = quote_permission(proper, viewer, self.followed.contains(&proper.account_id));
         Some(StatusView {
             // A suspended author's statuses are gone from view, as their account is.
             account: author.clone(),
@@ -239,13 +320,13 @@ fn assemble(
             tags: part.tags.clone(),
             app: part.app.clone(),
             viewer: viewer.map(|viewer_id| {
-                let on_original = viewer_marks(marked_id);
+                let on_original = self.viewer_marks(marked_id);
                 ViewerFlags {
                     viewer_id,
                     favourited: on_original.favourited,
                     reblogged: on_original.reblogged,
                     bookmarked: on_original.bookmarked,
-                    pinned: viewer_marks(status.id).pinned,
+                    pinned: self.viewer_marks(status.id).pinned,
                     muted: on_original.muted,
                 }
             }),
@@ -256,24 +337,38 @@ fn assemble(
             media: part.media.clone(),
             poll: part.poll.clone().map(|poll| PollView {
                 viewer_is_author: viewer == Some(poll.account_id),
-                own_votes: viewer.map(|_| viewer_marks(status.id).poll_choices),
+                own_votes: viewer.map(|_| self.viewer_marks(status.id).poll_choices),
                 poll,
             }),
             emojis: part.emojis.clone(),
-            cached_parts: (origin == Origin::Caches).then(|| part.clone()),
+            cached_parts: (self.origin == Origin::Caches).then(|| part.clone()),
+            quote: part.quote.as_ref().map(|quote| self.quote_view(status, quote, nested)),
+            quotes_count: part.quotes_count,
+            quote_permission,
         })
-    };
-    order
-        .iter()
-        .filter_map(|id| {
-            let part = parts.get(id)?;
-            let reblog = match part.status.reblog_of_id {
-                Some(original_id) => Some(Box::new(view(parts.get(&original_id)?, None)?)),
-                None => None,
-            };
-            view(part, reblog)
-        })
-        .collect()
+    }
+
+    /// An accepted quote shows the quoted status, unless it is gone or is not for this viewer to read (a
+    /// private status is quoted only by its own author, whose readers may read it).
+    fn quote_view(&self, quoting: &Status, quote: &Quote, nested: bool) -> QuoteView {
+        let quoted = quote.quoted_status_id.and_then(|id| self.parts.get(&id));
+        let state = match (quote.state, quoted) {
+            // A quoted status's own quote is shown by id, without loading what it quotes.
+            (QuoteState::Accepted, None) if nested && quote.quoted_status_id.is_some() => ShownQuoteState::Stored(QuoteState::Accepted),
+            (QuoteState::Accepted, None) => ShownQuoteState::Deleted,
+            (QuoteState::Accepted, Some(q)) if !q.status.visibility.is_open() && q.status.account_id != quoting.account_id => {
+                ShownQuoteState::Unauthorized
+            }
+            (state, _) => ShownQuoteState::Stored(state),
+        };
+        let shown = state == ShownQuoteState::Stored(QuoteState::Accepted);
+        QuoteView {
+            row: quote.clone(),
+            state,
+            quoted: quoted.filter(|_| shown && !nested).and_then(|q| self.view(q, None, true)).map(Box::new),
+            quoted_status_id: quote.quoted_status_id.filter(|_| shown),
+        }
+    }
 }
 
 pub fn notifications(conn: &mut DbConn, viewer: AccountId, rows: Vec<Notification>) -> AppResult<Vec<NotificationView>> {

@@ -57,7 +57,7 @@ const MASTODON_RELATIONSHIP_KEYS: &[&str] = &[
 /// pictures, profile tabs, featured collections, attribution domains, quote policies).
 const NEWER_THAN_CLAIMED: &[&str] = &[
     "avatar_description", "header_description", "show_media", "show_media_replies", "show_featured",
-    "feature_approval", "attribution_domains", "quote_policy", "collection_limit",
+    "feature_approval", "attribution_domains", "collection_limit",
 ];
 
 fn keys(value: &Value) -> BTreeSet<String> {

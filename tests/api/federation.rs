@@ -1198,3 +1198,49 @@ async fn a_vote_shaped_as_gotosocial_sends_it_is_counted() {
     let replies = ann.get(&format!("/api/v1/statuses/{}/context", posted.id())).await;
     assert_eq!(replies.body["descendants"], serde_json::json!([]), "a vote is not a reply");
 }
+
+/// A quote of a status on another instance is asked for there (QuoteRequest), accepted with a
+/// QuoteAuthorization, shown as accepted on both instances, and revoked from the quoted author's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quotes_are_asked_for_accepted_and_revoked_across_instances() {
+    let (sales, eng) = two_instances(Backend::Sqlite).await;
+    let ann = sales.login("ann").await;
+    let bob = eng.login("bob").await;
+    follow_remote(&ann, "bob", &eng.settings.domain).await;
+    let original = bob.toot("The release train leaves at noon", serde_json::json!({})).await;
+    let original_uri = original.str("uri");
+    eventually("bob's post reaches ann", || async { in_home(&ann, &original_uri).await.is_some() }).await;
+    let there = in_home(&ann, &original_uri).await.unwrap();
+    assert_eq!(there["quote_approval"]["current_user"], "automatic", "bob's instance says anyone may quote: {there}");
+
+    let quoting = ann
+        .post_json("/api/v1/statuses", &serde_json::json!({"status": "Noon works for sales", "quoted_status_id": there["id"]}))
+        .await;
+    assert_eq!(quoting.status, 200, "{}", quoting.text);
+    assert_eq!(quoting.body["quote"]["state"], "pending", "asked, not yet answered");
+    let quoting_id = quoting.id();
+    eventually("eng accepts the quote", || async {
+        ann.get(&format!("/api/v1/statuses/{quoting_id}")).await.body["quote"]["state"] == "accepted"
+    })
+    .await;
+    let accepted = ann.get(&format!("/api/v1/statuses/{quoting_id}")).await;
+    assert_eq!(accepted.body["quote"]["quoted_status"]["uri"], original_uri.as_str());
+
+    // On eng: bob is told, his status counts the quote, and the quote there shows his status.
+    eventually("bob hears of the quote", || async { bob.get("/api/v1/notifications?types[]=quote").await.array().len() == 1 }).await;
+    let told = bob.get("/api/v1/notifications?types[]=quote").await;
+    assert_eq!(told.body[0]["account"]["acct"], format!("ann@{}", sales.settings.domain));
+    let copy = told.body[0]["status"].clone();
+    assert_eq!((copy["quote"]["state"].as_str(), copy["quote"]["quoted_status"]["id"].as_str()), (Some("accepted"), Some(original.id().as_str())));
+    assert_eq!(bob.get(&format!("/api/v1/statuses/{}", original.id())).await.body["quotes_count"], 1);
+    let listed = bob.get(&format!("/api/v1/statuses/{}/quotes", original.id())).await;
+    assert_eq!(listed.ids(), vec![copy["id"].as_str().unwrap().to_owned()]);
+
+    // Bob takes it back; sales hears of it.
+    let revoked = bob.post(&format!("/api/v1/statuses/{}/quotes/{}/revoke", original.id(), copy["id"].as_str().unwrap())).await;
+    assert_eq!(revoked.status, 200, "{}", revoked.text);
+    eventually("the revocation reaches sales", || async {
+        ann.get(&format!("/api/v1/statuses/{quoting_id}")).await.body["quote"]["state"] == "revoked"
+    })
+    .await;
+}

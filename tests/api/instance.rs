@@ -145,9 +145,9 @@ const MASTODON_V2_KEYS: &[&str] = &[
     "configuration", "registrations", "api_versions", "contact", "rules",
 ];
 
-/// fixtures/mastodon-api/preferences.json without `posting:default:quote_policy` (Mastodon 4.5).
+/// fixtures/mastodon-api/preferences.json
 const MASTODON_PREFERENCE_KEYS: &[&str] = &[
-    "posting:default:visibility", "posting:default:sensitive", "posting:default:language", "reading:expand:media",
+    "posting:default:visibility", "posting:default:sensitive", "posting:default:language", "posting:default:quote_policy", "reading:expand:media",
     "reading:expand:spoilers", "reading:autoplay:gifs",
 ];
 

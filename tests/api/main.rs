@@ -31,6 +31,7 @@ mod oidc;
 mod peers;
 mod polls;
 mod push;
+mod quotes;
 mod s3;
 mod scale_out;
 mod safety;

@@ -257,7 +257,7 @@ async fn grouped_notifications_fold_favourites_boosts_and_follows(server: TestSe
     assert_eq!(ann.get("/api/v2/notifications/ungrouped-nonsense").await.status, 404);
 
     let instance = server.anonymous().get("/api/v2/instance").await;
-    assert_eq!(instance.body["api_versions"]["mastodon"], 2, "Phanpy uses grouped notifications from 2 on");
+    assert_eq!(instance.body["api_versions"]["mastodon"], 7, "Phanpy uses grouped notifications from 2 on, quotes from 7");
 }
 
 async fn policy(api: &Api) -> Value {

@@ -218,7 +218,8 @@ def newer_features(ctx):
         ("grouped_notifications", trial_grouped_notifications), ("search", trial_search),
         ("custom_emojis", trial_custom_emojis), ("trends", trial_trends), ("lists", trial_lists),
         ("conversations", trial_conversations), ("scheduled", trial_scheduled), ("markers", trial_markers),
-        ("bookmarks", trial_bookmarks), ("streaming", trial_streaming),
+        ("bookmarks", trial_bookmarks), ("quotes", trial_quotes), ("notifications_policy", trial_notifications_policy),
+        ("streaming", trial_streaming),
         # Last, so that a failure here does not hide the steps above: see the notes in each.
         ("push", trial_push), ("timeline_link", trial_timeline_link),
     ]
@@ -790,6 +791,47 @@ def trial_bookmarks(ctx):
     check(u.bookmarked is False, f"bookmarked after unbookmark {u.get('bookmarked')!r}")
     check(str(s.id) not in ids(api2.bookmarks()), "still in bookmarks()")
     ok("bookmarks")
+
+
+# --------------------------------------------------------------------- quote posts (Mastodon 4.5)
+def trial_quotes(ctx):
+    api1, api2 = ctx.api1, ctx.api2
+    step("status_post(quoted_status_id=) / status_quotes / status_quote_revoke")
+    original = track(ctx, api1, api1.status_post(f"hallway mastodon.py trial {RUN} quote me"))
+    check(original.quote_approval.automatic == ["public"], f"quote_approval {original.get('quote_approval')}")
+    quoting = track(ctx, api2, api2.status_post(f"hallway mastodon.py trial {RUN} quoting", quoted_status_id=original.id))
+    check(quoting.quote.state == "accepted", f"quote {quoting.get('quote')}")
+    check(str(quoting.quote.quoted_status.id) == str(original.id), "quoted_status is another status")
+    check(str(quoting.id) in ids(api1.status_quotes(original.id)), "not in status_quotes()")
+    told = api1.notifications(types=["quote"])
+    check(any(n.status and str(n.status.id) == str(quoting.id) for n in told), "no quote notification")
+    revoked = api1.status_quote_revoke(original.id, quoting.id)
+    check(revoked.quote.state == "revoked", f"after revoke: {revoked.get('quote')}")
+    ok("quotes", "quoted, listed, notified, revoked")
+
+    step("status_update_quote_approval_policy / quote_approval_policy")
+    closed = track(ctx, api1, api1.status_post(f"hallway mastodon.py trial {RUN} nobody quotes", quote_approval_policy="nobody"))
+    check(closed.quote_approval.automatic == [], f"quote_approval {closed.get('quote_approval')}")
+    try:
+        api2.status_post("quoting anyway", quoted_status_id=closed.id)
+        raise AssertionError("quoting a status nobody may quote succeeded")
+    except MastodonNotFoundError:
+        pass
+    opened = api1.status_update_quote_approval_policy(closed.id, "public")
+    check(opened.quote_approval.automatic == ["public"], f"after update: {opened.get('quote_approval')}")
+    ok("quote approval policy")
+
+
+def trial_notifications_policy(ctx):
+    api1 = ctx.api1
+    step("notifications_policy / update_notifications_policy")
+    policy = api1.notifications_policy()
+    check(policy.for_private_mentions == "filter", f"policy {dict(policy)}")
+    changed = api1.update_notifications_policy(for_not_following="filter")
+    check(changed.for_not_following == "filter", f"after update {dict(changed)}")
+    back = api1.update_notifications_policy(for_not_following="accept")
+    check(back.for_not_following == "accept", f"after reset {dict(back)}")
+    ok("notifications policy")
 
 
 # --------------------------------------------------------------------- web push

@@ -127,6 +127,8 @@ pub struct Source {
     pub hide_collections: bool,
     pub discoverable: bool,
     pub indexable: bool,
+    /// Who may quote new statuses unless the client says otherwise (Mastodon's default; not a setting here).
+    pub quote_policy: &'static str,
 }
 
 #[derive(Debug, Serialize)]
@@ -179,9 +181,10 @@ impl CredentialAccount {
                     .map(|f| Field { name: f.name, value: f.value, verified_at: None })
                     .collect(),
                 follow_requests_count: follow_requests_count.try_into().unwrap_or(i32::MAX),
-                hide_collections: false,
+                hide_collections: account.profile.hide_collections,
                 discoverable: account.discoverable,
                 indexable: account.discoverable,
+                quote_policy: "public",
             },
             role: Role::of(user.role),
         }

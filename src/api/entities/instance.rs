@@ -133,7 +133,8 @@ impl InstanceV2 {
                 "enabled": settings.registrations != Registrations::Closed,
                 "approval_required": settings.registrations == Registrations::Approval,
                 "reason_required": false, "message": Value::Null, "min_age": Value::Null, "url": Value::Null },
-            "api_versions": { "mastodon": 2 },
+            // 7: Mastodon 4.5's API (quote posts, which Phanpy offers from 7 on; filters' blur from 5).
+            "api_versions": { "mastodon": 7 },
             "contact": { "email": settings.contact_email, "account": Value::Null },
             "rules": rules(&settings.about)
         })

@@ -117,6 +117,8 @@ pub struct Preferences {
     pub sensitive: bool,
     #[serde(rename = "posting:default:language")]
     pub language: Option<String>,
+    #[serde(rename = "posting:default:quote_policy")]
+    pub quote_policy: &'static str,
     #[serde(rename = "reading:expand:media")]
     pub expand_media: &'static str,
     #[serde(rename = "reading:expand:spoilers")]
@@ -131,6 +133,7 @@ impl Preferences {
             visibility: user.default_visibility.to_string(),
             sensitive: user.default_sensitive,
             language: user.default_language.clone(),
+            quote_policy: "public",
             expand_media: "default",
             expand_spoilers: false,
             autoplay_gifs: false,

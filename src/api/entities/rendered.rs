@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::status::{SharedFields, ViewerFields};
+use super::status::{Quote, QuoteApproval, SharedFields, ViewerFields};
 use crate::config::Settings;
 use crate::db::cache::{Caches, RenderedStatus};
 use crate::db::views::SharedParts;
@@ -46,6 +46,10 @@ fn write(out: &mut String, caches: &Caches, view: &StatusView, settings: &Settin
         Some(original) => write(out, caches, original, settings),
         None => out.push_str("null"),
     }
+    out.push_str(",\"quote\":");
+    out.push_str(&to_json(&Quote::of(view, settings)));
+    out.push_str(",\"quote_approval\":");
+    out.push_str(&to_json(&QuoteApproval::of(view)));
     out.push('}');
 }
 
@@ -98,6 +102,8 @@ mod tests {
             poll: None,
             emojis: Vec::new().into(),
             app: None,
+            quote: None,
+            quotes_count: 0,
         };
         view.cached_parts = Some(Arc::new(parts));
         view

@@ -2,7 +2,7 @@ use serde::Serialize;
 
 use super::{timestamp, Account, CustomEmoji, FilterResult, MediaAttachment, Poll};
 use crate::config::Settings;
-use crate::db::kinds::Visibility;
+use crate::db::kinds::{QuotePolicy, Visibility};
 use crate::db::models::StatusEdit as EditRow;
 use crate::service::views::StatusView;
 
@@ -14,6 +14,49 @@ pub struct Status {
     #[serde(flatten)]
     pub own: ViewerFields,
     pub reblog: Option<Box<Status>>,
+    pub quote: Option<Quote>,
+    pub quote_approval: QuoteApproval,
+}
+
+/// The status a status quotes (Mastodon 4.5): in full one level deep, by id below that.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum Quote {
+    Full { state: &'static str, quoted_status: Option<Box<Status>> },
+    Shallow { state: &'static str, quoted_status_id: Option<String> },
+}
+
+impl Quote {
+    pub fn of(view: &StatusView, settings: &Settings) -> Option<Quote> {
+        let quote = view.quote.as_ref()?;
+        let state = quote.state.as_str();
+        Some(match &quote.quoted {
+            Some(quoted) => Quote::Full { state, quoted_status: Some(Box::new(Status::quoted(quoted, settings))) },
+            None if quote.quoted_status_id.is_some() => Quote::Shallow { state, quoted_status_id: quote.quoted_status_id.map(|id| id.to_string()) },
+            None => Quote::Full { state, quoted_status: None },
+        })
+    }
+}
+
+/// Who may quote a status, and whether the viewer may (`quote_approval`).
+#[derive(Debug, Serialize)]
+pub struct QuoteApproval {
+    pub automatic: Vec<&'static str>,
+    pub manual: Vec<&'static str>,
+    pub current_user: &'static str,
+}
+
+impl QuoteApproval {
+    pub fn of(view: &StatusView) -> QuoteApproval {
+        let proper = view.reblog.as_deref().unwrap_or(view);
+        let automatic = match proper.status.quote_policy {
+            QuotePolicy::Public => vec!["public"],
+            QuotePolicy::Followers => vec!["followers"],
+            QuotePolicy::Nobody => Vec::new(),
+            QuotePolicy::Unsupported => vec!["unsupported_policy"],
+        };
+        QuoteApproval { automatic, manual: Vec::new(), current_user: view.quote_permission.as_str() }
+    }
 }
 
 /// The fields that are the same for every viewer (kept rendered, see [`super::rendered`]).
@@ -90,7 +133,14 @@ impl Status {
             shared: SharedFields::from_view(view, settings),
             own: ViewerFields::from_view(view),
             reblog: view.reblog.as_ref().map(|original| Box::new(Status::from_view(original, settings))),
+            quote: Quote::of(view, settings),
+            quote_approval: QuoteApproval::of(view),
         }
+    }
+
+    /// A quoted status, inside the status quoting it.
+    fn quoted(view: &StatusView, settings: &Settings) -> Status {
+        Status::from_view(view, settings)
     }
 
     pub fn list(views: &[StatusView], settings: &Settings) -> Vec<Status> {
@@ -115,7 +165,7 @@ impl SharedFields {
             replies_count: status.replies_count.max(0),
             reblogs_count: status.reblogs_count.max(0),
             favourites_count: status.favourites_count.max(0),
-            quotes_count: 0,
+            quotes_count: i32::try_from(view.quotes_count).unwrap_or(i32::MAX),
             edited_at: status.edited_at.as_ref().map(timestamp),
             content: status.content.clone(),
             application: view.app.as_ref().map(|app| Application { name: app.name.clone(), website: app.website.clone() }),

@@ -36,6 +36,19 @@ pub fn context() -> Value {
             "value": "schema:value",
             "alsoKnownAs": { "@id": "as:alsoKnownAs", "@type": "@id" },
             "movedTo": { "@id": "as:movedTo", "@type": "@id" },
+            "quote": { "@id": "https://w3id.org/fep/044f#quote", "@type": "@id" },
+            "quoteUri": "http://fedibird.com/ns#quoteUri",
+            "_misskey_quote": "https://misskey-hub.net/ns#_misskey_quote",
+            "quoteAuthorization": { "@id": "https://w3id.org/fep/044f#quoteAuthorization", "@type": "@id" },
+            "QuoteRequest": "https://w3id.org/fep/044f#QuoteRequest",
+            "QuoteAuthorization": "https://w3id.org/fep/044f#QuoteAuthorization",
+            "gts": "https://gotosocial.org/ns#",
+            "interactionPolicy": { "@id": "gts:interactionPolicy", "@type": "@id" },
+            "canQuote": { "@id": "gts:canQuote", "@type": "@id" },
+            "automaticApproval": { "@id": "gts:automaticApproval", "@type": "@id" },
+            "manualApproval": { "@id": "gts:manualApproval", "@type": "@id" },
+            "interactingObject": { "@id": "gts:interactingObject", "@type": "@id" },
+            "interactionTarget": { "@id": "gts:interactionTarget", "@type": "@id" },
             "hallway": "https://hallway.example/ns#",
             "Announcement": "hallway:Announcement",
             "allDay": "hallway:allDay"
@@ -186,6 +199,7 @@ pub(crate) mod testing {
                 created_at: created,
                 edited_at: None,
                 thread_id: id,
+                quote_policy: crate::db::kinds::QuotePolicy::Public,
             }),
             account: Arc::new(author),
             cached_parts: None,
@@ -199,6 +213,9 @@ pub(crate) mod testing {
             media: Vec::new().into(),
             poll: None,
             emojis: Vec::new().into(),
+            quote: None,
+            quotes_count: 0,
+            quote_permission: Default::default(),
         }
     }
 }

@@ -11,7 +11,8 @@ use serde_json::Value;
 use url::Url;
 
 use super::{deserialize_parseable_items, stored_url};
-use crate::apub::addressing::{self, Audience};
+use crate::apub::addressing::{self, Audience, PUBLIC};
+use crate::db::kinds::{QuotePolicy, QuoteState};
 use crate::net::authority;
 use crate::db::models::{Account, CustomEmoji, MediaAttachment};
 use crate::service::statuses::Visibility;
@@ -75,6 +76,38 @@ pub struct Note {
     pub closed: Option<DateTime<Utc>>,
     #[serde(default, deserialize_with = "deserialize_skip_error", skip_serializing_if = "Option::is_none")]
     pub voters_count: Option<i64>,
+    /// The status it quotes (FEP-044f); Fedibird's `quoteUri`, Misskey's `_misskey_quote` and `quoteUrl` say
+    /// the same, for servers that read only those.
+    #[serde(default, deserialize_with = "deserialize_skip_error", skip_serializing_if = "Option::is_none")]
+    pub quote: Option<Url>,
+    #[serde(default, deserialize_with = "deserialize_skip_error", skip_serializing_if = "Option::is_none")]
+    pub quote_uri: Option<Url>,
+    #[serde(rename = "_misskey_quote", default, deserialize_with = "deserialize_skip_error", skip_serializing_if = "Option::is_none")]
+    pub misskey_quote: Option<Url>,
+    #[serde(default, deserialize_with = "deserialize_skip_error", skip_serializing)]
+    pub quote_url: Option<Url>,
+    /// The quoted author's QuoteAuthorization, once given.
+    #[serde(default, deserialize_with = "deserialize_skip_error", skip_serializing_if = "Option::is_none")]
+    pub quote_authorization: Option<Url>,
+    /// Who may quote it without asking (`canQuote.automaticApproval`).
+    #[serde(default, deserialize_with = "deserialize_skip_error", skip_serializing_if = "Option::is_none")]
+    pub interaction_policy: Option<InteractionPolicy>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InteractionPolicy {
+    #[serde(default, deserialize_with = "deserialize_skip_error", skip_serializing_if = "Option::is_none")]
+    pub can_quote: Option<ApprovalRule>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApprovalRule {
+    #[serde(default, deserialize_with = "deserialize_one_or_many")]
+    pub automatic_approval: Vec<String>,
+    #[serde(default, deserialize_with = "deserialize_one_or_many", skip_serializing_if = "Vec::is_empty")]
+    pub manual_approval: Vec<String>,
 }
 
 /// One option of a Question, with its count as `replies.totalItems`.
@@ -268,6 +301,13 @@ impl Note {
             .unwrap_or_default();
         let multiple = poll.is_some_and(|p| p.multiple);
         let end_time = poll.and_then(|p| p.expires_at).map(|at| at.and_utc());
+        let quote = view.quote.as_ref();
+        let quoted_exists = quote.is_some_and(|q| q.row.quoted_status_id.is_some());
+        let automatic = match status.quote_policy {
+            QuotePolicy::Public => PUBLIC.to_owned(),
+            QuotePolicy::Followers => view.account.followers_url.clone(),
+            QuotePolicy::Nobody | QuotePolicy::Unsupported => view.account.uri.clone(),
+        };
         Note {
             kind: if poll.is_some() { NoteKind::Question } else { NoteKind::Note },
             id: stored_url(&status.uri),
@@ -290,6 +330,45 @@ impl Note {
             end_time,
             closed: end_time.filter(|end| *end <= Utc::now()),
             voters_count: poll.map(|p| p.voters_count),
+            quote: quote.map(|q| stored_url(&q.row.quoted_uri)),
+            quote_uri: quoted_exists.then(|| quote.map(|q| stored_url(&q.row.quoted_uri))).flatten(),
+            misskey_quote: quoted_exists.then(|| quote.map(|q| stored_url(&q.row.quoted_uri))).flatten(),
+            quote_url: None,
+            quote_authorization: quote
+                .filter(|q| q.row.state == QuoteState::Accepted)
+                .and_then(|q| q.row.approval_uri.as_deref())
+                .and_then(|uri| Url::parse(uri).ok()),
+            interaction_policy: Some(InteractionPolicy { can_quote: Some(ApprovalRule { automatic_approval: vec![automatic], manual_approval: Vec::new() }) }),
+        }
+    }
+
+    /// The quoted status's URI, from whichever property the author's server wrote it in.
+    pub fn quoted_uri(&self) -> Option<&Url> {
+        self.quote.as_ref().or(self.misskey_quote.as_ref()).or(self.quote_url.as_ref()).or(self.quote_uri.as_ref())
+    }
+
+    /// Who may quote it, read from `interactionPolicy` the way Mastodon reads it: none given, nobody.
+    pub fn quote_policy(&self, author_followers_url: &str) -> QuotePolicy {
+        let Some(rule) = self.interaction_policy.as_ref().and_then(|p| p.can_quote.as_ref()) else { return QuotePolicy::Nobody };
+        let author = self.attributed_to.as_str();
+        let mut policies = rule.automatic_approval.iter().filter(|who| who.as_str() != author).map(|who| {
+            if addressing::is_public(who) {
+                QuotePolicy::Public
+            } else if who == author_followers_url {
+                QuotePolicy::Followers
+            } else {
+                QuotePolicy::Unsupported
+            }
+        });
+        let first = policies.next();
+        match first {
+            None if rule.manual_approval.is_empty() => QuotePolicy::Nobody,
+            None => QuotePolicy::Unsupported,
+            Some(policy) => policies.fold(policy, |widest, next| match (widest, next) {
+                (QuotePolicy::Public, _) | (_, QuotePolicy::Public) => QuotePolicy::Public,
+                (QuotePolicy::Unsupported, _) | (_, QuotePolicy::Unsupported) => QuotePolicy::Unsupported,
+                (other, _) => other,
+            }),
         }
     }
 
@@ -317,6 +396,12 @@ impl Note {
             end_time: None,
             closed: None,
             voters_count: None,
+            quote: None,
+            quote_uri: None,
+            misskey_quote: None,
+            quote_url: None,
+            quote_authorization: None,
+            interaction_policy: None,
         }
     }
 
@@ -411,6 +496,26 @@ mod tests {
 
     fn gotosocial_note(name: &str) -> Note {
         serde_json::from_str(&testing::gotosocial(name)).expect("a GoToSocial note")
+    }
+
+    /// Policies read as Mastodon reads `canQuote`: none given is nobody; the author alone is nobody else.
+    #[test]
+    fn quote_policies_read_from_interaction_policy() {
+        let mut note = gotosocial_note("note.json");
+        let followers = "http://127.0.0.1:3290/users/alice/followers";
+        assert_eq!(note.quote_policy(followers), QuotePolicy::Nobody);
+        let rule = |who: &[&str]| Some(InteractionPolicy { can_quote: Some(ApprovalRule { automatic_approval: who.iter().map(|w| w.to_string()).collect(), manual_approval: Vec::new() }) });
+        for (who, policy) in [
+            (vec![PUBLIC], QuotePolicy::Public),
+            (vec!["as:Public"], QuotePolicy::Public),
+            (vec![followers], QuotePolicy::Followers),
+            (vec!["http://127.0.0.1:3290/users/alice"], QuotePolicy::Nobody),
+            (vec!["http://127.0.0.1:3290/users/alice/friends"], QuotePolicy::Unsupported),
+            (vec![followers, PUBLIC], QuotePolicy::Public),
+        ] {
+            note.interaction_policy = rule(&who);
+            assert_eq!(note.quote_policy(followers), policy, "{who:?}");
+        }
     }
 
     /// GoToSocial's vote, as its serializer writes it (its own tests assert this document).

@@ -240,6 +240,7 @@ fn status_row(id: StatusId, author: AccountId, at_ms: i64, n: usize, settings: &
         created_at: chrono::DateTime::from_timestamp_millis(at_ms).unwrap().naive_utc(),
         edited_at: None,
         thread_id: id,
+        quote_policy: hallway::db::kinds::QuotePolicy::Public,
     }
 }
 

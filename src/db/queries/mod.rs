@@ -26,6 +26,7 @@ pub mod notifications;
 pub mod oauth;
 pub mod peers;
 pub mod polls;
+pub mod quotes;
 pub mod push;
 pub mod rate_limits;
 pub mod received;

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use crate::config::Settings;
 use crate::db::Tx;
 use crate::db::events::Event;
-use crate::db::kinds::{NotificationKind, Visibility};
+use crate::db::kinds::{NotificationKind, QuotePolicy, Visibility};
 use crate::db::models::{Account, IdempotencyKey, Status, StatusEditForm, User};
 use crate::db::queries::{accounts, notifications as notification_rows, statuses};
 use crate::db::tx::Outbound;
@@ -16,6 +16,7 @@ use crate::service::markup::{self, MentionLink, WrittenMention};
 use crate::service::media::{self, MediaDetails};
 use crate::service::notifications::notify;
 use crate::service::polls::NewPoll;
+use crate::service::quotes;
 use crate::service::views::{self, StatusView};
 
 use super::pipeline::{publish, snapshot, withdraw, Published};
@@ -33,6 +34,10 @@ pub struct NewStatus {
     pub app_id: Option<i64>,
     pub media_ids: Vec<i64>,
     pub poll: Option<NewPoll>,
+    /// The status it quotes (Mastodon 4.5).
+    pub quoted_status_id: Option<StatusId>,
+    /// Who may quote it (None: public, Mastodon's default).
+    pub quote_policy: Option<QuotePolicy>,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -45,6 +50,8 @@ pub struct StatusChange {
     pub media_ids: Option<Vec<i64>>,
     /// New descriptions and focal points of the status's own attachments.
     pub media_attributes: Vec<(i64, MediaDetails)>,
+    /// Who may quote it, when the edit changes that.
+    pub quote_policy: Option<QuotePolicy>,
 }
 
 /// The text of a status rendered, with the accounts it mentions and the tags it carries.
@@ -60,7 +67,9 @@ pub fn create(tx: &mut Tx, settings: &Settings, author: &Account, user: &User, i
             return views::status_for(tx, Some(author.id), existing)?.ok_or(AppError::NotFound);
         }
     }
-    validate_text(settings, &input.text, &input.spoiler_text, !input.media_ids.is_empty())?;
+    let quoted = input.quoted_status_id.map(|id| quotes::quotable(tx, author, id)).transpose()?;
+    // A quote may be all a status says.
+    validate_text(settings, &input.text, &input.spoiler_text, !input.media_ids.is_empty() || quoted.is_some())?;
     // Media beside a poll are allowed since Mastodon 4.6.
     if let Some(poll) = &input.poll {
         crate::service::polls::validate(poll)?;
@@ -74,16 +83,24 @@ pub fn create(tx: &mut Tx, settings: &Settings, author: &Account, user: &User, i
         ),
         None => None,
     };
-    let visibility = match input.visibility {
+    let mut visibility = match input.visibility {
         Some(v) => v,
         None => user.default_visibility,
     };
     let rendered = render(tx, settings, &input.text)?;
+    if let Some(quoted) = &quoted {
+        visibility = quote_visibility(visibility, quoted, author, &rendered.mentioned)?;
+    }
+    let content = match &quoted {
+        Some(quoted) => quotes::with_fallback(&rendered.html, &input.text, quoted),
+        None => rendered.html,
+    };
     let id = StatusId::next();
     let now = ids::now();
     let status = Status {
         text: input.text,
-        content: rendered.html,
+        content,
+        quote_policy: quotes::policy_for(visibility, input.quote_policy),
         // A moderator's `sensitive` action marks what the account posts from then on.
         sensitive: input.sensitive.unwrap_or(user.default_sensitive) || !input.spoiler_text.trim().is_empty() || author.sensitized_at.is_some(),
         spoiler_text: input.spoiler_text.trim().to_owned(),
@@ -106,9 +123,25 @@ pub fn create(tx: &mut Tx, settings: &Settings, author: &Account, user: &User, i
     let mentioned_ids: Vec<AccountId> = rendered.mentioned.iter().map(|a| a.id).collect();
     let published = Published { mentioned_ids: &mentioned_ids, tag_ids: &rendered.tag_ids, parent: parent.as_deref() };
     publish(tx, author, &status, published)?;
+    if let Some(quoted) = &quoted {
+        quotes::record_local(tx, author, &status, quoted)?;
+    }
     let view = views::status_for(tx, Some(author.id), id)?.ok_or(AppError::NotFound)?;
     tx.federate(Outbound::StatusCreated(&view))?;
+    quotes::request(tx, &view)?;
     Ok(view)
+}
+
+/// The visibility of a status quoting `quoted`: quoting a private status keeps the quote private too, and a
+/// direct status quotes only a status of its author or of someone it mentions (Mastodon's rules).
+fn quote_visibility(asked: Visibility, quoted: &Status, author: &Account, mentioned: &[Account]) -> AppResult<Visibility> {
+    match asked {
+        Visibility::Direct if quoted.account_id != author.id && !mentioned.iter().any(|a| a.id == quoted.account_id) => {
+            Err(AppError::validation("Cannot quote a non-mentioned user in a Private Mention post."))
+        }
+        Visibility::Public | Visibility::Unlisted if !quoted.visibility.is_open() => Ok(Visibility::Private),
+        visibility => Ok(visibility),
+    }
 }
 
 fn validate_text(settings: &Settings, text: &str, spoiler_text: &str, has_media: bool) -> AppResult<()> {
@@ -184,12 +217,20 @@ pub fn edit(tx: &mut Tx, settings: &Settings, author: &Account, status_id: Statu
         media::update(tx, author, media_id, details)?;
     }
     let rendered = render(tx, settings, &change.text)?;
+    let quoted = crate::db::queries::quotes::of_status(tx, status.id)?.and_then(|q| q.quoted_status_id);
+    let content = match quoted.map(|id| statuses::find(tx, id)).transpose()?.flatten() {
+        Some(quoted) => quotes::with_fallback(&rendered.html, &change.text, &quoted),
+        None => rendered.html,
+    };
+    if let Some(policy) = change.quote_policy {
+        crate::db::queries::quotes::set_policy(tx, status.id, quotes::policy_for(status.visibility, Some(policy)))?;
+    }
     let now = ids::now();
     let spoiler_text = change.spoiler_text.trim().to_owned();
     let form = StatusEditForm {
         sensitive: change.sensitive.unwrap_or(status.sensitive) || !spoiler_text.is_empty(),
         spoiler_text,
-        content: rendered.html,
+        content,
         text: change.text,
         language: change.language.filter(|l| !l.is_empty()).or(status.language.clone()),
         edited_at: Some(now),
@@ -206,6 +247,7 @@ pub fn edit(tx: &mut Tx, settings: &Settings, author: &Account, status_id: Statu
     statuses::insert_edit(tx, &edit)?;
     crate::service::search::index_status(tx, status.id)?;
     tx.emit(Event::StatusEdited { status_id: status.id });
+    quotes::edited(tx, &edited)?;
     for account_id in mentioned_ids.iter().filter(|id| !previously_mentioned.contains(id)) {
         notify(tx, *account_id, author.id, NotificationKind::Mention, Some(status.id))?;
     }

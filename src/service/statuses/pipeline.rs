@@ -179,6 +179,7 @@ pub(super) fn insert_reblog(tx: &mut Tx, actor: &Account, original: &Status, id:
         created_at: now,
         edited_at: None,
         thread_id: id,
+        quote_policy: crate::db::kinds::QuotePolicy::Nobody,
     };
     statuses::insert(tx, &reblog)?;
     statuses::add_reblogs(tx, original.id, 1)?;

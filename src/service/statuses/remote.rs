@@ -33,6 +33,13 @@ pub struct RemoteStatus {
     pub poll: Option<crate::service::polls::RemotePoll>,
     /// Custom emojis the status uses: shortcode and image URL.
     pub emojis: Vec<(String, String)>,
+    /// Who may quote it, as its `interactionPolicy.canQuote` says.
+    pub quote_policy: crate::db::kinds::QuotePolicy,
+    /// The status it quotes, and the quoted author's authorization when it has one.
+    pub quoted_uri: Option<String>,
+    pub quote_authorization: Option<String>,
+    /// The authorization was fetched from the quoted author's instance and names this quote.
+    pub quote_verified: bool,
 }
 
 /// Accounts we know among the mentioned URIs (local ones and remote ones already stored).
@@ -98,8 +105,12 @@ pub fn create_remote(tx: &mut Tx, author: &Account, remote: RemoteStatus) -> App
         created_at: remote.published.filter(|p| *p <= now).unwrap_or(now),
         edited_at: None,
         thread_id: parent.as_ref().map_or(id, |p| p.thread_id),
+        quote_policy: remote.quote_policy,
     };
     statuses::insert(tx, &status)?;
+    if let Some(quoted_uri) = &remote.quoted_uri {
+        crate::service::quotes::record_remote(tx, &status, quoted_uri, remote.quote_authorization.as_deref(), remote.quote_verified)?;
+    }
     learn_emojis(tx, author, &remote.emojis)?;
     media::replace_remote(tx, author, id, &remote.media)?;
     if let Some(poll) = &remote.poll {
@@ -131,6 +142,13 @@ pub fn edit_remote(tx: &mut Tx, author: &Account, remote: RemoteStatus) -> AppRe
     learn_emojis(tx, author, &remote.emojis)?;
     if let Some(poll) = &remote.poll {
         crate::service::polls::upsert_remote(tx, author, status.id, poll)?;
+    }
+    // An Update that only brings the quote's authorization or a new quote policy is no edit either.
+    if remote.quote_policy != status.quote_policy {
+        crate::db::queries::quotes::set_policy(tx, status.id, remote.quote_policy)?;
+    }
+    if let Some(quoted_uri) = &remote.quoted_uri {
+        crate::service::quotes::record_remote(tx, &status, quoted_uri, remote.quote_authorization.as_deref(), remote.quote_verified)?;
     }
     let content = remote.content.clone();
     let old_media: Vec<Option<String>> = media::of_status(tx, status.id)?.into_iter().map(|m| m.remote_url).collect();
@@ -165,6 +183,7 @@ pub fn edit_remote(tx: &mut Tx, author: &Account, remote: RemoteStatus) -> AppRe
     statuses::insert_edit(tx, &edit)?;
     crate::service::search::index_status(tx, status.id)?;
     tx.emit(Event::StatusEdited { status_id: status.id });
+    crate::service::quotes::edited(tx, &edited)?;
     for reblog in statuses::reblogs_of(tx, status.id)? {
         if !notification_rows::exists_for_status(tx, reblog.account_id, NotificationKind::Update, status.id)? {
             notify(tx, reblog.account_id, author.id, NotificationKind::Update, Some(status.id))?;

@@ -1,0 +1,2 @@
+DROP TABLE quotes;
+ALTER TABLE statuses DROP COLUMN quote_policy;
