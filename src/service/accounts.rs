@@ -466,7 +466,12 @@ const FAMILIAR_FOLLOWERS_SHOWN: i64 = 40;
 pub fn familiar_followers(conn: &mut DbConn, viewer: &Account, ids: &[AccountId]) -> AppResult<Vec<(AccountId, Vec<Account>)>> {
     let mut found = Vec::with_capacity(ids.len());
     for &id in ids {
-        let shown = if id == viewer.id { Vec::new() } else { follows::familiar_followers(conn, viewer.id, id, FAMILIAR_FOLLOWERS_SHOWN)? };
+        // Someone who hides whom they follow is not named as following anyone (as Mastodon leaves them out).
+        let shown = if id == viewer.id {
+            Vec::new()
+        } else {
+            follows::familiar_followers(conn, viewer.id, id, FAMILIAR_FOLLOWERS_SHOWN)?.into_iter().filter(|a| !a.profile.hide_collections).collect()
+        };
         found.push((id, shown));
     }
     Ok(found)

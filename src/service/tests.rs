@@ -169,3 +169,24 @@ fn a_remote_status_delivered_twice_is_stored_and_counted_once() {
     assert_eq!(mentions.len(), 1, "one mention notification");
     assert!(outbox.sent.lock().unwrap().is_empty(), "a remote status is not sent on");
 }
+
+/// Another server may let an author quote their own direct status in a public one; the direct status is never
+/// shown through the quote, to anyone.
+#[test]
+fn a_quoted_direct_status_is_never_shown_through_its_quote() {
+    let (conn, settings) = (&mut in_memory(), settings());
+    let (ann, _) = local(conn, &settings, "ann");
+    let eve = remote(conn, &settings, "eve");
+    let outbox = Arc::new(RecordingOutbox::default());
+    let secret = RemoteStatus { visibility: Visibility::Direct, ..remote_note(&eve, 1, &ann) };
+    let secret_uri = secret.uri.clone();
+    statuses::create_remote(&mut tx(conn, outbox.clone()), &eve, secret).unwrap().expect("stored");
+    let quoting = RemoteStatus { quoted_uri: Some(secret_uri), ..remote_note(&eve, 2, &ann) };
+    let quoting_id = statuses::create_remote(&mut tx(conn, outbox), &eve, quoting).unwrap().expect("stored");
+    for viewer in [None, Some(ann.id)] {
+        let view = views::status_for(conn, viewer, quoting_id).unwrap().expect("the quoting status is public");
+        let quote = view.quote.expect("it quotes");
+        assert_eq!(quote.state.as_str(), "unauthorized", "{viewer:?}");
+        assert!(quote.quoted.is_none());
+    }
+}

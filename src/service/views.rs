@@ -273,6 +273,17 @@ enum Origin {
     Database,
 }
 
+/// Whether a quoted status may be shown inside the status quoting it, to whoever may read the quoting one: an
+/// open status always; a private one only inside a private status of its own author (read by the same
+/// followers); a direct one never, whatever another server allowed.
+fn quoted_shown_with(quoting: &Status, quoted: &Status) -> bool {
+    match quoted.visibility {
+        Visibility::Public | Visibility::Unlisted => true,
+        Visibility::Private => quoted.account_id == quoting.account_id && quoting.visibility == Visibility::Private,
+        Visibility::Direct => false,
+    }
+}
+
 /// What views are assembled from: parts, accounts and the viewer's marks, by id.
 struct Assembly<'a> {
     viewer: Option<AccountId>,
@@ -356,9 +367,7 @@ impl Assembly<'_> {
             // A quoted status's own quote is shown by id, without loading what it quotes.
             (QuoteState::Accepted, None) if nested && quote.quoted_status_id.is_some() => ShownQuoteState::Stored(QuoteState::Accepted),
             (QuoteState::Accepted, None) => ShownQuoteState::Deleted,
-            (QuoteState::Accepted, Some(q)) if !q.status.visibility.is_open() && q.status.account_id != quoting.account_id => {
-                ShownQuoteState::Unauthorized
-            }
+            (QuoteState::Accepted, Some(q)) if !quoted_shown_with(quoting, &q.status) => ShownQuoteState::Unauthorized,
             (state, _) => ShownQuoteState::Stored(state),
         };
         let shown = state == ShownQuoteState::Stored(QuoteState::Accepted);
