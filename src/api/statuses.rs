@@ -204,6 +204,9 @@ pub async fn edit(state: web::Data<AppState>, auth: Auth, id: web::Path<String>,
 /// The thumbnail files of an edit, each with the attachment it is for: `media_attributes[N][thumbnail]` names
 /// the Nth attribute, and the k-th `media_attributes[][thumbnail]` the k-th.
 fn attribute_thumbnails(attributes: &[(i64, MediaDetails)], files: Vec<FilePart>) -> AppResult<Vec<(i64, Vec<u8>)>> {
+    if files.len() > crate::service::media::MAX_ATTACHMENTS {
+        return Err(AppError::validation(format!("At most {} thumbnails, one per attachment", crate::service::media::MAX_ATTACHMENTS)));
+    }
     let mut unnumbered = 0;
     let mut found = Vec::new();
     for file in files {

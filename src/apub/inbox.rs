@@ -307,7 +307,8 @@ pub(crate) fn remote_status(note: &Note, author: &Account) -> RemoteStatus {
             .map(str::to_owned)
             .collect(),
         published: note.published.map(|p| p.naive_utc()),
-        quote_policy: note.quote_policy(&author.followers_url),
+        // Another server's private statuses are quoted by nobody but their author here, as ours.
+        quote_policy: crate::service::quotes::policy_for(note.visibility(&author.followers_url), Some(note.quote_policy(&author.followers_url))),
         quoted_uri: note.quoted_uri().map(Url::to_string),
         quote_authorization: note.quote_authorization.as_ref().map(Url::to_string),
         quote_verified: false,

@@ -467,7 +467,8 @@ pub fn familiar_followers(conn: &mut DbConn, viewer: &Account, ids: &[AccountId]
     let mut found = Vec::with_capacity(ids.len());
     for &id in ids {
         // Someone who hides whom they follow is not named as following anyone (as Mastodon leaves them out).
-        let shown = if id == viewer.id {
+        let hides_followers = accounts::find(conn, id)?.is_some_and(|a| a.profile.hide_collections);
+        let shown = if id == viewer.id || hides_followers {
             Vec::new()
         } else {
             follows::familiar_followers(conn, viewer.id, id, FAMILIAR_FOLLOWERS_SHOWN)?.into_iter().filter(|a| !a.profile.hide_collections).collect()

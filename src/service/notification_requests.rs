@@ -53,7 +53,10 @@ pub fn pending(conn: &mut DbConn, owner: &Account) -> AppResult<(i64, i64)> {
 /// What the recipient's policy makes of a notification from `sender`: the strictest action among the ways
 /// the sender is a stranger. Staff, accepted senders and the kinds Mastodon never filters pass.
 pub fn screen(conn: &mut DbConn, recipient: AccountId, sender: &Account, kind: NotificationKind, status_id: Option<StatusId>) -> AppResult<PolicyAction> {
-    if matches!(kind, NotificationKind::Poll | NotificationKind::Update) || requests::permits(conn, recipient, sender.id)? {
+    // As Mastodon: what the recipient asked for (posts of those they subscribed to, edits of polls they voted
+    // in or of what they boosted or quoted) is never screened.
+    let asked_for = matches!(kind, NotificationKind::Poll | NotificationKind::Update | NotificationKind::Status | NotificationKind::QuotedUpdate);
+    if asked_for || requests::permits(conn, recipient, sender.id)? {
         return Ok(PolicyAction::Accept);
     }
     if users::find(conn, sender.id)?.is_some_and(|user| matches!(user.role, Role::Admin | Role::Moderator)) {

@@ -113,7 +113,10 @@ pub fn revoke(tx: &mut Tx, me: &Account, quoted_id: StatusId, quoting_id: Status
         let quoting = statuses::find(tx, quoting_id)?.ok_or(AppError::NotFound)?;
         tx.federate(Outbound::QuoteRevoked { quote: &quote, quoting: &quoting, quoted_author: me })?;
     }
-    views::status_for(tx, Some(me.id), quoting_id)?.ok_or(AppError::NotFound)
+    // The quoted author sees the quoting status in the answer even when it is not for them to read otherwise,
+    // as Mastodon answers.
+    let quoting = statuses::find(tx, quoting_id)?.ok_or(AppError::NotFound)?;
+    views::hydrate(tx, Some(me.id), vec![quoting])?.pop().ok_or(AppError::NotFound)
 }
 
 /// Changes who may quote one's own status (`PUT /api/v1/statuses/:id/interaction_policy`).
@@ -133,8 +136,7 @@ pub fn set_policy(tx: &mut Tx, me: &Account, status_id: StatusId, asked: QuotePo
 
 /// An edited status tells the local authors of its accepted quotes (`quoted_update`), once per quote.
 pub fn edited(tx: &mut Tx, edited: &Status) -> AppResult<()> {
-    for quote in quotes::accepted_of(tx, edited.id)? {
-        let Some(quoting) = statuses::find(tx, quote.status_id)? else { continue };
+    for quoting in quotes::accepted_local_quoting(tx, edited.id)? {
         if !notification_rows::exists_for_status(tx, quoting.account_id, NotificationKind::QuotedUpdate, quoting.id)? {
             notify(tx, quoting.account_id, edited.account_id, NotificationKind::QuotedUpdate, Some(quoting.id))?;
         }
@@ -143,23 +145,31 @@ pub fn edited(tx: &mut Tx, edited: &Status) -> AppResult<()> {
 }
 
 /// What a remote status says it quotes, as stored with it: accepted when it quotes its own author, or when
-/// its authorization was checked (`verified`); else waiting for the quoted author's word.
+/// its authorization was checked (`verified`: fetched from the quoted author's instance, naming this quote);
+/// else waiting for the quoted author's word. An edit that quotes another status replaces the quote: what was
+/// agreed for one status is never carried over to another.
 pub fn record_remote(tx: &mut Tx, quoting: &Status, quoted_uri: &str, authorization: Option<&str>, verified: bool) -> AppResult<()> {
     let quoted = statuses::find_by_uri_or_url(tx, quoted_uri)?;
     let own = quoted.as_ref().is_some_and(|q| q.account_id == quoting.account_id);
-    let accepted = own || verified;
+    let approval = authorization.filter(|_| verified);
+    let accepted = own || approval.is_some();
     let now = ids::now();
     match quotes::of_status(tx, quoting.id)? {
-        Some(existing) if existing.state == QuoteState::Accepted || !accepted => Ok(()),
-        Some(existing) => quotes::set_state(tx, &existing, QuoteState::Accepted, authorization, now),
-        None => {
+        Some(existing) if existing.quoted_uri == quoted_uri => match existing.state {
+            QuoteState::Pending if accepted => quotes::set_state(tx, &existing, QuoteState::Accepted, approval, now),
+            _ => Ok(()),
+        },
+        replaced => {
+            if let Some(previous) = replaced {
+                quotes::delete(tx, &previous)?;
+            }
             let quote = Quote {
                 id: ids::next_id(),
                 status_id: quoting.id,
                 quoted_status_id: quoted.as_ref().map(|q| q.id),
                 quoted_uri: quoted_uri.to_owned(),
                 state: if accepted { QuoteState::Accepted } else { QuoteState::Pending },
-                approval_uri: authorization.filter(|_| accepted).map(str::to_owned),
+                approval_uri: approval.map(str::to_owned),
                 request_uri: None,
                 created_at: now,
                 updated_at: now,
@@ -169,40 +179,29 @@ pub fn record_remote(tx: &mut Tx, quoting: &Status, quoted_uri: &str, authorizat
     }
 }
 
-/// What a QuoteRequest for a local status gets: refused (None) when the status may not be quoted by its
-/// sender, else the quote, accepted, with its authorization (and the quoted author hears of it).
+/// What a QuoteRequest for a local status gets: refused (None) when its sender may not quote it (its policy,
+/// a block either way, a quote taken back before), or when the quoting status, stored from the request or
+/// before, does not quote it; else the quote, accepted, with its authorization (and the quoted author hears
+/// of it).
 pub fn requested(tx: &mut Tx, requester: &Account, quoted_uri: &str, quoting_uri: &str, request_uri: &str) -> AppResult<Option<(Quote, Account)>> {
     let Some(quoted) = statuses::find_by_uri_or_url(tx, quoted_uri)?.filter(|s| s.local && s.reblog_of_id.is_none()) else { return Ok(None) };
     let follows_author = follows::find(tx, requester.id, quoted.account_id)?.is_some();
     if !quoted.visibility.is_open() || views::quote_permission(&quoted, Some(requester.id), follows_author) != QuotePermission::Automatic {
         return Ok(None);
     }
+    if crate::service::safety::blocked_between(tx, requester.id, quoted.account_id)? {
+        return Ok(None);
+    }
     let Some(quoting) = statuses::find_by_uri_or_url(tx, quoting_uri)?.filter(|s| s.account_id == requester.id) else { return Ok(None) };
+    let Some(quote) = quotes::of_status(tx, quoting.id)?.filter(|q| q.quoted_status_id == Some(quoted.id)) else { return Ok(None) };
+    if matches!(quote.state, QuoteState::Rejected | QuoteState::Revoked) {
+        return Ok(None);
+    }
     let quoted_author = accounts::find(tx, quoted.account_id)?.ok_or(AppError::NotFound)?;
-    let now = ids::now();
-    let quote = match quotes::of_status(tx, quoting.id)? {
-        Some(existing) if existing.quoted_status_id != Some(quoted.id) => return Ok(None),
-        Some(existing) => existing,
-        None => {
-            let quote = Quote {
-                id: ids::next_id(),
-                status_id: quoting.id,
-                quoted_status_id: Some(quoted.id),
-                quoted_uri: quoted.uri.clone(),
-                state: QuoteState::Pending,
-                approval_uri: None,
-                request_uri: None,
-                created_at: now,
-                updated_at: now,
-            };
-            quotes::insert(tx, &quote)?;
-            quote
-        }
-    };
     let approval = authorization_uri(&quoted_author, quote.id);
     quotes::set_request(tx, quote.id, request_uri)?;
     if quote.state != QuoteState::Accepted {
-        quotes::set_state(tx, &quote, QuoteState::Accepted, Some(&approval), now)?;
+        quotes::set_state(tx, &quote, QuoteState::Accepted, Some(&approval), ids::now())?;
         notify(tx, quoted.account_id, requester.id, NotificationKind::Quote, Some(quoting.id))?;
     }
     let accepted = Quote { state: QuoteState::Accepted, approval_uri: Some(approval), request_uri: Some(request_uri.to_owned()), ..quote };
@@ -241,15 +240,14 @@ pub fn answered(tx: &mut Tx, answerer: &Account, request_uri: &str, answer: Answ
     }
 }
 
-/// The quoted author's instance took back its authorization (a Delete of it).
+/// The quoted author's instance took back its authorization (a Delete of it): the quotes it authorized, of
+/// statuses by the revoker, are revoked.
 pub fn revoked_remote(tx: &mut Tx, revoker: &Account, authorization: &str) -> AppResult<bool> {
-    let Some(quote) = quotes::by_approval(tx, authorization)? else { return Ok(false) };
-    let quoted_author = quote.quoted_status_id.map(|id| statuses::find(tx, id)).transpose()?.flatten().map(|s| s.account_id);
-    if quoted_author != Some(revoker.id) {
-        return Ok(false);
+    let revoked = quotes::approved_by(tx, authorization, revoker.id)?;
+    for quote in &revoked {
+        quotes::set_state(tx, quote, QuoteState::Revoked, quote.approval_uri.as_deref(), ids::now())?;
     }
-    quotes::set_state(tx, &quote, QuoteState::Revoked, quote.approval_uri.as_deref(), ids::now())?;
-    Ok(true)
+    Ok(!revoked.is_empty())
 }
 
 /// An accepted quote's authorization, as served to whoever may see the quoted status.

@@ -190,3 +190,65 @@ fn a_quoted_direct_status_is_never_shown_through_its_quote() {
         assert!(quote.quoted.is_none());
     }
 }
+
+/// A remote account's followers-only status, quoted by its own author in public: shown through the quote to
+/// those who may read it (a local follower), to nobody else.
+#[test]
+fn a_quoted_private_status_is_shown_only_to_its_readers() {
+    let (conn, settings) = (&mut in_memory(), settings());
+    let (ann, _) = local(conn, &settings, "ann");
+    let (bob, _) = local(conn, &settings, "bob");
+    let eve = remote(conn, &settings, "eve");
+    follow(conn, &bob, &eve);
+    let outbox = Arc::new(RecordingOutbox::default());
+    let private = RemoteStatus { visibility: Visibility::Private, ..remote_note(&eve, 1, &bob) };
+    let private_uri = private.uri.clone();
+    statuses::create_remote(&mut tx(conn, outbox.clone()), &eve, private).unwrap().expect("stored");
+    let quoting = RemoteStatus { quoted_uri: Some(private_uri), ..remote_note(&eve, 2, &bob) };
+    let quoting_id = statuses::create_remote(&mut tx(conn, outbox), &eve, quoting).unwrap().expect("stored");
+    let state_for = |conn: &mut DbConn, viewer: Option<&Account>| {
+        let view = views::status_for(conn, viewer.map(|v| v.id), quoting_id).unwrap().expect("public");
+        let quote = view.quote.expect("it quotes");
+        (quote.state.as_str(), quote.quoted.is_some())
+    };
+    assert_eq!(state_for(conn, Some(&bob)), ("accepted", true), "a follower reads it");
+    assert_eq!(state_for(conn, Some(&ann)), ("unauthorized", false));
+    assert_eq!(state_for(conn, None), ("unauthorized", false));
+}
+
+/// What was agreed for one quote is not carried to another: an edit that quotes something else replaces the
+/// quote, and a quote the quoted author took back is not given again on a new request.
+#[test]
+fn quotes_are_not_carried_over_or_given_back() {
+    use crate::db::queries::quotes as quote_rows;
+    let (conn, settings) = (&mut in_memory(), settings());
+    let ann = local(conn, &settings, "ann");
+    let eve = remote(conn, &settings, "eve");
+    let annes = post(conn, &settings, &ann, "Quote me if you must", Visibility::Public);
+    let annes_uri = status_rows::find(conn, annes).unwrap().unwrap().uri;
+    let outbox = Arc::new(RecordingOutbox::default());
+    let own = statuses::create_remote(&mut tx(conn, outbox.clone()), &eve, remote_note(&eve, 1, &ann.0)).unwrap().expect("stored");
+    let own_uri = status_rows::find(conn, own).unwrap().unwrap().uri;
+    let quoting = RemoteStatus { quoted_uri: Some(annes_uri.clone()), ..remote_note(&eve, 2, &ann.0) };
+    let quoting_uri = quoting.uri.clone();
+    let quoting_id = statuses::create_remote(&mut tx(conn, outbox.clone()), &eve, quoting.clone()).unwrap().expect("stored");
+    assert_eq!(quote_rows::of_status(conn, quoting_id).unwrap().unwrap().state.as_str(), "pending");
+
+    // The edit quotes eve's own status (accepted at once): ann's status is no longer quoted at all.
+    let edited = RemoteStatus { quoted_uri: Some(own_uri), content: "<p>changed</p>".into(), ..quoting.clone() };
+    statuses::edit_remote(&mut tx(conn, outbox.clone()), &eve, edited).unwrap();
+    let quote = quote_rows::of_status(conn, quoting_id).unwrap().unwrap();
+    assert_eq!((quote.quoted_status_id, quote.state.as_str()), (Some(own), "accepted"));
+    assert!(quote_rows::accepted_counts(conn, &[annes]).unwrap().is_empty(), "ann's status counts no quote");
+
+    // Back to quoting ann, asked and accepted; revoked; asked again: refused.
+    let back = RemoteStatus { content: "<p>back</p>".into(), ..quoting };
+    statuses::edit_remote(&mut tx(conn, outbox.clone()), &eve, back).unwrap();
+    let request = "https://eng.corp.example/users/eve/quote_requests/1";
+    let given = crate::service::quotes::requested(&mut tx(conn, outbox.clone()), &eve, &annes_uri, &quoting_uri, request).unwrap();
+    assert!(given.is_some(), "a public status anyone may quote");
+    crate::service::quotes::revoke(&mut tx(conn, outbox.clone()), &ann.0, annes, quoting_id).unwrap();
+    let again = crate::service::quotes::requested(&mut tx(conn, outbox), &eve, &annes_uri, &quoting_uri, request).unwrap();
+    assert!(again.is_none(), "a revoked quote stays revoked");
+    assert_eq!(quote_rows::of_status(conn, quoting_id).unwrap().unwrap().state.as_str(), "revoked");
+}

@@ -109,7 +109,27 @@ pub fn hydrate(conn: &mut DbConn, viewer: Option<AccountId>, rows: Vec<Status>) 
         None => None,
     };
     let followed = followed_for_quote_policies(conn, viewer, &parts)?;
-    Ok(Assembly { viewer, parts: &parts, accounts: &accounts, marks: marks.as_ref(), followed: &followed, origin: Origin::Database }.views(&order))
+    let readable_quoted = readable_quoted(conn, viewer, &parts)?;
+    let assembly = Assembly { viewer, parts: &parts, accounts: &accounts, marks: marks.as_ref(), followed: &followed, readable_quoted: &readable_quoted, origin: Origin::Database };
+    Ok(assembly.views(&order))
+}
+
+/// Quoted statuses that are not open, whose quotes the viewer may read: which of them the viewer may read too.
+fn readable_quoted(conn: &mut DbConn, viewer: Option<AccountId>, parts: &HashMap<StatusId, Arc<StatusParts>>) -> AppResult<HashSet<StatusId>> {
+    let restricted = restricted_quoted(parts);
+    if restricted.is_empty() {
+        return Ok(HashSet::new());
+    }
+    Ok(visible(conn, viewer, restricted)?.into_iter().map(|s| s.id).collect())
+}
+
+fn restricted_quoted(parts: &HashMap<StatusId, Arc<StatusParts>>) -> Vec<Status> {
+    parts
+        .values()
+        .filter_map(|p| parts.get(&p.quote.as_ref()?.quoted_status_id?))
+        .filter(|q| q.status.visibility == Visibility::Private)
+        .map(|q| q.status.as_ref().clone())
+        .collect()
 }
 
 /// The parts of these statuses, with their authors added to `accounts`.
@@ -156,7 +176,9 @@ pub fn hydrate_cached(reader: &mut Reader, viewer: Option<AccountId>, ids: &[Sta
     let marks = viewer.map(|viewer| cached::marks(reader, viewer, &parts)).transpose()?;
     let needs_follows = parts.values().any(|p| p.status.quote_policy == QuotePolicy::Followers && Some(p.status.account_id) != viewer);
     let followed = if needs_follows { followed_for_quote_policies(reader.conn()?, viewer, &parts)? } else { HashSet::new() };
-    Ok(Assembly { viewer, parts: &parts, accounts: &accounts, marks: marks.as_ref(), followed: &followed, origin: Origin::Caches }.views(ids))
+    let readable_quoted = if restricted_quoted(&parts).is_empty() { HashSet::new() } else { readable_quoted(reader.conn()?, viewer, &parts)? };
+    let assembly = Assembly { viewer, parts: &parts, accounts: &accounts, marks: marks.as_ref(), followed: &followed, readable_quoted: &readable_quoted, origin: Origin::Caches };
+    Ok(assembly.views(ids))
 }
 
 /// Whether `viewer` may quote `status` without asking (Mastodon 4.5's rules; Hallway has no manual approval):
@@ -273,17 +295,6 @@ enum Origin {
     Database,
 }
 
-/// Whether a quoted status may be shown inside the status quoting it, to whoever may read the quoting one: an
-/// open status always; a private one only inside a private status of its own author (read by the same
-/// followers); a direct one never, whatever another server allowed.
-fn quoted_shown_with(quoting: &Status, quoted: &Status) -> bool {
-    match quoted.visibility {
-        Visibility::Public | Visibility::Unlisted => true,
-        Visibility::Private => quoted.account_id == quoting.account_id && quoting.visibility == Visibility::Private,
-        Visibility::Direct => false,
-    }
-}
-
 /// What views are assembled from: parts, accounts and the viewer's marks, by id.
 struct Assembly<'a> {
     viewer: Option<AccountId>,
@@ -292,6 +303,8 @@ struct Assembly<'a> {
     marks: Option<&'a HashMap<StatusId, Arc<ViewerMarks>>>,
     /// Authors the viewer follows, where a quote policy asks.
     followed: &'a HashSet<AccountId>,
+    /// The quoted statuses that are not open and that the viewer may read.
+    readable_quoted: &'a HashSet<StatusId>,
     origin: Origin,
 }
 
@@ -309,6 +322,10 @@ impl Assembly<'_> {
                 self.view(part, reblog, false)
             })
             .collect()
+    }
+
+    fn may_read_quoted(&self, quoted: &Status) -> bool {
+        quoted.visibility.is_open() || self.readable_quoted.contains(&quoted.id)
     }
 
     fn viewer_marks(&self, id: StatusId) -> ViewerMarks {
@@ -353,21 +370,24 @@ impl Assembly<'_> {
             }),
             emojis: part.emojis.clone(),
             cached_parts: (self.origin == Origin::Caches).then(|| part.clone()),
-            quote: part.quote.as_ref().map(|quote| self.quote_view(status, quote, nested)),
+            quote: part.quote.as_ref().map(|quote| self.quote_view(quote, nested)),
             quotes_count: part.quotes_count,
             quote_permission,
         })
     }
 
-    /// An accepted quote shows the quoted status, unless it is gone or is not for this viewer to read (a
-    /// private status is quoted only by its own author, whose readers may read it).
-    fn quote_view(&self, quoting: &Status, quote: &Quote, nested: bool) -> QuoteView {
+    /// An accepted quote shows the quoted status, unless it is gone or is not for this viewer to read.
+    fn quote_view(&self, quote: &Quote, nested: bool) -> QuoteView {
         let quoted = quote.quoted_status_id.and_then(|id| self.parts.get(&id));
         let state = match (quote.state, quoted) {
             // A quoted status's own quote is shown by id, without loading what it quotes.
             (QuoteState::Accepted, None) if nested && quote.quoted_status_id.is_some() => ShownQuoteState::Stored(QuoteState::Accepted),
             (QuoteState::Accepted, None) => ShownQuoteState::Deleted,
-            (QuoteState::Accepted, Some(q)) if !quoted_shown_with(quoting, &q.status) => ShownQuoteState::Unauthorized,
+            // A direct status is never shown through a quote, whatever another server allowed; a private one only
+            // to those who may read it.
+            (QuoteState::Accepted, Some(q)) if q.status.visibility == Visibility::Direct || !self.may_read_quoted(&q.status) => {
+                ShownQuoteState::Unauthorized
+            }
             (state, _) => ShownQuoteState::Stored(state),
         };
         let shown = state == ShownQuoteState::Stored(QuoteState::Accepted);

@@ -19,3 +19,4 @@ CREATE TABLE quotes (
 );
 CREATE INDEX quotes_quoted ON quotes (quoted_status_id);
 CREATE INDEX quotes_request ON quotes (request_uri);
+CREATE INDEX quotes_approval ON quotes (approval_uri);

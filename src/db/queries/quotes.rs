@@ -44,8 +44,20 @@ pub fn by_request(conn: &mut DbConn, request_uri: &str) -> AppResult<Option<Quot
     Ok(quotes::table.filter(quotes::request_uri.eq(request_uri)).select(Quote::as_select()).first(conn).optional()?)
 }
 
-pub fn by_approval(conn: &mut DbConn, approval_uri: &str) -> AppResult<Option<Quote>> {
-    Ok(quotes::table.filter(quotes::approval_uri.eq(approval_uri)).select(Quote::as_select()).first(conn).optional()?)
+/// The quotes an authorization covers, of statuses by `quoted_author`.
+pub fn approved_by(conn: &mut DbConn, approval_uri: &str, quoted_author: crate::ids::AccountId) -> AppResult<Vec<Quote>> {
+    Ok(quotes::table
+        .inner_join(statuses::table.on(statuses::id.nullable().eq(quotes::quoted_status_id)))
+        .filter(quotes::approval_uri.eq(approval_uri))
+        .filter(statuses::account_id.eq(quoted_author))
+        .select(Quote::as_select())
+        .load(conn)?)
+}
+
+pub fn delete(conn: &mut DbConn, quote: &Quote) -> AppResult<()> {
+    note_both(quote);
+    diesel::delete(quotes::table.find(quote.id)).execute(conn)?;
+    Ok(())
 }
 
 /// (quoted status, accepted quotes of it) for those of `status_ids` that are quoted.
@@ -73,12 +85,14 @@ pub fn accepted_page(conn: &mut DbConn, quoted: StatusId, page: &Page) -> AppRes
     Ok(load_page!(query, quotes::id, page, conn))
 }
 
-/// The accepted quotes of a status (whose authors hear of its edits).
-pub fn accepted_of(conn: &mut DbConn, quoted: StatusId) -> AppResult<Vec<Quote>> {
+/// The local statuses with an accepted quote of a status (whose authors hear of its edits).
+pub fn accepted_local_quoting(conn: &mut DbConn, quoted: StatusId) -> AppResult<Vec<Status>> {
     Ok(quotes::table
+        .inner_join(statuses::table.on(statuses::id.eq(quotes::status_id)))
         .filter(quotes::quoted_status_id.eq(quoted))
         .filter(quotes::state.eq(QuoteState::Accepted.as_str()))
-        .select(Quote::as_select())
+        .filter(statuses::local.eq(true))
+        .select(Status::as_select())
         .load(conn)?)
 }
 
@@ -101,11 +115,14 @@ pub fn set_policy(conn: &mut DbConn, status_id: StatusId, policy: crate::db::kin
     Ok(())
 }
 
-/// The statuses quoting one that is going: they show it as deleted from now on.
-pub fn note_quoting(conn: &mut DbConn, quoted: StatusId) -> AppResult<()> {
-    let quoting: Vec<StatusId> = quotes::table.filter(quotes::quoted_status_id.eq(quoted)).select(quotes::status_id).load(conn)?;
-    for status_id in quoting {
-        note(Stale::Status(status_id));
+/// A status is going: those quoting it show it as deleted from now on, and the one it quotes counts one less.
+pub fn note_going(conn: &mut DbConn, status_id: StatusId) -> AppResult<()> {
+    let quoting: Vec<StatusId> = quotes::table.filter(quotes::quoted_status_id.eq(status_id)).select(quotes::status_id).load(conn)?;
+    for quoting_id in quoting {
+        note(Stale::Status(quoting_id));
+    }
+    if let Some(Some(quoted)) = quotes::table.filter(quotes::status_id.eq(status_id)).select(quotes::quoted_status_id).first::<Option<StatusId>>(conn).optional()? {
+        note(Stale::Status(quoted));
     }
     Ok(())
 }

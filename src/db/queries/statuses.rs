@@ -39,7 +39,7 @@ pub fn delete(conn: &mut DbConn, status_id: StatusId) -> AppResult<()> {
     if let Some((account_id, Some(original))) = reblog {
         note(Stale::Marks(account_id, original));
     }
-    super::quotes::note_quoting(conn, status_id)?;
+    super::quotes::note_going(conn, status_id)?;
     diesel::delete(statuses::table.find(status_id)).execute(conn)?;
     Ok(())
 }
