@@ -24,6 +24,8 @@ pub struct Settings {
     pub contact_email: String,
     pub password_grant: bool,
     pub max_characters: usize,
+    /// `statuses.local_only_default`: new posts stay in the division unless their author says otherwise.
+    pub local_only_default: bool,
     /// Whether peers may be reached over plain http (intranets without TLS).
     pub federation_allow_http: bool,
     /// The first retry delay of a failed delivery; each further retry doubles it.
@@ -67,6 +69,10 @@ pub struct Settings {
     pub local_passwords: bool,
     /// `[about]`: what the instance tells people about itself.
     pub about: About,
+    /// `company.search_budget_ms`: how long a full-text search waits for the peers' answers.
+    pub company_search_budget: std::time::Duration,
+    /// `company.directory_refresh_minutes`: how often the peers' discoverable accounts are fetched again.
+    pub company_directory_refresh: std::time::Duration,
 }
 
 /// `[about]`: the texts of clients' "about" screens (plain text; blank lines separate paragraphs), the
@@ -244,6 +250,8 @@ struct FileSettings {
     access: AccessSection,
     #[serde(default)]
     about: AboutSection,
+    #[serde(default)]
+    company: CompanySection,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -370,6 +378,7 @@ struct OauthSection {
 #[serde(deny_unknown_fields)]
 struct StatusesSection {
     max_characters: Option<usize>,
+    local_only_default: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -392,6 +401,13 @@ struct RetentionSection {
     local_statuses_days: Option<u32>,
     media_days: Option<u32>,
     notifications_days: Option<u32>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CompanySection {
+    search_budget_ms: Option<u64>,
+    directory_refresh_minutes: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -467,6 +483,8 @@ impl Settings {
             password_grant: parsed("HALLWAY_OAUTH_PASSWORD_GRANT", "oauth.password_grant", env, file.oauth.password_grant)?
                 .unwrap_or(true),
             max_characters,
+            local_only_default: parsed("HALLWAY_LOCAL_ONLY_DEFAULT", "statuses.local_only_default", env, file.statuses.local_only_default)?
+                .unwrap_or(false),
             federation_allow_http: parsed("HALLWAY_FEDERATION_ALLOW_HTTP", "federation.allow_http", env, file.federation.allow_http)?
                 .unwrap_or(false),
             federation_retry_base: std::time::Duration::from_millis(
@@ -513,6 +531,14 @@ impl Settings {
             oidc: oidc_settings(env, file.auth.oidc.unwrap_or_default())?,
             local_passwords: parsed("HALLWAY_AUTH_PASSWORD", "auth.password", env, file.auth.password)?.unwrap_or(true),
             about: about(file.about)?,
+            company_search_budget: std::time::Duration::from_millis(
+                parsed("HALLWAY_COMPANY_SEARCH_BUDGET_MS", "company.search_budget_ms", env, file.company.search_budget_ms)?.unwrap_or(500).max(1),
+            ),
+            company_directory_refresh: std::time::Duration::from_secs(
+                60 * parsed("HALLWAY_COMPANY_DIRECTORY_REFRESH_MINUTES", "company.directory_refresh_minutes", env, file.company.directory_refresh_minutes)?
+                    .unwrap_or(30)
+                    .max(1),
+            ),
         }
         .check_sign_in()
     }

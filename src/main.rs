@@ -202,6 +202,14 @@ enum PeersCommand {
     Remove { host: String },
     /// List peers with their delivery health.
     List,
+    /// Print a one-time token (valid for a day) with which another instance joins this one.
+    Invite,
+    /// Join the instance at URL with its invitation TOKEN: each allows the other and pins its instance key.
+    Join { url: String, token: String },
+    /// Accept the new instance key a joined peer presented (its requests are refused until then).
+    AcceptKey { host: String },
+    /// Fetch the peers' directories of people now, rather than at the next periodic refresh.
+    RefreshDirectory,
 }
 
 #[derive(Subcommand)]
@@ -285,7 +293,7 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Serve => serve(db, settings),
         Command::User(command) => user_command(&db, &settings, command),
-        Command::Peers(command) => peers_command(&db, command),
+        Command::Peers(command) => peers_command(db, settings, command),
         Command::Emoji(command) => emoji_command(&db, &settings, command),
         Command::Directory(DirectoryCommand::Sync) => directory_sync(db, settings),
         Command::Announce(command) => announce_command(&db, &settings, command),
@@ -347,6 +355,22 @@ fn missing_as(missing: &'static str) -> impl FnOnce(hallway::error::AppError) ->
 }
 
 /// Who runs a command: the operating-system user (the one behind sudo, when there is one).
+fn join_peer(db: Database, settings: Settings, url: &str, token: &str) -> Result<(), String> {
+    let state = AppState::new(db, settings)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
+    let peer = runtime.block_on(hallway::apub::peering::join(&state, command_line_actor(), url, token))?;
+    println!("joined {}: each instance allows the other, and their instance keys are pinned", peer.host);
+    Ok(())
+}
+
+fn refresh_company_directory(db: Database, settings: Settings) -> Result<(), String> {
+    let state = AppState::new(db, settings)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
+    let listed = runtime.block_on(hallway::apub::company::refresh_directory(&state));
+    println!("{listed} account(s) listed by the peers");
+    Ok(())
+}
+
 fn command_line_actor() -> Actor {
     let user = std::env::var("SUDO_USER").or_else(|_| std::env::var("USER")).unwrap_or_else(|_| "unknown".into());
     Actor::CommandLine { user }
@@ -475,8 +499,10 @@ fn serve(db: Database, settings: Settings) -> Result<(), String> {
     })
 }
 
-fn peers_command(db: &Database, command: PeersCommand) -> Result<(), String> {
+fn peers_command(db: Database, settings: Settings, command: PeersCommand) -> Result<(), String> {
     let outcome = match command {
+        PeersCommand::Join { url, token } => return join_peer(db, settings, &url, &token),
+        PeersCommand::RefreshDirectory => return refresh_company_directory(db, settings),
         PeersCommand::Allow { host } => {
             db.write_blocking(|conn| peers::allow(conn, &command_line_actor(), &host)).map(|peer| println!("allowed {}", peer.host))
         }
@@ -486,16 +512,32 @@ fn peers_command(db: &Database, command: PeersCommand) -> Result<(), String> {
                 removal.peer.host, removal.cancelled_deliveries
             )
         }),
+        PeersCommand::Invite => db.write_blocking(|conn| peers::invite(conn, &command_line_actor())).map(|invitation| {
+            println!("{}", invitation.token);
+            eprintln!(
+                "valid once, until {} UTC: on the other instance, run hallway peers join {} TOKEN",
+                invitation.expires_at.format("%Y-%m-%d %H:%M"),
+                settings.base_url()
+            );
+        }),
+        PeersCommand::AcceptKey { host } => db
+            .write_blocking(|conn| peers::accept_key(conn, &command_line_actor(), &host))
+            .map(|peer| println!("accepted the new instance key of {}", peer.host)),
         PeersCommand::List => db.read_blocking(peers::list).map(|listed| {
             let when = |t: Option<chrono::NaiveDateTime>| t.map_or("-".to_owned(), |t| t.format("%Y-%m-%d %H:%M:%S").to_string());
-            println!("{:<32} {:<8} {:<20} {:<20} {:>6}  {}", "HOST", "STATE", "LAST SUCCESS", "LAST ERROR", "QUEUED", "ERROR");
+            println!("{:<32} {:<8} {:<11} {:<20} {:<20} {:>6}  {}", "HOST", "STATE", "KEY", "LAST SUCCESS", "LAST ERROR", "QUEUED", "ERROR");
             for health in listed {
                 let peer = &health.peer;
                 let state = if peer.allowed { "allowed" } else { "removed" };
+                let key = match (&peer.pinned_key_pem, &peer.offered_key_pem) {
+                    (Some(_), Some(_)) => "changed",
+                    (Some(_), None) => "pinned",
+                    (None, _) => "-",
+                };
                 let error = peer.last_error.as_deref().unwrap_or("");
                 println!(
-                    "{:<32} {:<8} {:<20} {:<20} {:>6}  {}",
-                    peer.host, state, when(peer.last_success_at), when(peer.last_error_at), health.queued, error
+                    "{:<32} {:<8} {:<11} {:<20} {:<20} {:>6}  {}",
+                    peer.host, state, key, when(peer.last_success_at), when(peer.last_error_at), health.queued, error
                 );
             }
         }),

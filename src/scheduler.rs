@@ -39,6 +39,8 @@ pub fn spawn(state: AppState) {
         scheduler.every(every, false, Scheduler::sync_directory);
     }
     scheduler.every(HOURLY, true, Scheduler::hourly);
+    // Not at start: the peers may be starting too (after a join, `hallway peers refresh-directory` is at hand).
+    scheduler.every(scheduler.state.settings.company_directory_refresh, false, Scheduler::refresh_company_directory);
     scheduler.every(TICK, true, Scheduler::frequent);
 }
 
@@ -88,6 +90,8 @@ impl Scheduler {
 
     async fn hourly(self) {
         self.prune_federation_records().await;
+        let filled = self.state.db.write(|tx| crate::service::account_search::fill_missing(tx)).await;
+        report("account_search", filled.map(|_| ()));
         if !self.state.settings.retention.is_empty() {
             self.apply_retention().await;
         }
@@ -117,6 +121,12 @@ impl Scheduler {
             Ok(expired) => log::info!("retention: removed {expired}"),
             Err(e) => log::warn!("retention: {}", e.cause()),
         }
+    }
+
+    async fn refresh_company_directory(self) {
+        let listed = crate::apub::company::refresh_directory(&self.state).await;
+        crate::telemetry::job("company_directory", true);
+        log::debug!("company directory: {listed} account(s) listed by the peers");
     }
 
     async fn sync_directory(self) {

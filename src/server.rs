@@ -25,6 +25,14 @@ pub fn start(state: AppState, listener: TcpListener, workers: usize) -> io::Resu
     crate::jobs::spawn(state.clone());
     state.hub.start(state.db.clone(), state.settings.clone());
     crate::scheduler::spawn(state.clone());
+    // The instance actor's key is made now rather than by the first request that needs it (a company-wide
+    // search would spend its budget on it).
+    let federation = state.federation.clone();
+    actix_web::rt::spawn(async move {
+        if let Err(e) = federation.instance_key().await {
+            log::warn!("the instance key: {e}");
+        }
+    });
     if state.settings.push_enabled {
         crate::push::spawn(state.clone());
     }
@@ -74,6 +82,8 @@ fn routes(cfg: &mut web::ServiceConfig) {
     cfg.configure(crate::streaming::routes::routes)
         .configure(api::routes)
         .configure(crate::apub::routes::routes)
+        .configure(crate::apub::peering::routes)
+        .configure(crate::apub::company::routes)
         .configure(crate::admin_page::routes)
         .configure(crate::ops::routes)
         .route("/metrics", web::get().to(crate::telemetry::metrics_on_main))

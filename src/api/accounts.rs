@@ -96,6 +96,9 @@ pub struct SourceChange {
     sensitive: Option<bool>,
     #[serde(default, deserialize_with = "flex::string_opt")]
     language: Option<String>,
+    /// Hallway's own: new posts stay in the division by default.
+    #[serde(default, deserialize_with = "flex::bool_opt")]
+    local_only: Option<bool>,
 }
 
 pub async fn update_credentials(state: web::Data<AppState>, auth: Auth, upload: Upload<UpdateCredentials>) -> AppResult<HttpResponse> {
@@ -124,7 +127,7 @@ async fn profile_change(state: &AppState, me: &UserSession, mut upload: Upload<U
     let avatar_url = stored_profile_image(state, me.account.id, ProfileImage::Avatar, upload.take_file("avatar")).await?;
     let header_url = stored_profile_image(state, me.account.id, ProfileImage::Header, upload.take_file("header")).await?;
     let input = upload.params;
-    let source = input.source.unwrap_or(SourceChange { privacy: None, sensitive: None, language: None });
+    let source = input.source.unwrap_or(SourceChange { privacy: None, sensitive: None, language: None, local_only: None });
     Ok(ProfileChange {
         display_name: input.display_name,
         note: input.note,
@@ -138,6 +141,7 @@ async fn profile_change(state: &AppState, me: &UserSession, mut upload: Upload<U
         default_visibility: source.privacy,
         default_sensitive: source.sensitive,
         default_language: source.language.map(Some),
+        default_local_only: source.local_only,
         avatar_url: avatar_url.map(Some),
         header_url: header_url.map(Some),
         avatar_description: input.avatar_description,

@@ -69,9 +69,9 @@ pub async fn custom_emojis(state: web::Data<AppState>) -> AppResult<HttpResponse
     Ok(HttpResponse::Ok().json(CustomEmoji::list(&found, &state.settings)))
 }
 
-pub async fn preferences(auth: Auth) -> AppResult<HttpResponse> {
+pub async fn preferences(state: web::Data<AppState>, auth: Auth) -> AppResult<HttpResponse> {
     let me = auth.user(&["read:accounts"])?;
-    Ok(HttpResponse::Ok().json(Preferences::from_user(&me.user)))
+    Ok(HttpResponse::Ok().json(Preferences::from_user(&me.user, &state.settings)))
 }
 
 #[derive(Deserialize)]

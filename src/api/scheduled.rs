@@ -26,6 +26,8 @@ fn entity(row: &ScheduledStatus) -> Value {
             "visibility": params.visibility,
             "in_reply_to_id": params.in_reply_to_id.map(|id| id.to_string()),
             "language": params.language,
+            "quoted_status_id": params.quoted_status_id.map(|id| id.to_string()),
+            "local_only": params.local_only,
             "application_id": row.app_id,
             "scheduled_at": null,
             "idempotency": null,

@@ -68,6 +68,13 @@ async fn resolve_remote(state: &AppState, q: &str) {
     }
 }
 
+/// Whether a search also asks the peers: a first page of statuses by full text, not limited to one account.
+fn asks_the_company(query: &search::Query, own_domain: &str) -> bool {
+    let text = query.text.trim();
+    let is_address = text.starts_with("http") || remote_acct(text, own_domain).is_some();
+    query.kinds.contains(&Kind::Statuses) && !text.is_empty() && !is_address && query.offset == 0 && query.max_id.is_none() && query.account_id.is_none()
+}
+
 pub async fn v2(state: web::Data<AppState>, auth: Auth, Query(params): Query<SearchParams>) -> AppResult<HttpResponse> {
     let viewer = auth.viewer(&["read:search"])?;
     let q = params.q.clone().unwrap_or_default();
@@ -83,6 +90,9 @@ pub async fn v2(state: web::Data<AppState>, auth: Auth, Query(params): Query<Sea
         following: params.following,
         max_id: params.max_id,
     };
+    if viewer.is_some() && asks_the_company(&query, &state.settings.domain) {
+        crate::apub::company::search_peers(&state, query.text.trim(), query.limit as usize).await;
+    }
     let settings = state.settings.clone();
     let found = state.db.read(move |conn| search::search(conn, &settings, viewer.as_ref(), &query)).await?;
     Ok(HttpResponse::Ok().json(json!({

@@ -46,6 +46,9 @@ pub struct StatusParams {
     quoted_status_id: Option<StatusId>,
     #[serde(default, deserialize_with = "flex::string_opt")]
     quote_approval_policy: Option<String>,
+    /// Division-only (GoToSocial's and glitch-soc's parameter).
+    #[serde(default, deserialize_with = "flex::bool_opt")]
+    local_only: Option<bool>,
 }
 
 /// A client's `quote_approval_policy`: public, followers or nobody.
@@ -75,6 +78,8 @@ impl StatusParams {
             language: self.language,
             media_ids: self.media_ids.unwrap_or_default(),
             poll: self.poll,
+            quoted_status_id: self.quoted_status_id,
+            local_only: self.local_only,
         }
     }
 }
@@ -150,6 +155,7 @@ pub async fn create(req: HttpRequest, state: web::Data<AppState>, auth: Auth, Pa
         poll: input.poll,
         quoted_status_id: input.quoted_status_id,
         quote_policy: quote_policy_param(input.quote_approval_policy.as_deref())?,
+        local_only: input.local_only,
     };
     let settings = state.settings.clone();
     let view = state

@@ -27,6 +27,8 @@ pub enum FederationError {
     Transport(String),
     #[error("the peer answered {0}")]
     Status(u16),
+    #[error("the peer answered {0}: {1}")]
+    Refused(u16, String),
     #[error("the peer's answer is too large")]
     TooLarge,
     #[error("the peer's answer is not ActivityPub JSON: {0}")]
@@ -79,10 +81,7 @@ impl FederationClient {
 
     /// Refuses any URL that is not http(s) (http only when allowed) on an allowed peer.
     pub async fn check_allowed(&self, url: &Url) -> Result<(), FederationError> {
-        let scheme_ok = url.scheme() == "https" || (url.scheme() == "http" && self.settings.federation_allow_http);
-        if !scheme_ok || url.host_str().is_none() || !url.username().is_empty() {
-            return Err(FederationError::BadUrl(url.to_string()));
-        }
+        self.check_reachable(url)?;
         let target = url.clone();
         let allowed = self
             .db
@@ -94,6 +93,41 @@ impl FederationClient {
         } else {
             Err(FederationError::NotAllowed(authority(url)))
         }
+    }
+
+    /// Refuses any URL that is not http(s) (http only when allowed), or that carries credentials.
+    fn check_reachable(&self, url: &Url) -> Result<(), FederationError> {
+        let scheme_ok = url.scheme() == "https" || (url.scheme() == "http" && self.settings.federation_allow_http);
+        if !scheme_ok || url.host_str().is_none() || !url.username().is_empty() {
+            return Err(FederationError::BadUrl(url.to_string()));
+        }
+        Ok(())
+    }
+
+    /// Asks to join the instance at `url` (`hallway peers join`), signed by the instance actor. The one request
+    /// made to a host that is not yet a peer: an admin named it on the command line.
+    pub async fn join(&self, url: &Url, body: &[u8]) -> Result<serde_json::Value, FederationError> {
+        self.check_reachable(url)?;
+        let key = self.instance_key().await?;
+        let request = self
+            .http
+            .post(url.clone())
+            .header(CONTENT_TYPE, "application/json")
+            .header(ACCEPT, "application/json")
+            .header(USER_AGENT, self.user_agent())
+            .body(body.to_vec());
+        let response = self.send_signed(request, "POST", url, &key, body).await?;
+        if !response.status().is_success() {
+            let status = response.status().as_u16();
+            let answer = read_bounded(response).await.unwrap_or_default();
+            let reason = serde_json::from_slice::<serde_json::Value>(&answer).ok().and_then(|v| v["error"].as_str().map(str::to_owned));
+            return Err(match reason {
+                Some(reason) => FederationError::Refused(status, reason),
+                None => FederationError::Status(status),
+            });
+        }
+        let answer = read_bounded(response).await?;
+        serde_json::from_slice(&answer).map_err(|e| FederationError::NotActivityJson(e.to_string()))
     }
 
     pub async fn instance_key(&self) -> Result<SigningKey, FederationError> {

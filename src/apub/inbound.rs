@@ -16,8 +16,64 @@ use crate::error::AppError;
 use crate::service::peers;
 use crate::state::AppState;
 
-/// Verifies a signed request from a peer; answers the remote account that signed it.
+/// Verifies a signed request from a peer; answers the remote account that signed it. A joined peer's instance
+/// actor must sign with the key pinned when it joined.
 pub async fn signer(state: &AppState, req: &HttpRequest, body: Option<&[u8]>) -> Result<Account, AppError> {
+    let signed = signed_request(state, req, body)?;
+    let owner = resolve::key_owner(signed.key_id()).ok_or_else(|| AppError::Unauthorized("Unreadable keyId".into()))?;
+    let host = authority(&owner);
+    let checked_host = host.clone();
+    let Some(peer) = state.db.read(move |conn| peers::admitted(conn, &checked_host)).await? else {
+        return Err(AppError::Forbidden(format!("{host} is not an allowed peer of this instance")));
+    };
+    // Before any fetch: a flood of made-up keyIds from an allowed host costs nothing more. The inbox also
+    // counts each peer's activities in the database, shared by every process (inbox::queue).
+    if !state.inbox_limiter.admit(&host) {
+        return Err(AppError::RateLimited);
+    }
+    let fetch_failed = |e| AppError::Unauthorized(format!("The signer's key could not be fetched: {e}"));
+    if let Some(pinned) = peer.pinned_key_pem.as_deref().filter(|_| peer.actor_uri.as_deref() == Some(owner.as_str())) {
+        if signed.verify(pinned).is_ok() {
+            return resolve::actor(state, &owner, false).await.map_err(fetch_failed);
+        }
+        return Err(changed_key(state, &signed, &owner, peer).await);
+    }
+    let account = resolve::actor(state, &owner, false).await.map_err(fetch_failed)?;
+    if signed.verify(&account.public_key_pem).is_ok() {
+        return Ok(account);
+    }
+    let refreshed = resolve::actor(state, &owner, true).await.map_err(fetch_failed)?;
+    signed
+        .verify(&refreshed.public_key_pem)
+        .map(|()| refreshed)
+        .map_err(|e| AppError::Unauthorized(format!("Signature verification failed: {e}")))
+}
+
+/// A joined peer's instance actor signed with another key than the pinned one: when its actor now serves that
+/// key, it is kept as offered for an admin to accept; either way the request is refused. The actor is fetched
+/// again at most a few times a minute per peer, whatever is sent with made-up signatures.
+async fn changed_key(state: &AppState, signed: &SignedRequest, owner: &url::Url, peer: crate::db::models::Peer) -> AppError {
+    static KEY_REFETCHES: std::sync::LazyLock<RateLimiter> = std::sync::LazyLock::new(|| RateLimiter::new(6));
+    let refused = AppError::Unauthorized(format!(
+        "The instance key of {} is not the one agreed when it joined; an admin must accept the new one (hallway peers accept-key {})",
+        peer.host, peer.host
+    ));
+    if !KEY_REFETCHES.admit(&peer.host) {
+        return refused;
+    }
+    let Ok(refreshed) = resolve::actor_now(state, owner).await else { return refused };
+    if signed.verify(&refreshed.public_key_pem).is_ok() && peer.offered_key_pem.as_deref() != Some(refreshed.public_key_pem.as_str()) {
+        log::warn!("{}: its instance actor presents a new key; refused until an admin accepts it", peer.host);
+        let key = refreshed.public_key_pem.clone();
+        if let Err(e) = state.db.write(move |conn| peers::offer_key(conn, &peer, &key)).await {
+            log::warn!("recording the offered key: {e}");
+        }
+    }
+    refused
+}
+
+/// The request's signature, well-formed, fresh, with a matching digest, made for this host; not yet verified.
+pub fn signed_request(state: &AppState, req: &HttpRequest, body: Option<&[u8]>) -> Result<SignedRequest, AppError> {
     let headers: BTreeMap<String, String> = req
         .headers()
         .iter()
@@ -31,27 +87,7 @@ pub async fn signer(state: &AppState, req: &HttpRequest, body: Option<&[u8]>) ->
     if !addressed_to.eq_ignore_ascii_case(&state.settings.domain) {
         return Err(AppError::Unauthorized("The request was signed for another host".into()));
     }
-    let owner = resolve::key_owner(signed.key_id()).ok_or_else(|| AppError::Unauthorized("Unreadable keyId".into()))?;
-    let host = authority(&owner);
-    let checked_host = host.clone();
-    if !state.db.read(move |conn| peers::is_allowed(conn, &checked_host)).await? {
-        return Err(AppError::Forbidden(format!("{host} is not an allowed peer of this instance")));
-    }
-    // Before any fetch: a flood of made-up keyIds from an allowed host costs nothing more. The inbox also
-    // counts each peer's activities in the database, shared by every process (inbox::queue).
-    if !state.inbox_limiter.admit(&host) {
-        return Err(AppError::RateLimited);
-    }
-    let fetch_failed = |e| AppError::Unauthorized(format!("The signer's key could not be fetched: {e}"));
-    let account = resolve::actor(state, &owner, false).await.map_err(fetch_failed)?;
-    if signed.verify(&account.public_key_pem).is_ok() {
-        return Ok(account);
-    }
-    let refreshed = resolve::actor(state, &owner, true).await.map_err(fetch_failed)?;
-    signed
-        .verify(&refreshed.public_key_pem)
-        .map(|()| refreshed)
-        .map_err(|e| AppError::Unauthorized(format!("Signature verification failed: {e}")))
+    Ok(signed)
 }
 
 /// A fixed-window request counter per peer host in this process, so that one chatty peer (or a flood of

@@ -89,7 +89,7 @@ async fn note(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(Str
         .db
         .read(move |conn| {
             let view = views::status_for(conn, Some(signer.id), id)?
-                .filter(|v| v.account.is_local() && v.account.username.eq_ignore_ascii_case(&name) && v.reblog.is_none())
+                .filter(|v| v.account.is_local() && v.account.username.eq_ignore_ascii_case(&name) && v.reblog.is_none() && !v.status.local_only)
                 .ok_or(AppError::NotFound)?;
             outbox::note_of(conn, &settings, &view)
         })
@@ -109,7 +109,7 @@ async fn featured(req: HttpRequest, state: web::Data<AppState>, name: web::Path<
             let page = crate::db::Page { limit: crate::service::statuses::MAX_PINNED, ..Default::default() };
             let rows = accounts::statuses_of(conn, Some(&signer), account.id, &query, &page)?;
             let mut notes = Vec::new();
-            for view in views::hydrate(conn, Some(signer.id), rows)?.iter().filter(|v| v.status.visibility.is_open()) {
+            for view in views::hydrate(conn, Some(signer.id), rows)?.iter().filter(|v| shown_to_peers(v)) {
                 notes.push(serde_json::to_value(outbox::note_of(conn, &settings, view)?).map_err(|e| AppError::Internal(e.to_string()))?);
             }
             Ok(json!({
@@ -134,6 +134,11 @@ async fn quote_authorization(req: HttpRequest, state: web::Data<AppState>, path:
     let mut document = outbox::quote_authorization(&quote, &quoting.uri, &author);
     document["@context"] = crate::apub::objects::context();
     Ok(activity_json(document))
+}
+
+/// What a collection lists of a status to a peer: an open one that is not division-only.
+fn shown_to_peers(view: &views::StatusView) -> bool {
+    view.status.visibility.is_open() && !view.status.local_only
 }
 
 #[derive(Deserialize)]
@@ -217,7 +222,7 @@ fn collection_items(
             let last = rows.last().map(|s| s.id.0);
             let viewed = views::hydrate(conn, Some(signer.id), rows)?;
             let mut items = Vec::new();
-            for view in viewed.iter().filter(|v| v.status.visibility.is_open()) {
+            for view in viewed.iter().filter(|v| shown_to_peers(v)) {
                 let create = crate::apub::activities::Create::new(outbox::note_of(conn, settings, view)?);
                 items.push(serde_json::to_value(create).map_err(|e| AppError::Internal(e.to_string()))?);
             }

@@ -265,6 +265,8 @@ text_enum! {
         RejectTrend => "reject_trend",
         PlaceLegalHold => "place_legal_hold",
         LiftLegalHold => "lift_legal_hold",
+        CreatePeerInvite => "create_peer_invite",
+        AcceptPeerKey => "accept_peer_key",
     }
 }
 
@@ -281,6 +283,7 @@ text_enum! {
         IpBlock => "IpBlock",
         Announcement => "Announcement",
         Trend => "Trend",
+        PeerInvite => "PeerInvite",
     }
 }
 

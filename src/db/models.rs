@@ -76,6 +76,10 @@ pub struct ProfileSettings {
     pub header_description: String,
     /// Whom it follows and who follows it are shown to nobody else.
     pub hide_collections: bool,
+    /// A peer's account: the hashtags it features, as its instance's directory listed them (local accounts
+    /// keep theirs in `featured_tags`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub featured_tags: Vec<String>,
 }
 
 impl Account {
@@ -136,6 +140,8 @@ pub struct RemoteActorChanges {
     #[diesel(column_name = also_known_as_json, serialize_as = String)]
     pub also_known_as: Json<Vec<String>>,
     pub moved_to_uri: Option<String>,
+    #[diesel(column_name = profile_json, serialize_as = String)]
+    pub profile: Json<ProfileSettings>,
     pub updated_at: NaiveDateTime,
 }
 
@@ -159,6 +165,7 @@ impl RemoteActorChanges {
             fields: fetched.fields.clone(),
             also_known_as: fetched.also_known_as.clone(),
             moved_to_uri: fetched.moved_to_uri.clone(),
+            profile: fetched.profile.clone(),
             updated_at: fetched.updated_at,
         }
     }
@@ -195,6 +202,8 @@ pub struct User {
     pub last_sign_in_at: Option<NaiveDateTime>,
     /// Why they want to join, when registrations need approval.
     pub registration_reason: Option<String>,
+    /// Their default for new posts' `local_only`; None follows the instance's.
+    pub default_local_only: Option<bool>,
 }
 
 /// A sign-in through the OpenID provider under way.
@@ -290,6 +299,8 @@ pub struct Status {
     pub thread_id: StatusId,
     #[diesel(serialize_as = String, deserialize_as = String)]
     pub quote_policy: QuotePolicy,
+    /// Division-only: never delivered to a peer nor served to one.
+    pub local_only: bool,
 }
 
 /// A status quoting another.
@@ -572,6 +583,24 @@ pub struct Peer {
     pub last_success_at: Option<NaiveDateTime>,
     pub last_error_at: Option<NaiveDateTime>,
     pub last_error: Option<String>,
+    /// The instance actor named when the peer joined (`hallway peers join`).
+    pub actor_uri: Option<String>,
+    /// Its key as agreed when joining: signatures by that actor verify with this key only.
+    pub pinned_key_pem: Option<String>,
+    /// A different key the actor presented since, waiting for an admin (`hallway peers accept-key`).
+    pub offered_key_pem: Option<String>,
+}
+
+/// A one-time token for another instance to join (`hallway peers invite`).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = peer_invites)]
+pub struct PeerInvite {
+    pub id: i64,
+    pub token_hash: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub used_at: Option<NaiveDateTime>,
+    pub used_by: Option<String>,
 }
 
 /// An activity a peer delivered, waiting to be applied by an inbox worker.

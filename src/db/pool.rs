@@ -619,7 +619,7 @@ mod tests {
 
     fn peer(host: &str) -> Peer {
         let now = crate::ids::now();
-        Peer { id: crate::ids::next_id(), host: host.into(), allowed: true, created_at: now, updated_at: now, last_success_at: None, last_error_at: None, last_error: None }
+        Peer { id: crate::ids::next_id(), host: host.into(), allowed: true, created_at: now, updated_at: now, last_success_at: None, last_error_at: None, last_error: None, actor_uri: None, pinned_key_pem: None, offered_key_pem: None }
     }
 
     /// Two processes on one SQLite file: one reads, the other writes meanwhile, then the first writes. A

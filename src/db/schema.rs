@@ -51,6 +51,7 @@ diesel::table! {
         last_sign_in_ip -> Nullable<Text>,
         last_sign_in_at -> Nullable<Timestamp>,
         registration_reason -> Nullable<Text>,
+        default_local_only -> Nullable<Bool>,
     }
 }
 
@@ -136,6 +137,7 @@ diesel::table! {
         edited_at -> Nullable<Timestamp>,
         thread_id -> BigInt,
         quote_policy -> Text,
+        local_only -> Bool,
     }
 }
 
@@ -325,6 +327,27 @@ diesel::table! {
         last_success_at -> Nullable<Timestamp>,
         last_error_at -> Nullable<Timestamp>,
         last_error -> Nullable<Text>,
+        actor_uri -> Nullable<Text>,
+        pinned_key_pem -> Nullable<Text>,
+        offered_key_pem -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    account_search (account_id) {
+        account_id -> BigInt,
+        text -> Text,
+    }
+}
+
+diesel::table! {
+    peer_invites (id) {
+        id -> BigInt,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        used_by -> Nullable<Text>,
     }
 }
 
@@ -829,6 +852,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     markers,
     idempotency_keys,
     peers,
+    peer_invites,
+    account_search,
     deliveries,
     inbox_queue,
     received_activities,

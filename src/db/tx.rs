@@ -50,6 +50,24 @@ pub enum Outbound<'a> {
     QuoteRevoked { quote: &'a Quote, quoting: &'a Status, quoted_author: &'a Account },
 }
 
+impl Outbound<'_> {
+    /// Whether the message is about a division-only status: no peer hears of it, whoever it names.
+    fn stays_in_division(&self) -> bool {
+        match self {
+            Outbound::StatusCreated(view)
+            | Outbound::StatusUpdated(view)
+            | Outbound::StatusDeleted(view)
+            | Outbound::Reblogged(view)
+            | Outbound::Unreblogged(view) => view.status.local_only,
+            Outbound::QuoteRequested { quoting, .. } => quoting.status.local_only,
+            Outbound::Favourited { status, .. } | Outbound::Unfavourited { status, .. } => status.local_only,
+            Outbound::PollVoted { question, .. } => question.local_only,
+            Outbound::QuoteRevoked { quoting, .. } => quoting.local_only,
+            _ => false,
+        }
+    }
+}
+
 /// A QuoteRequest as it was received, to be echoed in its answer.
 #[derive(Debug, Clone, Copy)]
 pub struct QuoteRequestSeen<'a> {
@@ -95,6 +113,9 @@ impl<'c> Tx<'c> {
 
     /// Queues what other instances must hear of this write, in this transaction.
     pub fn federate(&mut self, message: Outbound<'_>) -> AppResult<()> {
+        if message.stays_in_division() {
+            return Ok(());
+        }
         let outbox = self.outbox.clone().ok_or_else(|| AppError::Internal("this database handle has no outbox".into()))?;
         outbox.send(self.conn, message)?;
         self.committed.deliveries_queued = true;

@@ -144,6 +144,7 @@ pub fn insert_local_user(conn: &mut DbConn, settings: &Settings, user: LocalUser
             default_visibility: Visibility::Public,
             default_sensitive: false,
             default_language: None,
+            default_local_only: None,
             created_at: account.created_at,
         },
     )?;
@@ -289,12 +290,19 @@ pub struct ProfileChange {
     pub default_visibility: Option<String>,
     pub default_sensitive: Option<bool>,
     pub default_language: Option<Option<String>>,
+    pub default_local_only: Option<bool>,
     /// Some(None) goes back to the default image.
     pub avatar_url: Option<Option<String>>,
     pub header_url: Option<Option<String>>,
     pub avatar_description: Option<String>,
     pub header_description: Option<String>,
     pub hide_collections: Option<bool>,
+}
+
+/// Whether the person's new posts are division-only unless they say otherwise: their own default, or the
+/// instance's.
+pub fn posts_local_only(user: &User, settings: &Settings) -> bool {
+    user.default_local_only.unwrap_or(settings.local_only_default)
 }
 
 pub fn update_profile(tx: &mut Tx, settings: &Settings, account_id: AccountId, change: ProfileChange) -> AppResult<(Account, User)> {
@@ -304,6 +312,7 @@ pub fn update_profile(tx: &mut Tx, settings: &Settings, account_id: AccountId, c
     let changes = profile_changes(settings, &account, &change)?;
     accounts::update_profile(tx, account_id, &changes)?;
     let updated = accounts::find(tx, account_id)?.ok_or(AppError::NotFound)?;
+    crate::service::account_search::refresh(tx, &updated)?;
     tx.federate(Outbound::ProfileUpdated(&updated))?;
 
     let visibility = match change.default_visibility {
@@ -312,7 +321,8 @@ pub fn update_profile(tx: &mut Tx, settings: &Settings, account_id: AccountId, c
     };
     let sensitive = change.default_sensitive.unwrap_or(user.default_sensitive);
     let language = change.default_language.unwrap_or(user.default_language.clone()).filter(|l| !l.is_empty());
-    users::set_posting_defaults(tx, account_id, visibility.as_str(), sensitive, language.as_deref())?;
+    let local_only = change.default_local_only.or(user.default_local_only);
+    users::set_posting_defaults(tx, account_id, users::PostingDefaults { visibility, sensitive, language: language.as_deref(), local_only })?;
     let user = users::find(tx, account_id)?.ok_or(AppError::NotFound)?;
     Ok((updated, user))
 }
@@ -333,6 +343,7 @@ fn profile_changes(settings: &Settings, account: &Account, change: &ProfileChang
             avatar_description: change.avatar_description.clone().unwrap_or_else(|| account.profile.avatar_description.clone()),
             header_description: change.header_description.clone().unwrap_or_else(|| account.profile.header_description.clone()),
             hide_collections: change.hide_collections.unwrap_or(account.profile.hide_collections),
+            featured_tags: account.profile.featured_tags.clone(),
         }),
         updated_at: ids::now(),
     };

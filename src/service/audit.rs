@@ -18,6 +18,8 @@ pub enum Actor {
     CommandLine { user: String },
     /// The company directory's sync (roles and suspensions follow the directory).
     Directory,
+    /// Another instance joining with an invitation an admin made (`hallway peers invite`).
+    Invitation { host: String },
 }
 
 impl Actor {
@@ -38,6 +40,7 @@ impl Actor {
             Actor::Account { username, .. } => format!("@{username}"),
             Actor::CommandLine { user } => format!("command line ({user})"),
             Actor::Directory => "directory".to_owned(),
+            Actor::Invitation { host } => format!("invitation used by {host}"),
         }
     }
 }
@@ -56,6 +59,10 @@ impl Target {
 
     pub fn domain_allow(peer: &Peer) -> Target {
         Target { kind: AuditTarget::DomainAllow, id: peer.id, label: peer.host.clone() }
+    }
+
+    pub fn peer_invite(id: i64, expires_at: &chrono::NaiveDateTime) -> Target {
+        Target { kind: AuditTarget::PeerInvite, id, label: format!("invitation valid until {}", expires_at.format("%Y-%m-%d %H:%M UTC")) }
     }
 
     pub fn custom_emoji(emoji: &CustomEmoji) -> Target {

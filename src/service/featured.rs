@@ -42,11 +42,13 @@ pub fn feature_tag(conn: &mut DbConn, me: &Account, name: &str) -> AppResult<Fea
     }
     let tag = crate::service::statuses::find_or_create_tag(conn, name)?;
     let id = featured::feature_tag(conn, me.id, tag.id, ids::now())?;
+    crate::service::account_search::refresh(conn, me)?;
     describe(conn, me, id, tag)
 }
 
 pub fn unfeature_tag(conn: &mut DbConn, me: &Account, featured_id: i64) -> AppResult<()> {
     if featured::unfeature_tag(conn, me.id, featured_id)? {
+        crate::service::account_search::refresh(conn, me)?;
         Ok(())
     } else {
         Err(AppError::NotFound)

@@ -1,6 +1,7 @@
 //! The rules of the instance: no HTTP, no wire formats; only `db` queries underneath.
 //! Functions take a connection already inside the caller's transaction (see `db::Database::write`).
 
+pub mod account_search;
 pub mod accounts;
 pub mod announcements;
 pub mod archives;

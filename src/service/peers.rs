@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use crate::db::kinds::AuditAction;
-use crate::db::models::Peer;
+use crate::db::models::{Peer, PeerInvite};
 use crate::db::queries::{deliveries, peers};
 use crate::db::{DbConn, Page};
 use crate::error::{AppError, AppResult};
@@ -59,6 +59,9 @@ pub fn allow(conn: &mut DbConn, actor: &Actor, host: &str) -> AppResult<Peer> {
                 last_success_at: None,
                 last_error_at: None,
                 last_error: None,
+                actor_uri: None,
+                pinned_key_pem: None,
+                offered_key_pem: None,
             };
             peers::insert(conn, &peer)?;
             peer
@@ -88,12 +91,94 @@ fn remove_peer(conn: &mut DbConn, actor: &Actor, peer: Peer) -> AppResult<Remova
     Ok(Removal { peer: Peer { allowed: false, updated_at: now, ..peer }, cancelled_deliveries })
 }
 
+/// How long an invitation to join lasts.
+fn invitation_lifetime() -> chrono::Duration {
+    chrono::Duration::days(1)
+}
+
+/// An invitation for another instance to join: the token (shown once; only its hash is kept) and its end.
+pub struct Invitation {
+    pub token: String,
+    pub expires_at: chrono::NaiveDateTime,
+}
+
+/// Makes a one-time invitation (valid for a day) for another instance to join (`hallway peers join`).
+pub fn invite(conn: &mut DbConn, actor: &Actor) -> AppResult<Invitation> {
+    let token = crate::service::auth::random_secret();
+    let now = ids::now();
+    let invite = PeerInvite {
+        id: ids::next_id(),
+        token_hash: crate::service::auth::secret_hash(&token),
+        created_at: now,
+        expires_at: now + invitation_lifetime(),
+        used_at: None,
+        used_by: None,
+    };
+    peers::invites::insert(conn, &invite)?;
+    let target = Target::peer_invite(invite.id, &invite.expires_at);
+    audit::record(conn, actor, AuditAction::CreatePeerInvite, target, "")?;
+    Ok(Invitation { token, expires_at: invite.expires_at })
+}
+
+/// The other side of an exchange: its instance actor and that actor's key.
+pub struct PeerActor<'a> {
+    pub host: &'a str,
+    pub actor_uri: &'a str,
+    pub public_key_pem: &'a str,
+}
+
+/// Another instance joins with an invitation: the token is used up, the instance allowed, its actor's key
+/// pinned. An unknown, used or expired token is refused, and nothing changes.
+pub fn accept_joining(conn: &mut DbConn, token: &str, joining: &PeerActor) -> AppResult<Peer> {
+    if !peers::invites::redeem(conn, &crate::service::auth::secret_hash(token), joining.host, ids::now())? {
+        return Err(AppError::Forbidden("This invitation is unknown, used or expired; ask for a new one (hallway peers invite)".into()));
+    }
+    pin(conn, &Actor::Invitation { host: joining.host.to_owned() }, joining)
+}
+
+/// Allows a peer and pins its instance actor's key: what joining does on either side.
+pub fn pin(conn: &mut DbConn, actor: &Actor, other: &PeerActor) -> AppResult<Peer> {
+    let peer = allow(conn, actor, other.host)?;
+    peers::pin(conn, peer.id, other.actor_uri, other.public_key_pem, ids::now())?;
+    peers::find(conn, peer.id)?.ok_or(AppError::NotFound)
+}
+
+/// Keeps a new key a joined peer's instance actor presented, for an admin to accept.
+pub fn offer_key(conn: &mut DbConn, peer: &Peer, key_pem: &str) -> AppResult<()> {
+    peers::offer_key(conn, peer.id, key_pem)
+}
+
+/// An admin accepts the new key a joined peer's instance actor presented.
+pub fn accept_key(conn: &mut DbConn, actor: &Actor, host: &str) -> AppResult<Peer> {
+    let host = normalize_host(host)?;
+    let peer = peers::find_by_host(conn, &host)?.filter(|p| p.allowed).ok_or(AppError::NotFound)?;
+    let (Some(actor_uri), Some(offered)) = (peer.actor_uri.as_deref(), peer.offered_key_pem.as_deref()) else {
+        return Err(AppError::Unprocessable(format!("{host} has presented no new key")));
+    };
+    peers::pin(conn, peer.id, actor_uri, offered, ids::now())?;
+    audit::record(conn, actor, AuditAction::AcceptPeerKey, Target::domain_allow(&peer), "")?;
+    peers::find(conn, peer.id)?.ok_or(AppError::NotFound)
+}
+
+/// The allowed peer on `host` (not suspended by a domain block), with its pinned key if it joined.
+pub fn admitted(conn: &mut DbConn, host: &str) -> AppResult<Option<Peer>> {
+    if !peers::is_allowed(conn, host)? {
+        return Ok(None);
+    }
+    peers::find_by_host(conn, host)
+}
+
 pub fn list(conn: &mut DbConn) -> AppResult<Vec<PeerHealth>> {
     let queued: HashMap<String, i64> = deliveries::queued_by_peer(conn)?.into_iter().collect();
     Ok(peers::list(conn)?
         .into_iter()
         .map(|peer| PeerHealth { queued: queued.get(&peer.host).copied().unwrap_or(0), peer })
         .collect())
+}
+
+/// The hosts of the allowed peers (not suspended by a domain block).
+pub fn allowed_hosts(conn: &mut DbConn) -> AppResult<Vec<String>> {
+    peers::allowed_hosts(conn)
 }
 
 pub fn allowed_page(conn: &mut DbConn, page: &Page) -> AppResult<Vec<Peer>> {

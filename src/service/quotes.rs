@@ -184,7 +184,7 @@ pub fn record_remote(tx: &mut Tx, quoting: &Status, quoted_uri: &str, authorizat
 /// before, does not quote it; else the quote, accepted, with its authorization (and the quoted author hears
 /// of it).
 pub fn requested(tx: &mut Tx, requester: &Account, quoted_uri: &str, quoting_uri: &str, request_uri: &str) -> AppResult<Option<(Quote, Account)>> {
-    let Some(quoted) = statuses::find_by_uri_or_url(tx, quoted_uri)?.filter(|s| s.local && s.reblog_of_id.is_none()) else { return Ok(None) };
+    let Some(quoted) = statuses::find_by_uri_or_url(tx, quoted_uri)?.filter(|s| s.local && s.reblog_of_id.is_none() && !s.local_only) else { return Ok(None) };
     let follows_author = follows::find(tx, requester.id, quoted.account_id)?.is_some();
     if !quoted.visibility.is_open() || views::quote_permission(&quoted, Some(requester.id), follows_author) != QuotePermission::Automatic {
         return Ok(None);

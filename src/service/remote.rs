@@ -19,19 +19,21 @@ pub fn upsert_account(conn: &mut DbConn, fetched: Account) -> AppResult<Account>
     if addresses.iter().any(|address| address.len() > MAX_URI_LENGTH) {
         return Err(AppError::validation("an address of the account is too long"));
     }
-    match accounts::find_by_uri(conn, &fetched.uri)? {
+    let stored = match accounts::find_by_uri(conn, &fetched.uri)? {
         Some(existing) => {
             accounts::refresh_remote(conn, existing.id, &RemoteActorChanges::from_fetched(&fetched))?;
-            accounts::find(conn, existing.id)?.ok_or(AppError::NotFound)
+            accounts::find(conn, existing.id)?.ok_or(AppError::NotFound)?
         }
         None => {
             let fetched = under_domain_policy(conn, fetched)?;
             if !insert_if_absent(conn, |conn| accounts::insert(conn, &fetched))? {
                 return accounts::find_by_uri(conn, &fetched.uri)?.ok_or(AppError::NotFound);
             }
-            Ok(fetched)
+            fetched
         }
-    }
+    };
+    crate::service::account_search::refresh(conn, &stored)?;
+    Ok(stored)
 }
 
 /// A new account of a blocked domain starts as the block made its domain's others: silenced or suspended at

@@ -27,6 +27,10 @@ pub struct ScheduledParams {
     pub media_ids: Vec<i64>,
     #[serde(default)]
     pub poll: Option<crate::service::polls::NewPoll>,
+    #[serde(default)]
+    pub quoted_status_id: Option<StatusId>,
+    #[serde(default)]
+    pub local_only: Option<bool>,
 }
 
 impl ScheduledParams {
@@ -115,6 +119,8 @@ fn publish(tx: &mut Tx, settings: &Settings, row: &ScheduledStatus) -> AppResult
         app_id: row.app_id,
         media_ids: params.media_ids,
         poll: params.poll,
+        quoted_status_id: params.quoted_status_id,
+        local_only: params.local_only,
         ..NewStatus::default()
     };
     statuses::create(tx, settings, &account, &user, new_status).map(|_| ())

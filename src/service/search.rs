@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use crate::db::kinds::FilterContext;
+use crate::db::kinds::{FilterContext, Visibility};
 use crate::config::Settings;
 use crate::db::models::{Account, Status, Tag};
 use crate::db::queries::{accounts, follows, media, polls, search, statuses};
@@ -82,33 +82,79 @@ fn find_by_url(conn: &mut DbConn, viewer: Option<&Account>, url: &str, query: &Q
     Ok(views::status_for(conn, viewer.map(|v| v.id), status.id)?.into_iter().collect())
 }
 
-/// Statuses with every word of the text, newest first, among those the viewer may see.
+/// The words a full-text search looks for (a hashtag's `#` aside).
+fn words_of(text: &str) -> Vec<String> {
+    text.split_whitespace().map(|w| w.trim_start_matches('#').to_owned()).filter(|w| !w.is_empty()).take(MAX_WORDS).collect()
+}
+
+/// Statuses with every word of the text among those the viewer may see: a page of the newest, the most
+/// relevant first.
 fn full_text(conn: &mut DbConn, viewer: &Account, text: &str, query: &Query) -> AppResult<Vec<StatusView>> {
-    let words: Vec<String> = text.split_whitespace().map(|w| w.trim_start_matches('#').to_owned()).filter(|w| !w.is_empty()).take(MAX_WORDS).collect();
+    let words = words_of(text);
     let wanted = (query.offset + query.limit) as usize;
     let hidden: HashSet<AccountId> = safety::hidden_authors(conn, viewer.id)?.into_iter().collect();
+    let found = scan(conn, &words, query.max_id, wanted, |conn, rows| {
+        let rows = rows.into_iter().filter(|s| !hidden.contains(&s.account_id) && query.account_id.is_none_or(|author| s.account_id == author)).collect();
+        views::visible(conn, Some(viewer.id), rows)
+    })?;
+    let page: Vec<Status> = found.into_iter().skip(query.offset as usize).take(query.limit as usize).collect();
+    let shown = views::hydrate(conn, Some(viewer.id), page)?;
+    Ok(by_relevance(&words, filters::apply(conn, Some(viewer.id), FilterContext::Public, shown)?))
+}
+
+/// What a peer's company-wide search finds here: the newest public statuses with every word of the text, by
+/// local authors who let themselves be found (not division-only, not silenced or suspended).
+pub fn for_peers(conn: &mut DbConn, text: &str, limit: usize) -> AppResult<Vec<StatusView>> {
+    let words = words_of(text);
+    let found = scan(conn, &words, None, limit, |conn, rows| {
+        let open: Vec<Status> = rows.into_iter().filter(|s| s.local && s.visibility == Visibility::Public && !s.local_only).collect();
+        let authors: HashSet<AccountId> = accounts::find_many(conn, &open.iter().map(|s| s.account_id).collect::<Vec<_>>())?
+            .into_iter()
+            .filter(|a| a.discoverable && a.silenced_at.is_none() && a.suspended_at.is_none())
+            .map(|a| a.id)
+            .collect();
+        Ok(open.into_iter().filter(|s| authors.contains(&s.account_id)).collect())
+    })?;
+    views::hydrate(conn, None, found.into_iter().take(limit).collect())
+}
+
+/// Walks the statuses matching every word, newest first (older than `before`), keeping what `keep` keeps of
+/// each batch, until `wanted` are kept or [`MAX_SCANNED`] were looked at.
+fn scan(
+    conn: &mut DbConn,
+    words: &[String],
+    mut before: Option<StatusId>,
+    wanted: usize,
+    mut keep: impl FnMut(&mut DbConn, Vec<Status>) -> AppResult<Vec<Status>>,
+) -> AppResult<Vec<Status>> {
     let mut found: Vec<Status> = Vec::new();
-    let mut before = query.max_id;
     let mut scanned = 0;
     while found.len() < wanted && scanned < MAX_SCANNED {
-        let ids = search::matching(conn, &words, before, SCAN_BATCH)?;
+        let ids = search::matching(conn, words, before, SCAN_BATCH)?;
         let Some(last) = ids.last() else { break };
         before = Some(*last);
         scanned += ids.len();
-        let mut rows: Vec<Status> = statuses::find_many(conn, &ids)?
-            .into_iter()
-            .filter(|s| s.reblog_of_id.is_none() && !hidden.contains(&s.account_id))
-            .filter(|s| query.account_id.is_none_or(|author| s.account_id == author))
-            .collect();
+        let mut rows: Vec<Status> = statuses::find_many(conn, &ids)?.into_iter().filter(|s| s.reblog_of_id.is_none()).collect();
         rows.sort_by(|a, b| b.id.cmp(&a.id));
-        found.extend(views::visible(conn, Some(viewer.id), rows)?);
+        found.extend(keep(conn, rows)?);
         if (ids.len() as i64) < SCAN_BATCH {
             break;
         }
     }
-    let page: Vec<Status> = found.into_iter().skip(query.offset as usize).take(query.limit as usize).collect();
-    let shown = views::hydrate(conn, Some(viewer.id), page)?;
-    filters::apply(conn, Some(viewer.id), FilterContext::Public, shown)
+    Ok(found)
+}
+
+/// Orders found statuses by relevance (how often the words occur in what a reader sees), then newest first (by
+/// when they were written: a peer's status copied here just now keeps its own time): local statuses and the
+/// copies peers sent are ranked alike, since both are counted here.
+fn by_relevance(words: &[String], mut found: Vec<StatusView>) -> Vec<StatusView> {
+    let words: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
+    let relevance = |view: &StatusView| -> usize {
+        let seen = format!("{} {}", view.status.spoiler_text, markup::plain_text(&view.status.content)).to_lowercase();
+        words.iter().map(|word| seen.matches(word.as_str()).count()).sum()
+    };
+    found.sort_by_cached_key(|view| (std::cmp::Reverse(relevance(view)), std::cmp::Reverse(view.status.created_at)));
+    found
 }
 
 /// Sets a status's searchable text: what a reader sees, its media descriptions and poll options.

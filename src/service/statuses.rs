@@ -65,6 +65,8 @@ fn new_local_row(settings: &Settings, author: &Account, id: StatusId, parent: Op
         edited_at: None,
         thread_id: parent.map_or(id, |p| p.thread_id),
         quote_policy: crate::db::kinds::QuotePolicy::Nobody,
+        // A reply to a division-only post is one too.
+        local_only: parent.is_some_and(|p| p.local_only),
     }
 }
 

@@ -311,7 +311,9 @@ async fn custom_emojis_and_preferences(server: TestServer) {
     let ann = server.login("ann").await;
     let preferences = ann.get("/api/v1/preferences").await;
     assert_eq!(preferences.status, 200, "{}", preferences.body);
-    assert_eq!(keys(&preferences.body), key_set(MASTODON_PREFERENCE_KEYS));
+    let mut expected = key_set(MASTODON_PREFERENCE_KEYS);
+    expected.insert("posting:default:local_only".to_owned());
+    assert_eq!(keys(&preferences.body), expected, "Mastodon's keys, and Hallway's own division-only default");
     assert_eq!(preferences.body["posting:default:visibility"], "public");
     assert_eq!(preferences.body["posting:default:sensitive"], false);
     assert_eq!(preferences.body["posting:default:language"], Value::Null);

@@ -16,6 +16,7 @@ mod data;
 mod emojis;
 mod directory;
 mod discovery;
+mod divisions;
 mod featured;
 mod filters;
 mod federation;

@@ -229,6 +229,13 @@ impl TestServer {
     /// Runs the CLI binary on this instance (its database, domain, scheme and data directory), with more
     /// settings from `variables`; answers what it printed (it must succeed).
     pub fn cli(&self, args: &[&str], variables: &[(&str, &str)]) -> String {
+        let output = self.cli_output(args, variables);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// The same, whether it succeeds or not.
+    pub fn cli_output(&self, args: &[&str], variables: &[(&str, &str)]) -> Output {
         let data_dir = self.settings.data_dir.display().to_string();
         let allow_http = self.settings.federation_allow_http.to_string();
         let mut env = vec![
@@ -238,7 +245,12 @@ impl TestServer {
             ("HALLWAY_FEDERATION_ALLOW_HTTP", allow_http.as_str()),
         ];
         env.extend_from_slice(variables);
-        hallway_on_with(&self.settings.database_url, args, &env)
+        hallway_output(&self.settings.database_url, args, &env)
+    }
+
+    /// The backend this instance runs on, for the other instances of a test.
+    pub fn backend(&self) -> Backend {
+        if self.postgres.is_some() { Backend::Postgres } else { Backend::Sqlite }
     }
 
     /// The instance's state, for calling the library as the server would (federation helpers).
@@ -538,15 +550,20 @@ pub fn hallway_on(database_url: &str, args: &[&str]) -> String {
 
 /// The same, with more settings from the environment.
 pub fn hallway_on_with(database_url: &str, args: &[&str], env: &[(&str, &str)]) -> String {
+    let output = hallway_output(database_url, args, env);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// What the CLI binary did on a database, run in an empty directory with only `env` for settings.
+fn hallway_output(database_url: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut command = Command::new(env!("CARGO_BIN_EXE_hallway"));
     command.args(args).current_dir(dir.path()).env("HALLWAY_DATABASE_URL", database_url);
     for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("HALLWAY_") && k != "HALLWAY_DATABASE_URL") {
         command.env_remove(key);
     }
-    let output = command.env("RUST_LOG", "warn").envs(env.iter().copied()).output().expect("run the hallway binary");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8_lossy(&output.stdout).into_owned()
+    command.env("RUST_LOG", "warn").envs(env.iter().copied()).output().expect("run the hallway binary")
 }
 
 /// Runs the CLI binary in its own directory, on its own SQLite file.

@@ -129,6 +129,8 @@ pub struct Source {
     pub indexable: bool,
     /// Who may quote new statuses unless the client says otherwise (Mastodon's default; not a setting here).
     pub quote_policy: &'static str,
+    /// Hallway's own: whether new posts stay in the division unless the client says otherwise.
+    pub local_only: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -185,6 +187,7 @@ impl CredentialAccount {
                 discoverable: account.discoverable,
                 indexable: account.discoverable,
                 quote_policy: "public",
+                local_only: crate::service::accounts::posts_local_only(user, settings),
             },
             role: Role::of(user.role),
         }

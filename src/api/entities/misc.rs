@@ -119,6 +119,9 @@ pub struct Preferences {
     pub language: Option<String>,
     #[serde(rename = "posting:default:quote_policy")]
     pub quote_policy: &'static str,
+    /// Hallway's own, as `source.local_only`.
+    #[serde(rename = "posting:default:local_only")]
+    pub local_only: bool,
     #[serde(rename = "reading:expand:media")]
     pub expand_media: &'static str,
     #[serde(rename = "reading:expand:spoilers")]
@@ -128,12 +131,13 @@ pub struct Preferences {
 }
 
 impl Preferences {
-    pub fn from_user(user: &User) -> Preferences {
+    pub fn from_user(user: &User, settings: &crate::config::Settings) -> Preferences {
         Preferences {
             visibility: user.default_visibility.to_string(),
             sensitive: user.default_sensitive,
             language: user.default_language.clone(),
             quote_policy: "public",
+            local_only: crate::service::accounts::posts_local_only(user, settings),
             expand_media: "default",
             expand_spoilers: false,
             autoplay_gifs: false,

@@ -77,6 +77,8 @@ pub struct SharedFields {
     pub favourites_count: i32,
     pub quotes_count: i32,
     pub edited_at: Option<String>,
+    /// Division-only (as GoToSocial and glitch-soc show it).
+    pub local_only: bool,
     pub content: String,
     pub application: Option<Application>,
     pub account: Account,
@@ -167,6 +169,7 @@ impl SharedFields {
             favourites_count: status.favourites_count.max(0),
             quotes_count: i32::try_from(view.quotes_count).unwrap_or(i32::MAX),
             edited_at: status.edited_at.as_ref().map(timestamp),
+            local_only: status.local_only,
             content: status.content.clone(),
             application: view.app.as_ref().map(|app| Application { name: app.name.clone(), website: app.website.clone() }),
             account: Account::from_row(&view.account, settings),

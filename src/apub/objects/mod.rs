@@ -200,6 +200,7 @@ pub(crate) mod testing {
                 edited_at: None,
                 thread_id: id,
                 quote_policy: crate::db::kinds::QuotePolicy::Public,
+                local_only: false,
             }),
             account: Arc::new(author),
             cached_parts: None,

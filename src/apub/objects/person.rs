@@ -197,6 +197,7 @@ impl Person {
                 avatar_description: self.icon.as_ref().map(Image::description).unwrap_or_default(),
                 header_description: self.image.as_ref().map(Image::description).unwrap_or_default(),
                 hide_collections: false,
+                featured_tags: existing.map(|a| a.profile.featured_tags.clone()).unwrap_or_default(),
             }),
         })
     }

@@ -212,6 +212,7 @@ fn user_row(account_id: AccountId, n: usize, password_hash: &str, created_at: ch
         default_visibility: hallway::db::kinds::Visibility::Public,
         default_sensitive: false,
         default_language: None,
+        default_local_only: None,
         created_at,
     }
 }
@@ -241,6 +242,7 @@ fn status_row(id: StatusId, author: AccountId, at_ms: i64, n: usize, settings: &
         edited_at: None,
         thread_id: id,
         quote_policy: hallway::db::kinds::QuotePolicy::Public,
+        local_only: false,
     }
 }
 

@@ -1,3 +1,4 @@
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::cache::{note, Stale};
@@ -118,17 +119,18 @@ pub fn add_statuses(conn: &mut DbConn, account_id: AccountId, delta: i32, at: Op
 }
 
 /// Accounts whose username starts with, or display name contains, the text (case-insensitive).
+/// Accounts by name first, then discoverable ones whose bio, profile fields or featured hashtags say the text
+/// ("who knows Kubernetes").
 pub fn search(conn: &mut DbConn, text: &str, limit: i64, offset: i64) -> AppResult<Vec<Account>> {
+    use crate::db::schema::account_search;
     let lowered = crate::db::escape_like(&text.to_lowercase());
+    let anywhere = format!("%{lowered}%");
+    let by_name = lower(username).like(format!("{lowered}%")).escape('\\').or(lower(display_name).like(anywhere.clone()).escape('\\'));
+    let by_profile = account_search::table.filter(account_search::text.like(anywhere).escape('\\')).select(account_search::account_id);
     Ok(accounts
         .filter(suspended_at.is_null())
-        .filter(
-            lower(username)
-                .like(format!("{lowered}%"))
-                .escape('\\')
-                .or(lower(display_name).like(format!("%{lowered}%")).escape('\\')),
-        )
-        .order((domain.is_not_null(), followers_count.desc(), id.asc()))
+        .filter(by_name.clone().or(discoverable.eq(true).and(id.eq_any(by_profile))))
+        .order((by_name.desc(), domain.is_not_null(), followers_count.desc(), id.asc()))
         .limit(limit)
         .offset(offset)
         .select(Account::as_select())
@@ -151,7 +153,9 @@ pub fn find_by_uri(conn: &mut DbConn, account_uri: &str) -> AppResult<Option<Acc
 
 /// Discoverable accounts for the directory: `order` "new" (by creation) or "active" (by last post),
 /// local only when asked.
+/// Discoverable accounts, local or (unless `local_only`) of allowed peers.
 pub fn directory(conn: &mut DbConn, local_only: bool, newest_first: bool, limit: i64, offset: i64) -> AppResult<Vec<Account>> {
+    use crate::db::schema::peers;
     let mut query = accounts
         .filter(discoverable.eq(true))
         .filter(suspended_at.is_null())
@@ -159,6 +163,9 @@ pub fn directory(conn: &mut DbConn, local_only: bool, newest_first: bool, limit:
         .into_boxed();
     if local_only {
         query = query.filter(domain.is_null());
+    } else {
+        let allowed = peers::table.filter(peers::allowed.eq(true)).select(peers::host);
+        query = query.filter(domain.is_null().or(domain.assume_not_null().eq_any(allowed)));
     }
     query = if newest_first {
         query.order(created_at.desc())
@@ -313,4 +320,67 @@ pub fn admin_page(conn: &mut DbConn, filter: &AdminFilter, page: &crate::db::Pag
         query = query.filter(users::role.eq_any(filter.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>()));
     }
     Ok(crate::db::load_page!(query, id, page, conn))
+}
+
+/// What account search reads of an account beside its names.
+pub mod search_text {
+    use diesel::prelude::*;
+
+    use crate::db::schema::{account_search, accounts};
+    use crate::db::DbConn;
+    use crate::error::AppResult;
+    use crate::ids::AccountId;
+
+    pub fn set(conn: &mut DbConn, account_id: AccountId, text: &str) -> AppResult<()> {
+        diesel::delete(account_search::table.find(account_id)).execute(conn)?;
+        diesel::insert_into(account_search::table)
+            .values((account_search::account_id.eq(account_id), account_search::text.eq(text)))
+            .execute(conn)?;
+        Ok(())
+    }
+
+    /// Accounts with no search text yet (made before it was kept), a batch at a time.
+    pub fn missing(conn: &mut DbConn, limit: i64) -> AppResult<Vec<AccountId>> {
+        let indexed = account_search::table.select(account_search::account_id);
+        Ok(accounts::table.filter(accounts::id.ne_all(indexed)).select(accounts::id).order(accounts::id).limit(limit).load(conn)?)
+    }
+}
+
+/// Local accounts that let themselves be found (discoverable, not suspended or silenced), by id after `after`.
+pub fn discoverable_local_page(conn: &mut DbConn, after: AccountId, limit: i64) -> AppResult<Vec<Account>> {
+    Ok(accounts
+        .filter(domain.is_null())
+        .filter(discoverable.eq(true))
+        .filter(suspended_at.is_null())
+        .filter(silenced_at.is_null())
+        .filter(id.gt(after))
+        .order(id.asc())
+        .limit(limit)
+        .select(Account::as_select())
+        .load(conn)?)
+}
+
+/// A peer's account was last active at `at` (as its instance says), when that is later than known.
+pub fn note_last_status_at(conn: &mut DbConn, account_id: AccountId, at: NaiveDateTime) -> AppResult<()> {
+    note(Stale::Account(account_id));
+    diesel::update(accounts.find(account_id).filter(last_status_at.is_null().or(last_status_at.lt(at))))
+        .set(last_status_at.eq(at))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The accounts of `host` that are discoverable here but not among `listed`: its directory no longer lists
+/// them (they opted out, or were suspended there). Answers how many stopped being discoverable.
+pub fn undiscover_unlisted(conn: &mut DbConn, host: &str, listed: &[AccountId]) -> AppResult<usize> {
+    let gone: Vec<AccountId> = accounts
+        .filter(domain.eq(host))
+        .filter(discoverable.eq(true))
+        .filter(id.ne_all(listed))
+        .select(id)
+        .load(conn)?;
+    for account_id in &gone {
+        note(Stale::Account(*account_id));
+    }
+    diesel::update(accounts.filter(id.eq_any(&gone))).set(discoverable.eq(false)).execute(conn)?;
+    Ok(gone.len())
 }

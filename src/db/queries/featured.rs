@@ -79,3 +79,13 @@ pub fn endorsed_page(conn: &mut DbConn, owner: AccountId, page: &Page) -> AppRes
         .into_boxed();
     Ok(load_page!(query, endorsements::id, page, conn))
 }
+
+/// The names of the tags each of these accounts features.
+pub fn tag_names_of_many(conn: &mut DbConn, owners: &[AccountId]) -> AppResult<Vec<(AccountId, String)>> {
+    Ok(featured_tags::table
+        .inner_join(tags::table)
+        .filter(featured_tags::account_id.eq_any(owners))
+        .order(featured_tags::id.asc())
+        .select((featured_tags::account_id, tags::name))
+        .load(conn)?)
+}

@@ -2,7 +2,7 @@ use diesel::prelude::*;
 
 use crate::db::cache::{note, Stale};
 
-use crate::db::kinds::Role;
+use crate::db::kinds::{Role, Visibility};
 use crate::db::models::{Account, User};
 use crate::db::schema::{accounts, users};
 use crate::db::{lower, DbConn};
@@ -57,19 +57,23 @@ pub fn set_role(conn: &mut DbConn, account_id: AccountId, role: Role) -> AppResu
     Ok(())
 }
 
-pub fn set_posting_defaults(
-    conn: &mut DbConn,
-    account_id: AccountId,
-    visibility: &str,
-    sensitive: bool,
-    language: Option<&str>,
-) -> AppResult<()> {
+/// What a person's new posts are unless they say otherwise.
+pub struct PostingDefaults<'a> {
+    pub visibility: Visibility,
+    pub sensitive: bool,
+    pub language: Option<&'a str>,
+    /// None follows the instance's default.
+    pub local_only: Option<bool>,
+}
+
+pub fn set_posting_defaults(conn: &mut DbConn, account_id: AccountId, defaults: PostingDefaults) -> AppResult<()> {
     note(Stale::User(account_id));
     diesel::update(users::table.find(account_id))
         .set((
-            users::default_visibility.eq(visibility),
-            users::default_sensitive.eq(sensitive),
-            users::default_language.eq(language),
+            users::default_visibility.eq(defaults.visibility.as_str()),
+            users::default_sensitive.eq(defaults.sensitive),
+            users::default_language.eq(defaults.language),
+            users::default_local_only.eq(defaults.local_only),
         ))
         .execute(conn)?;
     Ok(())

@@ -38,6 +38,8 @@ pub struct NewStatus {
     pub quoted_status_id: Option<StatusId>,
     /// Who may quote it (None: public, Mastodon's default).
     pub quote_policy: Option<QuotePolicy>,
+    /// Division-only (None: the author's default, or the instance's).
+    pub local_only: Option<bool>,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -91,6 +93,7 @@ pub fn create(tx: &mut Tx, settings: &Settings, author: &Account, user: &User, i
     if let Some(quoted) = &quoted {
         visibility = quote_visibility(visibility, quoted, author, &rendered.mentioned)?;
     }
+    let local_only = local_only(settings, user, &input, parent.as_deref(), quoted.as_ref())?;
     let content = match &quoted {
         Some(quoted) => quotes::with_fallback(&rendered.html, &input.text, quoted),
         None => rendered.html,
@@ -107,6 +110,7 @@ pub fn create(tx: &mut Tx, settings: &Settings, author: &Account, user: &User, i
         visibility,
         language: input.language.filter(|l| !l.is_empty()).or_else(|| user.default_language.clone()),
         app_id: input.app_id,
+        local_only,
         ..new_local_row(settings, author, id, parent.as_deref(), now)
     };
     statuses::insert(tx, &status)?;
@@ -130,6 +134,20 @@ pub fn create(tx: &mut Tx, settings: &Settings, author: &Account, user: &User, i
     tx.federate(Outbound::StatusCreated(&view))?;
     quotes::request(tx, &view)?;
     Ok(view)
+}
+
+/// Whether a new status is division-only: as asked (or by default), and always when it answers or quotes one
+/// that is. A division-only status quotes nothing from a peer (asking its author would tell the peer of it):
+/// asked for, that is refused; by default, such a quote is not division-only.
+fn local_only(settings: &Settings, user: &User, input: &NewStatus, parent: Option<&Status>, quoted: Option<&Status>) -> AppResult<bool> {
+    let inherited = parent.is_some_and(|p| p.local_only) || quoted.is_some_and(|q| q.local_only);
+    let quotes_a_peer = quoted.is_some_and(|q| !q.local);
+    let by_default = || !quotes_a_peer && crate::service::accounts::posts_local_only(user, settings);
+    let local_only = inherited || input.local_only.unwrap_or_else(by_default);
+    if local_only && quotes_a_peer {
+        return Err(AppError::validation("A division-only post cannot quote a post from another instance"));
+    }
+    Ok(local_only)
 }
 
 /// The visibility of a status quoting `quoted`: quoting a private status keeps the quote private too, and a

@@ -180,6 +180,8 @@ pub(super) fn insert_reblog(tx: &mut Tx, actor: &Account, original: &Status, id:
         edited_at: None,
         thread_id: id,
         quote_policy: crate::db::kinds::QuotePolicy::Nobody,
+        // A boost of a division-only post stays in the division.
+        local_only: original.local_only,
     };
     statuses::insert(tx, &reblog)?;
     statuses::add_reblogs(tx, original.id, 1)?;

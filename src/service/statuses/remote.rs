@@ -77,7 +77,7 @@ pub fn create_remote(tx: &mut Tx, author: &Account, remote: RemoteStatus) -> App
         return Ok(None);
     }
     let parent = match &remote.in_reply_to_uri {
-        Some(uri) => statuses::find_by_uri_or_url(tx, uri)?,
+        Some(uri) => known_to_peers(statuses::find_by_uri_or_url(tx, uri)?),
         None => None,
     };
     let mentioned = known_accounts(tx, &remote.mentioned_uris)?;
@@ -106,6 +106,7 @@ pub fn create_remote(tx: &mut Tx, author: &Account, remote: RemoteStatus) -> App
         edited_at: None,
         thread_id: parent.as_ref().map_or(id, |p| p.thread_id),
         quote_policy: remote.quote_policy,
+        local_only: false,
     };
     statuses::insert(tx, &status)?;
     if let Some(quoted_uri) = &remote.quoted_uri {
@@ -200,9 +201,14 @@ pub fn delete_remote(tx: &mut Tx, author: &Account, uri: &str) -> AppResult<()> 
     withdraw(tx, author, &status)
 }
 
+/// A status as peers may know it: a division-only one is not theirs to answer, favourite or boost.
+fn known_to_peers(status: Option<Status>) -> Option<Status> {
+    status.filter(|s| !s.local_only)
+}
+
 /// A remote account favourites a status here (by URI); false when the status is unknown.
 pub fn favourite_remote(tx: &mut Tx, actor: &Account, status_uri: &str) -> AppResult<bool> {
-    let Some(status) = statuses::find_by_uri_or_url(tx, status_uri)? else { return Ok(false) };
+    let Some(status) = known_to_peers(statuses::find_by_uri_or_url(tx, status_uri)?) else { return Ok(false) };
     if !views::can_see(tx, Some(actor.id), &status)? {
         return Ok(false);
     }
@@ -224,7 +230,7 @@ pub fn unfavourite_remote(conn: &mut DbConn, actor: &Account, status_uri: &str) 
 
 /// A remote account reblogs a status known here; the reblog keeps the Announce's id as its URI.
 pub fn reblog_remote(tx: &mut Tx, actor: &Account, original_uri: &str, announce_uri: &str) -> AppResult<bool> {
-    let Some(original) = statuses::find_by_uri_or_url(tx, original_uri)? else { return Ok(false) };
+    let Some(original) = known_to_peers(statuses::find_by_uri_or_url(tx, original_uri)?) else { return Ok(false) };
     let open = original.visibility == Visibility::Public || original.visibility == Visibility::Unlisted;
     if !open || original.reblog_of_id.is_some() || statuses::find_reblog(tx, actor.id, original.id)?.is_some() {
         return Ok(false);

@@ -1,0 +1,2 @@
+ALTER TABLE users DROP COLUMN default_local_only;
+ALTER TABLE statuses DROP COLUMN local_only;

@@ -1,0 +1,260 @@
+//! One company, many divisions (issue 14): division-only posts, peers joined in one step, and (with several
+//! instances) what crosses between divisions and what does not.
+
+use serde_json::json;
+
+use hallway::apub::resolve;
+
+use crate::support::{eventually, TestServer};
+
+crate::on_both_backends!(
+    division_only_posts_never_leave,
+    posting_defaults_for_division_only_posts,
+    peers_join_in_one_step,
+    the_directory_finds_people_in_every_division,
+);
+crate::on_both_backends!(configure = super::patient_search; search_finds_statuses_in_every_division);
+
+/// A search budget that a loaded test machine keeps (debug builds, several instances); a peer that never
+/// answers must still cost no more than it.
+fn patient_search(settings: &mut hallway::config::Settings) {
+    settings.company_search_budget = std::time::Duration::from_secs(3);
+}
+
+/// Two instances that allow each other: `server` (sales) and a new one (eng) on the same backend.
+async fn a_second_division(server: &TestServer) -> TestServer {
+    let eng = TestServer::start(server.backend(), |_| {}).await.expect("eng instance");
+    server.allow_peer(&eng).await;
+    eng.allow_peer(server).await;
+    eng
+}
+
+async fn division_only_posts_never_leave(sales: TestServer) {
+    let eng = a_second_division(&sales).await;
+    let ann = sales.login("ann").await;
+    let bob = eng.login("bob").await;
+    let carl = eng.login("carl").await;
+    let bob_there = ann.get(&format!("/api/v1/accounts/lookup?acct=bob@{}", eng.settings.domain)).await.id();
+    ann.post(&format!("/api/v1/accounts/{bob_there}/follow")).await;
+    eventually("ann follows bob", async || ann.get(&format!("/api/v1/accounts/relationships?id[]={bob_there}")).await.body[0]["following"] == true).await;
+
+    let inside = bob.toot("The eng offsite is in Lyon", json!({"local_only": true})).await;
+    assert_eq!(inside.status, 200, "{}", inside.text);
+    assert_eq!(inside.body["local_only"], true);
+    let reply = carl.toot("Count me in", json!({"in_reply_to_id": inside.id()})).await;
+    assert_eq!(reply.body["local_only"], true, "a reply to a division-only post is one too");
+    let boost = carl.post(&format!("/api/v1/statuses/{}/reblog", inside.id())).await;
+    assert_eq!(boost.status, 200, "{}", boost.text);
+    assert_eq!(carl.get(&format!("/api/v1/statuses/{}", inside.id())).await.body["local_only"], true);
+    let outside = bob.toot("Our API docs moved", json!({"local_only": false})).await;
+    assert_eq!(outside.body["local_only"], false);
+
+    let outside_uri = outside.str("uri");
+    eventually("the open post reaches ann", async || ann.get("/api/v1/timelines/home").await.array().iter().any(|s| s["uri"] == outside_uri.as_str())).await;
+    // Once eng has sent all it queued and sales has applied all it received, nothing of the inside reached sales.
+    let eng_db = eng.db.clone();
+    eventually("eng sent what it queued", async || {
+        let db = eng_db.clone();
+        tokio::task::spawn_blocking(move || db.read_blocking(hallway::db::queries::deliveries::queued_by_peer)).await.unwrap().unwrap().is_empty()
+    })
+    .await;
+    sales.inbox_settled().await;
+    let home = ann.get("/api/v1/timelines/home").await;
+    assert!(!home.text.contains("Lyon") && !home.text.contains("Count me in"), "{}", home.text);
+    for uri in [inside.str("uri"), reply.str("uri")] {
+        let fetched = resolve::status(&sales.state(), &url::Url::parse(&uri).unwrap()).await;
+        assert!(fetched.is_err(), "a peer's fetch of {uri} must fail: {fetched:?}");
+        let searched = ann.get(&format!("/api/v2/search?q={}&resolve=true&type=statuses", urlencode(&uri))).await;
+        assert_eq!(searched.body["statuses"], json!([]), "{}", searched.text);
+    }
+
+    // A division-only post does not quote a peer's post (asking its author would tell the peer of it).
+    let ann_post = ann.toot("Sales numbers are in", json!({})).await;
+    let ann_uri = ann_post.str("uri");
+    eventually("ann's post reaches eng", async || {
+        bob.get(&format!("/api/v2/search?q={}&resolve=true&type=statuses", urlencode(&ann_uri))).await.body["statuses"].as_array().is_some_and(|found| found.len() == 1)
+    })
+    .await;
+    let ann_there = bob.get(&format!("/api/v2/search?q={}&resolve=true&type=statuses", urlencode(&ann_uri))).await.body["statuses"][0]["id"].as_str().unwrap().to_owned();
+    let quoting = bob.post_json("/api/v1/statuses", &json!({"status": "Interesting", "quoted_status_id": ann_there, "local_only": true})).await;
+    assert_eq!(quoting.status, 422, "{}", quoting.text);
+}
+
+async fn posting_defaults_for_division_only_posts(server: TestServer) {
+    let ann = server.login("ann").await;
+    assert_eq!(ann.get("/api/v1/preferences").await.body["posting:default:local_only"], false);
+    let changed = ann.patch_form("/api/v1/accounts/update_credentials", &[("source[local_only]", "true")]).await;
+    assert_eq!(changed.status, 200, "{}", changed.text);
+    assert_eq!(changed.body["source"]["local_only"], true);
+    assert_eq!(ann.get("/api/v1/preferences").await.body["posting:default:local_only"], true);
+    assert_eq!(ann.toot("Inside by default", json!({})).await.body["local_only"], true);
+    assert_eq!(ann.toot("Out, as asked", json!({"local_only": false})).await.body["local_only"], false);
+    let scheduled = ann.toot("Later, inside", json!({"local_only": true, "scheduled_at": "2099-01-01T00:00:00Z"})).await;
+    assert_eq!(scheduled.body["params"]["local_only"], true, "{}", scheduled.text);
+
+    let mut inside = TestServer::start(server.backend(), |s| s.local_only_default = true).await.unwrap();
+    let bob = inside.login("bob").await;
+    assert_eq!(bob.get("/api/v1/preferences").await.body["posting:default:local_only"], true);
+    assert_eq!(bob.toot("Inside, as the instance says", json!({})).await.body["local_only"], true);
+    bob.patch_form("/api/v1/accounts/update_credentials", &[("source[local_only]", "false")]).await;
+    assert_eq!(bob.toot("Out, as bob says", json!({})).await.body["local_only"], false);
+    inside.restart_with(|s| s.local_only_default = false).await;
+    assert_eq!(bob.get("/api/v1/preferences").await.body["posting:default:local_only"], false);
+}
+
+/// `peers invite` on one side, `peers join` on the other: both allow each other at once, the token works once,
+/// and a changed instance key is refused until an admin accepts it.
+async fn peers_join_in_one_step(sales: TestServer) {
+    let mut eng = TestServer::start(sales.backend(), |_| {}).await.unwrap();
+    sales.create_user("ann").await;
+    eng.create_user("bob").await;
+    let (sales_domain, eng_domain) = (sales.settings.domain.clone(), eng.settings.domain.clone());
+    assert!(resolve::by_acct(&eng.state(), "ann", &sales_domain).await.is_err(), "not peers yet");
+
+    let token = sales.cli(&["peers", "invite"], &[]).trim().to_owned();
+    assert_eq!(token.len(), 43, "{token}");
+    let refused = eng.cli_output(&["peers", "join", &sales.base, "not-the-token"], &[]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("unknown, used or expired"), "{}", String::from_utf8_lossy(&refused.stderr));
+    let joined = eng.cli(&["peers", "join", &sales.base, &token], &[]);
+    assert!(joined.contains(&format!("joined {sales_domain}")), "{joined}");
+    assert_eq!(resolve::by_acct(&eng.state(), "ann", &sales_domain).await.expect("eng reaches sales").username, "ann");
+    assert_eq!(resolve::by_acct(&sales.state(), "bob", &eng_domain).await.expect("sales reaches eng").username, "bob");
+    assert!(sales.cli(&["peers", "list"], &[]).lines().any(|l| l.starts_with(&eng_domain) && l.contains("allowed") && l.contains("pinned")));
+    assert!(eng.cli(&["peers", "list"], &[]).lines().any(|l| l.starts_with(&sales_domain) && l.contains("pinned")));
+    let third = TestServer::start(sales.backend(), |_| {}).await.unwrap();
+    let again = third.cli_output(&["peers", "join", &sales.base, &token], &[]);
+    assert!(!again.status.success(), "a token works once");
+    let audit = sales.cli(&["audit"], &[]);
+    assert!(audit.contains("create_peer_invite") && audit.contains(&format!("invitation used by {eng_domain}")), "{audit}");
+
+    // eng's instance key changes (a reinstall, or someone else): sales refuses it until an admin accepts it.
+    eng.db
+        .write_blocking(|conn| {
+            use diesel::prelude::*;
+            diesel::delete(hallway::db::schema::instance_keys::table).execute(&mut **conn)?;
+            Ok(())
+        })
+        .unwrap();
+    eng.restart_with(|_| {}).await;
+    let ann_uri = url::Url::parse(&format!("{}/users/ann", sales.base)).unwrap();
+    let changed = resolve::actor_now(&eng.state(), &ann_uri).await;
+    assert!(changed.is_err(), "{changed:?}");
+    assert!(sales.cli(&["peers", "list"], &[]).lines().any(|l| l.starts_with(&eng_domain) && l.contains("changed")));
+    sales.cli(&["peers", "accept-key", &eng_domain], &[]);
+    assert_eq!(resolve::actor_now(&eng.state(), &ann_uri).await.expect("the new key is accepted").username, "ann");
+    assert!(sales.cli(&["audit"], &[]).contains("accept_peer_key"));
+}
+
+/// Full-text search asks every allowed peer within its budget; their public statuses come back as copies one
+/// can answer, favourite and boost, ranked with the local ones. A peer that never answers costs the budget only.
+async fn search_finds_statuses_in_every_division(sales: TestServer) {
+    let eng = a_second_division(&sales).await;
+    let ops = a_second_division(&sales).await;
+    let (silent_host, _connections) = silent_listener();
+    sales.allow_host(&silent_host).await;
+    let bob = eng.login("bob").await;
+    let dan = ops.login("dan").await;
+    let ann = sales.login("ann").await;
+    let bobs = bob.toot("How do we rotate the Kubernetes certificates?", json!({})).await;
+    bob.toot("Kubernetes certificates: the inside story", json!({"local_only": true})).await;
+    bob.toot("Kubernetes certificates for my followers", json!({"visibility": "private"})).await;
+    bob.toot("Kubernetes certificates, quietly", json!({"visibility": "unlisted"})).await;
+    let dans = dan.toot("Kubernetes certificates rotate weekly; the Kubernetes runbook says how", json!({})).await;
+    let anns = ann.toot("Do we use Kubernetes certificates in sales?", json!({})).await;
+
+    let started = std::time::Instant::now();
+    let found = ann.get("/api/v2/search?q=kubernetes%20certificates&type=statuses").await;
+    assert_eq!(found.status, 200, "{}", found.text);
+    assert!(started.elapsed() < std::time::Duration::from_secs(8), "a silent peer held the search for {:?}", started.elapsed());
+    let uris: Vec<&str> = found.body["statuses"].as_array().unwrap().iter().map(|s| s["uri"].as_str().unwrap()).collect();
+    assert_eq!(uris, vec![dans.str("uri").as_str(), anns.str("uri").as_str(), bobs.str("uri").as_str()], "{}", found.text);
+    let bob_here = &found.body["statuses"][2];
+    assert_eq!(bob_here["account"]["acct"], format!("bob@{}", eng.settings.domain));
+    let dan_here = found.body["statuses"][0]["id"].as_str().unwrap().to_owned();
+    let bob_here = bob_here["id"].as_str().unwrap().to_owned();
+
+    let reply = ann.toot(&format!("@bob@{} with the cert-manager", eng.settings.domain), json!({"in_reply_to_id": bob_here})).await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    assert_eq!(ann.post(&format!("/api/v1/statuses/{dan_here}/favourite")).await.status, 200);
+    assert_eq!(ann.post(&format!("/api/v1/statuses/{bob_here}/reblog")).await.status, 200);
+    let (bob_id, dan_id) = (bobs.id(), dans.id());
+    eventually("bob hears of the answer and the boost", async || {
+        let there = bob.get(&format!("/api/v1/statuses/{bob_id}")).await;
+        there.body["replies_count"] == 1 && there.body["reblogs_count"] == 1
+    })
+    .await;
+    eventually("dan hears of the favourite", async || dan.get(&format!("/api/v1/statuses/{dan_id}")).await.body["favourites_count"] == 1).await;
+
+    let again = ann.get("/api/v2/search?q=kubernetes%20certificates&type=statuses").await;
+    assert_eq!(again.body["statuses"].as_array().unwrap().len(), 3, "asking again keeps one copy each: {}", again.text);
+    let anonymous = sales.anonymous().get("/api/v2/search?q=kubernetes&type=statuses").await;
+    assert_eq!(anonymous.body["statuses"], json!([]), "full text is for signed-in people");
+}
+
+/// Each instance's directory lists the discoverable people of every allowed peer, refreshed from the peers;
+/// account search finds them by bio, profile fields and featured hashtags.
+async fn the_directory_finds_people_in_every_division(sales: TestServer) {
+    let eng = a_second_division(&sales).await;
+    let bob = eng.login("bob").await;
+    let carl = eng.login("carl").await;
+    let changed = bob
+        .patch_form(
+            "/api/v1/accounts/update_credentials",
+            &[("note", "I run our Kubernetes clusters"), ("fields_attributes[0][name]", "Team"), ("fields_attributes[0][value]", "Platform")],
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{}", changed.text);
+    assert_eq!(bob.post_form("/api/v1/featured_tags", &[("name", "sre")]).await.status, 200);
+    bob.toot("Back from the offsite", json!({})).await;
+    carl.patch_form("/api/v1/accounts/update_credentials", &[("discoverable", "false"), ("note", "Kubernetes too, but quietly")]).await;
+    carl.toot("Lunch?", json!({})).await;
+    let ann = sales.login("ann").await;
+    let bob_acct = format!("bob@{}", eng.settings.domain);
+
+    let refreshed = sales.cli(&["peers", "refresh-directory"], &[]);
+    assert!(refreshed.contains("1 account(s) listed"), "{refreshed}");
+    let listed = ann.get("/api/v1/directory?local=false").await;
+    assert_eq!(listed.status, 200, "{}", listed.text);
+    let accts: Vec<&str> = listed.array().iter().map(|a| a["acct"].as_str().unwrap()).collect();
+    assert!(accts.contains(&bob_acct.as_str()), "{accts:?}");
+    assert!(!accts.iter().any(|a| a.starts_with("carl")), "{accts:?}");
+    assert!(!ann.get("/api/v1/directory?local=true").await.array().iter().any(|a| a["acct"] == bob_acct.as_str()));
+    for (query, what) in [("kubernetes", "bio"), ("platform", "profile field"), ("sre", "featured hashtag")] {
+        let found = ann.get(&format!("/api/v1/accounts/search?q={query}")).await;
+        let accts: Vec<&str> = found.array().iter().map(|a| a["acct"].as_str().unwrap()).collect();
+        assert_eq!(accts, vec![bob_acct.as_str()], "by {what}: {}", found.text);
+    }
+    let v2 = ann.get("/api/v2/search?q=kubernetes&type=accounts").await;
+    assert_eq!(v2.body["accounts"][0]["acct"], bob_acct.as_str(), "{}", v2.text);
+
+    bob.patch_form("/api/v1/accounts/update_credentials", &[("discoverable", "false")]).await;
+    hallway::apub::company::refresh_directory(&sales.state()).await;
+    assert!(!ann.get("/api/v1/directory?local=false").await.text.contains(&bob_acct));
+    assert_eq!(ann.get("/api/v1/accounts/search?q=kubernetes").await.body, json!([]), "nobody who opted out is found by their bio");
+    carl.patch_form("/api/v1/accounts/update_credentials", &[("discoverable", "true")]).await;
+    hallway::apub::company::refresh_directory(&sales.state()).await;
+    assert!(ann.get("/api/v1/directory?local=false").await.text.contains("carl"), "carl opted in");
+    eng.cli(&["user", "suspend", "carl"], &[]);
+    hallway::apub::company::refresh_directory(&sales.state()).await;
+    assert!(!ann.get("/api/v1/directory?local=false").await.text.contains("carl"), "a suspended account is never listed");
+    assert_eq!(ann.get("/api/v1/accounts/search?q=quietly").await.body, json!([]));
+}
+
+/// A peer that accepts connections and never answers.
+fn silent_listener() -> (String, std::sync::Arc<std::sync::Mutex<Vec<std::net::TcpStream>>>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let host = format!("127.0.0.1:{}", listener.local_addr().unwrap().port());
+    let held = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let holding = held.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            holding.lock().unwrap().push(stream);
+        }
+    });
+    (host, held)
+}
+
+fn urlencode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
