@@ -36,6 +36,9 @@ enum Command {
     /// Manage the allowlist of peer instances.
     #[command(subcommand)]
     Peers(PeersCommand),
+    /// Manage groups (communities that span divisions).
+    #[command(subcommand)]
+    Group(GroupCommand),
     /// Manage the instance's custom emojis.
     #[command(subcommand)]
     Emoji(EmojiCommand),
@@ -195,6 +198,26 @@ enum EmojiCommand {
 }
 
 #[derive(Subcommand)]
+enum GroupCommand {
+    /// Create a group run by a local user (its first admin and member).
+    Create {
+        name: String,
+        /// The local user who runs it.
+        #[arg(long)]
+        admin: String,
+        /// Its name as shown.
+        #[arg(long, default_value = "")]
+        display_name: String,
+        /// What it is about.
+        #[arg(long, default_value = "")]
+        note: String,
+        /// Joining needs the approval of its admins or moderators.
+        #[arg(long)]
+        private: bool,
+    },
+}
+
+#[derive(Subcommand)]
 enum PeersCommand {
     /// Allow a peer instance (HOST or HOST:PORT) to federate.
     Allow { host: String },
@@ -294,6 +317,14 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Serve => serve(db, settings),
         Command::User(command) => user_command(&db, &settings, command),
         Command::Peers(command) => peers_command(db, settings, command),
+        Command::Group(GroupCommand::Create { name, admin, display_name, note, private }) => {
+            let new_group = hallway::service::groups::NewGroup { username: name, display_name, note, private };
+            let group = db.write_blocking(|tx| {
+                let admin = hallway::service::accounts::local_by_username(tx, &admin)?;
+                hallway::service::groups::create(tx, &settings, &admin, new_group)
+            });
+            group.map(|group| println!("group {}@{} created", group.username, settings.domain)).map_err(missing_as("no such local user"))
+        }
         Command::Emoji(command) => emoji_command(&db, &settings, command),
         Command::Directory(DirectoryCommand::Sync) => directory_sync(db, settings),
         Command::Announce(command) => announce_command(&db, &settings, command),

@@ -12,6 +12,7 @@ pub mod discovery;
 pub mod entities;
 pub mod featured;
 pub mod filters;
+pub mod groups;
 pub mod instance;
 pub mod lists;
 pub mod media;
@@ -76,6 +77,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(web::scope("/push").configure(push_routes))
             .service(web::scope("/scheduled_statuses").configure(scheduled_routes))
             .route("/directory", web::get().to(discovery::directory))
+            .service(web::scope("/groups").configure(groups::routes))
             .service(web::scope("/trends").configure(trend_routes))
             .route("/mutes", web::get().to(safety::mutes))
             .route("/blocks", web::get().to(safety::blocks))

@@ -181,6 +181,10 @@ async fn prepare(state: &AppState, signer: &Account, activity: &InboxActivity) {
         }
         return;
     }
+    if let InboxActivity::Announce(announce) = activity {
+        // A boost (often a group's) of a status not known here: fetched, with what it answers.
+        return fetch_thread(state, signer, Some(announce.object.clone())).await;
+    }
     let note = match activity {
         InboxActivity::Create(create) => &create.object,
         InboxActivity::Update(update) => match &update.object {

@@ -93,6 +93,12 @@ macro_rules! text_enum {
 }
 
 text_enum! {
+    /// Who runs a local group besides its members: admins name moderators and admins; moderators remove posts
+    /// and members.
+    GroupRole { Admin => "admin", Moderator => "moderator" }
+}
+
+text_enum! {
     /// Who may read a status.
     Visibility { Public => "public", Unlisted => "unlisted", Private => "private", Direct => "direct" }
 }

@@ -66,6 +66,8 @@ pub struct Account {
     pub moved_to_uri: Option<String>,
     #[diesel(column_name = profile_json, serialize_as = String, deserialize_as = String)]
     pub profile: Json<ProfileSettings>,
+    /// A group (FEP-1b12): it announces what its members address to it.
+    pub is_group: bool,
 }
 
 /// What a profile says beside its columns.
@@ -142,6 +144,7 @@ pub struct RemoteActorChanges {
     pub moved_to_uri: Option<String>,
     #[diesel(column_name = profile_json, serialize_as = String)]
     pub profile: Json<ProfileSettings>,
+    pub is_group: bool,
     pub updated_at: NaiveDateTime,
 }
 
@@ -166,6 +169,7 @@ impl RemoteActorChanges {
             also_known_as: fetched.also_known_as.clone(),
             moved_to_uri: fetched.moved_to_uri.clone(),
             profile: fetched.profile.clone(),
+            is_group: fetched.is_group,
             updated_at: fetched.updated_at,
         }
     }

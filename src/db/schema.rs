@@ -32,6 +32,24 @@ diesel::table! {
         also_known_as_json -> Text,
         moved_to_uri -> Nullable<Text>,
         profile_json -> Text,
+        is_group -> Bool,
+    }
+}
+
+diesel::table! {
+    group_roles (group_id, account_id) {
+        group_id -> BigInt,
+        account_id -> BigInt,
+        role -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    group_bans (group_id, account_id) {
+        group_id -> BigInt,
+        account_id -> BigInt,
+        created_at -> Timestamp,
     }
 }
 
@@ -854,6 +872,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     peers,
     peer_invites,
     account_search,
+    group_roles,
+    group_bans,
     deliveries,
     inbox_queue,
     received_activities,

@@ -187,6 +187,7 @@ pub fn new_local_account(settings: &Settings, username: &str) -> Account {
         also_known_as: Default::default(),
         moved_to_uri: None,
         profile: Default::default(),
+        is_group: false,
     }
 }
 

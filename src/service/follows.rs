@@ -7,7 +7,7 @@ use crate::db::kinds::NotificationKind;
 use crate::db::Tx;
 use crate::db::tx::Outbound;
 use crate::db::models::{Account, Follow, FollowRequest, HomeTimelineEntry, Status};
-use crate::db::queries::{accounts, follow_requests, follows, lists, notifications, statuses, timelines};
+use crate::db::queries::{accounts, follow_requests, follows, groups, lists, notifications, statuses, timelines};
 use crate::db::{insert_if_absent, DbConn, Page};
 use crate::error::{AppError, AppResult};
 use crate::ids::{self, AccountId, StatusId};
@@ -33,6 +33,9 @@ pub fn follow(tx: &mut Tx, follower: &Account, target_id: AccountId, options: Fo
     let target = accounts::find(tx, target_id)?.filter(|a| a.suspended_at.is_none()).ok_or(AppError::NotFound)?;
     if target.id == follower.id || super::safety::blocked_between(tx, follower.id, target.id)? {
         return Err(AppError::Forbidden("This action is not allowed".into()));
+    }
+    if target.is_group && groups::is_banned(tx, target.id, follower.id)? {
+        return Err(AppError::Forbidden("You were banned from this group".into()));
     }
     let show_reblogs = options.reblogs.unwrap_or(true);
     let notify_on_post = options.notify.unwrap_or(false);
@@ -72,6 +75,10 @@ fn request_follow(tx: &mut Tx, follower: &Account, target: &Account, request: &F
 /// Answers whether the follow holds now (and an Accept is due).
 pub fn followed_from_remote(tx: &mut Tx, follower: &Account, target: &Account, follow_uri: &str) -> AppResult<bool> {
     if super::safety::blocked_between(tx, follower.id, target.id)? {
+        return Ok(false);
+    }
+    if target.is_group && groups::is_banned(tx, target.id, follower.id)? {
+        tx.federate(Outbound::FollowRejected { target, follower, follow_uri })?;
         return Ok(false);
     }
     if follows::find(tx, follower.id, target.id)?.is_some() {

@@ -17,6 +17,7 @@ pub mod featured;
 pub mod filters;
 pub mod federation;
 pub mod follows;
+pub mod groups;
 pub mod images;
 pub mod imports;
 pub mod instance;

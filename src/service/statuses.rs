@@ -4,6 +4,7 @@
 //! deliver), `interactions`, `threads` (reading around a status), and `pipeline`, which local and remote
 //! statuses share (mentions, tags, counters, fan-out, notifications).
 
+mod groups;
 mod interactions;
 mod local;
 mod pipeline;

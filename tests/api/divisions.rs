@@ -12,6 +12,8 @@ crate::on_both_backends!(
     posting_defaults_for_division_only_posts,
     peers_join_in_one_step,
     the_directory_finds_people_in_every_division,
+    a_group_spans_divisions,
+    groups_are_run_by_their_admins_and_moderators,
 );
 crate::on_both_backends!(configure = super::patient_search; search_finds_statuses_in_every_division);
 
@@ -239,6 +241,115 @@ async fn the_directory_finds_people_in_every_division(sales: TestServer) {
     hallway::apub::company::refresh_directory(&sales.state()).await;
     assert!(!ann.get("/api/v1/directory?local=false").await.text.contains("carl"), "a suspended account is never listed");
     assert_eq!(ann.get("/api/v1/accounts/search?q=quietly").await.body, json!([]));
+}
+
+/// Follows `name@domain` from `api` and waits until the follow holds.
+async fn join(api: &crate::support::Api, name: &str, domain: &str) -> String {
+    let there = api.get(&format!("/api/v1/accounts/lookup?acct={name}@{domain}")).await;
+    assert_eq!(there.status, 200, "{}", there.text);
+    let id = there.id();
+    api.post(&format!("/api/v1/accounts/{id}/follow")).await;
+    eventually("the follow holds", async || api.get(&format!("/api/v1/accounts/relationships?id[]={id}")).await.body[0]["following"] == true).await;
+    id
+}
+
+/// Whether `api`'s home shows `uri`, boosted by the group.
+async fn home_shows_from_group(api: &crate::support::Api, uri: &str) -> bool {
+    api.get("/api/v1/timelines/home").await.array().iter().any(|s| s["reblog"]["uri"] == uri && s["account"]["username"] == "lrnchat")
+}
+
+/// A group on sales; members on sales, eng and ops. A member's post that mentions the group reaches every
+/// member's home through the group's boost, so does an answer in its thread, and a non-member's post does not.
+async fn a_group_spans_divisions(sales: TestServer) {
+    let eng = a_second_division(&sales).await;
+    let ops = a_second_division(&sales).await;
+    eng.allow_peer(&ops).await;
+    ops.allow_peer(&eng).await;
+    let ann = sales.login("ann").await;
+    let made = ann.post_json("/api/v1/groups", &json!({"username": "lrnchat", "display_name": "#lrnchat", "note": "What are you learning?"})).await;
+    assert_eq!(made.status, 200, "{}", made.text);
+    assert_eq!((made.body["group"].clone(), made.body["followers_count"].clone()), (json!(true), json!(1)), "{}", made.text);
+    let sales_domain = sales.settings.domain.clone();
+    let (bob, dan, eve) = (eng.login("bob").await, ops.login("dan").await, eng.login("eve").await);
+    let group_on_eng = join(&bob, "lrnchat", &sales_domain).await;
+    assert_eq!(bob.get(&format!("/api/v1/accounts/{group_on_eng}")).await.body["group"], true, "clients see a group");
+    join(&dan, "lrnchat", &sales_domain).await;
+
+    let asked = bob.toot(&format!("@lrnchat@{sales_domain} What are you learning this week?"), json!({})).await;
+    let asked_uri = asked.str("uri");
+    eventually("the question reaches dan through the group", async || home_shows_from_group(&dan, &asked_uri).await).await;
+    eventually("and ann, on the group's own instance", async || home_shows_from_group(&ann, &asked_uri).await).await;
+    let stranger = eve.toot(&format!("@lrnchat@{sales_domain} buy my course"), json!({})).await.str("uri");
+
+    // dan answers the boost as Mastodon clients do (mentioning its author only): the group hears it and boosts it.
+    let there = dan.get("/api/v1/timelines/home").await.array().iter().find(|s| s["reblog"]["uri"] == asked_uri.as_str()).unwrap()["reblog"]["id"].as_str().unwrap().to_owned();
+    let answer = dan.toot(&format!("@bob@{} Rust, again", eng.settings.domain), json!({"in_reply_to_id": there})).await.str("uri");
+    eventually("dan's answer reaches ann through the group", async || home_shows_from_group(&ann, &answer).await).await;
+    eventually("and bob", async || home_shows_from_group(&bob, &answer).await).await;
+    sales.inbox_settled().await;
+    assert!(!home_shows_from_group(&ann, &stranger).await, "a non-member's post is not boosted");
+
+    // The group's admin takes the question out of the group: its boost is undone everywhere.
+    let group_id = made.id();
+    let on_sales = ann.get(&format!("/api/v2/search?q={}&resolve=true&type=statuses", urlencode(&asked_uri))).await.body["statuses"][0]["id"].as_str().unwrap().to_owned();
+    let removed = ann.post(&format!("/api/v1/groups/{group_id}/statuses/{on_sales}/remove")).await;
+    assert_eq!(removed.status, 200, "{}", removed.text);
+    eventually("the boost is gone from dan's home", async || !home_shows_from_group(&dan, &asked_uri).await).await;
+    assert!(!home_shows_from_group(&ann, &asked_uri).await);
+}
+
+/// Admins name moderators; moderators remove and ban members; a banned member cannot join again; private groups
+/// let their staff decide who joins; `hallway group create` makes one for a user.
+async fn groups_are_run_by_their_admins_and_moderators(sales: TestServer) {
+    let eng = a_second_division(&sales).await;
+    let ann = sales.login("ann").await;
+    let cy = sales.login("cy").await;
+    let created = sales.cli(&["group", "create", "platform", "--admin", "ann", "--private", "--display-name", "Platform"], &[]);
+    assert!(created.contains("group platform@"), "{created}");
+    let mine = ann.get("/api/v1/groups").await;
+    assert_eq!(mine.body[0]["role"], "admin", "{}", mine.text);
+    assert_eq!(mine.body[0]["group"]["locked"], true);
+    let group_id = mine.body[0]["group"]["id"].as_str().unwrap().to_owned();
+    let cy_id = cy.me().await.id();
+    let bob = eng.login("bob").await;
+
+    // A private group: joining waits for its staff.
+    let cy_follows = cy.post(&format!("/api/v1/accounts/{group_id}/follow")).await;
+    assert_eq!(cy_follows.body["requested"], true, "{}", cy_follows.text);
+    assert_eq!(cy.get("/api/v1/groups").await.body, json!([]));
+    assert_eq!(cy.get(&format!("/api/v1/groups/{group_id}/join_requests")).await.status, 403, "only staff see who asks");
+    let asking = ann.get(&format!("/api/v1/groups/{group_id}/join_requests")).await;
+    assert_eq!(asking.ids(), vec![cy_id.clone()], "{}", asking.text);
+    assert_eq!(ann.post(&format!("/api/v1/groups/{group_id}/join_requests/{cy_id}/authorize")).await.body["followed_by"], true);
+
+    // ann names cy a moderator; cy bans bob, who had joined from eng.
+    let sales_domain = sales.settings.domain.clone();
+    let group_on_eng = bob.get(&format!("/api/v1/accounts/lookup?acct=platform@{sales_domain}")).await.id();
+    bob.post(&format!("/api/v1/accounts/{group_on_eng}/follow")).await;
+    let bob_on_sales = eventually_requested(&ann, &group_id).await;
+    ann.post(&format!("/api/v1/groups/{group_id}/join_requests/{bob_on_sales}/authorize")).await;
+    eventually("bob is a member", async || bob.get(&format!("/api/v1/accounts/relationships?id[]={group_on_eng}")).await.body[0]["following"] == true).await;
+    let named = ann.put_json(&format!("/api/v1/groups/{group_id}/members/{cy_id}/role"), &json!({"role": "moderator"})).await;
+    assert_eq!(named.status, 200, "{}", named.text);
+    assert_eq!(cy.put_json(&format!("/api/v1/groups/{group_id}/members/{cy_id}/role"), &json!({"role": "admin"})).await.status, 403);
+    let ann_id = ann.me().await.id();
+    assert_eq!(cy.post(&format!("/api/v1/groups/{group_id}/members/{ann_id}/remove")).await.status, 403, "a moderator does not remove an admin");
+    assert_eq!(ann.put_json(&format!("/api/v1/groups/{group_id}/members/{ann_id}/role"), &json!({"role": "member"})).await.status, 422, "the last admin stays");
+    let banned = cy.post(&format!("/api/v1/groups/{group_id}/members/{bob_on_sales}/ban")).await;
+    assert_eq!(banned.status, 200, "{}", banned.text);
+    eventually("eng hears bob is out", async || bob.get(&format!("/api/v1/accounts/relationships?id[]={group_on_eng}")).await.body[0]["following"] == false).await;
+    bob.post(&format!("/api/v1/accounts/{group_on_eng}/follow")).await;
+    sales.inbox_settled().await;
+    assert!(ann.get(&format!("/api/v1/groups/{group_id}/join_requests")).await.array().is_empty(), "a banned member cannot ask again");
+    assert_eq!(sales.anonymous().post(&format!("/api/v1/groups/{group_id}/members/{cy_id}/remove")).await.status, 401);
+    let taken = ann.post_json("/api/v1/groups", &json!({"username": "platform"})).await;
+    assert_eq!(taken.status, 422, "{}", taken.text);
+}
+
+async fn eventually_requested(staff: &crate::support::Api, group_id: &str) -> String {
+    let path = format!("/api/v1/groups/{group_id}/join_requests");
+    eventually("a join request arrives", async || !staff.get(&path).await.array().is_empty()).await;
+    staff.get(&path).await.ids()[0].clone()
 }
 
 /// A peer that accepts connections and never answers.

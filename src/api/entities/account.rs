@@ -68,7 +68,7 @@ impl Account {
             bot: account.bot,
             discoverable: account.discoverable,
             indexable: account.discoverable,
-            group: false,
+            group: account.is_group,
             created_at: timestamp(&account.created_at.date().and_hms_opt(0, 0, 0).unwrap_or(account.created_at)),
             note: account.note_html.clone(),
             url: account.url.clone(),

@@ -169,6 +169,7 @@ pub(crate) mod testing {
             also_known_as: Default::default(),
             moved_to_uri: None,
             profile: Default::default(),
+            is_group: false,
         }
     }
 

@@ -108,7 +108,11 @@ impl Person {
         let shared_inbox = account.shared_inbox_url.clone().unwrap_or_else(|| format!("{base_url}/inbox"));
         let name = if account.display_name.is_empty() { &account.username } else { &account.display_name };
         Person {
-            kind: if account.bot { ActorKind::Service } else { ActorKind::Person },
+            kind: match (account.is_group, account.bot) {
+                (true, _) => ActorKind::Group,
+                (false, true) => ActorKind::Service,
+                (false, false) => ActorKind::Person,
+            },
             preferred_username: account.username.clone(),
             name: Some(name.clone()),
             summary: Some(account.note_html.clone()),
@@ -193,6 +197,7 @@ impl Person {
             sensitized_at: existing.and_then(|a| a.sensitized_at),
             also_known_as: crate::db::json::Json(self.aliases()),
             moved_to_uri: self.moved_to.as_ref().map(Url::to_string),
+            is_group: self.kind == ActorKind::Group,
             profile: crate::db::json::Json(ProfileSettings {
                 avatar_description: self.icon.as_ref().map(Image::description).unwrap_or_default(),
                 header_description: self.image.as_ref().map(Image::description).unwrap_or_default(),

@@ -10,6 +10,7 @@ pub mod featured;
 pub mod filters;
 pub mod follow_requests;
 pub mod follows;
+pub mod groups;
 pub mod identities;
 pub mod imports;
 pub mod instance_blocks;

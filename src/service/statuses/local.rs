@@ -89,7 +89,14 @@ pub fn create(tx: &mut Tx, settings: &Settings, author: &Account, user: &User, i
         Some(v) => v,
         None => user.default_visibility,
     };
-    let rendered = render(tx, settings, &input.text)?;
+    let mut rendered = render(tx, settings, &input.text)?;
+    if let Some(parent) = &parent {
+        for group in super::groups::of_thread(tx, author, parent)? {
+            if !rendered.mentioned.iter().any(|a| a.id == group.id) {
+                rendered.mentioned.push(group);
+            }
+        }
+    }
     if let Some(quoted) = &quoted {
         visibility = quote_visibility(visibility, quoted, author, &rendered.mentioned)?;
     }
@@ -133,6 +140,7 @@ pub fn create(tx: &mut Tx, settings: &Settings, author: &Account, user: &User, i
     let view = views::status_for(tx, Some(author.id), id)?.ok_or(AppError::NotFound)?;
     tx.federate(Outbound::StatusCreated(&view))?;
     quotes::request(tx, &view)?;
+    super::groups::announce_addressed(tx, &status, &mentioned_ids, parent.as_deref())?;
     Ok(view)
 }
 

@@ -120,6 +120,7 @@ pub fn create_remote(tx: &mut Tx, author: &Account, remote: RemoteStatus) -> App
     let mentioned_ids: Vec<AccountId> = mentioned.iter().map(|a| a.id).collect();
     let tags = tag_ids(tx, &remote.tags)?;
     publish(tx, author, &status, Published { mentioned_ids: &mentioned_ids, tag_ids: &tags, parent: parent.as_ref() })?;
+    super::groups::announce_addressed(tx, &status, &mentioned_ids, parent.as_ref())?;
     Ok(Some(id))
 }
 

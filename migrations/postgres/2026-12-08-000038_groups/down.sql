@@ -1,0 +1,3 @@
+DROP TABLE group_bans;
+DROP TABLE group_roles;
+ALTER TABLE accounts DROP COLUMN is_group;
