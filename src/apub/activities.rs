@@ -173,6 +173,25 @@ pub enum Deleted {
     Id(Url),
 }
 
+/// An Announce that carries the note it boosts (a group's boost of a members-only post, which the members'
+/// instances cannot fetch): the Announce with the note's id as its object, the note, and the note as sent
+/// (what its author's proof covers).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmbeddedAnnounce {
+    pub announce: Announce,
+    pub note: Note,
+    pub raw: Value,
+}
+
+impl EmbeddedAnnounce {
+    fn parse(mut value: Value) -> Result<EmbeddedAnnounce, serde_json::Error> {
+        let raw = value["object"].take();
+        let note: Note = serde_json::from_value(raw.clone())?;
+        value["object"] = Value::String(note.id.to_string());
+        Ok(EmbeddedAnnounce { announce: serde_json::from_value(value)?, note, raw })
+    }
+}
+
 /// An activity received in an inbox. A type Hallway does not handle is `Unsupported` (with its name);
 /// a handled type that does not parse is an error.
 #[derive(Debug, Clone, PartialEq)]
@@ -185,6 +204,7 @@ pub enum InboxActivity {
     Update(Box<Update>),
     Delete(Delete),
     Announce(Announce),
+    EmbeddedAnnounce(Box<EmbeddedAnnounce>),
     Like(Like),
     Block(Block),
     Flag(Flag),
@@ -208,6 +228,9 @@ impl<'de> Deserialize<'de> for InboxActivity {
             "Create" => serde_json::from_value(value).map(|create| InboxActivity::Create(Box::new(create))),
             "Update" => serde_json::from_value(value).map(|update| InboxActivity::Update(Box::new(update))),
             "Delete" => serde_json::from_value(value).map(InboxActivity::Delete),
+            "Announce" if value.get("object").is_some_and(Value::is_object) => {
+                EmbeddedAnnounce::parse(value).map(|embedded| InboxActivity::EmbeddedAnnounce(Box::new(embedded)))
+            }
             "Announce" => serde_json::from_value(value).map(InboxActivity::Announce),
             "Like" => serde_json::from_value(value).map(InboxActivity::Like),
             "Block" => serde_json::from_value(value).map(InboxActivity::Block),
@@ -241,6 +264,7 @@ impl InboxActivity {
             InboxActivity::Update(a) => Some((&a.id, &a.actor)),
             InboxActivity::Delete(a) => Some((&a.id, &a.actor)),
             InboxActivity::Announce(a) => Some((&a.id, &a.actor)),
+            InboxActivity::EmbeddedAnnounce(a) => Some((&a.announce.id, &a.announce.actor)),
             InboxActivity::Like(a) => Some((&a.id, &a.actor)),
             InboxActivity::Block(a) => Some((&a.id, &a.actor)),
             InboxActivity::Flag(a) => Some((&a.id, &a.actor)),

@@ -7,7 +7,7 @@ use url::Url;
 use crate::apub::activities::{Deleted, FollowReference, InboxActivity, QuoteRequest, Undone, Updated};
 use crate::apub::addressing::is_public;
 use crate::apub::objects::Note;
-use crate::apub::{inbound, resolve};
+use crate::apub::{inbound, proofs, resolve};
 use crate::db::kinds::InboxState;
 use crate::db::models::{Account, QueuedActivity};
 use crate::db::queries::{accounts, inbox_queue, quotes as quote_requests, rate_limits, received};
@@ -127,9 +127,12 @@ pub async fn process(state: &AppState, queued: &QueuedActivity) -> AppResult<boo
         serde_json::from_str(&queued.body).map_err(|e| AppError::bad_request(format!("Unreadable activity: {e}")))?;
     prepare(state, &signer, &activity).await;
     let quote_verified = verified_quote(state, &activity).await;
+    let group_post = members_only_post(state, &signer, &activity).await;
     let mut ready = Ready::new(activity, &signer);
+    ready.group_post = group_post;
     if let Some(status) = ready.status.as_mut() {
         status.quote_verified = quote_verified;
+        status.signed_object = signed_note(&queued.body);
     }
     let (queued_id, uri) = (queued.id, queued.activity_uri.clone());
     state
@@ -152,6 +155,8 @@ struct Ready {
     activity: InboxActivity,
     status: Option<RemoteStatus>,
     actor: Option<Result<Account, String>>,
+    /// The members-only post a group's boost carries, with its author, once checked.
+    group_post: Option<(Account, RemoteStatus)>,
 }
 
 impl Ready {
@@ -165,7 +170,7 @@ impl Ready {
             },
             _ => (None, None),
         };
-        Ready { activity, status, actor }
+        Ready { activity, status, actor, group_post: None }
     }
 }
 
@@ -201,6 +206,41 @@ async fn prepare(state: &AppState, signer: &Account, activity: &InboxActivity) {
     fetch_thread(state, signer, note.in_reply_to.clone()).await;
     // The quoted status, with what it answers, so that the quote can name it.
     fetch_thread(state, signer, note.quoted_uri().cloned()).await;
+}
+
+/// A group's boost that carries a members-only post: the post and its author, once it is known to be the
+/// author's. The group's own instance speaks for its own accounts; another instance's post must carry its
+/// author's proof (`apub::proofs`). None for anything else, or when the proof fails.
+async fn members_only_post(state: &AppState, signer: &Account, activity: &InboxActivity) -> Option<(Account, RemoteStatus)> {
+    let InboxActivity::EmbeddedAnnounce(embedded) = activity else { return None };
+    let note = &embedded.note;
+    if !signer.is_group || authority(&note.id) != authority(&note.attributed_to) {
+        return None;
+    }
+    let author = resolve::actor(state, &note.attributed_to, false).await.ok()?;
+    let group_host = Url::parse(&signer.uri).ok().map(|uri| authority(&uri));
+    if group_host.as_deref() != Some(authority(&note.id).as_str()) {
+        let key_id = proofs::verification_method(&embedded.raw)?;
+        if resolve::key_owner(key_id).as_ref() != Some(&note.attributed_to) {
+            return None;
+        }
+        if proofs::verify(&embedded.raw, &author.public_key_pem).is_err() {
+            let refreshed = resolve::actor(state, &note.attributed_to, true).await.ok()?;
+            proofs::verify(&embedded.raw, &refreshed.public_key_pem).ok()?;
+        }
+    }
+    let mut post = remote_status(note, &author);
+    post.group_id = Some(signer.id);
+    Some((author, post))
+}
+
+/// The note of a Create as it was sent, when it carries its author's proof (a post to a private group, which
+/// the group relays unchanged).
+fn signed_note(body: &str) -> Option<String> {
+    let activity: serde_json::Value = serde_json::from_str(body).ok()?;
+    let note = activity.get("object")?;
+    proofs::verification_method(note)?;
+    Some(note.to_string())
 }
 
 /// Whether the quote authorization a note carries was given by the quoted status's author's instance for this
@@ -316,6 +356,8 @@ pub(crate) fn remote_status(note: &Note, author: &Account) -> RemoteStatus {
         quoted_uri: note.quoted_uri().map(Url::to_string),
         quote_authorization: note.quote_authorization.as_ref().map(Url::to_string),
         quote_verified: false,
+        group_id: None,
+        signed_object: None,
         poll: remote_poll(note),
         emojis: note
             .emojis()
@@ -365,7 +407,7 @@ fn local_account(conn: &mut DbConn, uri: &Url) -> AppResult<Option<Account>> {
 }
 
 fn apply(tx: &mut Tx, signer: &Account, ready: Ready) -> AppResult<()> {
-    let Ready { activity, status: remote, actor } = ready;
+    let Ready { activity, status: remote, actor, group_post } = ready;
     match activity {
         InboxActivity::Follow(follow) => {
             let Some(target) = local_account(tx, &follow.object)? else { return Ok(()) };
@@ -432,6 +474,12 @@ fn apply(tx: &mut Tx, signer: &Account, ready: Ready) -> AppResult<()> {
         }
         InboxActivity::Announce(announce) => {
             statuses::reblog_remote(tx, signer, announce.object.as_str(), announce.id.as_str()).map(|_| ())
+        }
+        InboxActivity::EmbeddedAnnounce(embedded) => {
+            if let Some((author, post)) = group_post {
+                statuses::create_remote(tx, &author, post)?;
+            }
+            statuses::reblog_remote(tx, signer, embedded.announce.object.as_str(), embedded.announce.id.as_str()).map(|_| ())
         }
         InboxActivity::Like(like) => statuses::favourite_remote(tx, signer, like.object.as_str()).map(|_| ()),
         InboxActivity::Flag(flag) => {

@@ -13,6 +13,7 @@ pub mod objects;
 pub mod outbox;
 pub mod peer_slots;
 pub mod peering;
+pub mod proofs;
 pub mod resolve;
 pub mod rfc9421;
 pub mod routes;

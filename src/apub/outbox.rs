@@ -48,7 +48,7 @@ impl Outbox for ActivityOutbox {
             Outbound::PollVoted { voter, author, question, chosen } => poll_voted(conn, voter, author, question, chosen),
             Outbound::Favourited { actor, status, like_id } => favourited(conn, actor, status, like_id),
             Outbound::Unfavourited { actor, status, like_id } => unfavourited(conn, actor, status, like_id),
-            Outbound::Reblogged(view) => reblogged(conn, view),
+            Outbound::Reblogged(view) => reblogged(conn, settings, view),
             Outbound::Unreblogged(view) => unreblogged(conn, view),
             Outbound::AccountDeleted(account) => account_deleted(conn, account),
             Outbound::AccountRestored(account) | Outbound::ProfileUpdated(account) => profile_updated(conn, settings, account),
@@ -247,7 +247,25 @@ pub fn note_of(conn: &mut DbConn, settings: &Settings, view: &StatusView) -> App
 fn status_created(conn: &mut DbConn, settings: &Settings, view: &StatusView) -> AppResult<()> {
     let create = Create::new(note_of(conn, settings, view)?);
     let inboxes = status_inboxes(conn, view)?;
+    if view.status.visibility == Visibility::Direct && view.mentions.iter().any(|a| a.is_group && !a.is_local()) {
+        let id = create.id.clone();
+        let mut activity = json_of(&create)?;
+        activity["object"] = proven(conn, view, activity["object"].take())?;
+        return queue(conn, &id, activity, &view.account, inboxes);
+    }
     queue(conn, &create.id.clone(), create, &view.account, inboxes)
+}
+
+/// A private mention of another instance's group (a members-only post, which the group relays to members'
+/// instances that cannot fetch it here) carries its author's proof.
+fn proven(conn: &mut DbConn, view: &StatusView, note: serde_json::Value) -> AppResult<serde_json::Value> {
+    let key = crate::service::keys::account_signing_key(conn, view.account.id)?;
+    let private_key = crate::apub::signatures::private_key_from_pem(&key.private_key_pem).map_err(|e| AppError::Internal(e.to_string()))?;
+    crate::apub::proofs::signed(note, &key.key_id, &private_key).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+fn json_of(value: &impl Serialize) -> AppResult<serde_json::Value> {
+    serde_json::to_value(value).map_err(|e| AppError::Internal(e.to_string()))
 }
 
 fn status_updated(conn: &mut DbConn, settings: &Settings, view: &StatusView) -> AppResult<()> {
@@ -304,12 +322,23 @@ fn reblog_inboxes(conn: &mut DbConn, reblog: &StatusView, original: &StatusView)
     Ok(inboxes)
 }
 
-/// A local account reblogs a status: followers and the original's author hear of it.
-fn reblogged(conn: &mut DbConn, reblog: &StatusView) -> AppResult<()> {
+/// A local account reblogs a status: followers and the original's author hear of it. A group's boost of a
+/// members-only post carries the post (as its author's instance sent it, with the proof), since the members'
+/// instances may not fetch it.
+fn reblogged(conn: &mut DbConn, settings: &Settings, reblog: &StatusView) -> AppResult<()> {
     let (Some(original), Some(announce)) = (&reblog.reblog, Announce::of_reblog(reblog)) else {
         return Ok(());
     };
     let inboxes = reblog_inboxes(conn, reblog, original)?;
+    if original.status.group_id == Some(reblog.account.id) {
+        let object = match statuses::group_object(conn, original.status.id)? {
+            Some(sent) => serde_json::from_str(&sent).map_err(|e| AppError::Internal(e.to_string()))?,
+            None => json_of(&note_of(conn, settings, original)?)?,
+        };
+        let mut activity = json_of(&announce)?;
+        activity["object"] = object;
+        return queue(conn, &announce.id.clone(), activity, &reblog.account, inboxes);
+    }
     queue(conn, &announce.id.clone(), announce, &reblog.account, inboxes)
 }
 

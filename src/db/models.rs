@@ -305,6 +305,8 @@ pub struct Status {
     pub quote_policy: QuotePolicy,
     /// Division-only: never delivered to a peer nor served to one.
     pub local_only: bool,
+    /// A members-only post of this private group: its members read it.
+    pub group_id: Option<AccountId>,
 }
 
 /// A status quoting another.

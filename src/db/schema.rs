@@ -46,6 +46,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    group_objects (status_id) {
+        status_id -> BigInt,
+        object_json -> Text,
+    }
+}
+
+diesel::table! {
     group_bans (group_id, account_id) {
         group_id -> BigInt,
         account_id -> BigInt,
@@ -156,6 +163,7 @@ diesel::table! {
         thread_id -> BigInt,
         quote_policy -> Text,
         local_only -> Bool,
+        group_id -> Nullable<BigInt>,
     }
 }
 
@@ -874,6 +882,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     account_search,
     group_roles,
     group_bans,
+    group_objects,
     deliveries,
     inbox_queue,
     received_activities,

@@ -68,7 +68,9 @@ pub fn run_by_me(conn: &mut DbConn, staff: &Account) -> AppResult<Vec<(Account, 
 /// Takes a post out of the group: its announce is undone on every instance.
 pub fn remove_post(tx: &mut Tx, staff: &Account, group_id: AccountId, status_id: StatusId) -> AppResult<StatusView> {
     let (group, _) = run_by(tx, staff, group_id)?;
-    statuses::unreblog(tx, &group, status_id)
+    let view = statuses::unreblog(tx, &group, status_id)?;
+    statuses::leave_group(tx, &group, view.status.id)?;
+    Ok(view)
 }
 
 /// Takes a member out of the group; with `ban`, they cannot join again (until unbanned).

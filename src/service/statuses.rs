@@ -16,6 +16,7 @@ pub use local::{NewStatus, StatusChange, Written, create, edit, delete, expire, 
 pub use interactions::{favourite, unfavourite, bookmark, unbookmark, pin, unpin, reblog, unreblog, mute_conversation, unmute_conversation};
 pub use threads::{Context, context, history, source, interacted_by};
 pub use transferred::{transfer_in, TransferredStatus};
+pub use groups::leave_group;
 pub use remote::{RemoteStatus, create_remote, edit_remote, delete_remote, favourite_remote, unfavourite_remote, reblog_remote, unreblog_remote};
 
 pub use crate::db::kinds::Visibility;
@@ -68,6 +69,7 @@ fn new_local_row(settings: &Settings, author: &Account, id: StatusId, parent: Op
         quote_policy: crate::db::kinds::QuotePolicy::Nobody,
         // A reply to a division-only post is one too.
         local_only: parent.is_some_and(|p| p.local_only),
+        group_id: None,
     }
 }
 

@@ -28,7 +28,8 @@ pub fn visible(conn: &mut DbConn, viewer: Option<AccountId>, rows: Vec<Status>) 
     let Some(viewer) = viewer else {
         return Ok(rows.into_iter().filter(|s| s.visibility.is_open()).collect());
     };
-    let authors: Vec<AccountId> = restricted.iter().map(|s| s.account_id).collect();
+    // The authors, and the groups whose members-only posts these are: whom the viewer follows among them.
+    let authors: Vec<AccountId> = restricted.iter().flat_map(|s| std::iter::once(s.account_id).chain(s.group_id)).collect();
     let followed: HashSet<AccountId> =
         follows::following_among(conn, viewer, &authors)?.into_iter().map(|f| f.target_account_id).collect();
     let restricted_ids: Vec<StatusId> = restricted.iter().map(|s| s.id).collect();
@@ -44,6 +45,7 @@ pub fn visible(conn: &mut DbConn, viewer: Option<AccountId>, rows: Vec<Status>) 
                 || s.account_id == viewer
                 || mentioned.contains(&s.id)
                 || (s.visibility == Visibility::Private && followed.contains(&s.account_id))
+                || s.group_id.is_some_and(|group| followed.contains(&group))
         })
         .collect())
 }

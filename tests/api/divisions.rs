@@ -14,6 +14,7 @@ crate::on_both_backends!(
     the_directory_finds_people_in_every_division,
     a_group_spans_divisions,
     groups_are_run_by_their_admins_and_moderators,
+    a_private_group_keeps_its_posts_to_its_members,
 );
 crate::on_both_backends!(configure = super::patient_search; search_finds_statuses_in_every_division);
 
@@ -344,6 +345,101 @@ async fn groups_are_run_by_their_admins_and_moderators(sales: TestServer) {
     assert_eq!(sales.anonymous().post(&format!("/api/v1/groups/{group_id}/members/{cy_id}/remove")).await.status, 401);
     let taken = ann.post_json("/api/v1/groups", &json!({"username": "platform"})).await;
     assert_eq!(taken.status, 422, "{}", taken.text);
+}
+
+/// A private group on sales, members on sales, eng and ops. A member's private mention of the group is a
+/// members-only post: every member reads it, through the group's boost, and nobody else (not their followers,
+/// not the group's own instance's other people, not a peer without members), until a moderator removes it.
+async fn a_private_group_keeps_its_posts_to_its_members(sales: TestServer) {
+    let eng = a_second_division(&sales).await;
+    let ops = a_second_division(&sales).await;
+    let hr = a_second_division(&sales).await;
+    for (one, other) in [(&eng, &ops), (&eng, &hr)] {
+        one.allow_peer(other).await;
+        other.allow_peer(one).await;
+    }
+    let sales_domain = sales.settings.domain.clone();
+    let ann = sales.login("ann").await;
+    let made = ann.post_json("/api/v1/groups", &json!({"username": "platform", "private": true})).await;
+    assert_eq!((made.status, made.body["locked"].clone()), (200, json!(true)), "{}", made.text);
+    let group_id = made.id();
+    let (bob, frank, eve) = (eng.login("bob").await, eng.login("frank").await, eng.login("eve").await);
+    let dan = ops.login("dan").await;
+    let (zed, hank) = (sales.login("zed").await, hr.login("hank").await);
+    for member in [&bob, &frank, &dan] {
+        let there = member.get(&format!("/api/v1/accounts/lookup?acct=platform@{sales_domain}")).await.id();
+        assert_eq!(member.post(&format!("/api/v1/accounts/{there}/follow")).await.body["requested"], true);
+    }
+    let path = format!("/api/v1/groups/{group_id}/join_requests");
+    eventually("three ask to join", async || ann.get(&path).await.array().len() == 3).await;
+    for asking in ann.get(&path).await.ids() {
+        assert_eq!(ann.post(&format!("{path}/{asking}/authorize")).await.status, 200);
+    }
+    join(&hank, "bob", &eng.settings.domain).await;
+    join(&eve, "bob", &eng.settings.domain).await;
+    for member in [&bob, &frank, &dan] {
+        let there = member.get(&format!("/api/v1/accounts/lookup?acct=platform@{sales_domain}")).await.id();
+        eventually("a member", async || member.get(&format!("/api/v1/accounts/relationships?id[]={there}")).await.body[0]["following"] == true).await;
+    }
+
+    let plan = bob.toot(&format!("@platform@{sales_domain} The Q3 migration plan is ready"), json!({"visibility": "direct"})).await;
+    let plan_uri = plan.str("uri");
+    eventually("dan reads it through the group", async || home_shows_from_group_named(&dan, &plan_uri, "platform").await).await;
+    eventually("and ann", async || home_shows_from_group_named(&ann, &plan_uri, "platform").await).await;
+    eventually("and frank, beside bob", async || home_shows_from_group_named(&frank, &plan_uri, "platform").await).await;
+    let on_sales = ann.get("/api/v1/timelines/home").await.array().iter().find(|s| s["reblog"]["uri"] == plan_uri.as_str()).unwrap()["reblog"]["id"].as_str().unwrap().to_owned();
+    let on_ops = dan.get("/api/v1/timelines/home").await.array().iter().find(|s| s["reblog"]["uri"] == plan_uri.as_str()).unwrap()["reblog"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(dan.get(&format!("/api/v1/statuses/{on_ops}")).await.status, 200);
+    let relayed = delivered_bodies(&sales, &ops.settings.domain);
+    let announce = relayed.iter().find(|body| body.contains("\"Announce\"") && body.contains(&plan_uri)).expect("the group's boost to ops");
+    let announce: serde_json::Value = serde_json::from_str(announce).unwrap();
+    assert_eq!(announce["object"]["id"], plan_uri.as_str(), "the boost carries the post");
+    assert_eq!(announce["object"]["proof"]["cryptosuite"], hallway::apub::proofs::CRYPTOSUITE, "with its author's proof: {announce}");
+
+    // The group's instance cannot put words in bob's mouth: a changed post fails its proof on ops.
+    let mut forged = announce.clone();
+    forged["id"] = json!(format!("{}/users/platform/statuses/1/activity", sales.base));
+    forged["object"]["id"] = json!(format!("{}/users/bob/statuses/1", eng.base));
+    forged["object"]["content"] = json!("<p>Bob says: ship it without tests</p>");
+    let group_key = crate::federation::signing_key_of(&sales, "platform").await;
+    assert_eq!(crate::federation::post_signed(&format!("{}/inbox", ops.base), &forged, &group_key).await, 202);
+    ops.inbox_settled().await;
+    assert!(!dan.get("/api/v1/timelines/home").await.text.contains("without tests"), "a post whose proof fails is not kept");
+
+    // Nobody else: not a non-member of the group's instance, not bob's followers here or on hr.
+    for settled in [&sales, &eng, &ops, &hr] {
+        settled.inbox_settled().await;
+    }
+    assert_eq!(zed.get(&format!("/api/v1/statuses/{on_sales}")).await.status, 404);
+    assert_eq!(eve.get(&format!("/api/v1/statuses/{}", plan.id())).await.status, 404);
+    for outsider in [&zed, &eve, &hank] {
+        assert!(!outsider.get("/api/v1/timelines/home").await.text.contains("migration plan"));
+    }
+    let fetched = resolve::status(&hr.state(), &url::Url::parse(&plan_uri).unwrap()).await;
+    assert!(fetched.is_err(), "a peer without members cannot fetch it: {fetched:?}");
+    assert_eq!(sales.anonymous().get(&format!("/api/v1/accounts/{group_id}/statuses")).await.body, json!([]), "the group's boosts are for members");
+
+    // A moderator takes it out: members' copies are read by nobody else but its author any more.
+    assert_eq!(ann.post(&format!("/api/v1/groups/{group_id}/statuses/{on_sales}/remove")).await.status, 200);
+    eventually("dan no longer reads it", async || dan.get(&format!("/api/v1/statuses/{on_ops}")).await.status == 404).await;
+    assert_eq!(ann.get(&format!("/api/v1/statuses/{on_sales}")).await.status, 404);
+    assert_eq!(bob.get(&format!("/api/v1/statuses/{}", plan.id())).await.status, 200, "its author keeps it");
+}
+
+/// What an instance sent (or is sending) to a peer, as delivered.
+fn delivered_bodies(from: &TestServer, to_host: &str) -> Vec<String> {
+    let host = to_host.to_owned();
+    from.db
+        .read_blocking(move |conn| {
+            use diesel::prelude::*;
+            use hallway::db::schema::deliveries;
+            Ok(deliveries::table.filter(deliveries::peer_host.eq(host)).select(deliveries::body).load(conn)?)
+        })
+        .unwrap()
+}
+
+async fn home_shows_from_group_named(api: &crate::support::Api, uri: &str, group: &str) -> bool {
+    api.get("/api/v1/timelines/home").await.array().iter().any(|s| s["reblog"]["uri"] == uri && s["account"]["username"] == group)
 }
 
 async fn eventually_requested(staff: &crate::support::Api, group_id: &str) -> String {

@@ -325,7 +325,7 @@ fn urlencode(text: &str) -> String {
 }
 
 /// POSTs `activity` to `inbox`, signed with `key` as an instance would.
-async fn post_signed(inbox: &str, activity: &serde_json::Value, key: &hallway::service::keys::SigningKey) -> u16 {
+pub(crate) async fn post_signed(inbox: &str, activity: &serde_json::Value, key: &hallway::service::keys::SigningKey) -> u16 {
     let url = url::Url::parse(inbox).unwrap();
     let body = serde_json::to_vec(activity).unwrap();
     let private_key = hallway::apub::signatures::private_key_from_pem(&key.private_key_pem).unwrap();
@@ -337,7 +337,7 @@ async fn post_signed(inbox: &str, activity: &serde_json::Value, key: &hallway::s
     request.send().await.unwrap().status().as_u16()
 }
 
-async fn signing_key_of(server: &TestServer, name: &str) -> hallway::service::keys::SigningKey {
+pub(crate) async fn signing_key_of(server: &TestServer, name: &str) -> hallway::service::keys::SigningKey {
     let (db, name) = (server.db.clone(), name.to_owned());
     tokio::task::spawn_blocking(move || {
         db.write_blocking(|conn| {

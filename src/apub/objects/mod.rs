@@ -202,6 +202,7 @@ pub(crate) mod testing {
                 thread_id: id,
                 quote_policy: crate::db::kinds::QuotePolicy::Public,
                 local_only: false,
+                group_id: None,
             }),
             account: Arc::new(author),
             cached_parts: None,

@@ -243,6 +243,7 @@ fn status_row(id: StatusId, author: AccountId, at_ms: i64, n: usize, settings: &
         thread_id: id,
         quote_policy: hallway::db::kinds::QuotePolicy::Public,
         local_only: false,
+        group_id: None,
     }
 }
 

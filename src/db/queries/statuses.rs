@@ -361,3 +361,28 @@ pub fn trending_since(conn: &mut DbConn, since: chrono::NaiveDateTime, limit: i6
         .select(Status::as_select())
         .load(conn)?)
 }
+
+/// Makes a status a members-only post of `group` (or, with None, no group's any more).
+pub fn set_group(conn: &mut DbConn, status_id: StatusId, group: Option<AccountId>) -> AppResult<()> {
+    note(Stale::Status(status_id));
+    diesel::update(statuses::table.find(status_id)).set(statuses::group_id.eq(group)).execute(conn)?;
+    if group.is_none() {
+        diesel::delete(crate::db::schema::group_objects::table.find(status_id)).execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Keeps a members-only post as its author's instance sent it (with its proof), for the group to relay.
+pub fn keep_group_object(conn: &mut DbConn, status_id: StatusId, object_json: &str) -> AppResult<()> {
+    use crate::db::schema::group_objects;
+    diesel::delete(group_objects::table.find(status_id)).execute(conn)?;
+    diesel::insert_into(group_objects::table)
+        .values((group_objects::status_id.eq(status_id), group_objects::object_json.eq(object_json)))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn group_object(conn: &mut DbConn, status_id: StatusId) -> AppResult<Option<String>> {
+    use crate::db::schema::group_objects;
+    Ok(group_objects::table.find(status_id).select(group_objects::object_json).first(conn).optional()?)
+}

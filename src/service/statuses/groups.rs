@@ -4,16 +4,24 @@
 
 use crate::db::kinds::Visibility;
 use crate::db::models::{Account, Status};
-use crate::db::queries::{accounts, follows, groups};
+use crate::db::queries::{accounts, follows, groups, statuses};
+use crate::db::tx::Outbound;
 use crate::db::{DbConn, Tx};
-use crate::error::AppResult;
-use crate::ids::AccountId;
+use crate::error::{AppError, AppResult};
+use crate::ids::{AccountId, StatusId};
+use crate::service::views;
 
 /// Each local group a new status addresses announces it, when its author is a member (a follower) and not
-/// banned and the status is open (public or unlisted). A division-only status is announced in the division
-/// only (the announce is division-only too).
+/// banned: an open (public or unlisted) status to all, and a private mention of a private group as a
+/// members-only post, to its members only. A division-only status is announced in the division only.
 pub fn announce_addressed(tx: &mut Tx, status: &Status, mentioned_ids: &[AccountId], parent: Option<&Status>) -> AppResult<()> {
-    if status.reblog_of_id.is_some() || !status.visibility.is_open() {
+    if status.reblog_of_id.is_some() {
+        return Ok(());
+    }
+    if status.visibility == Visibility::Direct {
+        return announce_members_only(tx, status, mentioned_ids);
+    }
+    if !status.visibility.is_open() {
         return Ok(());
     }
     let mut addressed: Vec<Account> = accounts::find_many(tx, mentioned_ids)?.into_iter().filter(|a| a.is_group && a.is_local()).collect();
@@ -36,6 +44,52 @@ pub fn announce_addressed(tx: &mut Tx, status: &Status, mentioned_ids: &[Account
         }
     }
     Ok(())
+}
+
+/// A private mention of private groups by one of their members: the first such group takes it as a
+/// members-only post (`group_id`) and boosts it to its members, here and on their instances.
+fn announce_members_only(tx: &mut Tx, status: &Status, mentioned_ids: &[AccountId]) -> AppResult<()> {
+    for group in accounts::find_many(tx, mentioned_ids)?.into_iter().filter(|a| a.is_group && a.is_local() && a.locked && a.suspended_at.is_none()) {
+        let member = follows::find(tx, status.account_id, group.id)?.is_some();
+        if !member || groups::is_banned(tx, group.id, status.account_id)? {
+            continue;
+        }
+        statuses::set_group(tx, status.id, Some(group.id))?;
+        let original = Status { group_id: Some(group.id), ..status.clone() };
+        let id = StatusId::next();
+        let uri = format!("{}/statuses/{id}/activity", group.uri);
+        super::pipeline::insert_reblog(tx, &group, &original, id, &uri, Visibility::Private)?;
+        let view = views::status_for(tx, Some(group.id), id)?.ok_or(AppError::NotFound)?;
+        tx.federate(Outbound::Reblogged(&view))?;
+        return Ok(());
+    }
+    Ok(())
+}
+
+/// Whether a group's boost of `original` is of a members-only post: one of the group's already, or (on its
+/// author's instance) a private mention of the group, which becomes one now.
+pub fn members_only_boost(tx: &mut Tx, group: &Account, original: &Status) -> AppResult<bool> {
+    if !group.is_group {
+        return Ok(false);
+    }
+    if original.group_id == Some(group.id) {
+        return Ok(true);
+    }
+    let mentions_group = statuses::mentions_of(tx, &[original.id])?.iter().any(|m| m.account_id == group.id);
+    if original.group_id.is_none() && original.visibility == Visibility::Direct && mentions_group {
+        statuses::set_group(tx, original.id, Some(group.id))?;
+        return Ok(true);
+    }
+    Ok(false)
+}
+
+/// A group took its boost of a status back: a members-only post of it is no group's any more (readable by its
+/// author and whom it mentions only, wherever it was kept).
+pub fn leave_group(tx: &mut Tx, group: &Account, status_id: StatusId) -> AppResult<()> {
+    match statuses::find(tx, status_id)? {
+        Some(status) if group.is_group && status.group_id == Some(group.id) => statuses::set_group(tx, status_id, None),
+        _ => Ok(()),
+    }
 }
 
 /// The groups an answer to `parent` goes to without naming them: those that announced it and that the author

@@ -182,6 +182,7 @@ pub(super) fn insert_reblog(tx: &mut Tx, actor: &Account, original: &Status, id:
         quote_policy: crate::db::kinds::QuotePolicy::Nobody,
         // A boost of a division-only post stays in the division.
         local_only: original.local_only,
+        group_id: None,
     };
     statuses::insert(tx, &reblog)?;
     statuses::add_reblogs(tx, original.id, 1)?;

@@ -40,6 +40,11 @@ pub struct RemoteStatus {
     pub quote_authorization: Option<String>,
     /// The authorization was fetched from the quoted author's instance and names this quote.
     pub quote_verified: bool,
+    /// The private group it is a members-only post of, when it came through that group's boost.
+    pub group_id: Option<AccountId>,
+    /// The note as its author's instance sent it, when it carries its author's proof (a post to a private
+    /// group, which the group relays unchanged).
+    pub signed_object: Option<String>,
 }
 
 /// Accounts we know among the mentioned URIs (local ones and remote ones already stored).
@@ -107,8 +112,12 @@ pub fn create_remote(tx: &mut Tx, author: &Account, remote: RemoteStatus) -> App
         thread_id: parent.as_ref().map_or(id, |p| p.thread_id),
         quote_policy: remote.quote_policy,
         local_only: false,
+        group_id: remote.group_id,
     };
     statuses::insert(tx, &status)?;
+    if let Some(object) = &remote.signed_object {
+        statuses::keep_group_object(tx, id, object)?;
+    }
     if let Some(quoted_uri) = &remote.quoted_uri {
         crate::service::quotes::record_remote(tx, &status, quoted_uri, remote.quote_authorization.as_deref(), remote.quote_verified)?;
     }
@@ -232,11 +241,13 @@ pub fn unfavourite_remote(conn: &mut DbConn, actor: &Account, status_uri: &str) 
 /// A remote account reblogs a status known here; the reblog keeps the Announce's id as its URI.
 pub fn reblog_remote(tx: &mut Tx, actor: &Account, original_uri: &str, announce_uri: &str) -> AppResult<bool> {
     let Some(original) = known_to_peers(statuses::find_by_uri_or_url(tx, original_uri)?) else { return Ok(false) };
+    let members_only = super::groups::members_only_boost(tx, actor, &original)?;
     let open = original.visibility == Visibility::Public || original.visibility == Visibility::Unlisted;
-    if !open || original.reblog_of_id.is_some() || statuses::find_reblog(tx, actor.id, original.id)?.is_some() {
+    if !(open || members_only) || original.reblog_of_id.is_some() || statuses::find_reblog(tx, actor.id, original.id)?.is_some() {
         return Ok(false);
     }
-    insert_reblog(tx, actor, &original, StatusId::next(), announce_uri, original.visibility)?;
+    let visibility = if members_only { Visibility::Private } else { original.visibility };
+    insert_reblog(tx, actor, &original, StatusId::next(), announce_uri, visibility)?;
     Ok(true)
 }
 
@@ -249,8 +260,10 @@ pub fn unreblog_remote(tx: &mut Tx, actor: &Account, uri: &str) -> AppResult<()>
             None => None,
         },
     };
-    match reblog {
-        Some(reblog) => remove_reblog(tx, &reblog),
+    let Some(reblog) = reblog else { return Ok(()) };
+    remove_reblog(tx, &reblog)?;
+    match reblog.reblog_of_id {
+        Some(original_id) => super::groups::leave_group(tx, actor, original_id),
         None => Ok(()),
     }
 }

@@ -1,0 +1,3 @@
+DROP TABLE group_objects;
+DROP INDEX statuses_group;
+ALTER TABLE statuses DROP COLUMN group_id;
