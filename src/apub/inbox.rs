@@ -214,7 +214,9 @@ async fn prepare(state: &AppState, signer: &Account, activity: &InboxActivity) {
 async fn members_only_post(state: &AppState, signer: &Account, activity: &InboxActivity) -> Option<(Account, RemoteStatus)> {
     let InboxActivity::EmbeddedAnnounce(embedded) = activity else { return None };
     let note = &embedded.note;
-    if !signer.is_group || authority(&note.id) != authority(&note.attributed_to) {
+    // The post must be addressed to this very group: another group cannot relay it to its own members.
+    let addressed = note.to.iter().chain(&note.cc).any(|address| *address == signer.uri);
+    if !signer.is_group || !addressed || authority(&note.id) != authority(&note.attributed_to) {
         return None;
     }
     let author = resolve::actor(state, &note.attributed_to, false).await.ok()?;

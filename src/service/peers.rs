@@ -104,7 +104,8 @@ pub struct Invitation {
 
 /// Makes a one-time invitation (valid for a day) for another instance to join (`hallway peers join`).
 pub fn invite(conn: &mut DbConn, actor: &Actor) -> AppResult<Invitation> {
-    let token = crate::service::auth::random_secret();
+    // Hexadecimal: a token that began with '-' would read as an option on the other side's command line.
+    let token: String = rand::random::<[u8; 32]>().iter().map(|byte| format!("{byte:02x}")).collect();
     let now = ids::now();
     let invite = PeerInvite {
         id: ids::next_id(),

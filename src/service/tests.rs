@@ -143,6 +143,8 @@ fn remote_note(author: &Account, number: u32, mentioned: &Account) -> RemoteStat
         quoted_uri: None,
         quote_authorization: None,
         quote_verified: false,
+        group_id: None,
+        signed_object: None,
     }
 }
 

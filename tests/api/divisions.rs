@@ -115,7 +115,7 @@ async fn peers_join_in_one_step(sales: TestServer) {
     assert!(resolve::by_acct(&eng.state(), "ann", &sales_domain).await.is_err(), "not peers yet");
 
     let token = sales.cli(&["peers", "invite"], &[]).trim().to_owned();
-    assert_eq!(token.len(), 43, "{token}");
+    assert!(token.len() == 64 && token.chars().all(|c| c.is_ascii_hexdigit()), "{token}");
     let refused = eng.cli_output(&["peers", "join", &sales.base, "not-the-token"], &[]);
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("unknown, used or expired"), "{}", String::from_utf8_lossy(&refused.stderr));
@@ -405,6 +405,16 @@ async fn a_private_group_keeps_its_posts_to_its_members(sales: TestServer) {
     assert_eq!(crate::federation::post_signed(&format!("{}/inbox", ops.base), &forged, &group_key).await, 202);
     ops.inbox_settled().await;
     assert!(!dan.get("/api/v1/timelines/home").await.text.contains("without tests"), "a post whose proof fails is not kept");
+    // Nor can another group relay it, proof and all, to its own members (hank, on hr, where it is unknown).
+    ann.post_json("/api/v1/groups", &json!({"username": "gossip"})).await;
+    join(&hank, "gossip", &sales_domain).await;
+    let mut relayed_elsewhere = announce.clone();
+    relayed_elsewhere["id"] = json!(format!("{}/users/gossip/statuses/2/activity", sales.base));
+    relayed_elsewhere["actor"] = json!(format!("{}/users/gossip", sales.base));
+    let gossip_key = crate::federation::signing_key_of(&sales, "gossip").await;
+    assert_eq!(crate::federation::post_signed(&format!("{}/inbox", hr.base), &relayed_elsewhere, &gossip_key).await, 202);
+    hr.inbox_settled().await;
+    assert!(!hank.get("/api/v1/timelines/home").await.text.contains("migration plan"), "a post addressed to another group is not kept");
 
     // Nobody else: not a non-member of the group's instance, not bob's followers here or on hr.
     for settled in [&sales, &eng, &ops, &hr] {
