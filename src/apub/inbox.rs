@@ -5,6 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use url::Url;
 
 use crate::apub::activities::{Deleted, FollowReference, InboxActivity, QuoteRequest, Undone, Updated};
+use crate::apub::client::FederationError;
 use crate::apub::addressing::is_public;
 use crate::apub::objects::Note;
 use crate::apub::{inbound, proofs, resolve};
@@ -128,8 +129,10 @@ pub async fn process(state: &AppState, queued: &QueuedActivity) -> AppResult<boo
     prepare(state, &signer, &activity).await;
     let quote_verified = verified_quote(state, &activity).await;
     let group_post = members_only_post(state, &signer, &activity).await;
+    let gone = gone_from_group(state, &signer, &activity).await;
     let mut ready = Ready::new(activity, &signer);
     ready.group_post = group_post;
+    ready.gone = gone;
     if let Some(status) = ready.status.as_mut() {
         status.quote_verified = quote_verified;
         status.signed_object = signed_note(&queued.body);
@@ -157,6 +160,8 @@ struct Ready {
     actor: Option<Result<Account, String>>,
     /// The members-only post a group's boost carries, with its author, once checked.
     group_post: Option<(Account, RemoteStatus)>,
+    /// The status a group took its boost of back, when its author's instance no longer serves it.
+    gone: Option<Url>,
 }
 
 impl Ready {
@@ -170,7 +175,7 @@ impl Ready {
             },
             _ => (None, None),
         };
-        Ready { activity, status, actor, group_post: None }
+        Ready { activity, status, actor, group_post: None, gone: None }
     }
 }
 
@@ -234,6 +239,21 @@ async fn members_only_post(state: &AppState, signer: &Account, activity: &InboxA
     let mut post = remote_status(note, &author);
     post.group_id = Some(signer.id);
     Some((author, post))
+}
+
+/// A group took back its boost of a status of another instance (its author deleted it, or a moderator took it
+/// out): when the author's instance no longer serves it to us, the copy kept here goes too (members follow
+/// the group, not the author, and may never hear of the deletion otherwise).
+async fn gone_from_group(state: &AppState, signer: &Account, activity: &InboxActivity) -> Option<Url> {
+    let InboxActivity::Undo(undo) = activity else { return None };
+    let Undone::Announce(announce) = &undo.object else { return None };
+    if !signer.is_group || authority(&announce.object) == state.settings.domain {
+        return None;
+    }
+    match state.federation.fetch(&announce.object).await {
+        Err(FederationError::Status(404 | 410)) => Some(announce.object.clone()),
+        _ => None,
+    }
 }
 
 /// The note of a Create as it was sent, when it carries its author's proof (a post to a private group, which
@@ -409,7 +429,7 @@ fn local_account(conn: &mut DbConn, uri: &Url) -> AppResult<Option<Account>> {
 }
 
 fn apply(tx: &mut Tx, signer: &Account, ready: Ready) -> AppResult<()> {
-    let Ready { activity, status: remote, actor, group_post } = ready;
+    let Ready { activity, status: remote, actor, group_post, gone } = ready;
     match activity {
         InboxActivity::Follow(follow) => {
             let Some(target) = local_account(tx, &follow.object)? else { return Ok(()) };
@@ -433,7 +453,13 @@ fn apply(tx: &mut Tx, signer: &Account, ready: Ready) -> AppResult<()> {
             None => Ok(()),
         },
         InboxActivity::QuoteRequest(request) => quote_requested(tx, signer, &request),
-        InboxActivity::Undo(undo) => undo_activity(tx, signer, undo.object),
+        InboxActivity::Undo(undo) => {
+            undo_activity(tx, signer, undo.object)?;
+            match gone {
+                Some(uri) => statuses::forget_remote(tx, uri.as_str()),
+                None => Ok(()),
+            }
+        }
         InboxActivity::Create(create) => {
             let note = &create.object;
             if !authored_by(note, signer) {

@@ -17,7 +17,7 @@ pub use interactions::{favourite, unfavourite, bookmark, unbookmark, pin, unpin,
 pub use threads::{Context, context, history, source, interacted_by};
 pub use transferred::{transfer_in, TransferredStatus};
 pub use groups::leave_group;
-pub use remote::{RemoteStatus, create_remote, edit_remote, delete_remote, favourite_remote, unfavourite_remote, reblog_remote, unreblog_remote};
+pub use remote::{RemoteStatus, create_remote, edit_remote, delete_remote, favourite_remote, unfavourite_remote, reblog_remote, unreblog_remote, forget_remote};
 
 pub use crate::db::kinds::Visibility;
 use crate::config::Settings;

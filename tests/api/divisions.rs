@@ -297,6 +297,14 @@ async fn a_group_spans_divisions(sales: TestServer) {
     assert_eq!(removed.status, 200, "{}", removed.text);
     eventually("the boost is gone from dan's home", async || !home_shows_from_group(&dan, &asked_uri).await).await;
     assert!(!home_shows_from_group(&ann, &asked_uri).await);
+
+    // bob deletes a post the group boosted: dan's instance, which follows the group and not bob, lets it go too.
+    let second = bob.toot(&format!("@lrnchat@{sales_domain} Second question: books?"), json!({})).await;
+    let second_uri = second.str("uri");
+    eventually("the second question reaches dan", async || home_shows_from_group(&dan, &second_uri).await).await;
+    let on_ops = dan.get("/api/v1/timelines/home").await.array().iter().find(|s| s["reblog"]["uri"] == second_uri.as_str()).unwrap()["reblog"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(bob.delete(&format!("/api/v1/statuses/{}", second.id())).await.status, 200);
+    eventually("dan's copy goes", async || dan.get(&format!("/api/v1/statuses/{on_ops}")).await.status == 404).await;
 }
 
 /// Admins name moderators; moderators remove and ban members; a banned member cannot join again; private groups

@@ -92,6 +92,16 @@ pub fn leave_group(tx: &mut Tx, group: &Account, status_id: StatusId) -> AppResu
     }
 }
 
+/// A status a local group boosted is going (its author deleted it): the group takes its boost back on its
+/// members' instances, which may not hear of the deletion otherwise (they follow the group, not the author).
+pub fn withdraw_boost(tx: &mut Tx, reblog: &Status) -> AppResult<()> {
+    let Some(group) = accounts::find(tx, reblog.account_id)?.filter(|a| a.is_group && a.is_local()) else { return Ok(()) };
+    if let Some(view) = views::status_for(tx, Some(group.id), reblog.id)? {
+        tx.federate(Outbound::Unreblogged(&view))?;
+    }
+    Ok(())
+}
+
 /// The groups an answer to `parent` goes to without naming them: those that announced it and that the author
 /// is a member of, wherever they are (Mastodon clients answer a boost by mentioning the author only).
 pub fn of_thread(conn: &mut DbConn, author: &Account, parent: &Status) -> AppResult<Vec<Account>> {

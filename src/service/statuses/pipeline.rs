@@ -124,6 +124,7 @@ pub(super) fn snapshot(conn: &mut DbConn, status: &Status, at: chrono::NaiveDate
 /// goes as a reblog.
 pub(super) fn withdraw(tx: &mut Tx, author: &Account, status: &Status) -> AppResult<()> {
     for reblog in statuses::reblogs_of(tx, status.id)? {
+        super::groups::withdraw_boost(tx, &reblog)?;
         remove_reblog(tx, &reblog)?;
     }
     if status.reblog_of_id.is_some() {

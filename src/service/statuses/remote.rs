@@ -211,6 +211,14 @@ pub fn delete_remote(tx: &mut Tx, author: &Account, uri: &str) -> AppResult<()> 
     withdraw(tx, author, &status)
 }
 
+/// A peer's status that its instance no longer serves (learnt when a group took its boost of it back):
+/// removed here as its author's deletion would have removed it.
+pub fn forget_remote(tx: &mut Tx, uri: &str) -> AppResult<()> {
+    let Some(status) = statuses::find_by_uri_or_url(tx, uri)?.filter(|s| !s.local) else { return Ok(()) };
+    let Some(author) = accounts::find(tx, status.account_id)? else { return Ok(()) };
+    withdraw(tx, &author, &status)
+}
+
 /// A status as peers may know it: a division-only one is not theirs to answer, favourite or boost.
 fn known_to_peers(status: Option<Status>) -> Option<Status> {
     status.filter(|s| !s.local_only)
