@@ -90,10 +90,20 @@ impl Scheduler {
 
     async fn hourly(self) {
         self.prune_federation_records().await;
-        let filled = self.state.db.write(|tx| crate::service::account_search::fill_missing(tx)).await;
-        report("account_search", filled.map(|_| ()));
+        self.fill_account_search().await;
         if !self.state.settings.retention.is_empty() {
             self.apply_retention().await;
+        }
+    }
+
+    /// The search text of accounts made before it was kept, a batch per transaction.
+    async fn fill_account_search(&self) {
+        loop {
+            let filled = self.state.db.write(|tx| crate::service::account_search::fill_missing_batch(tx)).await;
+            match filled {
+                Ok(count) if count == crate::service::account_search::FILL_BATCH => continue,
+                outcome => return report("account_search", outcome.map(|_| ())),
+            }
         }
     }
 

@@ -130,6 +130,25 @@ impl FederationClient {
         serde_json::from_slice(&answer).map_err(|e| FederationError::NotActivityJson(e.to_string()))
     }
 
+    /// The actor an instance that asks to join introduces (`peers join`), fetched unsigned from its own address,
+    /// which is not a peer yet: the one fetch made to such a host, after the invitation was checked.
+    pub async fn fetch_introduced_actor(&self, actor: &Url) -> Result<crate::apub::objects::Person, FederationError> {
+        self.check_reachable(actor)?;
+        let response = self
+            .http
+            .get(actor.clone())
+            .header(ACCEPT, ACTIVITY_JSON)
+            .header(USER_AGENT, self.user_agent())
+            .send()
+            .await
+            .map_err(|e| FederationError::Transport(crate::net::error_chain(&e)))?;
+        if !response.status().is_success() {
+            return Err(FederationError::Status(response.status().as_u16()));
+        }
+        let body = read_bounded(response).await?;
+        serde_json::from_slice(&body).map_err(|e| FederationError::NotActivityJson(e.to_string()))
+    }
+
     pub async fn instance_key(&self) -> Result<SigningKey, FederationError> {
         let key = self
             .instance_key

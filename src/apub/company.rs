@@ -142,7 +142,7 @@ pub async fn search_peers(state: &AppState, text: &str, limit: usize) -> usize {
     let mut kept = 0;
     for (host, answer) in hosts.iter().zip(answers) {
         match answer {
-            Ok(found) => kept += keep_found(state, host, found).await,
+            Ok(found) => kept += keep_found(state, host, found, limit).await,
             Err(why) => log::info!("company search: {host}: {why}"),
         }
     }
@@ -158,14 +158,16 @@ async fn ask_peer(state: &AppState, host: &str, text: &str, limit: usize, budget
 }
 
 /// Keeps a peer's search results (only objects of that peer, public ones); answers how many statuses.
-async fn keep_found(state: &AppState, host: &str, found: Found) -> usize {
+async fn keep_found(state: &AppState, host: &str, found: Found, limit: usize) -> usize {
     let on_host = |url: &Url| crate::net::authority(url).eq_ignore_ascii_case(host);
-    let actors: Vec<Person> = found.actors.into_iter().filter(|actor| on_host(&actor.id)).collect();
+    // No more than was asked for: a peer's answer is bounded in bytes, and here in what it makes us write.
     let notes: Vec<Note> = found
         .statuses
         .into_iter()
         .filter(|note| on_host(&note.id) && on_host(&note.attributed_to) && note.to.iter().any(|to| addressing::is_public(to)))
+        .take(limit)
         .collect();
+    let actors: Vec<Person> = found.actors.into_iter().filter(|actor| on_host(&actor.id) && notes.iter().any(|n| n.attributed_to == actor.id)).collect();
     let count = notes.len();
     let kept = state
         .db
@@ -177,7 +179,8 @@ async fn keep_found(state: &AppState, host: &str, found: Found) -> usize {
             }
             for note in notes {
                 let Some(author) = authors.get(note.attributed_to.as_str()).filter(|a| a.suspended_at.is_none()) else { continue };
-                statuses::create_remote(tx, author, crate::apub::inbox::remote_status(&note, author))?;
+                let found = crate::service::statuses::RemoteStatus { backfill: true, ..crate::apub::inbox::remote_status(&note, author) };
+                statuses::create_remote(tx, author, found)?;
             }
             Ok(())
         })
@@ -226,6 +229,7 @@ pub async fn refresh_directory(state: &AppState) -> usize {
 async fn refresh_peer_directory(state: &AppState, host: &str) -> Result<usize, String> {
     let mut kept: Vec<AccountId> = Vec::new();
     let mut after: Option<String> = None;
+    let mut complete = false;
     for _ in 0..MAX_DIRECTORY_PAGES {
         let mut url = peer_url(state, host, DIRECTORY_PATH).map_err(|e| e.to_string())?;
         if let Some(after) = &after {
@@ -241,8 +245,15 @@ async fn refresh_peer_directory(state: &AppState, host: &str) -> Result<usize, S
         kept.extend(state.db.write(move |tx| keep_listed(tx, &owned_host, on_page)).await.map_err(|e| e.to_string())?);
         match page.next {
             Some(next) => after = Some(next),
-            None => break,
+            None => {
+                complete = true;
+                break;
+            }
         }
+    }
+    if !complete {
+        // A directory longer than we read: who is past the end is not known to have left.
+        return Ok(kept.len());
     }
     let (owned_host, listed) = (host.to_owned(), kept.clone());
     let hidden = state.db.write(move |tx| accounts::undiscover_unlisted(tx, &owned_host, &listed)).await.map_err(|e| e.to_string())?;

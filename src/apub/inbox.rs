@@ -243,11 +243,28 @@ async fn members_only_post(state: &AppState, signer: &Account, activity: &InboxA
 
 /// A group took back its boost of a status of another instance (its author deleted it, or a moderator took it
 /// out): when the author's instance no longer serves it to us, the copy kept here goes too (members follow
-/// the group, not the author, and may never hear of the deletion otherwise).
+/// the group, not the author, and may never hear of the deletion otherwise). Only a status this very group
+/// boosted here, of neither this instance nor the group's.
 async fn gone_from_group(state: &AppState, signer: &Account, activity: &InboxActivity) -> Option<Url> {
     let InboxActivity::Undo(undo) = activity else { return None };
     let Undone::Announce(announce) = &undo.object else { return None };
-    if !signer.is_group || authority(&announce.object) == state.settings.domain {
+    let group_host = Url::parse(&signer.uri).ok().map(|uri| authority(&uri));
+    let origin = authority(&announce.object);
+    if !signer.is_group || origin == state.settings.domain || group_host.as_deref() == Some(origin.as_str()) {
+        return None;
+    }
+    let (group_id, original) = (signer.id, announce.object.to_string());
+    let boosted = state
+        .db
+        .read(move |conn| {
+            let Some(status) = crate::db::queries::statuses::find_by_uri_or_url(conn, &original)?.filter(|s| !s.local && s.uri == original) else {
+                return Ok(false);
+            };
+            Ok(crate::db::queries::statuses::find_reblog(conn, group_id, status.id)?.is_some())
+        })
+        .await
+        .unwrap_or(false);
+    if !boosted {
         return None;
     }
     match state.federation.fetch(&announce.object).await {
@@ -380,6 +397,7 @@ pub(crate) fn remote_status(note: &Note, author: &Account) -> RemoteStatus {
         quote_verified: false,
         group_id: None,
         signed_object: None,
+        backfill: false,
         poll: remote_poll(note),
         emojis: note
             .emojis()
@@ -467,7 +485,7 @@ fn apply(tx: &mut Tx, signer: &Account, ready: Ready) -> AppResult<()> {
             }
             if let (Some(choice), Some(question)) = (note.vote_choice(), &note.in_reply_to) {
                 let Some(status) = crate::db::queries::statuses::find_by_uri_or_url(tx, question.as_str())? else { return Ok(()) };
-                if !status.local {
+                if !status.local || status.local_only {
                     return Ok(());
                 }
                 return polls::receive_vote(tx, signer, &status, choice, note.id.as_str());

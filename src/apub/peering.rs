@@ -41,17 +41,33 @@ async fn join_endpoint(req: HttpRequest, state: web::Data<AppState>, body: web::
     }
     signed.verify(&joining.public_key_pem).map_err(|e| AppError::Unauthorized(format!("Signature verification failed: {e}")))?;
     let host = peers::normalize_host(&authority(&actor))?;
+    if !is_instance_actor(&actor) || host == state.settings.domain {
+        return Err(AppError::validation("Only another Hallway's instance actor (https://host/actor) joins"));
+    }
+    let checked = (token.clone(), host.clone());
+    state.db.read(move |conn| peers::check_invitation(conn, &checked.0, &checked.1)).await?;
+    // The joiner's own address must serve that key: a token alone does not let anyone speak for a host.
+    let served = state.federation.fetch_introduced_actor(&actor).await.map_err(|e| AppError::Unprocessable(format!("{actor} could not be fetched: {e}")))?;
+    if served.id != actor || served.public_key.public_key_pem.trim() != joining.public_key_pem.trim() {
+        return Err(AppError::Unauthorized(format!("{actor} does not serve the key this request was signed with")));
+    }
     let own_actor = format!("{}/actor", state.settings.base_url());
+    let actor_uri = actor.to_string();
     let public_key_pem = state
         .db
         .write(move |tx| {
-            let introduced = peers::PeerActor { host: &host, actor_uri: &joining.actor, public_key_pem: &joining.public_key_pem };
+            let introduced = peers::PeerActor { host: &host, actor_uri: &actor_uri, public_key_pem: &joining.public_key_pem };
             peers::accept_joining(tx, &token, &introduced)?;
             Ok(keys::instance(tx)?.public_key_pem)
         })
         .await?;
     log::info!("{} joined with an invitation", authority(&actor));
     Ok(HttpResponse::Ok().json(Introduction { token: None, actor: own_actor, public_key_pem }))
+}
+
+/// A Hallway instance actor: `scheme://host/actor`, nothing more.
+fn is_instance_actor(actor: &Url) -> bool {
+    actor.path() == "/actor" && actor.query().is_none() && actor.fragment().is_none() && actor.username().is_empty()
 }
 
 /// Joins the instance at `address` with its invitation `token`; answers the peer as it is now allowed here.
@@ -66,9 +82,10 @@ pub async fn join(state: &AppState, admin: Actor, address: &str, token: &str) ->
     let actor = Url::parse(&inviting.actor).map_err(|e| format!("the answer's actor: {e}"))?;
     // The answer came from the address the admin named: its actor must live there too.
     let host = peers::normalize_host(&authority(&endpoint)).map_err(|e| e.to_string())?;
-    if peers::normalize_host(&authority(&actor)).ok().as_deref() != Some(host.as_str()) {
-        return Err(format!("{host} answered with an actor on another host ({actor})"));
+    if peers::normalize_host(&authority(&actor)).ok().as_deref() != Some(host.as_str()) || !is_instance_actor(&actor) {
+        return Err(format!("{host} answered with another actor than its instance actor ({actor})"));
     }
+    let inviting = Introduction { actor: actor.to_string(), ..inviting };
     crate::apub::signatures::public_key_from_pem(&inviting.public_key_pem).map_err(|e| format!("the answer's key: {e}"))?;
     state
         .db

@@ -7,7 +7,8 @@ use crate::db::DbConn;
 use crate::error::AppResult;
 use crate::service::markup;
 
-const FILL_BATCH: i64 = 500;
+/// How many accounts one transaction of [`fill_missing_batch`] fills.
+pub const FILL_BATCH: usize = 500;
 
 /// Keeps the account's searchable text as its profile says now.
 pub fn refresh(conn: &mut DbConn, account: &Account) -> AppResult<()> {
@@ -29,20 +30,16 @@ fn text_of(account: &Account, featured_tags: &[String]) -> String {
     parts.join("\n").to_lowercase()
 }
 
-/// Fills the searchable text of accounts made before it was kept; answers how many.
-pub fn fill_missing(conn: &mut DbConn) -> AppResult<usize> {
-    let mut filled = 0;
-    loop {
-        let missing = accounts::search_text::missing(conn, FILL_BATCH)?;
-        for account in accounts::find_many(conn, &missing)? {
-            refresh(conn, &account)?;
-            filled += 1;
-        }
-        if (missing.len() as i64) < FILL_BATCH {
-            return Ok(filled);
-        }
+/// Fills the searchable text of a batch of accounts made before it was kept (one transaction each, so that
+/// the SQLite writer is never held long); answers how many, fewer than a batch when none are left.
+pub fn fill_missing_batch(conn: &mut DbConn) -> AppResult<usize> {
+    let missing = accounts::search_text::missing(conn, FILL_BATCH as i64)?;
+    for account in accounts::find_many(conn, &missing)? {
+        refresh(conn, &account)?;
     }
+    Ok(missing.len())
 }
+
 
 #[cfg(test)]
 mod tests {

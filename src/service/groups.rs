@@ -35,7 +35,7 @@ pub fn create(tx: &mut Tx, settings: &Settings, creator: &Account, input: NewGro
     if input.display_name.chars().count() > MAX_DISPLAY_NAME || input.note.chars().count() > MAX_NOTE {
         return Err(AppError::validation(format!("A group's name is at most {MAX_DISPLAY_NAME} characters, its description {MAX_NOTE}")));
     }
-    let group = Account {
+    let mut group = Account {
         display_name: input.display_name.trim().to_owned(),
         note_html: markup::render(&input.note, &settings.base_url(), &|_| None),
         note_source: input.note,
@@ -43,6 +43,8 @@ pub fn create(tx: &mut Tx, settings: &Settings, creator: &Account, input: NewGro
         is_group: true,
         ..new_local_account(settings, &input.username)
     };
+    // A private group's members are nobody else's business: its followers show as a count only.
+    group.profile.0.hide_collections = input.private;
     accounts::insert(tx, &group)?;
     account_search::refresh(tx, &group)?;
     groups::set_role(tx, group.id, creator.id, Some(GroupRole::Admin), ids::now())?;
@@ -68,6 +70,15 @@ pub fn run_by_me(conn: &mut DbConn, staff: &Account) -> AppResult<Vec<(Account, 
 /// Takes a post out of the group: its announce is undone on every instance.
 pub fn remove_post(tx: &mut Tx, staff: &Account, group_id: AccountId, status_id: StatusId) -> AppResult<StatusView> {
     let (group, _) = run_by(tx, staff, group_id)?;
+    // Only what the group boosted: its staff read nothing else of what is addressed to it through this.
+    let boosted = crate::db::queries::statuses::find(tx, status_id)?
+        .map(|s| s.reblog_of_id.unwrap_or(s.id))
+        .map(|original| crate::db::queries::statuses::find_reblog(tx, group.id, original))
+        .transpose()?
+        .flatten();
+    if boosted.is_none() {
+        return Err(AppError::NotFound);
+    }
     let view = statuses::unreblog(tx, &group, status_id)?;
     statuses::leave_group(tx, &group, view.status.id)?;
     Ok(view)
@@ -90,8 +101,12 @@ pub fn remove_member(tx: &mut Tx, staff: &Account, group_id: AccountId, member_i
     follows::remove_follower(tx, &group, member_id)
 }
 
+/// An admin lets a banned person join again.
 pub fn unban(tx: &mut Tx, staff: &Account, group_id: AccountId, member_id: AccountId) -> AppResult<()> {
-    let (group, _) = run_by(tx, staff, group_id)?;
+    let (group, role) = run_by(tx, staff, group_id)?;
+    if role != GroupRole::Admin {
+        return Err(AppError::Forbidden("Only the group's admins lift a ban".into()));
+    }
     groups::unban(tx, group.id, member_id)
 }
 
@@ -101,7 +116,11 @@ pub fn set_role(tx: &mut Tx, staff: &Account, group_id: AccountId, account_id: A
     if own != GroupRole::Admin {
         return Err(AppError::Forbidden("Only the group's admins name its admins and moderators".into()));
     }
-    accounts::find(tx, account_id)?.filter(|a| a.suspended_at.is_none()).ok_or(AppError::NotFound)?;
+    // Staff act through this instance's API: local members only.
+    let member = accounts::find(tx, account_id)?.filter(|a| a.is_local() && !a.is_group && a.suspended_at.is_none()).ok_or(AppError::NotFound)?;
+    if role.is_some() && crate::db::queries::follows::find(tx, member.id, group.id)?.is_none() {
+        return Err(AppError::validation("Only a member of the group can run it"));
+    }
     let was_admin = groups::role_of(tx, group.id, account_id)? == Some(GroupRole::Admin);
     if was_admin && role != Some(GroupRole::Admin) && groups::count_with_role(tx, group.id, GroupRole::Admin)? == 1 {
         return Err(AppError::validation("A group keeps at least one admin"));

@@ -128,9 +128,22 @@ pub struct PeerActor<'a> {
     pub public_key_pem: &'a str,
 }
 
+/// Whether an invitation can still be used, by `host`: known, unused, unexpired, and for a host that has not
+/// joined already (a joined peer's key changes only by `hallway peers accept-key`).
+pub fn check_invitation(conn: &mut DbConn, token: &str, host: &str) -> AppResult<()> {
+    if !peers::invites::usable(conn, &crate::service::auth::secret_hash(token), ids::now())? {
+        return Err(AppError::Forbidden("This invitation is unknown, used or expired; ask for a new one (hallway peers invite)".into()));
+    }
+    if peers::find_by_host(conn, host)?.is_some_and(|peer| peer.pinned_key_pem.is_some()) {
+        return Err(AppError::Conflict(format!("{host} has joined already; an admin removes it first (hallway peers remove) to join again")));
+    }
+    Ok(())
+}
+
 /// Another instance joins with an invitation: the token is used up, the instance allowed, its actor's key
-/// pinned. An unknown, used or expired token is refused, and nothing changes.
+/// pinned. An unknown, used or expired token, or a host that joined already, is refused, and nothing changes.
 pub fn accept_joining(conn: &mut DbConn, token: &str, joining: &PeerActor) -> AppResult<Peer> {
+    check_invitation(conn, token, joining.host)?;
     if !peers::invites::redeem(conn, &crate::service::auth::secret_hash(token), joining.host, ids::now())? {
         return Err(AppError::Forbidden("This invitation is unknown, used or expired; ask for a new one (hallway peers invite)".into()));
     }

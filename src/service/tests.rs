@@ -145,6 +145,7 @@ fn remote_note(author: &Account, number: u32, mentioned: &Account) -> RemoteStat
         quote_verified: false,
         group_id: None,
         signed_object: None,
+        backfill: false,
     }
 }
 

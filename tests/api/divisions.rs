@@ -128,6 +128,16 @@ async fn peers_join_in_one_step(sales: TestServer) {
     let third = TestServer::start(sales.backend(), |_| {}).await.unwrap();
     let again = third.cli_output(&["peers", "join", &sales.base, &token], &[]);
     assert!(!again.status.success(), "a token works once");
+
+    // A token does not let anyone speak for an account (ours or a peer's), nor for a host that joined already.
+    let second = sales.cli(&["peers", "invite"], &[]).trim().to_owned();
+    let pair = activitypub_federation::http_signatures::generate_actor_keypair().unwrap();
+    for actor in [format!("{}/users/ann", sales.base), format!("{}/actor", sales.base), format!("{}/users/bob", eng.base), format!("{}/actor", eng.base)] {
+        let answer = join_as(&sales, &actor, &pair, &second).await;
+        assert!([401, 409, 422].contains(&answer), "{actor}: {answer}");
+    }
+    let joined_third = third.cli(&["peers", "join", &sales.base, &second], &[]);
+    assert!(joined_third.contains("joined"), "the refused attempts left the token unused: {joined_third}");
     let audit = sales.cli(&["audit"], &[]);
     assert!(audit.contains("create_peer_invite") && audit.contains(&format!("invitation used by {eng_domain}")), "{audit}");
 
@@ -287,8 +297,12 @@ async fn a_group_spans_divisions(sales: TestServer) {
     let answer = dan.toot(&format!("@bob@{} Rust, again", eng.settings.domain), json!({"in_reply_to_id": there})).await.str("uri");
     eventually("dan's answer reaches ann through the group", async || home_shows_from_group(&ann, &answer).await).await;
     eventually("and bob", async || home_shows_from_group(&bob, &answer).await).await;
+    let aside = dan.toot(&format!("@bob@{} (just between us: I failed the exam)", eng.settings.domain), json!({"in_reply_to_id": there, "visibility": "direct"})).await.str("uri");
     sales.inbox_settled().await;
     assert!(!home_shows_from_group(&ann, &stranger).await, "a non-member's post is not boosted");
+    assert!(!home_shows_from_group(&ann, &aside).await, "a private answer is not the group's to spread");
+    let eves = ann.get(&format!("/api/v2/search?q={}&resolve=true&type=statuses", urlencode(&stranger))).await.body["statuses"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(ann.post(&format!("/api/v1/groups/{}/statuses/{eves}/remove", made.id())).await.status, 404, "only what the group boosted");
 
     // The group's admin takes the question out of the group: its boost is undone everywhere.
     let group_id = made.id();
@@ -437,6 +451,13 @@ async fn a_private_group_keeps_its_posts_to_its_members(sales: TestServer) {
     assert!(fetched.is_err(), "a peer without members cannot fetch it: {fetched:?}");
     assert_eq!(sales.anonymous().get(&format!("/api/v1/accounts/{group_id}/statuses")).await.body, json!([]), "the group's boosts are for members");
 
+    // A group that did not boost it cannot have it dropped on ops by taking back a boost it never made.
+    let undo = json!({"id": format!("{}/users/gossip#undo/1", sales.base), "type": "Undo", "actor": format!("{}/users/gossip", sales.base),
+        "object": {"id": format!("{}/users/gossip/statuses/3/activity", sales.base), "type": "Announce", "actor": format!("{}/users/gossip", sales.base), "object": plan_uri}});
+    assert_eq!(crate::federation::post_signed(&format!("{}/inbox", ops.base), &undo, &gossip_key).await, 202);
+    ops.inbox_settled().await;
+    assert_eq!(dan.get(&format!("/api/v1/statuses/{on_ops}")).await.status, 200, "still there");
+
     // A moderator takes it out: members' copies are read by nobody else but its author any more.
     assert_eq!(ann.post(&format!("/api/v1/groups/{group_id}/statuses/{on_sales}/remove")).await.status, 200);
     eventually("dan no longer reads it", async || dan.get(&format!("/api/v1/statuses/{on_ops}")).await.status == 404).await;
@@ -478,6 +499,21 @@ fn silent_listener() -> (String, std::sync::Arc<std::sync::Mutex<Vec<std::net::T
         }
     });
     (host, held)
+}
+
+/// A join request made by hand for `actor`, signed with `pair` (which `actor`'s host does not serve).
+async fn join_as(server: &TestServer, actor: &str, pair: &activitypub_federation::http_signatures::Keypair, token: &str) -> u16 {
+    let body = json!({"token": token, "actor": actor, "public_key_pem": pair.public_key});
+    let key = hallway::service::keys::SigningKey { key_id: format!("{actor}#main-key"), private_key_pem: pair.private_key.clone() };
+    let url = url::Url::parse(&format!("{}/hallway/peers/join", server.base)).unwrap();
+    let bytes = serde_json::to_vec(&body).unwrap();
+    let private_key = hallway::apub::signatures::private_key_from_pem(&key.private_key_pem).unwrap();
+    let headers = hallway::apub::signatures::sign("POST", &url, &key.key_id, &private_key, &bytes, std::time::SystemTime::now()).unwrap();
+    let mut request = reqwest::Client::new().post(url).header("content-type", "application/json").body(bytes);
+    for (name, value) in headers {
+        request = request.header(name, value);
+    }
+    request.send().await.unwrap().status().as_u16()
 }
 
 fn urlencode(text: &str) -> String {

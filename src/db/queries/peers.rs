@@ -93,6 +93,12 @@ pub mod invites {
         Ok(())
     }
 
+    /// Whether the invitation with this hash is unused and unexpired.
+    pub fn usable(conn: &mut DbConn, hash: &str, at: chrono::NaiveDateTime) -> AppResult<bool> {
+        let found: i64 = peer_invites.filter(token_hash.eq(hash)).filter(used_at.is_null()).filter(expires_at.gt(at)).count().get_result(conn)?;
+        Ok(found > 0)
+    }
+
     /// Marks the invitation with this hash used by `host`, if it is unused and unexpired; false otherwise. One
     /// conditional update, so that two instances racing with one token cannot both join.
     pub fn redeem(conn: &mut DbConn, hash: &str, host: &str, at: chrono::NaiveDateTime) -> AppResult<bool> {

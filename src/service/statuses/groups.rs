@@ -66,21 +66,31 @@ fn announce_members_only(tx: &mut Tx, status: &Status, mentioned_ids: &[AccountI
     Ok(())
 }
 
-/// Whether a group's boost of `original` is of a members-only post: one of the group's already, or (on its
-/// author's instance) a private mention of the group, which becomes one now.
-pub fn members_only_boost(tx: &mut Tx, group: &Account, original: &Status) -> AppResult<bool> {
-    if !group.is_group {
-        return Ok(false);
+/// What a group's boost of a status that is not open can be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MembersOnly {
+    /// Not a members-only post of this group: refused.
+    No,
+    /// One of the group's already.
+    Already,
+    /// On its author's instance: a private mention of the (private) group by a member, which becomes one.
+    Becomes,
+}
+
+/// Whether a group's boost of `original` is of one of its members-only posts.
+pub fn members_only_boost(conn: &mut DbConn, group: &Account, original: &Status) -> AppResult<MembersOnly> {
+    if !group.is_group || !group.locked {
+        return Ok(MembersOnly::No);
     }
     if original.group_id == Some(group.id) {
-        return Ok(true);
+        return Ok(MembersOnly::Already);
     }
-    let mentions_group = statuses::mentions_of(tx, &[original.id])?.iter().any(|m| m.account_id == group.id);
-    if original.group_id.is_none() && original.visibility == Visibility::Direct && mentions_group {
-        statuses::set_group(tx, original.id, Some(group.id))?;
-        return Ok(true);
+    if original.group_id.is_some() || original.visibility != Visibility::Direct || !original.local {
+        return Ok(MembersOnly::No);
     }
-    Ok(false)
+    let mentions_group = statuses::mentions_of(conn, &[original.id])?.iter().any(|m| m.account_id == group.id);
+    let member = follows::find(conn, original.account_id, group.id)?.is_some();
+    Ok(if mentions_group && member { MembersOnly::Becomes } else { MembersOnly::No })
 }
 
 /// A group took its boost of a status back: a members-only post of it is no group's any more (readable by its
@@ -102,11 +112,21 @@ pub fn withdraw_boost(tx: &mut Tx, reblog: &Status) -> AppResult<()> {
     Ok(())
 }
 
-/// The groups an answer to `parent` goes to without naming them: those that announced it and that the author
-/// is a member of, wherever they are (Mastodon clients answer a boost by mentioning the author only).
-pub fn of_thread(conn: &mut DbConn, author: &Account, parent: &Status) -> AppResult<Vec<Account>> {
+/// The groups an answer to `parent` goes to without naming them (Mastodon clients answer a boost by mentioning
+/// the author only): an open answer goes to the groups that boosted the parent and that the author is a member
+/// of, wherever they are; a private mention answering a members-only post goes to that post's group (it stays
+/// members-only). Other answers go to no group: a private reply is not the group's to spread.
+pub fn of_thread(conn: &mut DbConn, author: &Account, parent: &Status, visibility: Visibility) -> AppResult<Vec<Account>> {
+    let candidates: Vec<Account> = match visibility {
+        Visibility::Public | Visibility::Unlisted => groups::announcing(conn, parent.id)?,
+        Visibility::Direct => match parent.group_id {
+            Some(group_id) => accounts::find_many(conn, &[group_id])?,
+            None => Vec::new(),
+        },
+        Visibility::Private => Vec::new(),
+    };
     let mut joined = Vec::new();
-    for group in groups::announcing(conn, parent.id)? {
+    for group in candidates {
         if follows::find(conn, author.id, group.id)?.is_some() {
             joined.push(group);
         }

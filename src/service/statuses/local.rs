@@ -90,15 +90,15 @@ pub fn create(tx: &mut Tx, settings: &Settings, author: &Account, user: &User, i
         None => user.default_visibility,
     };
     let mut rendered = render(tx, settings, &input.text)?;
+    if let Some(quoted) = &quoted {
+        visibility = quote_visibility(visibility, quoted, author, &rendered.mentioned)?;
+    }
     if let Some(parent) = &parent {
-        for group in super::groups::of_thread(tx, author, parent)? {
+        for group in super::groups::of_thread(tx, author, parent, visibility)? {
             if !rendered.mentioned.iter().any(|a| a.id == group.id) {
                 rendered.mentioned.push(group);
             }
         }
-    }
-    if let Some(quoted) = &quoted {
-        visibility = quote_visibility(visibility, quoted, author, &rendered.mentioned)?;
     }
     let local_only = local_only(settings, user, &input, parent.as_deref(), quoted.as_ref())?;
     let content = match &quoted {

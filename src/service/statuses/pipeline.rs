@@ -34,6 +34,18 @@ pub(super) fn publish(tx: &mut Tx, author: &Account, status: &Status, published:
     crate::service::search::index_status(tx, status.id)
 }
 
+/// A status found afterwards (a company-wide search) is kept with its mentions, tags, counters and search
+/// entry, but is no news: no home timeline, notification or conversation.
+pub(super) fn keep_found(tx: &mut Tx, author: &Account, status: &Status, found: Published) -> AppResult<()> {
+    statuses::insert_mentions(tx, status.id, found.mentioned_ids)?;
+    statuses::set_status_tags(tx, status.id, found.tag_ids)?;
+    accounts::add_statuses(tx, author.id, 1, None)?;
+    if let Some(parent) = found.parent {
+        statuses::add_replies(tx, parent.id, 1)?;
+    }
+    crate::service::search::index_status(tx, status.id)
+}
+
 /// Whom and what a new status names.
 pub(super) struct Published<'a> {
     pub mentioned_ids: &'a [AccountId],

@@ -11,8 +11,9 @@ use crate::service::media;
 use crate::service::notifications::notify;
 use crate::service::views;
 
-use super::pipeline::{insert_reblog, new_mark, publish, remove_reblog, snapshot, withdraw, Published};
+use super::pipeline::{insert_reblog, keep_found, new_mark, publish, remove_reblog, snapshot, withdraw, Published};
 use super::find_or_create_tag;
+use super::groups::MembersOnly;
 
 /// A status from another instance, as its Note says, already read into plain values.
 #[derive(Debug, Clone)]
@@ -45,6 +46,9 @@ pub struct RemoteStatus {
     /// The note as its author's instance sent it, when it carries its author's proof (a post to a private
     /// group, which the group relays unchanged).
     pub signed_object: Option<String>,
+    /// Found afterwards (a company-wide search), not arriving now: kept under its own time, reaching no home
+    /// timeline, notification or group.
+    pub backfill: bool,
 }
 
 /// Accounts we know among the mentioned URIs (local ones and remote ones already stored).
@@ -87,7 +91,10 @@ pub fn create_remote(tx: &mut Tx, author: &Account, remote: RemoteStatus) -> App
     };
     let mentioned = known_accounts(tx, &remote.mentioned_uris)?;
     let now = ids::now();
-    let id = StatusId::next();
+    let id = match remote.published.filter(|_| remote.backfill) {
+        Some(published) => StatusId(ids::id_at(published)),
+        None => StatusId::next(),
+    };
     let status = Status {
         id,
         uri: remote.uri,
@@ -128,7 +135,12 @@ pub fn create_remote(tx: &mut Tx, author: &Account, remote: RemoteStatus) -> App
     }
     let mentioned_ids: Vec<AccountId> = mentioned.iter().map(|a| a.id).collect();
     let tags = tag_ids(tx, &remote.tags)?;
-    publish(tx, author, &status, Published { mentioned_ids: &mentioned_ids, tag_ids: &tags, parent: parent.as_ref() })?;
+    let published = Published { mentioned_ids: &mentioned_ids, tag_ids: &tags, parent: parent.as_ref() };
+    if remote.backfill {
+        keep_found(tx, author, &status, published)?;
+        return Ok(Some(id));
+    }
+    publish(tx, author, &status, published)?;
     super::groups::announce_addressed(tx, &status, &mentioned_ids, parent.as_ref())?;
     Ok(Some(id))
 }
@@ -214,7 +226,7 @@ pub fn delete_remote(tx: &mut Tx, author: &Account, uri: &str) -> AppResult<()> 
 /// A peer's status that its instance no longer serves (learnt when a group took its boost of it back):
 /// removed here as its author's deletion would have removed it.
 pub fn forget_remote(tx: &mut Tx, uri: &str) -> AppResult<()> {
-    let Some(status) = statuses::find_by_uri_or_url(tx, uri)?.filter(|s| !s.local) else { return Ok(()) };
+    let Some(status) = statuses::find_by_uri_or_url(tx, uri)?.filter(|s| !s.local && s.uri == uri) else { return Ok(()) };
     let Some(author) = accounts::find(tx, status.account_id)? else { return Ok(()) };
     withdraw(tx, &author, &status)
 }
@@ -251,10 +263,17 @@ pub fn reblog_remote(tx: &mut Tx, actor: &Account, original_uri: &str, announce_
     let Some(original) = known_to_peers(statuses::find_by_uri_or_url(tx, original_uri)?) else { return Ok(false) };
     let members_only = super::groups::members_only_boost(tx, actor, &original)?;
     let open = original.visibility == Visibility::Public || original.visibility == Visibility::Unlisted;
-    if !(open || members_only) || original.reblog_of_id.is_some() || statuses::find_reblog(tx, actor.id, original.id)?.is_some() {
+    if !(open || members_only != MembersOnly::No) || original.reblog_of_id.is_some() || statuses::find_reblog(tx, actor.id, original.id)?.is_some() {
         return Ok(false);
     }
-    let visibility = if members_only { Visibility::Private } else { original.visibility };
+    let original = match members_only {
+        MembersOnly::Becomes => {
+            statuses::set_group(tx, original.id, Some(actor.id))?;
+            Status { group_id: Some(actor.id), ..original }
+        }
+        _ => original,
+    };
+    let visibility = if members_only == MembersOnly::No { original.visibility } else { Visibility::Private };
     insert_reblog(tx, actor, &original, StatusId::next(), announce_uri, visibility)?;
     Ok(true)
 }
