@@ -85,7 +85,7 @@ pub fn request(tx: &mut Tx, quoting: &StatusView) -> AppResult<()> {
     if quote.state != QuoteState::Pending {
         return Ok(());
     }
-    let Some(quoted) = quote.quoted_status_id.map(|id| statuses::find(tx, id)).transpose()?.flatten() else { return Ok(()) };
+    let Some(quoted) = quoted_of(tx, &quote)? else { return Ok(()) };
     let Some(quoted_author) = accounts::find(tx, quoted.account_id)? else { return Ok(()) };
     tx.federate(Outbound::QuoteRequested { quote: &quote, quoting, quoted_author: &quoted_author })
 }
@@ -108,14 +108,13 @@ pub fn revoke(tx: &mut Tx, me: &Account, quoted_id: StatusId, quoting_id: Status
         return Err(AppError::Forbidden("Only the quoted status's author may revoke a quote of it".into()));
     }
     let quote = quotes::of_status(tx, quoting_id)?.filter(|q| q.quoted_status_id == Some(quoted.id)).ok_or(AppError::NotFound)?;
+    let quoting = statuses::find(tx, quoting_id)?.ok_or(AppError::NotFound)?;
     if quote.state == QuoteState::Accepted {
         quotes::set_state(tx, &quote, QuoteState::Revoked, quote.approval_uri.as_deref(), ids::now())?;
-        let quoting = statuses::find(tx, quoting_id)?.ok_or(AppError::NotFound)?;
         tx.federate(Outbound::QuoteRevoked { quote: &quote, quoting: &quoting, quoted_author: me })?;
     }
     // The quoted author sees the quoting status in the answer even when it is not for them to read otherwise,
     // as Mastodon answers.
-    let quoting = statuses::find(tx, quoting_id)?.ok_or(AppError::NotFound)?;
     views::hydrate(tx, Some(me.id), vec![quoting])?.pop().ok_or(AppError::NotFound)
 }
 
@@ -128,10 +127,17 @@ pub fn set_policy(tx: &mut Tx, me: &Account, status_id: StatusId, asked: QuotePo
     let policy = policy_for(status.visibility, Some(asked));
     if policy != status.quote_policy {
         quotes::set_policy(tx, status.id, policy)?;
-        let view = views::status_for(tx, Some(me.id), status.id)?.ok_or(AppError::NotFound)?;
+    }
+    let view = views::status_for(tx, Some(me.id), status.id)?.ok_or(AppError::NotFound)?;
+    if policy != status.quote_policy {
         tx.federate(Outbound::StatusUpdated(&view))?;
     }
-    views::status_for(tx, Some(me.id), status.id)?.ok_or(AppError::NotFound)
+    Ok(view)
+}
+
+/// The status a quote quotes, while it is there.
+fn quoted_of(conn: &mut DbConn, quote: &Quote) -> AppResult<Option<Status>> {
+    quote.quoted_status_id.map(|id| statuses::find(conn, id)).transpose().map(Option::flatten)
 }
 
 /// An edited status tells the local authors of its accepted quotes (`quoted_update`), once per quote.
@@ -220,7 +226,7 @@ pub enum Answer<'a> {
 /// own instance is no agreement.
 pub fn answered(tx: &mut Tx, answerer: &Account, request_uri: &str, answer: Answer) -> AppResult<()> {
     let Some(quote) = quotes::by_request(tx, request_uri)? else { return Ok(()) };
-    let Some(quoted) = quote.quoted_status_id.map(|id| statuses::find(tx, id)).transpose()?.flatten() else { return Ok(()) };
+    let Some(quoted) = quoted_of(tx, &quote)? else { return Ok(()) };
     if quoted.account_id != answerer.id {
         return Ok(());
     }
@@ -253,7 +259,7 @@ pub fn revoked_remote(tx: &mut Tx, revoker: &Account, authorization: &str) -> Ap
 /// An accepted quote's authorization, as served to whoever may see the quoted status.
 pub fn authorization(conn: &mut DbConn, viewer: Option<AccountId>, author_name: &str, quote_id: i64) -> AppResult<(Quote, Status, Account)> {
     let quote = quotes::find(conn, quote_id)?.filter(|q| q.state == QuoteState::Accepted).ok_or(AppError::NotFound)?;
-    let quoted = quote.quoted_status_id.map(|id| statuses::find(conn, id)).transpose()?.flatten().ok_or(AppError::NotFound)?;
+    let quoted = quoted_of(conn, &quote)?.ok_or(AppError::NotFound)?;
     let author = accounts::find(conn, quoted.account_id)?.filter(|a| a.is_local() && a.username.eq_ignore_ascii_case(author_name)).ok_or(AppError::NotFound)?;
     if !views::can_see(conn, viewer, &quoted)? {
         return Err(AppError::NotFound);

@@ -173,6 +173,17 @@ fn a_remote_status_delivered_twice_is_stored_and_counted_once() {
     assert!(outbox.sent.lock().unwrap().is_empty(), "a remote status is not sent on");
 }
 
+/// A status of `author`'s with this visibility (mentioning `reader`), and the author's own public status quoting
+/// it; answers the quoting one.
+fn own_quote(conn: &mut DbConn, author: &Account, reader: &Account, visibility: Visibility) -> StatusId {
+    let outbox = Arc::new(RecordingOutbox::default());
+    let quoted = RemoteStatus { visibility, ..remote_note(author, 1, reader) };
+    let quoted_uri = quoted.uri.clone();
+    statuses::create_remote(&mut tx(conn, outbox.clone()), author, quoted).unwrap().expect("stored");
+    let quoting = RemoteStatus { quoted_uri: Some(quoted_uri), ..remote_note(author, 2, reader) };
+    statuses::create_remote(&mut tx(conn, outbox), author, quoting).unwrap().expect("stored")
+}
+
 /// Another server may let an author quote their own direct status in a public one; the direct status is never
 /// shown through the quote, to anyone.
 #[test]
@@ -180,12 +191,7 @@ fn a_quoted_direct_status_is_never_shown_through_its_quote() {
     let (conn, settings) = (&mut in_memory(), settings());
     let (ann, _) = local(conn, &settings, "ann");
     let eve = remote(conn, &settings, "eve");
-    let outbox = Arc::new(RecordingOutbox::default());
-    let secret = RemoteStatus { visibility: Visibility::Direct, ..remote_note(&eve, 1, &ann) };
-    let secret_uri = secret.uri.clone();
-    statuses::create_remote(&mut tx(conn, outbox.clone()), &eve, secret).unwrap().expect("stored");
-    let quoting = RemoteStatus { quoted_uri: Some(secret_uri), ..remote_note(&eve, 2, &ann) };
-    let quoting_id = statuses::create_remote(&mut tx(conn, outbox), &eve, quoting).unwrap().expect("stored");
+    let quoting_id = own_quote(conn, &eve, &ann, Visibility::Direct);
     for viewer in [None, Some(ann.id)] {
         let view = views::status_for(conn, viewer, quoting_id).unwrap().expect("the quoting status is public");
         let quote = view.quote.expect("it quotes");
@@ -203,12 +209,7 @@ fn a_quoted_private_status_is_shown_only_to_its_readers() {
     let (bob, _) = local(conn, &settings, "bob");
     let eve = remote(conn, &settings, "eve");
     follow(conn, &bob, &eve);
-    let outbox = Arc::new(RecordingOutbox::default());
-    let private = RemoteStatus { visibility: Visibility::Private, ..remote_note(&eve, 1, &bob) };
-    let private_uri = private.uri.clone();
-    statuses::create_remote(&mut tx(conn, outbox.clone()), &eve, private).unwrap().expect("stored");
-    let quoting = RemoteStatus { quoted_uri: Some(private_uri), ..remote_note(&eve, 2, &bob) };
-    let quoting_id = statuses::create_remote(&mut tx(conn, outbox), &eve, quoting).unwrap().expect("stored");
+    let quoting_id = own_quote(conn, &eve, &bob, Visibility::Private);
     let state_for = |conn: &mut DbConn, viewer: Option<&Account>| {
         let view = views::status_for(conn, viewer.map(|v| v.id), quoting_id).unwrap().expect("public");
         let quote = view.quote.expect("it quotes");

@@ -31,7 +31,7 @@ impl Quote {
         let quote = view.quote.as_ref()?;
         let state = quote.state.as_str();
         Some(match &quote.quoted {
-            Some(quoted) => Quote::Full { state, quoted_status: Some(Box::new(Status::quoted(quoted, settings))) },
+            Some(quoted) => Quote::Full { state, quoted_status: Some(Box::new(Status::from_view(quoted, settings))) },
             None if quote.quoted_status_id.is_some() => Quote::Shallow { state, quoted_status_id: quote.quoted_status_id.map(|id| id.to_string()) },
             None => Quote::Full { state, quoted_status: None },
         })
@@ -138,11 +138,6 @@ impl Status {
             quote: Quote::of(view, settings),
             quote_approval: QuoteApproval::of(view),
         }
-    }
-
-    /// A quoted status, inside the status quoting it.
-    fn quoted(view: &StatusView, settings: &Settings) -> Status {
-        Status::from_view(view, settings)
     }
 
     pub fn list(views: &[StatusView], settings: &Settings) -> Vec<Status> {
