@@ -134,10 +134,15 @@ impl FederationClient {
     /// which is not a peer yet: the one fetch made to such a host, after the invitation was checked.
     pub async fn fetch_introduced_actor(&self, actor: &Url) -> Result<crate::apub::objects::Person, FederationError> {
         self.check_reachable(actor)?;
+        self.get_unsigned(actor, ACTIVITY_JSON).await
+    }
+
+    /// An unsigned GET of JSON (the caller checked the URL), bounded in size.
+    async fn get_unsigned<T: serde::de::DeserializeOwned>(&self, url: &Url, accept: &str) -> Result<T, FederationError> {
         let response = self
             .http
-            .get(actor.clone())
-            .header(ACCEPT, ACTIVITY_JSON)
+            .get(url.clone())
+            .header(ACCEPT, accept)
             .header(USER_AGENT, self.user_agent())
             .send()
             .await
@@ -187,19 +192,7 @@ impl FederationClient {
     /// A plain JSON GET (WebFinger) on an allowed peer.
     pub async fn fetch_plain_json(&self, url: &Url) -> Result<serde_json::Value, FederationError> {
         self.check_allowed(url).await?;
-        let response = self
-            .http
-            .get(url.clone())
-            .header(ACCEPT, "application/jrd+json, application/json")
-            .header(USER_AGENT, self.user_agent())
-            .send()
-            .await
-            .map_err(|e| FederationError::Transport(crate::net::error_chain(&e)))?;
-        if !response.status().is_success() {
-            return Err(FederationError::Status(response.status().as_u16()));
-        }
-        let body = read_bounded(response).await?;
-        serde_json::from_slice(&body).map_err(|e| FederationError::NotActivityJson(e.to_string()))
+        self.get_unsigned(url, "application/jrd+json, application/json").await
     }
 
     fn private_key(&self, key: &SigningKey) -> Result<Arc<rsa::RsaPrivateKey>, FederationError> {
