@@ -129,13 +129,7 @@ fn peer_url(state: &AppState, host: &str, path: &str) -> Result<Url, FederationE
 /// and keeps what they found here, so that the local search finds it as it finds everything else. A peer that
 /// is slow, down, or no Hallway never fails the search; answers how many statuses the peers sent.
 pub async fn search_peers(state: &AppState, text: &str, limit: usize) -> usize {
-    let hosts = match state.db.read(peers::allowed_hosts).await {
-        Ok(hosts) => hosts,
-        Err(e) => {
-            log::warn!("company search: the peers cannot be read: {}", e.cause());
-            return 0;
-        }
-    };
+    let hosts = peer_hosts(state, "company search").await;
     let budget = state.settings.company_search_budget;
     let asked = hosts.iter().map(|host| ask_peer(state, host, text, limit, budget));
     let answers = futures_util::future::join_all(asked).await;
@@ -147,6 +141,14 @@ pub async fn search_peers(state: &AppState, text: &str, limit: usize) -> usize {
         }
     }
     kept
+}
+
+/// The allowed peers' hosts; none (logged) when they cannot be read.
+async fn peer_hosts(state: &AppState, purpose: &str) -> Vec<String> {
+    state.db.read(peers::allowed_hosts).await.unwrap_or_else(|e| {
+        log::warn!("{purpose}: the peers cannot be read: {}", e.cause());
+        Vec::new()
+    })
 }
 
 async fn ask_peer(state: &AppState, host: &str, text: &str, limit: usize, budget: Duration) -> Result<Found, String> {
@@ -196,28 +198,21 @@ async fn keep_found(state: &AppState, host: &str, found: Found, limit: usize) ->
 
 /// Stores an actor a peer sent (as a fetch would); None when it is not a valid actor.
 fn keep_actor(tx: &mut crate::db::DbConn, actor: &Person) -> AppResult<Option<Account>> {
+    account_of(tx, actor)?.map(|account| remote::upsert_account(tx, account)).transpose()
+}
+
+/// The account row an actor a peer sent makes (keeping what is known of it here); None when it is not a
+/// valid actor.
+fn account_of(tx: &mut crate::db::DbConn, actor: &Person) -> AppResult<Option<Account>> {
     let known = accounts::find_by_uri(tx, actor.id.as_str())?;
-    match actor.to_account(known.as_ref()) {
-        Ok(account) => Ok(Some(remote::upsert_account(tx, account)?)),
-        Err(why) => {
-            log::info!("company: {} is not kept: {why}", actor.id);
-            Ok(None)
-        }
-    }
+    Ok(actor.to_account(known.as_ref()).map_err(|why| log::info!("company: {} is not kept: {why}", actor.id)).ok())
 }
 
 /// Fetches every allowed peer's directory and keeps its discoverable accounts here, with their featured
 /// hashtags; accounts a peer no longer lists stop being discoverable here. Answers how many were listed.
 pub async fn refresh_directory(state: &AppState) -> usize {
-    let hosts = match state.db.read(peers::allowed_hosts).await {
-        Ok(hosts) => hosts,
-        Err(e) => {
-            log::warn!("company directory: the peers cannot be read: {}", e.cause());
-            return 0;
-        }
-    };
     let mut listed = 0;
-    for host in hosts {
+    for host in peer_hosts(state, "company directory").await {
         match refresh_peer_directory(state, &host).await {
             Ok(count) => listed += count,
             Err(why) => log::info!("company directory: {host}: {why}"),
@@ -267,8 +262,7 @@ async fn refresh_peer_directory(state: &AppState, host: &str) -> Result<usize, S
 fn keep_listed(tx: &mut crate::db::DbConn, host: &str, listed: Vec<Listed>) -> AppResult<Vec<AccountId>> {
     let mut kept = Vec::new();
     for entry in listed.into_iter().filter(|entry| crate::net::authority(&entry.actor.id).eq_ignore_ascii_case(host)) {
-        let known = accounts::find_by_uri(tx, entry.actor.id.as_str())?;
-        let Ok(mut account) = entry.actor.to_account(known.as_ref()) else { continue };
+        let Some(mut account) = account_of(tx, &entry.actor)? else { continue };
         account.profile.0.featured_tags = featured_tag_names(entry.featured_tags);
         let stored = remote::upsert_account(tx, account)?;
         if let Some(at) = entry.last_status_at.filter(|at| *at <= crate::ids::now()) {

@@ -7,7 +7,7 @@ use crate::db::models::{Account, Status};
 use crate::db::queries::{accounts, follows, groups, statuses};
 use crate::db::tx::Outbound;
 use crate::db::{DbConn, Tx};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::ids::{AccountId, StatusId};
 use crate::service::views;
 
@@ -36,8 +36,7 @@ pub fn announce_addressed(tx: &mut Tx, status: &Status, mentioned_ids: &[Account
         if group.suspended_at.is_some() || group.id == status.account_id {
             continue;
         }
-        let member = follows::find(tx, status.account_id, group.id)?.is_some();
-        if member && !groups::is_banned(tx, group.id, status.account_id)? {
+        if may_post_to(tx, &group, status.account_id)? {
             // A private group's boosts are for its members.
             let visibility = if group.locked { Visibility::Private } else { status.visibility };
             super::interactions::reblog(tx, &group, status.id, Some(visibility))?;
@@ -50,20 +49,20 @@ pub fn announce_addressed(tx: &mut Tx, status: &Status, mentioned_ids: &[Account
 /// members-only post (`group_id`) and boosts it to its members, here and on their instances.
 fn announce_members_only(tx: &mut Tx, status: &Status, mentioned_ids: &[AccountId]) -> AppResult<()> {
     for group in accounts::find_many(tx, mentioned_ids)?.into_iter().filter(|a| a.is_group && a.is_local() && a.locked && a.suspended_at.is_none()) {
-        let member = follows::find(tx, status.account_id, group.id)?.is_some();
-        if !member || groups::is_banned(tx, group.id, status.account_id)? {
+        if !may_post_to(tx, &group, status.account_id)? {
             continue;
         }
         statuses::set_group(tx, status.id, Some(group.id))?;
         let original = Status { group_id: Some(group.id), ..status.clone() };
-        let id = StatusId::next();
-        let uri = format!("{}/statuses/{id}/activity", group.uri);
-        super::pipeline::insert_reblog(tx, &group, &original, id, &uri, Visibility::Private)?;
-        let view = views::status_for(tx, Some(group.id), id)?.ok_or(AppError::NotFound)?;
-        tx.federate(Outbound::Reblogged(&view))?;
+        super::interactions::boost(tx, &group, &original, Visibility::Private)?;
         return Ok(());
     }
     Ok(())
+}
+
+/// Whether the group boosts what `author` addresses to it: a member (a follower) it has not banned.
+fn may_post_to(conn: &mut DbConn, group: &Account, author: AccountId) -> AppResult<bool> {
+    Ok(follows::find(conn, author, group.id)?.is_some() && !groups::is_banned(conn, group.id, author)?)
 }
 
 /// What a group's boost of a status that is not open can be.

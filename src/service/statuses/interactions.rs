@@ -101,9 +101,14 @@ pub fn reblog(tx: &mut Tx, actor: &Account, status_id: StatusId, visibility: Opt
         (Some(v @ (Visibility::Public | Visibility::Unlisted | Visibility::Private)), _) => v,
         _ => Visibility::Public,
     };
+    boost(tx, actor, &original, visibility)
+}
+
+/// Writes a local account's reblog of `original` and tells other instances; answers the reblog wrapper.
+pub(super) fn boost(tx: &mut Tx, actor: &Account, original: &Status, visibility: Visibility) -> AppResult<StatusView> {
     let id = StatusId::next();
     let uri = format!("{}/statuses/{id}/activity", actor.uri);
-    insert_reblog(tx, actor, &original, id, &uri, visibility)?;
+    insert_reblog(tx, actor, original, id, &uri, visibility)?;
     let view = view_of(tx, actor, id)?;
     tx.federate(Outbound::Reblogged(&view))?;
     Ok(view)
